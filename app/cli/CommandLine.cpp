@@ -1,0 +1,92 @@
+#include "cli/CommandLine.h"
+
+#include "cli/RenderCommand.h"
+#include "common/InputError.h"
+
+#include <QApplication>
+
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <sstream>
+
+CommandLine::CommandLine()
+{
+    m_commands.push_back(std::make_unique<RenderCommand>());
+}
+
+CommandLine::~CommandLine() = default;
+
+bool CommandLine::wantsCommandLine(int argc, char** argv)
+{
+    if (argc < 2)
+        return false;
+    // Qt's own options (-platform, -style, ...) start with a single dash and belong to the GUI.
+    const char* first = argv[1];
+    return !(first[0] == '-' && first[1] != '-');
+}
+
+std::string CommandLine::helpText() const
+{
+    std::ostringstream s;
+    s << "featurescope " << FEATURESCOPE_VERSION
+      << " - a workbench for mechanistic interpretability\n\n"
+         "usage: featurescope                 open the GUI on the default session\n"
+         "       featurescope COMMAND [options] [--json]\n\ncommands:\n";
+    for (const auto& command : m_commands)
+        s << "  " << command->name() << std::string(10 - std::min<std::size_t>(command->name().size(), 9), ' ')
+          << command->summary() << "\n";
+    s << "\n'featurescope COMMAND --help' lists a command's options. Exit status: 0 on success, 2 on bad arguments\n"
+         "or bad input files (one line on stderr).\n";
+    return s.str();
+}
+
+int CommandLine::run(int argc, char** argv)
+{
+    const std::string first = argv[1];
+    if (first == "--help" || first == "-h" || first == "help") {
+        std::cout << helpText();
+        return 0;
+    }
+    if (first == "--version") {
+        std::cout << "featurescope " << FEATURESCOPE_VERSION << "\n";
+        return 0;
+    }
+    CliCommand* command = nullptr;
+    for (const auto& c : m_commands)
+        if (c->name() == first)
+            command = c.get();
+    if (!command) {
+        std::cerr << "featurescope: unknown command '" << first << "' (see featurescope --help)\n";
+        return 2;
+    }
+    std::vector<std::string> arguments(argv + 2, argv + argc);
+    for (const auto& a : arguments)
+        if (a == "--help") {
+            std::cout << "usage: " << command->usage() << "\n\n";
+            // The command prints its options when asked through run().
+            break;
+        }
+    std::unique_ptr<QApplication> app;
+    if (command->needsGui()) {
+        // Headless drawing: no display needed unless the caller chose a platform.
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        static int qtArgc = 1;
+        static char* qtArgv[] = {argv[0], nullptr};
+        app = std::make_unique<QApplication>(qtArgc, qtArgv);
+        QApplication::setStyle(QStringLiteral("Fusion"));
+    }
+    try {
+        return command->run(arguments);
+    } catch (const featurescope::InputError& error) {
+        std::cerr << "featurescope " << command->name() << ": " << error.what() << "\n";
+        return 2;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "featurescope " << command->name() << ": out of memory\n";
+        return 2;
+    } catch (const std::exception& error) {
+        std::cerr << "featurescope " << command->name() << ": " << error.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,70 @@
+#include "cli/RenderCommand.h"
+
+#include "PanelFactory.h"
+#include "cli/ArgumentParser.h"
+#include "common/FigureExporter.h"
+#include "common/InputError.h"
+#include "common/Panel.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QFileInfo>
+
+#include <iostream>
+#include <memory>
+
+using featurescope::InputError;
+
+int RenderCommand::run(const std::vector<std::string>& arguments)
+{
+    ArgumentParser args("render", {{"panel", true, "energy, superposition or features"},
+                                   {"figure", true, "one figure of the panel (default: the whole panel)"},
+                                   {"out", true, "output file: .png, .pdf or .svg"},
+                                   {"width", true, "width in logical pixels (default 1280)"},
+                                   {"height", true, "height in logical pixels (default 720)"},
+                                   {"scale", true, "pixel scale for PNG (default 1; 2 doubles the pixels)"},
+                                   {"transparent", false, "transparent background"}});
+    args.parse(arguments);
+    if (args.flag("help")) {
+        std::cout << args.helpText();
+        return 0;
+    }
+    const QString panelId = QString::fromStdString(args.text("panel", "energy"));
+    if (!PanelFactory::panelIds().contains(panelId))
+        throw InputError("unknown panel '" + panelId.toStdString() + "' (expected " +
+                         PanelFactory::panelIds().join(QStringLiteral(", ")).toStdString() + ")");
+    if (!args.has("out"))
+        throw InputError("--out FILE is required");
+    const QString out = QString::fromStdString(args.text("out"));
+    ExportOptions options;
+    options.logicalSize = QSize(int(args.integer("width", 1280, 16, 16384)), int(args.integer("height", 720, 16, 16384)));
+    options.scale = args.number("scale", 1.0, 0.25, 8.0);
+    options.transparentBackground = args.flag("transparent");
+
+    std::unique_ptr<Panel> panel(PanelFactory::create(panelId, nullptr));
+    panel->prepareForRender();
+    QWidget* target = panel.get();
+    if (args.has("figure")) {
+        const QString figure = QString::fromStdString(args.text("figure"));
+        target = panel->figureWidget(figure);
+        if (!target)
+            throw InputError("panel " + panelId.toStdString() + " has no figure '" + figure.toStdString() +
+                             "' (figures: " + panel->figureNames().join(QStringLiteral(", ")).toStdString() + ")");
+        FigureExporter::prepareWidget(panel.get(), options.logicalSize);
+    }
+    const QString error = FigureExporter::exportWidget(target, out, options);
+    if (!error.isEmpty())
+        throw InputError(error.toStdString());
+    if (args.flag("json")) {
+        nlohmann::json j{{"out", out.toStdString()},
+                         {"panel", panelId.toStdString()},
+                         {"width", options.logicalSize.width()},
+                         {"height", options.logicalSize.height()},
+                         {"scale", options.scale},
+                         {"bytes", QFileInfo(out).size()}};
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::cout << "wrote " << out.toStdString() << "\n";
+    }
+    return 0;
+}

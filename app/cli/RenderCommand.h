@@ -1,0 +1,17 @@
+#pragma once
+
+#include "cli/CliCommand.h"
+
+// `featurescope render`: draws a panel or one of its figures to PNG/PDF/SVG without a display.
+class RenderCommand : public CliCommand {
+public:
+    std::string name() const override { return "render"; }
+    std::string summary() const override { return "draw a panel or a figure to PNG/PDF/SVG without a display"; }
+    std::string usage() const override
+    {
+        return "featurescope render --panel energy|superposition|features [--figure NAME] --out FILE.png|.pdf|.svg "
+               "[--width W --height H --scale S] [--transparent]";
+    }
+    bool needsGui() const override { return true; }
+    int run(const std::vector<std::string>& arguments) override;
+};

@@ -1,0 +1,81 @@
+#include "toy/ToyModelConfig.h"
+
+#include "common/InputError.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace featurescope {
+
+std::string toyModelKindName(ToyModelKind kind)
+{
+    switch (kind) {
+    case ToyModelKind::Linear: return "linear";
+    case ToyModelKind::ReluOutput: return "relu-output";
+    case ToyModelKind::ReluHidden: return "relu-hidden";
+    case ToyModelKind::UntiedAbs: return "untied-abs";
+    }
+    return "relu-output";
+}
+
+ToyModelKind toyModelKindFromName(const std::string& name)
+{
+    for (auto kind : {ToyModelKind::Linear, ToyModelKind::ReluOutput, ToyModelKind::ReluHidden, ToyModelKind::UntiedAbs})
+        if (toyModelKindName(kind) == name)
+            return kind;
+    throw InputError("unknown model '" + name + "' (expected linear, relu-output, relu-hidden or untied-abs)");
+}
+
+double ToyModelConfig::importance(int feature) const { return std::pow(importanceDecay, feature); }
+
+std::vector<std::vector<double>> ToyModelConfig::sharedProbability(int features, int instances, double p)
+{
+    return std::vector<std::vector<double>>(std::max(instances, 0), std::vector<double>(std::max(features, 0), p));
+}
+
+std::vector<std::vector<double>> ToyModelConfig::sweepProbabilities(int features, int instances, double pMin)
+{
+    std::vector<std::vector<double>> result;
+    for (int k = 0; k < instances; ++k) {
+        const double t = instances > 1 ? static_cast<double>(k) / (instances - 1) : 0.0;
+        result.emplace_back(std::max(features, 0), std::pow(pMin, t));
+    }
+    return result;
+}
+
+void ToyModelConfig::validate() const
+{
+    if (features < 1)
+        throw InputError("the number of features n must be at least 1 (got " + std::to_string(features) + ")");
+    if (hidden < 1)
+        throw InputError("the hidden dimension m must be at least 1 (got " + std::to_string(hidden) + ")");
+    if (features > 100000 || hidden > 100000)
+        throw InputError("n and m must each be at most 100000");
+    if (!std::isfinite(importanceDecay) || importanceDecay <= 0.0 || importanceDecay > 1.0)
+        throw InputError("the importance decay must be in (0, 1]");
+    if (featureProbability.empty())
+        throw InputError("at least one instance is needed");
+    if (featureProbability.size() > 4096)
+        throw InputError("at most 4096 instances are supported");
+    for (const auto& row : featureProbability) {
+        if (static_cast<int>(row.size()) != features)
+            throw InputError("each instance needs one feature probability per feature");
+        for (double p : row)
+            if (!(p > 0.0 && p <= 1.0))
+                throw InputError("feature probabilities must be in (0, 1] (got " + std::to_string(p) + ")");
+    }
+}
+
+void to_json(nlohmann::json& j, const ToyModelConfig& config)
+{
+    j = nlohmann::json{{"n", config.features},
+                       {"m", config.hidden},
+                       {"model", toyModelKindName(config.kind)},
+                       {"importance_decay", config.importanceDecay},
+                       {"instances", config.instances()}};
+}
+
+} // namespace featurescope

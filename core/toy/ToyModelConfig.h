@@ -1,0 +1,46 @@
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <string>
+#include <vector>
+
+namespace featurescope {
+
+// The four toy models of Elhage et al. (2022), "Toy Models of Superposition".
+enum class ToyModelKind {
+    Linear,      // x' = WᵀW x + b
+    ReluOutput,  // x' = ReLU(WᵀW x + b)            (tied weights; the paper's main model)
+    ReluHidden,  // h = ReLU(W x), x' = ReLU(Wᵀh + b)  (privileged hidden basis)
+    UntiedAbs,   // h = ReLU(W₁x), y = ReLU(W₂h + b), x_i ~ U[-1,1], target |x|  (computation in superposition)
+};
+
+std::string toyModelKindName(ToyModelKind kind);       // "linear", "relu-output", "relu-hidden", "untied-abs"
+ToyModelKind toyModelKindFromName(const std::string& name); // throws InputError
+
+// What the model is and what data it sees. Each instance is an independent model with its own feature probabilities
+// (a sparsity sweep puts one sparsity per instance).
+struct ToyModelConfig {
+    int features = 5;   // n
+    int hidden = 2;     // m
+    ToyModelKind kind = ToyModelKind::ReluOutput;
+    double importanceDecay = 1.0; // I_i = r^i
+    // featureProbability[instance][feature]: probability that the feature is non-zero (1 - S).
+    std::vector<std::vector<double>> featureProbability{std::vector<double>(5, 0.05)};
+
+    int instances() const { return static_cast<int>(featureProbability.size()); }
+    bool tied() const { return kind != ToyModelKind::UntiedAbs; }
+    double importance(int feature) const;
+
+    // The same probability p for every feature of `instances` instances.
+    static std::vector<std::vector<double>> sharedProbability(int features, int instances, double p);
+    // A sparsity sweep: instance k gets p = pMin^(t_k), t evenly spaced in [0, 1] (p from 1 down to pMin).
+    static std::vector<std::vector<double>> sweepProbabilities(int features, int instances, double pMin);
+
+    // Throws InputError with a one-line message when a parameter is out of range.
+    void validate() const;
+};
+
+void to_json(nlohmann::json& j, const ToyModelConfig& config);
+
+} // namespace featurescope

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "toy/ToyModel.h"
+#include "toy/TrainingConfig.h"
+
+#include <string>
+#include <vector>
+
+namespace featurescope {
+
+// W and b of every instance at one training step, for replay.
+struct ToySnapshot {
+    int step = 0;
+    std::vector<ToyInstance> instances;
+};
+
+enum class TrainingStatus { Running, Finished, Cancelled, Diverged };
+
+// Everything a finished (or stopped) toy-model training produced.
+struct ToyTrainingResult {
+    ToyModel model;
+    TrainingConfig training;
+    std::vector<std::vector<float>> lossHistory; // [instance][step]
+    std::vector<double> finalLoss;               // per instance: mean loss of the last steps
+    std::vector<ToySnapshot> snapshots;
+    std::vector<int> restartChosen;              // per instance: which restart won (best of k)
+    int stepsDone = 0;
+    TrainingStatus status = TrainingStatus::Running;
+    std::string message;                         // why training stopped early, for the user
+};
+
+} // namespace featurescope

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <QSize>
+#include <QString>
+
+class QWidget;
+
+struct ExportOptions {
+    QSize logicalSize{1280, 720}; // in logical pixels; the PNG is logicalSize * scale
+    double scale = 1.0;
+    bool transparentBackground = false;
+};
+
+// One function serves every export: PNG (with scale), PDF and SVG (vector, QCustomPlot drawn through QCPPainter).
+// A single QCustomPlot is exported with its own vector routines; any other widget (a whole panel, a grid of small
+// multiples) is laid out at the requested size and painted, with its plots overdrawn as vectors.
+class FigureExporter {
+public:
+    // Returns an empty string on success, otherwise one line saying what went wrong.
+    static QString exportWidget(QWidget* widget, const QString& path, const ExportOptions& options);
+    // Lays the widget out at `size` offscreen and replots every plot in it, so it can be painted without a display.
+    static void prepareWidget(QWidget* widget, const QSize& size);
+};

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <QStringList>
+#include <QWidget>
+
+// One mission area of the main window. A panel lists its figures (for export and `featurescope render`), reports
+// long work through signals the main window shows in its status bar, and can cancel that work.
+class Panel : public QWidget {
+    Q_OBJECT
+public:
+    explicit Panel(QWidget* parent = nullptr) : QWidget(parent) {}
+
+    virtual QString title() const = 0;
+    virtual QString panelId() const = 0; // "superposition", "features", "energy": used by the CLI and settings
+    virtual QStringList figureNames() const { return {}; }
+    // The widget that draws `name` (nullptr for unknown names); the whole panel is exported with `this`.
+    virtual QWidget* figureWidget(const QString& name) { Q_UNUSED(name); return nullptr; }
+    // Finishes any computation synchronously so a headless render shows a complete figure.
+    virtual void prepareForRender() {}
+    virtual bool isBusy() const { return false; }
+
+public Q_SLOTS:
+    virtual void cancelWork() {}
+
+Q_SIGNALS:
+    void workStarted(const QString& description);
+    void workProgress(double fraction, const QString& message);
+    void workFinished(const QString& message);
+};
