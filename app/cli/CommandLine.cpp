@@ -1,6 +1,7 @@
 #include "cli/CommandLine.h"
 
 #include "cli/RenderCommand.h"
+#include "cli/TmsCommand.h"
 #include "common/InputError.h"
 
 #include <QApplication>
@@ -12,6 +13,7 @@
 
 CommandLine::CommandLine()
 {
+    m_commands.push_back(std::make_unique<TmsCommand>());
     m_commands.push_back(std::make_unique<RenderCommand>());
 }
 

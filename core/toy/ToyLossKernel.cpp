@@ -11,7 +11,7 @@ constexpr int kChunk = 64; // samples per fused chunk: h, p and g for a chunk st
 constexpr long long kFusedMaxWeights = 512;
 } // namespace
 
-ToyLossKernel::ToyLossKernel(const ToyModelConfig& config, int batch, Path path)
+ToyLossKernel::ToyLossKernel(const ToyModelConfig& config, int instance, int batch, Path path)
     : m_features(config.features),
       m_hidden(config.hidden),
       m_batch(batch),
@@ -26,9 +26,9 @@ ToyLossKernel::ToyLossKernel(const ToyModelConfig& config, int batch, Path path)
     m_importance.resize(static_cast<std::size_t>(m_features));
     m_coefficient.resize(static_cast<std::size_t>(m_features));
     for (int i = 0; i < m_features; ++i) {
-        m_importance[static_cast<std::size_t>(i)] = static_cast<float>(config.importance(i));
+        m_importance[static_cast<std::size_t>(i)] = static_cast<float>(config.importance(instance, i));
         m_coefficient[static_cast<std::size_t>(i)] =
-            static_cast<float>(2.0 * config.importance(i) / (double(batch) * m_features));
+            static_cast<float>(2.0 * config.importance(instance, i) / (double(batch) * m_features));
     }
     if (m_path == Path::Gemm) {
         m_H.resize(batch, m_hidden);
@@ -107,6 +107,7 @@ double ToyLossKernel::evaluateFused(const ToyInstance& params, const Eigen::Matr
             const float coefficient = m_coefficient[static_cast<std::size_t>(i)];
             float chunkLoss = 0.0f;
             float gradientSum = 0.0f;
+#pragma omp simd reduction(+ : chunkLoss, gradientSum)
             for (int s = 0; s < len; ++s) {
                 const float target = m_absoluteTarget ? std::fabs(xi[s]) : xi[s];
                 const float y = m_outputRelu ? std::max(z[s], 0.0f) : z[s];
@@ -123,6 +124,7 @@ double ToyLossKernel::evaluateFused(const ToyInstance& params, const Eigen::Matr
             for (int k = 0; k < m; ++k) {
                 const float* hk = h + k * kChunk;
                 float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
                 for (int s = 0; s < len; ++s)
                     dot += hk[s] * g[s];
                 dD[k + i * m] += dot;
@@ -142,6 +144,7 @@ double ToyLossKernel::evaluateFused(const ToyInstance& params, const Eigen::Matr
             for (int k = 0; k < m; ++k) {
                 const float* pk = p + k * kChunk;
                 float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
                 for (int s = 0; s < len; ++s)
                     dot += pk[s] * xj[s];
                 dE[k + j * m] += dot;
@@ -168,6 +171,7 @@ double ToyLossKernel::evaluateGemm(const ToyInstance& params, const Eigen::Matri
         const float bi = params.b[i];
         const float coefficient = m_coefficient[static_cast<std::size_t>(i)];
         float columnLoss = 0.0f;
+#pragma omp simd reduction(+ : columnLoss)
         for (int s = 0; s < B; ++s) {
             const float zs = zi[s] + bi;
             const float target = m_absoluteTarget ? std::fabs(xi[s]) : xi[s];

@@ -17,7 +17,7 @@ class ToyLossKernel {
 public:
     enum class Path { Automatic, Fused, Gemm };
 
-    ToyLossKernel(const ToyModelConfig& config, int batch, Path path = Path::Automatic);
+    ToyLossKernel(const ToyModelConfig& config, int instance, int batch, Path path = Path::Automatic);
 
     // Returns L; when `gradient` is given, writes dL/dW, dL/ddecoder (untied only) and dL/db into it.
     double evaluate(const ToyInstance& params, const Eigen::MatrixXf& X, ToyInstance* gradient);

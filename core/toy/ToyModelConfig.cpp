@@ -29,7 +29,12 @@ ToyModelKind toyModelKindFromName(const std::string& name)
     throw InputError("unknown model '" + name + "' (expected linear, relu-output, relu-hidden or untied-abs)");
 }
 
-double ToyModelConfig::importance(int feature) const { return std::pow(importanceDecay, feature); }
+double ToyModelConfig::importance(int instance, int feature) const
+{
+    if (!instanceImportance.empty())
+        return instanceImportance[static_cast<std::size_t>(instance)][static_cast<std::size_t>(feature)];
+    return std::pow(importanceDecay, feature);
+}
 
 std::vector<std::vector<double>> ToyModelConfig::sharedProbability(int features, int instances, double p)
 {
@@ -56,6 +61,17 @@ void ToyModelConfig::validate() const
         throw InputError("n and m must each be at most 100000");
     if (!std::isfinite(importanceDecay) || importanceDecay <= 0.0 || importanceDecay > 1.0)
         throw InputError("the importance decay must be in (0, 1]");
+    if (!instanceImportance.empty()) {
+        if (instanceImportance.size() != featureProbability.size())
+            throw InputError("per-instance importance needs one row per instance");
+        for (const auto& row : instanceImportance) {
+            if (static_cast<int>(row.size()) != features)
+                throw InputError("per-instance importance needs one value per feature");
+            for (double v : row)
+                if (!std::isfinite(v) || v < 0.0 || v > 1e6)
+                    throw InputError("importances must be finite, non-negative and at most 1e6");
+        }
+    }
     if (featureProbability.empty())
         throw InputError("at least one instance is needed");
     if (featureProbability.size() > 4096)

@@ -25,12 +25,14 @@ struct ToyModelConfig {
     int hidden = 2;     // m
     ToyModelKind kind = ToyModelKind::ReluOutput;
     double importanceDecay = 1.0; // I_i = r^i
+    // Optional per-instance importance [instance][feature] (phase diagrams vary it); overrides the decay when set.
+    std::vector<std::vector<double>> instanceImportance;
     // featureProbability[instance][feature]: probability that the feature is non-zero (1 - S).
     std::vector<std::vector<double>> featureProbability{std::vector<double>(5, 0.05)};
 
     int instances() const { return static_cast<int>(featureProbability.size()); }
     bool tied() const { return kind != ToyModelKind::UntiedAbs; }
-    double importance(int feature) const;
+    double importance(int instance, int feature) const;
 
     // The same probability p for every feature of `instances` instances.
     static std::vector<std::vector<double>> sharedProbability(int features, int instances, double p);

@@ -14,10 +14,10 @@
 namespace featurescope {
 
 struct ToyTrainer::InstanceState {
-    InstanceState(const ToyModelConfig& config, const TrainingConfig& training, const ToyInstance& params,
-                  std::uint64_t seed)
+    InstanceState(const ToyModelConfig& config, int instance, const TrainingConfig& training,
+                  const ToyInstance& params, std::uint64_t seed)
         : sampler(seed),
-          kernel(config, training.batch),
+          kernel(config, instance, training.batch),
           X(training.batch, config.features),
           lastGood(params)
     {
@@ -36,16 +36,23 @@ struct ToyTrainer::InstanceState {
     AdamOptimizer adamW, adamDecoder, adamBias;
 };
 
-ToyTrainer::ToyTrainer(const ToyModelConfig& model, const TrainingConfig& training)
-    : m_model(model), m_training(training)
+namespace {
+// Validation must run before any member allocates what a bad configuration asks for.
+const ToyModelConfig& validated(const ToyModelConfig& model, const TrainingConfig& training)
 {
     model.validate();
     training.validate(model.features, model.hidden, model.instances());
-    m_model = ToyModel(model);
+    return model;
+}
+} // namespace
+
+ToyTrainer::ToyTrainer(const ToyModelConfig& model, const TrainingConfig& training)
+    : m_model(validated(model, training)), m_training(training)
+{
     m_model.initialise(training.seed);
     for (int i = 0; i < m_model.instanceCount(); ++i) {
         const std::uint64_t dataSeed = Rng::deriveSeed(training.seed ^ 0xDA7A5EEDull, static_cast<std::uint64_t>(i));
-        m_states.push_back(std::make_unique<InstanceState>(model, training, m_model.instance(i), dataSeed));
+        m_states.push_back(std::make_unique<InstanceState>(model, i, training, m_model.instance(i), dataSeed));
     }
     m_lossHistory.assign(static_cast<std::size_t>(m_model.instanceCount()), {});
     for (auto& h : m_lossHistory)

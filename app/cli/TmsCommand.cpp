@@ -1,0 +1,54 @@
+#include "cli/TmsCommand.h"
+
+#include "cli/ToyOptions.h"
+#include "common/InputError.h"
+#include "toy/ToyModelReport.h"
+#include "toy/ToyTrainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+int TmsCommand::run(const std::vector<std::string>& arguments)
+{
+    auto options = ToyOptions::modelOptions();
+    for (auto& o : ToyOptions::trainingOptions())
+        options.push_back(o);
+    options.push_back({"save", true, "write the trained weights to FILE.safetensors"});
+    ArgumentParser args("tms", options);
+    args.parse(arguments);
+    if (args.flag("help")) {
+        std::cout << args.helpText();
+        return 0;
+    }
+    const auto model = ToyOptions::modelConfig(args, 5, 2, 1.0);
+    const auto training = ToyOptions::trainingConfig(args, 10000);
+    training.validate(model.features, model.hidden, model.instances());
+    if (args.has("save"))
+        throw featurescope::InputError("--save is not supported yet (safetensors export lands with the file formats)");
+
+    const auto start = std::chrono::steady_clock::now();
+    const auto result = featurescope::ToyTrainer::train(model, training);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto report = featurescope::toyTrainingReport(result, seconds);
+    if (args.flag("json")) {
+        std::cout << report.dump(2) << "\n";
+    } else {
+        std::printf("trained %d instance(s) of n=%d m=%d %s for %d steps in %.2f s (%.0f steps/s)\n",
+                    model.instances(), model.features, model.hidden,
+                    featurescope::toyModelKindName(model.kind).c_str(), result.stepsDone, seconds,
+                    report["steps_per_s"].get<double>());
+        for (const auto& inst : report["instances"]) {
+            std::printf("  p=%-8.4g loss=%-10.5g features/dim=%-6.3f geometry:", inst["feature_probability"].get<double>(),
+                        inst["loss"].get<double>(), inst["features_per_dimension"].get<double>());
+            for (const auto& c : inst["geometry"])
+                std::printf(" %s", c["kind"].get<std::string>().c_str());
+            std::printf("\n");
+        }
+    }
+    if (!result.message.empty())
+        std::cerr << "featurescope tms: " << result.message << "\n";
+    return result.status == featurescope::TrainingStatus::Diverged ? 1 : 0;
+}
