@@ -2,6 +2,8 @@
 
 #include "cli/RenderCommand.h"
 #include "cli/TmsCommand.h"
+#include "cli/SweepCommand.h"
+#include "cli/PhaseCommand.h"
 #include "common/InputError.h"
 
 #include <QApplication>
@@ -14,6 +16,8 @@
 CommandLine::CommandLine()
 {
     m_commands.push_back(std::make_unique<TmsCommand>());
+    m_commands.push_back(std::make_unique<SweepCommand>());
+    m_commands.push_back(std::make_unique<PhaseCommand>());
     m_commands.push_back(std::make_unique<RenderCommand>());
 }
 

@@ -1,0 +1,42 @@
+#include "toy/SparsitySweep.h"
+
+#include "geometry/FeatureMeasures.h"
+
+#include <nlohmann/json.hpp>
+
+namespace featurescope {
+
+std::vector<SweepPoint> SparsitySweep::summarise(const ToyModel& model, float learnedNorm)
+{
+    std::vector<SweepPoint> points;
+    for (int i = 0; i < model.instanceCount(); ++i) {
+        const auto measures = computeFeatureMeasures(model.instance(i).W);
+        SweepPoint point;
+        // A sweep shares one probability across features; with per-feature probabilities use their mean.
+        const auto& p = model.config().featureProbability[static_cast<std::size_t>(i)];
+        double mean = 0.0;
+        for (double v : p)
+            mean += v;
+        point.featureProbability = mean / double(p.size());
+        point.inverseDensity = 1.0 / point.featureProbability;
+        point.dimensionsPerFeature = measures.dimensionsPerFeature;
+        for (Eigen::Index f = 0; f < measures.norms.size(); ++f)
+            if (measures.norms[f] > learnedNorm)
+                point.featureDimensionality.push_back(measures.dimensionality[f]);
+        points.push_back(std::move(point));
+    }
+    return points;
+}
+
+nlohmann::json SparsitySweep::toJson(const std::vector<SweepPoint>& points)
+{
+    nlohmann::json result = nlohmann::json::array();
+    for (const auto& p : points)
+        result.push_back({{"feature_probability", p.featureProbability},
+                          {"inverse_density", p.inverseDensity},
+                          {"dimensions_per_feature", p.dimensionsPerFeature},
+                          {"feature_dimensionality", p.featureDimensionality}});
+    return result;
+}
+
+} // namespace featurescope
