@@ -4,6 +4,7 @@
 #include "cli/TmsCommand.h"
 #include "cli/SweepCommand.h"
 #include "cli/PhaseCommand.h"
+#include "cli/BenchCommand.h"
 #include "common/InputError.h"
 
 #include <QApplication>
@@ -19,6 +20,7 @@ CommandLine::CommandLine()
     m_commands.push_back(std::make_unique<SweepCommand>());
     m_commands.push_back(std::make_unique<PhaseCommand>());
     m_commands.push_back(std::make_unique<RenderCommand>());
+    m_commands.push_back(std::make_unique<BenchCommand>());
 }
 
 CommandLine::~CommandLine() = default;

@@ -42,10 +42,15 @@ int RenderCommand::run(const std::vector<std::string>& arguments)
     options.transparentBackground = args.flag("transparent");
 
     std::unique_ptr<Panel> panel(PanelFactory::create(panelId, nullptr));
-    panel->prepareForRender();
     QWidget* target = panel.get();
+    if (!args.has("figure"))
+        panel->prepareForRender();
     if (args.has("figure")) {
         const QString figure = QString::fromStdString(args.text("figure"));
+        if (!panel->figureNames().contains(figure))
+            throw InputError("panel " + panelId.toStdString() + " has no figure '" + figure.toStdString() +
+                             "' (figures: " + panel->figureNames().join(QStringLiteral(", ")).toStdString() + ")");
+        panel->prepareFigureForRender(figure);
         target = panel->figureWidget(figure);
         if (!target)
             throw InputError("panel " + panelId.toStdString() + " has no figure '" + figure.toStdString() +

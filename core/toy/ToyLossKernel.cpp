@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace featurescope {
 
@@ -35,8 +36,9 @@ ToyLossKernel::ToyLossKernel(const ToyModelConfig& config, int instance, int bat
         m_Z.resize(batch, m_features);
         m_P.resize(batch, m_hidden);
     } else {
-        // h, p (m x chunk each) and g (chunk), z (chunk)
-        m_chunk.resize(static_cast<std::size_t>(2 * m_hidden * kChunk + 2 * kChunk));
+        // h, p and a padded tail chunk (64 samples each), then the per-lane accumulators: 16-float vectors.
+        m_vectorWork.resize(static_cast<std::size_t>((2 * m_hidden + m_features) * (kChunk / 16) +
+                                                     2 * m_hidden * m_features + 2 * m_features));
     }
     if (!m_tied)
         m_decoderGradient.resize(m_hidden, m_features);
@@ -59,99 +61,196 @@ double ToyLossKernel::evaluate(const ToyInstance& params, const Eigen::MatrixXf&
     return m_path == Path::Fused ? evaluateFused(params, X, gradient) : evaluateGemm(params, X, gradient);
 }
 
-double ToyLossKernel::evaluateFused(const ToyInstance& params, const Eigen::MatrixXf& X, ToyInstance* gradient)
+namespace {
+
+// 16 floats: one AVX-512 register (GCC/Clang split it on narrower machines). Written with vector extensions because
+// the sample-major loops below are too short for the auto-vectoriser to take reliably.
+using Vec = float __attribute__((vector_size(64)));
+constexpr int kVec = 16;
+constexpr int kVecsPerChunk = kChunk / kVec;
+
+inline Vec load(const float* p)
 {
-    const int n = m_features;
-    const int m = m_hidden;
-    const int B = static_cast<int>(X.rows());
-    const float* E = params.W.data();                  // E(k, j) = E[k + j m]
-    const float* D = params.decoderWeights().data();   // D(k, i)
-    const float* bias = params.b.data();
-    float* dE = gradient ? gradient->W.data() : nullptr;
-    float* dD = gradient ? (m_tied ? gradient->W.data() : gradient->decoder.data()) : nullptr;
-    float* db = gradient ? gradient->b.data() : nullptr;
-    float* h = m_chunk.data();         // m x kChunk
-    float* p = h + m * kChunk;         // m x kChunk: G Dᵀ for the chunk
-    float* g = p + m * kChunk;         // kChunk
-    float* z = g + kChunk;             // kChunk
-    double loss = 0.0;
+    Vec v;
+    std::memcpy(&v, p, sizeof(Vec));
+    return v;
+}
+inline Vec splat(float x) { return Vec{} + x; }
+inline float horizontalSum(Vec v)
+{
+    float s = 0.0f;
+    for (int l = 0; l < kVec; ++l)
+        s += v[l];
+    return s;
+}
+
+struct FusedArguments {
+    int n, m, B;
+    const float* X;        // B x n, column-major
+    const float* E;        // encoder m x n
+    const float* D;        // decoder m x n
+    const float* bias;
+    const float* importance;
+    const float* coefficient;
+    float* dE;             // may equal dD (tied weights)
+    float* dD;
+    float* db;
+    Vec* work;             // h, p: m x kVecsPerChunk each; padded tail chunk: n x kVecsPerChunk
+    Vec* lanes;            // accumulators: dD (m n), dE (m n), db (n), loss (n)
+};
+
+// One pass over the batch in L1-sized chunks of 64 samples. Accumulators stay per lane and are reduced once per
+// batch, so short chunks cost no horizontal sums.
+template <bool HiddenRelu, bool OutputRelu, bool AbsoluteTarget, bool WithGradient>
+double fusedPass(const FusedArguments& a)
+{
+    const int n = a.n, m = a.m, B = a.B;
+    Vec* __restrict h = a.work;
+    Vec* __restrict p = h + m * kVecsPerChunk;
+    Vec* __restrict padded = p + m * kVecsPerChunk;
+    Vec* __restrict dDAcc = a.lanes;       // [i * m + k]
+    Vec* __restrict dEAcc = dDAcc + m * n; // [j * m + k]
+    Vec* __restrict dbAcc = dEAcc + m * n; // [i]
+    Vec* __restrict lossAcc = dbAcc + n;   // [i]
+    std::fill(a.lanes, a.lanes + 2 * m * n + 2 * n, Vec{});
 
     for (int s0 = 0; s0 < B; s0 += kChunk) {
         const int len = std::min(kChunk, B - s0);
-        // h = E x
-        std::fill(h, h + m * kChunk, 0.0f);
+        const float* xBase = a.X + s0;
+        std::ptrdiff_t stride = B;
+        Vec mask[kVecsPerChunk];
+        for (int c = 0; c < kVecsPerChunk; ++c)
+            mask[c] = splat(1.0f);
+        if (len < kChunk) {
+            // The tail: copy into a zero-padded chunk and mask the missing samples out of loss and gradient.
+            float* pad = reinterpret_cast<float*>(padded);
+            std::fill(pad, pad + static_cast<std::ptrdiff_t>(n) * kChunk, 0.0f);
+            for (int j = 0; j < n; ++j)
+                std::memcpy(pad + static_cast<std::ptrdiff_t>(j) * kChunk, a.X + static_cast<std::ptrdiff_t>(j) * B + s0,
+                            sizeof(float) * static_cast<std::size_t>(len));
+            xBase = pad;
+            stride = kChunk;
+            for (int c = 0; c < kVecsPerChunk; ++c)
+                for (int l = 0; l < kVec; ++l)
+                    mask[c][l] = c * kVec + l < len ? 1.0f : 0.0f;
+        }
+        std::fill(h, h + m * kVecsPerChunk, Vec{});
         for (int j = 0; j < n; ++j) {
-            const float* xj = X.data() + static_cast<std::ptrdiff_t>(j) * B + s0;
+            Vec x[kVecsPerChunk];
+            for (int c = 0; c < kVecsPerChunk; ++c)
+                x[c] = load(xBase + j * stride + c * kVec);
             for (int k = 0; k < m; ++k) {
-                const float e = E[k + j * m];
-                float* hk = h + k * kChunk;
-                for (int s = 0; s < len; ++s)
-                    hk[s] += e * xj[s];
+                const Vec e = splat(a.E[k + j * m]);
+                for (int c = 0; c < kVecsPerChunk; ++c)
+                    h[k * kVecsPerChunk + c] += e * x[c];
             }
         }
-        if (m_hiddenRelu)
-            for (int t = 0; t < m * kChunk; ++t)
-                h[t] = std::max(h[t], 0.0f);
-        std::fill(p, p + m * kChunk, 0.0f);
+        if (HiddenRelu)
+            for (int t = 0; t < m * kVecsPerChunk; ++t)
+                h[t] = h[t] > 0.0f ? h[t] : Vec{};
+        if (WithGradient)
+            std::fill(p, p + m * kVecsPerChunk, Vec{});
         for (int i = 0; i < n; ++i) {
-            const float* xi = X.data() + static_cast<std::ptrdiff_t>(i) * B + s0;
-            for (int s = 0; s < len; ++s)
-                z[s] = bias[i];
+            Vec z[kVecsPerChunk], g[kVecsPerChunk];
+            for (int c = 0; c < kVecsPerChunk; ++c)
+                z[c] = splat(a.bias[i]);
             for (int k = 0; k < m; ++k) {
-                const float d = D[k + i * m];
-                const float* hk = h + k * kChunk;
-                for (int s = 0; s < len; ++s)
-                    z[s] += d * hk[s];
+                const Vec d = splat(a.D[k + i * m]);
+                for (int c = 0; c < kVecsPerChunk; ++c)
+                    z[c] += d * h[k * kVecsPerChunk + c];
             }
-            const float importance = m_importance[static_cast<std::size_t>(i)];
-            const float coefficient = m_coefficient[static_cast<std::size_t>(i)];
-            float chunkLoss = 0.0f;
-            float gradientSum = 0.0f;
-#pragma omp simd reduction(+ : chunkLoss, gradientSum)
-            for (int s = 0; s < len; ++s) {
-                const float target = m_absoluteTarget ? std::fabs(xi[s]) : xi[s];
-                const float y = m_outputRelu ? std::max(z[s], 0.0f) : z[s];
-                const float diff = y - target;
-                chunkLoss += diff * diff;
-                const float gs = (m_outputRelu && !(z[s] > 0.0f)) ? 0.0f : coefficient * diff;
-                g[s] = gs;
-                gradientSum += gs;
+            const Vec coefficient = splat(a.coefficient[i]);
+            Vec loss{}, gsum{};
+            for (int c = 0; c < kVecsPerChunk; ++c) {
+                Vec target = load(xBase + i * stride + c * kVec);
+                if (AbsoluteTarget)
+                    target = target < 0.0f ? -target : target;
+                const Vec y = OutputRelu ? (z[c] > 0.0f ? z[c] : Vec{}) : z[c];
+                const Vec diff = (y - target) * mask[c];
+                loss += diff * diff;
+                g[c] = OutputRelu ? (z[c] > 0.0f ? coefficient * diff : Vec{}) : coefficient * diff;
+                gsum += g[c];
             }
-            loss += double(importance) * chunkLoss;
-            if (!gradient)
+            lossAcc[i] += loss;
+            if (!WithGradient)
                 continue;
-            db[i] += gradientSum;
+            dbAcc[i] += gsum;
             for (int k = 0; k < m; ++k) {
-                const float* hk = h + k * kChunk;
-                float dot = 0.0f;
-#pragma omp simd reduction(+ : dot)
-                for (int s = 0; s < len; ++s)
-                    dot += hk[s] * g[s];
-                dD[k + i * m] += dot;
-                const float d = D[k + i * m];
-                float* pk = p + k * kChunk;
-                for (int s = 0; s < len; ++s)
-                    pk[s] += d * g[s];
+                Vec acc = dDAcc[i * m + k];
+                const Vec d = splat(a.D[k + i * m]);
+                for (int c = 0; c < kVecsPerChunk; ++c) {
+                    acc += h[k * kVecsPerChunk + c] * g[c];
+                    p[k * kVecsPerChunk + c] += d * g[c];
+                }
+                dDAcc[i * m + k] = acc;
             }
         }
-        if (!gradient)
+        if (!WithGradient)
             continue;
-        if (m_hiddenRelu)
-            for (int t = 0; t < m * kChunk; ++t)
-                p[t] = h[t] > 0.0f ? p[t] : 0.0f;
+        if (HiddenRelu)
+            for (int t = 0; t < m * kVecsPerChunk; ++t)
+                p[t] = h[t] > 0.0f ? p[t] : Vec{};
         for (int j = 0; j < n; ++j) {
-            const float* xj = X.data() + static_cast<std::ptrdiff_t>(j) * B + s0;
+            Vec x[kVecsPerChunk];
+            for (int c = 0; c < kVecsPerChunk; ++c)
+                x[c] = load(xBase + j * stride + c * kVec);
             for (int k = 0; k < m; ++k) {
-                const float* pk = p + k * kChunk;
-                float dot = 0.0f;
-#pragma omp simd reduction(+ : dot)
-                for (int s = 0; s < len; ++s)
-                    dot += pk[s] * xj[s];
-                dE[k + j * m] += dot;
+                Vec acc = dEAcc[j * m + k];
+                for (int c = 0; c < kVecsPerChunk; ++c)
+                    acc += p[k * kVecsPerChunk + c] * x[c];
+                dEAcc[j * m + k] = acc;
             }
         }
     }
+    double loss = 0.0;
+    for (int i = 0; i < n; ++i) {
+        loss += double(a.importance[i]) * horizontalSum(lossAcc[i]);
+        if (WithGradient)
+            a.db[i] += horizontalSum(dbAcc[i]);
+    }
+    if (WithGradient)
+        for (int t = 0; t < m * n; ++t) {
+            // Accumulator t = i m + k is entry (k, i) of the column-major m x n gradient: the same offset.
+            a.dD[t] += horizontalSum(dDAcc[t]);
+            a.dE[t] += horizontalSum(dEAcc[t]);
+        }
     return loss / (double(B) * n);
+}
+
+template <bool HiddenRelu, bool OutputRelu, bool AbsoluteTarget>
+double fusedDispatch(const FusedArguments& a, bool withGradient)
+{
+    return withGradient ? fusedPass<HiddenRelu, OutputRelu, AbsoluteTarget, true>(a)
+                        : fusedPass<HiddenRelu, OutputRelu, AbsoluteTarget, false>(a);
+}
+
+} // namespace
+
+double ToyLossKernel::evaluateFused(const ToyInstance& params, const Eigen::MatrixXf& X, ToyInstance* gradient)
+{
+    FusedArguments a;
+    a.n = m_features;
+    a.m = m_hidden;
+    a.B = static_cast<int>(X.rows());
+    a.X = X.data();
+    a.E = params.W.data();
+    a.D = params.decoderWeights().data();
+    a.bias = params.b.data();
+    a.importance = m_importance.data();
+    a.coefficient = m_coefficient.data();
+    a.dE = gradient ? gradient->W.data() : nullptr;
+    a.dD = gradient ? (m_tied ? gradient->W.data() : gradient->decoder.data()) : nullptr;
+    a.db = gradient ? gradient->b.data() : nullptr;
+    a.work = m_vectorWork.data();
+    a.lanes = m_vectorWork.data() + (2 * m_hidden + m_features) * (kChunk / 16);
+    const bool g = gradient != nullptr;
+    if (m_absoluteTarget)
+        return fusedDispatch<true, true, true>(a, g); // the untied |x| model: ReLU hidden and output
+    if (m_hiddenRelu)
+        return fusedDispatch<true, true, false>(a, g);
+    if (m_outputRelu)
+        return fusedDispatch<false, true, false>(a, g);
+    return fusedDispatch<false, false, false>(a, g);
 }
 
 double ToyLossKernel::evaluateGemm(const ToyInstance& params, const Eigen::MatrixXf& X, ToyInstance* gradient)

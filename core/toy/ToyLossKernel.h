@@ -42,7 +42,7 @@ private:
     std::vector<float> m_coefficient; // 2 I_i / (batch · n)
     // Work space, allocated once.
     Eigen::MatrixXf m_H, m_Z, m_P, m_decoderGradient;
-    std::vector<float> m_chunk;
+    std::vector<float __attribute__((vector_size(64)))> m_vectorWork;
 };
 
 } // namespace featurescope

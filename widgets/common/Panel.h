@@ -17,6 +17,8 @@ public:
     virtual QWidget* figureWidget(const QString& name) { Q_UNUSED(name); return nullptr; }
     // Finishes any computation synchronously so a headless render shows a complete figure.
     virtual void prepareForRender() {}
+    // Like prepareForRender, for one figure (some figures need their own computation, e.g. a phase diagram).
+    virtual void prepareFigureForRender(const QString& figure) { Q_UNUSED(figure); prepareForRender(); }
     virtual bool isBusy() const { return false; }
 
 public Q_SLOTS:

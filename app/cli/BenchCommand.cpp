@@ -1,0 +1,147 @@
+#include "cli/BenchCommand.h"
+
+#include "PanelFactory.h"
+#include "bench/Benchmarks.h"
+#include "cli/ArgumentParser.h"
+#include "common/FigureExporter.h"
+#include "common/InputError.h"
+#include "common/Panel.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QDir>
+#include <QTemporaryDir>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <thread>
+
+using featurescope::BenchmarkResult;
+using featurescope::Benchmarks;
+
+namespace {
+std::string cpuModel()
+{
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(cpuinfo, line))
+        if (line.rfind("model name", 0) == 0)
+            return line.substr(line.find(':') + 2);
+    return "unknown";
+}
+
+nlohmann::json toJson(const BenchmarkResult& r)
+{
+    nlohmann::json j{{"name", r.name}, {"steps_per_s", r.stepsPerSecond}, {"seconds", r.seconds}, {"steps", r.steps}};
+    if (r.flopsPerSecond > 0)
+        j["flops_per_s"] = r.flopsPerSecond;
+    j["peak_memory_bytes"] = Benchmarks::peakMemoryBytes();
+    return j;
+}
+
+BenchmarkResult renderBenchmark(const QString& panelId, int repetitions)
+{
+    using Clock = std::chrono::steady_clock;
+    QTemporaryDir dir;
+    std::unique_ptr<Panel> panel(PanelFactory::create(panelId, nullptr));
+    panel->prepareForRender();
+    ExportOptions options;
+    options.logicalSize = QSize(1280, 720);
+    const QString path = dir.filePath(QStringLiteral("bench.png"));
+    FigureExporter::exportWidget(panel.get(), path, options); // warm-up
+    const auto t0 = Clock::now();
+    for (int k = 0; k < repetitions; ++k)
+        FigureExporter::exportWidget(panel.get(), path, options);
+    BenchmarkResult r;
+    r.name = "render-" + panelId.toStdString();
+    r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    r.steps = repetitions;
+    r.stepsPerSecond = repetitions / r.seconds;
+    return r;
+}
+} // namespace
+
+int BenchCommand::run(const std::vector<std::string>& arguments)
+{
+    ArgumentParser args("bench", {{"only", true, "comma-separated configurations to run"},
+                                  {"threads", true, "threads for multi-instance work (default: all cores)"},
+                                  {"smoke", false, "a few steps of each, to prove the benchmark runs (CI)"}});
+    args.parse(arguments);
+    if (args.flag("help")) {
+        std::cout << usage() << "\n" << args.helpText();
+        return 0;
+    }
+    const std::set<std::string> known{"tms-small", "tms-medium", "tms-large", "sgemm", "sweep", "render"};
+    std::set<std::string> only;
+    if (args.has("only")) {
+        std::stringstream list(args.text("only"));
+        std::string item;
+        while (std::getline(list, item, ','))
+            if (!known.count(item))
+                throw featurescope::InputError("unknown benchmark '" + item + "'");
+            else
+                only.insert(item);
+    }
+    auto wanted = [&](const std::string& name) { return only.empty() || only.count(name); };
+    const bool smoke = args.flag("smoke");
+    const int threads = int(args.integer("threads", std::max(1u, std::thread::hardware_concurrency()), 1, 256));
+    const bool json = args.flag("json");
+    auto scale = [&](int steps) { return smoke ? std::max(steps / 100, 2) : steps; };
+
+    nlohmann::json results = nlohmann::json::array();
+    auto report = [&](const BenchmarkResult& r, const nlohmann::json& extra = {}) {
+        nlohmann::json j = toJson(r);
+        for (auto it = extra.begin(); it != extra.end(); ++it)
+            j[it.key()] = it.value();
+        results.push_back(j);
+        if (!json) {
+            std::printf("%-12s %10.1f steps/s", r.name.c_str(), r.stepsPerSecond);
+            if (r.flopsPerSecond > 0)
+                std::printf("  %7.1f GFLOP/s", r.flopsPerSecond / 1e9);
+            for (auto it = extra.begin(); it != extra.end(); ++it)
+                std::printf("  %s=%s", it.key().c_str(), it.value().dump().c_str());
+            std::printf("\n");
+            std::fflush(stdout);
+        }
+    };
+
+    double sgemmFlops = 0.0;
+    if (wanted("sgemm") || wanted("tms-large")) {
+        const auto r = Benchmarks::sgemm(1024, 512, 512, smoke ? 0.05 : 1.0);
+        sgemmFlops = r.flopsPerSecond;
+        if (wanted("sgemm"))
+            report(r, {{"shape", "1024x512 * 512x512"}});
+    }
+    // Training benchmarks run on one thread, like the PyTorch reference they are compared with.
+    if (wanted("tms-small"))
+        report(Benchmarks::toyTraining("tms-small", Benchmarks::referenceToyConfig(5, 2, 8), scale(20000), 1024, 1));
+    if (wanted("tms-medium"))
+        report(Benchmarks::toyTraining("tms-medium", Benchmarks::referenceToyConfig(20, 5, 8), scale(5000), 1024, 1));
+    if (wanted("tms-large")) {
+        const auto r = Benchmarks::toyTraining("tms-large", Benchmarks::referenceToyConfig(400, 30, 1), scale(2000), 1024, 1);
+        report(r, {{"fraction_of_sgemm", sgemmFlops > 0 ? r.flopsPerSecond / sgemmFlops : 0.0}});
+    }
+    if (wanted("sweep")) {
+        // The sticky-fraction figure: n=400, m=30, 40 sparsities; timed over a part, extrapolated to 10 000 steps.
+        auto config = Benchmarks::referenceToyConfig(400, 30, 40);
+        config.importanceDecay = 1.0;
+        config.featureProbability = featurescope::ToyModelConfig::sweepProbabilities(400, 40, 0.001);
+        const auto r = Benchmarks::toyTraining("sweep", config, scale(300), 1024, threads);
+        report(r, {{"threads", threads}, {"estimated_seconds_for_10000_steps", 10000.0 / r.stepsPerSecond}});
+    }
+    if (wanted("render"))
+        report(renderBenchmark(QStringLiteral("energy"), smoke ? 1 : 10));
+
+    if (json) {
+        nlohmann::json out{{"machine", {{"cpu", cpuModel()}, {"cores", std::thread::hardware_concurrency()}}},
+                           {"smoke", smoke},
+                           {"results", results}};
+        std::cout << out.dump(2) << "\n";
+    }
+    return 0;
+}

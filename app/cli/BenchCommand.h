@@ -1,0 +1,17 @@
+#pragma once
+
+#include "cli/CliCommand.h"
+
+// `featurescope bench`: the performance configurations of DESIGN.md §6, with throughput and peak memory.
+class BenchCommand : public CliCommand {
+public:
+    std::string name() const override { return "bench"; }
+    std::string summary() const override { return "run the performance benchmarks (DESIGN.md §6)"; }
+    std::string usage() const override
+    {
+        return "featurescope bench [--only NAME[,NAME...]] [--threads T] [--smoke] [--json]\n"
+               "  configurations: tms-small tms-medium tms-large sgemm sweep render";
+    }
+    bool needsGui() const override { return true; } // the render configuration draws offscreen
+    int run(const std::vector<std::string>& arguments) override;
+};

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "toy/ToyModelConfig.h"
+#include "toy/TrainingConfig.h"
+
+#include <string>
+
+namespace featurescope {
+
+// Throughput of one benchmark configuration (DESIGN.md §6).
+struct BenchmarkResult {
+    std::string name;
+    double stepsPerSecond = 0.0;
+    double flopsPerSecond = 0.0; // dense-equivalent FLOP/s where it applies, else 0
+    double seconds = 0.0;
+    int steps = 0;
+    double finalLoss = 0.0;
+};
+
+// Timed runs of core's hot paths, shared by `featurescope bench` and nothing else (benchmarks are not tests).
+class Benchmarks {
+public:
+    // The PyTorch reference's set-up (tms_torch.py): importance 0.9^i, p = 20^-t over the instances, Adam 1e-3.
+    static ToyModelConfig referenceToyConfig(int n, int m, int instances);
+    // Trains for `steps` steps (after a short warm-up) and reports steps/s and dense-equivalent FLOP/s.
+    static BenchmarkResult toyTraining(const std::string& name, const ToyModelConfig& model, int steps, int batch,
+                                       int threads);
+    // Eigen's single-precision GEMM on (rows x inner) * (inner x cols), repeated for about `seconds`.
+    static BenchmarkResult sgemm(int rows, int inner, int cols, double seconds);
+    // Peak resident memory of this process in bytes (VmHWM), 0 when unknown.
+    static double peakMemoryBytes();
+};
+
+} // namespace featurescope
