@@ -8,8 +8,8 @@ namespace featurescope {
 
 namespace {
 constexpr int kChunk = 64; // samples per fused chunk: h, p and g for a chunk stay in L1
-// Fused kernel when n·m is at most this: measured with `featurescope bench` (see BENCHMARKS.md).
-constexpr long long kFusedMaxWeights = 512;
+// The fused kernel keeps h and p (m x 64 samples each) in L1; beyond this m, Eigen GEMMs win (BENCHMARKS.md).
+constexpr int kFusedMaxHidden = 64;
 } // namespace
 
 ToyLossKernel::ToyLossKernel(const ToyModelConfig& config, int instance, int batch, Path path)
@@ -23,7 +23,7 @@ ToyLossKernel::ToyLossKernel(const ToyModelConfig& config, int instance, int bat
       m_path(path)
 {
     if (m_path == Path::Automatic)
-        m_path = static_cast<long long>(m_features) * m_hidden <= kFusedMaxWeights ? Path::Fused : Path::Gemm;
+        m_path = m_hidden <= kFusedMaxHidden ? Path::Fused : Path::Gemm;
     m_importance.resize(static_cast<std::size_t>(m_features));
     m_coefficient.resize(static_cast<std::size_t>(m_features));
     for (int i = 0; i < m_features; ++i) {
@@ -134,16 +134,33 @@ double fusedPass(const FusedArguments& a)
                 for (int l = 0; l < kVec; ++l)
                     mask[c][l] = c * kVec + l < len ? 1.0f : 0.0f;
         }
-        std::fill(h, h + m * kVecsPerChunk, Vec{});
-        for (int j = 0; j < n; ++j) {
-            Vec x[kVecsPerChunk];
-            for (int c = 0; c < kVecsPerChunk; ++c)
-                x[c] = load(xBase + j * stride + c * kVec);
-            for (int k = 0; k < m; ++k) {
-                const Vec e = splat(a.E[k + j * m]);
+        // h = E x, four hidden units at a time so their 16 accumulators live in registers across the features.
+        int k0 = 0;
+        for (; k0 + 4 <= m; k0 += 4) {
+            Vec acc[4][kVecsPerChunk] = {};
+            for (int j = 0; j < n; ++j) {
+                Vec x[kVecsPerChunk];
                 for (int c = 0; c < kVecsPerChunk; ++c)
-                    h[k * kVecsPerChunk + c] += e * x[c];
+                    x[c] = load(xBase + j * stride + c * kVec);
+                for (int kk = 0; kk < 4; ++kk) {
+                    const Vec e = splat(a.E[k0 + kk + j * m]);
+                    for (int c = 0; c < kVecsPerChunk; ++c)
+                        acc[kk][c] += e * x[c];
+                }
             }
+            for (int kk = 0; kk < 4; ++kk)
+                for (int c = 0; c < kVecsPerChunk; ++c)
+                    h[(k0 + kk) * kVecsPerChunk + c] = acc[kk][c];
+        }
+        for (; k0 < m; ++k0) {
+            Vec acc[kVecsPerChunk] = {};
+            for (int j = 0; j < n; ++j) {
+                const Vec e = splat(a.E[k0 + j * m]);
+                for (int c = 0; c < kVecsPerChunk; ++c)
+                    acc[c] += e * load(xBase + j * stride + c * kVec);
+            }
+            for (int c = 0; c < kVecsPerChunk; ++c)
+                h[k0 * kVecsPerChunk + c] = acc[c];
         }
         if (HiddenRelu)
             for (int t = 0; t < m * kVecsPerChunk; ++t)
