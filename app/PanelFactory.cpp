@@ -1,6 +1,8 @@
 #include "PanelFactory.h"
 
 #include "common/PlaceholderPanel.h"
+#include "panels/superposition/SuperpositionPanel.h"
+#include "panels/EnergyBoundPanel.h"
 
 QStringList PanelFactory::panelIds()
 {
@@ -10,15 +12,12 @@ QStringList PanelFactory::panelIds()
 Panel* PanelFactory::create(const QString& id, QWidget* parent)
 {
     if (id == QLatin1String("superposition"))
-        return new PlaceholderPanel(id, QStringLiteral("Superposition geometry"),
-                                    QStringLiteral("Toy models of superposition (Elhage et al. 2022), trained live."),
-                                    parent);
+        return new SuperpositionPanel(parent);
     if (id == QLatin1String("features"))
         return new PlaceholderPanel(id, QStringLiteral("Feature activations"),
                                     QStringLiteral("Sparse autoencoders and a feature browser (Bricken et al. 2023)."),
                                     parent);
     if (id == QLatin1String("energy"))
-        return new PlaceholderPanel(id, QStringLiteral("Energy bound"),
-                                    QStringLiteral("How far real accelerators sit above the Landauer limit."), parent);
+        return new EnergyBoundPanel(parent);
     return nullptr;
 }

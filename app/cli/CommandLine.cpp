@@ -5,6 +5,8 @@
 #include "cli/SweepCommand.h"
 #include "cli/PhaseCommand.h"
 #include "cli/BenchCommand.h"
+#include "cli/EnergyCommand.h"
+#include "cli/SaeCommand.h"
 #include "common/InputError.h"
 
 #include <QApplication>
@@ -19,6 +21,8 @@ CommandLine::CommandLine()
     m_commands.push_back(std::make_unique<TmsCommand>());
     m_commands.push_back(std::make_unique<SweepCommand>());
     m_commands.push_back(std::make_unique<PhaseCommand>());
+    m_commands.push_back(std::make_unique<EnergyCommand>());
+    m_commands.push_back(std::make_unique<SaeCommand>());
     m_commands.push_back(std::make_unique<RenderCommand>());
     m_commands.push_back(std::make_unique<BenchCommand>());
 }

@@ -1,0 +1,244 @@
+#include "cli/SaeCommand.h"
+
+#include "cli/ArgumentParser.h"
+#include "common/InputError.h"
+#include "mlp/ImageDataset.h"
+#include "mlp/MlpTrainer.h"
+#include "sae/MlpActivationSource.h"
+#include "sae/SaeEvaluator.h"
+#include "sae/SaeTrainer.h"
+#include "sae/SyntheticActivationSource.h"
+#include "sae/ToyActivationSource.h"
+#include "toy/ToyTrainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+using featurescope::InputError;
+using namespace featurescope;
+
+namespace {
+
+struct SourceDefaults {
+    int latents;
+    double l1;
+    int steps;
+    bool normalize;
+};
+
+SourceDefaults defaultsFor(const std::string& source, int features)
+{
+    if (source == "toy")
+        return {4 * features, 3e-3, 2000, false};
+    if (source == "fashion-mnist")
+        return {512, 0.02, 2000, true};
+    return {512, 3e-3, 3000, false}; // synthetic: DESIGN.md §6's `sae` benchmark configuration
+}
+
+} // namespace
+
+int SaeCommand::run(const std::vector<std::string>& arguments)
+{
+    ArgumentParser args("sae",
+                        {{"source", true, "synthetic (default), toy or fashion-mnist"},
+                         {"features", true, "true features F (synthetic: 128, toy: 20)"},
+                         {"d", true, "activation dimension d (synthetic: 64, toy: 5)"},
+                         {"feature-probability", true, "toy: probability that a feature is active (0.05)"},
+                         {"toy-steps", true, "toy: training steps of the toy model (3000)"},
+                         {"d-sae", true, "SAE latents (synthetic, fashion-mnist: 512; toy: 4F)"},
+                         {"variant", true, "tm2023 (default), 2024 or topk"},
+                         {"l1", true, "sparsity penalty (synthetic, toy: 3e-3; fashion-mnist: 0.02; variant 2024: 0.1)"},
+                         {"k", true, "topk: active latents per input (5)"},
+                         {"steps", true, "SAE training steps (synthetic: 3000, others: 2000)"},
+                         {"batch", true, "batch size (1024)"},
+                         {"lr", true, "Adam learning rate (1e-3)"},
+                         {"seed", true, "random seed (0)"},
+                         {"normalize", true, "on|off: scale inputs so E|x| = sqrt(d) (on for fashion-mnist and 2024)"},
+                         {"resample-at", true, "comma-separated steps after which dead features are resampled"},
+                         {"path", true, "auto (default), dense or sparse: how the loss and gradient are computed"},
+                         {"eval", true, "evaluation inputs for generated sources (8192)"},
+                         {"randomized", false, "fashion-mnist: use the MLP with shuffled weights (the TM control)"},
+                         {"data-dir", true, "folder with the Fashion-MNIST IDX files"},
+                         {"mlp-epochs", true, "fashion-mnist: MLP training epochs (4)"},
+                         {"activations", true, "(not supported yet) import activations from a file"},
+                         {"sae", true, "(not supported yet) load an SAE directory"}});
+    args.parse(arguments);
+    if (args.flag("help")) {
+        std::cout << args.helpText();
+        return 0;
+    }
+    const std::string sourceName = args.text("source", "synthetic");
+    if (sourceName == "file" || args.has("activations") || args.has("sae"))
+        throw InputError("--source file, --activations and --sae (importing activations or a trained SAE) are not "
+                         "supported yet");
+    if (sourceName != "synthetic" && sourceName != "toy" && sourceName != "fashion-mnist")
+        throw InputError("unknown source '" + sourceName + "' (expected synthetic, toy or fashion-mnist)");
+    const bool fashion = sourceName == "fashion-mnist";
+    if (fashion && (args.has("features") || args.has("d")))
+        throw InputError("--features and --d apply to the synthetic and toy sources (fashion-mnist has d = 128)");
+    if (!fashion && (args.has("randomized") || args.has("data-dir") || args.has("mlp-epochs")))
+        throw InputError("--randomized, --data-dir and --mlp-epochs need --source fashion-mnist");
+    if (sourceName != "toy" && (args.has("feature-probability") || args.has("toy-steps")))
+        throw InputError("--feature-probability and --toy-steps need --source toy");
+
+    const bool toy = sourceName == "toy";
+    const int features = int(args.integer("features", toy ? 20 : 128, 1, 100000));
+    const int d = int(args.integer("d", toy ? 5 : 64, 1, 4096));
+    const SourceDefaults defaults = defaultsFor(sourceName, features);
+    SaeConfig config;
+    config.variant = saeVariantFromName(args.text("variant", "tm2023"));
+    config.latentDim = int(args.integer("d-sae", defaults.latents, 1, 1 << 20));
+    // The 2024 variant's penalty acts on inputs scaled to E‖x‖ = √d: its λ is larger (0.1 measured on synthetic).
+    config.l1 = args.number("l1", config.variant == SaeVariant::Anthropic2024 ? 0.1 : defaults.l1, 0.0, 1e3);
+    config.k = int(args.integer("k", 5, 1, config.latentDim));
+    const std::string normalize = args.text("normalize", defaults.normalize ? "on" : "off");
+    if (normalize != "on" && normalize != "off")
+        throw InputError("option --normalize expects on or off, got '" + normalize + "'");
+    config.normalizeInputs = normalize == "on";
+    if (config.variant == SaeVariant::Anthropic2024 && !config.normalizeInputs && args.has("normalize"))
+        throw InputError("the 2024 variant always normalises its inputs (--normalize off is not possible)");
+    SaeTrainingConfig training;
+    training.steps = int(args.integer("steps", defaults.steps, 0, 10000000));
+    training.batch = int(args.integer("batch", 1024, 1, 65536));
+    training.learningRate = args.number("lr", 1e-3, 0.0, 10.0, true);
+    training.seed = std::uint64_t(args.integer("seed", 0, 0, (1ll << 62)));
+    for (double step : args.numberList("resample-at", {})) {
+        if (step < 1 || step > training.steps || step != double(int(step)))
+            throw InputError("option --resample-at expects whole steps between 1 and --steps");
+        training.resampleSteps.push_back(int(step));
+    }
+    const std::string path = args.text("path", "auto");
+    if (path == "auto")
+        training.path = SaeComputePath::Automatic;
+    else if (path == "dense")
+        training.path = SaeComputePath::Dense;
+    else if (path == "sparse")
+        training.path = SaeComputePath::Sparse;
+    else
+        throw InputError("option --path expects auto, dense or sparse, got '" + path + "'");
+    const int evaluationInputs = int(args.integer("eval", 8192, 1, 1 << 20));
+
+    nlohmann::json out;
+    out["source"] = sourceName;
+    std::unique_ptr<ActivationSource> source;
+    if (sourceName == "synthetic") {
+        SyntheticActivationSource::Settings settings;
+        settings.features = features;
+        settings.dimension = d;
+        settings.seed = Rng::deriveSeed(training.seed, 0xDA7A);
+        source = std::make_unique<SyntheticActivationSource>(settings);
+        out["true_features"] = features;
+    } else if (toy) {
+        ToyModelConfig toyConfig;
+        toyConfig.features = features;
+        toyConfig.hidden = d;
+        toyConfig.featureProbability =
+            ToyModelConfig::sharedProbability(features, 1, args.number("feature-probability", 0.05, 0.0, 1.0, true));
+        TrainingConfig toyTraining;
+        toyTraining.steps = int(args.integer("toy-steps", 3000, 1, 10000000));
+        toyTraining.seed = training.seed;
+        const ToyTrainingResult trained = ToyTrainer::train(toyConfig, toyTraining);
+        source = std::make_unique<ToyActivationSource>(trained.model);
+        out["toy_final_loss"] = trained.finalLoss.empty() ? 0.0 : trained.finalLoss.front();
+        out["true_features"] = int(source->groundTruth().cols());
+    } else {
+        const std::string dir = args.text("data-dir", ImageDataset::defaultFashionMnistDirectory());
+        const ImageDataset trainImages = ImageDataset::loadSplit(dir, "train");
+        const ImageDataset testImages = ImageDataset::loadSplit(dir, "t10k");
+        MlpTrainingConfig mlpTraining;
+        mlpTraining.epochs = int(args.integer("mlp-epochs", 4, 1, 1000));
+        mlpTraining.seed = training.seed;
+        const MlpTrainingResult mlp = MlpTrainer::train(MlpConfig{}, mlpTraining, trainImages);
+        const bool randomized = args.flag("randomized");
+        const MlpClassifier model = randomized ? mlp.model.shuffledCopy(Rng::deriveSeed(training.seed, 0x5A1F)) : mlp.model;
+        out["mlp_test_accuracy"] = model.accuracy(testImages);
+        out["mlp_training_seconds"] = mlp.seconds;
+        out["randomized"] = randomized;
+        source = std::make_unique<MlpActivationSource>(model, testImages,
+                                                      randomized ? "fashion-mnist-shuffled" : "fashion-mnist");
+    }
+    config.inputDim = source->dimension();
+
+    SaeTrainer trainer(config, training, *source);
+    trainer.run();
+    const Eigen::MatrixXf truth = source->groundTruth();
+    SaeEvaluator evaluator(trainer.autoencoder(), source->evaluationSet(evaluationInputs, Rng::deriveSeed(training.seed, 0xE7A1)),
+                           truth);
+    const SaeDictionaryMetrics& m = evaluator.metrics();
+
+    out["variant"] = saeVariantName(config.variant);
+    out["d_in"] = config.inputDim;
+    out["d_sae"] = config.latentDim;
+    out["l1"] = config.l1;
+    if (config.variant == SaeVariant::TopK)
+        out["k"] = config.k;
+    out["normalize_inputs"] = config.normalizesInputs();
+    out["input_scale"] = trainer.autoencoder().inputScale();
+    out["steps"] = training.steps;
+    out["steps_done"] = trainer.stepsDone();
+    out["batch"] = training.batch;
+    out["learning_rate"] = training.learningRate;
+    out["seed"] = training.seed;
+    out["status"] = trainer.status() == TrainingStatus::Finished ? "finished" : "diverged";
+    if (!trainer.message().empty())
+        out["message"] = trainer.message();
+    out["final_loss"] = trainer.lossHistory().empty() ? 0.0 : double(trainer.lossHistory().back());
+    out["evaluation_inputs"] = m.evaluationCount;
+    out["l0"] = m.l0;
+    out["mse"] = m.mse;
+    out["explained_variance"] = m.explainedVariance;
+    out["dead_fraction"] = m.deadFraction;
+    out["dense_fraction"] = m.denseFraction;
+    out["density_log10_histogram"] = {{"low", m.densityHistogram.low},
+                                      {"bin_width", m.densityHistogram.binWidth},
+                                      {"edges", m.densityHistogram.edges()},
+                                      {"counts", m.densityHistogram.counts},
+                                      {"dead", m.densityHistogram.dead}};
+    if (m.hasMmcs())
+        out["mmcs"] = m.mmcs;
+    if (source->meanActiveFeatures() > 0.0)
+        out["true_mean_active"] = source->meanActiveFeatures();
+    if (m.hasLabelPurity())
+        out["mean_label_purity"] = m.meanLabelPurity;
+    if (m.meanCoherence >= -0.5)
+        out["mean_coherence"] = m.meanCoherence;
+    out["resampled"] = nlohmann::json::array();
+    for (const auto& event : trainer.resampleEvents())
+        out["resampled"].push_back({{"step", event.step}, {"features", event.resampled}});
+    out["steps_per_s"] = trainer.stepsPerSecond();
+    out["dense_flops_per_step"] = trainer.denseFlopsPerStep();
+    out["dense_equivalent_gflops"] = trainer.stepsPerSecond() * trainer.denseFlopsPerStep() / 1e9;
+    out["sparse_step_fraction"] = trainer.sparseStepFraction();
+
+    if (args.flag("json")) {
+        std::cout << out.dump(2) << "\n";
+        return 0;
+    }
+    char line[512];
+    std::cout << "SAE " << saeVariantName(config.variant) << " on " << sourceName
+              << (out.contains("randomized") && out["randomized"].get<bool>() ? " (shuffled weights)" : "") << ": d_in "
+              << config.inputDim << ", d_sae " << config.latentDim << ", " << trainer.stepsDone() << " steps\n";
+    std::snprintf(line, sizeof line,
+                  "  L0 %.2f   MSE %.4g   variance explained %.3f   dead %.1f %%   dense %.1f %%\n", m.l0, m.mse,
+                  m.explainedVariance, 100.0 * m.deadFraction, 100.0 * m.denseFraction);
+    std::cout << line;
+    if (m.hasMmcs()) {
+        std::snprintf(line, sizeof line, "  MMCS %.4f against %d true features (mean active %.2f)\n", m.mmcs,
+                      int(truth.cols()), source->meanActiveFeatures());
+        std::cout << line;
+    }
+    if (m.hasLabelPurity()) {
+        std::snprintf(line, sizeof line, "  mean label purity %.4f   mean coherence %.4f   MLP accuracy %.2f %%\n",
+                      m.meanLabelPurity, m.meanCoherence, 100.0 * out["mlp_test_accuracy"].get<double>());
+        std::cout << line;
+    }
+    std::snprintf(line, sizeof line, "  %.1f steps/s (%.1f GFLOP/s dense-equivalent)\n", trainer.stepsPerSecond(),
+                  trainer.stepsPerSecond() * trainer.denseFlopsPerStep() / 1e9);
+    std::cout << line;
+    if (!trainer.message().empty())
+        std::cout << "  " << trainer.message() << "\n";
+    return 0;
+}

@@ -1,0 +1,95 @@
+#include "sae/SaeConfig.h"
+
+#include "common/InputError.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+namespace featurescope {
+
+std::string saeVariantName(SaeVariant variant)
+{
+    switch (variant) {
+    case SaeVariant::TM2023: return "tm2023";
+    case SaeVariant::Anthropic2024: return "2024";
+    case SaeVariant::TopK: return "topk";
+    }
+    return "tm2023";
+}
+
+SaeVariant saeVariantFromName(const std::string& name)
+{
+    for (auto v : {SaeVariant::TM2023, SaeVariant::Anthropic2024, SaeVariant::TopK})
+        if (saeVariantName(v) == name)
+            return v;
+    throw InputError("unknown SAE variant '" + name + "' (expected tm2023, 2024 or topk)");
+}
+
+void SaeConfig::validate() const
+{
+    if (inputDim < 1 || inputDim > 65536)
+        throw InputError("the SAE input dimension must be between 1 and 65536 (got " + std::to_string(inputDim) + ")");
+    if (latentDim < 1 || latentDim > 1 << 20)
+        throw InputError("the SAE latent count d_sae must be between 1 and 1048576 (got " + std::to_string(latentDim) +
+                         ")");
+    if (double(inputDim) * latentDim > 2.0e8)
+        throw InputError("d_in x d_sae must be at most 2e8 (got " +
+                         std::to_string(static_cast<long long>(inputDim) * latentDim) + ")");
+    if (!std::isfinite(l1) || l1 < 0.0 || l1 > 1e6)
+        throw InputError("the sparsity penalty l1 must be finite, non-negative and at most 1e6");
+    if (variant == SaeVariant::TopK && (k < 1 || k > latentDim))
+        throw InputError("TopK needs 1 <= k <= d_sae (got k = " + std::to_string(k) + ", d_sae = " +
+                         std::to_string(latentDim) + ")");
+}
+
+void SaeTrainingConfig::validate(const SaeConfig& sae) const
+{
+    sae.validate();
+    if (steps < 0 || steps > 100000000)
+        throw InputError("steps must be between 0 and 1e8 (got " + std::to_string(steps) + ")");
+    if (batch < 1 || batch > 1 << 20)
+        throw InputError("batch must be between 1 and 1048576 (got " + std::to_string(batch) + ")");
+    if (!std::isfinite(learningRate) || learningRate <= 0.0 || learningRate > 10.0)
+        throw InputError("the learning rate must be finite, positive and at most 10");
+    if (!std::isfinite(l1WarmupFraction) || l1WarmupFraction < 0.0 || l1WarmupFraction > 1.0)
+        throw InputError("the l1 warm-up fraction must be in [0, 1]");
+    if (deadWindow < 1)
+        throw InputError("the dead-feature window must be at least 1 step");
+    if (resampleInputs < 1 || resampleInputs > 1 << 24 || initInputs < 1 || initInputs > 1 << 24)
+        throw InputError("resample and init input counts must be between 1 and 16777216");
+    for (int s : resampleSteps)
+        if (s < 1)
+            throw InputError("resample steps must be positive");
+    // Working set: pre-activations and dL/dpre (d_sae x batch), the active-pair lists (up to d_sae x batch, two
+    // arrays), the batch and residuals, and parameters, Adam moments and gradients.
+    const double bytes = 4.0 * (4.0 * double(sae.latentDim) * batch + 4.0 * double(sae.inputDim) * batch +
+                                6.0 * 2.0 * double(sae.inputDim) * sae.latentDim);
+    if (bytes > 4.0e9)
+        throw InputError("this SAE configuration needs about " + std::to_string(static_cast<long long>(bytes / 1e6)) +
+                         " MB of working memory (limit 4000 MB): reduce d_sae or batch");
+}
+
+void to_json(nlohmann::json& j, const SaeConfig& config)
+{
+    j = nlohmann::json{{"d_in", config.inputDim},
+                       {"d_sae", config.latentDim},
+                       {"variant", saeVariantName(config.variant)},
+                       {"l1", config.l1},
+                       {"normalize_inputs", config.normalizesInputs()}};
+    if (config.variant == SaeVariant::TopK)
+        j["k"] = config.k;
+}
+
+void to_json(nlohmann::json& j, const SaeTrainingConfig& config)
+{
+    j = nlohmann::json{{"steps", config.steps},
+                       {"batch", config.batch},
+                       {"learning_rate", config.learningRate},
+                       {"seed", config.seed},
+                       {"l1_warmup_fraction", config.l1WarmupFraction},
+                       {"resample_steps", config.resampleSteps},
+                       {"dead_window", config.deadWindow}};
+}
+
+} // namespace featurescope

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace featurescope {
+
+// The three sparse-autoencoder recipes of DESIGN.md §4.
+enum class SaeVariant {
+    TM2023,        // Towards Monosemanticity: pre-encoder bias, unit-norm decoder columns, L1 penalty
+    Anthropic2024, // April 2024 update: no pre-encoder bias, penalty λΣ|f_i|·‖W_dec,i‖, E‖x‖ = √d, λ warm-up
+    TopK,          // keep the k largest pre-activations (then ReLU), unit-norm decoder, no penalty
+};
+
+std::string saeVariantName(SaeVariant variant);               // "tm2023", "2024", "topk"
+SaeVariant saeVariantFromName(const std::string& name);        // throws InputError
+
+// What the autoencoder is.
+struct SaeConfig {
+    int inputDim = 64;    // d_in
+    int latentDim = 512;  // d_sae
+    SaeVariant variant = SaeVariant::TM2023;
+    double l1 = 3e-3;     // λ (TM2023, 2024); ignored by TopK
+    int k = 5;            // TopK only
+    // Scale inputs so that E‖x‖ = √d_in (always on for the 2024 variant, opt-in for the others).
+    bool normalizeInputs = false;
+
+    bool normalizesInputs() const { return normalizeInputs || variant == SaeVariant::Anthropic2024; }
+    bool subtractsDecoderBias() const { return variant != SaeVariant::Anthropic2024; }
+    bool unitNormDecoder() const { return variant != SaeVariant::Anthropic2024; }
+    void validate() const; // throws InputError
+};
+
+// How the loss and gradient are computed: dense GEMMs, or lists of active (sample, feature) pairs. Automatic picks
+// per step from the fraction of active codes.
+enum class SaeComputePath { Automatic, Dense, Sparse };
+
+// How an autoencoder is trained.
+struct SaeTrainingConfig {
+    int steps = 5000;
+    int batch = 1024;
+    double learningRate = 1e-3;
+    std::uint64_t seed = 0;
+    double l1WarmupFraction = 0.05;  // 2024 variant: λ grows linearly from 0 over this fraction of the steps
+    std::vector<int> resampleSteps;  // dead-feature resampling happens after these steps (TM: 25k, 50k, 75k, 100k)
+    int deadWindow = 1000;           // a feature silent for this many steps counts as dead when resampling
+    int resampleInputs = 8192;       // inputs scored by reconstruction loss to draw resampled directions from
+    int initInputs = 4096;           // inputs used for b_dec (their mean) and the input scale
+    SaeComputePath path = SaeComputePath::Automatic;
+
+    void validate(const SaeConfig& sae) const; // throws InputError
+};
+
+void to_json(nlohmann::json& j, const SaeConfig& config);
+void to_json(nlohmann::json& j, const SaeTrainingConfig& config);
+
+} // namespace featurescope

@@ -1,0 +1,425 @@
+#include "sae/SaeLossKernel.h"
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
+
+namespace featurescope {
+
+namespace {
+constexpr int kBlock = 16;
+constexpr int kSampleBlock = 128;
+} // namespace
+
+SaeLossKernel::SaeLossKernel(const SaeConfig& config, SaeComputePath path)
+    : m_config(config), m_path(path), m_topK(config.k)
+{
+    m_fireCount.assign(std::size_t(config.latentDim), 0);
+    m_codeSum.assign(std::size_t(config.latentDim), 0.0);
+}
+
+double SaeLossKernel::denseFlopsPerStep(int inputDim, int latentDim, int batch)
+{
+    // Encoder, decoder, dL/dW_dec, dL/df, dL/dW_enc: five d_in x d_sae x batch products of 2 FLOPs per MAC.
+    return 5.0 * 2.0 * double(inputDim) * latentDim * batch;
+}
+
+Eigen::VectorXf SaeLossKernel::sampleSquaredErrors() const { return m_G.colwise().squaredNorm().transpose(); }
+
+void SaeLossKernel::prepareLists(int batch)
+{
+    // One spare vector at the end: the AVX-512 path stores whole vectors of 16 past the last kept entry.
+    const std::size_t capacity = std::size_t(batch) * std::size_t(m_config.latentDim) + kBlock;
+    if (m_activeFeature.size() < capacity) {
+        m_activeFeature.resize(capacity);
+        m_activeValue.resize(capacity);
+    }
+    m_rowStart.resize(std::size_t(batch) + 1);
+    m_rowStart[0] = 0;
+    std::fill(m_fireCount.begin(), m_fireCount.end(), 0);
+}
+
+void SaeLossKernel::extractActive(const SparseAutoencoder& sae, int first, int count)
+{
+    const int dsae = m_config.latentDim;
+    int* feature = m_activeFeature.data();
+    float* value = m_activeValue.data();
+    int* fire = m_fireCount.data();
+    const float* bias = sae.encoderBias().data();
+    std::size_t total = std::size_t(m_rowStart[std::size_t(first)]);
+    const bool topK = m_config.variant == SaeVariant::TopK;
+    if (topK)
+        m_pre.middleCols(first, count).colwise() += sae.encoderBias();
+#ifdef __AVX512F__
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512 zero = _mm512_setzero_ps();
+#endif
+    for (int s = first; s < first + count; ++s) {
+        const float* col = m_pre.col(s).data();
+        const std::size_t begin = total;
+        if (topK) {
+            total += std::size_t(m_topK.select(col, dsae, feature + total, value + total));
+        } else {
+            int j0 = 0;
+#ifdef __AVX512F__
+            // pre + b_enc, compare, compress the positive lanes into the lists: a few instructions per 16 codes.
+            for (; j0 + kBlock <= dsae; j0 += kBlock) {
+                const __m512 v = _mm512_add_ps(_mm512_loadu_ps(col + j0), _mm512_loadu_ps(bias + j0));
+                const __mmask16 mask = _mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ);
+                if (!mask)
+                    continue;
+                const __m512i index = _mm512_add_epi32(lane, _mm512_set1_epi32(j0));
+                _mm512_storeu_ps(value + total, _mm512_maskz_compress_ps(mask, v));
+                _mm512_storeu_si512(feature + total, _mm512_maskz_compress_epi32(mask, index));
+                total += std::size_t(__builtin_popcount(unsigned(mask)));
+            }
+#endif
+            for (int j = j0; j < dsae; ++j) {
+                const float v = col[j] + bias[j];
+                feature[total] = j;
+                value[total] = v;
+                total += v > 0.0f ? 1 : 0;
+            }
+        }
+        for (std::size_t a = begin; a < total; ++a)
+            ++fire[feature[a]];
+        m_rowStart[std::size_t(s) + 1] = int(total);
+    }
+}
+
+SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, double l1,
+                                     float* gradient)
+{
+    const int d = m_config.inputDim;
+    const int dsae = m_config.latentDim;
+    const int batch = static_cast<int>(X.cols());
+    SaeLossTerms terms;
+    if (batch == 0)
+        return terms;
+
+    // r = x − b_dec: the decoder's target (x̂ − x = W_dec f − r) and, with a pre-encoder bias, the encoder's input.
+    m_residualTarget.resize(d, batch);
+    m_residualTarget = X.colwise() - sae.decoderBias();
+    const Eigen::MatrixXf& encoderInput = m_config.subtractsDecoderBias() ? m_residualTarget : X;
+    // Encoder GEMM in blocks of samples, each block's codes extracted while its pre-activations are still in cache.
+    m_pre.resize(dsae, batch);
+    prepareLists(batch);
+    for (int first = 0; first < batch; first += kSampleBlock) {
+        const int count = std::min(kSampleBlock, batch - first);
+        m_pre.middleCols(first, count).noalias() =
+            sae.encoderColumns().transpose() * encoderInput.middleCols(first, count);
+        extractActive(sae, first, count);
+    }
+
+    const std::size_t active = std::size_t(m_rowStart.back());
+    const double density = double(active) / (double(batch) * dsae);
+    terms.l0 = double(active) / batch;
+    const bool sparse = m_path == SaeComputePath::Sparse ||
+                        (m_path == SaeComputePath::Automatic && density < kSparseBelowDensity);
+    terms.sparsePath = sparse;
+
+    // dL/df_i contributed by the penalty (per active code of feature i).
+    m_featurePenalty.resize(dsae);
+    if (m_config.variant == SaeVariant::TopK) {
+        m_featurePenalty.setZero();
+    } else if (m_config.variant == SaeVariant::Anthropic2024) {
+        m_decoderNorms = sae.decoderWeights().colwise().norm().transpose();
+        m_featurePenalty = m_decoderNorms * float(l1 / batch);
+    } else {
+        m_featurePenalty.setConstant(float(l1 / batch));
+    }
+
+    double penaltySum = 0.0;
+    if (sparse)
+        sparseForwardBackward(sae, encoderInput, gradient, &penaltySum);
+    else
+        denseBackward(sae, encoderInput, gradient, &penaltySum);
+
+    if (gradient && m_config.variant == SaeVariant::Anthropic2024) {
+        // d/dW_dec,i of (λ/B) Σ_s f_si ‖W_dec,i‖ = (λ/B) (Σ_s f_si) W_dec,i / ‖W_dec,i‖.
+        const auto dec = sae.decoderWeights();
+        Eigen::Map<Eigen::MatrixXf> dDec(gradient + sae.decoderOffset(), d, dsae);
+        for (int j = 0; j < dsae; ++j) {
+            const float norm = m_decoderNorms[j];
+            if (m_codeSum[std::size_t(j)] != 0.0 && norm > 1e-20f)
+                dDec.col(j) += float(l1 / batch * m_codeSum[std::size_t(j)] / norm) * dec.col(j);
+        }
+    }
+    if (gradient && m_config.subtractsDecoderBias()) {
+        // x̄ = x − b_dec feeds the encoder: dL/db_dec gets −W_encᵀ Σ_s dL/dpre_s = −W_encᵀ dL/db_enc.
+        Eigen::Map<Eigen::VectorXf> dBdec(gradient + sae.decoderBiasOffset(), d);
+        Eigen::Map<const Eigen::VectorXf> dBenc(gradient + sae.encoderBiasOffset(), dsae);
+        dBdec.noalias() -= sae.encoderColumns() * dBenc;
+    }
+    terms.mse = m_G.squaredNorm() / (double(batch) * d);
+    terms.penalty = penaltySum;
+    terms.loss = terms.mse + terms.penalty;
+    return terms;
+}
+
+namespace {
+// The sparse path's two passes, generic over the input dimension d.
+//
+// Pass 1, sample-major over the active pairs (CSR): G_s = Σ_i f_si W_dec,i − r_s, and Σ_s G_s for dL/db_dec.
+double decodePassGeneric(int d, int batch, const int* rowStart, const int* feature, const float* value,
+                         const float* dec, const float* penalty, const float* target, float* G, float* gSum)
+{
+    double penaltyTotal = 0.0;
+    for (int s = 0; s < batch; ++s) {
+        float* g = G + std::size_t(s) * d;
+        const float* r = target + std::size_t(s) * d;
+        for (int i = 0; i < d; ++i)
+            g[i] = -r[i];
+        for (int a = rowStart[s]; a < rowStart[s + 1]; ++a) {
+            const float f = value[a];
+            const float* w = dec + std::size_t(feature[a]) * d;
+            for (int i = 0; i < d; ++i)
+                g[i] += f * w[i];
+            penaltyTotal += double(f) * penalty[feature[a]];
+        }
+        for (int i = 0; i < d; ++i)
+            gSum[i] += g[i];
+    }
+    return penaltyTotal;
+}
+
+// Pass 2, feature-major over the active pairs (CSC): with c = 2/(B·d) and dpre_si = c W_dec,i·G_s + penalty_i,
+//   dL/dW_dec,i = c Σ_s f_si G_s,  dL/dW_enc,i = Σ_s dpre_si x̄_s,  dL/db_enc,i = Σ_s dpre_si.
+// Every column is written (zeros for silent features), so the gradient needs no clearing.
+void gradientPassGeneric(int d, int latent, const int* colStart, const int* sample, const float* value,
+                         const float* dec, const float* penalty, const float* G, const float* encoderInput, float c,
+                         float* dEnc, float* dBenc, float* dDec, double* codeSum)
+{
+    for (int j = 0; j < latent; ++j) {
+        const float* w = dec + std::size_t(j) * d;
+        float* outDec = dDec + std::size_t(j) * d;
+        float* outEnc = dEnc + std::size_t(j) * d;
+        std::fill(outDec, outDec + d, 0.0f);
+        std::fill(outEnc, outEnc + d, 0.0f);
+        float biasSum = 0.0f;
+        double fSum = 0.0;
+        for (int a = colStart[j]; a < colStart[j + 1]; ++a) {
+            const float f = value[a];
+            const float* gs = G + std::size_t(sample[a]) * d;
+            const float* in = encoderInput + std::size_t(sample[a]) * d;
+            float dot = 0.0f;
+            for (int i = 0; i < d; ++i)
+                dot += w[i] * gs[i];
+            const float dpre = c * dot + penalty[j];
+            for (int i = 0; i < d; ++i) {
+                outDec[i] += f * gs[i];
+                outEnc[i] += dpre * in[i];
+            }
+            biasSum += dpre;
+            fSum += f;
+        }
+        for (int i = 0; i < d; ++i)
+            outDec[i] *= c;
+        dBenc[j] = biasSum;
+        codeSum[j] = fSum;
+    }
+}
+
+#ifdef __AVX512F__
+// The same passes with d = 16·V fixed at compile time: a sample's residual (pass 1) and a feature's weight column and
+// two gradient accumulators (pass 2) stay in V zmm registers each, so each active pair costs a few loads and FMAs.
+template <int V>
+double decodePassAvx512(int batch, const int* rowStart, const int* feature, const float* value, const float* dec,
+                        const float* penalty, const float* target, float* G, float* gSum)
+{
+    constexpr int d = 16 * V;
+    double penaltyTotal = 0.0;
+    __m512 sum[V];
+    for (int v = 0; v < V; ++v)
+        sum[v] = _mm512_setzero_ps();
+    for (int s = 0; s < batch; ++s) {
+        const float* r = target + std::size_t(s) * d;
+        __m512 g[V];
+        for (int v = 0; v < V; ++v)
+            g[v] = _mm512_sub_ps(_mm512_setzero_ps(), _mm512_loadu_ps(r + 16 * v));
+        for (int a = rowStart[s]; a < rowStart[s + 1]; ++a) {
+            const __m512 f = _mm512_set1_ps(value[a]);
+            const float* w = dec + std::size_t(feature[a]) * d;
+            for (int v = 0; v < V; ++v)
+                g[v] = _mm512_fmadd_ps(f, _mm512_loadu_ps(w + 16 * v), g[v]);
+            penaltyTotal += double(value[a]) * penalty[feature[a]];
+        }
+        float* out = G + std::size_t(s) * d;
+        for (int v = 0; v < V; ++v) {
+            _mm512_storeu_ps(out + 16 * v, g[v]);
+            sum[v] = _mm512_add_ps(sum[v], g[v]);
+        }
+    }
+    for (int v = 0; v < V; ++v)
+        _mm512_storeu_ps(gSum + 16 * v, _mm512_add_ps(_mm512_loadu_ps(gSum + 16 * v), sum[v]));
+    return penaltyTotal;
+}
+
+template <int V>
+void gradientPassAvx512(int latent, const int* colStart, const int* sample, const float* value, const float* dec,
+                        const float* penalty, const float* G, const float* encoderInput, float c, float* dEnc,
+                        float* dBenc, float* dDec, double* codeSum)
+{
+    constexpr int d = 16 * V;
+    for (int j = 0; j < latent; ++j) {
+        __m512 w[V], accDec[V], accEnc[V];
+        const float* wj = dec + std::size_t(j) * d;
+        for (int v = 0; v < V; ++v) {
+            w[v] = _mm512_loadu_ps(wj + 16 * v);
+            accDec[v] = _mm512_setzero_ps();
+            accEnc[v] = _mm512_setzero_ps();
+        }
+        float biasSum = 0.0f;
+        double fSum = 0.0;
+        const float pen = penalty[j];
+        for (int a = colStart[j]; a < colStart[j + 1]; ++a) {
+            const float* gs = G + std::size_t(sample[a]) * d;
+            const float* in = encoderInput + std::size_t(sample[a]) * d;
+            __m512 g[V];
+            __m512 dot = _mm512_setzero_ps();
+            for (int v = 0; v < V; ++v) {
+                g[v] = _mm512_loadu_ps(gs + 16 * v);
+                dot = _mm512_fmadd_ps(w[v], g[v], dot);
+            }
+            const float dpre = c * _mm512_reduce_add_ps(dot) + pen;
+            const __m512 f = _mm512_set1_ps(value[a]);
+            const __m512 dp = _mm512_set1_ps(dpre);
+            for (int v = 0; v < V; ++v) {
+                accDec[v] = _mm512_fmadd_ps(f, g[v], accDec[v]);
+                accEnc[v] = _mm512_fmadd_ps(dp, _mm512_loadu_ps(in + 16 * v), accEnc[v]);
+            }
+            biasSum += dpre;
+            fSum += value[a];
+        }
+        const __m512 cv = _mm512_set1_ps(c);
+        for (int v = 0; v < V; ++v) {
+            _mm512_storeu_ps(dDec + std::size_t(j) * d + 16 * v, _mm512_mul_ps(cv, accDec[v]));
+            _mm512_storeu_ps(dEnc + std::size_t(j) * d + 16 * v, accEnc[v]);
+        }
+        dBenc[j] = biasSum;
+        codeSum[j] = fSum;
+    }
+}
+#endif
+} // namespace
+
+void SaeLossKernel::sparseForwardBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput,
+                                          float* gradient, double* penaltySum)
+{
+    const int d = m_config.inputDim;
+    const int dsae = m_config.latentDim;
+    const int batch = static_cast<int>(m_residualTarget.cols());
+    const float c = 2.0f / (float(batch) * float(d));
+    m_G.resize(d, batch);
+    Eigen::VectorXf gSum = Eigen::VectorXf::Zero(d);
+    const int* rows = m_rowStart.data();
+    const int* features = m_activeFeature.data();
+    const float* values = m_activeValue.data();
+    const float* dec = sae.decoderWeights().data();
+    const float* penalty = m_featurePenalty.data();
+    switch (d) {
+#ifdef __AVX512F__
+    case 16: *penaltySum = decodePassAvx512<1>(batch, rows, features, values, dec, penalty, m_residualTarget.data(), m_G.data(), gSum.data()); break;
+    case 32: *penaltySum = decodePassAvx512<2>(batch, rows, features, values, dec, penalty, m_residualTarget.data(), m_G.data(), gSum.data()); break;
+    case 48: *penaltySum = decodePassAvx512<3>(batch, rows, features, values, dec, penalty, m_residualTarget.data(), m_G.data(), gSum.data()); break;
+    case 64: *penaltySum = decodePassAvx512<4>(batch, rows, features, values, dec, penalty, m_residualTarget.data(), m_G.data(), gSum.data()); break;
+    case 96: *penaltySum = decodePassAvx512<6>(batch, rows, features, values, dec, penalty, m_residualTarget.data(), m_G.data(), gSum.data()); break;
+    case 128: *penaltySum = decodePassAvx512<8>(batch, rows, features, values, dec, penalty, m_residualTarget.data(), m_G.data(), gSum.data()); break;
+#endif
+    default: *penaltySum = decodePassGeneric(d, batch, rows, features, values, dec, penalty, m_residualTarget.data(), m_G.data(), gSum.data()); break;
+    }
+    if (!gradient)
+        return;
+    Eigen::Map<Eigen::VectorXf>(gradient + sae.decoderBiasOffset(), d) = c * gSum;
+
+    // CSR -> CSC by a counting sort on the feature (samples stay in ascending order within each feature).
+    const std::size_t active = std::size_t(m_rowStart.back());
+    m_colStart.resize(std::size_t(dsae) + 1);
+    m_colStart[0] = 0;
+    for (int j = 0; j < dsae; ++j)
+        m_colStart[std::size_t(j) + 1] = m_colStart[std::size_t(j)] + m_fireCount[std::size_t(j)];
+    m_colSample.resize(active);
+    m_colValue.resize(active);
+    m_cursor.assign(m_colStart.begin(), m_colStart.end() - 1);
+    for (int s = 0; s < batch; ++s)
+        for (int a = m_rowStart[std::size_t(s)]; a < m_rowStart[std::size_t(s) + 1]; ++a) {
+            const int slot = m_cursor[std::size_t(m_activeFeature[std::size_t(a)])]++;
+            m_colSample[std::size_t(slot)] = s;
+            m_colValue[std::size_t(slot)] = m_activeValue[std::size_t(a)];
+        }
+    float* dEnc = gradient + sae.encoderOffset();
+    float* dBenc = gradient + sae.encoderBiasOffset();
+    float* dDec = gradient + sae.decoderOffset();
+    const int* cols = m_colStart.data();
+    const int* samples = m_colSample.data();
+    const float* colValues = m_colValue.data();
+    const float* in = encoderInput.data();
+    switch (d) {
+#ifdef __AVX512F__
+    case 16: gradientPassAvx512<1>(dsae, cols, samples, colValues, dec, penalty, m_G.data(), in, c, dEnc, dBenc, dDec, m_codeSum.data()); break;
+    case 32: gradientPassAvx512<2>(dsae, cols, samples, colValues, dec, penalty, m_G.data(), in, c, dEnc, dBenc, dDec, m_codeSum.data()); break;
+    case 48: gradientPassAvx512<3>(dsae, cols, samples, colValues, dec, penalty, m_G.data(), in, c, dEnc, dBenc, dDec, m_codeSum.data()); break;
+    case 64: gradientPassAvx512<4>(dsae, cols, samples, colValues, dec, penalty, m_G.data(), in, c, dEnc, dBenc, dDec, m_codeSum.data()); break;
+    case 96: gradientPassAvx512<6>(dsae, cols, samples, colValues, dec, penalty, m_G.data(), in, c, dEnc, dBenc, dDec, m_codeSum.data()); break;
+    case 128: gradientPassAvx512<8>(dsae, cols, samples, colValues, dec, penalty, m_G.data(), in, c, dEnc, dBenc, dDec, m_codeSum.data()); break;
+#endif
+    default: gradientPassGeneric(d, dsae, cols, samples, colValues, dec, penalty, m_G.data(), in, c, dEnc, dBenc, dDec, m_codeSum.data()); break;
+    }
+}
+
+void SaeLossKernel::denseBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput,
+                                  float* gradient, double* penaltySum)
+{
+    const int d = m_config.inputDim;
+    const int dsae = m_config.latentDim;
+    const int batch = static_cast<int>(m_residualTarget.cols());
+    const float c = 2.0f / (float(batch) * float(d));
+    // Dense codes F in m_pre.
+    if (m_config.variant == SaeVariant::TopK) {
+        m_pre.setZero();
+        for (int s = 0; s < batch; ++s)
+            for (int a = m_rowStart[std::size_t(s)]; a < m_rowStart[std::size_t(s) + 1]; ++a)
+                m_pre(m_activeFeature[std::size_t(a)], s) = m_activeValue[std::size_t(a)];
+    } else {
+        m_pre.colwise() += sae.encoderBias(); // extractActive() added the bias only on the fly
+        m_pre = m_pre.cwiseMax(0.0f);
+    }
+    const auto& F = m_pre;
+    const auto dec = sae.decoderWeights();
+    m_G.resize(d, batch);
+    m_G.noalias() = dec * F;
+    m_G -= m_residualTarget;
+    const Eigen::VectorXf codeSum = F.rowwise().sum();
+    *penaltySum = double(codeSum.dot(m_featurePenalty));
+    for (int j = 0; j < dsae; ++j)
+        m_codeSum[std::size_t(j)] = codeSum[j];
+    if (!gradient)
+        return;
+    Eigen::Map<Eigen::MatrixXf> dEnc(gradient + sae.encoderOffset(), d, dsae);
+    Eigen::Map<Eigen::VectorXf> dBenc(gradient + sae.encoderBiasOffset(), dsae);
+    Eigen::Map<Eigen::MatrixXf> dDec(gradient + sae.decoderOffset(), d, dsae);
+    Eigen::Map<Eigen::VectorXf> dBdec(gradient + sae.decoderBiasOffset(), d);
+    dDec.noalias() = m_G * F.transpose();
+    dDec *= c;
+    dBdec = c * m_G.rowwise().sum();
+    m_dF.resize(dsae, batch);
+    m_dF.noalias() = dec.transpose() * m_G;
+    // dL/dpre = (c · W_decᵀ G + penalty) where the code is active, 0 elsewhere.
+    for (int s = 0; s < batch; ++s) {
+        float* dcol = m_dF.col(s).data();
+        const float* fcol = F.col(s).data();
+        const float* pen = m_featurePenalty.data();
+        for (int j = 0; j < dsae; ++j)
+            dcol[j] = fcol[j] > 0.0f ? c * dcol[j] + pen[j] : 0.0f;
+    }
+    dEnc.noalias() = encoderInput * m_dF.transpose();
+    dBenc = m_dF.rowwise().sum();
+}
+
+} // namespace featurescope

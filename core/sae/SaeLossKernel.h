@@ -1,0 +1,77 @@
+#pragma once
+
+#include "sae/SaeConfig.h"
+#include "sae/SparseAutoencoder.h"
+#include "sae/TopKSelector.h"
+
+#include <Eigen/Core>
+
+#include <vector>
+
+namespace featurescope {
+
+// The parts of one batch's loss.
+struct SaeLossTerms {
+    double loss = 0.0;     // mse + penalty
+    double mse = 0.0;      // mean over batch and input dimensions of (x̂ − x)², scaled units
+    double penalty = 0.0;  // λ · mean over batch of Σ_i |f_i| (· ‖W_dec,i‖ for the 2024 variant)
+    double l0 = 0.0;       // mean number of active features per input
+    bool sparsePath = false;
+};
+
+// Loss and exact gradient of an SAE on a batch of scaled inputs X (d_in x batch):
+//     L = (1 / (B·d_in)) Σ ‖x̂ − x‖² + (λ / B) Σ_s Σ_i f_si (· ‖W_dec,i‖ for 2024)
+// (the reference trainer's convention). Two implementations of the same arithmetic: dense GEMMs, and loops over
+// the active (sample, feature) pairs found after the encoder GEMM, which skip the zero codes in the decoder and in
+// every gradient product. SaeComputePath::Automatic picks the sparse one below kSparseBelowDensity active codes.
+class SaeLossKernel {
+public:
+    static constexpr double kSparseBelowDensity = 0.45;
+
+    SaeLossKernel(const SaeConfig& config, SaeComputePath path = SaeComputePath::Automatic);
+
+    // `gradient` (nullable) receives dL/dparameters in SparseAutoencoder's flat layout. `l1` is the effective λ
+    // (the trainer warms it up for the 2024 variant).
+    SaeLossTerms evaluate(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, double l1, float* gradient);
+
+    // After evaluate(): for each feature, how many inputs of the batch activated it.
+    const std::vector<int>& fireCounts() const { return m_fireCount; }
+    // After evaluate(): ‖x̂ − x‖² per input (scaled units).
+    Eigen::VectorXf sampleSquaredErrors() const;
+
+    SaeComputePath path() const { return m_path; }
+    void setPath(SaeComputePath path) { m_path = path; }
+    // Floating-point operations of one evaluate() with gradient counted as dense GEMMs (encoder, decoder, three
+    // gradient products), for FLOP/s reports.
+    static double denseFlopsPerStep(int inputDim, int latentDim, int batch);
+
+private:
+    void prepareLists(int batch);
+    void extractActive(const SparseAutoencoder& sae, int first, int count);
+    void denseBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput, float* gradient,
+                       double* penaltySum);
+    void sparseForwardBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput, float* gradient,
+                               double* penaltySum);
+
+    SaeConfig m_config;
+    SaeComputePath m_path;
+    TopKSelector m_topK;
+    // Work space, reused between calls.
+    Eigen::MatrixXf m_residualTarget; // r = x − b_dec (the decoder's target without bias)
+    Eigen::MatrixXf m_pre;            // pre-activations; dense codes F on the dense path
+    Eigen::MatrixXf m_G;              // x̂ − x
+    Eigen::MatrixXf m_dF;             // dense path: dL/dpre
+    Eigen::VectorXf m_decoderNorms;
+    Eigen::VectorXf m_featurePenalty; // dL/df_i from the penalty, per feature
+    std::vector<int> m_rowStart;      // active pairs of sample s: [m_rowStart[s], m_rowStart[s+1])
+    std::vector<int> m_activeFeature;
+    std::vector<float> m_activeValue;
+    std::vector<int> m_colStart;      // the same pairs by feature: [m_colStart[i], m_colStart[i+1])
+    std::vector<int> m_colSample;
+    std::vector<float> m_colValue;
+    std::vector<int> m_cursor;
+    std::vector<int> m_fireCount;
+    std::vector<double> m_codeSum;    // Σ_s f_si per feature (2024 penalty gradient)
+};
+
+} // namespace featurescope

@@ -1,0 +1,232 @@
+#include "sae/SaeTrainer.h"
+
+#include "common/InputError.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+namespace featurescope {
+
+namespace {
+SaeConfig checkedConfig(const SaeConfig& config, const SaeTrainingConfig& training, const ActivationSource& source)
+{
+    training.validate(config);
+    if (source.dimension() != config.inputDim)
+        throw InputError("the SAE input dimension (" + std::to_string(config.inputDim) +
+                         ") does not match the activation source's (" + std::to_string(source.dimension()) + ")");
+    return config;
+}
+} // namespace
+
+SaeTrainer::SaeTrainer(const SaeConfig& config, const SaeTrainingConfig& training, const ActivationSource& source)
+    : m_source(source),
+      m_training(training),
+      m_sae(checkedConfig(config, training, source)),
+      m_kernel(config, training.path),
+      m_random(Rng::deriveSeed(training.seed, 0x5AE))
+{
+    const int d = config.inputDim;
+    // b_dec starts at the data mean; the input scale makes E‖x‖ = √d when the config asks for it.
+    Eigen::VectorXd sum = Eigen::VectorXd::Zero(d);
+    double normSum = 0.0;
+    int seen = 0;
+    while (seen < training.initInputs) {
+        const int count = std::min(training.batch, training.initInputs - seen);
+        m_source.sampleBatch(m_X, count, m_random);
+        sum += m_X.cast<double>().rowwise().sum();
+        normSum += m_X.colwise().norm().cast<double>().sum();
+        seen += count;
+    }
+    const double meanNorm = normSum / seen;
+    float scale = 1.0f;
+    if (config.normalizesInputs() && meanNorm > 1e-30 && std::isfinite(meanNorm))
+        scale = static_cast<float>(std::sqrt(double(d)) / meanNorm);
+    m_sae.setInputScale(scale);
+    const Eigen::VectorXf mean = (sum / seen).cast<float>() * scale;
+    m_sae.initialise(Rng::deriveSeed(training.seed, 0x1417), mean.allFinite() ? mean : Eigen::VectorXf::Zero(d));
+
+    AdamSettings adam;
+    adam.learningRate = training.learningRate;
+    m_adam = AdamOptimizer(m_sae.parameters().size(), adam);
+    m_gradient.assign(m_sae.parameters().size(), 0.0f);
+    m_lastFire.assign(std::size_t(config.latentDim), 0);
+    m_lossHistory.reserve(std::size_t(training.steps));
+    m_mseHistory.reserve(std::size_t(training.steps));
+    m_l0History.reserve(std::size_t(training.steps));
+}
+
+double SaeTrainer::stepsPerSecond() const
+{
+    return m_trainingSeconds > 0.0 ? m_stepsDone / m_trainingSeconds : 0.0;
+}
+
+double SaeTrainer::denseFlopsPerStep() const
+{
+    return SaeLossKernel::denseFlopsPerStep(config().inputDim, config().latentDim, m_training.batch);
+}
+
+double SaeTrainer::sparseStepFraction() const { return m_stepsDone ? double(m_sparseSteps) / m_stepsDone : 0.0; }
+
+double SaeTrainer::currentL1() const
+{
+    const double l1 = config().l1;
+    if (config().variant != SaeVariant::Anthropic2024 || m_training.l1WarmupFraction <= 0.0)
+        return l1;
+    const double warmupSteps = m_training.l1WarmupFraction * m_training.steps;
+    return warmupSteps > 0.0 ? l1 * std::min(1.0, (m_stepsDone + 1) / warmupSteps) : l1;
+}
+
+bool SaeTrainer::step()
+{
+    const int d = config().inputDim;
+    const int dsae = config().latentDim;
+    m_source.sampleBatch(m_X, m_training.batch, m_random);
+    if (m_sae.inputScale() != 1.0f)
+        m_X *= m_sae.inputScale();
+    const SaeLossTerms terms = m_kernel.evaluate(m_sae, m_X, currentL1(), m_gradient.data());
+    const float gradientSum =
+        Eigen::Map<const Eigen::VectorXf>(m_gradient.data(), Eigen::Index(m_gradient.size())).sum();
+    if (!std::isfinite(terms.loss) || !std::isfinite(gradientSum)) {
+        m_status = TrainingStatus::Diverged;
+        m_message = "training stopped at step " + std::to_string(m_stepsDone) +
+                    ": the loss or its gradient became non-finite (try a smaller learning rate or check the "
+                    "inputs); the last good weights are kept";
+        return false;
+    }
+    const auto& fire = m_kernel.fireCounts();
+    for (int j = 0; j < dsae; ++j)
+        if (fire[std::size_t(j)] > 0)
+            m_lastFire[std::size_t(j)] = m_stepsDone + 1;
+    if (config().unitNormDecoder()) {
+        // Keep ‖W_dec,i‖ = 1: drop the gradient component along each column before Adam, renormalise after.
+        const auto dec = m_sae.decoderWeights();
+        Eigen::Map<Eigen::MatrixXf> dDec(m_gradient.data() + m_sae.decoderOffset(), d, dsae);
+        for (int j = 0; j < dsae; ++j)
+            dDec.col(j) -= dDec.col(j).dot(dec.col(j)) * dec.col(j);
+    }
+    m_adam.step(m_sae.parameters().data(), m_gradient.data());
+    if (config().unitNormDecoder())
+        m_sae.normaliseDecoder();
+    m_lossHistory.push_back(static_cast<float>(terms.loss));
+    m_mseHistory.push_back(static_cast<float>(terms.mse));
+    m_l0History.push_back(static_cast<float>(terms.l0));
+    m_sparseSteps += terms.sparsePath ? 1 : 0;
+    ++m_stepsDone;
+    if (std::find(m_training.resampleSteps.begin(), m_training.resampleSteps.end(), m_stepsDone) !=
+        m_training.resampleSteps.end())
+        resampleDeadFeatures(m_training.deadWindow);
+    return true;
+}
+
+TrainingStatus SaeTrainer::run(ProgressReporter* progress, int stepLimit)
+{
+    if (m_status == TrainingStatus::Finished || m_status == TrainingStatus::Diverged)
+        return m_status;
+    m_status = TrainingStatus::Running;
+    const int target = stepLimit >= 0 ? std::min(m_training.steps, m_stepsDone + stepLimit) : m_training.steps;
+    const auto start = std::chrono::steady_clock::now();
+    while (m_stepsDone < target) {
+        if (progress && progress->isCancelled()) {
+            m_status = TrainingStatus::Cancelled;
+            m_message = "training cancelled at step " + std::to_string(m_stepsDone);
+            break;
+        }
+        if (!step())
+            break;
+        if (progress && m_stepsDone % 64 == 0)
+            progress->report(double(m_stepsDone) / std::max(m_training.steps, 1), "training SAE");
+    }
+    m_trainingSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (m_status == TrainingStatus::Running && m_stepsDone >= m_training.steps) {
+        m_status = TrainingStatus::Finished;
+        if (progress)
+            progress->report(1.0, "SAE trained");
+    }
+    return m_status;
+}
+
+std::vector<int> SaeTrainer::deadFeatures(int window) const
+{
+    std::vector<int> dead;
+    for (int j = 0; j < config().latentDim; ++j)
+        if (m_stepsDone - m_lastFire[std::size_t(j)] >= window)
+            dead.push_back(j);
+    return dead;
+}
+
+int SaeTrainer::resampleDeadFeatures(int window)
+{
+    const std::vector<int> dead = deadFeatures(window);
+    if (dead.empty()) {
+        m_resampleEvents.push_back({m_stepsDone, 0});
+        return 0;
+    }
+    const int d = config().inputDim;
+    const int dsae = config().latentDim;
+    // Score inputs by their reconstruction loss; draw each new direction with probability ∝ loss².
+    Eigen::MatrixXf inputs(d, m_training.resampleInputs);
+    std::vector<double> cumulative;
+    cumulative.reserve(std::size_t(m_training.resampleInputs));
+    double total = 0.0;
+    SaeLossKernel scorer(config(), SaeComputePath::Automatic);
+    for (int begin = 0; begin < m_training.resampleInputs; begin += m_training.batch) {
+        const int count = std::min(m_training.batch, m_training.resampleInputs - begin);
+        m_source.sampleBatch(m_X, count, m_random);
+        if (m_sae.inputScale() != 1.0f)
+            m_X *= m_sae.inputScale();
+        inputs.middleCols(begin, count) = m_X;
+        scorer.evaluate(m_sae, m_X, 0.0, nullptr);
+        const Eigen::VectorXf errors = scorer.sampleSquaredErrors();
+        for (int s = 0; s < count; ++s) {
+            const double e = double(errors[s]) / d;
+            total += std::isfinite(e) ? e * e : 0.0;
+            cumulative.push_back(total);
+        }
+    }
+    std::vector<char> isDead(std::size_t(dsae), 0);
+    for (int j : dead)
+        isDead[std::size_t(j)] = 1;
+    auto enc = m_sae.encoderColumns();
+    auto dec = m_sae.decoderWeights();
+    double encoderNormSum = 0.0, decoderNormSum = 0.0;
+    int alive = 0;
+    for (int j = 0; j < dsae; ++j)
+        if (!isDead[std::size_t(j)]) {
+            encoderNormSum += enc.col(j).norm();
+            decoderNormSum += dec.col(j).norm();
+            ++alive;
+        }
+    const float encoderNorm = alive ? float(encoderNormSum / alive) : 1.0f;
+    const float decoderNorm = config().unitNormDecoder() ? 1.0f : (alive ? float(decoderNormSum / alive) : 0.1f);
+    const Eigen::VectorXf bias = m_sae.decoderBias();
+    int resampled = 0;
+    for (int j : dead) {
+        int pick;
+        if (total > 0.0) {
+            const double u = m_random.rng.uniform() * total;
+            pick = int(std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin());
+            pick = std::min(pick, m_training.resampleInputs - 1);
+        } else {
+            pick = int(m_random.rng.below(std::uint64_t(m_training.resampleInputs)));
+        }
+        Eigen::VectorXf v = inputs.col(pick) - bias;
+        const float norm = v.norm();
+        if (!(norm > 1e-20f) || !std::isfinite(norm))
+            continue;
+        v /= norm;
+        dec.col(j) = decoderNorm * v;
+        enc.col(j) = 0.2f * encoderNorm * v;
+        m_sae.encoderBias()[j] = 0.0f;
+        m_adam.resetState(m_sae.encoderOffset() + std::size_t(j) * d, std::size_t(d));
+        m_adam.resetState(m_sae.encoderBiasOffset() + std::size_t(j), 1);
+        m_adam.resetState(m_sae.decoderOffset() + std::size_t(j) * d, std::size_t(d));
+        m_lastFire[std::size_t(j)] = m_stepsDone;
+        ++resampled;
+    }
+    m_resampleEvents.push_back({m_stepsDone, resampled});
+    return resampled;
+}
+
+} // namespace featurescope

@@ -1,0 +1,81 @@
+#pragma once
+
+#include "common/ProgressReporter.h"
+#include "math/AdamOptimizer.h"
+#include "sae/ActivationSource.h"
+#include "sae/SaeConfig.h"
+#include "sae/SaeLossKernel.h"
+#include "sae/SparseAutoencoder.h"
+#include "toy/ToyTrainingResult.h" // TrainingStatus
+
+#include <string>
+#include <vector>
+
+namespace featurescope {
+
+struct SaeResampleEvent {
+    int step = 0;
+    int resampled = 0;
+};
+
+// Trains a SparseAutoencoder on batches from an ActivationSource with Adam. Per step: draw a batch (scaled so that
+// E‖x‖ = √d when the config normalises inputs), loss and gradient (SaeLossKernel), for unit-norm variants remove the
+// gradient component parallel to each decoder column, Adam, renormalise the decoder columns. After the configured
+// steps, features silent for `deadWindow` steps are resampled (DESIGN.md §4) and their Adam state reset.
+// Resumable: run() may be called repeatedly with a step limit (the GUI trains in chunks). Deterministic for a seed.
+// A non-finite loss or gradient stops training (status Diverged) before the update, keeping the last good state.
+class SaeTrainer {
+public:
+    // The source must outlive the trainer. Throws InputError on a bad configuration or a dimension mismatch.
+    SaeTrainer(const SaeConfig& config, const SaeTrainingConfig& training, const ActivationSource& source);
+
+    TrainingStatus run(ProgressReporter* progress = nullptr, int stepLimit = -1);
+
+    int stepsDone() const { return m_stepsDone; }
+    TrainingStatus status() const { return m_status; }
+    const std::string& message() const { return m_message; }
+    const SparseAutoencoder& autoencoder() const { return m_sae; }
+    SparseAutoencoder& autoencoder() { return m_sae; }
+    const SaeConfig& config() const { return m_sae.config(); }
+    const SaeTrainingConfig& training() const { return m_training; }
+    const ActivationSource& source() const { return m_source; }
+
+    const std::vector<float>& lossHistory() const { return m_lossHistory; }
+    const std::vector<float>& mseHistory() const { return m_mseHistory; }
+    const std::vector<float>& l0History() const { return m_l0History; }
+    // Training steps per second of wall time spent in run() (batch generation included).
+    double stepsPerSecond() const;
+    double denseFlopsPerStep() const;
+    // Fraction of the steps done that took the sparse path.
+    double sparseStepFraction() const;
+    // λ in force at the next step (the 2024 variant warms it up).
+    double currentL1() const;
+
+    // Features that have not fired in the last `window` steps.
+    std::vector<int> deadFeatures(int window) const;
+    // Resamples the features dead over `window` steps now; returns how many.
+    int resampleDeadFeatures(int window);
+    const std::vector<SaeResampleEvent>& resampleEvents() const { return m_resampleEvents; }
+
+private:
+    bool step();
+
+    const ActivationSource& m_source;
+    SaeTrainingConfig m_training;
+    SparseAutoencoder m_sae;
+    SaeLossKernel m_kernel;
+    AdamOptimizer m_adam;
+    ActivationSource::Random m_random;
+    Eigen::MatrixXf m_X;
+    SparseAutoencoder::ParameterVector m_gradient;
+    std::vector<int> m_lastFire; // step count after which each feature last fired (0: not yet)
+    std::vector<float> m_lossHistory, m_mseHistory, m_l0History;
+    std::vector<SaeResampleEvent> m_resampleEvents;
+    int m_stepsDone = 0;
+    int m_sparseSteps = 0;
+    double m_trainingSeconds = 0.0;
+    TrainingStatus m_status = TrainingStatus::Running;
+    std::string m_message;
+};
+
+} // namespace featurescope

@@ -1,0 +1,147 @@
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+
+// `featurescope sae` end to end, through the real binary (FEATURESCOPE_BINARY, set by CTest).
+class TestCliSae : public QObject {
+    Q_OBJECT
+
+private:
+    QString m_binary;
+
+    struct Result {
+        int exitCode = -1;
+        QByteArray out, err;
+    };
+
+    Result runSae(const QStringList& arguments, int timeoutMs = 120000)
+    {
+        QProcess process;
+        process.start(m_binary, QStringList{QStringLiteral("sae")} + arguments);
+        if (!process.waitForFinished(timeoutMs)) {
+            process.kill();
+            process.waitForFinished();
+        }
+        return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
+                process.readAllStandardError()};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_binary = qEnvironmentVariable("FEATURESCOPE_BINARY");
+        if (m_binary.isEmpty())
+            QSKIP("FEATURESCOPE_BINARY is not set (run through ctest)");
+    }
+
+    void syntheticJson_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<double>("minMmcs");
+        QTest::newRow("tm2023") << QStringList{QStringLiteral("--steps"), QStringLiteral("1500"), QStringLiteral("--l1"),
+                                               QStringLiteral("6e-3")}
+                                << 0.9;
+        QTest::newRow("topk") << QStringList{QStringLiteral("--variant"), QStringLiteral("topk"), QStringLiteral("--k"),
+                                             QStringLiteral("5"), QStringLiteral("--steps"), QStringLiteral("1500")}
+                              << 0.9;
+        QTest::newRow("dense path, few steps") << QStringList{QStringLiteral("--steps"), QStringLiteral("20"),
+                                                              QStringLiteral("--path"), QStringLiteral("dense"),
+                                                              QStringLiteral("--d-sae"), QStringLiteral("128")}
+                                               << 0.0;
+    }
+
+    void syntheticJson()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(double, minMmcs);
+        const Result r = runSae(arguments + QStringList{QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QJsonParseError error;
+        const QJsonObject j = QJsonDocument::fromJson(r.out, &error).object();
+        QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+        for (const char* key : {"d_in", "d_sae", "l0", "mse", "explained_variance", "dead_fraction", "dense_fraction",
+                                "density_log10_histogram", "mmcs", "steps_per_s", "true_mean_active"})
+            QVERIFY2(j.contains(QLatin1String(key)), key);
+        QCOMPARE(j.value(QStringLiteral("d_in")).toInt(), 64);
+        QVERIFY(!j.contains(QStringLiteral("mean_label_purity")));
+        QVERIFY(j.value(QStringLiteral("mmcs")).toDouble() >= minMmcs);
+        QVERIFY(j.value(QStringLiteral("steps_per_s")).toDouble() > 0.0);
+        const QJsonObject histogram = j.value(QStringLiteral("density_log10_histogram")).toObject();
+        int total = histogram.value(QStringLiteral("dead")).toInt();
+        for (const auto& c : histogram.value(QStringLiteral("counts")).toArray())
+            total += c.toInt();
+        QCOMPARE(total, j.value(QStringLiteral("d_sae")).toInt());
+    }
+
+    void toySource()
+    {
+        const Result r = runSae({QStringLiteral("--source"), QStringLiteral("toy"), QStringLiteral("--steps"),
+                                 QStringLiteral("300"), QStringLiteral("--toy-steps"), QStringLiteral("500"),
+                                 QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(j.value(QStringLiteral("d_in")).toInt(), 5);
+        QCOMPARE(j.value(QStringLiteral("d_sae")).toInt(), 80);
+        QVERIFY(j.contains(QStringLiteral("mmcs")));
+    }
+
+    void humanSummary()
+    {
+        const Result r = runSae({QStringLiteral("--steps"), QStringLiteral("10"), QStringLiteral("--d-sae"),
+                                 QStringLiteral("64")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("MMCS"));
+        QVERIFY(r.out.contains("steps/s"));
+    }
+
+    void fashionMnist()
+    {
+        if (!QFileInfo::exists(QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")))
+            QSKIP("Fashion-MNIST is not installed");
+        const Result r = runSae({QStringLiteral("--source"), QStringLiteral("fashion-mnist"), QStringLiteral("--randomized"),
+                                 QStringLiteral("--steps"), QStringLiteral("200"), QStringLiteral("--mlp-epochs"),
+                                 QStringLiteral("1"), QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(j.value(QStringLiteral("d_in")).toInt(), 128);
+        QVERIFY(j.contains(QStringLiteral("mean_label_purity")));
+        QVERIFY(!j.contains(QStringLiteral("mmcs")));
+        QVERIFY(j.value(QStringLiteral("randomized")).toBool());
+    }
+
+    void badArguments_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown option") << QStringList{QStringLiteral("--frobnicate")} << QStringLiteral("unknown option");
+        QTest::newRow("unknown source") << QStringList{QStringLiteral("--source"), QStringLiteral("lm")} << QStringLiteral("unknown source");
+        QTest::newRow("unknown variant") << QStringList{QStringLiteral("--variant"), QStringLiteral("jumprelu")} << QStringLiteral("unknown SAE variant");
+        QTest::newRow("negative l1") << QStringList{QStringLiteral("--l1"), QStringLiteral("-1")} << QStringLiteral("--l1");
+        QTest::newRow("k above d_sae") << QStringList{QStringLiteral("--variant"), QStringLiteral("topk"), QStringLiteral("--d-sae"), QStringLiteral("8"), QStringLiteral("--k"), QStringLiteral("9")} << QStringLiteral("--k");
+        QTest::newRow("zero batch") << QStringList{QStringLiteral("--batch"), QStringLiteral("0")} << QStringLiteral("--batch");
+        QTest::newRow("not a number") << QStringList{QStringLiteral("--steps"), QStringLiteral("many")} << QStringLiteral("--steps");
+        QTest::newRow("file source") << QStringList{QStringLiteral("--source"), QStringLiteral("file"), QStringLiteral("--activations"), QStringLiteral("x.npy")} << QStringLiteral("not supported yet");
+        QTest::newRow("sae dir") << QStringList{QStringLiteral("--sae"), QStringLiteral("dir")} << QStringLiteral("not supported yet");
+        QTest::newRow("randomized on synthetic") << QStringList{QStringLiteral("--randomized")} << QStringLiteral("--source fashion-mnist");
+        QTest::newRow("missing data dir") << QStringList{QStringLiteral("--source"), QStringLiteral("fashion-mnist"), QStringLiteral("--data-dir"), QStringLiteral("/nonexistent")} << QStringLiteral("/nonexistent");
+        QTest::newRow("huge sae") << QStringList{QStringLiteral("--d"), QStringLiteral("4096"), QStringLiteral("--d-sae"), QStringLiteral("1000000")} << QStringLiteral("d_in x d_sae");
+    }
+
+    void badArguments()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, message);
+        const Result r = runSae(arguments);
+        QCOMPARE(r.exitCode, 2);
+        const QString err = QString::fromUtf8(r.err).trimmed();
+        QVERIFY2(err.contains(message), qPrintable(err));
+        QVERIFY2(!err.contains(QLatin1Char('\n')), qPrintable(err)); // one line
+        QVERIFY(r.out.isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliSae)
+#include "tst_cli_sae.moc"

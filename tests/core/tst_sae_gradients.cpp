@@ -1,0 +1,241 @@
+#include "math/Rng.h"
+#include "sae/SaeLossKernel.h"
+#include "sae/SparseAutoencoder.h"
+#include "sae/SyntheticActivationSource.h"
+#include "sae/TopKSelector.h"
+
+#include <QTest>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+using namespace featurescope;
+
+namespace {
+
+// The loss written out independently, in double precision, from the float parameters. `pattern` receives which codes
+// are active (a finite difference across a ReLU or TopK boundary is not a derivative and is skipped).
+double referenceLoss(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, double l1, std::vector<char>* pattern)
+{
+    const auto& config = sae.config();
+    const Eigen::MatrixXd E = sae.encoderColumns().cast<double>();
+    const Eigen::MatrixXd W = sae.decoderWeights().cast<double>();
+    const Eigen::VectorXd be = sae.encoderBias().cast<double>();
+    const Eigen::VectorXd bd = sae.decoderBias().cast<double>();
+    const int batch = int(X.cols());
+    double mse = 0.0, penalty = 0.0;
+    if (pattern)
+        pattern->clear();
+    for (int s = 0; s < batch; ++s) {
+        const Eigen::VectorXd x = X.col(s).cast<double>();
+        const Eigen::VectorXd in = config.subtractsDecoderBias() ? Eigen::VectorXd(x - bd) : x;
+        const Eigen::VectorXd pre = E.transpose() * in + be;
+        Eigen::VectorXd f = Eigen::VectorXd::Zero(pre.size());
+        if (config.variant == SaeVariant::TopK) {
+            std::vector<int> order(std::size_t(pre.size()));
+            std::iota(order.begin(), order.end(), 0);
+            std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return pre[a] > pre[b]; });
+            for (int t = 0; t < config.k; ++t)
+                f[order[std::size_t(t)]] = std::max(0.0, pre[order[std::size_t(t)]]);
+        } else {
+            f = pre.cwiseMax(0.0);
+        }
+        if (pattern)
+            for (Eigen::Index j = 0; j < f.size(); ++j)
+                pattern->push_back(f[j] > 0.0 ? 1 : 0);
+        mse += (W * f + bd - x).squaredNorm();
+        for (Eigen::Index j = 0; j < f.size(); ++j) {
+            if (config.variant == SaeVariant::TM2023)
+                penalty += f[j];
+            else if (config.variant == SaeVariant::Anthropic2024)
+                penalty += f[j] * W.col(j).norm();
+        }
+    }
+    return mse / (double(batch) * config.inputDim) + l1 / batch * penalty;
+}
+
+SparseAutoencoder makeAutoencoder(SaeVariant variant, int d, int dsae, std::uint64_t seed)
+{
+    SaeConfig config;
+    config.inputDim = d;
+    config.latentDim = dsae;
+    config.variant = variant;
+    config.k = std::max(1, dsae / 3);
+    config.l1 = 0.05;
+    SparseAutoencoder sae(config);
+    Rng rng(seed);
+    Eigen::VectorXf bias(d);
+    for (int i = 0; i < d; ++i)
+        bias[i] = float(0.2 * rng.normal());
+    sae.initialise(seed, bias);
+    // Spread the encoder biases so that some codes are active and some are not; give the 2024 decoder columns
+    // different norms so the norm-weighted penalty's gradient is exercised.
+    for (int j = 0; j < dsae; ++j) {
+        sae.encoderBias()[j] = float(0.3 * rng.normal());
+        if (variant == SaeVariant::Anthropic2024)
+            sae.decoderWeights().col(j) *= float(5.0 + 10.0 * rng.uniform());
+    }
+    return sae;
+}
+
+Eigen::MatrixXf randomBatch(int d, int batch, std::uint64_t seed)
+{
+    Rng rng(seed);
+    Eigen::MatrixXf X(d, batch);
+    for (Eigen::Index k = 0; k < X.size(); ++k)
+        X.data()[k] = float(rng.normal());
+    return X;
+}
+
+} // namespace
+
+class TestSaeGradients : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void finiteDifferences_data()
+    {
+        QTest::addColumn<int>("variant");
+        QTest::addColumn<int>("path");
+        QTest::addColumn<int>("d");
+        QTest::addColumn<int>("dsae");
+        QTest::addColumn<int>("batch");
+        const struct {
+            const char* name;
+            SaeVariant variant;
+        } variants[] = {{"tm2023", SaeVariant::TM2023}, {"2024", SaeVariant::Anthropic2024}, {"topk", SaeVariant::TopK}};
+        for (const auto& v : variants) {
+            for (const auto& p : {std::pair{"dense", SaeComputePath::Dense}, std::pair{"sparse", SaeComputePath::Sparse}}) {
+                // d = 5 takes the generic kernels, d = 32 the fixed-width ones.
+                QTest::addRow("%s-%s-d5", v.name, p.first) << int(v.variant) << int(p.second) << 5 << 9 << 7;
+                QTest::addRow("%s-%s-d32", v.name, p.first) << int(v.variant) << int(p.second) << 32 << 12 << 6;
+            }
+        }
+    }
+
+    void finiteDifferences()
+    {
+        QFETCH(int, variant);
+        QFETCH(int, path);
+        QFETCH(int, d);
+        QFETCH(int, dsae);
+        QFETCH(int, batch);
+        SparseAutoencoder sae = makeAutoencoder(SaeVariant(variant), d, dsae, 11);
+        const Eigen::MatrixXf X = randomBatch(d, batch, 12);
+        const double l1 = sae.config().l1;
+
+        SaeLossKernel kernel(sae.config(), SaeComputePath(path));
+        std::vector<float> gradient(sae.parameters().size(), -123.0f); // the kernel must overwrite every entry
+        const SaeLossTerms terms = kernel.evaluate(sae, X, l1, gradient.data());
+        std::vector<char> basePattern;
+        const double reference = referenceLoss(sae, X, l1, &basePattern);
+        QVERIFY2(std::abs(terms.loss - reference) <= 1e-5 * std::max(1.0, std::abs(reference)),
+                 qPrintable(QStringLiteral("loss %1 vs reference %2").arg(terms.loss).arg(reference)));
+        QCOMPARE(terms.sparsePath, SaeComputePath(path) == SaeComputePath::Sparse);
+        int active = 0;
+        for (char c : basePattern)
+            active += c;
+        QVERIFY2(active > 0 && active < int(basePattern.size()), "the test needs both active and silent codes");
+
+        const double h = 1e-3;
+        int checked = 0, skipped = 0;
+        double worst = 0.0;
+        for (std::size_t p = 0; p < sae.parameters().size(); ++p) {
+            const float original = sae.parameters()[p];
+            const float plus = float(original + h), minus = float(original - h);
+            std::vector<char> patternPlus, patternMinus;
+            sae.parameters()[p] = plus;
+            const double lossPlus = referenceLoss(sae, X, l1, &patternPlus);
+            sae.parameters()[p] = minus;
+            const double lossMinus = referenceLoss(sae, X, l1, &patternMinus);
+            sae.parameters()[p] = original;
+            if (patternPlus != basePattern || patternMinus != basePattern) {
+                ++skipped;
+                continue;
+            }
+            const double numeric = (lossPlus - lossMinus) / (double(plus) - double(minus));
+            const double error = std::abs(double(gradient[p]) - numeric);
+            worst = std::max(worst, error / (1e-4 + std::abs(numeric)));
+            QVERIFY2(error <= 2e-5 + 2e-3 * std::abs(numeric),
+                     qPrintable(QStringLiteral("parameter %1: analytic %2, finite difference %3")
+                                    .arg(p)
+                                    .arg(double(gradient[p]), 0, 'g', 8)
+                                    .arg(numeric, 0, 'g', 8)));
+            ++checked;
+        }
+        QVERIFY2(skipped * 10 < checked, qPrintable(QStringLiteral("%1 parameters skipped at kinks").arg(skipped)));
+        qDebug("checked %d parameters (%d at kinks skipped), worst relative error %.2e", checked, skipped, worst);
+    }
+
+    void denseMatchesSparse_data()
+    {
+        QTest::addColumn<int>("variant");
+        QTest::addColumn<int>("d");
+        QTest::newRow("tm2023-d64") << int(SaeVariant::TM2023) << 64;
+        QTest::newRow("2024-d64") << int(SaeVariant::Anthropic2024) << 64;
+        QTest::newRow("topk-d64") << int(SaeVariant::TopK) << 64;
+        QTest::newRow("tm2023-d40") << int(SaeVariant::TM2023) << 40;
+        QTest::newRow("tm2023-d128") << int(SaeVariant::TM2023) << 128;
+    }
+
+    // The two implementations of the kernel agree on the benchmark's shape (d_sae = 512, realistic sparse data).
+    void denseMatchesSparse()
+    {
+        QFETCH(int, variant);
+        QFETCH(int, d);
+        SyntheticActivationSource::Settings settings;
+        settings.dimension = d;
+        SyntheticActivationSource source(settings);
+        ActivationSource::Random random(4);
+        Eigen::MatrixXf X;
+        source.sampleBatch(X, 256, random);
+        SparseAutoencoder sae = makeAutoencoder(SaeVariant(variant), d, 512, 21);
+        sae.encoderBias().array() -= 0.1f;
+        SaeLossKernel dense(sae.config(), SaeComputePath::Dense), sparse(sae.config(), SaeComputePath::Sparse);
+        std::vector<float> gDense(sae.parameters().size()), gSparse(sae.parameters().size());
+        const SaeLossTerms a = dense.evaluate(sae, X, 3e-3, gDense.data());
+        const SaeLossTerms b = sparse.evaluate(sae, X, 3e-3, gSparse.data());
+        QVERIFY(std::abs(a.loss - b.loss) <= 1e-5 * std::abs(a.loss));
+        QCOMPARE(a.l0, b.l0);
+        QVERIFY(a.l0 > 1.0);
+        QCOMPARE(dense.fireCounts(), sparse.fireCounts());
+        float scale = 0.0f, diff = 0.0f;
+        for (std::size_t p = 0; p < gDense.size(); ++p) {
+            scale = std::max(scale, std::abs(gDense[p]));
+            diff = std::max(diff, std::abs(gDense[p] - gSparse[p]));
+        }
+        QVERIFY2(diff <= 1e-4f * scale, qPrintable(QStringLiteral("max difference %1, scale %2").arg(diff).arg(scale)));
+        QCOMPARE(dense.sampleSquaredErrors().size(), Eigen::Index(256));
+        QVERIFY((dense.sampleSquaredErrors() - sparse.sampleSquaredErrors()).cwiseAbs().maxCoeff() <=
+                1e-4f * dense.sampleSquaredErrors().maxCoeff());
+    }
+
+    void topKSelector_data()
+    {
+        QTest::addColumn<QList<float>>("values");
+        QTest::addColumn<int>("k");
+        QTest::addColumn<QList<int>>("expected");
+        QTest::newRow("basic") << QList<float>{0.5f, 3.f, -1.f, 2.f, 1.f} << 2 << QList<int>{1, 3};
+        QTest::newRow("relu after topk") << QList<float>{-3.f, 0.5f, -1.f, -2.f} << 3 << QList<int>{1};
+        QTest::newRow("ties keep the lower index") << QList<float>{1.f, 2.f, 2.f, 2.f} << 2 << QList<int>{1, 2};
+        QTest::newRow("k larger than n") << QList<float>{1.f, 2.f} << 5 << QList<int>{0, 1};
+    }
+
+    void topKSelector()
+    {
+        QFETCH(QList<float>, values);
+        QFETCH(int, k);
+        QFETCH(QList<int>, expected);
+        TopKSelector selector(k);
+        std::vector<int> indices(static_cast<std::size_t>(k));
+        std::vector<float> kept(static_cast<std::size_t>(k));
+        const int count = selector.select(values.data(), int(values.size()), indices.data(), kept.data());
+        QCOMPARE(QList<int>(indices.begin(), indices.begin() + count), expected);
+        for (int t = 0; t < count; ++t)
+            QCOMPARE(kept[std::size_t(t)], values[indices[std::size_t(t)]]);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSaeGradients)
+#include "tst_sae_gradients.moc"

@@ -1,0 +1,711 @@
+#include "panels/EnergyBoundPanel.h"
+
+#include "plots/LogScatterPlot.h"
+
+#include "common/InputError.h"
+#include "energy/EfficiencyTrend.h"
+#include "energy/EnergyReferences.h"
+#include "energy/EvaluationSchedule.h"
+#include "energy/HardwarePreset.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+using namespace featurescope;
+
+namespace {
+
+// Okabe-Ito colours: distinguishable with colour-blindness and in print.
+const QColor kBlue(0, 114, 178);
+const QColor kOrange(230, 159, 0);
+const QColor kGreen(0, 158, 115);
+const QColor kVermillion(213, 94, 0);
+const QColor kPurple(204, 121, 167);
+const QColor kSky(86, 180, 233);
+const QColor kGrey(110, 110, 110);
+
+QString superscript(int n)
+{
+    static const char16_t digits[] = u"\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079";
+    QString s;
+    if (n < 0)
+        s += QChar(u'\u207b');
+    for (const QChar c : QString::number(std::abs(n)))
+        s += QChar(digits[c.digitValue()]);
+    return s;
+}
+
+// 2.79 × 10⁷ for large and small numbers, plain digits in between.
+QString sci(double x, int digits = 3)
+{
+    if (!std::isfinite(x))
+        return QStringLiteral("\u2014");
+    if (x == 0.0)
+        return QStringLiteral("0");
+    const double a = std::abs(x);
+    if (a >= 1e-2 && a < 1e4)
+        return QString::number(x, 'g', std::max(digits, int(std::floor(std::log10(a))) + 1));
+    int e = int(std::floor(std::log10(a)));
+    double m = x / std::pow(10.0, e);
+    const double scale = std::pow(10.0, digits - 1);
+    m = std::round(m * scale) / scale;
+    if (std::abs(m) >= 10.0) {
+        m /= 10.0;
+        ++e;
+    }
+    return QString::number(m, 'f', digits - 1) + QStringLiteral(" \u00d7 10") + superscript(e);
+}
+
+QString times(const std::string& ascii)
+{
+    return QString::fromStdString(ascii).replace(QStringLiteral(" x "), QStringLiteral(" \u00d7 ")).toHtmlEscaped();
+}
+
+QDoubleSpinBox* spinBox(QWidget* parent, const char* objectName, double min, double max, int decimals,
+                        const QString& suffix, const QString& tooltip)
+{
+    auto* spin = new QDoubleSpinBox(parent);
+    spin->setObjectName(QLatin1String(objectName));
+    spin->setRange(min, max);
+    spin->setDecimals(decimals);
+    spin->setSuffix(suffix);
+    spin->setToolTip(tooltip);
+    spin->setKeyboardTracking(true); // valueChanged while typing: everything updates as you type
+    spin->setAccelerated(true);
+    spin->setAlignment(Qt::AlignRight);
+    return spin;
+}
+
+QCPScatterStyle marker(QCPScatterStyle::ScatterShape shape, const QColor& color, double size, bool filled)
+{
+    return QCPScatterStyle(shape, QPen(color, 1.6), filled ? QBrush(color) : QBrush(Qt::white), size);
+}
+
+QString presetFigureLabel(const HardwarePreset& p, PresetFigure figure)
+{
+    return figure == PresetFigure::Fp32 ? QStringLiteral("FP32")
+                                        : QString::fromStdString(p.dense16Precision) + QStringLiteral(" dense");
+}
+
+} // namespace
+
+EnergyBoundPanel::EnergyBoundPanel(QWidget* parent) : Panel(parent)
+{
+    setObjectName(QStringLiteral("EnergyBoundPanel"));
+    QFont base = font();
+    base.setPointSizeF(10.0);
+    setFont(base);
+
+    buildPlots();
+    auto* root = new QVBoxLayout(this);
+    root->setContentsMargins(8, 6, 8, 6);
+    root->setSpacing(6);
+
+    auto* top = new QHBoxLayout;
+    top->setSpacing(8);
+    top->addWidget(buildInputs(), 0);
+    top->addWidget(buildResult(), 1);
+    top->addWidget(buildCaveats(), 0);
+    root->addLayout(top, 0);
+
+    auto* plots = new QHBoxLayout;
+    plots->setSpacing(6);
+    plots->addWidget(m_temperaturePlot, 5);
+    plots->addWidget(m_bitsPlot, 5);
+    plots->addWidget(m_trendPlot, 9);
+    root->addLayout(plots, 1);
+
+    selectPreset(QStringLiteral("a100-sxm4")); // the seed's case
+}
+
+QString EnergyBoundPanel::title() const { return tr("Energy bound"); }
+
+QStringList EnergyBoundPanel::figureNames() const
+{
+    return {QStringLiteral("ratio-vs-temperature"), QStringLiteral("ratio-vs-bits"), QStringLiteral("efficiency-trend")};
+}
+
+QWidget* EnergyBoundPanel::figureWidget(const QString& name)
+{
+    if (name == QLatin1String("ratio-vs-temperature"))
+        return m_temperaturePlot;
+    if (name == QLatin1String("ratio-vs-bits"))
+        return m_bitsPlot;
+    if (name == QLatin1String("efficiency-trend"))
+        return m_trendPlot;
+    return nullptr;
+}
+
+void EnergyBoundPanel::prepareForRender() { recompute(); }
+
+QWidget* EnergyBoundPanel::buildInputs()
+{
+    auto* box = new QGroupBox(tr("Inputs"), this);
+    box->setFixedWidth(292);
+    auto* form = new QFormLayout(box);
+    form->setContentsMargins(8, 4, 8, 6);
+    form->setVerticalSpacing(3);
+    form->setHorizontalSpacing(8);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+
+    m_preset = new QComboBox(box);
+    m_preset->setObjectName(QStringLiteral("presetCombo"));
+    m_preset->setToolTip(tr("An accelerator's published peak throughput and power (vendor datasheets, largely via "
+                            "Epoch AI's ML hardware database). \"Custom\" keeps your own figures."));
+    m_preset->addItem(tr("Custom"), QString());
+    for (const auto& p : hardwarePresets())
+        m_preset->addItem(QStringLiteral("%1 (%2)%3")
+                              .arg(QString::fromStdString(p.name))
+                              .arg(p.year)
+                              .arg(p.estimated ? QStringLiteral(" *") : QString()),
+                          QString::fromStdString(p.id));
+
+    m_figure = new QComboBox(box);
+    m_figure->setObjectName(QStringLiteral("figureCombo"));
+    m_figure->addItem(tr("16-bit tensor, dense"), int(PresetFigure::Dense16));
+    m_figure->addItem(tr("FP32"), int(PresetFigure::Fp32));
+    m_figure->setToolTip(tr("Which of the preset's peak figures fills the throughput: the dense BF16/FP16 tensor peak "
+                            "or the FP32 peak (then 32 bits per op is the matching convention)."));
+
+    m_throughput = spinBox(box, "throughputSpin", 0.0, 1e6, 3, tr(" TFLOP/s"),
+                           tr("Peak throughput in 10^12 floating-point operations per second, as on the datasheet. "
+                              "Must be greater than 0."));
+    m_count = new QComboBox(box);
+    m_count->setObjectName(QStringLiteral("countCombo"));
+    m_count->addItem(tr("FLOP"), int(OpCount::Flop));
+    m_count->addItem(tr("MAC (= 2 FLOP)"), int(OpCount::Mac));
+    m_count->setToolTip(tr("What one op is. Vendors count a multiply-accumulate as 2 FLOP; counting MACs halves the "
+                           "ops per second and so doubles the ratio."));
+    m_sparse = new QCheckBox(tr("2:4-sparse headline: halve it"), box);
+    m_sparse->setObjectName(QStringLiteral("sparseCheck"));
+    m_sparse->setToolTip(tr("Hopper and later datasheet headlines assume 2:4 structured sparsity; the dense figure is "
+                            "half. The presets already hold dense figures."));
+    m_utilization = spinBox(box, "utilizationSpin", 0.0, 100.0, 1, tr(" %"),
+                            tr("Fraction of the peak actually sustained (30-60 % is typical for training). Must be "
+                               "greater than 0 and at most 100 %."));
+    m_power = spinBox(box, "powerSpin", 0.0, 1e6, 1, tr(" W"),
+                      tr("Power drawn while doing that work: the spec-sheet TDP, or a measured draw. Must be greater "
+                         "than 0."));
+    m_overhead = spinBox(box, "overheadSpin", 1.0, 10.0, 2, tr(" \u00d7"),
+                         tr("Multiplies the power for what the chip needs around it: host, network, cooling "
+                            "(about 1.1-1.6 for a data centre). 1 = the chip alone."));
+    m_temperature = spinBox(box, "temperatureSpin", 0.0, 1e5, 1, tr(" K"),
+                            tr("Temperature of the logic; the Landauer energy k_B T ln 2 is proportional to it. "
+                               "Must be greater than 0 K."));
+    m_bits = spinBox(box, "bitsSpin", 0.0, 4096.0, 1, tr(" bits/op"),
+                     tr("Bits irreversibly erased per op: 16 for bf16 inputs (the seed's choice), 32 for fp32 "
+                        "accumulation. Must be greater than 0."));
+
+    m_utilization->setValue(100.0);
+    m_overhead->setValue(1.0);
+    m_temperature->setValue(300.0);
+    m_bits->setValue(16.0);
+
+    form->addRow(tr("Preset"), m_preset);
+    form->addRow(tr("Figure"), m_figure);
+    form->addRow(tr("Throughput"), m_throughput);
+    form->addRow(m_sparse);
+    form->addRow(tr("Count ops as"), m_count);
+    form->addRow(tr("Utilisation"), m_utilization);
+    form->addRow(tr("Power"), m_power);
+    form->addRow(tr("Overhead"), m_overhead);
+    form->addRow(tr("Temperature"), m_temperature);
+    form->addRow(tr("Bits erased"), m_bits);
+    for (int row = 0; row < form->rowCount(); ++row)
+        if (auto* item = form->itemAt(row, QFormLayout::LabelRole); item && item->widget())
+            item->widget()->setToolTip(form->itemAt(row, QFormLayout::FieldRole)->widget()->toolTip());
+
+    m_presetNote = new QLabel(box);
+    m_presetNote->setObjectName(QStringLiteral("presetNote"));
+    m_presetNote->setWordWrap(true);
+    m_presetNote->setTextFormat(Qt::PlainText);
+    m_presetNote->setStyleSheet(QStringLiteral("color: #555;"));
+    m_presetNote->setToolTip(tr("Source and notes of the selected preset; * marks estimated figures."));
+    form->addRow(m_presetNote);
+
+    connect(m_preset, &QComboBox::currentIndexChanged, this, &EnergyBoundPanel::applyPreset);
+    connect(m_figure, &QComboBox::currentIndexChanged, this, &EnergyBoundPanel::applyPreset);
+    connect(m_throughput, &QDoubleSpinBox::valueChanged, this, &EnergyBoundPanel::onChipFigureEdited);
+    connect(m_power, &QDoubleSpinBox::valueChanged, this, &EnergyBoundPanel::onChipFigureEdited);
+    for (QDoubleSpinBox* spin : {m_utilization, m_overhead, m_temperature, m_bits})
+        connect(spin, &QDoubleSpinBox::valueChanged, this, &EnergyBoundPanel::recompute);
+    connect(m_count, &QComboBox::currentIndexChanged, this, &EnergyBoundPanel::recompute);
+    connect(m_sparse, &QCheckBox::toggled, this, &EnergyBoundPanel::recompute);
+    return box;
+}
+
+QWidget* EnergyBoundPanel::buildResult()
+{
+    auto* box = new QGroupBox(tr("Actual power / Landauer power"), this);
+    auto* layout = new QVBoxLayout(box);
+    layout->setContentsMargins(10, 2, 10, 4);
+    layout->setSpacing(0);
+
+    auto* numberRow = new QHBoxLayout;
+    m_ratio = new QLabel(box);
+    m_ratio->setObjectName(QStringLiteral("ratioLabel"));
+    QFont big = font();
+    big.setPointSizeF(26.0);
+    big.setBold(true);
+    m_ratio->setFont(big);
+    m_ratio->setStyleSheet(QStringLiteral("color: #0b3d91;"));
+    m_ratio->setToolTip(tr("How many times the power exceeds the Landauer power for the same erasures."));
+    m_ratio->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_ratioCaption = new QLabel(box);
+    m_ratioCaption->setObjectName(QStringLiteral("ratioCaption"));
+    m_ratioCaption->setWordWrap(true);
+    m_ratioCaption->setTextFormat(Qt::RichText);
+    numberRow->addWidget(m_ratio, 0, Qt::AlignVCenter);
+    numberRow->addSpacing(12);
+    numberRow->addWidget(m_ratioCaption, 1, Qt::AlignVCenter);
+    layout->addLayout(numberRow);
+
+    m_error = new QLabel(box);
+    m_error->setObjectName(QStringLiteral("errorLabel"));
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(QStringLiteral("color: #b00020; font-weight: bold;"));
+    m_error->setVisible(false);
+    layout->addWidget(m_error);
+
+    m_derivation = new QLabel(box);
+    m_derivation->setObjectName(QStringLiteral("derivationLabel"));
+    m_derivation->setTextFormat(Qt::RichText);
+    m_derivation->setWordWrap(true); // lets the table's cells wrap in a narrow window instead of clipping
+    m_derivation->setToolTip(tr("The calculation step by step (core's LandauerCalculator; `featurescope energy --json` "
+                                "prints the same steps)."));
+    m_derivation->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_derivation->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    layout->addWidget(m_derivation, 1);
+    return box;
+}
+
+QWidget* EnergyBoundPanel::buildCaveats()
+{
+    auto* box = new QGroupBox(tr("Read the number with care"), this);
+    box->setFixedWidth(268);
+    auto* layout = new QVBoxLayout(box);
+    layout->setContentsMargins(8, 2, 8, 4);
+    layout->setSpacing(4);
+
+    QString html = QStringLiteral("<ul style='margin-left:-18px; -qt-list-indent:1;'>");
+    for (const auto& caveat : landauerCaveats())
+        html += QStringLiteral("<li style='margin-bottom:3px;'>%1</li>").arg(QString::fromStdString(caveat).toHtmlEscaped());
+    html += QStringLiteral("</ul>");
+    auto* caveats = new QLabel(html, box);
+    caveats->setObjectName(QStringLiteral("caveatsLabel"));
+    caveats->setTextFormat(Qt::RichText);
+    caveats->setWordWrap(true);
+    caveats->setToolTip(tr("DESIGN.md section 5: what the Landauer ratio does and does not say."));
+    layout->addWidget(caveats);
+
+    auto* rspTitle = new QLabel(tr("<b>Evaluation cadence</b> (RSP: every 4\u00d7 effective compute or 3 months, "
+                                   "whichever comes first)"),
+                                box);
+    rspTitle->setWordWrap(true);
+    layout->addWidget(rspTitle);
+    auto* row = new QHBoxLayout;
+    auto* growthLabel = new QLabel(tr("Compute grows"), box);
+    m_growth = spinBox(box, "growthSpin", 1.0, 1e6, 1, tr(" \u00d7/year"),
+                       tr("Growth factor of effective compute per year (hardware \u00d7 spending \u00d7 algorithms)."));
+    growthLabel->setToolTip(m_growth->toolTip());
+    m_growth->setValue(4.0);
+    row->addWidget(growthLabel);
+    row->addWidget(m_growth, 1);
+    layout->addLayout(row);
+    m_schedule = new QLabel(box);
+    m_schedule->setObjectName(QStringLiteral("scheduleLabel"));
+    m_schedule->setWordWrap(true);
+    m_schedule->setToolTip(tr("Evaluation times over the next year at a constant growth rate."));
+    layout->addWidget(m_schedule);
+    layout->addStretch(1);
+    connect(m_growth, &QDoubleSpinBox::valueChanged, this, &EnergyBoundPanel::updateSchedule);
+    updateSchedule();
+    return box;
+}
+
+void EnergyBoundPanel::buildPlots()
+{
+    m_temperaturePlot = new LogScatterPlot(this);
+    m_temperaturePlot->setObjectName(QStringLiteral("ratioVsTemperaturePlot"));
+    m_temperaturePlot->setTitle(tr("Ratio vs. temperature"));
+    m_temperaturePlot->setAxes(tr("temperature (K)"), LogScatterPlot::Scale::Log10, tr("actual / Landauer power"),
+                               LogScatterPlot::Scale::Log10);
+    m_temperaturePlot->setPowerTickLabels(m_temperaturePlot->xAxis, false);
+    m_temperaturePlot->setLegendColumns(1);
+    m_temperaturePlot->setToolTip(tr("The Landauer energy grows with T, so the ratio falls as 1/T."));
+
+    m_bitsPlot = new LogScatterPlot(this);
+    m_bitsPlot->setObjectName(QStringLiteral("ratioVsBitsPlot"));
+    m_bitsPlot->setTitle(tr("Ratio vs. bits per op"));
+    m_bitsPlot->setAxes(tr("bits erased per op"), LogScatterPlot::Scale::Log2, tr("actual / Landauer power"),
+                        LogScatterPlot::Scale::Log10);
+    m_bitsPlot->setLegendColumns(1);
+    m_bitsPlot->setToolTip(tr("More bits erased per op raise the Landauer power, so the ratio falls as 1/bits."));
+
+    m_trendPlot = new LogScatterPlot(this);
+    m_trendPlot->setObjectName(QStringLiteral("efficiencyTrendPlot"));
+    m_trendPlot->setTitle(tr("Accelerator efficiency over time (peak at TDP)"));
+    m_trendPlot->setAxes(tr("year"), LogScatterPlot::Scale::Linear, tr("FLOP per joule"), LogScatterPlot::Scale::Log10);
+    m_trendPlot->xAxis->setNumberFormat(QStringLiteral("f"));
+    m_trendPlot->xAxis->setNumberPrecision(0);
+    m_trendPlot->setLegendColumns(3);
+    m_trendPlot->setMinimumWidth(420);
+    m_trendPlot->setToolTip(tr("Points: each preset's peak FLOP/s at its TDP (hover a point for the chip). Lines: "
+                               "least-squares fits of log10 FLOP/J against year. The 16-bit trend uses each chip's "
+                               "dense 16-bit tensor figure (FP32 where it has none, i.e. before 2016), so it mixes "
+                               "precisions; the FP32 trend is at fixed precision."));
+}
+
+bool EnergyBoundPanel::selectPreset(const QString& id)
+{
+    const int index = m_preset->findData(id);
+    if (index < 0)
+        return false;
+    if (index == m_preset->currentIndex())
+        applyPreset();
+    else
+        m_preset->setCurrentIndex(index); // applyPreset() runs from the signal
+    return true;
+}
+
+QString EnergyBoundPanel::selectedPresetId() const { return m_preset->currentData().toString(); }
+
+void EnergyBoundPanel::applyPreset()
+{
+    if (m_applyingPreset)
+        return;
+    const QString id = selectedPresetId();
+    const HardwarePreset* preset = id.isEmpty() ? nullptr : findHardwarePreset(id.toStdString());
+    m_applyingPreset = true;
+    if (preset) {
+        const bool hasDense = preset->dense16Tflops.has_value();
+        const bool hasFp32 = preset->fp32Tflops.has_value();
+        PresetFigure figure = PresetFigure(m_figure->currentData().toInt());
+        if (figure == PresetFigure::Dense16 && !hasDense)
+            figure = PresetFigure::Fp32;
+        if (figure == PresetFigure::Fp32 && !hasFp32)
+            figure = PresetFigure::Dense16;
+        m_figure->setCurrentIndex(m_figure->findData(int(figure)));
+        m_figure->setEnabled(hasDense && hasFp32);
+        m_throughput->setValue(*preset->tflops(figure));
+        m_power->setValue(preset->watts);
+        m_sparse->setChecked(false); // presets hold dense figures
+        QString note = QString::fromStdString(preset->notes);
+        if (preset->estimated)
+            note += tr(" * Estimated figure.");
+        m_presetNote->setText(note + QStringLiteral("\n") + tr("Source: %1").arg(QString::fromStdString(preset->source)));
+    } else {
+        m_figure->setEnabled(false);
+        m_presetNote->setText(tr("Custom figures: type the throughput and power of any chip."));
+    }
+    m_applyingPreset = false;
+    recompute();
+}
+
+void EnergyBoundPanel::onChipFigureEdited()
+{
+    // Typing a throughput or power of one's own leaves the preset: those figures no longer describe it.
+    if (!m_applyingPreset && !selectedPresetId().isEmpty()) {
+        m_applyingPreset = true;
+        m_preset->setCurrentIndex(0);
+        m_figure->setEnabled(false);
+        m_presetNote->setText(tr("Custom figures: type the throughput and power of any chip."));
+        m_applyingPreset = false;
+    }
+    if (!m_applyingPreset)
+        recompute();
+}
+
+LandauerInput EnergyBoundPanel::currentInput() const
+{
+    LandauerInput in;
+    in.temperatureK = m_temperature->value();
+    in.bitsPerOp = m_bits->value();
+    in.throughputTflops = m_throughput->value();
+    in.count = OpCount(m_count->currentData().toInt());
+    in.utilization = m_utilization->value() / 100.0;
+    in.powerW = m_power->value();
+    in.powerOverhead = m_overhead->value();
+    in.sparseHeadline = m_sparse->isChecked();
+    return in;
+}
+
+double EnergyBoundPanel::currentRatio() const
+{
+    return m_valid ? m_lastRatio : std::numeric_limits<double>::quiet_NaN();
+}
+
+QString EnergyBoundPanel::resultText() const { return m_ratio->text(); }
+
+QString EnergyBoundPanel::errorText() const { return m_valid ? QString() : m_error->text(); }
+
+void EnergyBoundPanel::recompute()
+{
+    if (m_applyingPreset)
+        return;
+    const LandauerInput in = currentInput();
+    LandauerResult result;
+    try {
+        result = LandauerCalculator::compute(in);
+    } catch (const InputError& error) {
+        m_valid = false;
+        m_ratio->setText(QStringLiteral("\u2014"));
+        m_ratioCaption->setText(tr("no result: fix the input below"));
+        m_error->setText(tr("Invalid input: %1").arg(QString::fromStdString(error.what())));
+        m_error->setVisible(true);
+        m_derivation->clear();
+        // The figures keep the last valid input rather than drawing something wrong.
+        return;
+    }
+    m_valid = true;
+    m_lastRatio = result.ratio;
+    m_error->clear();
+    m_error->setVisible(false);
+    m_ratio->setText(sci(result.ratio));
+
+    const QString opName = in.count == OpCount::Mac ? tr("MAC") : tr("FLOP");
+    m_ratioCaption->setText(
+        tr("times the Landauer power <b>%1 W</b> (%2 bits \u00d7 %3 %4/s \u00d7 k<sub>B</sub>T ln 2 at %5 K)."
+           "<br>The power pays for <b>%6</b> bit erasures per %4.")
+            .arg(sci(result.landauerPowerW, 4), sci(in.bitsPerOp), sci(result.opsPerSecond), opName,
+                 sci(in.temperatureK), sci(result.bitErasuresPerOp)));
+
+    // The derivation: one row per step; indented sub-steps ("  in eV") join the row above.
+    struct Row {
+        QString label, formula, value;
+        bool strong = false;
+    };
+    QVector<Row> rows;
+    for (const auto& step : result.derivation) {
+        const QString value = sci(step.value, 3) + QStringLiteral(" ") + times(step.unit);
+        if (step.label.rfind("  ", 0) == 0 && !rows.isEmpty()) {
+            rows.last().value += QStringLiteral(" = ") + value;
+            continue;
+        }
+        Row row{QString::fromStdString(step.label).toHtmlEscaped(), times(step.formula), value};
+        row.strong = step.label.rfind("Ratio", 0) == 0;
+        rows.append(row);
+    }
+    QString html = QStringLiteral("<table cellspacing='0' cellpadding='1' width='100%'>");
+    for (const auto& row : rows)
+        html += QStringLiteral("<tr><td>%1</td><td style='color:#555; padding-left:8px;'>%2</td>"
+                               "<td align='right' style='padding-left:8px;'>%3</td></tr>")
+                    .arg(row.strong ? QStringLiteral("<b>%1</b>").arg(row.label) : row.label, row.formula,
+                         row.strong ? QStringLiteral("<b>%1</b>").arg(row.value) : row.value);
+    html += QStringLiteral("</table>");
+    m_derivation->setText(html);
+
+    updateTemperaturePlot(result);
+    updateBitsPlot(result);
+    updateTrendPlot(in);
+}
+
+void EnergyBoundPanel::updateTemperaturePlot(const LandauerResult& result)
+{
+    LogScatterPlot* plot = m_temperaturePlot;
+    plot->clearContent();
+    QVector<double> t, ratio;
+    LandauerInput in = result.input;
+    for (int i = 0; i <= 60; ++i) {
+        in.temperatureK = std::pow(10.0, 3.0 * i / 60.0); // 1 K .. 1000 K
+        t.append(in.temperatureK);
+        ratio.append(LandauerCalculator::ratio(in));
+    }
+    const QString name = selectedPresetId().isEmpty() ? tr("your input")
+                                                       : m_preset->currentText().remove(QStringLiteral(" *"));
+    plot->addCurve(name, t, ratio, QPen(kBlue, 2.2));
+    plot->addSeries(tr("%1 K: %2").arg(sci(result.input.temperatureK), sci(result.ratio)),
+                    {result.input.temperatureK}, {result.ratio},
+                    {tr("%1 K: ratio %2").arg(sci(result.input.temperatureK), sci(result.ratio))},
+                    QPen(kVermillion, 2), marker(QCPScatterStyle::ssCircle, kVermillion, 10, true));
+    const QPen refPen(kGrey, 1.2, Qt::DashLine);
+    plot->addVerticalReference(4.2, tr("He"), refPen);
+    plot->addVerticalReference(77.0, tr("N\u2082"), refPen);
+    plot->addVerticalReference(300.0, tr("room"), refPen);
+    plot->fitRanges(0.25);
+    plot->xAxis->setRange(1.0, 1000.0);
+    plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void EnergyBoundPanel::updateBitsPlot(const LandauerResult& result)
+{
+    LogScatterPlot* plot = m_bitsPlot;
+    plot->clearContent();
+    QVector<double> bits, ratio;
+    LandauerInput in = result.input;
+    for (int i = 0; i <= 40; ++i) {
+        in.bitsPerOp = std::pow(2.0, 8.0 * i / 40.0); // 1 .. 256 bits
+        bits.append(in.bitsPerOp);
+        ratio.append(LandauerCalculator::ratio(in));
+    }
+    const QString name = selectedPresetId().isEmpty() ? tr("your input")
+                                                       : m_preset->currentText().remove(QStringLiteral(" *"));
+    plot->addCurve(tr("%1 at %2 K").arg(name, sci(result.input.temperatureK)), bits, ratio, QPen(kBlue, 2.2));
+    plot->addSeries(tr("%1 bits: %2").arg(sci(result.input.bitsPerOp), sci(result.ratio)), {result.input.bitsPerOp},
+                    {result.ratio}, {tr("%1 bits/op: ratio %2").arg(sci(result.input.bitsPerOp), sci(result.ratio))},
+                    QPen(kVermillion, 2), marker(QCPScatterStyle::ssCircle, kVermillion, 10, true));
+    const QPen refPen(kGrey, 1.2, Qt::DashLine);
+    plot->addVerticalReference(8.0, tr("FP8"), refPen, 0.02);
+    plot->addVerticalReference(16.0, tr("BF16"), refPen, 0.11);
+    plot->addVerticalReference(32.0, tr("FP32"), refPen, 0.02);
+    plot->fitRanges(0.25);
+    plot->xAxis->setRange(1.0, 256.0);
+    plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void EnergyBoundPanel::updateTrendPlot(const LandauerInput& input)
+{
+    LogScatterPlot* plot = m_trendPlot;
+    plot->clearContent();
+    const auto& presets = hardwarePresets();
+    const QString selected = selectedPresetId();
+
+    QVector<double> denseX, denseY, estX, estY, fp32X, fp32Y, selX, selY;
+    QStringList denseTips, estTips, fp32Tips, selTips;
+    auto tip = [](const HardwarePreset& p, PresetFigure figure) {
+        return QStringLiteral("%1 (%2, %3)\n%4 TFLOP/s %5 at %6 W%7\n%8 FLOP/J")
+            .arg(QString::fromStdString(p.name), QString::fromStdString(p.vendor))
+            .arg(p.year)
+            .arg(sci(*p.tflops(figure), 4), presetFigureLabel(p, figure), sci(p.watts),
+                 p.estimated ? QStringLiteral(" (power estimated)") : QString(), sci(*p.flopsPerJoule(figure)));
+    };
+    int lastYear = 0, firstYear = 9999;
+    for (const auto& p : presets) {
+        firstYear = std::min(firstYear, p.year);
+        lastYear = std::max(lastYear, p.year);
+        if (p.dense16Tflops) {
+            auto& xs = p.estimated ? estX : denseX;
+            auto& ys = p.estimated ? estY : denseY;
+            (p.estimated ? estTips : denseTips).append(tip(p, PresetFigure::Dense16));
+            xs.append(p.year);
+            ys.append(*p.flopsPerJoule(PresetFigure::Dense16));
+        }
+        if (p.fp32Tflops) {
+            fp32X.append(p.year);
+            fp32Y.append(*p.flopsPerJoule(PresetFigure::Fp32));
+            fp32Tips.append(tip(p, PresetFigure::Fp32));
+        }
+        if (QString::fromStdString(p.id) == selected) {
+            const PresetFigure figure = PresetFigure(m_figure->currentData().toInt());
+            if (p.tflops(figure)) {
+                selX.append(p.year);
+                selY.append(*p.flopsPerJoule(figure));
+                selTips.append(tip(p, figure));
+            }
+        }
+    }
+
+    // Landauer ceiling for the chosen bits/op, temperature and op count.
+    const double ceiling = LandauerCalculator::landauerFlopsPerJoule(input.bitsPerOp, input.temperatureK, input.count);
+    const EfficiencyTrend headline = EfficiencyTrend::fit(presetTrendPoints(presets));
+    const auto fp32Points = presetTrendPoints(presets, PresetFigure::Fp32);
+    const auto meets = headline.yearReaching(ceiling);
+    const double xMin = firstYear - 2.0;
+    double xMax = 2060.0;
+    if (meets && *meets < 2150.0)
+        xMax = std::max(2040.0, std::ceil(*meets + 6.0));
+
+    const auto references = efficiencyReferences(input.bitsPerOp, input.temperatureK);
+    for (const auto& ref : references) {
+        const QString label = QString::fromStdString(ref.label);
+        if (ref.id == "landauer") {
+            plot->addHorizontalReference(
+                ceiling,
+                tr("Landauer limit: %1 bits/%2 at %3 K = %4 FLOP/J")
+                    .arg(sci(input.bitsPerOp), input.count == OpCount::Mac ? tr("MAC") : tr("FLOP"),
+                         sci(input.temperatureK), sci(ceiling)),
+                QPen(kVermillion, 2.0), 0.01, Qt::AlignLeft | Qt::AlignBottom);
+        } else if (ref.id == "cmos-ceiling") {
+            plot->addHorizontalReference(ref.flopsPerJoule, label, QPen(kGrey, 1.5, Qt::DashLine), 0.995,
+                                         Qt::AlignRight | Qt::AlignBottom);
+        } else if (ref.id == "brain") {
+            plot->addHorizontalReference(ref.flopsPerJoule, label, QPen(kGreen, 1.5, Qt::DashLine), 0.995,
+                                         Qt::AlignRight | Qt::AlignBottom);
+        } else if (ref.id == "horowitz-fp16-mac") {
+            plot->addHorizontalReference(ref.flopsPerJoule, label + tr(" (0.75 pJ/FLOP)"),
+                                         QPen(kPurple, 1.5, Qt::DotLine), 0.995, Qt::AlignRight | Qt::AlignBottom);
+        } else if (ref.id == "horowitz-fp32-mac") {
+            plot->addHorizontalReference(ref.flopsPerJoule, label + tr(" (2.3 pJ/FLOP)"),
+                                         QPen(kPurple, 1.5, Qt::DotLine), 0.995, Qt::AlignRight | Qt::AlignTop);
+        }
+    }
+
+    // Trend of the headline figure: solid over the data, dashed where it is an extrapolation.
+    plot->addCurve(tr("16-bit trend: \u00d72 / %1 y").arg(headline.doublingYears(), 0, 'f', 1),
+                   {double(firstYear), double(lastYear)},
+                   {headline.valueAt(firstYear), headline.valueAt(lastYear)}, QPen(kBlue, 2.0));
+    plot->addCurve(QString(), {double(lastYear), xMax}, {headline.valueAt(lastYear), headline.valueAt(xMax)},
+                   QPen(kBlue, 1.6, Qt::DashLine), false);
+    if (fp32Points.size() >= 2) {
+        const EfficiencyTrend fp32 = EfficiencyTrend::fit(fp32Points);
+        plot->addCurve(tr("FP32 trend: \u00d72 / %1 y").arg(fp32.doublingYears(), 0, 'f', 1),
+                       {double(firstYear), xMax}, {fp32.valueAt(firstYear), fp32.valueAt(xMax)},
+                       QPen(kOrange, 1.6, Qt::DashDotLine));
+    }
+
+    plot->addSeries(tr("16-bit dense peak"), denseX, denseY, denseTips, QPen(kBlue),
+                    marker(QCPScatterStyle::ssCircle, kBlue, 8, true));
+    plot->addSeries(tr("16-bit, est. power"), estX, estY, estTips, QPen(kBlue),
+                    marker(QCPScatterStyle::ssCircle, kBlue, 8, false));
+    plot->addSeries(tr("FP32 peak"), fp32X, fp32Y, fp32Tips, QPen(kOrange),
+                    marker(QCPScatterStyle::ssSquare, kOrange, 7, true));
+    if (!selX.isEmpty())
+        plot->addSeries(tr("%1 (selected)").arg(QString::fromStdString(findHardwarePreset(selected.toStdString())->name)), selX, selY,
+                        selTips, QPen(Qt::black),
+                        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 2.0), Qt::NoBrush, 17));
+
+    if (meets && *meets <= xMax) {
+        plot->addSeries(QString(), {*meets}, {ceiling},
+                        {tr("The 16-bit trend reaches the Landauer limit in %1").arg(std::round(*meets))},
+                        QPen(kVermillion), marker(QCPScatterStyle::ssStar, kVermillion, 14, false), false, false);
+        plot->addLabel(*meets, ceiling, tr("trend meets it \u2248 %1 ").arg(std::round(*meets)), kVermillion.darker(120),
+                       Qt::AlignRight | Qt::AlignTop);
+    } else {
+        plot->addLabel(xMax, ceiling,
+                       meets ? tr("trend meets it \u2248 %1 (off scale) ").arg(std::round(*meets))
+                             : tr("trend never meets it "),
+                       kVermillion.darker(120), Qt::AlignRight | Qt::AlignTop);
+    }
+
+    double yLo = 1e300;
+    for (double y : denseY + estY + fp32Y)
+        yLo = std::min(yLo, y);
+    for (const auto& ref : references)
+        yLo = std::min(yLo, ref.flopsPerJoule);
+    plot->yAxis->setRange(std::pow(10.0, std::floor(std::log10(yLo) - 0.3)), ceiling * 40.0);
+    plot->xAxis->setRange(xMin, xMax);
+    plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void EnergyBoundPanel::updateSchedule()
+{
+    EvaluationScheduleInput in;
+    in.computeGrowthPerYear = m_growth->value();
+    in.horizonMonths = 12.0;
+    try {
+        const double months = EvaluationSchedule::monthsPerComputeStep(in);
+        const auto events = EvaluationSchedule::compute(in);
+        QStringList times;
+        for (const auto& e : events)
+            times.append(QString::number(e.months, 'g', 3));
+        const bool computeFirst = !events.empty() && events.front().trigger == EvaluationEvent::Trigger::Compute;
+        const QString fourX = std::isinf(months) ? tr("never") : tr("every %1 months").arg(months, 0, 'f', 1);
+        m_schedule->setText(tr("4\u00d7 compute comes %1, so the %2 triggers: evaluate at months %3 of the next "
+                               "year (%4 evaluations).")
+                                .arg(fourX, computeFirst ? tr("compute rule") : tr("3-month clock"),
+                                     times.join(QStringLiteral(", ")))
+                                .arg(events.size()));
+    } catch (const InputError& error) {
+        m_schedule->setText(QString::fromStdString(error.what()));
+    }
+}

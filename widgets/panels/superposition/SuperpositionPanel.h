@@ -1,0 +1,104 @@
+#pragma once
+
+#include "ToyTrainingWorker.h"
+#include "common/Panel.h"
+#include "toy/PhaseDiagram.h"
+
+#include <QFutureWatcher>
+#include <QTimer>
+
+#include <memory>
+
+class FeatureArrowsPlot;
+class GramHeatmapPlot;
+class LossCurvePlot;
+class NeuronBarsPlot;
+class NormBarsPlot;
+class PhaseDiagramPlot;
+class QtProgressBridge;
+class StickyFractionPlot;
+class ToyControlsWidget;
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QSlider;
+class QSpinBox;
+class QTabWidget;
+
+// Toy models of superposition, trained live: controls on the left, linked views on the right. Training runs in
+// ToyTrainingWorker; the phase diagram in its own background job. Only the visible view redraws on each update.
+class SuperpositionPanel : public Panel {
+    Q_OBJECT
+public:
+    explicit SuperpositionPanel(QWidget* parent = nullptr);
+    ~SuperpositionPanel() override;
+
+    QString title() const override { return tr("Superposition geometry"); }
+    QString panelId() const override { return QStringLiteral("superposition"); }
+    QStringList figureNames() const override;
+    QWidget* figureWidget(const QString& name) override;
+    void prepareForRender() override;
+    void prepareFigureForRender(const QString& figure) override;
+    bool isBusy() const override;
+
+    // For tests and sessions.
+    ToyControlsWidget* controls() const { return m_controls; }
+    std::shared_ptr<const featurescope::ToyTrainingResult> result() const { return m_result; }
+    int selectedFeature() const { return m_selectedFeature; }
+    int selectedInstance() const { return m_selectedInstance; }
+    void setSelectedFeature(int feature);
+    void setSelectedInstance(int instance);
+    void startTraining();
+    void waitForTraining();
+    void computePhaseDiagram();
+    void waitForPhaseDiagram();
+
+public Q_SLOTS:
+    void cancelWork() override;
+
+protected:
+    void showEvent(QShowEvent* event) override;
+
+private:
+    QWidget* buildGeometryTab();
+    QWidget* buildHeatmapTab();
+    QWidget* buildPhaseTab();
+    void onTrainingUpdated(const ToyTrainingWorker::Result& result);
+    void onParametersChanged();
+    void refreshCurrentView();
+    void refreshInstanceChoices();
+    void refreshSummary();
+    std::vector<featurescope::ToyInstance> displayedInstances() const;
+    QStringList instanceTitles() const;
+    void showPhaseDiagram(const featurescope::PhaseDiagramResult& result);
+
+    ToyControlsWidget* m_controls = nullptr;
+    ToyTrainingWorker* m_worker = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    QLabel* m_summary = nullptr;
+    QComboBox* m_instanceChoice = nullptr;
+    FeatureArrowsPlot* m_arrows = nullptr;
+    QSlider* m_timeSlider = nullptr;
+    QLabel* m_timeLabel = nullptr;
+    GramHeatmapPlot* m_heatmap = nullptr;
+    NormBarsPlot* m_norms = nullptr;
+    StickyFractionPlot* m_sticky = nullptr;
+    LossCurvePlot* m_loss = nullptr;
+    NeuronBarsPlot* m_neurons = nullptr;
+    QLabel* m_neuronNote = nullptr;
+    PhaseDiagramPlot* m_phase = nullptr;
+    QComboBox* m_phaseFeatures = nullptr;
+    QSpinBox* m_phaseGrid = nullptr;
+    QSpinBox* m_phaseSteps = nullptr;
+    QPushButton* m_phaseCompute = nullptr;
+    QLabel* m_phaseReading = nullptr;
+    QFutureWatcher<featurescope::PhaseDiagramResult> m_phaseWatcher;
+    QtProgressBridge* m_phaseProgress = nullptr;
+    QTimer m_retrainTimer;
+
+    std::shared_ptr<const featurescope::ToyTrainingResult> m_result;
+    int m_snapshotIndex = -1; // -1: follow training live
+    int m_selectedFeature = -1;
+    int m_selectedInstance = 0;
+    bool m_started = false;
+};

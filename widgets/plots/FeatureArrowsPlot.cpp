@@ -1,0 +1,579 @@
+#include "plots/FeatureArrowsPlot.h"
+
+#include "plots/FeaturePalette.h"
+
+#include "geometry/FeatureMeasures.h"
+
+#include <Eigen/Eigenvalues>
+
+#include <QFontMetrics>
+#include <QMouseEvent>
+#include <QToolTip>
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <limits>
+#include <map>
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+Eigen::MatrixXf finiteOrZero(const Eigen::MatrixXf& W)
+{
+    return W.unaryExpr([](float v) { return std::isfinite(v) ? v : 0.0f; });
+}
+
+// Columns of W projected on the two leading eigenvectors of W Wᵀ (uncentred PCA), signs fixed so the largest
+// component of each axis is positive (deterministic across runs).
+Eigen::MatrixXf pcaProjection(const Eigen::MatrixXf& W)
+{
+    const Eigen::MatrixXd Wd = W.cast<double>();
+    const Eigen::MatrixXd C = Wd * Wd.transpose();
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(C);
+    const Eigen::Index m = W.rows();
+    Eigen::MatrixXd axes(m, 2);
+    for (int k = 0; k < 2; ++k) {
+        Eigen::VectorXd u = solver.eigenvectors().col(m - 1 - k);
+        Eigen::Index largest = 0;
+        u.cwiseAbs().maxCoeff(&largest);
+        if (u[largest] < 0)
+            u = -u;
+        axes.col(k) = u;
+    }
+    return (axes.transpose() * Wd).cast<float>();
+}
+
+QString plural(const std::string& kind, int count)
+{
+    const QString name = QString::fromStdString(kind);
+    if (count == 1)
+        return name;
+    if (name == QLatin1String("dedicated") || name.startsWith(QLatin1String("other")))
+        return QStringLiteral("%1 %2").arg(count).arg(name);
+    if (name == QLatin1String("tetrahedron"))
+        return QStringLiteral("%1 tetrahedra").arg(count);
+    return QStringLiteral("%1 %2s").arg(count).arg(name);
+}
+
+// "pentagon", "2 digons, 1 dedicated", "3 not learned" (one line per kind, in order of first appearance).
+QString summarise(const std::vector<featurescope::GeometryComponent>& components)
+{
+    std::vector<std::pair<std::string, int>> counts;
+    int notLearned = 0;
+    for (const auto& component : components) {
+        if (component.kind == "not learned") {
+            notLearned += int(component.features.size());
+            continue;
+        }
+        auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == component.kind; });
+        if (it == counts.end())
+            counts.emplace_back(component.kind, 1);
+        else
+            ++it->second;
+    }
+    QStringList lines;
+    for (const auto& [kind, count] : counts)
+        lines << plural(kind, count);
+    if (notLearned > 0)
+        lines << QStringLiteral("%1 not learned").arg(notLearned);
+    return lines.join(QLatin1Char('\n'));
+}
+
+double distanceToSegment(const QPointF& p, const QPointF& a, const QPointF& b)
+{
+    const QPointF ab = b - a;
+    const double len2 = QPointF::dotProduct(ab, ab);
+    double t = len2 > 0 ? QPointF::dotProduct(p - a, ab) / len2 : 0.0;
+    t = std::clamp(t, 0.0, 1.0);
+    const QPointF d = p - (a + t * ab);
+    return std::hypot(d.x(), d.y());
+}
+
+void bindToRect(QCPAbstractItem* item, QCPAxisRect* rect)
+{
+    item->setClipAxisRect(rect);
+    item->setClipToAxisRect(true);
+    item->setSelectable(false);
+    for (QCPItemPosition* position : item->positions())
+        position->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+    for (QCPItemPosition* position : item->positions())
+        position->setAxisRect(rect);
+}
+
+} // namespace
+
+FeatureArrowsPlot::FeatureArrowsPlot(QWidget* parent) : QCustomPlot(parent)
+{
+    setBackground(Qt::white);
+    setAntialiasedElements(QCP::aeAll);
+    setMinimumSize(240, 200);
+    setMouseTracking(true);
+    rebuild();
+}
+
+void FeatureArrowsPlot::clear()
+{
+    m_instances.clear();
+    rebuild();
+    replot(rpQueuedReplot);
+}
+
+void FeatureArrowsPlot::setInstances(const std::vector<Eigen::MatrixXf>& W, const QStringList& titles,
+                                     const std::vector<std::vector<featurescope::GeometryComponent>>& geometry)
+{
+    m_instances.clear();
+    m_projected = false;
+    m_lineMode = false;
+    m_projectedFrom = 0;
+    double maxNorm = 0;
+    for (std::size_t k = 0; k < W.size(); ++k) {
+        Instance instance;
+        const Eigen::MatrixXf w = finiteOrZero(W[k]);
+        instance.m = int(w.rows());
+        instance.n = int(w.cols());
+        instance.title = int(k) < titles.size() ? titles[int(k)] : QStringLiteral("instance %1").arg(k);
+        instance.position = Eigen::MatrixXf::Zero(2, instance.n);
+        if (instance.m == 1) {
+            instance.position.row(0) = w.row(0);
+            m_lineMode = true;
+        } else if (instance.m == 2) {
+            instance.position = w;
+        } else if (instance.m > 2) {
+            instance.position = pcaProjection(w);
+            m_projected = true;
+            m_projectedFrom = std::max(m_projectedFrom, instance.m);
+        }
+        const featurescope::FeatureMeasures measures = featurescope::computeFeatureMeasures(w);
+        instance.norms = measures.norms;
+        instance.dimensionality = measures.dimensionality;
+        instance.superposition = measures.superposition;
+        instance.componentOf.assign(std::size_t(instance.n), QString());
+        if (k < geometry.size()) {
+            for (const auto& component : geometry[k])
+                for (int f : component.features)
+                    if (f >= 0 && f < instance.n)
+                        instance.componentOf[std::size_t(f)] = QString::fromStdString(component.kind);
+            instance.geometryLabel = summarise(geometry[k]);
+        }
+        for (int i = 0; i < instance.n; ++i) {
+            const double r = std::hypot(double(instance.position(0, i)), double(instance.position(1, i)));
+            if (std::isfinite(r))
+                maxNorm = std::max(maxNorm, r);
+        }
+        m_instances.push_back(std::move(instance));
+    }
+    // One symmetric range for all panels: room for the unit circle and the labels beyond the longest arrow.
+    m_limit = std::max(1.3, 1.18 * maxNorm);
+    rebuild();
+    replot(rpQueuedReplot);
+}
+
+void FeatureArrowsPlot::rebuild()
+{
+    clearItems();
+    clearPlottables();
+    plotLayout()->clear();
+    m_grid = nullptr;
+    m_columns = 0;
+    m_arranged = false;
+
+    // Outer layout: the header and the grid of panels, between spacer rows/columns that absorb what the square
+    // panels leave, so the figure stays centred.
+    auto* outer = plotLayout();
+    outer->setRowSpacing(0);
+    outer->setColumnSpacing(0);
+    outer->setMargins(QMargins(6, 2, 6, 6));
+    if (m_projected || m_lineMode) {
+        const QString header = m_projected ? QStringLiteral("PCA projection of the columns of W (two leading axes)")
+                                           : QStringLiteral("m = 1: each feature's weight on the hidden dimension");
+        auto* text = new QCPTextElement(this, header, FeaturePalette::font(11.0));
+        text->setTextColor(QColor(60, 60, 60));
+        text->setMargins(QMargins(0, 2, 0, 4));
+        outer->addElement(1, 1, text);
+    }
+    outer->expandTo(4, 3);
+    m_grid = new QCPLayoutGrid;
+    outer->addElement(2, 1, m_grid);
+    m_grid->setRowSpacing(2);
+    m_grid->setColumnSpacing(14);
+    outer->setRowStretchFactors({0.001, 0.001, 1.0, 0.001});
+    outer->setColumnStretchFactors({0.001, 1.0, 0.001});
+
+    // Panels join the layout before their items are made (items look for an axis rect in the layout).
+    for (std::size_t k = 0; k < m_instances.size(); ++k) {
+        buildInstance(m_instances[k]);
+    }
+    arrangeGrid(chooseColumns(size()));
+    applySelection();
+}
+
+void FeatureArrowsPlot::buildInstance(Instance& instance)
+{
+    instance.titleElement = new QCPTextElement(this, instance.title, FeaturePalette::font(11.0, true));
+    instance.titleElement->setMargins(QMargins(2, 4, 2, 2));
+    auto* rect = new QCPAxisRect(this, true);
+    instance.rect = rect;
+    // Provisional place in the grid (arrangeGrid re-flows every panel).
+    m_grid->addElement(m_grid->rowCount(), 0, instance.titleElement);
+    m_grid->addElement(m_grid->rowCount(), 0, rect);
+    rect->setAutoMargins(QCP::msNone);
+    rect->setMargins(QMargins(1, 1, 1, 1));
+    rect->setMinimumSize(60, 60);
+    rect->setSizeConstraintRect(QCPLayoutElement::scrInnerRect);
+    for (QCPAxis* axis : rect->axes()) {
+        axis->setVisible(true);
+        axis->setTicks(false);
+        axis->setTickLabels(false);
+        axis->setBasePen(QPen(QColor(205, 205, 205), 1));
+        axis->grid()->setVisible(false);
+        axis->setRange(-m_limit, m_limit);
+    }
+    const QPen guidePen(FeaturePalette::referenceColor(), 1, Qt::DashLine);
+    // Cross hair through the origin, and the unit circle (or unit ticks on the line for m == 1).
+    auto addLine = [&](double x0, double y0, double x1, double y1, const QPen& pen) {
+        auto* line = new QCPItemLine(this);
+        bindToRect(line, rect);
+        line->start->setCoords(x0, y0);
+        line->end->setCoords(x1, y1);
+        line->setPen(pen);
+        return line;
+    };
+    const QPen axisPen(QColor(225, 225, 225), 1);
+    if (instance.m == 1) {
+        addLine(-m_limit, 0, m_limit, 0, QPen(QColor(120, 120, 120), 1.5));
+        for (double t : {-1.0, 1.0}) {
+            addLine(t, -0.06 * m_limit, t, 0.06 * m_limit, QPen(QColor(140, 140, 140), 1.5));
+            auto* tick = new QCPItemText(this);
+            bindToRect(tick, rect);
+            tick->position->setCoords(t, -0.08 * m_limit);
+            tick->setPositionAlignment(Qt::AlignHCenter | Qt::AlignTop);
+            tick->setFont(FeaturePalette::font(10.0));
+            tick->setColor(QColor(120, 120, 120));
+            tick->setText(t > 0 ? QStringLiteral("+1") : QStringLiteral("\u22121"));
+        }
+    } else {
+        addLine(-m_limit, 0, m_limit, 0, axisPen);
+        addLine(0, -m_limit, 0, m_limit, axisPen);
+        auto* circle = new QCPItemEllipse(this);
+        bindToRect(circle, rect);
+        circle->topLeft->setCoords(-1.0, 1.0);
+        circle->bottomRight->setCoords(1.0, -1.0);
+        circle->setPen(guidePen);
+        circle->setBrush(Qt::NoBrush);
+    }
+
+    const int n = instance.n;
+    const bool many = n > 40;
+    instance.arrows.assign(std::size_t(n), nullptr);
+    instance.dots.assign(std::size_t(n), nullptr);
+    instance.labels.assign(std::size_t(n), nullptr);
+    for (int i = 0; i < n; ++i) {
+        const double px = instance.position(0, i);
+        const double py = instance.position(1, i);
+        const bool dropped = !(instance.norms[i] >= kDroppedNorm);
+        const QColor colour = FeaturePalette::featureColor(i);
+        if (dropped || instance.m == 1) {
+            auto* dot = new QCPItemTracer(this);
+            bindToRect(dot, rect);
+            dot->setGraph(nullptr);
+            dot->position->setCoords(px, py);
+            dot->setStyle(QCPItemTracer::tsCircle);
+            dot->setSize(dropped ? 5 : 11);
+            const QColor c = dropped ? FeaturePalette::droppedColor() : colour;
+            dot->setPen(QPen(dropped ? c : c.darker(130), 1));
+            dot->setBrush(c);
+            instance.dots[std::size_t(i)] = dot;
+        } else {
+            auto* arrow = new QCPItemLine(this);
+            bindToRect(arrow, rect);
+            arrow->start->setCoords(0.0, 0.0);
+            arrow->end->setCoords(px, py);
+            arrow->setPen(QPen(colour, many ? 1.2 : 2.4, Qt::SolidLine, Qt::RoundCap));
+            arrow->setHead(QCPLineEnding(QCPLineEnding::esSpikeArrow, many ? 6 : 11, many ? 7 : 13));
+            instance.arrows[std::size_t(i)] = arrow;
+        }
+        // Index label just beyond the tip (alternating above/below the line for m == 1).
+        auto* label = new QCPItemText(this);
+        bindToRect(label, rect);
+        const double r = std::hypot(px, py);
+        double lx = px, ly = py;
+        if (instance.m == 1) {
+            ly = (i % 2 == 0 ? 0.12 : -0.12) * m_limit;
+        } else if (r > 1e-9) {
+            lx += 0.09 * m_limit * px / r;
+            ly += 0.09 * m_limit * py / r;
+        } else {
+            ly += 0.07 * m_limit;
+        }
+        label->position->setCoords(lx, ly);
+        label->setPositionAlignment(Qt::AlignCenter);
+        label->setFont(FeaturePalette::font(10.0));
+        label->setColor(dropped ? FeaturePalette::droppedColor().darker(130) : colour.darker(125));
+        label->setText(QString::number(i));
+        label->setVisible(n <= 20);
+        instance.labels[std::size_t(i)] = label;
+    }
+
+    if (instance.m > 2) {
+        auto* note = new QCPItemText(this);
+        bindToRect(note, rect);
+        note->position->setType(QCPItemPosition::ptAxisRectRatio);
+        note->position->setCoords(0.98, 0.98);
+        note->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+        note->setFont(FeaturePalette::font(10.0));
+        note->setColor(QColor(110, 110, 110));
+        note->setText(QStringLiteral("PCA of m = %1").arg(instance.m));
+    }
+    if (!instance.geometryLabel.isEmpty()) {
+        auto* text = new QCPItemText(this);
+        bindToRect(text, rect);
+        text->position->setType(QCPItemPosition::ptAxisRectRatio);
+        text->position->setCoords(0.02, 0.02);
+        text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+        text->setTextAlignment(Qt::AlignLeft);
+        text->setFont(FeaturePalette::font(10.0));
+        text->setColor(QColor(50, 50, 50));
+        text->setBrush(QColor(255, 255, 255, 215));
+        text->setPadding(QMargins(3, 1, 3, 1));
+        text->setText(instance.geometryLabel);
+    }
+}
+
+int FeatureArrowsPlot::chooseColumns(const QSize& size) const
+{
+    const int count = int(m_instances.size());
+    if (count <= 1)
+        return 1;
+    const double titleHeight = QFontMetrics(FeaturePalette::font(11.0, true)).height() + 8;
+    const double headerHeight = (m_projected || m_lineMode) ? QFontMetrics(FeaturePalette::font(11.0)).height() + 6 : 0;
+    std::vector<double> sides(5, 0.0);
+    double bestSide = 0;
+    for (int columns = 1; columns <= std::min(4, count); ++columns) {
+        const int rows = (count + columns - 1) / columns;
+        sides[std::size_t(columns)] = std::min((size.width() - 14.0 * (columns - 1) - 14) / columns,
+                                               (size.height() - headerHeight - rows * titleHeight - 10) / rows);
+        bestSide = std::max(bestSide, sides[std::size_t(columns)]);
+    }
+    // The largest panels fill the widget best; on a near tie take more columns (a sweep reads best left to right).
+    int best = 1;
+    for (int columns = 1; columns <= std::min(4, count); ++columns)
+        if (sides[std::size_t(columns)] >= 0.97 * bestSide)
+            best = columns;
+    return best;
+}
+
+void FeatureArrowsPlot::arrangeGrid(int columns)
+{
+    if (!m_grid || (columns == m_columns && m_arranged))
+        return;
+    m_arranged = true;
+    for (Instance& instance : m_instances) {
+        m_grid->take(instance.titleElement);
+        m_grid->take(instance.rect);
+    }
+    m_grid->simplify();
+    m_columns = columns;
+    for (std::size_t k = 0; k < m_instances.size(); ++k) {
+        const int row = int(k) / columns;
+        const int column = int(k) % columns;
+        m_grid->addElement(2 * row, column, m_instances[k].titleElement);
+        m_grid->addElement(2 * row + 1, column, m_instances[k].rect);
+    }
+    for (int r = 0; r < m_grid->rowCount(); ++r)
+        m_grid->setRowStretchFactor(r, r % 2 == 0 ? 0.001 : 1.0);
+}
+
+void FeatureArrowsPlot::updateLayout()
+{
+    // Re-flow the grid for the size being drawn (exports may draw at a size other than the widget's), then make
+    // every panel square: lay out unconstrained, cap all panels at the smallest side, lay out again.
+    arrangeGrid(chooseColumns(viewport().size()));
+    for (const Instance& instance : m_instances)
+        instance.rect->setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX);
+    QCustomPlot::updateLayout();
+    if (m_instances.empty())
+        return;
+    int side = INT_MAX;
+    for (const Instance& instance : m_instances)
+        side = std::min({side, instance.rect->rect().width(), instance.rect->rect().height()});
+    side = std::max(side, 20);
+    for (const Instance& instance : m_instances)
+        instance.rect->setMaximumSize(side, side);
+    QCustomPlot::updateLayout();
+}
+
+void FeatureArrowsPlot::setSelectedFeature(int feature)
+{
+    if (feature == m_selected)
+        return;
+    m_selected = feature;
+    applySelection();
+    replot(rpQueuedReplot);
+}
+
+void FeatureArrowsPlot::applySelection()
+{
+    const bool any = m_selected >= 0;
+    for (Instance& instance : m_instances) {
+        const bool many = instance.n > 40;
+        const bool headless = instance.n > 60; // hundreds of arrow heads are only noise
+        const bool inRange = m_selected >= 0 && m_selected < instance.n;
+        for (int i = 0; i < instance.n; ++i) {
+            const bool selected = inRange && i == m_selected;
+            QColor colour = FeaturePalette::featureColor(i);
+            if (any && !selected)
+                colour.setAlpha(70);
+            if (QCPItemLine* arrow = instance.arrows[std::size_t(i)]) {
+                arrow->setPen(QPen(colour, selected ? 4.5 : (many ? 1.2 : 2.4), Qt::SolidLine, Qt::RoundCap));
+                if (headless && !selected)
+                    arrow->setHead(QCPLineEnding(QCPLineEnding::esDisc, 3, 3));
+                else
+                    arrow->setHead(QCPLineEnding(QCPLineEnding::esSpikeArrow, selected ? 15 : (many ? 6 : 11),
+                                                 selected ? 17 : (many ? 7 : 13)));
+                arrow->setLayer(selected ? QStringLiteral("overlay") : QStringLiteral("main"));
+            }
+            if (QCPItemTracer* dot = instance.dots[std::size_t(i)]) {
+                const bool dropped = !(instance.norms[i] >= kDroppedNorm);
+                const int base = dropped ? 5 : 11;
+                dot->setSize(selected ? base + 6 : base);
+                dot->setPen(selected ? QPen(FeaturePalette::selectionColor(), 2) : QPen(dot->brush().color(), 1));
+                dot->setLayer(selected ? QStringLiteral("overlay") : QStringLiteral("main"));
+            }
+            if (QCPItemText* label = instance.labels[std::size_t(i)]) {
+                const bool dropped = !(instance.norms[i] >= kDroppedNorm);
+                label->setVisible((instance.n <= 20 && !dropped) || selected);
+                label->setFont(FeaturePalette::font(selected ? 12.0 : 10.0, selected));
+                label->setLayer(selected ? QStringLiteral("overlay") : QStringLiteral("main"));
+            }
+        }
+    }
+}
+
+QCPAxisRect* FeatureArrowsPlot::instanceRect(int instance) const
+{
+    return instance >= 0 && instance < instanceCount() ? m_instances[std::size_t(instance)].rect : nullptr;
+}
+
+QString FeatureArrowsPlot::geometryLabel(int instance) const
+{
+    return instance >= 0 && instance < instanceCount() ? m_instances[std::size_t(instance)].geometryLabel : QString();
+}
+
+QPointF FeatureArrowsPlot::tipCoordinates(int instance, int feature) const
+{
+    if (instance < 0 || instance >= instanceCount())
+        return {kNaN, kNaN};
+    const Instance& in = m_instances[std::size_t(instance)];
+    if (feature < 0 || feature >= in.n)
+        return {kNaN, kNaN};
+    return {in.position(0, feature), in.position(1, feature)};
+}
+
+QPointF FeatureArrowsPlot::tipPixel(int instance, int feature) const
+{
+    const QPointF c = tipCoordinates(instance, feature);
+    if (std::isnan(c.x()))
+        return c;
+    const QCPAxisRect* rect = m_instances[std::size_t(instance)].rect;
+    return {rect->axis(QCPAxis::atBottom)->coordToPixel(c.x()), rect->axis(QCPAxis::atLeft)->coordToPixel(c.y())};
+}
+
+bool FeatureArrowsPlot::isDropped(int instance, int feature) const
+{
+    if (instance < 0 || instance >= instanceCount())
+        return false;
+    const Instance& in = m_instances[std::size_t(instance)];
+    return feature >= 0 && feature < in.n && !(in.norms[feature] >= kDroppedNorm);
+}
+
+QCPItemLine* FeatureArrowsPlot::arrowItem(int instance, int feature) const
+{
+    if (instance < 0 || instance >= instanceCount())
+        return nullptr;
+    const Instance& in = m_instances[std::size_t(instance)];
+    return feature >= 0 && feature < in.n ? in.arrows[std::size_t(feature)] : nullptr;
+}
+
+int FeatureArrowsPlot::featureAt(const QPointF& pos, int* instanceOut) const
+{
+    for (int k = 0; k < instanceCount(); ++k) {
+        const Instance& in = m_instances[std::size_t(k)];
+        if (!in.rect->rect().adjusted(-6, -6, 6, 6).contains(pos.toPoint()))
+            continue;
+        const QPointF zero(in.rect->axis(QCPAxis::atBottom)->coordToPixel(0.0),
+                           in.rect->axis(QCPAxis::atLeft)->coordToPixel(0.0));
+        int best = -1;
+        double bestDistance = 9.0; // pixels
+        for (int i = 0; i < in.n; ++i) {
+            const QPointF tip = tipPixel(k, i);
+            double d = std::hypot(tip.x() - pos.x(), tip.y() - pos.y());
+            if (in.arrows[std::size_t(i)])
+                d = std::min(d, distanceToSegment(pos, zero, tip) + 2.0); // near the origin, tips win over shafts
+            // The selected feature wins ties, so a click on it keeps it.
+            if (i == m_selected)
+                d -= 1.0;
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = i;
+            }
+        }
+        if (instanceOut)
+            *instanceOut = k;
+        return best;
+    }
+    if (instanceOut)
+        *instanceOut = -1;
+    return -1;
+}
+
+QString FeatureArrowsPlot::hoverText(const QPointF& pos) const
+{
+    int k = -1;
+    const int i = featureAt(pos, &k);
+    if (i < 0 || k < 0)
+        return QString();
+    const Instance& in = m_instances[std::size_t(k)];
+    QString text = QStringLiteral("%1\nfeature %2: \u2016W\u2016 = %3").arg(in.title).arg(i).arg(in.norms[i], 0, 'f', 3);
+    if (in.norms[i] < kDroppedNorm) {
+        text += QStringLiteral(" (not learned)");
+    } else {
+        text += QStringLiteral("\nD = %1, superposition = %2")
+                    .arg(in.dimensionality[i], 0, 'f', 3)
+                    .arg(in.superposition[i], 0, 'f', 3);
+        const double angle = std::atan2(in.position(1, i), in.position(0, i)) * 180.0 / 3.14159265358979;
+        text += QStringLiteral("\nangle = %1\u00b0%2").arg(angle, 0, 'f', 1).arg(in.m > 2 ? QStringLiteral(" (projected)") : QString());
+    }
+    if (!in.componentOf[std::size_t(i)].isEmpty())
+        text += QStringLiteral("\n") + in.componentOf[std::size_t(i)];
+    return text;
+}
+
+void FeatureArrowsPlot::mousePressEvent(QMouseEvent* event)
+{
+    m_pressPos = event->position();
+    QCustomPlot::mousePressEvent(event);
+}
+
+void FeatureArrowsPlot::mouseMoveEvent(QMouseEvent* event)
+{
+    QCustomPlot::mouseMoveEvent(event);
+    const QString text = hoverText(event->position());
+    if (text.isEmpty())
+        QToolTip::hideText();
+    else
+        QToolTip::showText(event->globalPosition().toPoint(), text, this);
+}
+
+void FeatureArrowsPlot::mouseReleaseEvent(QMouseEvent* event)
+{
+    QCustomPlot::mouseReleaseEvent(event);
+    if (event->button() != Qt::LeftButton || (event->position() - m_pressPos).manhattanLength() > 5)
+        return;
+    const int feature = featureAt(event->position());
+    if (feature >= 0)
+        Q_EMIT featureClicked(feature);
+    else
+        Q_EMIT backgroundClicked();
+}

@@ -1,0 +1,100 @@
+#pragma once
+
+#include "plots/QCustomPlotInclude.h"
+
+#include "geometry/FeatureGeometry.h"
+
+#include <Eigen/Core>
+
+#include <QStringList>
+
+#include <vector>
+
+// Small multiples of feature directions, one square panel per model instance (e.g. one per sparsity): an arrow from
+// the origin to each column W_i of W (m x n). For m == 2 the arrows are W_i itself; for m > 2 they are the columns
+// projected on the two leading principal axes of W Wᵀ (uncentred PCA, so the origin stays the origin); for m == 1
+// the features are dots on a line. Every panel shares one symmetric range so lengths compare across instances, shows
+// a faint unit circle, feature indices at the tips (n <= 20), and the geometry of the instance (e.g. "pentagon",
+// "2 digons") in its top-left corner. Features with ||W_i|| < 0.1 are small grey dots. Hover shows the numbers,
+// a click on an arrow emits featureClicked.
+class FeatureArrowsPlot : public QCustomPlot {
+    Q_OBJECT
+public:
+    explicit FeatureArrowsPlot(QWidget* parent = nullptr);
+
+    // W[k] is instance k's m x n weight matrix, titles[k] its panel title (missing titles read "instance k"),
+    // geometry[k] its components from featurescope::findFeatureGeometry (may be empty). Non-finite weights are
+    // drawn as 0. Replots.
+    void setInstances(const std::vector<Eigen::MatrixXf>& W, const QStringList& titles,
+                      const std::vector<std::vector<featurescope::GeometryComponent>>& geometry);
+    void clear();
+
+    // -1 clears the selection. The selected feature is drawn thicker and on top in every panel, the others faded.
+    void setSelectedFeature(int feature);
+    int selectedFeature() const { return m_selected; }
+
+    int instanceCount() const { return int(m_instances.size()); }
+    int columnCount() const { return m_columns; }
+    bool isProjected() const { return m_projected; }
+    double axisLimit() const { return m_limit; }
+    QCPAxisRect* instanceRect(int instance) const;
+    QString geometryLabel(int instance) const;
+    // Drawn position of feature i's tip in plot coordinates of its panel (projected if m > 2); NaN if out of range.
+    QPointF tipCoordinates(int instance, int feature) const;
+    // The same in widget pixels, valid after a replot.
+    QPointF tipPixel(int instance, int feature) const;
+    bool isDropped(int instance, int feature) const;
+    // The arrow (nullptr for dropped features or m == 1) and the tip marker of a feature, for inspection.
+    QCPItemLine* arrowItem(int instance, int feature) const;
+
+    // Feature under a widget position (arrow shaft, tip or dot within a few pixels), -1 if none.
+    int featureAt(const QPointF& pos, int* instance = nullptr) const;
+    QString hoverText(const QPointF& pos) const;
+
+    static constexpr float kDroppedNorm = 0.1f;
+
+Q_SIGNALS:
+    void featureClicked(int feature);
+    void backgroundClicked();
+
+protected:
+    void updateLayout() override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+
+private:
+    struct Instance {
+        QString title;
+        int m = 0;
+        int n = 0;
+        Eigen::MatrixXf position;          // 2 x n drawn coordinates
+        Eigen::VectorXf norms;             // ||W_i|| (full, not projected)
+        Eigen::VectorXf dimensionality;
+        Eigen::VectorXf superposition;
+        std::vector<QString> componentOf;  // geometry kind of each feature ("" if unknown)
+        QString geometryLabel;
+        QCPTextElement* titleElement = nullptr;
+        QCPAxisRect* rect = nullptr;
+        std::vector<QCPItemLine*> arrows;  // nullptr where dropped or m == 1
+        std::vector<QCPItemTracer*> dots;  // tip markers for dots (dropped features, m == 1), else nullptr
+        std::vector<QCPItemText*> labels;
+    };
+
+    void rebuild();
+    void buildInstance(Instance& instance);
+    void applySelection();
+    int chooseColumns(const QSize& size) const;
+    void arrangeGrid(int columns);
+
+    std::vector<Instance> m_instances;
+    QCPLayoutGrid* m_grid = nullptr;
+    int m_columns = 0;
+    bool m_arranged = false;
+    int m_selected = -1;
+    bool m_projected = false;
+    int m_projectedFrom = 0;
+    bool m_lineMode = false;
+    double m_limit = 1.3;
+    QPointF m_pressPos;
+};

@@ -1,0 +1,339 @@
+#include "plots/NormBarsPlot.h"
+
+#include "plots/FeaturePalette.h"
+
+#include "geometry/FeatureMeasures.h"
+
+#include <QMouseEvent>
+#include <QToolTip>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double featureTickStep(int n)
+{
+    if (n <= 20)
+        return 1.0;
+    for (double step : {2.0, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0, 200.0, 250.0, 500.0, 1000.0})
+        if (n / step <= 12.0)
+            return step;
+    return std::pow(10.0, std::ceil(std::log10(n / 10.0)));
+}
+
+} // namespace
+
+NormBarsPlot::NormBarsPlot(QWidget* parent) : QCustomPlot(parent)
+{
+    setBackground(Qt::white);
+    setAntialiasedElements(QCP::aeAll);
+    setNotAntialiasedElements(QCP::aePlottables);
+    setMinimumSize(240, 200);
+    setMouseTracking(true);
+    rebuild();
+}
+
+void NormBarsPlot::clear()
+{
+    m_instances.clear();
+    rebuild();
+    replot(rpQueuedReplot);
+}
+
+void NormBarsPlot::setInstances(const std::vector<Eigen::MatrixXf>& W, const QStringList& titles)
+{
+    m_instances.clear();
+    double maxNorm = 0;
+    for (std::size_t k = 0; k < W.size(); ++k) {
+        Instance instance;
+        const Eigen::MatrixXf w = W[k].unaryExpr([](float v) { return std::isfinite(v) ? v : 0.0f; });
+        instance.title = int(k) < titles.size() ? titles[int(k)] : QStringLiteral("instance %1").arg(k);
+        instance.n = int(w.cols());
+        const featurescope::FeatureMeasures measures = featurescope::computeFeatureMeasures(w);
+        instance.norms = measures.norms;
+        instance.superposition = measures.superposition;
+        instance.dimensionality = measures.dimensionality;
+        instance.colour.resize(instance.n);
+        for (int i = 0; i < instance.n; ++i) {
+            instance.colour[i] = featurescope::superpositionColourValue(measures.superposition[i], measures.norms[i]);
+            if (std::isfinite(measures.norms[i]))
+                maxNorm = std::max(maxNorm, double(measures.norms[i]));
+        }
+        m_instances.push_back(std::move(instance));
+    }
+    m_upper = std::max(1.1, maxNorm * 1.03);
+    rebuild();
+    replot(rpQueuedReplot);
+}
+
+void NormBarsPlot::rebuild()
+{
+    clearItems();
+    clearPlottables();
+    plotLayout()->clear();
+    auto* outer = plotLayout();
+    outer->setRowSpacing(0);
+    m_grid = new QCPLayoutGrid;
+    outer->addElement(0, 0, m_grid);
+    auto* xLabel = new QCPTextElement(this, QStringLiteral("\u2016W\u1d62\u2016  (length of feature i's direction)"),
+                                      FeaturePalette::font(11.0));
+    xLabel->setMargins(QMargins(0, 0, 0, 4));
+    outer->addElement(1, 0, xLabel);
+    outer->setRowStretchFactors({1.0, 0.001});
+    m_grid->setColumnSpacing(m_instances.size() > 5 ? 6 : 10);
+    m_grid->setRowSpacing(0);
+
+    m_group = new QCPMarginGroup(this);
+    m_maxFeatures = 0;
+    for (const Instance& instance : m_instances)
+        m_maxFeatures = std::max(m_maxFeatures, instance.n);
+    const int columns = int(m_instances.size());
+
+    QSharedPointer<QCPAxisTickerFixed> featureTicker(new QCPAxisTickerFixed);
+    featureTicker->setTickStep(featureTickStep(m_maxFeatures));
+    featureTicker->setScaleStrategy(QCPAxisTickerFixed::ssNone);
+
+    for (int k = 0; k < columns; ++k) {
+        Instance& instance = m_instances[std::size_t(k)];
+        instance.titleElement =
+            new QCPTextElement(this, instance.title, FeaturePalette::font(columns > 5 ? 10.0 : 11.0, true));
+        instance.titleElement->setMargins(QMargins(2, 4, 2, 4));
+        m_grid->addElement(0, k, instance.titleElement);
+        auto* rect = new QCPAxisRect(this, true);
+        instance.rect = rect;
+        m_grid->addElement(1, k, rect);
+        rect->setMarginGroup(QCP::msTop | QCP::msBottom, m_group);
+        rect->setMinimumSize(30, 60);
+        QCPAxis* x = rect->axis(QCPAxis::atBottom);
+        QCPAxis* y = rect->axis(QCPAxis::atLeft);
+        FeaturePalette::styleAxis(x);
+        FeaturePalette::styleAxis(y);
+        x->setRange(0.0, m_upper);
+        x->grid()->setVisible(true);
+        y->setRange(-0.5, std::max(m_maxFeatures, 1) - 0.5);
+        y->setRangeReversed(true);
+        y->setTicker(featureTicker);
+        y->setSubTicks(false);
+        y->grid()->setVisible(false);
+        y->setTickLabels(k == 0);
+        y->setLabel(k == 0 ? QStringLiteral("feature") : QString());
+        QSharedPointer<QCPAxisTickerFixed> normTicker(new QCPAxisTickerFixed);
+        normTicker->setTickStep(0.5);
+        normTicker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+        x->setTicker(normTicker);
+
+        // Row band and bar outline for the selection, under and over the bars.
+        instance.band = new QCPItemRect(this);
+        instance.band->setClipAxisRect(rect);
+        for (QCPItemPosition* p : instance.band->positions()) {
+            p->setAxes(x, y);
+            p->setAxisRect(rect);
+            p->setTypeX(QCPItemPosition::ptAxisRectRatio);
+        }
+        instance.band->setPen(Qt::NoPen);
+        instance.band->setBrush(QColor(0, 0, 0, 28));
+        instance.band->setLayer(QStringLiteral("grid"));
+        instance.band->setSelectable(false);
+        instance.outline = new QCPItemRect(this);
+        instance.outline->setClipAxisRect(rect);
+        for (QCPItemPosition* p : instance.outline->positions())
+            p->setAxes(x, y);
+        instance.outline->setBrush(Qt::NoBrush);
+        instance.outline->setLayer(QStringLiteral("overlay"));
+        instance.outline->setSelectable(false);
+
+        // Bars grouped by quantised colour: one QCPBars per colour level in use.
+        const bool dense = instance.n > 60;
+        std::vector<QVector<double>> keys(kColourLevels), values(kColourLevels);
+        for (int i = 0; i < instance.n; ++i) {
+            const double c = std::clamp(double(instance.colour[i]), 0.0, 1.0);
+            const int level = std::clamp(int(std::lround(c * (kColourLevels - 1))), 0, kColourLevels - 1);
+            keys[std::size_t(level)].append(i);
+            values[std::size_t(level)].append(instance.norms[i]);
+        }
+        for (int level = 0; level < kColourLevels; ++level) {
+            if (keys[std::size_t(level)].isEmpty())
+                continue;
+            auto* bars = new QCPBars(y, x);
+            const QColor colour = FeaturePalette::sequentialColor(double(level) / (kColourLevels - 1));
+            bars->setBrush(colour);
+            bars->setPen(dense ? QPen(Qt::NoPen) : QPen(colour.darker(125), 1));
+            bars->setWidth(dense ? 1.0 : 0.78);
+            bars->setData(keys[std::size_t(level)], values[std::size_t(level)]);
+            bars->setSelectable(QCP::stNone);
+            bars->setName(QStringLiteral("level %1").arg(level));
+        }
+    }
+
+    m_scale = new QCPColorScale(this);
+    m_grid->addElement(1, std::max(columns, 1), m_scale);
+    m_scale->setMarginGroup(QCP::msTop | QCP::msBottom, m_group);
+    m_scale->setType(QCPAxis::atRight);
+    m_scale->setGradient(FeaturePalette::sequential());
+    m_scale->setDataRange(QCPRange(0.0, 1.0));
+    m_scale->setBarWidth(14);
+    FeaturePalette::styleAxis(m_scale->axis(), QStringLiteral("superposition"));
+    QSharedPointer<QCPAxisTickerFixed> scaleTicker(new QCPAxisTickerFixed);
+    scaleTicker->setTickStep(0.5);
+    m_scale->axis()->setTicker(scaleTicker);
+    for (int k = 0; k < m_grid->columnCount(); ++k)
+        m_grid->setColumnStretchFactor(k, k < columns ? 1.0 : 0.001);
+    m_grid->setRowStretchFactors({0.001, 1.0});
+    applySelection();
+}
+
+void NormBarsPlot::updateLayout()
+{
+    // Equal bar lengths in every panel: the first panel also carries the feature axis, so widen its column by the
+    // width of those labels (two passes: measure, then correct the stretch factors).
+    const int columns = int(m_instances.size());
+    for (int k = 0; k < columns; ++k)
+        m_grid->setColumnStretchFactor(k, 1.0);
+    QCustomPlot::updateLayout();
+    if (columns == 0)
+        return;
+    const QCPAxisRect* first = m_instances.front().rect;
+    const int innerWidth = columns > 1 ? m_instances[1].rect->rect().width() : first->rect().width();
+    if (columns > 1) {
+        const QMargins a = first->margins();
+        const QMargins b = m_instances[1].rect->margins();
+        const double w = std::max(20, innerWidth);
+        m_grid->setColumnStretchFactor(0, (w + a.left() + a.right()) / (w + b.left() + b.right()));
+    }
+    // Fewer x tick labels on narrow panels.
+    const double step = (innerWidth >= 110 ? 0.5 : 1.0) * std::max(1.0, std::floor(m_upper / 2.0));
+    for (const Instance& instance : m_instances) {
+        auto ticker = instance.rect->axis(QCPAxis::atBottom)->ticker().dynamicCast<QCPAxisTickerFixed>();
+        if (ticker)
+            ticker->setTickStep(step);
+    }
+    QCustomPlot::updateLayout();
+}
+
+void NormBarsPlot::setSelectedFeature(int feature)
+{
+    if (feature == m_selected)
+        return;
+    m_selected = feature;
+    applySelection();
+    replot(rpQueuedReplot);
+}
+
+void NormBarsPlot::applySelection()
+{
+    for (Instance& instance : m_instances) {
+        const bool visible = m_selected >= 0 && m_selected < instance.n;
+        instance.band->setVisible(visible);
+        instance.outline->setVisible(visible);
+        if (!visible)
+            continue;
+        const double s = m_selected;
+        instance.band->topLeft->setCoords(0.0, s - 0.5);
+        instance.band->bottomRight->setCoords(1.0, s + 0.5);
+        const double half = instance.n > 60 ? 0.5 : 0.39;
+        instance.outline->topLeft->setCoords(0.0, s - half);
+        instance.outline->bottomRight->setCoords(std::max(0.0, double(instance.norms[m_selected])), s + half);
+        instance.outline->setPen(QPen(FeaturePalette::featureColor(m_selected), 3.0));
+    }
+}
+
+QCPAxisRect* NormBarsPlot::instanceRect(int instance) const
+{
+    return instance >= 0 && instance < instanceCount() ? m_instances[std::size_t(instance)].rect : nullptr;
+}
+
+QCPItemRect* NormBarsPlot::selectionOutline(int instance) const
+{
+    return instance >= 0 && instance < instanceCount() ? m_instances[std::size_t(instance)].outline : nullptr;
+}
+
+double NormBarsPlot::norm(int instance, int feature) const
+{
+    if (instance < 0 || instance >= instanceCount())
+        return kNaN;
+    const Instance& in = m_instances[std::size_t(instance)];
+    return feature >= 0 && feature < in.n ? double(in.norms[feature]) : kNaN;
+}
+
+double NormBarsPlot::colourValue(int instance, int feature) const
+{
+    if (instance < 0 || instance >= instanceCount())
+        return kNaN;
+    const Instance& in = m_instances[std::size_t(instance)];
+    return feature >= 0 && feature < in.n ? double(in.colour[feature]) : kNaN;
+}
+
+QPointF NormBarsPlot::barPixel(int instance, int feature) const
+{
+    const double value = norm(instance, feature);
+    if (std::isnan(value))
+        return {kNaN, kNaN};
+    const QCPAxisRect* rect = m_instances[std::size_t(instance)].rect;
+    return {rect->axis(QCPAxis::atBottom)->coordToPixel(value / 2.0), rect->axis(QCPAxis::atLeft)->coordToPixel(feature)};
+}
+
+int NormBarsPlot::featureAt(const QPointF& pos, int* instanceOut) const
+{
+    if (instanceOut)
+        *instanceOut = -1;
+    for (int k = 0; k < instanceCount(); ++k) {
+        const Instance& in = m_instances[std::size_t(k)];
+        if (!in.rect->rect().contains(pos.toPoint()))
+            continue;
+        const int feature = int(std::lround(in.rect->axis(QCPAxis::atLeft)->pixelToCoord(pos.y())));
+        if (feature < 0 || feature >= in.n)
+            return -1;
+        if (instanceOut)
+            *instanceOut = k;
+        return feature;
+    }
+    return -1;
+}
+
+QString NormBarsPlot::hoverText(const QPointF& pos) const
+{
+    int k = -1;
+    const int i = featureAt(pos, &k);
+    if (i < 0)
+        return QString();
+    const Instance& in = m_instances[std::size_t(k)];
+    return QStringLiteral("%1\nfeature %2: \u2016W\u2016 = %3\nsuperposition = %4 (colour %5)\nD = %6")
+        .arg(in.title)
+        .arg(i)
+        .arg(in.norms[i], 0, 'f', 3)
+        .arg(in.superposition[i], 0, 'f', 3)
+        .arg(in.colour[i], 0, 'f', 2)
+        .arg(in.dimensionality[i], 0, 'f', 3);
+}
+
+void NormBarsPlot::mousePressEvent(QMouseEvent* event)
+{
+    m_pressPos = event->position();
+    QCustomPlot::mousePressEvent(event);
+}
+
+void NormBarsPlot::mouseMoveEvent(QMouseEvent* event)
+{
+    QCustomPlot::mouseMoveEvent(event);
+    const QString text = hoverText(event->position());
+    if (text.isEmpty())
+        QToolTip::hideText();
+    else
+        QToolTip::showText(event->globalPosition().toPoint(), text, this);
+}
+
+void NormBarsPlot::mouseReleaseEvent(QMouseEvent* event)
+{
+    QCustomPlot::mouseReleaseEvent(event);
+    if (event->button() != Qt::LeftButton || (event->position() - m_pressPos).manhattanLength() > 5)
+        return;
+    const int feature = featureAt(event->position());
+    if (feature >= 0)
+        Q_EMIT featureClicked(feature);
+    else
+        Q_EMIT backgroundClicked();
+}
