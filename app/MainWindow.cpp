@@ -33,6 +33,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_switcher->setFixedWidth(190);
     m_switcher->setIconSize(QSize(20, 20));
     m_switcher->setToolTip(tr("Switch panel (Ctrl+1, Ctrl+2, Ctrl+3)"));
+    m_switcher->setStyleSheet(QStringLiteral("QListWidget#panelSwitcher { font-size: 11pt; }"
+                                             "QListWidget#panelSwitcher::item { padding: 10px 8px; }"));
     m_stack = new QStackedWidget(this);
     for (const QString& id : PanelFactory::panelIds()) {
         Panel* panel = PanelFactory::create(id, m_stack);

@@ -3,6 +3,8 @@
 
 #include <QApplication>
 #include <QIcon>
+#include <QPixmap>
+#include <QTimer>
 
 int main(int argc, char** argv)
 {
@@ -18,5 +20,15 @@ int main(int argc, char** argv)
 
     MainWindow window;
     window.show();
+
+    // For documentation and smoke tests: FEATURESCOPE_SCREENSHOT=out.png grabs the window after a delay and quits.
+    const QString screenshot = qEnvironmentVariable("FEATURESCOPE_SCREENSHOT");
+    if (!screenshot.isEmpty()) {
+        const int delay = qEnvironmentVariableIntValue("FEATURESCOPE_SCREENSHOT_DELAY_MS");
+        QTimer::singleShot(delay > 0 ? delay : 3000, &window, [&window, screenshot] {
+            const bool ok = window.grab().save(screenshot);
+            QApplication::exit(ok ? 0 : 1);
+        });
+    }
     return app.exec();
 }
