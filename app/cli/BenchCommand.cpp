@@ -1,6 +1,10 @@
 #include "cli/BenchCommand.h"
 
+#include "LatencyProbe.h"
+#include "MainWindow.h"
 #include "PanelFactory.h"
+#include "panels/superposition/SuperpositionPanel.h"
+#include "panels/superposition/ToyControlsWidget.h"
 #include "bench/Benchmarks.h"
 #include "cli/ArgumentParser.h"
 #include "common/FigureExporter.h"
@@ -9,7 +13,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QApplication>
 #include <QDir>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QLabel>
 #include <QTemporaryDir>
 
 #include <chrono>
@@ -64,6 +72,72 @@ BenchmarkResult renderBenchmark(const QString& panelId, int repetitions)
     r.stepsPerSecond = repetitions / r.seconds;
     return r;
 }
+// Event-loop stalls while the largest preset trains, the redraw after a parameter change, cold start to the first
+// painted window, and memory of the default session.
+nlohmann::json guiBenchmark(bool smoke)
+{
+    nlohmann::json out;
+    QElapsedTimer clock;
+    clock.start();
+    {
+        MainWindow window;
+        window.setAttribute(Qt::WA_DontShowOnScreen);
+        window.show();
+        window.repaint();
+        out["cold_start_to_painted_ms"] = clock.nsecsElapsed() / 1e6;
+        // Let the default session (intro sweep) train, then read the memory.
+        auto* panel = qobject_cast<SuperpositionPanel*>(window.panel(QStringLiteral("superposition")));
+        if (panel) {
+            panel->startTraining();
+            QElapsedTimer wait;
+            wait.start();
+            while (panel->isBusy() && wait.elapsed() < 20000)
+                QApplication::processEvents(QEventLoop::AllEvents, 20);
+        }
+        out["default_session_peak_memory_bytes"] = Benchmarks::peakMemoryBytes();
+    }
+
+    SuperpositionPanel panel;
+    panel.setAttribute(Qt::WA_DontShowOnScreen);
+    panel.resize(1600, 1000);
+    panel.show();
+    // Largest preset: uniform n=400, m=30 sweep.
+    const auto presets = ToyPreset::all();
+    ToyPreset largest = presets[2];
+    largest.steps = smoke ? 200 : 3000;
+    panel.controls()->applyPreset(largest);
+    LatencyProbe probe(5);
+    probe.start();
+    panel.startTraining();
+    QElapsedTimer run;
+    run.start();
+    while (panel.isBusy() && run.elapsed() < (smoke ? 5000 : 60000))
+        QApplication::processEvents(QEventLoop::AllEvents, 5);
+    probe.stop();
+    panel.cancelWork();
+    panel.waitForTraining();
+    out["training_max_stall_ms"] = probe.maxStallMs();
+    out["training_stalls_over_50ms"] = probe.stallsOver(50.0);
+    out["training_probe_samples"] = probe.samples();
+
+    // A parameter change on an n <= 100 model: time from the change to the redrawn view.
+    ToyPreset medium = presets[1]; // n=20, m=5
+    medium.steps = 200;
+    panel.controls()->applyPreset(medium);
+    panel.startTraining();
+    panel.waitForTraining();
+    QApplication::processEvents();
+    double worst = 0.0;
+    for (int k = 0; k < 5; ++k) {
+        QElapsedTimer redraw;
+        redraw.start();
+        panel.setSelectedFeature(k);     // a change every view must show
+        panel.figureWidget(QStringLiteral("feature-arrows"))->repaint();
+        worst = std::max(worst, redraw.nsecsElapsed() / 1e6);
+    }
+    out["parameter_change_to_repaint_ms"] = worst;
+    return out;
+}
 } // namespace
 
 int BenchCommand::run(const std::vector<std::string>& arguments)
@@ -76,7 +150,7 @@ int BenchCommand::run(const std::vector<std::string>& arguments)
         std::cout << usage() << "\n" << args.helpText();
         return 0;
     }
-    const std::set<std::string> known{"tms-small", "tms-medium", "tms-large", "sgemm", "sweep", "render"};
+    const std::set<std::string> known{"tms-small", "tms-medium", "tms-large", "sgemm", "sweep", "sae", "render", "gui"};
     std::set<std::string> only;
     if (args.has("only")) {
         std::stringstream list(args.text("only"));
@@ -134,9 +208,20 @@ int BenchCommand::run(const std::vector<std::string>& arguments)
         const auto r = Benchmarks::toyTraining("sweep", config, scale(300), 1024, threads);
         report(r, {{"threads", threads}, {"estimated_seconds_for_10000_steps", 10000.0 / r.stepsPerSecond}});
     }
+    if (wanted("sae"))
+        report(Benchmarks::saeTraining(64, 128, 512, 1024, scale(300)));
     if (wanted("render"))
         report(renderBenchmark(QStringLiteral("energy"), smoke ? 1 : 10));
 
+    if (wanted("gui")) {
+        const auto gui = guiBenchmark(smoke);
+        nlohmann::json entry{{"name", "gui"}};
+        for (auto it = gui.begin(); it != gui.end(); ++it)
+            entry[it.key()] = it.value();
+        results.push_back(entry);
+        if (!json)
+            std::printf("gui          %s\n", gui.dump().c_str());
+    }
     if (json) {
         nlohmann::json out{{"machine", {{"cpu", cpuModel()}, {"cores", std::thread::hardware_concurrency()}}},
                            {"smoke", smoke},

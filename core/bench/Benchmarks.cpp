@@ -1,5 +1,7 @@
 #include "bench/Benchmarks.h"
 
+#include "sae/SaeTrainer.h"
+#include "sae/SyntheticActivationSource.h"
 #include "toy/ToyLossKernel.h"
 #include "toy/ToyTrainer.h"
 
@@ -51,6 +53,31 @@ BenchmarkResult Benchmarks::toyTraining(const std::string& name, const ToyModelC
     for (double l : trainer.recentLoss())
         loss += l;
     result.finalLoss = loss / model.instances();
+    return result;
+}
+
+BenchmarkResult Benchmarks::saeTraining(int d, int features, int latents, int batch, int steps)
+{
+    SyntheticActivationSource::Settings settings;
+    settings.features = features;
+    settings.dimension = d;
+    SyntheticActivationSource source(settings);
+    SaeConfig config;
+    config.inputDim = d;
+    config.latentDim = latents;
+    config.l1 = 3e-3;
+    SaeTrainingConfig training;
+    training.steps = steps;
+    training.batch = batch;
+    SaeTrainer trainer(config, training, source);
+    const auto t0 = Clock::now();
+    trainer.run();
+    BenchmarkResult result;
+    result.name = "sae";
+    result.seconds = secondsSince(t0);
+    result.steps = steps;
+    result.stepsPerSecond = steps / result.seconds;
+    result.flopsPerSecond = trainer.denseFlopsPerStep() * result.stepsPerSecond;
     return result;
 }
 

@@ -25,6 +25,9 @@ public:
     // Trains for `steps` steps (after a short warm-up) and reports steps/s and dense-equivalent FLOP/s.
     static BenchmarkResult toyTraining(const std::string& name, const ToyModelConfig& model, int steps, int batch,
                                        int threads);
+    // The SAE reference of sae_torch.py: synthetic data (d, F true features), d_sae latents, TM recipe, L1 3e-3;
+    // timed from initialisation like the reference, so early dense steps count too.
+    static BenchmarkResult saeTraining(int d, int features, int latents, int batch, int steps);
     // Eigen's single-precision GEMM on (rows x inner) * (inner x cols), repeated for about `seconds`.
     static BenchmarkResult sgemm(int rows, int inner, int cols, double seconds);
     // Peak resident memory of this process in bytes (VmHWM), 0 when unknown.

@@ -123,7 +123,8 @@ void FeatureArrowsPlot::clear()
 void FeatureArrowsPlot::setInstances(const std::vector<Eigen::MatrixXf>& W, const QStringList& titles,
                                      const std::vector<std::vector<featurescope::GeometryComponent>>& geometry)
 {
-    m_instances.clear();
+    std::vector<Instance> fresh;
+    const bool wasProjected = m_projected, wasLineMode = m_lineMode;
     m_projected = false;
     m_lineMode = false;
     m_projectedFrom = 0;
@@ -162,12 +163,67 @@ void FeatureArrowsPlot::setInstances(const std::vector<Eigen::MatrixXf>& W, cons
             if (std::isfinite(r))
                 maxNorm = std::max(maxNorm, r);
         }
-        m_instances.push_back(std::move(instance));
+        fresh.push_back(std::move(instance));
     }
     // One symmetric range for all panels: room for the unit circle and the labels beyond the longest arrow.
-    m_limit = std::max(1.3, 1.18 * maxNorm);
+    const double limit = std::max(1.3, 1.18 * maxNorm);
+    if (wasProjected == m_projected && wasLineMode == m_lineMode && updateInPlace(fresh, limit)) {
+        replot(rpQueuedReplot);
+        return;
+    }
+    m_instances = std::move(fresh);
+    m_limit = limit;
     rebuild();
     replot(rpQueuedReplot);
+}
+
+bool FeatureArrowsPlot::updateInPlace(std::vector<Instance>& fresh, double limit)
+{
+    if (fresh.size() != m_instances.size() || m_instances.empty())
+        return false;
+    for (std::size_t k = 0; k < fresh.size(); ++k) {
+        const Instance& old = m_instances[k];
+        const Instance& now = fresh[k];
+        if (old.n != now.n || old.m != now.m || old.title != now.title || !old.rect ||
+            old.geometryLabel.isEmpty() != now.geometryLabel.isEmpty())
+            return false;
+        for (int i = 0; i < now.n && now.n <= kBulkFeatures; ++i)
+            if ((old.norms[i] >= kDroppedNorm) != (now.norms[i] >= kDroppedNorm))
+                return false; // an arrow became a dot or back: rebuild
+    }
+    m_limit = limit;
+    for (std::size_t k = 0; k < fresh.size(); ++k) {
+        Instance& old = m_instances[k];
+        Instance& now = fresh[k];
+        now.titleElement = old.titleElement;
+        now.rect = old.rect;
+        now.arrows = std::move(old.arrows);
+        now.dots = std::move(old.dots);
+        now.labels = std::move(old.labels);
+        now.selectionLabel = old.selectionLabel;
+        now.geometryText = old.geometryText;
+        now.shafts = old.shafts;
+        now.droppedDots = old.droppedDots;
+        now.selectedArrow = old.selectedArrow;
+        if (now.shafts)
+            fillBulk(now);
+        for (QCPAxis* axis : now.rect->axes())
+            axis->setRange(-m_limit, m_limit);
+        for (int i = 0; i < now.n; ++i) {
+            const QPointF tip(now.position(0, i), now.position(1, i));
+            if (QCPItemLine* arrow = now.arrows[std::size_t(i)])
+                arrow->end->setCoords(tip);
+            if (QCPItemTracer* dot = now.dots[std::size_t(i)])
+                dot->position->setCoords(tip);
+            if (QCPItemText* label = now.labels[std::size_t(i)])
+                label->position->setCoords(labelPosition(now, i));
+        }
+        if (now.geometryText)
+            now.geometryText->setText(now.geometryLabel);
+    }
+    m_instances = std::move(fresh);
+    applySelection();
+    return true;
 }
 
 void FeatureArrowsPlot::rebuild()
@@ -267,9 +323,30 @@ void FeatureArrowsPlot::buildInstance(Instance& instance)
     const int n = instance.n;
     const bool many = n > 40;
     instance.arrows.assign(std::size_t(n), nullptr);
-    instance.dots.assign(std::size_t(n), nullptr);
-    instance.labels.assign(std::size_t(n), nullptr);
-    for (int i = 0; i < n; ++i) {
+    if (n > kBulkFeatures) {
+        instance.dots.assign(std::size_t(n), nullptr);
+        instance.labels.assign(std::size_t(n), nullptr);
+        instance.shafts = new QCPCurve(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+        instance.shafts->setPen(QPen(QColor(31, 119, 180, 150), 1.0));
+        instance.shafts->setScatterStyle(QCPScatterStyle::ssNone);
+        instance.droppedDots = new QCPCurve(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+        instance.droppedDots->setLineStyle(QCPCurve::lsNone);
+        instance.droppedDots->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssDisc, FeaturePalette::droppedColor(), FeaturePalette::droppedColor(), 4));
+        instance.selectedArrow = new QCPItemLine(this);
+        bindToRect(instance.selectedArrow, rect);
+        instance.selectedArrow->start->setCoords(0.0, 0.0);
+        instance.selectedArrow->setHead(QCPLineEnding(QCPLineEnding::esSpikeArrow, 15, 17));
+        instance.selectedArrow->setLayer(QStringLiteral("overlay"));
+        instance.selectedArrow->setVisible(false);
+        fillBulk(instance);
+    }
+    if (n <= kBulkFeatures) {
+        instance.dots.assign(std::size_t(n), nullptr);
+        instance.labels.assign(std::size_t(n), nullptr);
+    }
+
+    for (int i = 0; i < n && n <= kBulkFeatures; ++i) {
         const double px = instance.position(0, i);
         const double py = instance.position(1, i);
         const bool dropped = !(instance.norms[i] >= kDroppedNorm);
@@ -294,26 +371,25 @@ void FeatureArrowsPlot::buildInstance(Instance& instance)
             arrow->setHead(QCPLineEnding(QCPLineEnding::esSpikeArrow, many ? 6 : 11, many ? 7 : 13));
             instance.arrows[std::size_t(i)] = arrow;
         }
-        // Index label just beyond the tip (alternating above/below the line for m == 1).
-        auto* label = new QCPItemText(this);
-        bindToRect(label, rect);
-        const double r = std::hypot(px, py);
-        double lx = px, ly = py;
-        if (instance.m == 1) {
-            ly = (i % 2 == 0 ? 0.12 : -0.12) * m_limit;
-        } else if (r > 1e-9) {
-            lx += 0.09 * m_limit * px / r;
-            ly += 0.09 * m_limit * py / r;
-        } else {
-            ly += 0.07 * m_limit;
+        // Index labels just beyond the tips for up to 20 features; beyond that one label follows the selection.
+        if (n <= 20) {
+            auto* label = new QCPItemText(this);
+            bindToRect(label, rect);
+            label->position->setCoords(labelPosition(instance, i));
+            label->setPositionAlignment(Qt::AlignCenter);
+            label->setFont(FeaturePalette::font(10.0));
+            label->setColor(dropped ? FeaturePalette::droppedColor().darker(130) : colour.darker(125));
+            label->setText(QString::number(i));
+            instance.labels[std::size_t(i)] = label;
         }
-        label->position->setCoords(lx, ly);
-        label->setPositionAlignment(Qt::AlignCenter);
-        label->setFont(FeaturePalette::font(10.0));
-        label->setColor(dropped ? FeaturePalette::droppedColor().darker(130) : colour.darker(125));
-        label->setText(QString::number(i));
-        label->setVisible(n <= 20);
-        instance.labels[std::size_t(i)] = label;
+    }
+    if (n > 20) {
+        instance.selectionLabel = new QCPItemText(this);
+        bindToRect(instance.selectionLabel, rect);
+        instance.selectionLabel->setPositionAlignment(Qt::AlignCenter);
+        instance.selectionLabel->setFont(FeaturePalette::font(12.0, true));
+        instance.selectionLabel->setLayer(QStringLiteral("overlay"));
+        instance.selectionLabel->setVisible(false);
     }
 
     if (instance.m > 2) {
@@ -338,7 +414,42 @@ void FeatureArrowsPlot::buildInstance(Instance& instance)
         text->setBrush(QColor(255, 255, 255, 215));
         text->setPadding(QMargins(3, 1, 3, 1));
         text->setText(instance.geometryLabel);
+        instance.geometryText = text;
     }
+}
+
+void FeatureArrowsPlot::fillBulk(Instance& instance)
+{
+    // One curve of segments origin -> tip separated by NaN gaps, and one of dots for the dropped features.
+    QVector<double> t, x, y, dt, dx, dy;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (int i = 0; i < instance.n; ++i) {
+        const double px = instance.position(0, i), py = instance.position(1, i);
+        if (!(instance.norms[i] >= kDroppedNorm)) {
+            dt << dt.size();
+            dx << px;
+            dy << py;
+            continue;
+        }
+        t << t.size() << t.size() + 1 << t.size() + 2;
+        x << 0.0 << px << nan;
+        y << 0.0 << py << nan;
+    }
+    instance.shafts->setData(t, x, y, true);
+    instance.droppedDots->setData(dt, dx, dy, true);
+}
+
+QPointF FeatureArrowsPlot::labelPosition(const Instance& instance, int i) const
+{
+    // Beyond the tip along the arrow (alternating above/below the line for m == 1).
+    const double px = instance.position(0, i);
+    const double py = instance.position(1, i);
+    const double r = std::hypot(px, py);
+    if (instance.m == 1)
+        return {px, (i % 2 == 0 ? 0.12 : -0.12) * m_limit};
+    if (r > 1e-9)
+        return {px + 0.09 * m_limit * px / r, py + 0.09 * m_limit * py / r};
+    return {px, py + 0.07 * m_limit};
 }
 
 int FeatureArrowsPlot::chooseColumns(const QSize& size) const
@@ -356,11 +467,21 @@ int FeatureArrowsPlot::chooseColumns(const QSize& size) const
                                                (size.height() - headerHeight - rows * titleHeight - 10) / rows);
         bestSide = std::max(bestSide, sides[std::size_t(columns)]);
     }
-    // The largest panels fill the widget best; on a near tie take more columns (a sweep reads best left to right).
-    int best = 1;
-    for (int columns = 1; columns <= std::min(4, count); ++columns)
-        if (sides[std::size_t(columns)] >= 0.97 * bestSide)
+    // The largest panels fill the widget best. Among near ties (within 3%) take the grid with the fewest empty
+    // cells, then the one with more columns (a sweep reads left to right).
+    int best = 0;
+    int bestEmpty = INT_MAX;
+    for (int columns = 1; columns <= std::min(4, count); ++columns) {
+        if (sides[std::size_t(columns)] < 0.97 * bestSide)
+            continue;
+        const int rows = (count + columns - 1) / columns;
+        const int empty = rows * columns - count;
+        if (empty <= bestEmpty) {
+            bestEmpty = empty;
             best = columns;
+        }
+    }
+    best = std::max(best, 1);
     return best;
 }
 
@@ -417,9 +538,20 @@ void FeatureArrowsPlot::applySelection()
 {
     const bool any = m_selected >= 0;
     for (Instance& instance : m_instances) {
+        if (instance.selectionLabel)
+            instance.selectionLabel->setVisible(m_selected >= 0 && m_selected < instance.n);
         const bool many = instance.n > 40;
         const bool headless = instance.n > 60; // hundreds of arrow heads are only noise
         const bool inRange = m_selected >= 0 && m_selected < instance.n;
+        if (instance.shafts) {
+            instance.shafts->setPen(QPen(QColor(31, 119, 180, any ? 60 : 150), 1.0));
+            const bool show = inRange && instance.norms[m_selected] >= kDroppedNorm;
+            instance.selectedArrow->setVisible(show);
+            if (show) {
+                instance.selectedArrow->end->setCoords(instance.position(0, m_selected), instance.position(1, m_selected));
+                instance.selectedArrow->setPen(QPen(FeaturePalette::featureColor(m_selected), 4.0, Qt::SolidLine, Qt::RoundCap));
+            }
+        }
         for (int i = 0; i < instance.n; ++i) {
             const bool selected = inRange && i == m_selected;
             QColor colour = FeaturePalette::featureColor(i);
@@ -440,6 +572,11 @@ void FeatureArrowsPlot::applySelection()
                 dot->setSize(selected ? base + 6 : base);
                 dot->setPen(selected ? QPen(FeaturePalette::selectionColor(), 2) : QPen(dot->brush().color(), 1));
                 dot->setLayer(selected ? QStringLiteral("overlay") : QStringLiteral("main"));
+            }
+            if (selected && instance.selectionLabel) {
+                instance.selectionLabel->position->setCoords(labelPosition(instance, i));
+                instance.selectionLabel->setText(QString::number(i));
+                instance.selectionLabel->setColor(FeaturePalette::featureColor(i).darker(125));
             }
             if (QCPItemText* label = instance.labels[std::size_t(i)]) {
                 const bool dropped = !(instance.norms[i] >= kDroppedNorm);

@@ -78,12 +78,26 @@ private:
         QCPAxisRect* rect = nullptr;
         std::vector<QCPItemLine*> arrows;  // nullptr where dropped or m == 1
         std::vector<QCPItemTracer*> dots;  // tip markers for dots (dropped features, m == 1), else nullptr
-        std::vector<QCPItemText*> labels;
+        std::vector<QCPItemText*> labels;  // n <= 20 only
+        QCPItemText* selectionLabel = nullptr; // n > 20: the selected feature's index
+        QCPItemText* geometryText = nullptr;
+        // Above kBulkFeatures, features are drawn as two plottables (shafts and dots) instead of one item each:
+        // thousands of items make every live update and replot take seconds.
+        QCPCurve* shafts = nullptr;
+        QCPCurve* droppedDots = nullptr;
+        QCPItemLine* selectedArrow = nullptr;
     };
+    static constexpr int kBulkFeatures = 60;
+    void fillBulk(Instance& instance);
+
+    // Live training sends new weights many times a second: when only positions and labels changed, move the
+    // existing items instead of rebuilding thousands of them.
+    bool updateInPlace(std::vector<Instance>& fresh, double limit);
 
     void rebuild();
     void buildInstance(Instance& instance);
     void applySelection();
+    QPointF labelPosition(const Instance& instance, int feature) const;
     int chooseColumns(const QSize& size) const;
     void arrangeGrid(int columns);
 

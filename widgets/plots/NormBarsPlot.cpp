@@ -77,6 +77,7 @@ void NormBarsPlot::rebuild()
     plotLayout()->clear();
     auto* outer = plotLayout();
     outer->setRowSpacing(0);
+    outer->setMargins(QMargins(0, 0, 4, 0)); // QCustomPlot may round the fixed-width colour scale 1-2 px past the edge
     m_grid = new QCPLayoutGrid;
     outer->addElement(0, 0, m_grid);
     auto* xLabel = new QCPTextElement(this, QStringLiteral("\u2016W\u1d62\u2016  (length of feature i's direction)"),
@@ -100,14 +101,15 @@ void NormBarsPlot::rebuild()
     for (int k = 0; k < columns; ++k) {
         Instance& instance = m_instances[std::size_t(k)];
         instance.titleElement =
-            new QCPTextElement(this, instance.title, FeaturePalette::font(columns > 5 ? 10.0 : 11.0, true));
+            new QCPTextElement(this, instance.title, FeaturePalette::font(columns > 5 ? 10.0 : 11.0, columns <= 5));
         instance.titleElement->setMargins(QMargins(2, 4, 2, 4));
         m_grid->addElement(0, k, instance.titleElement);
         auto* rect = new QCPAxisRect(this, true);
         instance.rect = rect;
         m_grid->addElement(1, k, rect);
         rect->setMarginGroup(QCP::msTop | QCP::msBottom, m_group);
-        rect->setMinimumSize(30, 60);
+        rect->setMinimumSize(24, 60);
+        rect->setMinimumMargins(QMargins(4, 4, 10, 4)); // right: room for the last x tick label
         QCPAxis* x = rect->axis(QCPAxis::atBottom);
         QCPAxis* y = rect->axis(QCPAxis::atLeft);
         FeaturePalette::styleAxis(x);
@@ -199,11 +201,18 @@ void NormBarsPlot::updateLayout()
     const QCPAxisRect* first = m_instances.front().rect;
     const int innerWidth = columns > 1 ? m_instances[1].rect->rect().width() : first->rect().width();
     if (columns > 1) {
+        // Columns share T = sum of their widths; panel 0 needs `extra` more for equal inner widths.
+        int total = 0;
+        for (const Instance& instance : m_instances)
+            total += instance.rect->outerRect().width();
         const QMargins a = first->margins();
         const QMargins b = m_instances[1].rect->margins();
-        const double w = std::max(20, innerWidth);
-        m_grid->setColumnStretchFactor(0, (w + a.left() + a.right()) / (w + b.left() + b.right()));
+        const double extra = (a.left() + a.right()) - (b.left() + b.right());
+        const double other = std::max(10.0, (total - extra) / columns);
+        m_grid->setColumnStretchFactor(0, (other + extra) / other);
     }
+    // Centre the first title over its bars, not over bars plus feature axis.
+    m_instances.front().titleElement->setMargins(QMargins(2 + first->margins().left() - 5, 4, 2, 4));
     // Fewer x tick labels on narrow panels.
     const double step = (innerWidth >= 110 ? 0.5 : 1.0) * std::max(1.0, std::floor(m_upper / 2.0));
     for (const Instance& instance : m_instances) {

@@ -106,10 +106,15 @@ PhaseDiagramPlot::PhaseDiagramPlot(QWidget* parent) : QCustomPlot(parent)
     xAxis->setRange(0.1, 10);
     yAxis->setRange(0.01, 1);
     // The map lives on hidden linear axes in log10 units, so its cells are even on the log axes.
-    xAxis2->setVisible(false);
-    yAxis2->setVisible(false);
-    xAxis2->setScaleType(QCPAxis::stLinear);
-    yAxis2->setScaleType(QCPAxis::stLinear);
+    // They also close the frame on the top and right, without ticks.
+    for (QCPAxis* axis : {xAxis2, yAxis2}) {
+        axis->setVisible(true);
+        axis->setScaleType(QCPAxis::stLinear);
+        axis->setTicks(false);
+        axis->setTickLabels(false);
+        axis->setBasePen(QPen(QColor(90, 90, 90), 1));
+        axis->grid()->setVisible(false);
+    }
     axisRect()->setRangeDragAxes(nullptr, nullptr);
 
     m_map = new QCPColorMap(xAxis2, yAxis2);
