@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 namespace featurescope {
@@ -97,7 +98,21 @@ struct FusedArguments {
     float* db;
     Vec* work;             // h, p: m x kVecsPerChunk each; padded tail chunk: n x kVecsPerChunk
     Vec* lanes;            // accumulators: dD (m n), dE (m n), db (n), loss (n)
+    int* active;           // n: the features with a non-zero input in the current chunk
 };
+
+// True when all 64 values of a chunk are zero (sparse inputs, or a gradient the ReLU switched off). Integer OR so
+// the check vectorises; -0.0 counts as zero.
+inline bool chunkIsZero(const float* values)
+{
+    std::uint32_t bits = 0;
+    for (int s = 0; s < kChunk; ++s) {
+        std::uint32_t u;
+        std::memcpy(&u, values + s, sizeof(u));
+        bits |= u & 0x7FFFFFFFu;
+    }
+    return bits == 0;
+}
 
 // One pass over the batch in L1-sized chunks of 64 samples. Accumulators stay per lane and are reduced once per
 // batch, so short chunks cost no horizontal sums.
@@ -134,11 +149,17 @@ double fusedPass(const FusedArguments& a)
                 for (int l = 0; l < kVec; ++l)
                     mask[c][l] = c * kVec + l < len ? 1.0f : 0.0f;
         }
+        // Sparse inputs: only features active somewhere in this chunk contribute to h = E x and to dL/dE.
+        int activeCount = 0;
+        for (int j = 0; j < n; ++j)
+            if (!chunkIsZero(xBase + j * stride))
+                a.active[activeCount++] = j;
         // h = E x, four hidden units at a time so their 16 accumulators live in registers across the features.
         int k0 = 0;
         for (; k0 + 4 <= m; k0 += 4) {
             Vec acc[4][kVecsPerChunk] = {};
-            for (int j = 0; j < n; ++j) {
+            for (int q = 0; q < activeCount; ++q) {
+                const int j = a.active[q];
                 Vec x[kVecsPerChunk];
                 for (int c = 0; c < kVecsPerChunk; ++c)
                     x[c] = load(xBase + j * stride + c * kVec);
@@ -154,7 +175,8 @@ double fusedPass(const FusedArguments& a)
         }
         for (; k0 < m; ++k0) {
             Vec acc[kVecsPerChunk] = {};
-            for (int j = 0; j < n; ++j) {
+            for (int q = 0; q < activeCount; ++q) {
+                const int j = a.active[q];
                 const Vec e = splat(a.E[k0 + j * m]);
                 for (int c = 0; c < kVecsPerChunk; ++c)
                     acc[c] += e * load(xBase + j * stride + c * kVec);
@@ -192,6 +214,8 @@ double fusedPass(const FusedArguments& a)
             if (!WithGradient)
                 continue;
             dbAcc[i] += gsum;
+            if (chunkIsZero(reinterpret_cast<const float*>(g)))
+                continue; // no gradient flows back through this feature in this chunk
             for (int k = 0; k < m; ++k) {
                 Vec acc = dDAcc[i * m + k];
                 const Vec d = splat(a.D[k + i * m]);
@@ -207,7 +231,8 @@ double fusedPass(const FusedArguments& a)
         if (HiddenRelu)
             for (int t = 0; t < m * kVecsPerChunk; ++t)
                 p[t] = h[t] > 0.0f ? p[t] : Vec{};
-        for (int j = 0; j < n; ++j) {
+        for (int q = 0; q < activeCount; ++q) {
+            const int j = a.active[q];
             Vec x[kVecsPerChunk];
             for (int c = 0; c < kVecsPerChunk; ++c)
                 x[c] = load(xBase + j * stride + c * kVec);
@@ -260,6 +285,8 @@ double ToyLossKernel::evaluateFused(const ToyInstance& params, const Eigen::Matr
     a.db = gradient ? gradient->b.data() : nullptr;
     a.work = m_vectorWork.data();
     a.lanes = m_vectorWork.data() + (2 * m_hidden + m_features) * (kChunk / 16);
+    m_activeFeatures.resize(static_cast<std::size_t>(m_features));
+    a.active = m_activeFeatures.data();
     const bool g = gradient != nullptr;
     if (m_absoluteTarget)
         return fusedDispatch<true, true, true>(a, g); // the untied |x| model: ReLU hidden and output

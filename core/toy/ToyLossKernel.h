@@ -43,6 +43,7 @@ private:
     // Work space, allocated once.
     Eigen::MatrixXf m_H, m_Z, m_P, m_decoderGradient;
     std::vector<float __attribute__((vector_size(64)))> m_vectorWork;
+    std::vector<int> m_activeFeatures;
 };
 
 } // namespace featurescope
