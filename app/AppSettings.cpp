@@ -8,6 +8,7 @@ const QString kWindowGeometry = QStringLiteral("window/geometry");
 const QString kWindowState = QStringLiteral("window/state");
 const QString kLastPanel = QStringLiteral("window/lastPanel");
 const QString kLastExportDirectory = QStringLiteral("export/lastDirectory");
+const QString kTheme = QStringLiteral("view/theme");
 } // namespace
 
 QByteArray AppSettings::windowGeometry() { return QSettings().value(kWindowGeometry).toByteArray(); }
@@ -26,3 +27,9 @@ QString AppSettings::lastExportDirectory()
         .toString();
 }
 void AppSettings::setLastExportDirectory(const QString& path) { QSettings().setValue(kLastExportDirectory, path); }
+
+Theme::Id AppSettings::theme()
+{
+    return Theme::fromName(QSettings().value(kTheme, Theme::name(Theme::Id::Light)).toString()).value_or(Theme::Id::Light);
+}
+void AppSettings::setTheme(Theme::Id id) { QSettings().setValue(kTheme, Theme::name(id)); }

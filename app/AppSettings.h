@@ -3,6 +3,8 @@
 #include <QByteArray>
 #include <QString>
 
+#include "common/Theme.h"
+
 // The one registry of persistent settings: every key and its default live here, typed, instead of string literals
 // scattered over the code.
 class AppSettings {
@@ -15,4 +17,6 @@ public:
     static void setLastPanel(const QString& id);
     static QString lastExportDirectory();
     static void setLastExportDirectory(const QString& path);
+    static Theme::Id theme();                   // default: Theme::Id::Light
+    static void setTheme(Theme::Id id);
 };

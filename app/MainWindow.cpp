@@ -2,16 +2,20 @@
 
 #include "AppSettings.h"
 #include "PanelFactory.h"
+#include "common/ExportDialog.h"
 #include "common/FigureExporter.h"
 #include "common/Panel.h"
 
 #include <QAction>
+#include <QActionGroup>
+#include <QClipboard>
+#include <QCursor>
+#include <QGuiApplication>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QFileDialog>
+#include <QComboBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
-#include <QInputDialog>
 #include <QKeySequence>
 #include <QLabel>
 #include <QListWidget>
@@ -27,14 +31,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
     setWindowTitle(QStringLiteral("featurescope"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/featurescope.svg")));
+    Theme::apply(*qApp, AppSettings::theme()); // before the panels exist, so they start in the right palette
 
     m_switcher = new QListWidget(this);
     m_switcher->setObjectName(QStringLiteral("panelSwitcher"));
     m_switcher->setFixedWidth(190);
     m_switcher->setIconSize(QSize(20, 20));
     m_switcher->setToolTip(tr("Switch panel (Ctrl+1, Ctrl+2, Ctrl+3)"));
-    m_switcher->setStyleSheet(QStringLiteral("QListWidget#panelSwitcher { font-size: 11pt; }"
-                                             "QListWidget#panelSwitcher::item { padding: 10px 8px; }"));
+    // Its look (font size, padding, colours) comes from the theme's style sheet (resources/themes/*.qss).
     m_stack = new QStackedWidget(this);
     for (const QString& id : PanelFactory::panelIds()) {
         Panel* panel = PanelFactory::create(id, m_stack);
@@ -44,6 +48,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         connectPanel(panel);
     }
     connect(m_switcher, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
+    // Plots created after start-up (a panel builds some lazily) are themed when their panel is shown.
+    connect(m_stack, &QStackedWidget::currentChanged, this, [this] {
+        if (QWidget* w = m_stack->currentWidget()) {
+            Theme::followAll(w);
+            Theme::applyToPlots(w);
+        }
+    });
 
     auto* central = new QWidget(this);
     auto* layout = new QHBoxLayout(central);
@@ -55,6 +66,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
     buildMenus();
     buildStatusBar();
+    Theme::followAll(this);
+    Theme::applyToPlots(this);
 
     if (!restoreGeometry(AppSettings::windowGeometry()))
         resize(1400, 900);
@@ -84,6 +97,9 @@ void MainWindow::buildMenus()
     QAction* exportAction = file->addAction(tr("&Export Figure…"), this, &MainWindow::exportCurrentFigure);
     exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     exportAction->setToolTip(tr("Save a figure of the current panel as PNG, PDF or SVG"));
+    QAction* copyAction = file->addAction(tr("&Copy Figure"), this, &MainWindow::copyCurrentFigure);
+    copyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    copyAction->setToolTip(tr("Copy the figure under the mouse (or the whole panel) as a PNG image"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -94,15 +110,66 @@ void MainWindow::buildMenus()
         show->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_1 + i)));
     }
     view->addSeparator();
-    QAction* fullScreen = view->addAction(tr("&Full Screen"), this, [this] {
-        isFullScreen() ? showNormal() : showFullScreen();
-    });
-    fullScreen->setShortcut(QKeySequence(Qt::Key_F11));
+    QMenu* themes = view->addMenu(tr("&Theme"));
+    m_themeGroup = new QActionGroup(this);
+    const QList<QPair<Theme::Id, QString>> themeNames{{Theme::Id::Light, tr("&Light")},
+                                                       {Theme::Id::Dark, tr("&Dark")},
+                                                       {Theme::Id::Presentation, tr("&Presentation (large, high contrast)")}};
+    for (const auto& [id, label] : themeNames) {
+        QAction* action = themes->addAction(label, this, [this, id = id] { setTheme(id); });
+        action->setCheckable(true);
+        action->setChecked(id == Theme::current());
+        action->setData(int(id));
+        m_themeGroup->addAction(action);
+    }
+    m_presentationAction = view->addAction(tr("&Presentation Mode"), this, [this] { setPresentationMode(!m_presentation); });
+    m_presentationAction->setCheckable(true);
+    m_presentationAction->setShortcut(QKeySequence(Qt::Key_F11));
+    m_presentationAction->setToolTip(tr("Full screen with the panel list and status bar hidden (F11 or Esc leaves)"));
+    // Esc leaves presentation mode; it is enabled only there, so it never competes with "cancel running work".
+    m_leavePresentation = new QAction(tr("Leave Presentation Mode"), this);
+    m_leavePresentation->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_leavePresentation->setEnabled(false);
+    connect(m_leavePresentation, &QAction::triggered, this, [this] { setPresentationMode(false); });
+    addAction(m_leavePresentation);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* shortcuts = help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
     shortcuts->setShortcut(QKeySequence::HelpContents);
     help->addAction(tr("&About featurescope"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::setTheme(Theme::Id id)
+{
+    Theme::apply(*qApp, id);
+    AppSettings::setTheme(id);
+    if (m_themeGroup)
+        for (QAction* action : m_themeGroup->actions())
+            action->setChecked(action->data().toInt() == int(id));
+    Theme::followAll(this);
+    Theme::applyToPlots(this);
+    m_statusText->setText(tr("Theme: %1").arg(Theme::name(id)));
+}
+
+void MainWindow::setPresentationMode(bool on)
+{
+    if (on == m_presentation)
+        return;
+    m_presentation = on;
+    if (on) {
+        m_wasFullScreen = isFullScreen();
+        m_wasMaximized = isMaximized();
+        m_switcher->hide();
+        statusBar()->hide();
+        showFullScreen();
+    } else {
+        m_switcher->show();
+        statusBar()->show();
+        if (!m_wasFullScreen)
+            m_wasMaximized ? showMaximized() : showNormal();
+    }
+    m_presentationAction->setChecked(on);
+    m_leavePresentation->setEnabled(on);
 }
 
 void MainWindow::buildStatusBar()
@@ -157,32 +224,63 @@ void MainWindow::exportCurrentFigure()
     Panel* panel = currentPanel();
     if (!panel)
         return;
-    QStringList choices{tr("Whole panel")};
-    choices += panel->figureNames();
-    bool ok = false;
-    const QString choice = QInputDialog::getItem(this, tr("Export Figure"), tr("Figure:"), choices, 0, false, &ok);
-    if (!ok)
+    QList<ExportTarget> targets{{tr("Whole panel"), panel}};
+    for (const QString& name : panel->figureNames())
+        if (QWidget* widget = panel->figureWidget(name))
+            targets.append({name, widget});
+    const QString caption = tr("featurescope %1 · %2").arg(QStringLiteral(FEATURESCOPE_VERSION), panel->title());
+    ExportDialog dialog(targets, caption, AppSettings::lastExportDirectory(),
+                        QStringLiteral("featurescope-%1").arg(panel->panelId()), this);
+    if (QWidget* focused = figureUnderFocus(); focused && focused != panel)
+        for (int i = 0; i < targets.size(); ++i)
+            if (targets[i].widget == focused || targets[i].widget->isAncestorOf(focused)) {
+                dialog.findChild<QComboBox*>(QStringLiteral("target"))->setCurrentIndex(i);
+                break;
+            }
+    const int result = dialog.exec();
+    if (!dialog.path().isEmpty())
+        AppSettings::setLastExportDirectory(QFileInfo(dialog.path()).absolutePath());
+    if (result == QDialog::Accepted)
+        m_statusText->setText(tr("Exported %1").arg(dialog.path()));
+}
+
+// The plot under the mouse, else the one with focus, else nullptr.
+QWidget* MainWindow::figureUnderFocus() const
+{
+    Panel* panel = currentPanel();
+    if (!panel)
+        return nullptr;
+    for (QWidget* w = QApplication::widgetAt(QCursor::pos()); w; w = w->parentWidget())
+        if (w->inherits("QCustomPlot") && panel->isAncestorOf(w))
+            return w;
+    for (QWidget* w = QApplication::focusWidget(); w; w = w->parentWidget())
+        if (w->inherits("QCustomPlot") && panel->isAncestorOf(w))
+            return w;
+    return nullptr;
+}
+
+void MainWindow::copyCurrentFigure()
+{
+    Panel* panel = currentPanel();
+    if (!panel)
         return;
-    QWidget* target = choice == choices.front() ? panel : panel->figureWidget(choice);
-    const QString suggested = AppSettings::lastExportDirectory() + QStringLiteral("/featurescope-%1-%2.png")
-                                                                       .arg(panel->panelId(), choice == choices.front() ? QStringLiteral("panel") : choice);
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Figure"), suggested,
-                                                      tr("PNG image (*.png);;PDF document (*.pdf);;SVG image (*.svg)"));
-    if (path.isEmpty())
-        return;
-    AppSettings::setLastExportDirectory(QFileInfo(path).absolutePath());
+    QWidget* target = figureUnderFocus();
+    if (!target)
+        target = panel;
     ExportOptions options;
-    options.logicalSize = target == panel ? panel->size() : QSize(1280, 720);
+    options.logicalSize = target->size();
     options.scale = 2.0;
-    if (target == panel) {
-        // Export the panel as it is on screen; a lone figure is exported at slide size.
-        options.logicalSize = panel->size();
+    QString error;
+    const QImage image = FigureExporter::renderImage(target, options, &error);
+    if (image.isNull()) {
+        QMessageBox::warning(this, tr("Copy failed"), tr("Could not copy the figure: %1").arg(error));
+        return;
     }
-    const QString error = FigureExporter::exportWidget(target, path, options);
-    if (!error.isEmpty())
-        QMessageBox::warning(this, tr("Export failed"), tr("Could not export to %1: %2").arg(path, error));
-    else
-        m_statusText->setText(tr("Exported %1").arg(path));
+    QGuiApplication::clipboard()->setImage(image);
+    m_statusText->setText(tr("Copied a %1×%2 image of the %3 to the clipboard")
+                              .arg(image.width())
+                              .arg(image.height())
+                              .arg(target == panel ? tr("whole panel") : tr("figure")));
 }
 
 void MainWindow::showAbout()
@@ -212,8 +310,9 @@ void MainWindow::showShortcuts()
                              tr("<table>"
                                 "<tr><td><b>Ctrl+1 / 2 / 3</b></td><td>Superposition / Features / Energy panel</td></tr>"
                                 "<tr><td><b>Ctrl+E</b></td><td>Export a figure</td></tr>"
-                                "<tr><td><b>F11</b></td><td>Full screen</td></tr>"
-                                "<tr><td><b>Esc</b></td><td>Cancel running work</td></tr>"
+                                "<tr><td><b>Ctrl+Shift+C</b></td><td>Copy the figure under the mouse</td></tr>"
+                                "<tr><td><b>F11</b></td><td>Presentation mode (full screen, no panel list)</td></tr>"
+                                "<tr><td><b>Esc</b></td><td>Leave presentation mode; cancel running work</td></tr>"
                                 "<tr><td><b>F1</b></td><td>This list</td></tr>"
                                 "<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>"
                                 "</table>"));

@@ -3,12 +3,16 @@
 #include <QMainWindow>
 #include <QVector>
 
+#include "common/Theme.h"
+
 class Panel;
 class QListWidget;
 class QProgressBar;
 class QStackedWidget;
 class QToolButton;
 class QLabel;
+class QAction;
+class QActionGroup;
 
 // The shell: a panel switcher, menus, and a status bar that shows any panel's long work with a cancel button.
 // It holds no science and no panel logic.
@@ -20,6 +24,9 @@ public:
     Panel* currentPanel() const;
     Panel* panel(const QString& id) const;
     void showPanel(const QString& id);
+    void setTheme(Theme::Id id);
+    void setPresentationMode(bool on);
+    bool isPresentationMode() const { return m_presentation; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -29,6 +36,8 @@ private:
     void buildStatusBar();
     void connectPanel(Panel* panel);
     void exportCurrentFigure();
+    void copyCurrentFigure();
+    QWidget* figureUnderFocus() const;
     void showAbout();
     void showShortcuts();
 
@@ -39,4 +48,10 @@ private:
     QToolButton* m_cancel = nullptr;
     QLabel* m_statusText = nullptr;
     Panel* m_busyPanel = nullptr;
+    QActionGroup* m_themeGroup = nullptr;
+    QAction* m_presentationAction = nullptr;
+    QAction* m_leavePresentation = nullptr;
+    bool m_presentation = false;
+    bool m_wasFullScreen = false;
+    bool m_wasMaximized = false;
 };

@@ -3,6 +3,7 @@
 #include "common/PlaceholderPanel.h"
 #include "panels/superposition/SuperpositionPanel.h"
 #include "panels/EnergyBoundPanel.h"
+#include "panels/features/FeatureActivationsPanel.h"
 
 QStringList PanelFactory::panelIds()
 {
@@ -14,9 +15,7 @@ Panel* PanelFactory::create(const QString& id, QWidget* parent)
     if (id == QLatin1String("superposition"))
         return new SuperpositionPanel(parent);
     if (id == QLatin1String("features"))
-        return new PlaceholderPanel(id, QStringLiteral("Feature activations"),
-                                    QStringLiteral("Sparse autoencoders and a feature browser (Bricken et al. 2023)."),
-                                    parent);
+        return new FeatureActivationsPanel(parent);
     if (id == QLatin1String("energy"))
         return new EnergyBoundPanel(parent);
     return nullptr;

@@ -7,6 +7,7 @@
 #include "cli/BenchCommand.h"
 #include "cli/EnergyCommand.h"
 #include "cli/SaeCommand.h"
+#include "cli/ScaleCommand.h"
 #include "common/InputError.h"
 
 #include <QApplication>
@@ -23,6 +24,7 @@ CommandLine::CommandLine()
     m_commands.push_back(std::make_unique<PhaseCommand>());
     m_commands.push_back(std::make_unique<EnergyCommand>());
     m_commands.push_back(std::make_unique<SaeCommand>());
+    m_commands.push_back(std::make_unique<ScaleCommand>());
     m_commands.push_back(std::make_unique<RenderCommand>());
     m_commands.push_back(std::make_unique<BenchCommand>());
 }

@@ -5,13 +5,16 @@
 #include "common/FigureExporter.h"
 #include "common/InputError.h"
 #include "common/Panel.h"
+#include "common/Theme.h"
 
 #include <nlohmann/json.hpp>
 
+#include <QApplication>
 #include <QFileInfo>
 
 #include <iostream>
 #include <memory>
+#include <optional>
 
 using featurescope::InputError;
 
@@ -23,7 +26,8 @@ int RenderCommand::run(const std::vector<std::string>& arguments)
                                    {"width", true, "width in logical pixels (default 1280)"},
                                    {"height", true, "height in logical pixels (default 720)"},
                                    {"scale", true, "pixel scale for PNG (default 1; 2 doubles the pixels)"},
-                                   {"transparent", false, "transparent background"}});
+                                   {"transparent", false, "transparent background"},
+                                   {"theme", true, "light, dark or presentation (default light)"}});
     args.parse(arguments);
     if (args.flag("help")) {
         std::cout << args.helpText();
@@ -40,6 +44,13 @@ int RenderCommand::run(const std::vector<std::string>& arguments)
     options.logicalSize = QSize(int(args.integer("width", 1280, 16, 16384)), int(args.integer("height", 720, 16, 16384)));
     options.scale = args.number("scale", 1.0, 0.25, 8.0);
     options.transparentBackground = args.flag("transparent");
+
+    const QString themeName = QString::fromStdString(args.text("theme", "light"));
+    const std::optional<Theme::Id> theme = Theme::fromName(themeName);
+    if (!theme)
+        throw InputError("unknown theme '" + themeName.toStdString() + "' (expected light, dark or presentation)");
+    if (auto* app = qobject_cast<QApplication*>(QCoreApplication::instance()))
+        Theme::apply(*app, *theme); // before the panel exists, so its widgets start in the theme's palette
 
     std::unique_ptr<Panel> panel(PanelFactory::create(panelId, nullptr));
     QWidget* target = panel.get();
@@ -66,6 +77,7 @@ int RenderCommand::run(const std::vector<std::string>& arguments)
                          {"width", options.logicalSize.width()},
                          {"height", options.logicalSize.height()},
                          {"scale", options.scale},
+                         {"theme", Theme::name(*theme).toStdString()},
                          {"bytes", QFileInfo(out).size()}};
         std::cout << j.dump(2) << "\n";
     } else {

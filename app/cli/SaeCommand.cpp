@@ -2,9 +2,17 @@
 
 #include "cli/ArgumentParser.h"
 #include "common/InputError.h"
+#include "io/NpyFile.h"
 #include "mlp/ImageDataset.h"
 #include "mlp/MlpTrainer.h"
+#include "sae/ActivationExport.h"
+#include "sae/ActivationImport.h"
+#include "sae/ImportedSaeEvaluator.h"
+#include "sae/MatrixActivationSource.h"
 #include "sae/MlpActivationSource.h"
+#include "sae/SaeLensExporter.h"
+#include "sae/SaeLensLoader.h"
+#include "sae/SaeMetricsExport.h"
 #include "sae/SaeEvaluator.h"
 #include "sae/SaeTrainer.h"
 #include "sae/SyntheticActivationSource.h"
@@ -13,9 +21,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 using featurescope::InputError;
 using namespace featurescope;
@@ -36,6 +46,132 @@ SourceDefaults defaultsFor(const std::string& source, int features)
     if (source == "fashion-mnist")
         return {512, 0.02, 2000, true};
     return {512, 3e-3, 3000, false}; // synthetic: DESIGN.md §6's `sae` benchmark configuration
+}
+
+ImportedActivations loadActivations(const ArgumentParser& args)
+{
+    ActivationImportOptions options;
+    options.arrayName = args.text("array");
+    options.labelsName = args.text("labels");
+    options.npy.u2IsBf16 = args.flag("u2-is-bf16");
+    return ActivationImport::load(args.text("activations"), options);
+}
+
+// --codes FILE.npy and --features-csv FILE, for an evaluated SAE of either kind.
+template <typename Encoder>
+void writeCodes(const ArgumentParser& args, const EvaluationSet& set, int latents, Encoder encode)
+{
+    if (!args.has("codes"))
+        return;
+    const std::uint64_t n = std::uint64_t(set.size()), k = std::uint64_t(latents);
+    std::vector<float> codes(std::size_t(n * k));
+    for (int begin = 0; begin < set.size(); begin += 1024) {
+        const int count = std::min(1024, set.size() - begin);
+        const Eigen::MatrixXf F = encode(Eigen::MatrixXf(set.activations.middleCols(begin, count)));
+        // Column-major d_sae x count is row-major [count, d_sae].
+        std::copy(F.data(), F.data() + F.size(), codes.begin() + std::ptrdiff_t(std::uint64_t(begin) * k));
+    }
+    NpyFile::write(args.text("codes"), ArrayData::fromFloats({n, k}, codes.data()));
+}
+
+void writeOutputs(const ArgumentParser& args, nlohmann::json& out, const SaeEvaluator& evaluator, const SparseAutoencoder& sae)
+{
+    writeCodes(args, evaluator.evaluationSet(), sae.latentDim(), [&](const Eigen::MatrixXf& X) { return sae.encode(X); });
+    if (args.has("codes"))
+        out["codes"] = args.text("codes");
+    if (args.has("features-csv")) {
+        SaeMetricsExport::writeText(args.text("features-csv"), SaeMetricsExport::featureTableCsv(evaluator));
+        out["features_csv"] = args.text("features-csv");
+    }
+    if (args.has("export-activations")) {
+        ActivationExport::write(args.text("export-activations"), evaluator.evaluationSet());
+        out["exported_activations"] = args.text("export-activations");
+    }
+}
+
+// `featurescope sae --sae DIR --activations FILE`: evaluates an SAE trained elsewhere (SAELens layout).
+int evaluateImportedSae(const ArgumentParser& args)
+{
+    if (!args.has("activations"))
+        throw InputError("--sae needs --activations FILE (the inputs to evaluate the SAE on)");
+    if (args.has("source") && args.text("source") != "file")
+        throw InputError("--sae evaluates on --activations FILE: --source must be file or absent");
+    for (const char* option : {"features", "d", "feature-probability", "toy-steps", "d-sae", "variant", "l1", "k",
+                               "steps", "batch", "lr", "normalize", "resample-at", "path", "randomized", "data-dir",
+                               "mlp-epochs", "save", "seed", "export-activations"})
+        if (args.has(option))
+            throw InputError(std::string("--") + option + " does not apply to --sae (the SAE is evaluated, not trained)");
+    const std::string directory = args.text("sae");
+    const ImportedSae sae = SaeLensLoader::load(directory);
+    ImportedActivations imported = loadActivations(args);
+    if (imported.set.activations.rows() != sae.inputDim())
+        throw InputError(imported.path + ": the activations have d = " + std::to_string(imported.set.activations.rows()) +
+                         " but the SAE in " + directory + " has d_in = " + std::to_string(sae.inputDim()));
+    const int maxCount = int(args.integer("eval", 0, 1, 1 << 30));
+    const MatrixActivationSource source(std::move(imported.set), imported.path);
+    EvaluationSet set = source.evaluationSet(maxCount, 0);
+
+    const SaeLensConfig& c = sae.config();
+    nlohmann::json out;
+    out["source"] = "file";
+    out["activations"] = imported.path;
+    out["array"] = imported.arrayName;
+    out["array_shape"] = imported.shape;
+    out["array_dtype"] = dtypeShortName(imported.dtype);
+    if (!imported.labelsName.empty())
+        out["labels"] = imported.labelsName;
+    out["sae"] = directory;
+    out["architecture"] = saeLensArchitectureName(c.architecture);
+    out["cfg_layout"] = c.preV6Layout ? "pre-6" : "v6";
+    out["d_in"] = sae.inputDim();
+    out["d_sae"] = sae.latentDim();
+    if (c.architecture == SaeLensArchitecture::TopK)
+        out["k"] = c.k;
+    out["apply_b_dec_to_input"] = c.applyBDecToInput;
+    out["normalize_activations"] = saeLensNormalizationName(c.normalization);
+    if (!c.hookName.empty())
+        out["hook_name"] = c.hookName;
+    std::string reason;
+    const std::optional<SparseAutoencoder> converted = sae.toSparseAutoencoder(&reason);
+    SaeDictionaryMetrics metrics;
+    if (converted) {
+        const SaeEvaluator evaluator(*converted, set);
+        metrics = evaluator.metrics();
+        out["evaluator"] = "SaeEvaluator";
+        writeOutputs(args, out, evaluator, *converted);
+    } else {
+        const ImportedSaeEvaluator evaluator(sae, set);
+        metrics = evaluator.metrics();
+        out["evaluator"] = "ImportedSaeEvaluator";
+        out["evaluator_reason"] = reason;
+        writeCodes(args, set, sae.latentDim(), [&](const Eigen::MatrixXf& X) { return sae.encode(X); });
+        if (args.has("codes"))
+            out["codes"] = args.text("codes");
+        if (args.has("features-csv")) {
+            SaeMetricsExport::writeText(args.text("features-csv"),
+                                        SaeMetricsExport::featureTableCsv(evaluator.densities(), evaluator.maxActivations()));
+            out["features_csv"] = args.text("features-csv");
+        }
+    }
+    out.update(SaeMetricsExport::toJson(metrics));
+    if (args.flag("json")) {
+        std::cout << out.dump(2) << "\n";
+        return 0;
+    }
+    char line[512];
+    std::cout << "SAELens SAE " << directory << " (" << out["architecture"].get<std::string>() << ", "
+              << out["cfg_layout"].get<std::string>() << " cfg.json): d_in " << sae.inputDim() << ", d_sae "
+              << sae.latentDim() << ", evaluated on " << metrics.evaluationCount << " rows of " << imported.path << "\n";
+    std::snprintf(line, sizeof line,
+                  "  L0 %.2f   MSE %.4g   variance explained %.3f   dead %.1f %%   dense %.1f %%\n", metrics.l0,
+                  metrics.mse, metrics.explainedVariance, 100.0 * metrics.deadFraction, 100.0 * metrics.denseFraction);
+    std::cout << line;
+    if (metrics.hasLabelPurity()) {
+        std::snprintf(line, sizeof line, "  mean label purity %.4f   mean coherence %.4f\n", metrics.meanLabelPurity,
+                      metrics.meanCoherence);
+        std::cout << line;
+    }
+    return 0;
 }
 
 } // namespace
@@ -63,19 +199,34 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"randomized", false, "fashion-mnist: use the MLP with shuffled weights (the TM control)"},
                          {"data-dir", true, "folder with the Fashion-MNIST IDX files"},
                          {"mlp-epochs", true, "fashion-mnist: MLP training epochs (4)"},
-                         {"activations", true, "(not supported yet) import activations from a file"},
-                         {"sae", true, "(not supported yet) load an SAE directory"}});
+                         {"activations", true, "file: [N, d] activations from a .npy, .npz or .safetensors FILE"},
+                         {"array", true, "file: the array to use when the file holds several"},
+                         {"labels", true, "file: integer labels per row (an array name in the file, or FILE[:NAME])"},
+                         {"u2-is-bf16", false, "file: read '<u2' .npy arrays as bfloat16 (featurescope's convention)"},
+                         {"sae", true, "evaluate the SAELens SAE in folder DIR on --activations (no training)"},
+                         {"save", true, "write the trained SAE to folder DIR in SAELens's layout (cfg.json + safetensors)"},
+                         {"codes", true, "write the codes of the evaluation inputs to FILE.npy ([N, d_sae] f32)"},
+                         {"features-csv", true, "write per-feature density, max activation, purity, coherence to FILE"},
+                         {"export-activations", true, "write the evaluation inputs (and labels, images) to FILE (.npy, .npz, .safetensors)"}});
     args.parse(arguments);
     if (args.flag("help")) {
         std::cout << args.helpText();
         return 0;
     }
-    const std::string sourceName = args.text("source", "synthetic");
-    if (sourceName == "file" || args.has("activations") || args.has("sae"))
-        throw InputError("--source file, --activations and --sae (importing activations or a trained SAE) are not "
-                         "supported yet");
-    if (sourceName != "synthetic" && sourceName != "toy" && sourceName != "fashion-mnist")
-        throw InputError("unknown source '" + sourceName + "' (expected synthetic, toy or fashion-mnist)");
+    const std::string sourceName = args.text("source", args.has("activations") ? "file" : "synthetic");
+    const bool file = sourceName == "file";
+    if (args.has("sae"))
+        return evaluateImportedSae(args);
+    if (file != args.has("activations"))
+        throw InputError(file ? "--source file needs --activations FILE"
+                              : "--activations needs --source file (or no --source)");
+    for (const char* option : {"array", "labels", "u2-is-bf16"})
+        if (args.has(option) && !file)
+            throw InputError(std::string("--") + option + " needs --activations FILE");
+    if (file && (args.has("features") || args.has("d")))
+        throw InputError("--features and --d apply to the synthetic and toy sources (a file's activations set d)");
+    if (sourceName != "synthetic" && sourceName != "toy" && sourceName != "fashion-mnist" && !file)
+        throw InputError("unknown source '" + sourceName + "' (expected synthetic, toy, fashion-mnist or file)");
     const bool fashion = sourceName == "fashion-mnist";
     if (fashion && (args.has("features") || args.has("d")))
         throw InputError("--features and --d apply to the synthetic and toy sources (fashion-mnist has d = 128)");
@@ -119,7 +270,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
         training.path = SaeComputePath::Sparse;
     else
         throw InputError("option --path expects auto, dense or sparse, got '" + path + "'");
-    const int evaluationInputs = int(args.integer("eval", 8192, 1, 1 << 20));
+    const int evaluationInputs = int(args.integer("eval", file ? 0 : 8192, 1, 1 << 30));
 
     nlohmann::json out;
     out["source"] = sourceName;
@@ -144,6 +295,15 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
         source = std::make_unique<ToyActivationSource>(trained.model);
         out["toy_final_loss"] = trained.finalLoss.empty() ? 0.0 : trained.finalLoss.front();
         out["true_features"] = int(source->groundTruth().cols());
+    } else if (file) {
+        ImportedActivations imported = loadActivations(args);
+        out["activations"] = imported.path;
+        out["array"] = imported.arrayName;
+        out["array_shape"] = imported.shape;
+        out["array_dtype"] = dtypeShortName(imported.dtype);
+        if (!imported.labelsName.empty())
+            out["labels"] = imported.labelsName;
+        source = std::make_unique<MatrixActivationSource>(std::move(imported.set), imported.path);
     } else {
         const std::string dir = args.text("data-dir", ImageDataset::defaultFashionMnistDirectory());
         const ImageDataset trainImages = ImageDataset::loadSplit(dir, "train");
@@ -168,6 +328,12 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     SaeEvaluator evaluator(trainer.autoencoder(), source->evaluationSet(evaluationInputs, Rng::deriveSeed(training.seed, 0xE7A1)),
                            truth);
     const SaeDictionaryMetrics& m = evaluator.metrics();
+    writeOutputs(args, out, evaluator, trainer.autoencoder());
+    if (args.has("save")) {
+        const nlohmann::json metadata = {{"featurescope", {{"source", sourceName}, {"config", config}, {"training", training}}}};
+        SaeLensExporter::write(args.text("save"), trainer.autoencoder(), metadata, evaluator.densities());
+        out["saved"] = args.text("save");
+    }
 
     out["variant"] = saeVariantName(config.variant);
     out["d_in"] = config.inputDim;
@@ -231,8 +397,12 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
         std::cout << line;
     }
     if (m.hasLabelPurity()) {
-        std::snprintf(line, sizeof line, "  mean label purity %.4f   mean coherence %.4f   MLP accuracy %.2f %%\n",
-                      m.meanLabelPurity, m.meanCoherence, 100.0 * out["mlp_test_accuracy"].get<double>());
+        if (out.contains("mlp_test_accuracy"))
+            std::snprintf(line, sizeof line, "  mean label purity %.4f   mean coherence %.4f   MLP accuracy %.2f %%\n",
+                          m.meanLabelPurity, m.meanCoherence, 100.0 * out["mlp_test_accuracy"].get<double>());
+        else
+            std::snprintf(line, sizeof line, "  mean label purity %.4f   mean coherence %.4f\n", m.meanLabelPurity,
+                          m.meanCoherence);
         std::cout << line;
     }
     std::snprintf(line, sizeof line, "  %.1f steps/s (%.1f GFLOP/s dense-equivalent)\n", trainer.stepsPerSecond(),

@@ -2,6 +2,7 @@
 
 #include "cli/ToyOptions.h"
 #include "common/InputError.h"
+#include "io/ToyModelFile.h"
 #include "toy/ToyModelReport.h"
 #include "toy/ToyTrainer.h"
 
@@ -9,6 +10,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 int TmsCommand::run(const std::vector<std::string>& arguments)
@@ -26,13 +28,26 @@ int TmsCommand::run(const std::vector<std::string>& arguments)
     const auto model = ToyOptions::modelConfig(args, 5, 2, 1.0);
     const auto training = ToyOptions::trainingConfig(args, 10000);
     training.validate(model.features, model.hidden, model.instances());
-    if (args.has("save"))
-        throw featurescope::InputError("--save is not supported yet (safetensors export lands with the file formats)");
+    const std::string savePath = args.text("save");
+    if (args.has("save") && savePath.empty())
+        throw featurescope::InputError("--save needs a file name (FILE.safetensors)");
+    if (!savePath.empty()) {
+        // Fail before training, not after, when the file cannot be written.
+        const auto parent = std::filesystem::absolute(savePath).parent_path();
+        std::error_code error;
+        if (!std::filesystem::is_directory(parent, error))
+            throw featurescope::InputError(savePath + ": cannot write the file (folder " + parent.string() +
+                                           " not found)");
+    }
 
     const auto start = std::chrono::steady_clock::now();
     const auto result = featurescope::ToyTrainer::train(model, training);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const auto report = featurescope::toyTrainingReport(result, seconds);
+    auto report = featurescope::toyTrainingReport(result, seconds);
+    if (!savePath.empty()) {
+        featurescope::ToyModelFile::write(savePath, result.model, &training);
+        report["saved"] = savePath;
+    }
     if (args.flag("json")) {
         std::cout << report.dump(2) << "\n";
     } else {
@@ -48,6 +63,8 @@ int TmsCommand::run(const std::vector<std::string>& arguments)
             std::printf("\n");
         }
     }
+    if (!savePath.empty() && !args.flag("json"))
+        std::printf("saved the weights to %s\n", savePath.c_str());
     if (!result.message.empty())
         std::cerr << "featurescope tms: " << result.message << "\n";
     return result.status == featurescope::TrainingStatus::Diverged ? 1 : 0;

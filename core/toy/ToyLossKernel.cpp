@@ -189,6 +189,38 @@ double fusedPass(const FusedArguments& a)
                 h[t] = h[t] > 0.0f ? h[t] : Vec{};
         if (WithGradient)
             std::fill(p, p + m * kVecsPerChunk, Vec{});
+        Vec pendingG[2][kVecsPerChunk];
+        int pendingI[2] = {0, 0};
+        int pending = 0;
+        auto flushPending = [&] {
+            if (pending == 2) {
+                const int ia = pendingI[0], ib = pendingI[1];
+                for (int k = 0; k < m; ++k) {
+                    Vec accA = dDAcc[ia * m + k], accB = dDAcc[ib * m + k];
+                    const Vec da = splat(a.D[k + ia * m]), db = splat(a.D[k + ib * m]);
+                    for (int c = 0; c < kVecsPerChunk; ++c) {
+                        const Vec hv = h[k * kVecsPerChunk + c];
+                        accA += hv * pendingG[0][c];
+                        accB += hv * pendingG[1][c];
+                        p[k * kVecsPerChunk + c] += da * pendingG[0][c] + db * pendingG[1][c];
+                    }
+                    dDAcc[ia * m + k] = accA;
+                    dDAcc[ib * m + k] = accB;
+                }
+            } else if (pending == 1) {
+                const int ia = pendingI[0];
+                for (int k = 0; k < m; ++k) {
+                    Vec acc = dDAcc[ia * m + k];
+                    const Vec d = splat(a.D[k + ia * m]);
+                    for (int c = 0; c < kVecsPerChunk; ++c) {
+                        acc += h[k * kVecsPerChunk + c] * pendingG[0][c];
+                        p[k * kVecsPerChunk + c] += d * pendingG[0][c];
+                    }
+                    dDAcc[ia * m + k] = acc;
+                }
+            }
+            pending = 0;
+        };
         for (int i = 0; i < n; ++i) {
             Vec z[kVecsPerChunk], g[kVecsPerChunk];
             for (int c = 0; c < kVecsPerChunk; ++c)
@@ -216,16 +248,16 @@ double fusedPass(const FusedArguments& a)
             dbAcc[i] += gsum;
             if (chunkIsZero(reinterpret_cast<const float*>(g)))
                 continue; // no gradient flows back through this feature in this chunk
-            for (int k = 0; k < m; ++k) {
-                Vec acc = dDAcc[i * m + k];
-                const Vec d = splat(a.D[k + i * m]);
-                for (int c = 0; c < kVecsPerChunk; ++c) {
-                    acc += h[k * kVecsPerChunk + c] * g[c];
-                    p[k * kVecsPerChunk + c] += d * g[c];
-                }
-                dDAcc[i * m + k] = acc;
-            }
+            // Back-propagate two features at a time: each pass over p then costs one load and one store for two
+            // features' worth of FMAs (stores are the bottleneck of this loop).
+            for (int c = 0; c < kVecsPerChunk; ++c)
+                pendingG[pending][c] = g[c];
+            pendingI[pending++] = i;
+            if (pending == 2)
+                flushPending();
         }
+        if (WithGradient)
+            flushPending();
         if (!WithGradient)
             continue;
         if (HiddenRelu)

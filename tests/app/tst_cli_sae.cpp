@@ -123,8 +123,8 @@ private Q_SLOTS:
         QTest::newRow("k above d_sae") << QStringList{QStringLiteral("--variant"), QStringLiteral("topk"), QStringLiteral("--d-sae"), QStringLiteral("8"), QStringLiteral("--k"), QStringLiteral("9")} << QStringLiteral("--k");
         QTest::newRow("zero batch") << QStringList{QStringLiteral("--batch"), QStringLiteral("0")} << QStringLiteral("--batch");
         QTest::newRow("not a number") << QStringList{QStringLiteral("--steps"), QStringLiteral("many")} << QStringLiteral("--steps");
-        QTest::newRow("file source") << QStringList{QStringLiteral("--source"), QStringLiteral("file"), QStringLiteral("--activations"), QStringLiteral("x.npy")} << QStringLiteral("not supported yet");
-        QTest::newRow("sae dir") << QStringList{QStringLiteral("--sae"), QStringLiteral("dir")} << QStringLiteral("not supported yet");
+        QTest::newRow("file source") << QStringList{QStringLiteral("--source"), QStringLiteral("file"), QStringLiteral("--activations"), QStringLiteral("x.npy")} << QStringLiteral("x.npy: file not found");
+        QTest::newRow("sae dir") << QStringList{QStringLiteral("--sae"), QStringLiteral("dir")} << QStringLiteral("--sae needs --activations");
         QTest::newRow("randomized on synthetic") << QStringList{QStringLiteral("--randomized")} << QStringLiteral("--source fashion-mnist");
         QTest::newRow("missing data dir") << QStringList{QStringLiteral("--source"), QStringLiteral("fashion-mnist"), QStringLiteral("--data-dir"), QStringLiteral("/nonexistent")} << QStringLiteral("/nonexistent");
         QTest::newRow("huge sae") << QStringList{QStringLiteral("--d"), QStringLiteral("4096"), QStringLiteral("--d-sae"), QStringLiteral("1000000")} << QStringLiteral("d_in x d_sae");

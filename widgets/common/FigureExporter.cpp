@@ -1,29 +1,132 @@
 #include "FigureExporter.h"
 
+#include "Theme.h"
+#include "plots/FeatureArrowsPlot.h"
+#include "plots/GramHeatmapPlot.h"
+#include "plots/LossCurvePlot.h"
+#include "plots/NeuronBarsPlot.h"
+#include "plots/NormBarsPlot.h"
+#include "plots/StickyFractionPlot.h"
 #include "plots/QCustomPlotInclude.h"
 
 #include <QApplication>
 #include <QFileInfo>
 #include <QImage>
+#include <QLayout>
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QPointer>
 #include <QSvgGenerator>
+
+#include <functional>
+#include <memory>
+#include <vector>
 
 namespace {
 
+QList<QCustomPlot*> plotsIn(QWidget* widget)
+{
+    QList<QCustomPlot*> plots = widget->findChildren<QCustomPlot*>();
+    if (auto* plot = qobject_cast<QCustomPlot*>(widget))
+        plots.prepend(plot);
+    return plots;
+}
+
 void replotAll(QWidget* widget)
 {
-    if (auto* plot = qobject_cast<QCustomPlot*>(widget))
-        plot->replot(QCustomPlot::rpImmediateRefresh);
-    for (auto* plot : widget->findChildren<QCustomPlot*>())
-        if (plot->isVisible())
+    for (auto* plot : plotsIn(widget))
+        if (plot == widget || plot->isVisible())
             plot->replot(QCustomPlot::rpImmediateRefresh);
 }
 
+// Clears the selection highlight of every plot in the exported widget and restores it afterwards.
+class SelectionHider {
+public:
+    SelectionHider(QWidget* widget, bool hide)
+    {
+        if (!hide)
+            return;
+        for (QCustomPlot* plot : plotsIn(widget)) {
+            hideFeature<FeatureArrowsPlot>(plot);
+            hideFeature<GramHeatmapPlot>(plot);
+            hideFeature<NormBarsPlot>(plot);
+            hideFeature<StickyFractionPlot>(plot);
+            hideFeature<NeuronBarsPlot>(plot);
+            if (auto* loss = qobject_cast<LossCurvePlot*>(plot); loss && loss->selectedInstance() >= 0) {
+                const int previous = loss->selectedInstance();
+                QPointer<LossCurvePlot> guard(loss);
+                loss->setSelectedInstance(-1);
+                m_restore.push_back([guard, previous] { if (guard) guard->setSelectedInstance(previous); });
+            }
+        }
+    }
+    ~SelectionHider()
+    {
+        for (auto& restore : m_restore)
+            restore();
+    }
+    SelectionHider(const SelectionHider&) = delete;
+    SelectionHider& operator=(const SelectionHider&) = delete;
+
+private:
+    template <class P>
+    void hideFeature(QCustomPlot* plot)
+    {
+        auto* typed = qobject_cast<P*>(plot);
+        if (!typed || typed->selectedFeature() < 0)
+            return;
+        const int previous = typed->selectedFeature();
+        QPointer<P> guard(typed);
+        typed->setSelectedFeature(-1);
+        m_restore.push_back([guard, previous] { if (guard) guard->setSelectedFeature(previous); });
+    }
+    std::vector<std::function<void()>> m_restore;
+};
+
+// Themes the plots for the export; with a transparent background, clears plot and axis-rect backgrounds too.
+// Afterwards the plots are themed again, which restores their backgrounds.
+class PlotStyler {
+public:
+    PlotStyler(QWidget* widget, bool transparent)
+    {
+        for (QCustomPlot* plot : plotsIn(widget)) {
+            m_plots.append(plot);
+            Theme::applyToPlot(plot);
+            if (transparent) {
+                plot->setBackground(Qt::NoBrush);
+                for (QCPAxisRect* rect : plot->axisRects())
+                    rect->setBackground(Qt::NoBrush);
+            }
+        }
+        m_transparent = transparent;
+    }
+    ~PlotStyler()
+    {
+        if (!m_transparent)
+            return;
+        for (const QPointer<QCustomPlot>& plot : m_plots)
+            if (plot) {
+                Theme::applyToPlot(plot);
+                plot->replot(QCustomPlot::rpQueuedReplot);
+            }
+    }
+    PlotStyler(const PlotStyler&) = delete;
+    PlotStyler& operator=(const PlotStyler&) = delete;
+
+private:
+    QList<QPointer<QCustomPlot>> m_plots;
+    bool m_transparent = false;
+};
+
 // Paints `widget` and then redraws each visible plot on top with QCustomPlot's own vector painter.
-void paintWithVectorPlots(QWidget* widget, QCPPainter& painter, bool transparent)
+void paintWithVectorPlots(QWidget* widget, QCPPainter& painter, const QSize& size, bool transparent)
 {
+    if (auto* plot = qobject_cast<QCustomPlot*>(widget)) {
+        // toPainter lays the plot out at the requested size without resizing the widget on screen.
+        plot->toPainter(&painter, size.width(), size.height());
+        return;
+    }
     if (!transparent)
         painter.fillRect(QRect(QPoint(0, 0), widget->size()), widget->palette().window());
     widget->render(&painter, QPoint(), QRegion(), QWidget::DrawChildren);
@@ -37,6 +140,64 @@ void paintWithVectorPlots(QWidget* widget, QCPPainter& painter, bool transparent
         plot->toPainter(&painter, plot->width(), plot->height());
         painter.restore();
     }
+}
+
+QString validate(QWidget* widget, const ExportOptions& options)
+{
+    if (!widget)
+        return QStringLiteral("nothing to export");
+    const QSize size = options.logicalSize;
+    if (size.width() < 16 || size.height() < 16 || size.width() > 16384 || size.height() > 16384)
+        return QStringLiteral("width and height must be between 16 and 16384 pixels");
+    if (!(options.scale >= 0.25 && options.scale <= 8.0))
+        return QStringLiteral("scale must be between 0.25 and 8");
+    if (double(size.width()) * size.height() * options.scale * options.scale > 400e6)
+        return QStringLiteral("the image would be larger than 400 megapixels");
+    return {};
+}
+
+// Lays a composite widget out at the export size and restores its on-screen size afterwards.
+class LayoutGuard {
+public:
+    LayoutGuard(QWidget* widget, const QSize& size) : m_widget(widget), m_oldSize(widget->size())
+    {
+        m_onScreen = widget->isVisible() && !widget->testAttribute(Qt::WA_DontShowOnScreen);
+        FigureExporter::prepareWidget(widget, size);
+    }
+    ~LayoutGuard()
+    {
+        if (!m_widget || !m_onScreen || m_widget->size() == m_oldSize)
+            return;
+        m_widget->resize(m_oldSize);
+        if (QWidget* parent = m_widget->parentWidget(); parent && parent->layout())
+            parent->layout()->invalidate();
+        replotAll(m_widget);
+    }
+    LayoutGuard(const LayoutGuard&) = delete;
+    LayoutGuard& operator=(const LayoutGuard&) = delete;
+
+private:
+    QPointer<QWidget> m_widget;
+    QSize m_oldSize;
+    bool m_onScreen = false;
+};
+
+QImage paintImage(QWidget* widget, const ExportOptions& options)
+{
+    const QSize size = options.logicalSize;
+    QImage image(size * options.scale, QImage::Format_ARGB32_Premultiplied);
+    if (image.isNull())
+        return image;
+    image.setDevicePixelRatio(options.scale);
+    image.fill(Qt::transparent);
+    QCPPainter painter(&image);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setRenderHint(QPainter::TextAntialiasing);
+    paintWithVectorPlots(widget, painter, size, options.transparentBackground);
+    painter.end();
+    image.setDotsPerMeterX(int(96 * options.scale / 0.0254));
+    image.setDotsPerMeterY(int(96 * options.scale / 0.0254));
+    return image;
 }
 
 } // namespace
@@ -54,44 +215,54 @@ void FigureExporter::prepareWidget(QWidget* widget, const QSize& size)
     replotAll(widget);
 }
 
+QImage FigureExporter::renderImage(QWidget* widget, const ExportOptions& options, QString* error)
+{
+    const QString problem = validate(widget, options);
+    if (!problem.isEmpty()) {
+        if (error)
+            *error = problem;
+        return {};
+    }
+    SelectionHider hider(widget, !options.includeSelection);
+    PlotStyler styler(widget, options.transparentBackground);
+    std::unique_ptr<LayoutGuard> layout;
+    if (!qobject_cast<QCustomPlot*>(widget))
+        layout = std::make_unique<LayoutGuard>(widget, options.logicalSize);
+    QImage image = paintImage(widget, options);
+    if (image.isNull() && error)
+        *error = QStringLiteral("out of memory for a %1×%2 image").arg(options.logicalSize.width()).arg(options.logicalSize.height());
+    return image;
+}
+
 QString FigureExporter::exportWidget(QWidget* widget, const QString& path, const ExportOptions& options)
 {
-    if (!widget)
-        return QStringLiteral("nothing to export");
-    const QSize size = options.logicalSize;
-    if (size.width() < 16 || size.height() < 16 || size.width() > 16384 || size.height() > 16384)
-        return QStringLiteral("width and height must be between 16 and 16384 pixels");
-    if (!(options.scale >= 0.25 && options.scale <= 8.0))
-        return QStringLiteral("scale must be between 0.25 and 8");
+    const QString problem = validate(widget, options);
+    if (!problem.isEmpty())
+        return problem;
     const QString suffix = QFileInfo(path).suffix().toLower();
     if (suffix != QLatin1String("png") && suffix != QLatin1String("pdf") && suffix != QLatin1String("svg"))
         return QStringLiteral("unknown format '%1': use .png, .pdf or .svg").arg(suffix);
 
-    // Whole-widget exports are laid out at the requested size; a lone plot draws itself at any size.
+    if (suffix == QLatin1String("png")) {
+        QString error;
+        const QImage image = renderImage(widget, options, &error);
+        if (image.isNull())
+            return error;
+        if (!image.save(path, "PNG"))
+            return QStringLiteral("could not write %1").arg(path);
+        return {};
+    }
+
+    const QSize size = options.logicalSize;
+    SelectionHider hider(widget, !options.includeSelection);
+    PlotStyler styler(widget, options.transparentBackground);
     auto* plot = qobject_cast<QCustomPlot*>(widget);
-    QSize oldSize = widget->size();
+    std::unique_ptr<LayoutGuard> layout;
     if (!plot)
-        prepareWidget(widget, size);
+        layout = std::make_unique<LayoutGuard>(widget, size);
 
     bool ok = false;
-    if (suffix == QLatin1String("png")) {
-        if (plot && !options.transparentBackground) {
-            ok = plot->savePng(path, size.width(), size.height(), options.scale, -1, 96);
-        } else {
-            if (plot)
-                prepareWidget(plot, size);
-            QImage image(size * options.scale, QImage::Format_ARGB32_Premultiplied);
-            image.setDevicePixelRatio(options.scale);
-            image.fill(Qt::transparent);
-            QCPPainter painter(&image);
-            painter.setRenderHint(QPainter::Antialiasing);
-            paintWithVectorPlots(widget, painter, options.transparentBackground);
-            painter.end();
-            image.setDotsPerMeterX(int(96 * options.scale / 0.0254));
-            image.setDotsPerMeterY(int(96 * options.scale / 0.0254));
-            ok = image.save(path, "PNG");
-        }
-    } else if (suffix == QLatin1String("pdf")) {
+    if (suffix == QLatin1String("pdf")) {
         if (plot) {
             ok = plot->savePdf(path, size.width(), size.height(), QCP::epNoCosmetic);
         } else {
@@ -105,13 +276,11 @@ QString FigureExporter::exportWidget(QWidget* widget, const QString& path, const
             if (ok) {
                 const double sx = writer.width() / double(size.width());
                 painter.scale(sx, sx);
-                paintWithVectorPlots(widget, painter, options.transparentBackground);
+                paintWithVectorPlots(widget, painter, size, options.transparentBackground);
                 painter.end();
             }
         }
     } else {
-        if (plot)
-            prepareWidget(plot, size);
         QSvgGenerator generator;
         generator.setFileName(path);
         generator.setSize(size);
@@ -121,12 +290,10 @@ QString FigureExporter::exportWidget(QWidget* widget, const QString& path, const
         QCPPainter painter(&generator);
         ok = painter.isActive();
         if (ok) {
-            paintWithVectorPlots(widget, painter, options.transparentBackground);
+            paintWithVectorPlots(widget, painter, size, options.transparentBackground);
             painter.end();
         }
     }
-    if (plot && widget->size() != oldSize && !widget->testAttribute(Qt::WA_DontShowOnScreen))
-        widget->resize(oldSize);
     if (!ok)
         return QStringLiteral("could not write %1").arg(path);
     return {};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QImage>
 #include <QSize>
 #include <QString>
 
@@ -9,15 +10,20 @@ struct ExportOptions {
     QSize logicalSize{1280, 720}; // in logical pixels; the PNG is logicalSize * scale
     double scale = 1.0;
     bool transparentBackground = false;
+    bool includeSelection = false; // selection highlights are hidden while drawing unless asked for
 };
 
 // One function serves every export: PNG (with scale), PDF and SVG (vector, QCustomPlot drawn through QCPPainter).
 // A single QCustomPlot is exported with its own vector routines; any other widget (a whole panel, a grid of small
-// multiples) is laid out at the requested size and painted, with its plots overdrawn as vectors.
+// multiples) is laid out at the requested size and painted, with its plots overdrawn as vectors. Every plot is
+// themed with the current Theme first, and selection decorations are cleared for the duration unless asked.
 class FigureExporter {
 public:
-    // Returns an empty string on success, otherwise one line saying what went wrong.
+    // Returns an empty string on success, otherwise one line saying what went wrong. The format follows the
+    // file name's suffix (.png, .pdf, .svg).
     static QString exportWidget(QWidget* widget, const QString& path, const ExportOptions& options);
+    // The PNG that exportWidget would write, as an image (for the clipboard). Null on bad options.
+    static QImage renderImage(QWidget* widget, const ExportOptions& options, QString* error = nullptr);
     // Lays the widget out at `size` offscreen and replots every plot in it, so it can be painted without a display.
     static void prepareWidget(QWidget* widget, const QSize& size);
 };

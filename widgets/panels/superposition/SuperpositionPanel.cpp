@@ -1,5 +1,6 @@
 #include "SuperpositionPanel.h"
 
+#include "ScaleInvarianceLab.h"
 #include "ToyControlsWidget.h"
 #include "common/QtProgressBridge.h"
 #include "common/InputError.h"
@@ -81,6 +82,13 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
         m_tabs->addTab(page, tr("Neurons"));
     }
     m_tabs->addTab(buildPhaseTab(), tr("Phase diagram"));
+    m_scaleLab = new ScaleInvarianceLab(this);
+    m_tabs->addTab(m_scaleLab, tr("Scale invariance"));
+    m_tabs->setTabToolTip(m_tabs->count() - 1, tr("Is \"features per dimension\" scale invariant? Rescale W by c and "
+                                                  "watch each measure"));
+    connect(m_scaleLab, &ScaleInvarianceLab::workStarted, this, &Panel::workStarted);
+    connect(m_scaleLab, &ScaleInvarianceLab::workProgress, this, &Panel::workProgress);
+    connect(m_scaleLab, &ScaleInvarianceLab::workFinished, this, &Panel::workFinished);
     m_tabs->setToolTip(tr("Click a feature in any view to select it everywhere"));
 
     auto* views = new QWidget(this);
@@ -224,14 +232,14 @@ QWidget* SuperpositionPanel::buildPhaseTab()
     return page;
 }
 
-QStringList SuperpositionPanel::figureNames() const { return kFigures; }
+QStringList SuperpositionPanel::figureNames() const { return kFigures + m_scaleLab->figureNames(); }
 
 QWidget* SuperpositionPanel::figureWidget(const QString& name)
 {
     const int index = kFigures.indexOf(name);
     QWidget* widgets[] = {m_arrows, m_heatmap, m_norms, m_sticky, m_loss, m_neurons, m_phase};
     if (index < 0)
-        return nullptr;
+        return m_scaleLab->figureWidget(name);
     // Exported figures must be drawn with current data even when their tab is hidden.
     const int tabs[] = {0, 1, 2, 3, 4, 5, 6};
     const int previous = m_tabs->currentIndex();
@@ -257,15 +265,21 @@ void SuperpositionPanel::prepareFigureForRender(const QString& figure)
         waitForPhaseDiagram();
         return;
     }
+    if (m_scaleLab->figureNames().contains(figure)) {
+        m_scaleLab->prepareForRender();
+        return;
+    }
     prepareForRender();
 }
 
 bool SuperpositionPanel::isBusy() const { return m_worker->isRunning() || m_phaseWatcher.isRunning(); }
+// (the scale lab reports its own work through the forwarded signals)
 
 void SuperpositionPanel::cancelWork()
 {
     m_worker->stop();
     m_phaseProgress->cancel();
+    m_scaleLab->cancelWork();
 }
 
 void SuperpositionPanel::showEvent(QShowEvent* event)

@@ -1,0 +1,111 @@
+#include "io/ToyModelFile.h"
+
+#include "common/InputError.h"
+#include "io/FileText.h"
+#include "io/SafetensorsFile.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+namespace featurescope {
+
+namespace {
+using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+ArrayData stack(const ToyModel& model, const Eigen::MatrixXf& (*pick)(const ToyInstance&))
+{
+    const ToyModelConfig& c = model.config();
+    std::vector<float> values;
+    for (int i = 0; i < model.instanceCount(); ++i) {
+        const RowMajor m = pick(model.instance(i));
+        values.insert(values.end(), m.data(), m.data() + m.size());
+    }
+    return ArrayData::fromFloats({std::uint64_t(model.instanceCount()), std::uint64_t(c.hidden),
+                                  std::uint64_t(c.features)},
+                                 values.data());
+}
+} // namespace
+
+void ToyModelFile::write(const std::string& path, const ToyModel& model, const TrainingConfig* training)
+{
+    const ToyModelConfig& c = model.config();
+    nlohmann::json config = c;
+    std::vector<std::vector<double>> importance(std::size_t(c.instances()), std::vector<double>(std::size_t(c.features)));
+    for (int i = 0; i < c.instances(); ++i)
+        for (int k = 0; k < c.features; ++k)
+            importance[std::size_t(i)][std::size_t(k)] = c.importance(i, k);
+    config["feature_probability"] = c.featureProbability;
+    config["importance"] = importance;
+    std::vector<SafetensorsFile::NamedArray> tensors;
+    tensors.push_back({"W", stack(model, [](const ToyInstance& t) -> const Eigen::MatrixXf& { return t.W; })});
+    std::vector<float> bias;
+    for (int i = 0; i < model.instanceCount(); ++i)
+        bias.insert(bias.end(), model.instance(i).b.data(), model.instance(i).b.data() + c.features);
+    tensors.push_back({"b", ArrayData::fromFloats({std::uint64_t(model.instanceCount()), std::uint64_t(c.features)},
+                                                  bias.data())});
+    if (!c.tied())
+        tensors.push_back(
+            {"decoder", stack(model, [](const ToyInstance& t) -> const Eigen::MatrixXf& { return t.decoderWeights(); })});
+    SafetensorsFile::Metadata metadata = {{"format", kFormat}, {"config", config.dump()}};
+    if (training)
+        metadata["training"] = nlohmann::json(*training).dump();
+    SafetensorsFile::write(path, tensors, metadata);
+}
+
+ToyModel ToyModelFile::read(const std::string& path)
+{
+    const SafetensorsFile file = SafetensorsFile::open(path);
+    auto fail = [&](const std::string& problem) { return InputError(path + ": " + problem); };
+    const auto& meta = file.metadata();
+    const auto format = meta.find("format");
+    if (format == meta.end() || format->second != kFormat)
+        throw fail("not a featurescope toy-model file (no __metadata__ format " + std::string(kFormat) + ")");
+    const auto configText = meta.find("config");
+    if (configText == meta.end())
+        throw fail("no model config in __metadata__");
+    ToyModelConfig c;
+    try {
+        const nlohmann::json j = nlohmann::json::parse(configText->second);
+        c.features = j.at("n").get<int>();
+        c.hidden = j.at("m").get<int>();
+        c.kind = toyModelKindFromName(j.at("model").get<std::string>());
+        c.importanceDecay = j.at("importance_decay").get<double>();
+        c.featureProbability = j.at("feature_probability").get<std::vector<std::vector<double>>>();
+        if (j.contains("importance"))
+            c.instanceImportance = j.at("importance").get<std::vector<std::vector<double>>>();
+        c.validate();
+    } catch (const nlohmann::json::exception& e) {
+        throw fail("bad model config in __metadata__ (" + FileText::printable(e.what(), 120) + ")");
+    } catch (const InputError& e) {
+        throw fail(std::string("bad model config in __metadata__ (") + e.what() + ")");
+    }
+    ToyModel model(c);
+    const std::uint64_t I = std::uint64_t(c.instances()), m = std::uint64_t(c.hidden), n = std::uint64_t(c.features);
+    auto load = [&](const std::string& name, const ArrayData::Shape& shape) {
+        const ArrayData a = file.tensor(name);
+        if (a.shape() != shape || !dtypeIsFloat(a.dtype()))
+            throw fail("tensor " + name + " is " + a.describe() + ", expected " + ArrayData::shapeText(shape) +
+                       " float");
+        std::vector<float> v = a.toFloatVector();
+        for (float x : v)
+            if (!std::isfinite(x))
+                throw fail("tensor " + name + " contains NaN or infinite values");
+        return v;
+    };
+    const std::vector<float> W = load("W", {I, m, n});
+    const std::vector<float> b = load("b", {I, n});
+    std::vector<float> decoder;
+    if (!c.tied())
+        decoder = load("decoder", {I, m, n});
+    for (std::uint64_t i = 0; i < I; ++i) {
+        ToyInstance& inst = model.instance(int(i));
+        inst.W = Eigen::Map<const RowMajor>(W.data() + i * m * n, Eigen::Index(m), Eigen::Index(n));
+        inst.b = Eigen::Map<const Eigen::VectorXf>(b.data() + i * n, Eigen::Index(n));
+        if (!c.tied())
+            inst.decoder = Eigen::Map<const RowMajor>(decoder.data() + i * m * n, Eigen::Index(m), Eigen::Index(n));
+    }
+    return model;
+}
+
+} // namespace featurescope

@@ -1,0 +1,240 @@
+#include "sae/ImportedSae.h"
+
+#include "common/InputError.h"
+#include "sae/TopKSelector.h"
+
+#include <cmath>
+
+namespace featurescope {
+
+ImportedSae::ImportedSae(SaeLensConfig config, Eigen::MatrixXf encoder, Eigen::VectorXf encoderBias,
+                         Eigen::MatrixXf decoder, Eigen::VectorXf decoderBias, Eigen::VectorXf threshold,
+                         Eigen::VectorXf finetuningScale)
+    : m_config(std::move(config)), m_encoder(std::move(encoder)), m_encoderBias(std::move(encoderBias)),
+      m_decoder(std::move(decoder)), m_decoderBias(std::move(decoderBias)), m_threshold(std::move(threshold)),
+      m_finetuningScale(std::move(finetuningScale))
+{
+    const int dIn = m_config.dIn, dSae = m_config.dSae;
+    if (m_encoder.rows() != dSae || m_encoder.cols() != dIn || m_decoder.rows() != dIn || m_decoder.cols() != dSae ||
+        m_encoderBias.size() != dSae || m_decoderBias.size() != dIn)
+        throw InputError("the SAE weights do not match d_in = " + std::to_string(dIn) + ", d_sae = " +
+                         std::to_string(dSae));
+    if (m_config.architecture == SaeLensArchitecture::JumpReLU && m_threshold.size() != dSae)
+        throw InputError("a jumprelu SAE needs a threshold of d_sae = " + std::to_string(dSae) + " values");
+    if (m_config.architecture != SaeLensArchitecture::JumpReLU)
+        m_threshold.resize(0);
+    if (m_finetuningScale.size() && m_finetuningScale.size() != dSae)
+        throw InputError("the finetuning scaling factor must have d_sae = " + std::to_string(dSae) + " values");
+    if (m_config.architecture == SaeLensArchitecture::TopK && (m_config.k < 1 || m_config.k > dSae))
+        throw InputError("a topk SAE needs 1 <= k <= d_sae");
+    if (!m_encoder.allFinite() || !m_decoder.allFinite() || !m_encoderBias.allFinite() || !m_decoderBias.allFinite() ||
+        !m_threshold.allFinite() || !m_finetuningScale.allFinite())
+        throw InputError("the SAE weights contain NaN or infinite values");
+    if (m_config.architecture == SaeLensArchitecture::TopK && m_config.rescaleActsByDecoderNorm) {
+        m_decoderNorms = m_decoder.colwise().norm().transpose();
+        if ((m_decoderNorms.array() <= 0.0f).any())
+            throw InputError("a topk SAE with rescale_acts_by_decoder_norm has a decoder row of norm 0");
+    }
+}
+
+void ImportedSae::setLogSparsity(Eigen::VectorXf logSparsity)
+{
+    if (logSparsity.size() && logSparsity.size() != latentDim())
+        throw InputError("the sparsity vector has " + std::to_string(logSparsity.size()) + " values for d_sae = " +
+                         std::to_string(latentDim()));
+    m_logSparsity = std::move(logSparsity);
+}
+
+ImportedSae ImportedSae::fromSparseAutoencoder(const SparseAutoencoder& sae, const std::string& hookName)
+{
+    const SaeConfig& c = sae.config();
+    SaeLensConfig config;
+    config.dIn = sae.inputDim();
+    config.dSae = sae.latentDim();
+    config.architecture = c.variant == SaeVariant::TopK ? SaeLensArchitecture::TopK : SaeLensArchitecture::Standard;
+    config.k = c.variant == SaeVariant::TopK ? c.k : 0;
+    config.applyBDecToInput = c.subtractsDecoderBias();
+    config.hookName = hookName;
+    config.modelName = "featurescope";
+    config.saeLensVersion = "6.0.0";
+    // Our encode is act(W_enc (s·x − b_dec) + b_enc) and decode (W_dec f + b_dec)/s: fold s into the weights.
+    const float s = sae.inputScale();
+    return ImportedSae(config, sae.encoderWeights() * s, sae.encoderBias(), sae.decoderWeights() / s,
+                       sae.decoderBias() / s);
+}
+
+ImportedSae::Normalisation ImportedSae::normaliseInputs(Eigen::MatrixXf& X) const
+{
+    Normalisation n;
+    const Eigen::Index count = X.cols();
+    const float d = float(X.rows());
+    switch (m_config.normalization) {
+    case SaeLensNormalization::None:
+    case SaeLensNormalization::ExpectedAverageOnlyIn:
+        break;
+    case SaeLensNormalization::ConstantNormRescale:
+        n.inScale.resize(count);
+        n.outScale.resize(count);
+        for (Eigen::Index i = 0; i < count; ++i) {
+            const float norm = X.col(i).norm();
+            // SAELens divides by ‖x‖ (NaN for a zero input); a zero input stays unscaled here.
+            const float coefficient = norm > 0.0f ? std::sqrt(d) / norm : 1.0f;
+            X.col(i) *= coefficient;
+            n.inScale[i] = coefficient;
+            n.outScale[i] = 1.0f / coefficient;
+        }
+        break;
+    case SaeLensNormalization::LayerNorm:
+        n.inScale.resize(count);
+        n.outScale.resize(count);
+        n.shift.resize(count);
+        for (Eigen::Index i = 0; i < count; ++i) {
+            const float mu = X.col(i).mean();
+            X.col(i).array() -= mu;
+            // torch.std: the unbiased (n − 1) estimate.
+            const float sigma = X.rows() > 1 ? std::sqrt(X.col(i).squaredNorm() / (d - 1.0f)) : 0.0f;
+            X.col(i) /= sigma + 1e-5f;
+            n.inScale[i] = 1.0f / (sigma + 1e-5f);
+            n.outScale[i] = sigma;
+            n.shift[i] = mu;
+        }
+        break;
+    }
+    return n;
+}
+
+Eigen::MatrixXf ImportedSae::preActivationsNormalised(const Eigen::MatrixXf& X) const
+{
+    Eigen::MatrixXf pre(latentDim(), X.cols());
+    if (m_config.applyBDecToInput)
+        pre.noalias() = m_encoder * (X.colwise() - m_decoderBias);
+    else
+        pre.noalias() = m_encoder * X;
+    pre.colwise() += m_encoderBias;
+    if (m_decoderNorms.size())
+        pre.array().colwise() *= m_decoderNorms.array();
+    return pre;
+}
+
+void ImportedSae::activate(Eigen::MatrixXf& pre) const
+{
+    switch (m_config.architecture) {
+    case SaeLensArchitecture::Standard:
+        pre = pre.cwiseMax(0.0f);
+        if (m_config.tanhRelu)
+            pre = pre.array().tanh().matrix();
+        break;
+    case SaeLensArchitecture::JumpReLU:
+        for (Eigen::Index s = 0; s < pre.cols(); ++s)
+            for (Eigen::Index j = 0; j < pre.rows(); ++j) {
+                const float v = pre(j, s);
+                if (!(v > std::max(m_threshold[j], 0.0f)))
+                    pre(j, s) = 0.0f;
+            }
+        break;
+    case SaeLensArchitecture::TopK: {
+        TopKSelector selector(m_config.k);
+        for (Eigen::Index s = 0; s < pre.cols(); ++s)
+            selector.keepTopInPlace(pre.col(s).data(), int(pre.rows()));
+        break;
+    }
+    }
+}
+
+Eigen::MatrixXf ImportedSae::preActivations(const Eigen::MatrixXf& X) const
+{
+    Eigen::MatrixXf normalised = X;
+    normaliseInputs(normalised);
+    return preActivationsNormalised(normalised);
+}
+
+Eigen::MatrixXf ImportedSae::encode(const Eigen::MatrixXf& X) const
+{
+    Eigen::MatrixXf pre = preActivations(X);
+    activate(pre);
+    return pre;
+}
+
+Eigen::MatrixXf ImportedSae::decode(const Eigen::MatrixXf& F) const
+{
+    Eigen::MatrixXf out(inputDim(), F.cols());
+    if (m_finetuningScale.size() || m_decoderNorms.size()) {
+        Eigen::MatrixXf scaled = F;
+        if (m_finetuningScale.size())
+            scaled.array().colwise() *= m_finetuningScale.array();
+        if (m_decoderNorms.size())
+            scaled.array().colwise() /= m_decoderNorms.array();
+        out.noalias() = m_decoder * scaled;
+    } else {
+        out.noalias() = m_decoder * F;
+    }
+    out.colwise() += m_decoderBias;
+    return out;
+}
+
+Eigen::MatrixXf ImportedSae::reconstruct(const Eigen::MatrixXf& X, Eigen::MatrixXf* codes) const
+{
+    Eigen::MatrixXf normalised = X;
+    const Normalisation n = normaliseInputs(normalised);
+    Eigen::MatrixXf F = preActivationsNormalised(normalised);
+    activate(F);
+    Eigen::MatrixXf out = decode(F);
+    if (n.outScale.size())
+        out.array().rowwise() *= n.outScale.array();
+    if (n.shift.size())
+        out.array().rowwise() += n.shift.array();
+    if (codes)
+        *codes = std::move(F);
+    return out;
+}
+
+std::optional<SparseAutoencoder> ImportedSae::toSparseAutoencoder(std::string* reason) const
+{
+    auto no = [&](const std::string& why) -> std::optional<SparseAutoencoder> {
+        if (reason)
+            *reason = why;
+        return std::nullopt;
+    };
+    if (m_config.architecture == SaeLensArchitecture::JumpReLU)
+        return no("jumprelu has no equivalent among featurescope's SAE variants");
+    if (m_config.tanhRelu)
+        return no("the tanh-relu activation has no equivalent among featurescope's SAE variants");
+    if (m_config.normalization == SaeLensNormalization::ConstantNormRescale ||
+        m_config.normalization == SaeLensNormalization::LayerNorm)
+        return no("per-input normalisation (" + saeLensNormalizationName(m_config.normalization) +
+                  ") has no equivalent among featurescope's SAE variants");
+    SaeConfig config;
+    config.inputDim = inputDim();
+    config.latentDim = latentDim();
+    config.normalizeInputs = false;
+    const bool topk = m_config.architecture == SaeLensArchitecture::TopK;
+    config.variant = topk ? SaeVariant::TopK : m_config.applyBDecToInput ? SaeVariant::TM2023 : SaeVariant::Anthropic2024;
+    config.k = topk ? m_config.k : 5;
+    try {
+        config.validate();
+    } catch (const InputError& e) {
+        return no(e.what());
+    }
+    Eigen::MatrixXf encoder = m_encoder;
+    Eigen::VectorXf encoderBias = m_encoderBias;
+    Eigen::MatrixXf decoder = m_decoder;
+    if (m_finetuningScale.size())
+        decoder.array().rowwise() *= m_finetuningScale.transpose().array();
+    if (m_decoderNorms.size()) {
+        encoder.array().colwise() *= m_decoderNorms.array();
+        encoderBias.array() *= m_decoderNorms.array();
+        decoder.array().rowwise() /= m_decoderNorms.transpose().array();
+    }
+    // TopK always subtracts b_dec before encoding: fold its absence into the encoder bias.
+    if (topk && !m_config.applyBDecToInput)
+        encoderBias += encoder * m_decoderBias;
+    SparseAutoencoder sae(config);
+    sae.encoderColumns() = encoder.transpose();
+    sae.encoderBias() = encoderBias;
+    sae.decoderWeights() = decoder;
+    sae.decoderBias() = m_decoderBias;
+    sae.setInputScale(1.0f);
+    return sae;
+}
+
+} // namespace featurescope

@@ -1,0 +1,279 @@
+// Figure export and themes: every format yields a valid file of the requested size, transparency is real, the
+// theme reaches the plots, selection is hidden unless asked, and `featurescope render --theme` does the same.
+#include "common/ExportDialog.h"
+#include "common/FigureExporter.h"
+#include "common/Theme.h"
+#include "plots/QCustomPlotInclude.h"
+
+#include <QApplication>
+#include <QFile>
+#include <QImage>
+#include <QLabel>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QVBoxLayout>
+#include <QXmlStreamReader>
+
+namespace {
+
+QCustomPlot* makePlot(QWidget* parent = nullptr)
+{
+    auto* plot = new QCustomPlot(parent);
+    plot->setBackground(Qt::white);
+    QCPGraph* graph = plot->addGraph();
+    QVector<double> x, y;
+    for (int i = 0; i < 50; ++i) {
+        x.append(i);
+        y.append(std::sin(i / 5.0));
+    }
+    graph->setData(x, y);
+    graph->setPen(QPen(Qt::blue, 1.5));
+    plot->xAxis->setLabel(QStringLiteral("x"));
+    plot->yAxis->setLabel(QStringLiteral("y"));
+    plot->rescaleAxes();
+    return plot;
+}
+
+// A panel-like composite: a label above two plots.
+QWidget* makeComposite()
+{
+    auto* widget = new QWidget;
+    auto* layout = new QVBoxLayout(widget);
+    layout->addWidget(new QLabel(QStringLiteral("A composite figure"), widget));
+    layout->addWidget(makePlot(widget), 1);
+    layout->addWidget(makePlot(widget), 1);
+    return widget;
+}
+
+QColor plotBackground(QCustomPlot* plot)
+{
+    const QImage image = plot->toPixmap(200, 100, 1.0).toImage();
+    return image.pixelColor(2, 2);
+}
+
+} // namespace
+
+class TestExport : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+    void pngSize_data();
+    void pngSize();
+    void pdfHeader_data();
+    void pdfHeader();
+    void svgParses_data();
+    void svgParses();
+    void transparentCorner();
+    void themeChangesPlotBackground();
+    void themeIsIdempotent();
+    void dialogOptions();
+    void cliRenderDark();
+
+private:
+    QWidget* target(const QString& kind);
+    QTemporaryDir m_dir;
+    std::unique_ptr<QWidget> m_widget;
+};
+
+void TestExport::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    Theme::apply(*qApp, Theme::Id::Light);
+}
+
+void TestExport::cleanup()
+{
+    m_widget.reset();
+    Theme::apply(*qApp, Theme::Id::Light);
+}
+
+QWidget* TestExport::target(const QString& kind)
+{
+    m_widget.reset(kind == QLatin1String("plot") ? static_cast<QWidget*>(makePlot()) : makeComposite());
+    return m_widget.get();
+}
+
+void TestExport::pngSize_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<bool>("transparent");
+    QTest::newRow("plot") << QStringLiteral("plot") << false;
+    QTest::newRow("plot, transparent") << QStringLiteral("plot") << true;
+    QTest::newRow("composite") << QStringLiteral("composite") << false;
+    QTest::newRow("composite, transparent") << QStringLiteral("composite") << true;
+}
+
+void TestExport::pngSize()
+{
+    QFETCH(QString, kind);
+    QFETCH(bool, transparent);
+    ExportOptions options;
+    options.logicalSize = QSize(640, 360);
+    options.scale = 2;
+    options.transparentBackground = transparent;
+    const QString path = m_dir.filePath(kind + QStringLiteral(".png"));
+    QCOMPARE(FigureExporter::exportWidget(target(kind), path, options), QString());
+    const QImage image(path);
+    QCOMPARE(image.size(), QSize(1280, 720));
+    // Something was drawn: not every pixel is the same.
+    bool varied = false;
+    const QColor first = image.pixelColor(0, 0);
+    for (int y = 0; y < image.height() && !varied; y += 7)
+        for (int x = 0; x < image.width() && !varied; x += 7)
+            varied = image.pixelColor(x, y) != first;
+    QVERIFY(varied);
+}
+
+void TestExport::pdfHeader_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("plot") << QStringLiteral("plot");
+    QTest::newRow("composite") << QStringLiteral("composite");
+}
+
+void TestExport::pdfHeader()
+{
+    QFETCH(QString, kind);
+    ExportOptions options;
+    options.logicalSize = QSize(640, 360);
+    const QString path = m_dir.filePath(kind + QStringLiteral(".pdf"));
+    QCOMPARE(FigureExporter::exportWidget(target(kind), path, options), QString());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(file.read(4) == "%PDF");
+    QVERIFY(file.size() > 500);
+}
+
+void TestExport::svgParses_data() { pdfHeader_data(); }
+
+void TestExport::svgParses()
+{
+    QFETCH(QString, kind);
+    ExportOptions options;
+    options.logicalSize = QSize(640, 360);
+    const QString path = m_dir.filePath(kind + QStringLiteral(".svg"));
+    QCOMPARE(FigureExporter::exportWidget(target(kind), path, options), QString());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    QVERIFY(bytes.contains("<svg"));
+    QXmlStreamReader xml(bytes);
+    int elements = 0;
+    while (!xml.atEnd())
+        if (xml.readNext() == QXmlStreamReader::StartElement)
+            ++elements;
+    QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+    QVERIFY(elements > 10);
+}
+
+void TestExport::transparentCorner()
+{
+    for (const QString& kind : {QStringLiteral("plot"), QStringLiteral("composite")}) {
+        ExportOptions options;
+        options.logicalSize = QSize(320, 200);
+        options.transparentBackground = true;
+        QString error;
+        const QImage image = FigureExporter::renderImage(target(kind), options, &error);
+        QVERIFY2(!image.isNull(), qPrintable(error));
+        QCOMPARE(image.pixelColor(0, 0).alpha(), 0);
+        QCOMPARE(image.pixelColor(image.width() - 1, image.height() - 1).alpha(), 0);
+        options.transparentBackground = false;
+        const QImage opaque = FigureExporter::renderImage(m_widget.get(), options, &error);
+        QCOMPARE(opaque.pixelColor(0, 0).alpha(), 255);
+    }
+}
+
+void TestExport::themeChangesPlotBackground()
+{
+    std::unique_ptr<QCustomPlot> plot(makePlot());
+    Theme::applyToPlot(plot.get(), Theme::Id::Light);
+    const QColor light = plotBackground(plot.get());
+    QVERIFY(light.lightness() > 200);
+    Theme::apply(*qApp, Theme::Id::Dark);
+    Theme::applyToPlot(plot.get());
+    const QColor dark = plotBackground(plot.get());
+    QVERIFY2(dark.lightness() < 60, qPrintable(dark.name()));
+    QVERIFY(plot->xAxis->tickLabelColor().lightness() > 180); // labels readable on the dark background
+    // The exporter themes too: a light-styled plot exported under the dark theme has a dark corner.
+    ExportOptions options;
+    options.logicalSize = QSize(200, 100);
+    std::unique_ptr<QCustomPlot> fresh(makePlot());
+    const QImage image = FigureExporter::renderImage(fresh.get(), options);
+    QVERIFY(image.pixelColor(1, 1).lightness() < 60);
+}
+
+void TestExport::themeIsIdempotent()
+{
+    std::unique_ptr<QCustomPlot> plot(makePlot());
+    Theme::applyToPlot(plot.get(), Theme::Id::Presentation);
+    const double width = plot->graph(0)->pen().widthF();
+    const double font = plot->xAxis->tickLabelFont().pointSizeF();
+    QCOMPARE(width, 3.0); // 1.5 × 2
+    Theme::applyToPlot(plot.get(), Theme::Id::Presentation);
+    QCOMPARE(plot->graph(0)->pen().widthF(), width); // applying again does not compound
+    QCOMPARE(plot->xAxis->tickLabelFont().pointSizeF(), font);
+    Theme::applyToPlot(plot.get(), Theme::Id::Light);
+    QCOMPARE(plot->graph(0)->pen().widthF(), 1.5); // and going back restores the plot's own pen
+    QCOMPARE(plot->graph(0)->pen().color(), QColor(Qt::blue));
+    // A pen the plot code sets later becomes the new original.
+    plot->graph(0)->setPen(QPen(Qt::red, 1.0));
+    Theme::applyToPlot(plot.get(), Theme::Id::Presentation);
+    QCOMPARE(plot->graph(0)->pen().widthF(), 2.0);
+}
+
+void TestExport::dialogOptions()
+{
+    std::unique_ptr<QWidget> composite(makeComposite());
+    composite->resize(500, 300);
+    auto* plot = composite->findChild<QCustomPlot*>();
+    ExportDialog dialog({{QStringLiteral("Whole panel"), composite.get()}, {QStringLiteral("Curve"), plot}},
+                        QStringLiteral("test caption"), m_dir.path(), QStringLiteral("featurescope-test"));
+    QCOMPARE(dialog.options().logicalSize, QSize(1920, 1080)); // the slide preset is the default
+    QCOMPARE(dialog.options().scale, 2.0);
+    QVERIFY(!dialog.options().includeSelection);
+    QVERIFY(dialog.path().endsWith(QStringLiteral("featurescope-test-whole-panel.png")));
+    QVERIFY(dialog.caption().startsWith(QStringLiteral("test caption")));
+    QVERIFY(dialog.caption().contains(QStringLiteral("1920×1080")));
+    auto* preset = dialog.findChild<QComboBox*>(QStringLiteral("preset"));
+    preset->setCurrentIndex(3); // current size
+    QCOMPARE(dialog.options().logicalSize, QSize(500, 300));
+    preset->setCurrentIndex(4); // custom
+    dialog.findChild<QSpinBox*>(QStringLiteral("width"))->setValue(320);
+    dialog.findChild<QSpinBox*>(QStringLiteral("height"))->setValue(240);
+    QCOMPARE(dialog.options().logicalSize, QSize(320, 240));
+    dialog.findChild<QComboBox*>(QStringLiteral("target"))->setCurrentIndex(1);
+    QCOMPARE(dialog.targetWidget(), plot);
+    QVERIFY(dialog.path().endsWith(QStringLiteral("featurescope-test-curve.png")));
+    QCOMPARE(dialog.exportToFile(), QString());
+    QCOMPARE(QImage(dialog.path()).size(), QSize(640, 480));
+}
+
+void TestExport::cliRenderDark()
+{
+    const QString binary = qEnvironmentVariable("FEATURESCOPE_BINARY");
+    if (binary.isEmpty())
+        QSKIP("FEATURESCOPE_BINARY is not set (CTest sets it)");
+    const QString out = m_dir.filePath(QStringLiteral("energy-dark.png"));
+    QProcess process;
+    process.start(binary, {QStringLiteral("render"), QStringLiteral("--panel"), QStringLiteral("energy"),
+                           QStringLiteral("--out"), out, QStringLiteral("--width"), QStringLiteral("640"),
+                           QStringLiteral("--height"), QStringLiteral("360"), QStringLiteral("--scale"),
+                           QStringLiteral("2"), QStringLiteral("--theme"), QStringLiteral("dark")});
+    QVERIFY(process.waitForFinished(300000));
+    QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+    const QImage image(out);
+    QCOMPARE(image.size(), QSize(1280, 720));
+    QVERIFY2(image.pixelColor(0, 0).lightness() < 80, qPrintable(image.pixelColor(0, 0).name()));
+    QVERIFY(image.pixelColor(image.width() - 1, image.height() - 1).lightness() < 80);
+
+    QProcess bad;
+    bad.start(binary, {QStringLiteral("render"), QStringLiteral("--panel"), QStringLiteral("energy"),
+                       QStringLiteral("--out"), out, QStringLiteral("--theme"), QStringLiteral("neon")});
+    QVERIFY(bad.waitForFinished(60000));
+    QCOMPARE(bad.exitCode(), 2);
+}
+
+QTEST_MAIN(TestExport)
+#include "tst_export.moc"

@@ -1,0 +1,307 @@
+#include "ExportDialog.h"
+
+#include "Theme.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace {
+constexpr int kCurrentSize = -1;
+constexpr int kCustomSize = -2;
+
+QString formatOf(const QString& path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == QLatin1String("png") || suffix == QLatin1String("pdf") || suffix == QLatin1String("svg"))
+        return suffix;
+    return {};
+}
+
+QString fileSafe(QString name)
+{
+    name = name.toLower();
+    for (QChar& c : name)
+        if (!c.isLetterOrNumber())
+            c = QLatin1Char('-');
+    while (name.contains(QLatin1String("--")))
+        name.replace(QLatin1String("--"), QLatin1String("-"));
+    while (name.endsWith(QLatin1Char('-')))
+        name.chop(1);
+    return name;
+}
+} // namespace
+
+QList<QPair<QString, QSize>> ExportDialog::sizePresets()
+{
+    return {{tr("Slide 1920 × 1080"), QSize(1920, 1080)},
+            {tr("1280 × 720"), QSize(1280, 720)},
+            {tr("Square 1080 × 1080"), QSize(1080, 1080)},
+            {tr("Current size"), QSize(kCurrentSize, kCurrentSize)},
+            {tr("Custom…"), QSize(kCustomSize, kCustomSize)}};
+}
+
+ExportDialog::ExportDialog(const QList<ExportTarget>& targets, const QString& callerCaption, const QString& directory,
+                           const QString& baseName, QWidget* parent)
+    : QDialog(parent), m_targets(targets), m_callerCaption(callerCaption), m_directory(directory), m_baseName(baseName)
+{
+    setWindowTitle(tr("Export Figure"));
+
+    m_target = new QComboBox(this);
+    m_target->setObjectName(QStringLiteral("target"));
+    m_target->setToolTip(tr("The figure to export, or the whole panel as it is laid out"));
+    for (const ExportTarget& t : m_targets)
+        m_target->addItem(t.name);
+
+    m_path = new QLineEdit(this);
+    m_path->setObjectName(QStringLiteral("path"));
+    m_path->setToolTip(tr("The format follows the file name: .png, .pdf (vector) or .svg (vector)"));
+    m_path->setMinimumWidth(360);
+    m_browse = new QPushButton(tr("Browse…"), this);
+    auto* pathRow = new QHBoxLayout;
+    pathRow->addWidget(m_path, 1);
+    pathRow->addWidget(m_browse);
+    m_format = new QLabel(this);
+
+    m_preset = new QComboBox(this);
+    m_preset->setObjectName(QStringLiteral("preset"));
+    m_preset->setToolTip(tr("Size in logical pixels; PNG multiplies it by the scale"));
+    for (const auto& preset : sizePresets())
+        m_preset->addItem(preset.first, preset.second);
+    m_width = new QSpinBox(this);
+    m_height = new QSpinBox(this);
+    for (QSpinBox* box : {m_width, m_height}) {
+        box->setRange(16, 16384);
+        box->setSuffix(tr(" px"));
+    }
+    m_width->setObjectName(QStringLiteral("width"));
+    m_height->setObjectName(QStringLiteral("height"));
+    m_width->setValue(1920);
+    m_height->setValue(1080);
+    auto* sizeRow = new QHBoxLayout;
+    sizeRow->addWidget(m_width);
+    sizeRow->addWidget(new QLabel(QStringLiteral("×"), this));
+    sizeRow->addWidget(m_height);
+    sizeRow->addStretch(1);
+
+    m_scale = new QComboBox(this);
+    m_scale->setObjectName(QStringLiteral("scale"));
+    m_scale->setToolTip(tr("Pixel scale for PNG and the clipboard: 2 gives a sharp image on high-DPI screens"));
+    m_scale->addItem(tr("1×"), 1.0);
+    m_scale->addItem(tr("2× (high DPI)"), 2.0);
+    m_scale->addItem(tr("3×"), 3.0);
+    m_scale->setCurrentIndex(1);
+
+    m_transparent = new QCheckBox(tr("Transparent background"), this);
+    m_transparent->setObjectName(QStringLiteral("transparent"));
+    m_transparent->setToolTip(tr("Leave the background empty (PNG, SVG and the clipboard)"));
+    m_selection = new QCheckBox(tr("Include selection highlight"), this);
+    m_selection->setObjectName(QStringLiteral("includeSelection"));
+    m_selection->setToolTip(tr("Draw the highlight of the selected feature; off gives a clean figure"));
+
+    m_caption = new QLineEdit(this);
+    m_caption->setObjectName(QStringLiteral("caption"));
+    m_caption->setReadOnly(true);
+    m_caption->setToolTip(tr("The parameters that made this figure, to paste under it"));
+    m_copyCaption = new QPushButton(tr("Copy Caption"), this);
+    auto* captionRow = new QHBoxLayout;
+    captionRow->addWidget(m_caption, 1);
+    captionRow->addWidget(m_copyCaption);
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Figure:"), m_target);
+    form->addRow(tr("File:"), pathRow);
+    form->addRow(tr("Format:"), m_format);
+    form->addRow(tr("Size:"), m_preset);
+    form->addRow(QString(), sizeRow);
+    form->addRow(tr("PNG scale:"), m_scale);
+    form->addRow(QString(), m_transparent);
+    form->addRow(QString(), m_selection);
+    form->addRow(tr("Caption:"), captionRow);
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("status"));
+    m_status->setWordWrap(true);
+
+    auto* buttons = new QDialogButtonBox(this);
+    m_export = buttons->addButton(tr("Export"), QDialogButtonBox::AcceptRole);
+    m_export->setDefault(true);
+    m_copyImage = buttons->addButton(tr("Copy to Clipboard"), QDialogButtonBox::ActionRole);
+    m_copyImage->setToolTip(tr("Copy the figure as a PNG image"));
+    buttons->addButton(QDialogButtonBox::Close);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_status);
+    layout->addWidget(buttons);
+
+    connect(m_target, &QComboBox::currentIndexChanged, this, [this] {
+        suggestPath();
+        updateControls();
+    });
+    connect(m_path, &QLineEdit::textEdited, this, [this] { m_pathEdited = true; });
+    connect(m_path, &QLineEdit::textChanged, this, &ExportDialog::updateControls);
+    connect(m_preset, &QComboBox::currentIndexChanged, this, &ExportDialog::updateControls);
+    connect(m_width, &QSpinBox::valueChanged, this, &ExportDialog::updateControls);
+    connect(m_height, &QSpinBox::valueChanged, this, &ExportDialog::updateControls);
+    connect(m_scale, &QComboBox::currentIndexChanged, this, &ExportDialog::updateControls);
+    connect(m_transparent, &QCheckBox::toggled, this, &ExportDialog::updateControls);
+    connect(m_browse, &QPushButton::clicked, this, [this] {
+        const QString chosen = QFileDialog::getSaveFileName(
+            this, tr("Export Figure"), path(), tr("PNG image (*.png);;PDF document (*.pdf);;SVG image (*.svg)"));
+        if (!chosen.isEmpty()) {
+            m_pathEdited = true;
+            m_path->setText(formatOf(chosen).isEmpty() ? chosen + QStringLiteral(".png") : chosen);
+        }
+    });
+    connect(m_copyCaption, &QPushButton::clicked, this, [this] {
+        QGuiApplication::clipboard()->setText(caption());
+        m_status->setText(tr("Caption copied."));
+    });
+    connect(m_export, &QPushButton::clicked, this, [this] {
+        if (exportToFile().isEmpty())
+            accept();
+    });
+    connect(m_copyImage, &QPushButton::clicked, this, [this] { copyToClipboard(); });
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    suggestPath();
+    updateControls();
+}
+
+QWidget* ExportDialog::targetWidget() const
+{
+    const int index = m_target->currentIndex();
+    return index >= 0 && index < m_targets.size() ? m_targets[index].widget.data() : nullptr;
+}
+
+QString ExportDialog::targetName() const { return m_target->currentText(); }
+
+QString ExportDialog::path() const { return m_path->text().trimmed(); }
+
+ExportOptions ExportDialog::options() const
+{
+    ExportOptions options;
+    const QSize preset = m_preset->currentData().toSize();
+    if (preset.width() == kCurrentSize) {
+        const QWidget* widget = targetWidget();
+        options.logicalSize = widget && widget->width() >= 16 && widget->height() >= 16 ? widget->size() : QSize(1280, 720);
+    } else if (preset.width() == kCustomSize) {
+        options.logicalSize = QSize(m_width->value(), m_height->value());
+    } else {
+        options.logicalSize = preset;
+    }
+    options.scale = m_scale->currentData().toDouble();
+    options.transparentBackground = m_transparent->isChecked();
+    options.includeSelection = m_selection->isChecked();
+    return options;
+}
+
+QString ExportDialog::caption() const
+{
+    const ExportOptions o = options();
+    QString text = m_callerCaption;
+    if (!text.isEmpty())
+        text += QStringLiteral(" · ");
+    text += tr("%1 · %2×%3 px").arg(targetName()).arg(o.logicalSize.width()).arg(o.logicalSize.height());
+    if (formatOf(path()) == QLatin1String("png") || formatOf(path()).isEmpty())
+        text += tr(" @%1×").arg(o.scale);
+    text += tr(" · theme %1").arg(Theme::name(Theme::current()));
+    return text;
+}
+
+void ExportDialog::suggestPath()
+{
+    if (m_pathEdited)
+        return;
+    const QString suffix = formatOf(path()).isEmpty() ? QStringLiteral("png") : formatOf(path());
+    QString name = m_baseName;
+    const QString figure = fileSafe(targetName());
+    if (!figure.isEmpty())
+        name += (name.isEmpty() ? QString() : QStringLiteral("-")) + figure;
+    if (name.isEmpty())
+        name = QStringLiteral("figure");
+    m_path->setText(QDir(m_directory.isEmpty() ? QDir::homePath() : m_directory).filePath(name + QLatin1Char('.') + suffix));
+}
+
+void ExportDialog::updateControls()
+{
+    const bool custom = m_preset->currentData().toSize().width() == kCustomSize;
+    m_width->setEnabled(custom);
+    m_height->setEnabled(custom);
+    if (!custom) {
+        const QSize size = options().logicalSize;
+        const QSignalBlocker bw(m_width), bh(m_height);
+        m_width->setValue(size.width());
+        m_height->setValue(size.height());
+    }
+    const QString format = formatOf(path());
+    m_format->setText(format.isEmpty() ? tr("unknown: end the file name with .png, .pdf or .svg")
+                                       : format == QLatin1String("png") ? tr("PNG (raster)")
+                                                                        : tr("%1 (vector)").arg(format.toUpper()));
+    m_export->setEnabled(!format.isEmpty() && targetWidget());
+    m_copyImage->setEnabled(targetWidget() != nullptr);
+    m_scale->setEnabled(format != QLatin1String("pdf") && format != QLatin1String("svg"));
+    m_caption->setText(caption());
+    m_caption->setCursorPosition(0);
+}
+
+void ExportDialog::reportError(const QString& error)
+{
+    m_status->setText(error);
+    if (isVisible())
+        QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+QString ExportDialog::exportToFile()
+{
+    QWidget* widget = targetWidget();
+    const QString file = path();
+    QString error;
+    if (!widget)
+        error = tr("The figure is no longer available.");
+    else if (formatOf(file).isEmpty())
+        error = tr("End the file name with .png, .pdf or .svg.");
+    else
+        error = FigureExporter::exportWidget(widget, file, options());
+    if (!error.isEmpty()) {
+        reportError(tr("Could not export to %1: %2").arg(file, error));
+        return error;
+    }
+    m_status->setText(tr("Exported %1").arg(file));
+    return {};
+}
+
+QString ExportDialog::copyToClipboard()
+{
+    QWidget* widget = targetWidget();
+    QString error;
+    QImage image;
+    if (!widget)
+        error = tr("The figure is no longer available.");
+    else
+        image = FigureExporter::renderImage(widget, options(), &error);
+    if (image.isNull()) {
+        if (error.isEmpty())
+            error = tr("nothing was drawn");
+        reportError(tr("Could not copy the figure: %1").arg(error));
+        return error;
+    }
+    QGuiApplication::clipboard()->setImage(image);
+    m_status->setText(tr("Copied a %1×%2 image to the clipboard.").arg(image.width()).arg(image.height()));
+    return {};
+}

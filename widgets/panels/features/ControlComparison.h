@@ -1,0 +1,31 @@
+#pragma once
+
+#include "sae/SaeEvaluator.h"
+
+#include <QString>
+
+#include <vector>
+
+// The randomized-weights control of Towards Monosemanticity: the same SAE settings trained on the hidden layer of
+// the trained MLP and of its shuffled-weights copy, reduced to per-feature distributions of measurable proxies.
+struct ControlComparison {
+    struct Side {
+        QString name;
+        double accuracy = 0.0; // the network's test accuracy
+        featurescope::SaeDictionaryMetrics metrics;
+        std::vector<double> densities;  // per feature (0 = dead)
+        std::vector<double> purities;   // features with at least top-k examples only
+        std::vector<double> coherences; // features with at least top-k examples only
+    };
+    Side trained;
+    Side shuffled;
+    int latentDim = 0;
+    int steps = 0;
+    int topK = 20;
+
+    // Median of the values (NaN for none).
+    static double median(std::vector<double> values);
+    // One or two sentences generated from the numbers: medians of each proxy side by side, dead fractions, and the
+    // caveat that proxies are distributions, not a verdict.
+    QString reading() const;
+};

@@ -1,0 +1,536 @@
+#include "FeatureActivationsPanel.h"
+
+#include "ControlView.h"
+#include "FeatureControlsWidget.h"
+#include "FeatureDetailView.h"
+#include "FeatureFilterProxyModel.h"
+#include "FeatureTableModel.h"
+#include "MetricsStrip.h"
+
+#include "common/InputError.h"
+#include "mlp/ImageDataset.h"
+#include "plots/FeaturePalette.h"
+#include "plots/HistogramPlot.h"
+#include "plots/LossCurvePlot.h"
+
+#include <QCoreApplication>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace {
+
+constexpr double kDensityBinWidth = 0.25;
+
+const QStringList kFigures{QStringLiteral("density-histogram"), QStringLiteral("feature-table"),
+                           QStringLiteral("feature-view"),      QStringLiteral("feature-activations"),
+                           QStringLiteral("top-examples"),      QStringLiteral("quantile-examples"),
+                           QStringLiteral("mean-input"),        QStringLiteral("training-loss"),
+                           QStringLiteral("control"),           QStringLiteral("control-purity"),
+                           QStringLiteral("control-coherence"), QStringLiteral("control-density")};
+
+enum Tab { DictionaryTab, ControlTab, TrainingTab };
+
+} // namespace
+
+FeatureActivationsPanel::FeatureActivationsPanel(QWidget* parent) : Panel(parent)
+{
+    m_controls = new FeatureControlsWidget(this);
+    auto* controlsScroll = new QScrollArea(this);
+    controlsScroll->setWidget(m_controls);
+    controlsScroll->setWidgetResizable(true);
+    controlsScroll->setMinimumWidth(270);
+    controlsScroll->setMaximumWidth(340);
+    controlsScroll->setFrameShape(QFrame::NoFrame);
+
+    m_metrics = new MetricsStrip(this);
+    m_tabs = new QTabWidget(this);
+    m_dictionaryTab = buildDictionaryTab();
+    m_tabs->addTab(m_dictionaryTab, tr("Dictionary"));
+    m_tabs->setTabToolTip(DictionaryTab, tr("The SAE's features: density histogram, sortable table, and the selected "
+                                            "feature's examples"));
+    m_control = new ControlView(this);
+    m_tabs->addTab(m_control, tr("Randomized control"));
+    m_tabs->setTabToolTip(ControlTab, tr("The same SAE on the trained MLP and on its shuffled-weights copy"));
+    m_loss = new LossCurvePlot(this);
+    m_loss->setToolTip(tr("SAE loss (MSE + penalty) and reconstruction MSE per training step, in the SAE's scaled "
+                          "units"));
+    m_tabs->addTab(m_loss, tr("Training"));
+    m_tabs->setTabToolTip(TrainingTab, tr("Loss curves of the SAE"));
+
+    auto* views = new QWidget(this);
+    auto* viewsLayout = new QVBoxLayout(views);
+    viewsLayout->setContentsMargins(0, 0, 0, 0);
+    viewsLayout->setSpacing(2);
+    viewsLayout->addWidget(m_metrics);
+    viewsLayout->addWidget(m_tabs, 1);
+
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(controlsScroll);
+    layout->addWidget(views, 1);
+
+    m_worker = new SaeTrainingWorker(this);
+    connect(m_worker, &SaeTrainingWorker::updated, this, &FeatureActivationsPanel::onSnapshot);
+    connect(m_worker, &SaeTrainingWorker::progress, this, [this](double fraction, const QString& message) {
+        m_controls->setStatus(message);
+        if (m_controlRunning)
+            m_control->setMessage(message.toHtmlEscaped());
+        Q_EMIT workProgress(fraction, message);
+    });
+    connect(m_worker, &SaeTrainingWorker::controlReady, this, [this](const SaeTrainingWorker::Control& control) {
+        m_control->setComparison(control);
+    });
+    connect(m_worker, &SaeTrainingWorker::finished, this, &FeatureActivationsPanel::onJobFinished);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (index == TrainingTab)
+            refreshLossPlot();
+    });
+    connect(m_controls, &FeatureControlsWidget::trainRequested, this, &FeatureActivationsPanel::startTraining);
+    connect(m_controls, &FeatureControlsWidget::stopRequested, this, &FeatureActivationsPanel::cancelWork);
+    connect(m_control, &ControlView::runRequested, this, &FeatureActivationsPanel::startControl);
+    connect(m_detail, &FeatureDetailView::featureClicked, this, [this](int feature) {
+        m_userSelected = true;
+        setSelectedFeature(feature);
+    });
+    connect(m_density, &HistogramPlot::binClicked, this, [this](int bin, double) {
+        const auto features = featuresInDensityBin(bin);
+        if (features.empty())
+            return;
+        // Repeated clicks on one bin step through its features.
+        auto it = std::upper_bound(features.begin(), features.end(), m_selected);
+        const bool inBin = std::find(features.begin(), features.end(), m_selected) != features.end();
+        m_userSelected = true;
+        setSelectedFeature(inBin && it != features.end() ? *it : features.front());
+    });
+}
+
+FeatureActivationsPanel::~FeatureActivationsPanel()
+{
+    m_worker->stop();
+    m_worker->waitForFinished();
+}
+
+QWidget* FeatureActivationsPanel::buildDictionaryTab()
+{
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    auto* left = new QWidget(splitter);
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->setSpacing(3);
+    m_density = new HistogramPlot(left);
+    m_density->setObjectName(QStringLiteral("densityHistogram"));
+    m_density->setTitle(tr("Feature density"));
+    m_density->setAxisLabels(tr("log₁₀ feature density"), tr("features"));
+    m_density->setToolTip(tr("How often each feature fires (log10 of the fraction of inputs). Towards Monosemanticity "
+                             "shows a main cluster and an \"ultralow\" cluster of artifacts. Click a bar to select "
+                             "its features one after another."));
+    m_density->setMinimumHeight(170);
+    m_search = new QLineEdit(left);
+    m_search->setObjectName(QStringLiteral("featureSearch"));
+    m_search->setPlaceholderText(tr("Filter: 17, 10-20, dead, density>0.01, purity>0.8, cos>0.9 …"));
+    m_search->setToolTip(FeatureFilterProxyModel::syntaxHelp());
+    m_search->setClearButtonEnabled(true);
+    m_searchNote = new QLabel(left);
+    m_searchNote->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    m_searchNote->setToolTip(tr("How many features pass the filter"));
+    auto* searchRow = new QHBoxLayout;
+    searchRow->addWidget(m_search, 1);
+    searchRow->addWidget(m_searchNote);
+
+    m_model = new FeatureTableModel(this);
+    m_proxy = new FeatureFilterProxyModel(this);
+    m_proxy->setSourceModel(m_model);
+    m_table = new QTableView(left);
+    m_table->setObjectName(QStringLiteral("featureTable"));
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(FeatureTableModel::Density, Qt::DescendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->verticalHeader()->setVisible(false);
+    m_table->verticalHeader()->setDefaultSectionSize(20);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(FeatureTableModel::Index, QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setMinimumSectionSize(40);
+    m_table->setAlternatingRowColors(true);
+    m_table->setToolTip(tr("Every SAE feature; click a header to sort, type in the filter box to search, select a row "
+                           "to inspect the feature"));
+    leftLayout->addWidget(m_density, 2);
+    leftLayout->addLayout(searchRow);
+    leftLayout->addWidget(m_table, 3);
+
+    m_detail = new FeatureDetailView(splitter);
+    m_detail->setObjectName(QStringLiteral("featureView"));
+    splitter->addWidget(left);
+    splitter->addWidget(m_detail);
+    splitter->setStretchFactor(0, 4);
+    splitter->setStretchFactor(1, 6);
+    splitter->setSizes({400, 600}); // proportions: the splitter scales them to its width
+    splitter->setChildrenCollapsible(false);
+
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) {
+                if (m_syncing || !current.isValid())
+                    return;
+                const QModelIndex source = m_proxy->mapToSource(current);
+                if (source.isValid()) {
+                    m_userSelected = true;
+                    setSelectedFeature(source.row());
+                }
+            });
+    auto updateSearchNote = [this] {
+        const QString error = m_proxy->queryError();
+        m_searchNote->setText(error.isEmpty() ? tr("%1 of %2").arg(m_proxy->rowCount()).arg(m_model->rowCount())
+                                              : error);
+        m_searchNote->setStyleSheet(error.isEmpty() ? QStringLiteral("color: palette(mid);")
+                                                    : QStringLiteral("color: #c0392b;"));
+    };
+    connect(m_search, &QLineEdit::textChanged, this, [this, updateSearchNote](const QString& text) {
+        m_proxy->setQuery(text);
+        updateSearchNote();
+        applySelection();
+    });
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, updateSearchNote);
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, updateSearchNote);
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, updateSearchNote);
+    return splitter;
+}
+
+QStringList FeatureActivationsPanel::figureNames() const { return kFigures; }
+
+QWidget* FeatureActivationsPanel::figureWidget(const QString& name)
+{
+    if (name == QLatin1String("training-loss")) {
+        m_tabs->setCurrentIndex(TrainingTab);
+        return m_loss;
+    }
+    if (name.startsWith(QLatin1String("control"))) {
+        m_tabs->setCurrentIndex(ControlTab);
+        if (name == QLatin1String("control")) {
+            auto* copy = new ControlView;
+            copy->setComparison(m_control->comparison() ? std::make_shared<ControlComparison>(*m_control->comparison())
+                                                        : nullptr);
+            copy->runButton()->hide();
+            m_exportCopy.reset(copy);
+            return copy;
+        }
+        if (name == QLatin1String("control-purity"))
+            return m_control->purityPlot();
+        if (name == QLatin1String("control-coherence"))
+            return m_control->coherencePlot();
+        if (name == QLatin1String("control-density"))
+            return m_control->densityPlot();
+        return nullptr;
+    }
+    // Plots export themselves at any size; composite widgets are exported through a parentless copy, which the
+    // exporter can lay out at the requested size (a widget inside the panel's layout keeps the layout's size).
+    QWidget* widget = nullptr;
+    auto keep = [this](QWidget* copy) {
+        m_exportCopy.reset(copy);
+        return copy;
+    };
+    if (name == QLatin1String("density-histogram")) {
+        widget = m_density;
+    } else if (name == QLatin1String("feature-table")) {
+        auto* table = new QTableView;
+        table->setModel(m_proxy);
+        table->verticalHeader()->setVisible(false);
+        table->verticalHeader()->setDefaultSectionSize(20);
+        table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+        table->horizontalHeader()->setSectionResizeMode(FeatureTableModel::Index, QHeaderView::ResizeToContents);
+        table->setAlternatingRowColors(true);
+        table->setSelectionBehavior(QAbstractItemView::SelectRows);
+        for (int c = 0; c < FeatureTableModel::ColumnCount; ++c)
+            table->setColumnHidden(c, m_table->isColumnHidden(c));
+        table->horizontalHeader()->setSortIndicator(m_table->horizontalHeader()->sortIndicatorSection(),
+                                                    m_table->horizontalHeader()->sortIndicatorOrder());
+        table->horizontalHeader()->setSortIndicatorShown(true);
+        table->selectRow(m_table->selectionModel()->currentIndex().row());
+        widget = keep(table);
+    } else if (name == QLatin1String("feature-view")) {
+        auto* view = new FeatureDetailView;
+        view->setFeature(m_snapshot, m_selected);
+        widget = keep(view);
+    } else if (name == QLatin1String("feature-activations")) {
+        widget = m_detail->activationPlot();
+    } else if (name == QLatin1String("top-examples")) {
+        widget = keep(m_detail->createFigure(FeatureDetailView::Part::TopExamples));
+    } else if (name == QLatin1String("quantile-examples")) {
+        widget = keep(m_detail->createFigure(FeatureDetailView::Part::Quantiles));
+    } else if (name == QLatin1String("mean-input")) {
+        QWidget* copy = m_detail->createFigure(FeatureDetailView::Part::MeanInput);
+        widget = copy ? keep(copy) : m_detail->meanInputWidget();
+    }
+    if (widget)
+        m_tabs->setCurrentIndex(DictionaryTab);
+    return widget;
+}
+
+void FeatureActivationsPanel::prepareForRender()
+{
+    m_started = true;
+    if (!m_snapshot || !m_snapshot->final || m_worker->isRunning()) {
+        // Render needs no data set: fall back to the synthetic source when the image folder is missing.
+        auto config = m_controls->config();
+        if (config.source == FeatureRunConfig::Source::FashionMnist) {
+            try {
+                config.validate();
+            } catch (const featurescope::InputError&) {
+                m_controls->setSource(FeatureRunConfig::Source::Synthetic);
+            }
+        }
+        startTraining();
+        waitForTraining();
+    }
+    m_tabs->setCurrentIndex(DictionaryTab);
+}
+
+void FeatureActivationsPanel::prepareFigureForRender(const QString& figure)
+{
+    if (figure.startsWith(QLatin1String("control"))) {
+        m_started = true;
+        const std::string dir = m_controls->config().dataDirectory;
+        if (featurescope::ImageDataset::hasSplit(dir, "train") && featurescope::ImageDataset::hasSplit(dir, "t10k")) {
+            startControl();
+            waitForTraining();
+        } else {
+            m_control->setMessage(tr("<span style='color:#c0392b'>The control needs the Fashion-MNIST IDX files "
+                                     "(Debian package dataset-fashion-mnist) in %1</span>")
+                                      .arg(QString::fromStdString(dir).toHtmlEscaped()));
+        }
+        return;
+    }
+    prepareForRender();
+}
+
+bool FeatureActivationsPanel::isBusy() const { return m_worker->isRunning(); }
+
+void FeatureActivationsPanel::cancelWork() { m_worker->stop(); }
+
+void FeatureActivationsPanel::showEvent(QShowEvent* event)
+{
+    Panel::showEvent(event);
+    // The default (synthetic) configuration trains in about a second: start it the first time the panel appears.
+    if (!m_started && !testAttribute(Qt::WA_DontShowOnScreen)) {
+        m_started = true;
+        startTraining();
+    }
+}
+
+void FeatureActivationsPanel::startTraining()
+{
+    m_started = true;
+    const FeatureRunConfig config = m_controls->config();
+    try {
+        m_worker->train(config);
+    } catch (const featurescope::InputError& error) {
+        m_controls->setError(QString::fromStdString(error.what()));
+        return;
+    }
+    if (m_controlRunning)
+        m_control->setMessage(tr("Control stopped: an SAE training started instead."));
+    m_controlRunning = false;
+    m_control->setRunning(true);
+    m_controls->setRunning(true);
+    m_controls->setStatus(tr("Training…"));
+    Q_EMIT workStarted(tr("Training sparse autoencoder"));
+}
+
+void FeatureActivationsPanel::startControl()
+{
+    m_started = true;
+    if (m_controls->source() != FeatureRunConfig::Source::FashionMnist)
+        m_controls->setSource(FeatureRunConfig::Source::FashionMnist); // its default SAE settings, too
+    try {
+        m_worker->runControl(m_controls->config());
+    } catch (const featurescope::InputError& error) {
+        const QString text = QString::fromStdString(error.what());
+        m_controls->setError(text);
+        m_control->setMessage(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(text.toHtmlEscaped()));
+        return;
+    }
+    m_controlRunning = true;
+    m_control->setRunning(true);
+    m_controls->setRunning(true);
+    m_control->setMessage(tr("Training the MLP, its shuffled copy's SAE and the trained one's SAE…"));
+    Q_EMIT workStarted(tr("Running the randomized-weights control"));
+}
+
+void FeatureActivationsPanel::waitForTraining()
+{
+    m_worker->waitForFinished();
+    QCoreApplication::sendPostedEvents();
+}
+
+void FeatureActivationsPanel::onJobFinished(const QString& message, bool ok)
+{
+    m_controls->setRunning(false);
+    m_control->setRunning(false);
+    if (ok)
+        m_controls->setStatus(message);
+    else
+        m_controls->setError(message);
+    if (m_controlRunning) {
+        m_control->setMessage(ok ? message.toHtmlEscaped()
+                                 : QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(message.toHtmlEscaped()));
+        m_controlRunning = false;
+    }
+    Q_EMIT workFinished(message);
+}
+
+void FeatureActivationsPanel::onSnapshot(const SaeTrainingWorker::Snapshot& snapshot)
+{
+    if (!snapshot || snapshot->runId != m_worker->runId())
+        return; // a late update of an earlier run
+    const bool newRun = !m_snapshot || m_snapshot->runId != snapshot->runId;
+    m_snapshot = snapshot;
+    m_metrics->setSnapshot(*snapshot);
+    m_table->setColumnHidden(FeatureTableModel::Purity, !snapshot->hasLabels());
+    m_table->setColumnHidden(FeatureTableModel::BestMatch, !snapshot->hasGroundTruth());
+    {
+        const bool syncing = m_syncing;
+        m_syncing = true;
+        m_model->setSnapshot(snapshot);
+        m_syncing = syncing;
+    }
+    if (newRun) {
+        m_userSelected = false;
+        if (m_selected >= snapshot->latentDim())
+            m_selected = -1;
+    }
+    if (m_selected < 0 || (!m_userSelected && (newRun || snapshot->final)))
+        m_selected = defaultFeature();
+    refreshDensityHistogram();
+    applySelection();
+    // The loss curves redraw live only while their tab is shown (and once at the end).
+    if (snapshot->final || m_tabs->currentIndex() == TrainingTab)
+        refreshLossPlot();
+}
+
+void FeatureActivationsPanel::refreshLossPlot()
+{
+    if (m_snapshot)
+        m_loss->setHistories({m_snapshot->lossHistory, m_snapshot->mseHistory}, {tr("loss"), tr("MSE")});
+}
+
+int FeatureActivationsPanel::defaultFeature() const
+{
+    if (!m_snapshot || m_snapshot->latentDim() == 0)
+        return -1;
+    const FeatureSnapshot& s = *m_snapshot;
+    // A representative, well-populated feature: quality (true-feature cosine, or label purity) x sqrt(density).
+    int best = 0;
+    double bestScore = -1.0;
+    for (int j = 0; j < s.latentDim(); ++j) {
+        const double density = s.densities[std::size_t(j)];
+        if (density <= 0.0)
+            continue;
+        double quality = 1.0;
+        if (s.hasGroundTruth())
+            quality = std::max(0.0f, s.bestTrueCosine[std::size_t(j)]);
+        else if (s.hasLabels())
+            quality = std::max(0.0, s.purities[std::size_t(j)]);
+        const double score = std::pow(quality, 8.0) * std::sqrt(std::min(density, 0.2));
+        if (score > bestScore) {
+            bestScore = score;
+            best = j;
+        }
+    }
+    return best;
+}
+
+std::vector<int> FeatureActivationsPanel::featuresInDensityBin(int bin) const
+{
+    std::vector<int> features;
+    const auto& edges = m_density->edges();
+    if (!m_snapshot || bin < 0 || bin + 1 >= int(edges.size()))
+        return features;
+    const bool last = bin + 2 == int(edges.size());
+    for (int j = 0; j < m_snapshot->latentDim(); ++j) {
+        const double d = m_snapshot->densities[std::size_t(j)];
+        if (d <= 0.0)
+            continue;
+        const double x = std::log10(d);
+        if (x >= edges[std::size_t(bin)] && (x < edges[std::size_t(bin) + 1] || last))
+            features.push_back(j);
+    }
+    return features;
+}
+
+void FeatureActivationsPanel::refreshDensityHistogram()
+{
+    if (!m_snapshot) {
+        m_density->clear();
+        return;
+    }
+    const FeatureSnapshot& s = *m_snapshot;
+    const int n = std::max(1, s.metrics().evaluationCount);
+    // Bins of the core histogram's width, starting at the lowest density one input can give.
+    const double low = std::floor(std::log10(1.0 / n) / kDensityBinWidth) * kDensityBinWidth;
+    const int bins = std::max(1, int(std::lround(-low / kDensityBinWidth)));
+    const auto edges = HistogramPlot::binEdges(low, 0.0, bins);
+    std::vector<double> logs;
+    int dead = 0;
+    for (double d : s.densities) {
+        if (d > 0.0)
+            logs.push_back(std::log10(d));
+        else
+            ++dead;
+    }
+    m_density->setHistogram(edges, {{QString(), FeaturePalette::featureColor(0), HistogramPlot::countValues(logs, edges)}});
+    m_density->setTitle(tr("Feature density · %1 dead of %2%3")
+                            .arg(dead)
+                            .arg(s.latentDim())
+                            .arg(s.final ? QString() : tr(" (live)")));
+    m_density->setAxisLabels(tr("log₁₀ feature density (on %1 inputs)").arg(n), tr("features"));
+}
+
+void FeatureActivationsPanel::setSelectedFeature(int feature)
+{
+    m_selected = feature;
+    applySelection();
+}
+
+void FeatureActivationsPanel::applySelection()
+{
+    const bool valid = m_snapshot && m_selected >= 0 && m_selected < m_snapshot->latentDim();
+    // Table: select the row (if it passes the filter) without treating it as a user selection.
+    {
+        const bool syncing = m_syncing;
+        m_syncing = true;
+        if (valid) {
+            const QModelIndex proxyIndex = m_proxy->mapFromSource(m_model->index(m_selected, 0));
+            if (proxyIndex.isValid()) {
+                if (m_table->selectionModel()->currentIndex().row() != proxyIndex.row() ||
+                    !m_table->selectionModel()->isRowSelected(proxyIndex.row(), QModelIndex())) {
+                    m_table->selectionModel()->setCurrentIndex(
+                        proxyIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                }
+                m_table->scrollTo(proxyIndex, QAbstractItemView::EnsureVisible);
+            } else {
+                m_table->selectionModel()->clearSelection();
+            }
+        } else {
+            m_table->selectionModel()->clearSelection();
+        }
+        m_syncing = syncing;
+    }
+    // Density histogram: a marker at the selected feature's density.
+    if (valid && m_snapshot->densities[std::size_t(m_selected)] > 0.0)
+        m_density->setMarker(std::log10(m_snapshot->densities[std::size_t(m_selected)]), tr("#%1").arg(m_selected));
+    else
+        m_density->setMarker(std::nan(""));
+    m_detail->setFeature(m_snapshot, valid ? m_selected : -1);
+}
