@@ -35,7 +35,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
     m_switcher = new QListWidget(this);
     m_switcher->setObjectName(QStringLiteral("panelSwitcher"));
-    m_switcher->setFixedWidth(190);
+    m_switcher->setFixedWidth(215);
+    m_switcher->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_switcher->setIconSize(QSize(20, 20));
     m_switcher->setToolTip(tr("Switch panel (Ctrl+1, Ctrl+2, Ctrl+3)"));
     // Its look (font size, padding, colours) comes from the theme's style sheet (resources/themes/*.qss).

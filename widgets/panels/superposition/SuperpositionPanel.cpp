@@ -64,7 +64,7 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
 
     m_tabs = new QTabWidget(this);
     m_tabs->addTab(buildGeometryTab(), tr("Feature geometry"));
-    m_tabs->addTab(buildHeatmapTab(), tr("WᵀW and bias"));
+    m_tabs->addTab(buildHeatmapTab(), tr("Gram matrix and bias"));
     m_norms = new NormBarsPlot(this);
     m_tabs->addTab(m_norms, tr("Norms"));
     m_sticky = new StickyFractionPlot(this);
