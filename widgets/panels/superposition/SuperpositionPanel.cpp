@@ -123,6 +123,8 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
     connect(m_controls, &ToyControlsWidget::stopRequested, m_worker, &ToyTrainingWorker::stop);
     connect(m_controls, &ToyControlsWidget::changed, this, &SuperpositionPanel::onParametersChanged);
 
+    m_redrawTimer.setSingleShot(true);
+    connect(&m_redrawTimer, &QTimer::timeout, this, &SuperpositionPanel::redrawTrainingState);
     m_retrainTimer.setSingleShot(true);
     m_retrainTimer.setInterval(300);
     connect(&m_retrainTimer, &QTimer::timeout, this, &SuperpositionPanel::startTraining);
@@ -313,6 +315,8 @@ void SuperpositionPanel::waitForTraining()
     m_worker->waitForFinished();
     QCoreApplication::sendPostedEvents(this);
     QCoreApplication::sendPostedEvents(m_worker);
+    m_redrawTimer.stop();
+    redrawTrainingState(); // a deferred live redraw must not leave a finished run half drawn
 }
 
 void SuperpositionPanel::onParametersChanged()
@@ -332,6 +336,7 @@ void SuperpositionPanel::onParametersChanged()
 
 void SuperpositionPanel::onTrainingUpdated(const ToyTrainingWorker::Result& result)
 {
+    const bool final = result->status != featurescope::TrainingStatus::Running || !m_worker->isRunning();
     const bool shapeChanged = !m_result || m_result->model.instanceCount() != result->model.instanceCount() ||
                               m_result->model.config().features != result->model.config().features;
     m_result = result;
@@ -340,6 +345,22 @@ void SuperpositionPanel::onTrainingUpdated(const ToyTrainingWorker::Result& resu
         if (m_selectedFeature >= result->model.config().features)
             m_selectedFeature = -1;
     }
+    if (!final && !shapeChanged && m_sinceRedraw.isValid() && m_sinceRedraw.elapsed() < m_redrawIntervalMs) {
+        if (!m_redrawTimer.isActive())
+            m_redrawTimer.start(int(m_redrawIntervalMs - m_sinceRedraw.elapsed()));
+        return;
+    }
+    m_redrawTimer.stop();
+    redrawTrainingState();
+}
+
+void SuperpositionPanel::redrawTrainingState()
+{
+    if (!m_result)
+        return;
+    QElapsedTimer cost;
+    cost.start();
+    const auto result = m_result;
     refreshInstanceChoices();
     {
         const QSignalBlocker blocker(m_timeSlider);
@@ -351,6 +372,8 @@ void SuperpositionPanel::onTrainingUpdated(const ToyTrainingWorker::Result& resu
         m_timeLabel->setText(tr("live (step %1)").arg(result->stepsDone));
     refreshCurrentView();
     refreshSummary();
+    m_redrawIntervalMs = std::max<qint64>(50, 4 * cost.elapsed());
+    m_sinceRedraw.start();
 }
 
 void SuperpositionPanel::refreshInstanceChoices()

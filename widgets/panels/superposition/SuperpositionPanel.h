@@ -4,6 +4,7 @@
 #include "common/Panel.h"
 #include "toy/PhaseDiagram.h"
 
+#include <QElapsedTimer>
 #include <QFutureWatcher>
 #include <QTimer>
 
@@ -65,6 +66,7 @@ private:
     QWidget* buildHeatmapTab();
     QWidget* buildPhaseTab();
     void onTrainingUpdated(const ToyTrainingWorker::Result& result);
+    void redrawTrainingState();
     void onParametersChanged();
     void refreshCurrentView();
     void refreshInstanceChoices();
@@ -97,6 +99,11 @@ private:
     QFutureWatcher<featurescope::PhaseDiagramResult> m_phaseWatcher;
     QtProgressBridge* m_phaseProgress = nullptr;
     QTimer m_retrainTimer;
+    // Live updates are redrawn at most once per max(50 ms, 4 x the last redraw's cost), so a heavy view (hundreds of
+    // features in many instances) cannot keep the event loop busy; the final state is always drawn.
+    QTimer m_redrawTimer;
+    QElapsedTimer m_sinceRedraw;
+    qint64 m_redrawIntervalMs = 0;
 
     std::shared_ptr<const featurescope::ToyTrainingResult> m_result;
     int m_snapshotIndex = -1; // -1: follow training live
