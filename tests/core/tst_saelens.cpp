@@ -9,7 +9,7 @@
 #include "sae/SaeLensExporter.h"
 #include "sae/SaeLensLoader.h"
 #include "sae/SaeMetricsExport.h"
-#include "toy/ToyTrainer.h"
+#include "toy/ToyModel.h"
 
 #include <QDir>
 #include <QFile>
@@ -443,7 +443,12 @@ private Q_SLOTS:
         config.importanceDecay = 0.9;
         TrainingConfig training;
         training.steps = 50;
-        const ToyTrainingResult result = ToyTrainer::train(config, training);
+        struct {
+            ToyModel model;
+        } result{ToyModel(config)};
+        result.model.initialise(3);
+        for (int i = 0; i < 3; ++i)
+            result.model.instance(i).b.setLinSpaced(6, -0.5f, 0.5f);
         const QString path = m_dir.filePath(QStringLiteral("toy.safetensors"));
         ToyModelFile::write(path.toStdString(), result.model, &training);
         const ToyModel back = ToyModelFile::read(path.toStdString());
