@@ -3,6 +3,8 @@
 #include <QStringList>
 #include <QWidget>
 
+namespace featurescope { struct PanelState; }
+
 // One mission area of the main window. A panel lists its figures (for export and `featurescope render`), reports
 // long work through signals the main window shows in its status bar, and can cancel that work.
 class Panel : public QWidget {
@@ -20,6 +22,15 @@ public:
     // Like prepareForRender, for one figure (some figures need their own computation, e.g. a phase diagram).
     virtual void prepareFigureForRender(const QString& figure) { Q_UNUSED(figure); prepareForRender(); }
     virtual bool isBusy() const { return false; }
+
+    // Sessions: saveState writes everything needed to redraw exactly what the panel shows (parameters, seeds,
+    // trained weights, selection). restoreState validates first and throws featurescope::InputError with one line
+    // when the state is unusable, leaving the panel unchanged.
+    virtual void saveState(featurescope::PanelState& state) const { Q_UNUSED(state); }
+    virtual void restoreState(const featurescope::PanelState& state) { Q_UNUSED(state); }
+    // One or two lines naming the parameters that made `figure` (model, n, m, sparsity, steps, seed...), for the
+    // export dialog's "copy caption".
+    virtual QString figureCaption(const QString& figure) const { Q_UNUSED(figure); return {}; }
 
 public Q_SLOTS:
     virtual void cancelWork() {}
