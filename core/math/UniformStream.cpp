@@ -25,22 +25,33 @@ void UniformStream::fill(float* out, std::size_t count)
         --m_buffered;
         --count;
     }
+    // Eight lanes as one vector (GCC/Clang vector extensions; split into narrower registers on older machines).
+    using Lanes = std::uint64_t __attribute__((vector_size(8 * kLanes)));
+    using Floats = float __attribute__((vector_size(4 * kLanes)));
+    using Ints = std::int32_t __attribute__((vector_size(4 * kLanes)));
+    Lanes s0, s1, s2, s3;
+    std::memcpy(&s0, m_s0, sizeof(s0));
+    std::memcpy(&s1, m_s1, sizeof(s1));
+    std::memcpy(&s2, m_s2, sizeof(s2));
+    std::memcpy(&s3, m_s3, sizeof(s3));
     constexpr float kScale = 0x1.0p-24f;
-    alignas(64) float block[2 * kLanes];
     while (count > 0) {
-        for (int l = 0; l < kLanes; ++l) {
-            const std::uint64_t result = m_s0[l] + m_s3[l];
-            const std::uint64_t t = m_s1[l] << 17;
-            m_s2[l] ^= m_s0[l];
-            m_s3[l] ^= m_s1[l];
-            m_s1[l] ^= m_s2[l];
-            m_s0[l] ^= m_s3[l];
-            m_s2[l] ^= t;
-            m_s3[l] = (m_s3[l] << 45) | (m_s3[l] >> 19);
-            // Two floats per 64-bit output, from the high bits of each half (the lowest bits of xoshiro+ are weak).
-            block[l] = static_cast<float>(static_cast<std::uint32_t>(result >> 40)) * kScale;
-            block[kLanes + l] = static_cast<float>(static_cast<std::uint32_t>((result >> 8) & 0xFFFFFFu)) * kScale;
-        }
+        const Lanes result = s0 + s3;
+        const Lanes t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 45) | (s3 >> 19);
+        // Two floats per 64-bit output, from the high bits of each half (the lowest bits of xoshiro+ are weak):
+        // lanes' high halves first, then their low halves.
+        float block[2 * kLanes];
+        const Floats high = __builtin_convertvector(__builtin_convertvector(result >> 40, Ints), Floats) * kScale;
+        const Floats low =
+            __builtin_convertvector(__builtin_convertvector((result >> 8) & 0xFFFFFFu, Ints), Floats) * kScale;
+        std::memcpy(block, &high, sizeof(high));
+        std::memcpy(block + kLanes, &low, sizeof(low));
         if (count >= 2 * kLanes) {
             std::memcpy(out, block, sizeof(block));
             out += 2 * kLanes;
@@ -55,6 +66,10 @@ void UniformStream::fill(float* out, std::size_t count)
             }
         }
     }
+    std::memcpy(m_s0, &s0, sizeof(s0));
+    std::memcpy(m_s1, &s1, sizeof(s1));
+    std::memcpy(m_s2, &s2, sizeof(s2));
+    std::memcpy(m_s3, &s3, sizeof(s3));
 }
 
 } // namespace featurescope

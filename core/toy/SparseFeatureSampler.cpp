@@ -13,12 +13,17 @@ SparseFeatureSampler::SparseFeatureSampler(std::uint64_t seed) : m_stream(seed) 
 
 void SparseFeatureSampler::sample(const std::vector<double>& probability, bool signedValues, Eigen::MatrixXf& X)
 {
-    const int batch = static_cast<int>(X.rows());
+    sample(probability, signedValues, X.data(), static_cast<int>(X.rows()));
+}
+
+void SparseFeatureSampler::sample(const std::vector<double>& probability, bool signedValues, float* X, int rows)
+{
+    const int batch = rows;
     if (m_scratch.size() < 2 * static_cast<std::size_t>(batch))
         m_scratch.resize(2 * static_cast<std::size_t>(batch));
-    for (Eigen::Index j = 0; j < X.cols(); ++j) {
-        const double p = probability[static_cast<std::size_t>(j)];
-        float* column = X.col(j).data();
+    for (std::size_t j = 0; j < probability.size(); ++j) {
+        const double p = probability[j];
+        float* column = X + j * static_cast<std::size_t>(rows);
         if (p >= 1.0)
             sampleDense(column, batch, signedValues);
         else if (p >= kSkippingBelow)

@@ -18,6 +18,8 @@ public:
 
     // X is batch x n, column-major (one contiguous column per feature).
     void sample(const std::vector<double>& probability, bool signedValues, Eigen::MatrixXf& X);
+    // The same into rows x probability.size() floats, column-major with leading dimension `rows`.
+    void sample(const std::vector<double>& probability, bool signedValues, float* X, int rows);
 
 private:
     void sampleDense(float* column, int batch, bool signedValues);

@@ -22,12 +22,19 @@ public:
     // Returns L; when `gradient` is given, writes dL/dW, dL/ddecoder (untied only) and dL/db into it.
     double evaluate(const ToyInstance& params, const Eigen::MatrixXf& X, ToyInstance* gradient);
 
+    // Streaming (fused path only): the trainer feeds a batch as slabs of rows (column-major, `rows` x n), each
+    // sampled just before so it is still in L2 instead of a whole batch written out to L3 and read back. The rows of
+    // all slabs make up the batch; finishBatch returns L as evaluate() would.
+    bool acceptsSlabs() const { return m_path == Path::Fused; }
+    void beginBatch(ToyInstance* gradient);
+    void accumulateSlab(const ToyInstance& params, const float* X, int rows, ToyInstance* gradient);
+    double finishBatch(ToyInstance* gradient);
+
     Path path() const { return m_path; }
     // Floating-point operations of one evaluate() with gradient, counted as dense GEMMs (for FLOP/s reports).
     double denseFlopsPerStep() const;
 
 private:
-    double evaluateFused(const ToyInstance& params, const Eigen::MatrixXf& X, ToyInstance* gradient);
     double evaluateGemm(const ToyInstance& params, const Eigen::MatrixXf& X, ToyInstance* gradient);
 
     int m_features;
@@ -44,6 +51,7 @@ private:
     Eigen::MatrixXf m_H, m_Z, m_P, m_decoderGradient;
     std::vector<float __attribute__((vector_size(64)))> m_vectorWork;
     std::vector<int> m_activeFeatures;
+    int m_rowsSeen = 0;
 };
 
 } // namespace featurescope

@@ -13,12 +13,17 @@
 
 namespace featurescope {
 
+namespace {
+// Rows per sampled slab on the fused path: 256 rows of n = 400 features are 400 KB, inside L2.
+constexpr int kSlabRows = 256;
+} // namespace
+
 struct ToyTrainer::InstanceState {
     InstanceState(const ToyModelConfig& config, int instance, const TrainingConfig& training,
                   const ToyInstance& params, std::uint64_t seed)
         : sampler(seed),
           kernel(config, instance, training.batch),
-          X(training.batch, config.features),
+          X(kernel.acceptsSlabs() ? std::min(training.batch, kSlabRows) : training.batch, config.features),
           lastGood(params)
     {
         AdamSettings settings;
@@ -70,9 +75,25 @@ bool ToyTrainer::stepInstance(int instance, int step)
     auto& state = *m_states[static_cast<std::size_t>(instance)];
     auto& params = m_model.instance(instance);
     const auto& config = m_model.config();
-    state.sampler.sample(config.featureProbability[static_cast<std::size_t>(instance)],
-                         config.kind == ToyModelKind::UntiedAbs, state.X);
-    const double loss = state.kernel.evaluate(params, state.X, &state.gradient);
+    const auto& probability = config.featureProbability[static_cast<std::size_t>(instance)];
+    const bool signedValues = config.kind == ToyModelKind::UntiedAbs;
+    double loss = 0.0;
+    if (state.kernel.acceptsSlabs()) {
+        // Sample and consume the batch one L2-sized slab at a time: a whole dense batch (n = 400: 1.6 MB) would
+        // be written out to L3 by the sampler and read back by the kernel.
+        const int batch = m_training.batch;
+        const int slab = static_cast<int>(state.X.rows());
+        state.kernel.beginBatch(&state.gradient);
+        for (int row = 0; row < batch; row += slab) {
+            const int rows = std::min(slab, batch - row);
+            state.sampler.sample(probability, signedValues, state.X.data(), rows);
+            state.kernel.accumulateSlab(params, state.X.data(), rows, &state.gradient);
+        }
+        loss = state.kernel.finishBatch(&state.gradient);
+    } else {
+        state.sampler.sample(probability, signedValues, state.X);
+        loss = state.kernel.evaluate(params, state.X, &state.gradient);
+    }
     if (!std::isfinite(loss) || !state.gradient.isFinite()) {
         params = state.lastGood;
         return false;

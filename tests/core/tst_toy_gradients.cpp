@@ -108,6 +108,38 @@ private Q_SLOTS:
             QVERIFY((g1.decoder - g2.decoder).cwiseAbs().maxCoeff() <= 1e-4f * g1.decoder.cwiseAbs().maxCoeff());
     }
 
+    void slabsAgree_data() { finiteDifferencesKindsOnly(); }
+    void slabsAgree()
+    {
+        // The trainer feeds the fused kernel a batch in slabs; any split must give the whole-batch loss and gradient.
+        QFETCH(ToyModelKind, kind);
+        ToyModelConfig c = config(kind);
+        c.features = 37;
+        c.hidden = 5;
+        c.featureProbability = ToyModelConfig::sharedProbability(c.features, 1, 0.3);
+        ToyModel model(c);
+        model.initialise(4);
+        const int batch = 300;
+        Eigen::MatrixXf X(batch, c.features);
+        SparseFeatureSampler sampler(12);
+        sampler.sample(c.featureProbability[0], kind == ToyModelKind::UntiedAbs, X);
+        ToyLossKernel kernel(c, 0, batch, ToyLossKernel::Path::Fused);
+        QVERIFY(kernel.acceptsSlabs());
+        ToyInstance whole, slabbed;
+        const double expected = kernel.evaluate(model.instance(0), X, &whole);
+        kernel.beginBatch(&slabbed);
+        for (int row = 0, rows = 100; row < batch; row += rows) { // 100-row slabs: a padded tail chunk in each
+            const Eigen::MatrixXf slab = X.middleRows(row, rows);
+            kernel.accumulateSlab(model.instance(0), slab.data(), rows, &slabbed);
+        }
+        const double loss = kernel.finishBatch(&slabbed);
+        QVERIFY(expected > 0.0);
+        QVERIFY(std::abs(loss - expected) <= 1e-5 * expected);
+        QVERIFY((whole.W - slabbed.W).cwiseAbs().maxCoeff() <= 1e-5f * whole.W.cwiseAbs().maxCoeff());
+        QVERIFY((whole.b - slabbed.b).cwiseAbs().maxCoeff() <= 1e-5f * whole.b.cwiseAbs().maxCoeff());
+        QVERIFY(!ToyLossKernel(c, 0, batch, ToyLossKernel::Path::Gemm).acceptsSlabs());
+    }
+
     void lossMatchesForward()
     {
         // The kernel's loss equals the importance-weighted MSE of ToyModel::forward, sample by sample.
