@@ -46,18 +46,19 @@ void UniformStream::fill(float* out, std::size_t count)
         s3 = (s3 << 45) | (s3 >> 19);
         // Two floats per 64-bit output, from the high bits of each half (the lowest bits of xoshiro+ are weak):
         // lanes' high halves first, then their low halves.
-        float block[2 * kLanes];
         const Floats high = __builtin_convertvector(__builtin_convertvector(result >> 40, Ints), Floats) * kScale;
         const Floats low =
             __builtin_convertvector(__builtin_convertvector((result >> 8) & 0xFFFFFFu, Ints), Floats) * kScale;
-        std::memcpy(block, &high, sizeof(high));
-        std::memcpy(block + kLanes, &low, sizeof(low));
         if (count >= 2 * kLanes) {
-            std::memcpy(out, block, sizeof(block));
+            // Straight to the output: staging both halves in a local block and copying it out as one wide load
+            // defeated store forwarding and cost more than the generator itself.
+            std::memcpy(out, &high, sizeof(high));
+            std::memcpy(out + kLanes, &low, sizeof(low));
             out += 2 * kLanes;
             count -= 2 * kLanes;
         } else {
-            std::memcpy(m_buffer, block, sizeof(block));
+            std::memcpy(m_buffer, &high, sizeof(high));
+            std::memcpy(m_buffer + kLanes, &low, sizeof(low));
             m_buffered = 2 * kLanes;
             while (count > 0) {
                 *out++ = m_buffer[2 * kLanes - m_buffered];

@@ -275,15 +275,33 @@ void fusedChunks(const FusedArguments& a)
             }
             pending = 0;
         };
-        for (int i = 0; i < n; ++i) {
-            Vec z[kVecsPerChunk], g[kVecsPerChunk];
-            for (int c = 0; c < kVecsPerChunk; ++c)
-                z[c] = splat(a.bias[i]);
-            for (int k = 0; k < m; ++k) {
-                const Vec d = splat(a.D[k + i * m]);
-                for (int c = 0; c < kVecsPerChunk; ++c)
-                    z[c] += d * h[k * kVecsPerChunk + c];
-            }
+        for (int i0 = 0; i0 < n; i0 += 2) {
+          // z = D^T h + b for two features at a time: each load of h feeds two accumulation chains.
+          Vec zPair[2][kVecsPerChunk];
+          const int count = std::min(2, n - i0);
+          for (int q = 0; q < count; ++q)
+              for (int c = 0; c < kVecsPerChunk; ++c)
+                  zPair[q][c] = splat(a.bias[i0 + q]);
+          if (count == 2) {
+              for (int k = 0; k < m; ++k) {
+                  const Vec d0 = splat(a.D[k + i0 * m]), d1 = splat(a.D[k + (i0 + 1) * m]);
+                  for (int c = 0; c < kVecsPerChunk; ++c) {
+                      const Vec hv = h[k * kVecsPerChunk + c];
+                      zPair[0][c] += d0 * hv;
+                      zPair[1][c] += d1 * hv;
+                  }
+              }
+          } else {
+              for (int k = 0; k < m; ++k) {
+                  const Vec d = splat(a.D[k + i0 * m]);
+                  for (int c = 0; c < kVecsPerChunk; ++c)
+                      zPair[0][c] += d * h[k * kVecsPerChunk + c];
+              }
+          }
+          for (int q = 0; q < count; ++q) {
+            const int i = i0 + q;
+            const Vec* z = zPair[q];
+            Vec g[kVecsPerChunk];
             const Vec coefficient = splat(a.coefficient[i]);
             Vec loss{}, gsum{};
             for (int c = 0; c < kVecsPerChunk; ++c) {
@@ -309,6 +327,7 @@ void fusedChunks(const FusedArguments& a)
             pendingI[pending++] = i;
             if (pending == kBackPropBlock)
                 flushPending();
+          }
         }
         if (WithGradient)
             flushPending();
