@@ -1,10 +1,23 @@
 #include "MainWindow.h"
 
 #include "AppSettings.h"
+#include "DataFileOpener.h"
 #include "PanelFactory.h"
+#include "RecentFilesMenu.h"
+#include "SessionController.h"
 #include "common/ExportDialog.h"
+#include "common/FigureCaption.h"
+#include "FirstStartTour.h"
 #include "common/FigureExporter.h"
 #include "common/Panel.h"
+#include "panels/features/FeatureActivationsPanel.h"
+#include "panels/superposition/SuperpositionPanel.h"
+
+#include "common/InputError.h"
+#include "io/ToyModelFile.h"
+#include "sae/ActivationImport.h"
+#include "sae/ImportedSae.h"
+#include "toy/ToyTrainingResult.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -13,6 +26,11 @@
 #include <QGuiApplication>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QMimeData>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -65,8 +83,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     layout->addWidget(m_stack, 1);
     setCentralWidget(central);
 
+    m_opener = new DataFileOpener(this);
     buildMenus();
     buildStatusBar();
+    connectFileOpener();
+    setAcceptDrops(true);
     Theme::followAll(this);
     Theme::applyToPlots(this);
 
@@ -74,6 +95,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         resize(1400, 900);
     restoreState(AppSettings::windowState());
     showPanel(AppSettings::lastPanel());
+
+    m_sessions = new SessionController(this);
+    m_sessions->installMenu(fileMenu(), sessionInsertionPoint());
+    connect(m_sessions, &SessionController::statusMessage, m_statusText, &QLabel::setText);
 }
 
 Panel* MainWindow::currentPanel() const { return qobject_cast<Panel*>(m_stack->currentWidget()); }
@@ -95,12 +120,37 @@ void MainWindow::showPanel(const QString& id)
 void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    m_fileMenu = file;
+    // Session actions (Save / Open Session, Recent Sessions) are inserted before this separator.
+    m_sessionInsertionPoint = file->addSeparator();
+    QAction* openActivations = file->addAction(tr("Open &Activations…"), this, &MainWindow::openActivationsDialog);
+    openActivations->setObjectName(QStringLiteral("openActivations"));
+    openActivations->setShortcut(QKeySequence(tr("Ctrl+Shift+A"))); // Ctrl+O opens a session
+    openActivations->setToolTip(tr("Import [N, d] activations (.npy, .npz, .safetensors; token strings optional) into "
+                                   "the Feature activations panel"));
+    QAction* openSae = file->addAction(tr("Open &SAE…"), this, &MainWindow::openSaeDialog);
+    openSae->setObjectName(QStringLiteral("openSae"));
+    openSae->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    openSae->setToolTip(tr("Browse an SAE trained with SAELens (a folder with cfg.json and sae_weights.safetensors) "
+                           "on the current activations"));
+    m_recent = new RecentFilesMenu(file);
+    file->addMenu(m_recent);
+    connect(m_recent, &RecentFilesMenu::openRequested, this, &MainWindow::openDataFile);
+    connect(m_recent, &RecentFilesMenu::statusMessage, this, [this](const QString& message) { m_statusText->setText(message); });
+    file->addSeparator();
+    QAction* exportModelAction = file->addAction(tr("Export &Model…"), this, &MainWindow::exportModel);
+    exportModelAction->setObjectName(QStringLiteral("exportModel"));
+    exportModelAction->setToolTip(tr("Save the current panel's model for Python: the SAE as an SAELens folder, the toy "
+                                     "model as safetensors"));
     QAction* exportAction = file->addAction(tr("&Export Figure…"), this, &MainWindow::exportCurrentFigure);
     exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     exportAction->setToolTip(tr("Save a figure of the current panel as PNG, PDF or SVG"));
     QAction* copyAction = file->addAction(tr("&Copy Figure"), this, &MainWindow::copyCurrentFigure);
     copyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     copyAction->setToolTip(tr("Copy the figure under the mouse (or the whole panel) as a PNG image"));
+    QAction* captionAction = file->addAction(tr("Copy Ca&ption"), this, &MainWindow::copyCurrentCaption);
+    captionAction->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C));
+    captionAction->setToolTip(tr("Copy a caption naming the parameters that made the figure under the mouse"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -137,6 +187,7 @@ void MainWindow::buildMenus()
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* shortcuts = help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
     shortcuts->setShortcut(QKeySequence::HelpContents);
+    help->addAction(tr("&Tour"), this, [this] { showTour(false); });
     help->addAction(tr("&About featurescope"), this, &MainWindow::showAbout);
 }
 
@@ -187,7 +238,9 @@ void MainWindow::buildStatusBar()
     m_cancel->setShortcut(QKeySequence(Qt::Key_Escape));
     m_cancel->hide();
     connect(m_cancel, &QToolButton::clicked, this, [this] {
-        if (m_busyPanel)
+        if (m_opener && m_opener->isBusy())
+            m_opener->cancel();
+        else if (m_busyPanel)
             m_busyPanel->cancelWork();
     });
     statusBar()->addWidget(m_statusText, 1);
@@ -229,9 +282,10 @@ void MainWindow::exportCurrentFigure()
     for (const QString& name : panel->figureNames())
         if (QWidget* widget = panel->figureWidget(name))
             targets.append({name, widget});
-    const QString caption = tr("featurescope %1 · %2").arg(QStringLiteral(FEATURESCOPE_VERSION), panel->title());
-    ExportDialog dialog(targets, caption, AppSettings::lastExportDirectory(),
+    // The dialog composes the caption itself (the panel's parameters, the version and the date).
+    ExportDialog dialog(targets, QString(), AppSettings::lastExportDirectory(),
                         QStringLiteral("featurescope-%1").arg(panel->panelId()), this);
+    dialog.setPanel(panel);
     if (QWidget* focused = figureUnderFocus(); focused && focused != panel)
         for (int i = 0; i < targets.size(); ++i)
             if (targets[i].widget == focused || targets[i].widget->isAncestorOf(focused)) {
@@ -258,6 +312,36 @@ QWidget* MainWindow::figureUnderFocus() const
         if (w->inherits("QCustomPlot") && panel->isAncestorOf(w))
             return w;
     return nullptr;
+}
+
+void MainWindow::copyCurrentCaption()
+{
+    Panel* panel = currentPanel();
+    if (!panel)
+        return;
+    // The figure whose widget is (or contains) the one under the mouse; none means the whole panel.
+    QString figure;
+    if (QWidget* focused = figureUnderFocus(); focused && focused != panel)
+        for (const QString& name : panel->figureNames())
+            if (QWidget* w = panel->figureWidget(name); w && (w == focused || w->isAncestorOf(focused))) {
+                figure = name;
+                break;
+            }
+    FigureCaption::copyToClipboard(panel, figure);
+    m_statusText->setText(figure.isEmpty() ? tr("Copied the caption of the whole panel")
+                                           : tr("Copied the caption of “%1”").arg(figure));
+}
+
+void MainWindow::showTour(bool firstStart)
+{
+    auto* tour = new FirstStartTour(this);
+    tour->setAttribute(Qt::WA_DeleteOnClose);
+    if (firstStart)
+        connect(tour, &FirstStartTour::tourClosed, this, [](bool dontShowAgain) {
+            if (dontShowAgain)
+                AppSettings::setTourShown(true);
+        });
+    tour->show();
 }
 
 void MainWindow::copyCurrentFigure()
@@ -310,8 +394,13 @@ void MainWindow::showShortcuts()
     QMessageBox::information(this, tr("Keyboard Shortcuts"),
                              tr("<table>"
                                 "<tr><td><b>Ctrl+1 / 2 / 3</b></td><td>Superposition / Features / Energy panel</td></tr>"
+                                "<tr><td><b>Ctrl+S / Ctrl+Shift+S</b></td><td>Save session / Save session as</td></tr>"
+                                "<tr><td><b>Ctrl+O</b></td><td>Open a session</td></tr>"
+                                "<tr><td><b>Ctrl+Shift+A</b></td><td>Open activations (.npy, .npz, .safetensors)</td></tr>"
+                                "<tr><td><b>Ctrl+Shift+O</b></td><td>Open an SAE (SAELens folder)</td></tr>"
                                 "<tr><td><b>Ctrl+E</b></td><td>Export a figure</td></tr>"
                                 "<tr><td><b>Ctrl+Shift+C</b></td><td>Copy the figure under the mouse</td></tr>"
+                                "<tr><td><b>Ctrl+Alt+C</b></td><td>Copy its caption (the parameters that made it)</td></tr>"
                                 "<tr><td><b>F11</b></td><td>Presentation mode (full screen, no panel list)</td></tr>"
                                 "<tr><td><b>Esc</b></td><td>Leave presentation mode; cancel running work</td></tr>"
                                 "<tr><td><b>F1</b></td><td>This list</td></tr>"
@@ -323,9 +412,165 @@ void MainWindow::closeEvent(QCloseEvent* event)
 {
     for (Panel* p : m_panels)
         p->cancelWork();
+    m_sessions->shutdown(); // autosave on quit, and clear the crash marker
     AppSettings::setWindowGeometry(saveGeometry());
     AppSettings::setWindowState(saveState());
     if (Panel* p = currentPanel())
         AppSettings::setLastPanel(p->panelId());
     event->accept();
+}
+
+// ---- files ------------------------------------------------------------------------------------------------------
+
+QString MainWindow::statusText() const { return m_statusText->text(); }
+
+void MainWindow::connectFileOpener()
+{
+    connect(m_opener, &DataFileOpener::started, this, [this](const QString& description) {
+        m_statusText->setText(description);
+        m_progress->setValue(0);
+        m_progress->show();
+        m_cancel->show();
+    });
+    connect(m_opener, &DataFileOpener::progress, this, [this](double fraction, const QString& message) {
+        m_progress->setValue(int(1000 * fraction));
+        if (!message.isEmpty())
+            m_statusText->setText(message);
+    });
+    connect(m_opener, &DataFileOpener::finished, this, [this](const QString& message) {
+        m_statusText->setText(message);
+        if (!m_busyPanel) {
+            m_progress->hide();
+            m_cancel->hide();
+        }
+    });
+    connect(m_opener, &DataFileOpener::failed, this, &MainWindow::showFileError);
+    connect(m_opener, &DataFileOpener::opened, this, [](const QString& path) { AppSettings::addRecentFile(path); });
+    connect(m_opener, &DataFileOpener::activationsLoaded, this,
+            [this](std::shared_ptr<const featurescope::ImportedActivations> activations) {
+                auto* features = qobject_cast<FeatureActivationsPanel*>(panel(QStringLiteral("features")));
+                if (!features)
+                    return;
+                try {
+                    features->importActivations(std::move(activations));
+                    showPanel(QStringLiteral("features"));
+                } catch (const featurescope::InputError& error) {
+                    showFileError(QString::fromStdString(error.what()));
+                }
+            });
+    connect(m_opener, &DataFileOpener::saeLoaded, this,
+            [this](std::shared_ptr<const featurescope::ImportedSae> sae, const QString& path) {
+                auto* features = qobject_cast<FeatureActivationsPanel*>(panel(QStringLiteral("features")));
+                if (!features)
+                    return;
+                try {
+                    features->openSae(*sae, QDir::toNativeSeparators(path));
+                    showPanel(QStringLiteral("features"));
+                } catch (const featurescope::InputError& error) {
+                    showFileError(QString::fromStdString(error.what()));
+                }
+            });
+}
+
+void MainWindow::openDataFile(const QString& path)
+{
+    AppSettings::setLastOpenDirectory(QFileInfo(path).absolutePath());
+    m_opener->open(path);
+}
+
+void MainWindow::openActivationsDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Activations"), AppSettings::lastOpenDirectory(),
+                                                      DataFileOpener::fileFilter());
+    if (!path.isEmpty())
+        openDataFile(path);
+}
+
+void MainWindow::openSaeDialog()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open SAE (SAELens folder with cfg.json)"),
+                                                          AppSettings::lastOpenDirectory());
+    if (dir.isEmpty())
+        return;
+    AppSettings::setLastOpenDirectory(dir);
+    m_opener->openSae(dir);
+}
+
+void MainWindow::exportModel()
+{
+    Panel* current = currentPanel();
+    try {
+        if (auto* features = qobject_cast<FeatureActivationsPanel*>(current)) {
+            if (!features->hasModel())
+                throw featurescope::InputError("there is no SAE to export yet: train one first");
+            const QString dir = QFileDialog::getSaveFileName(
+                this, tr("Export SAE as an SAELens folder"),
+                QDir(AppSettings::lastExportDirectory()).filePath(QStringLiteral("featurescope-sae")), QString(), nullptr,
+                QFileDialog::ShowDirsOnly);
+            if (dir.isEmpty())
+                return;
+            features->exportModel(dir);
+            AppSettings::setLastExportDirectory(QFileInfo(dir).absolutePath());
+            m_statusText->setText(tr("Exported the SAE to %1 (SAELens: SAE.load_from_disk)").arg(QDir::toNativeSeparators(dir)));
+        } else if (auto* superposition = qobject_cast<SuperpositionPanel*>(current)) {
+            const auto result = superposition->result();
+            if (!result)
+                throw featurescope::InputError("there is no trained toy model to export yet");
+            QString path = QFileDialog::getSaveFileName(
+                this, tr("Export toy model"),
+                QDir(AppSettings::lastExportDirectory()).filePath(QStringLiteral("toy-model.safetensors")),
+                tr("safetensors (*.safetensors)"));
+            if (path.isEmpty())
+                return;
+            if (!path.endsWith(QLatin1String(".safetensors")))
+                path += QStringLiteral(".safetensors");
+            featurescope::ToyModelFile::write(path.toStdString(), result->model, &result->training);
+            AppSettings::setLastExportDirectory(QFileInfo(path).absolutePath());
+            m_statusText->setText(tr("Exported the toy model to %1").arg(QDir::toNativeSeparators(path)));
+        } else {
+            m_statusText->setText(tr("This panel has no model to export"));
+        }
+    } catch (const featurescope::InputError& error) {
+        showFileError(QString::fromStdString(error.what()));
+    }
+}
+
+void MainWindow::showFileError(const QString& message)
+{
+    m_lastFileError = message;
+    m_statusText->setText(message);
+    // Window-modal and non-blocking: one message, no nested event loop.
+    if (!m_errorBox) {
+        m_errorBox = new QMessageBox(QMessageBox::Warning, tr("Cannot open file"), QString(), QMessageBox::Ok, this);
+        m_errorBox->setObjectName(QStringLiteral("fileError"));
+        m_errorBox->setWindowModality(Qt::WindowModal);
+    }
+    m_errorBox->setText(message);
+    m_errorBox->open();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (!event->mimeData()->hasUrls())
+        return;
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile() && DataFileOpener::classify(url.toLocalFile()) != DataFileOpener::Kind::Unknown) {
+            event->acceptProposedAction();
+            return;
+        }
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    QStringList paths;
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile())
+            paths << url.toLocalFile();
+    if (paths.isEmpty())
+        return;
+    event->acceptProposedAction();
+    // One load at a time: the first file; say so when several were dropped.
+    openDataFile(paths.front());
+    if (paths.size() > 1)
+        m_statusText->setText(tr("%1 (only the first of %2 dropped files is opened)").arg(m_statusText->text()).arg(paths.size()));
 }

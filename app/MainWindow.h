@@ -5,7 +5,12 @@
 
 #include "common/Theme.h"
 
+class DataFileOpener;
 class Panel;
+class SessionController;
+class RecentFilesMenu;
+class QMenu;
+class QMessageBox;
 class QListWidget;
 class QProgressBar;
 class QStackedWidget;
@@ -26,10 +31,27 @@ public:
     void showPanel(const QString& id);
     void setTheme(Theme::Id id);
     void setPresentationMode(bool on);
+    // The non-modal tour; on first start, "Don't show again" is remembered.
+    void showTour(bool firstStart);
     bool isPresentationMode() const { return m_presentation; }
+
+    // Files: activations, SAELens folders (by DataFileOpener::classify), read off the GUI thread.
+    void openDataFile(const QString& path);
+    DataFileOpener* fileOpener() const { return m_opener; }
+    RecentFilesMenu* recentFilesMenu() const { return m_recent; }
+    // The File menu, and the separator at its top before which session actions (Save / Open Session, Recent
+    // Sessions) go: fileMenu()->insertAction(sessionInsertionPoint(), action).
+    QMenu* fileMenu() const { return m_fileMenu; }
+    SessionController* sessions() const { return m_sessions; }
+    QAction* sessionInsertionPoint() const { return m_sessionInsertionPoint; }
+    QString statusText() const;
+    // The last file error shown (one line naming the file and the reason), for tests.
+    QString lastFileError() const { return m_lastFileError; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     void buildMenus();
@@ -37,9 +59,15 @@ private:
     void connectPanel(Panel* panel);
     void exportCurrentFigure();
     void copyCurrentFigure();
+    void copyCurrentCaption();
     QWidget* figureUnderFocus() const;
     void showAbout();
     void showShortcuts();
+    void connectFileOpener();
+    void openActivationsDialog();
+    void openSaeDialog();
+    void exportModel();
+    void showFileError(const QString& message);
 
     QListWidget* m_switcher = nullptr;
     QStackedWidget* m_stack = nullptr;
@@ -51,6 +79,13 @@ private:
     QActionGroup* m_themeGroup = nullptr;
     QAction* m_presentationAction = nullptr;
     QAction* m_leavePresentation = nullptr;
+    DataFileOpener* m_opener = nullptr;
+    RecentFilesMenu* m_recent = nullptr;
+    QMenu* m_fileMenu = nullptr;
+    SessionController* m_sessions = nullptr;
+    QAction* m_sessionInsertionPoint = nullptr;
+    QMessageBox* m_errorBox = nullptr;
+    QString m_lastFileError;
     bool m_presentation = false;
     bool m_wasFullScreen = false;
     bool m_wasMaximized = false;

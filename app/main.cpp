@@ -1,4 +1,6 @@
+#include "AppSettings.h"
 #include "MainWindow.h"
+#include "SessionController.h"
 #include "cli/CommandLine.h"
 
 #include <QApplication>
@@ -20,6 +22,12 @@ int main(int argc, char** argv)
 
     MainWindow window;
     window.show();
+    // Crash restore offer and autosave; not for scripted screenshots, whose windows must not touch the user's session.
+    if (!qEnvironmentVariableIsSet("FEATURESCOPE_SCREENSHOT")) {
+        window.sessions()->startup();
+        if (!AppSettings::tourShown())
+            QTimer::singleShot(0, &window, [&window] { window.showTour(true); });
+    }
 
     // For documentation and smoke tests: FEATURESCOPE_SCREENSHOT=out.png grabs the window after a delay and quits.
     const QString screenshot = qEnvironmentVariable("FEATURESCOPE_SCREENSHOT");

@@ -150,7 +150,7 @@ int BenchCommand::run(const std::vector<std::string>& arguments)
         std::cout << usage() << "\n" << args.helpText();
         return 0;
     }
-    const std::set<std::string> known{"tms-small", "tms-medium", "tms-large", "sgemm", "sweep", "sae", "render", "gui"};
+    const std::set<std::string> known{"tms-small", "tms-medium", "tms-large", "sgemm", "sweep", "sae", "npy", "render", "gui"};
     std::set<std::string> only;
     if (args.has("only")) {
         std::stringstream list(args.text("only"));
@@ -208,8 +208,34 @@ int BenchCommand::run(const std::vector<std::string>& arguments)
         const auto r = Benchmarks::toyTraining("sweep", config, scale(300), 1024, threads);
         report(r, {{"threads", threads}, {"estimated_seconds_for_10000_steps", 10000.0 / r.stepsPerSecond}});
     }
-    if (wanted("sae"))
-        report(Benchmarks::saeTraining(64, 128, 512, 1024, scale(300)));
+    if (wanted("sae")) {
+        const auto single = Benchmarks::saeTraining(64, 128, 512, 1024, scale(300));
+        report(single);
+        if (threads > 1) {
+            // The same training with each batch split over all cores: the data-parallel scaling.
+            auto parallel = Benchmarks::saeTraining(64, 128, 512, 1024, scale(300), threads);
+            parallel.name = "sae-parallel";
+            report(parallel, {{"threads", threads}, {"scaling", parallel.stepsPerSecond / single.stepsPerSecond}});
+        }
+    }
+    if (wanted("npy")) {
+        // A 2 GB activation import: memory-mapped open, then one streaming pass of per-feature statistics.
+        const auto r = Benchmarks::largeNpyImport(QDir::tempPath().toStdString(),
+                                                  smoke ? (std::uint64_t(16) << 20) : (std::uint64_t(2) << 30));
+        nlohmann::json entry{{"name", "npy"},
+                             {"file_bytes", r.fileBytes},
+                             {"open_seconds", r.openSeconds},
+                             {"statistics_seconds", r.statisticsSeconds},
+                             {"statistics_bytes_per_s", r.statisticsBytesPerSecond},
+                             {"memory_read_bytes_per_s", r.memoryReadBytesPerSecond},
+                             {"fraction_of_memory_bandwidth", r.statisticsBytesPerSecond / r.memoryReadBytesPerSecond}};
+        results.push_back(entry);
+        if (!json)
+            std::printf("npy          %.2f GB: open %.4f s, statistics %.2f s (%.1f GB/s, %.2f of memory read "
+                        "bandwidth %.1f GB/s)\n",
+                        r.fileBytes / 1e9, r.openSeconds, r.statisticsSeconds, r.statisticsBytesPerSecond / 1e9,
+                        r.statisticsBytesPerSecond / r.memoryReadBytesPerSecond, r.memoryReadBytesPerSecond / 1e9);
+    }
     if (wanted("render"))
         report(renderBenchmark(QStringLiteral("energy"), smoke ? 1 : 10));
 

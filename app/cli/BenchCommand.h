@@ -10,7 +10,7 @@ public:
     std::string usage() const override
     {
         return "featurescope bench [--only NAME[,NAME...]] [--threads T] [--smoke] [--json]\n"
-               "  configurations: tms-small tms-medium tms-large sgemm sweep sae render gui";
+               "  configurations: tms-small tms-medium tms-large sgemm sweep sae npy render gui";
     }
     bool needsGui() const override { return true; } // the render configuration draws offscreen
     int run(const std::vector<std::string>& arguments) override;

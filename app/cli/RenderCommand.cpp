@@ -6,6 +6,7 @@
 #include "common/InputError.h"
 #include "common/Panel.h"
 #include "common/Theme.h"
+#include "session/SessionFile.h"
 
 #include <nlohmann/json.hpp>
 
@@ -27,7 +28,8 @@ int RenderCommand::run(const std::vector<std::string>& arguments)
                                    {"height", true, "height in logical pixels (default 720)"},
                                    {"scale", true, "pixel scale for PNG (default 1; 2 doubles the pixels)"},
                                    {"transparent", false, "transparent background"},
-                                   {"theme", true, "light, dark or presentation (default light)"}});
+                                   {"theme", true, "light, dark or presentation (default: the session's, else light)"},
+                                   {"session", true, "a saved session (.fss): the panel shows its state"}});
     args.parse(arguments);
     if (args.flag("help")) {
         std::cout << args.helpText();
@@ -45,14 +47,37 @@ int RenderCommand::run(const std::vector<std::string>& arguments)
     options.scale = args.number("scale", 1.0, 0.25, 8.0);
     options.transparentBackground = args.flag("transparent");
 
-    const QString themeName = QString::fromStdString(args.text("theme", "light"));
+    // The session is read (and fully validated) before anything is drawn; its theme applies unless --theme is given.
+    std::optional<featurescope::Session> session;
+    std::string sessionPath;
+    if (args.has("session")) {
+        sessionPath = args.text("session");
+        session = featurescope::SessionFile::load(sessionPath);
+    }
+    const QString themeName = QString::fromStdString(
+        args.text("theme", session && !session->theme.empty() ? session->theme : std::string("light")));
     const std::optional<Theme::Id> theme = Theme::fromName(themeName);
     if (!theme)
-        throw InputError("unknown theme '" + themeName.toStdString() + "' (expected light, dark or presentation)");
+        throw InputError((args.has("theme") ? std::string() : sessionPath + ": ") + "unknown theme '" +
+                         themeName.toStdString() + "' (expected light, dark or presentation)");
     if (auto* app = qobject_cast<QApplication*>(QCoreApplication::instance()))
         Theme::apply(*app, *theme); // before the panel exists, so its widgets start in the theme's palette
 
     std::unique_ptr<Panel> panel(PanelFactory::create(panelId, nullptr));
+    if (session) {
+        // Restoring shows the saved weights as they are: the panel does not train (prepareForRender then only
+        // computes what a session does not store, such as the phase diagram).
+        const auto state = session->panels.find(panelId.toStdString());
+        if (state == session->panels.end())
+            throw InputError(sessionPath + ": the session holds no state for panel '" + panelId.toStdString() + "'");
+        if (!state->second.settings.empty() || !state->second.arrays.empty()) {
+            try {
+                panel->restoreState(state->second);
+            } catch (const InputError& error) {
+                throw InputError(sessionPath + ": " + error.what());
+            }
+        }
+    }
     QWidget* target = panel.get();
     if (!args.has("figure"))
         panel->prepareForRender();

@@ -1,5 +1,9 @@
 #include "bench/Benchmarks.h"
 
+#include "common/InputError.h"
+#include "io/ColumnStatistics.h"
+#include "io/NpyFile.h"
+#include "math/UniformStream.h"
 #include "sae/SaeTrainer.h"
 #include "sae/SyntheticActivationSource.h"
 #include "toy/ToyLossKernel.h"
@@ -8,7 +12,10 @@
 #include <Eigen/Core>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
+#include <random>
+#include <vector>
 #include <sstream>
 
 namespace featurescope {
@@ -56,7 +63,82 @@ BenchmarkResult Benchmarks::toyTraining(const std::string& name, const ToyModelC
     return result;
 }
 
-BenchmarkResult Benchmarks::saeTraining(int d, int features, int latents, int batch, int steps)
+LargeImportResult Benchmarks::largeNpyImport(const std::string& directory, std::uint64_t bytes)
+{
+    constexpr std::uint64_t d = 512;
+    const std::uint64_t rows = std::max<std::uint64_t>(1, bytes / (4 * d));
+    const std::string path = directory + "/featurescope-bench-" + std::to_string(std::random_device{}()) + ".npy";
+    LargeImportResult result;
+    result.fileBytes = double(rows * d * 4);
+
+    // The .npy v1 header by hand: the writer in NpyFile wants the whole array in memory, and this one is 2 GB.
+    std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(rows) + ", " +
+                       std::to_string(d) + "), }";
+    const std::size_t unpadded = 10 + dict.size() + 1;
+    dict.append((64 - unpadded % 64) % 64, ' ');
+    dict.push_back('\n');
+    auto t0 = Clock::now();
+    {
+        std::FILE* f = std::fopen(path.c_str(), "wb");
+        if (!f)
+            throw InputError("cannot create the benchmark file " + path);
+        const unsigned char preamble[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+                                            static_cast<unsigned char>(dict.size() & 0xFF),
+                                            static_cast<unsigned char>(dict.size() >> 8)};
+        bool ok = std::fwrite(preamble, 1, 10, f) == 10 && std::fwrite(dict.data(), 1, dict.size(), f) == dict.size();
+        // Sparse non-negative values like ReLU activations: about a quarter non-zero.
+        UniformStream stream(7);
+        std::vector<float> block(1 << 22);
+        for (std::uint64_t written = 0; ok && written < rows * d;) {
+            const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), rows * d - written));
+            stream.fill(block.data(), count);
+            for (std::size_t i = 0; i < count; ++i)
+                block[i] = block[i] < 0.75f ? 0.0f : 4.0f * (block[i] - 0.75f);
+            ok = std::fwrite(block.data(), 4, count, f) == count;
+            written += count;
+        }
+        ok = std::fclose(f) == 0 && ok;
+        if (!ok) {
+            std::remove(path.c_str());
+            throw InputError("cannot write the benchmark file " + path + " (disk full?)");
+        }
+    }
+    result.writeSeconds = secondsSince(t0);
+    try {
+        t0 = Clock::now();
+        const ArrayData array = NpyFile::read(path);
+        result.openSeconds = secondsSince(t0);
+        t0 = Clock::now();
+        const ColumnStatistics stats = ColumnStatistics::compute(array);
+        result.statisticsSeconds = secondsSince(t0);
+        result.statisticsBytesPerSecond = result.fileBytes / result.statisticsSeconds;
+        if (stats.rows != rows)
+            throw InputError("benchmark file read back with the wrong shape");
+    } catch (...) {
+        std::remove(path.c_str());
+        throw;
+    }
+    std::remove(path.c_str());
+
+    // Plain read bandwidth in the same run: sum a buffer a few times larger than the last-level cache.
+    std::vector<float> buffer(std::size_t(1) << 27, 1.0f); // 512 MB
+    double best = 0.0;
+    for (int repeat = 0; repeat < 3; ++repeat) {
+        t0 = Clock::now();
+        float lanes[16] = {};
+        for (std::size_t i = 0; i < buffer.size(); i += 16)
+            for (int l = 0; l < 16; ++l)
+                lanes[l] += buffer[i + static_cast<std::size_t>(l)];
+        const double seconds = secondsSince(t0);
+        volatile float sink = lanes[0];
+        (void)sink;
+        best = std::max(best, double(buffer.size() * 4) / seconds);
+    }
+    result.memoryReadBytesPerSecond = best;
+    return result;
+}
+
+BenchmarkResult Benchmarks::saeTraining(int d, int features, int latents, int batch, int steps, int threads)
 {
     SyntheticActivationSource::Settings settings;
     settings.features = features;
@@ -69,6 +151,7 @@ BenchmarkResult Benchmarks::saeTraining(int d, int features, int latents, int ba
     SaeTrainingConfig training;
     training.steps = steps;
     training.batch = batch;
+    training.threads = threads;
     SaeTrainer trainer(config, training, source);
     const auto t0 = Clock::now();
     trainer.run();

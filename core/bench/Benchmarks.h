@@ -3,6 +3,7 @@
 #include "toy/ToyModelConfig.h"
 #include "toy/TrainingConfig.h"
 
+#include <cstdint>
 #include <string>
 
 namespace featurescope {
@@ -17,6 +18,17 @@ struct BenchmarkResult {
     double finalLoss = 0.0;
 };
 
+// A large activation import (DESIGN.md §6 / issue 8): open time of a memory-mapped .npy and the speed of one
+// streaming pass of per-feature statistics over it, beside this machine's plain memory read bandwidth.
+struct LargeImportResult {
+    double fileBytes = 0.0;
+    double writeSeconds = 0.0;              // creating the test file (not part of the measurement)
+    double openSeconds = 0.0;               // NpyFile::read: header checks + mmap
+    double statisticsSeconds = 0.0;         // ColumnStatistics::compute, first pass over the fresh mapping
+    double statisticsBytesPerSecond = 0.0;
+    double memoryReadBytesPerSecond = 0.0;  // summing an in-memory buffer, best of three
+};
+
 // Timed runs of core's hot paths, shared by `featurescope bench` and nothing else (benchmarks are not tests).
 class Benchmarks {
 public:
@@ -27,9 +39,12 @@ public:
                                        int threads);
     // The SAE reference of sae_torch.py: synthetic data (d, F true features), d_sae latents, TM recipe, L1 3e-3;
     // timed from initialisation like the reference, so early dense steps count too.
-    static BenchmarkResult saeTraining(int d, int features, int latents, int batch, int steps);
+    static BenchmarkResult saeTraining(int d, int features, int latents, int batch, int steps, int threads = 1);
     // Eigen's single-precision GEMM on (rows x inner) * (inner x cols), repeated for about `seconds`.
     static BenchmarkResult sgemm(int rows, int inner, int cols, double seconds);
+    // Writes a [rows, 512] f32 .npy of about `bytes` into `directory`, times its open and a statistics pass, then
+    // deletes it. Throws InputError when the file cannot be written.
+    static LargeImportResult largeNpyImport(const std::string& directory, std::uint64_t bytes);
     // Peak resident memory of this process in bytes (VmHWM), 0 when unknown.
     static double peakMemoryBytes();
 };

@@ -157,6 +157,27 @@ private:
     std::size_t m_pos = 0;
 };
 
+// k of a '<Uk' / '=Uk' / '|Uk' descr (little-endian UTF-32), 0 when the descr is something else. Throws when k is
+// zero, absurd or big-endian, so the caller never sizes anything from an unchecked number.
+std::uint64_t parseUnicodeDescr(const std::string& descr, const std::string& path)
+{
+    if (descr.size() < 3 || descr[1] != 'U' || (descr[0] != '<' && descr[0] != '=' && descr[0] != '|' && descr[0] != '>'))
+        return 0;
+    std::uint64_t chars = 0;
+    for (std::size_t i = 2; i < descr.size(); ++i) {
+        if (descr[i] < '0' || descr[i] > '9' || i > 9)
+            return 0;
+        chars = chars * 10 + std::uint64_t(descr[i] - '0');
+    }
+    if (descr[0] == '>')
+        throw InputError(path + ": big-endian string arrays (" + descr + ") are not supported");
+    if (chars == 0 || chars > NpyReadOptions::kMaxUnicodeChars)
+        throw InputError(path + ": string dtype " + FileText::quoted(descr) + " has " + std::to_string(chars) +
+                         " characters per element (1 to " + std::to_string(NpyReadOptions::kMaxUnicodeChars) +
+                         " supported)");
+    return chars;
+}
+
 } // namespace
 
 ArrayData NpyFile::read(const std::string& path, Options options) { return parse(MappedFile::open(path), options); }
@@ -203,6 +224,19 @@ NpyHeader NpyFile::parseHeader(const std::uint8_t* bytes, std::uint64_t size, co
     parser.parse();
 
     std::optional<DType> type = dtypeFromNpyDescr(*parser.descr);
+    std::uint64_t unicodeChars = 0;
+    if (!type && options.unicodeAsU32)
+        unicodeChars = parseUnicodeDescr(*parser.descr, path);
+    if (unicodeChars) {
+        // k UTF-32 code units per element: an extra C-order dimension, which a Fortran-order array cannot have.
+        if (*parser.fortran && parser.shape->size() > 1)
+            throw fail("Fortran-order string arrays are not supported: save a C-order array (np.ascontiguousarray)");
+        if (parser.shape->size() >= kMaxRank)
+            throw fail("more than " + std::to_string(kMaxRank) + " dimensions");
+        parser.shape->push_back(unicodeChars);
+        *parser.fortran = false;
+        type = DType::U32;
+    }
     if (!type) {
         const std::string& d = *parser.descr;
         throw fail("unsupported dtype " + FileText::quoted(d) +
@@ -218,6 +252,7 @@ NpyHeader NpyFile::parseHeader(const std::uint8_t* bytes, std::uint64_t size, co
     result.shape = *parser.shape;
     result.fortranOrder = *parser.fortran;
     result.dataOffset = headerStart + headerBytes;
+    result.unicodeChars = unicodeChars;
     const auto count = ArrayData::elementCount(result.shape);
     const std::size_t itemSize = dtypeSize(*type);
     if (!count || *count > (std::uint64_t(1) << 62) / itemSize)

@@ -12,6 +12,11 @@ class MappedFile;
 
 struct NpyReadOptions {
     bool u2IsBf16 = false; // read '<u2' as bfloat16 (featurescope's convention for bf16 in .npy)
+    // Read fixed-width unicode strings ('<Uk': k UTF-32LE code units per element, NUL-padded, as np.array(list of
+    // str) saves them) as U32 arrays with one more, last dimension of k code units. Off by default so a plain reader
+    // never mistakes text for numbers; NpyHeader::unicodeChars tells the two apart.
+    bool unicodeAsU32 = false;
+    static constexpr std::uint64_t kMaxUnicodeChars = 1u << 16; // per element
 };
 
 // NumPy's .npy format: "\x93NUMPY", version (1.0: u16 header length; 2.0 and 3.0: u32), a Python-dict header
@@ -31,6 +36,7 @@ struct NpyHeader {
     bool fortranOrder = false;
     std::uint64_t dataOffset = 0; // where the data starts
     std::uint64_t dataBytes = 0;  // product(shape) x item size (overflow-checked)
+    std::uint64_t unicodeChars = 0; // k of a '<Uk' string array read as U32 (then shape ends with k), else 0
 };
 
 class NpyFile {

@@ -2,10 +2,16 @@
 
 #include "common/InputError.h"
 #include "io/FileText.h"
+#include "io/MappedFile.h"
+#include "io/NpzArchive.h"
+
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <limits>
+#include <sstream>
 
 namespace featurescope {
 
@@ -77,12 +83,235 @@ std::vector<int> loadLabels(const ArrayFile& file, const std::string& spec, std:
     return labels;
 }
 
+void appendUtf8(std::string& out, std::uint32_t c)
+{
+    if (c < 0x80) {
+        out += char(c);
+    } else if (c < 0x800) {
+        out += char(0xC0 | (c >> 6));
+        out += char(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        out += char(0xE0 | (c >> 12));
+        out += char(0x80 | ((c >> 6) & 0x3F));
+        out += char(0x80 | (c & 0x3F));
+    } else {
+        out += char(0xF0 | (c >> 18));
+        out += char(0x80 | ((c >> 12) & 0x3F));
+        out += char(0x80 | ((c >> 6) & 0x3F));
+        out += char(0x80 | (c & 0x3F));
+    }
+}
+
+bool isUtf8(const std::string& s)
+{
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
+        if (extra < 0 || i + std::size_t(extra) >= s.size() + (extra == 0 ? 1 : 0))
+            return false;
+        for (int k = 1; k <= extra; ++k)
+            if ((static_cast<unsigned char>(s[i + std::size_t(k)]) >> 6) != 0x2)
+                return false;
+        i += std::size_t(extra) + 1;
+    }
+    return true;
+}
+
+std::string readWholeFile(const std::string& path)
+{
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path, error);
+    if (error)
+        throw InputError(path + ": cannot read (" + error.message() + ")");
+    if (size > ActivationImport::kMaxSidecarBytes)
+        throw InputError(path + ": larger than 1 GiB");
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw InputError(path + ": cannot open for reading");
+    std::string text(std::size_t(size), '\0');
+    in.read(text.data(), std::streamsize(size));
+    if (std::uint64_t(in.gcount()) != size)
+        throw InputError(path + ": read error (the file changed while reading?)");
+    return text;
+}
+
+struct TokenData {
+    std::vector<std::string> tokens;
+    std::vector<std::int64_t> sequenceIds;
+};
+
+// A sidecar: JSON (a list of strings, or {"tokens": [...], "sequence_ids": [...]}), text (one token per line) or
+// a .npy string array.
+TokenData loadTokenSidecar(const std::string& path)
+{
+    TokenData data;
+    const std::string ext = std::filesystem::path(path).extension().string();
+    if (ext == ".json") {
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(readWholeFile(path));
+        } catch (const nlohmann::json::exception& e) {
+            const std::string what = e.what();
+            throw InputError(path + ": " + (what.find("UTF-8") != std::string::npos ? "not valid UTF-8" : "not valid JSON") +
+                             " (" + FileText::printable(what, 160) + ")");
+        }
+        const nlohmann::json* list = &j;
+        if (j.is_object()) {
+            const auto it = j.find("tokens");
+            if (it == j.end())
+                throw InputError(path + ": the JSON object has no \"tokens\" list");
+            list = &*it;
+            const auto ids = j.find("sequence_ids");
+            if (ids != j.end() && !ids->is_null()) {
+                if (!ids->is_array())
+                    throw InputError(path + ": \"sequence_ids\" must be a list of integers");
+                for (std::size_t i = 0; i < ids->size(); ++i) {
+                    if (!(*ids)[i].is_number_integer())
+                        throw InputError(path + ": sequence_ids[" + std::to_string(i) + "] is not an integer");
+                    data.sequenceIds.push_back((*ids)[i].get<std::int64_t>());
+                }
+            }
+        }
+        if (!list->is_array())
+            throw InputError(path + ": must hold a JSON list of token strings (or {\"tokens\": [...]})");
+        data.tokens.reserve(list->size());
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            if (!(*list)[i].is_string())
+                throw InputError(path + ": token " + std::to_string(i) + " is not a string");
+            data.tokens.push_back((*list)[i].get<std::string>());
+        }
+    } else if (ext == ".npy") {
+        NpyReadOptions options;
+        options.unicodeAsU32 = true;
+        auto file = MappedFile::open(path);
+        const NpyHeader header = NpyFile::parseHeader(file->data(), file->size(), path, options);
+        if (!header.unicodeChars)
+            throw InputError(path + ": holds " + header.descr + " numbers, not token strings (save np.array(tokens))");
+        data.tokens = ActivationImport::decodeUtf32Strings(NpyFile::parse(std::move(file), options), path);
+    } else {
+        std::string text = readWholeFile(path);
+        if (!isUtf8(text))
+            throw InputError(path + ": not valid UTF-8 text");
+        std::istringstream lines(text);
+        std::string line;
+        while (std::getline(lines, line)) {
+            if (!line.empty() && line.back() == '\r')
+                line.pop_back();
+            data.tokens.push_back(std::move(line));
+        }
+    }
+    return data;
+}
+
+bool isStringArray(const ArrayFile& file, const std::string& name, NpyReadOptions options)
+{
+    if (file.format() != ArrayFile::Format::Npz || !file.find(name))
+        return false;
+    options.unicodeAsU32 = true;
+    return NpzArchive::open(file.path()).header(name, options).unicodeChars > 0;
+}
+
+void loadTokens(const ArrayFile& file, const ActivationImportOptions& options, const ArrayFile::Entry& entry,
+                std::uint64_t rows, ImportedActivations& result)
+{
+    const std::string& path = file.path();
+    TokenData data;
+    std::string source = options.tokensName;
+    if (source.empty()) {
+        std::error_code error;
+        if (isStringArray(file, "tokens", options.npy))
+            source = "tokens";
+        else if (std::filesystem::is_regular_file(path + ".tokens.json", error))
+            source = path + ".tokens.json";
+        else if (std::filesystem::is_regular_file(path + ".tokens.txt", error))
+            source = path + ".tokens.txt";
+        else
+            return;
+    }
+    if (file.find(source)) {
+        if (!isStringArray(file, source, options.npy))
+            throw InputError(path + ": array " + FileText::quoted(source) +
+                             " does not hold strings (save the tokens as np.array(list_of_str))");
+        data.tokens = ActivationImport::decodeUtf32Strings(file.array(source), path + ": tokens " + FileText::quoted(source));
+    } else {
+        std::error_code error;
+        if (!std::filesystem::is_regular_file(source, error))
+            throw InputError(path + ": no token array or file " + FileText::quoted(source) + " (the file holds " +
+                             listEntries(file.entries()) + ")");
+        data = loadTokenSidecar(source);
+    }
+    if (data.tokens.size() != rows)
+        throw InputError(source + ": " + std::to_string(data.tokens.size()) + " token strings for " +
+                         std::to_string(rows) + " activation rows of " + path + " (one per row expected)");
+    // Sequence ids: named, or "sequence_ids" in the file, or from the sidecar, or [B, T, d] rows, or one stream.
+    std::string idsName = options.sequenceIdsName;
+    if (idsName.empty() && data.sequenceIds.empty() && file.find("sequence_ids"))
+        idsName = "sequence_ids";
+    if (!idsName.empty()) {
+        const std::string where = path + ": sequence ids " + FileText::quoted(idsName);
+        const ArrayData ids = file.array(idsName);
+        if (ids.elementCount() != rows)
+            throw InputError(where + " have " + std::to_string(ids.elementCount()) + " entries for " +
+                             std::to_string(rows) + " rows");
+        data.sequenceIds = ids.toInt64Vector(where);
+    } else if (!data.sequenceIds.empty()) {
+        if (data.sequenceIds.size() != rows)
+            throw InputError(source + ": " + std::to_string(data.sequenceIds.size()) + " sequence ids for " +
+                             std::to_string(rows) + " rows");
+    } else if (entry.shape.size() >= 3) {
+        const std::uint64_t t = entry.shape[entry.shape.size() - 2];
+        data.sequenceIds.resize(std::size_t(rows));
+        for (std::uint64_t r = 0; r < rows; ++r)
+            data.sequenceIds[std::size_t(r)] = std::int64_t(r / t);
+    } else {
+        data.sequenceIds.assign(std::size_t(rows), 0);
+    }
+    result.tokens = std::move(data.tokens);
+    result.sequenceIds = std::move(data.sequenceIds);
+    result.tokensSource = source;
+}
+
 } // namespace
+
+std::vector<std::string> ActivationImport::decodeUtf32Strings(const ArrayData& array, const std::string& where)
+{
+    if (array.dtype() != DType::U32 || array.rank() < 1 || array.fortranOrder())
+        throw InputError(where + ": not a string array");
+    const std::uint64_t k = array.shape().back();
+    const std::uint64_t count = k ? array.elementCount() / k : 0;
+    std::vector<std::string> strings;
+    strings.reserve(std::size_t(count));
+    const std::uint8_t* bytes = array.data();
+    for (std::uint64_t i = 0; i < count; ++i) {
+        std::uint64_t length = k;
+        auto codeAt = [&](std::uint64_t c) {
+            const std::uint8_t* p = bytes + 4 * (i * k + c);
+            return std::uint32_t(p[0]) | (std::uint32_t(p[1]) << 8) | (std::uint32_t(p[2]) << 16) |
+                   (std::uint32_t(p[3]) << 24);
+        };
+        while (length > 0 && codeAt(length - 1) == 0)
+            --length; // NumPy pads with NULs
+        std::string s;
+        for (std::uint64_t c = 0; c < length; ++c) {
+            const std::uint32_t code = codeAt(c);
+            if (code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+                throw InputError(where + ": string " + std::to_string(i) + " holds an invalid code point (" +
+                                 std::to_string(code) + ")");
+            appendUtf8(s, code);
+        }
+        strings.push_back(std::move(s));
+    }
+    return strings;
+}
 
 ImportedActivations ActivationImport::load(const std::string& path, const ActivationImportOptions& options,
                                            const ProgressReporter* progress)
 {
-    const ArrayFile file = ArrayFile::open(path, options.npy);
+    // String arrays (tokens) stay listable beside the numbers; they are never activation candidates.
+    NpyReadOptions npy = options.npy;
+    npy.unicodeAsU32 = true;
+    const ArrayFile file = ArrayFile::open(path, npy);
     std::string name = options.arrayName;
     if (name.empty()) {
         const auto found = candidates(file);
@@ -104,6 +333,8 @@ ImportedActivations ActivationImport::load(const std::string& path, const Activa
                          " (activations need [N, d]: one row per input)");
     if (entry->dtype == DType::Bool)
         throw InputError(where + " is boolean, not numeric activations");
+    if (entry->dtype == DType::U32 && isStringArray(file, name, options.npy))
+        throw InputError(where + " holds strings, not numeric activations");
     const std::uint64_t d = entry->shape.back();
     const auto total = ArrayData::elementCount(entry->shape);
     const std::uint64_t rows = d && total ? *total / d : 0;
@@ -137,6 +368,7 @@ ImportedActivations ActivationImport::load(const std::string& path, const Activa
         for (int label : result.set.labels)
             result.set.classCount = std::max(result.set.classCount, label + 1);
     }
+    loadTokens(file, options, *entry, rows, result);
     return result;
 }
 

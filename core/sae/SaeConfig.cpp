@@ -56,6 +56,8 @@ void SaeTrainingConfig::validate(const SaeConfig& sae) const
         throw InputError("the l1 warm-up fraction must be in [0, 1]");
     if (deadWindow < 1)
         throw InputError("the dead-feature window must be at least 1 step");
+    if (threads < 1 || threads > 64)
+        throw InputError("threads must be between 1 and 64 (got " + std::to_string(threads) + ")");
     if (resampleInputs < 1 || resampleInputs > 1 << 24 || initInputs < 1 || initInputs > 1 << 24)
         throw InputError("resample and init input counts must be between 1 and 16777216");
     for (int s : resampleSteps)
@@ -89,7 +91,8 @@ void to_json(nlohmann::json& j, const SaeTrainingConfig& config)
                        {"seed", config.seed},
                        {"l1_warmup_fraction", config.l1WarmupFraction},
                        {"resample_steps", config.resampleSteps},
-                       {"dead_window", config.deadWindow}};
+                       {"dead_window", config.deadWindow},
+                       {"threads", config.threads}};
 }
 
 } // namespace featurescope

@@ -50,6 +50,9 @@ struct SaeTrainingConfig {
     int resampleInputs = 8192;       // inputs scored by reconstruction loss to draw resampled directions from
     int initInputs = 4096;           // inputs used for b_dec (their mean) and the input scale
     SaeComputePath path = SaeComputePath::Automatic;
+    // Each batch split over this many threads (data parallel: one loss kernel per part, gradients summed). 1 is the
+    // reference's single thread; results depend on the thread count only through floating-point summation order.
+    int threads = 1;
 
     void validate(const SaeConfig& sae) const; // throws InputError
 };

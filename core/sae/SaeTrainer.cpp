@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <thread>
 
 namespace featurescope {
 
@@ -78,6 +79,62 @@ double SaeTrainer::currentL1() const
     return warmupSteps > 0.0 ? l1 * std::min(1.0, (m_stepsDone + 1) / warmupSteps) : l1;
 }
 
+SaeLossTerms SaeTrainer::evaluateBatch()
+{
+    const int batch = static_cast<int>(m_X.cols());
+    // Parts of at least 128 inputs: smaller ones cost more in thread start-up than they save.
+    const int parts = std::max(1, std::min(m_training.threads, batch / 128));
+    if (parts == 1) {
+        const SaeLossTerms terms = m_kernel.evaluate(m_sae, m_X, currentL1(), m_gradient.data());
+        m_fireCount = m_kernel.fireCounts();
+        return terms;
+    }
+    // Each part's kernel averages over its own inputs; the batch's loss and gradient are the part-size-weighted
+    // means. Part 0 runs on this thread.
+    m_parts.resize(std::size_t(parts));
+    while (m_partKernels.size() < std::size_t(parts))
+        m_partKernels.push_back(std::make_unique<SaeLossKernel>(config(), m_training.path));
+    m_partGradients.resize(std::size_t(parts), SparseAutoencoder::ParameterVector(m_gradient.size()));
+    std::vector<int> begin(std::size_t(parts) + 1);
+    for (int t = 0; t <= parts; ++t)
+        begin[std::size_t(t)] = int(std::int64_t(batch) * t / parts);
+    for (int t = 0; t < parts; ++t)
+        m_parts[std::size_t(t)] = m_X.middleCols(begin[std::size_t(t)], begin[std::size_t(t) + 1] - begin[std::size_t(t)]);
+    std::vector<SaeLossTerms> terms(static_cast<std::size_t>(parts));
+    const double l1 = currentL1();
+    auto run = [&](int t) {
+        terms[std::size_t(t)] = m_partKernels[std::size_t(t)]->evaluate(m_sae, m_parts[std::size_t(t)], l1,
+                                                                        m_partGradients[std::size_t(t)].data());
+    };
+    std::vector<std::thread> workers;
+    for (int t = 1; t < parts; ++t)
+        workers.emplace_back(run, t);
+    run(0);
+    for (auto& w : workers)
+        w.join();
+    SaeLossTerms total;
+    std::fill(m_gradient.begin(), m_gradient.end(), 0.0f);
+    m_fireCount.assign(std::size_t(config().latentDim), 0);
+    total.sparsePath = true;
+    for (int t = 0; t < parts; ++t) {
+        const double weight = double(begin[std::size_t(t) + 1] - begin[std::size_t(t)]) / batch;
+        const auto& part = terms[std::size_t(t)];
+        total.loss += weight * part.loss;
+        total.mse += weight * part.mse;
+        total.penalty += weight * part.penalty;
+        total.l0 += weight * part.l0;
+        total.sparsePath = total.sparsePath && part.sparsePath;
+        const float w = float(weight);
+        const auto& g = m_partGradients[std::size_t(t)];
+        for (std::size_t i = 0; i < m_gradient.size(); ++i)
+            m_gradient[i] += w * g[i];
+        const auto& fire = m_partKernels[std::size_t(t)]->fireCounts();
+        for (std::size_t j = 0; j < m_fireCount.size(); ++j)
+            m_fireCount[j] += fire[j];
+    }
+    return total;
+}
+
 bool SaeTrainer::step()
 {
     const int d = config().inputDim;
@@ -85,7 +142,7 @@ bool SaeTrainer::step()
     m_source.sampleBatch(m_X, m_training.batch, m_random);
     if (m_sae.inputScale() != 1.0f)
         m_X *= m_sae.inputScale();
-    const SaeLossTerms terms = m_kernel.evaluate(m_sae, m_X, currentL1(), m_gradient.data());
+    const SaeLossTerms terms = evaluateBatch();
     const float gradientSum =
         Eigen::Map<const Eigen::VectorXf>(m_gradient.data(), Eigen::Index(m_gradient.size())).sum();
     if (!std::isfinite(terms.loss) || !std::isfinite(gradientSum)) {
@@ -95,7 +152,7 @@ bool SaeTrainer::step()
                     "inputs); the last good weights are kept";
         return false;
     }
-    const auto& fire = m_kernel.fireCounts();
+    const auto& fire = m_fireCount;
     for (int j = 0; j < dsae; ++j)
         if (fire[std::size_t(j)] > 0)
             m_lastFire[std::size_t(j)] = m_stepsDone + 1;

@@ -8,6 +8,7 @@
 #include "sae/SparseAutoencoder.h"
 #include "toy/ToyTrainingResult.h" // TrainingStatus
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,8 @@ public:
 
 private:
     bool step();
+    // Loss and gradient (into m_gradient, fire counts into m_fireCount) of the batch in m_X, split over threads.
+    SaeLossTerms evaluateBatch();
 
     const ActivationSource& m_source;
     SaeTrainingConfig m_training;
@@ -68,6 +71,11 @@ private:
     ActivationSource::Random m_random;
     Eigen::MatrixXf m_X;
     SparseAutoencoder::ParameterVector m_gradient;
+    std::vector<int> m_fireCount;
+    // Data-parallel parts beyond the first (threads > 1): their inputs, kernels and gradients.
+    std::vector<Eigen::MatrixXf> m_parts;
+    std::vector<std::unique_ptr<SaeLossKernel>> m_partKernels;
+    std::vector<SparseAutoencoder::ParameterVector> m_partGradients;
     std::vector<int> m_lastFire; // step count after which each feature last fired (0: not yet)
     std::vector<float> m_lossHistory, m_mseHistory, m_l0History;
     std::vector<SaeResampleEvent> m_resampleEvents;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "geometry/FeatureGeometry.h"
+#include "geometry/FeatureMeasures.h"
 #include "toy/ToyModel.h"
 #include "toy/TrainingConfig.h"
 
@@ -27,6 +29,13 @@ struct ToyTrainingResult {
     int stepsDone = 0;
     TrainingStatus status = TrainingStatus::Running;
     std::string message;                         // why training stopped early, for the user
+
+    // Measures and geometry of each instance's current W. Empty until analyse() runs: a live GUI runs it on the
+    // training thread with every update, so drawing a large model never computes them on the GUI thread.
+    std::vector<FeatureMeasures> measures;
+    std::vector<std::vector<GeometryComponent>> geometry;
+    void analyse();
+    bool isAnalysed() const { return int(measures.size()) == model.instanceCount(); }
 };
 
 } // namespace featurescope

@@ -1,6 +1,7 @@
 #include "common/InputError.h"
 #include "io/MappedFile.h"
 #include "io/NpyFile.h"
+#include "sae/ActivationImport.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -197,6 +198,139 @@ private Q_SLOTS:
             QVERIFY2(text.contains(message), qPrintable(text));
             QVERIFY2(!text.contains(QLatin1Char('\n')), qPrintable(text));
         }
+    }
+
+    // np.array(["ab", "é😀x"]) is '<U3': three UTF-32LE code units per element, NUL-padded.
+    void unicodeStrings()
+    {
+        auto utf32 = [](const std::u32string& text, int width) {
+            QByteArray out;
+            for (int i = 0; i < width; ++i) {
+                const char32_t c = i < int(text.size()) ? text[std::size_t(i)] : U'\0';
+                for (int b = 0; b < 4; ++b)
+                    out += char((quint32(c) >> (8 * b)) & 0xFF);
+            }
+            return out;
+        };
+        const QByteArray bytes = npy("{'descr': '<U3', 'fortran_order': False, 'shape': (2,), }",
+                                     utf32(U"ab", 3) + utf32(U"\u00e9\U0001F600x", 3));
+        const QString path = write(QStringLiteral("strings.npy"), bytes);
+        // A plain read refuses text: nothing mistakes it for numbers.
+        try {
+            NpyFile::read(path.toStdString());
+            QFAIL("read a string array as numbers");
+        } catch (const InputError& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("unsupported dtype '<U3'")), e.what());
+        }
+        NpyReadOptions options;
+        options.unicodeAsU32 = true;
+        const ArrayData a = NpyFile::read(path.toStdString(), options);
+        QCOMPARE(a.dtype(), DType::U32);
+        QCOMPARE(a.shape(), (ArrayData::Shape{2, 3}));
+        auto file = MappedFile::open(path.toStdString());
+        QCOMPARE(NpyFile::parseHeader(file->data(), file->size(), "x", options).unicodeChars, std::uint64_t(3));
+        const auto strings = ActivationImport::decodeUtf32Strings(a, "x");
+        QCOMPARE(strings.size(), std::size_t(2));
+        QCOMPARE(QString::fromStdString(strings[0]), QStringLiteral("ab"));
+        QCOMPARE(QString::fromStdString(strings[1]), QString::fromUtf8("\xc3\xa9\xf0\x9f\x98\x80x"));
+        // [2, 2] of '<U1' becomes [2, 2, 1].
+        const QByteArray grid = npy("{'descr': '<U1', 'fortran_order': False, 'shape': (2, 2), }",
+                                    utf32(U"a", 1) + utf32(U"b", 1) + utf32(U"c", 1) + utf32(U"d", 1));
+        const ArrayData g = NpyFile::read(write(QStringLiteral("grid.npy"), grid).toStdString(), options);
+        QCOMPARE(g.shape(), (ArrayData::Shape{2, 2, 1}));
+        QCOMPARE(ActivationImport::decodeUtf32Strings(g, "x").back(), std::string("d"));
+    }
+
+    void unicodeRejects_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("zero width") << npy("{'descr': '<U0', 'fortran_order': False, 'shape': (2,), }", {}) << "0 characters";
+        QTest::newRow("absurd width") << npy("{'descr': '<U99999999', 'fortran_order': False, 'shape': (2,), }", {})
+                                      << "99999999 characters";
+        QTest::newRow("big-endian") << npy("{'descr': '>U2', 'fortran_order': False, 'shape': (1,), }", QByteArray(8, 0))
+                                    << "big-endian string arrays";
+        QTest::newRow("fortran 2-d") << npy("{'descr': '<U1', 'fortran_order': True, 'shape': (2, 2), }", QByteArray(16, 0))
+                                     << "Fortran-order string arrays";
+        QTest::newRow("truncated") << npy("{'descr': '<U4', 'fortran_order': False, 'shape': (3,), }", QByteArray(47, 0))
+                                   << "needs 48 data bytes, only 47 present";
+        QTest::newRow("overflow") << npy("{'descr': '<U65536', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", {})
+                                  << "overflows";
+    }
+
+    void unicodeRejects()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, message);
+        const QString path = write(QStringLiteral("bad-strings.npy"), bytes);
+        NpyReadOptions options;
+        options.unicodeAsU32 = true;
+        try {
+            NpyFile::read(path.toStdString(), options);
+            QFAIL("accepted a bad file");
+        } catch (const InputError& e) {
+            const QString text = QString::fromUtf8(e.what());
+            QVERIFY2(text.startsWith(path + QStringLiteral(": ")), qPrintable(text));
+            QVERIFY2(text.contains(message), qPrintable(text));
+        }
+    }
+
+    void invalidCodePoint()
+    {
+        // A surrogate and a value above U+10FFFF are not Unicode: one clear error, no garbage text.
+        for (quint32 bad : {0xD800u, 0x110000u}) {
+            QByteArray data;
+            for (int b = 0; b < 4; ++b)
+                data += char((bad >> (8 * b)) & 0xFF);
+            const QString path = write(QStringLiteral("cp.npy"), npy("{'descr': '<U1', 'fortran_order': False, 'shape': (1,), }", data));
+            NpyReadOptions options;
+            options.unicodeAsU32 = true;
+            const ArrayData a = NpyFile::read(path.toStdString(), options);
+            QVERIFY_THROWS_EXCEPTION(InputError, ActivationImport::decodeUtf32Strings(a, "cp"));
+        }
+    }
+
+    // A NumPy-layout .npz with activations, '<U7' tokens and sequence ids (tests/data/tokens/make_tokens.py).
+    void activationImportReadsTokens()
+    {
+        const std::string path = FEATURESCOPE_TEST_DATA_DIR "/tokens/acts_tokens.npz";
+        const ImportedActivations a = ActivationImport::load(path);
+        QCOMPARE(a.arrayName, std::string("acts")); // the string array is listed but never an activation candidate
+        QCOMPARE(a.set.activations.cols(), Eigen::Index(6));
+        QCOMPARE(a.set.activations(1, 2), 5.0f / 4.0f);
+        QCOMPARE(a.tokensSource, std::string("tokens"));
+        QCOMPARE(a.tokens.size(), std::size_t(6));
+        QCOMPARE(QString::fromStdString(a.tokens[1]), QStringLiteral(" cat"));
+        QCOMPARE(QString::fromStdString(a.tokens[3]), QStringLiteral("\n"));
+        QCOMPARE(QString::fromStdString(a.tokens[5]), QString::fromUtf8(" h\xc3\xa9llo\xf0\x9f\x98\x80"));
+        QCOMPARE(a.sequenceIds, (std::vector<std::int64_t>{0, 0, 0, 0, 1, 1}));
+        // Naming the string array as activations is refused with one line.
+        ActivationImportOptions options;
+        options.arrayName = "tokens";
+        try {
+            ActivationImport::load(path, options);
+            QFAIL("used strings as activations");
+        } catch (const InputError& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("holds strings")), e.what());
+        }
+        // A sidecar with the wrong number of tokens names both files.
+        const QString acts = m_dir.filePath(QStringLiteral("side.npy"));
+        const std::vector<float> v(8, 1.0f);
+        NpyFile::write(acts.toStdString(), ArrayData::fromFloats({4, 2}, v.data()));
+        write(QStringLiteral("side.npy.tokens.json"), "[\"a\", \"b\"]");
+        try {
+            ActivationImport::load(acts.toStdString());
+            QFAIL("accepted 2 tokens for 4 rows");
+        } catch (const InputError& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("2 token strings for 4 activation rows")), e.what());
+        }
+        write(QStringLiteral("side.npy.tokens.json"), "{\"tokens\": [\"a\", \"b\", \"c\", \"d\"], \"sequence_ids\": [0, 0, 1, 1]}");
+        const ImportedActivations s = ActivationImport::load(acts.toStdString());
+        QCOMPARE(s.tokens.back(), std::string("d"));
+        QCOMPARE(s.sequenceIds, (std::vector<std::int64_t>{0, 0, 1, 1}));
+        write(QStringLiteral("side.npy.tokens.json"), "[\"a\", 2, \"c\", \"d\"]");
+        QVERIFY_THROWS_EXCEPTION(InputError, ActivationImport::load(acts.toStdString()));
+        QFile::remove(m_dir.filePath(QStringLiteral("side.npy.tokens.json")));
     }
 
     void missingFile()

@@ -136,6 +136,36 @@ private Q_SLOTS:
         QVERIFY(a.autoencoder().parameters() != c.autoencoder().parameters());
     }
 
+    void dataParallelMatchesOneThread()
+    {
+        // Two threads split each batch and sum the parts' gradients: the same training up to summation order.
+        SyntheticActivationSource source(benchmarkSettings());
+        SaeConfig config;
+        SaeTrainingConfig training;
+        training.steps = 30;
+        training.batch = 512;
+        training.seed = 3;
+        SaeTrainer one(config, training, source);
+        training.threads = 2;
+        SaeTrainer two(config, training, source);
+        one.run();
+        two.run();
+        QCOMPARE(two.stepsDone(), 30);
+        for (std::size_t s = 0; s < one.lossHistory().size(); ++s)
+            QVERIFY2(std::abs(one.lossHistory()[s] - two.lossHistory()[s]) <= 1e-3f * one.lossHistory()[s],
+                     qPrintable(QStringLiteral("step %1: %2 vs %3").arg(s).arg(one.lossHistory()[s]).arg(two.lossHistory()[s])));
+        const auto& p1 = one.autoencoder().parameters();
+        const auto& p2 = two.autoencoder().parameters();
+        float largest = 0.0f, difference = 0.0f;
+        for (std::size_t i = 0; i < p1.size(); ++i) {
+            largest = std::max(largest, std::abs(p1[i]));
+            difference = std::max(difference, std::abs(p1[i] - p2[i]));
+        }
+        QVERIFY2(difference <= 1e-3f * largest, qPrintable(QString::number(difference / largest)));
+        training.threads = 0;
+        QVERIFY_THROWS_EXCEPTION(InputError, training.validate(config));
+    }
+
     void decoderColumnsStayUnitNorm_data()
     {
         QTest::addColumn<int>("variant");

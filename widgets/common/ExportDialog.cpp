@@ -1,6 +1,10 @@
 #include "ExportDialog.h"
 
+#include "FigureCaption.h"
+#include "FigureText.h"
+#include "Panel.h"
 #include "Theme.h"
+#include "plots/QCustomPlotInclude.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -11,13 +15,17 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace {
@@ -113,14 +121,53 @@ ExportDialog::ExportDialog(const QList<ExportTarget>& targets, const QString& ca
     m_selection->setObjectName(QStringLiteral("includeSelection"));
     m_selection->setToolTip(tr("Draw the highlight of the selected feature; off gives a clean figure"));
 
-    m_caption = new QLineEdit(this);
+    m_caption = new QPlainTextEdit(this);
     m_caption->setObjectName(QStringLiteral("caption"));
     m_caption->setReadOnly(true);
-    m_caption->setToolTip(tr("The parameters that made this figure, to paste under it"));
+    m_caption->setToolTip(tr("The parameters that made this figure, the app version and the date, to paste under it"));
+    // Grows into the space beside the figure text rather than a height from today's font metrics: the
+    // presentation style sheet enlarges the font after construction.
+    m_caption->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    m_caption->setMinimumHeight(60);
+    m_caption->setLineWrapMode(QPlainTextEdit::WidgetWidth);
     m_copyCaption = new QPushButton(tr("Copy Caption"), this);
+    m_copyCaption->setObjectName(QStringLiteral("copyCaption"));
+    m_copyCaption->setToolTip(tr("Copy the caption text to the clipboard"));
     auto* captionRow = new QHBoxLayout;
     captionRow->addWidget(m_caption, 1);
-    captionRow->addWidget(m_copyCaption);
+    captionRow->addWidget(m_copyCaption, 0, Qt::AlignTop);
+
+    // Right column: the preview and the figure's editable texts.
+    m_preview = new QLabel(this);
+    m_preview->setObjectName(QStringLiteral("preview"));
+    m_preview->setFixedSize(384, 216);
+    m_preview->setAlignment(Qt::AlignCenter);
+    m_preview->setFrameShape(QFrame::StyledPanel);
+    m_preview->setToolTip(tr("What the export will look like (reduced)"));
+    m_previewTimer = new QTimer(this);
+    m_previewTimer->setSingleShot(true);
+    m_previewTimer->setInterval(200); // typing in a text field redraws once after a pause, not on every key
+
+    m_textArea = new QWidget;
+    m_textLayout = new QVBoxLayout(m_textArea);
+    m_textLayout->setContentsMargins(0, 0, 0, 0);
+    auto* scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("figureTextScroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(m_textArea);
+    scroll->setMinimumHeight(240);
+    m_resetText = new QPushButton(tr("Reset Text"), this);
+    m_resetText->setObjectName(QStringLiteral("resetText"));
+    m_resetText->setToolTip(tr("Put back the panel's own titles, labels and legend entries"));
+    auto* textBox = new QGroupBox(tr("Figure text"), this);
+    textBox->setToolTip(tr("Edits apply to the figure and stay until Reset Text; include units in axis labels"));
+    auto* textBoxLayout = new QVBoxLayout(textBox);
+    textBoxLayout->addWidget(scroll, 1);
+    auto* resetRow = new QHBoxLayout;
+    resetRow->addStretch(1);
+    resetRow->addWidget(m_resetText);
+    textBoxLayout->addLayout(resetRow);
 
     auto* form = new QFormLayout;
     form->addRow(tr("Figure:"), m_target);
@@ -144,15 +191,26 @@ ExportDialog::ExportDialog(const QList<ExportTarget>& targets, const QString& ca
     m_copyImage->setToolTip(tr("Copy the figure as a PNG image"));
     buttons->addButton(QDialogButtonBox::Close);
 
+    auto* left = new QVBoxLayout;
+    left->addLayout(form, 1);
+    left->addWidget(m_status);
+    auto* right = new QVBoxLayout;
+    right->addWidget(m_preview, 0, Qt::AlignHCenter);
+    right->addWidget(textBox, 1);
+    auto* columns = new QHBoxLayout;
+    columns->addLayout(left, 1);
+    columns->addLayout(right, 0);
     auto* layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addWidget(m_status);
+    layout->addLayout(columns, 1);
     layout->addWidget(buttons);
 
     connect(m_target, &QComboBox::currentIndexChanged, this, [this] {
         suggestPath();
+        rebuildTextFields();
         updateControls();
     });
+    connect(m_resetText, &QPushButton::clicked, this, &ExportDialog::resetText);
+    connect(m_previewTimer, &QTimer::timeout, this, &ExportDialog::updatePreview);
     connect(m_path, &QLineEdit::textEdited, this, [this] { m_pathEdited = true; });
     connect(m_path, &QLineEdit::textChanged, this, &ExportDialog::updateControls);
     connect(m_preset, &QComboBox::currentIndexChanged, this, &ExportDialog::updateControls);
@@ -180,6 +238,13 @@ ExportDialog::ExportDialog(const QList<ExportTarget>& targets, const QString& ca
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     suggestPath();
+    rebuildTextFields();
+    updateControls();
+}
+
+void ExportDialog::setPanel(Panel* panel)
+{
+    m_panel = panel;
     updateControls();
 }
 
@@ -214,14 +279,138 @@ ExportOptions ExportDialog::options() const
 QString ExportDialog::caption() const
 {
     const ExportOptions o = options();
-    QString text = m_callerCaption;
-    if (!text.isEmpty())
-        text += QStringLiteral(" · ");
-    text += tr("%1 · %2×%3 px").arg(targetName()).arg(o.logicalSize.width()).arg(o.logicalSize.height());
+    QStringList lines;
+    if (!m_callerCaption.isEmpty())
+        lines.append(m_callerCaption);
+    if (m_panel)
+        lines.append(FigureCaption::panelLines(m_panel, figureNameOf(m_target->currentIndex())));
+    QString exportLine = tr("%1 · %2×%3 px").arg(targetName()).arg(o.logicalSize.width()).arg(o.logicalSize.height());
     if (formatOf(path()) == QLatin1String("png") || formatOf(path()).isEmpty())
-        text += tr(" @%1×").arg(o.scale);
-    text += tr(" · theme %1").arg(Theme::name(Theme::current()));
-    return text;
+        exportLine += tr(" @%1×").arg(o.scale);
+    exportLine += tr(" · theme %1").arg(Theme::name(Theme::current()));
+    lines.append(exportLine);
+    lines.append(FigureCaption::versionLine());
+    return lines.join(QLatin1Char('\n'));
+}
+
+QString ExportDialog::figureNameOf(int targetIndex) const
+{
+    if (!m_panel || targetIndex < 0 || targetIndex >= m_targets.size())
+        return {};
+    const ExportTarget& target = m_targets[targetIndex];
+    if (target.widget == m_panel || !m_panel->figureNames().contains(target.name))
+        return {};
+    return target.name;
+}
+
+QList<QLineEdit*> ExportDialog::textFields() const
+{
+    QList<QLineEdit*> edits;
+    for (const TextField& field : m_textFields)
+        edits.append(field.edit);
+    return edits;
+}
+
+// A plot's group title: the innermost export target that is or contains it (a figure of the panel), else its
+// position within the exported widget.
+QString ExportDialog::plotName(QCustomPlot* plot, int index) const
+{
+    const ExportTarget* best = nullptr;
+    for (const ExportTarget& target : m_targets) {
+        QWidget* widget = target.widget;
+        if (widget && (widget == plot || widget->isAncestorOf(plot)) && (!best || best->widget->isAncestorOf(widget)))
+            best = &target;
+    }
+    if (!best || (best->widget == targetWidget() && best->widget != plot))
+        return tr("Plot %1").arg(index + 1);
+    return best->name;
+}
+
+void ExportDialog::rebuildTextFields()
+{
+    m_textFields.clear();
+    while (QLayoutItem* item = m_textLayout->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    const QList<QCustomPlot*> plots = FigureText::plotsIn(targetWidget());
+    int index = 0;
+    for (QCustomPlot* plot : plots) {
+        const QList<FigureTextEntry> entries = FigureText::entries(plot);
+        const QString name = plotName(plot, index++);
+        if (entries.isEmpty())
+            continue;
+        auto* group = new QGroupBox(name, m_textArea);
+        group->setFlat(true);
+        auto* form = new QFormLayout(group);
+        form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+        for (const FigureTextEntry& entry : entries) {
+            auto* edit = new QLineEdit(entry.text, group);
+            edit->setObjectName(QStringLiteral("figureText"));
+            edit->setProperty("fsFigure", name);
+            edit->setProperty("fsKey", entry.key);
+            edit->setPlaceholderText(entry.original);
+            edit->setToolTip(entry.kind == FigureTextEntry::Kind::AxisLabel
+                                 ? tr("Axis label, with units, e.g. \"time (s)\". The panel's text: %1").arg(entry.original)
+                                 : tr("The panel's text: %1").arg(entry.original));
+            QPointer<QCustomPlot> guard(plot);
+            const QString key = entry.key;
+            connect(edit, &QLineEdit::textEdited, this, [this, guard, key](const QString& text) {
+                if (!guard)
+                    return;
+                FigureText::setOverride(guard, key, text);
+                guard->replot(QCustomPlot::rpQueuedReplot);
+                schedulePreview();
+            });
+            form->addRow(entry.description + QLatin1Char(':'), edit);
+            m_textFields.append({guard, key, edit});
+        }
+        m_textLayout->addWidget(group);
+    }
+    if (m_textFields.isEmpty()) {
+        auto* none = new QLabel(tr("This figure has no editable text."), m_textArea);
+        none->setWordWrap(true);
+        m_textLayout->addWidget(none);
+    }
+    m_textLayout->addStretch(1);
+    m_resetText->setEnabled(!m_textFields.isEmpty());
+}
+
+void ExportDialog::resetText()
+{
+    for (QCustomPlot* plot : FigureText::plotsIn(targetWidget())) {
+        FigureText::reset(plot);
+        plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+    rebuildTextFields();
+    schedulePreview();
+    m_status->setText(tr("Figure text reset to the panel's own."));
+}
+
+void ExportDialog::schedulePreview() { m_previewTimer->start(); }
+
+void ExportDialog::updatePreview()
+{
+    QWidget* widget = targetWidget();
+    if (!widget) {
+        m_preview->setPixmap({});
+        m_preview->setText(tr("No figure"));
+        return;
+    }
+    ExportOptions o = options();
+    // Drawn at 1× and smooth-scaled down: the exporter's layout is in logical pixels, and a fractional device
+    // pixel ratio below 1 does not shrink what QWidget::render paints.
+    o.scale = 1.0;
+    QString error;
+    const QImage image = FigureExporter::renderImage(widget, o, &error);
+    if (image.isNull()) {
+        m_preview->setPixmap({});
+        m_preview->setText(error);
+        return;
+    }
+    QImage shown = image.scaled(m_preview->size() - QSize(4, 4), Qt::KeepAspectRatio, Qt::SmoothTransformation);
+    shown.setDevicePixelRatio(1.0);
+    m_preview->setPixmap(QPixmap::fromImage(shown));
 }
 
 void ExportDialog::suggestPath()
@@ -256,8 +445,10 @@ void ExportDialog::updateControls()
     m_export->setEnabled(!format.isEmpty() && targetWidget());
     m_copyImage->setEnabled(targetWidget() != nullptr);
     m_scale->setEnabled(format != QLatin1String("pdf") && format != QLatin1String("svg"));
-    m_caption->setText(caption());
-    m_caption->setCursorPosition(0);
+    const QString text = caption();
+    if (m_caption->toPlainText() != text)
+        m_caption->setPlainText(text);
+    schedulePreview();
 }
 
 void ExportDialog::reportError(const QString& error)

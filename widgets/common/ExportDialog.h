@@ -6,12 +6,17 @@
 #include <QList>
 #include <QPointer>
 
+class Panel;
 class QCheckBox;
 class QComboBox;
+class QCustomPlot;
 class QLabel;
 class QLineEdit;
+class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
+class QTimer;
+class QVBoxLayout;
 
 // One thing the export dialog can draw: a figure of a panel, or the whole panel.
 struct ExportTarget {
@@ -21,8 +26,11 @@ struct ExportTarget {
 
 // Exports a figure or a whole panel to PNG/PDF/SVG (format from the file name) or copies it to the clipboard as a
 // PNG image: size presets (slide, 1280×720, square, current, custom W×H in logical pixels), PNG scale, transparent
-// background, whether the selection highlight is drawn, and a caption line (the caller's parameters plus the
-// export's own) to copy beside the figure. All drawing goes through FigureExporter.
+// background, whether the selection highlight is drawn, and a caption (the panel's Panel::figureCaption, the
+// export's size and theme, the app version and date) to copy beside the figure. The figure's texts (titles, axis
+// labels, legend entries, annotations) are listed as editable fields grouped by plot; edits go to the figure at
+// once through FigureText and stay there (also on screen, across the panel's replots) until "Reset Text".
+// A small preview shows what will be written. All drawing goes through FigureExporter.
 class ExportDialog : public QDialog {
     Q_OBJECT
 public:
@@ -30,11 +38,20 @@ public:
     ExportDialog(const QList<ExportTarget>& targets, const QString& caption, const QString& directory,
                  const QString& baseName, QWidget* parent = nullptr);
 
+    // The panel whose figureCaption() feeds the caption; a target whose widget is the panel itself is "the whole
+    // panel" (figure name ""), any other target's name is passed as the figure name.
+    void setPanel(Panel* panel);
+
     QWidget* targetWidget() const;
     QString targetName() const;
     QString path() const;
     ExportOptions options() const;
-    QString caption() const; // the caller's caption plus size, scale and theme
+    // The caller's caption line (if any), the panel's caption for the target, size/scale/theme, version and date.
+    QString caption() const;
+    // The editable text fields of the current target (one per FigureText entry, in the order shown).
+    QList<QLineEdit*> textFields() const;
+    // Removes every text override of the current target's plots and lists their own texts again.
+    void resetText();
     // Returns an empty string on success, else the error (also shown to the user when the dialog is visible).
     QString exportToFile();
     QString copyToClipboard();
@@ -43,11 +60,24 @@ public:
     static QList<QPair<QString, QSize>> sizePresets();
 
 private:
+    struct TextField {
+        QPointer<QCustomPlot> plot;
+        QString key;
+        QLineEdit* edit = nullptr;
+    };
+
     void updateControls();
+    void rebuildTextFields();
+    QString plotName(QCustomPlot* plot, int index) const;
+    QString figureNameOf(int targetIndex) const;
+    void schedulePreview();
+    void updatePreview();
     void suggestPath();
     void reportError(const QString& error);
 
     QList<ExportTarget> m_targets;
+    QPointer<Panel> m_panel;
+    QList<TextField> m_textFields;
     QString m_callerCaption;
     QString m_directory;
     QString m_baseName;
@@ -63,7 +93,12 @@ private:
     QComboBox* m_scale = nullptr;
     QCheckBox* m_transparent = nullptr;
     QCheckBox* m_selection = nullptr;
-    QLineEdit* m_caption = nullptr;
+    QPlainTextEdit* m_caption = nullptr;
+    QWidget* m_textArea = nullptr;
+    QVBoxLayout* m_textLayout = nullptr;
+    QPushButton* m_resetText = nullptr;
+    QLabel* m_preview = nullptr;
+    QTimer* m_previewTimer = nullptr;
     QPushButton* m_copyCaption = nullptr;
     QPushButton* m_export = nullptr;
     QPushButton* m_copyImage = nullptr;

@@ -1,5 +1,6 @@
 #include "FigureExporter.h"
 
+#include "FigureText.h"
 #include "Theme.h"
 #include "plots/FeatureArrowsPlot.h"
 #include "plots/GramHeatmapPlot.h"
@@ -84,7 +85,7 @@ private:
     std::vector<std::function<void()>> m_restore;
 };
 
-// Themes the plots for the export; with a transparent background, clears plot and axis-rect backgrounds too.
+// Themes the plots for the export and applies text overrides; with a transparent background, clears plot and axis-rect backgrounds too.
 // Afterwards the plots are themed again, which restores their backgrounds.
 class PlotStyler {
 public:
@@ -92,6 +93,8 @@ public:
     {
         for (QCustomPlot* plot : plotsIn(widget)) {
             m_plots.append(plot);
+            // toPainter/savePdf draw without replotting, so the user's text overrides are applied here too.
+            FigureText::apply(plot);
             Theme::applyToPlot(plot);
             if (transparent) {
                 plot->setBackground(Qt::NoBrush);

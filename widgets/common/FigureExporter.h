@@ -16,7 +16,8 @@ struct ExportOptions {
 // One function serves every export: PNG (with scale), PDF and SVG (vector, QCustomPlot drawn through QCPPainter).
 // A single QCustomPlot is exported with its own vector routines; any other widget (a whole panel, a grid of small
 // multiples) is laid out at the requested size and painted, with its plots overdrawn as vectors. Every plot is
-// themed with the current Theme first, and selection decorations are cleared for the duration unless asked.
+// themed with the current Theme first, the user's text overrides (FigureText) are applied, and selection
+// decorations are cleared for the duration unless asked.
 class FigureExporter {
 public:
     // Returns an empty string on success, otherwise one line saying what went wrong. The format follows the

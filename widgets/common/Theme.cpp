@@ -171,10 +171,13 @@ QCPScatterStyle themeScatter(QObject* owner, const QCPScatterStyle& style, const
     return out;
 }
 
-void themePlottable(QCPAbstractPlottable* plottable, const Theme::PlotPalette& p)
+void themePlottable(QCPAbstractPlottable* plottable, const Theme::PlotPalette& palette)
 {
     if (qobject_cast<QCPColorMap*>(plottable))
         return;
+    Theme::PlotPalette p = palette;
+    if (plottable->property(Theme::kKeepColours).toBool())
+        p.dark = false; // no lifting or inverting for the dark background
     plottable->setPen(themed(plottable, "pen", plottable->pen(), [&p](const QPen& v) { return mapPen(v, p); }));
     plottable->setBrush(themed(plottable, "brush", plottable->brush(), [&p](const QBrush& v) { return mapBrush(v, p); }));
     if (auto* graph = qobject_cast<QCPGraph*>(plottable))
@@ -218,6 +221,9 @@ QPalette widgetPalette(Theme::Id id)
         pal.setColor(QPalette::Mid, QColor(0x33, 0x33, 0x33));
         pal.setColor(QPalette::Highlight, QColor(0x00, 0x47, 0xab));
         pal.setColor(QPalette::HighlightedText, Qt::white);
+        // setColor above set every colour group; disabled controls must still look disabled on a projector.
+        for (QPalette::ColorRole role : {QPalette::Text, QPalette::WindowText, QPalette::ButtonText})
+            pal.setColor(QPalette::Disabled, role, QColor(0x8a, 0x8a, 0x8a));
     }
     return pal;
 }

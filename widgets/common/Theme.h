@@ -27,6 +27,10 @@ public:
         bool dark = false;
     };
 
+    // Dynamic property: a plottable with it set to true keeps its colours in every theme (line widths and marker
+    // sizes still follow the theme). For data colours that must match a theme-independent colour map.
+    static constexpr const char* kKeepColours = "fsKeepColours";
+
     static Id current();
     static QString name(Id id);                      // "light", "dark", "presentation"
     static std::optional<Id> fromName(const QString& name);

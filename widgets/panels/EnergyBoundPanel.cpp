@@ -1,5 +1,6 @@
 #include "panels/EnergyBoundPanel.h"
 
+#include "plots/ColorMaps.h"
 #include "plots/LogScatterPlot.h"
 
 #include "common/InputError.h"
@@ -7,10 +8,16 @@
 #include "energy/EnergyReferences.h"
 #include "energy/EvaluationSchedule.h"
 #include "energy/HardwarePreset.h"
+#include "common/Theme.h"
+#include "session/PanelState.h"
+#include "session/SettingsReader.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -25,13 +32,13 @@ using namespace featurescope;
 
 namespace {
 
-// Okabe-Ito colours: distinguishable with colour-blindness and in print.
-const QColor kBlue(0, 114, 178);
-const QColor kOrange(230, 159, 0);
-const QColor kGreen(0, 158, 115);
-const QColor kVermillion(213, 94, 0);
-const QColor kPurple(204, 121, 167);
-const QColor kSky(86, 180, 233);
+// Okabe-Ito colours from the one registry: distinguishable with colour-blindness and in print.
+const QColor kBlue = ColorMaps::okabeIto(ColorMaps::OkabeIto::Blue);
+const QColor kOrange = ColorMaps::okabeIto(ColorMaps::OkabeIto::Orange);
+const QColor kGreen = ColorMaps::okabeIto(ColorMaps::OkabeIto::BluishGreen);
+const QColor kVermillion = ColorMaps::okabeIto(ColorMaps::OkabeIto::Vermillion);
+const QColor kPurple = ColorMaps::okabeIto(ColorMaps::OkabeIto::ReddishPurple);
+const QColor kSky = ColorMaps::okabeIto(ColorMaps::OkabeIto::SkyBlue);
 const QColor kGrey(110, 110, 110);
 
 QString superscript(int n)
@@ -125,7 +132,48 @@ EnergyBoundPanel::EnergyBoundPanel(QWidget* parent) : Panel(parent)
     plots->addWidget(m_trendPlot, 9);
     root->addLayout(plots, 1);
 
+    applyThemeColors();
     selectPreset(QStringLiteral("a100-sxm4")); // the seed's case
+}
+
+namespace {
+// Secondary text: the text colour moved towards the background, less so on a projector (contrast matters there).
+QColor secondaryText(const QPalette& palette)
+{
+    const QColor text = palette.color(QPalette::WindowText);
+    const QColor window = palette.color(QPalette::Window);
+    const double t = Theme::current() == Theme::Id::Presentation ? 0.15 : 0.35;
+    return QColor::fromRgbF(float(text.redF() * (1 - t) + window.redF() * t),
+                            float(text.greenF() * (1 - t) + window.greenF() * t),
+                            float(text.blueF() * (1 - t) + window.blueF() * t));
+}
+// The big number's accent: navy on light backgrounds, the palette's (light) link blue on dark ones.
+QColor accentText(const QPalette& palette)
+{
+    return palette.color(QPalette::Window).lightness() < 128 ? palette.color(QPalette::Link) : QColor(0x0b, 0x3d, 0x91);
+}
+} // namespace
+
+void EnergyBoundPanel::applyThemeColors()
+{
+    if (!m_ratio || !m_presetNote)
+        return; // a palette change during construction
+    // The size is in the style sheet too: a theme's "QWidget { font-size }" rule would otherwise shrink the number.
+    m_ratio->setStyleSheet(QStringLiteral("color: %1; font-size: %2pt; font-weight: bold;")
+                               .arg(accentText(palette()).name())
+                               .arg(Theme::current() == Theme::Id::Presentation ? 30 : 26));
+    m_presetNote->setStyleSheet(QStringLiteral("color: %1;").arg(secondaryText(palette()).name()));
+}
+
+void EnergyBoundPanel::changeEvent(QEvent* event)
+{
+    Panel::changeEvent(event);
+    // A theme switch changes the palette: the hand-picked colours (and the derivation's HTML) follow it.
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange) {
+        applyThemeColors();
+        if (m_valid)
+            recompute();
+    }
 }
 
 QString EnergyBoundPanel::title() const { return tr("Energy bound"); }
@@ -229,7 +277,6 @@ QWidget* EnergyBoundPanel::buildInputs()
     m_presetNote->setObjectName(QStringLiteral("presetNote"));
     m_presetNote->setWordWrap(true);
     m_presetNote->setTextFormat(Qt::PlainText);
-    m_presetNote->setStyleSheet(QStringLiteral("color: #555;"));
     m_presetNote->setToolTip(tr("Source and notes of the selected preset; * marks estimated figures."));
     form->addRow(m_presetNote);
 
@@ -258,7 +305,6 @@ QWidget* EnergyBoundPanel::buildResult()
     big.setPointSizeF(26.0);
     big.setBold(true);
     m_ratio->setFont(big);
-    m_ratio->setStyleSheet(QStringLiteral("color: #0b3d91;"));
     m_ratio->setToolTip(tr("How many times the power exceeds the Landauer power for the same erasures."));
     m_ratio->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_ratioCaption = new QLabel(box);
@@ -498,10 +544,11 @@ void EnergyBoundPanel::recompute()
     }
     QString html = QStringLiteral("<table cellspacing='0' cellpadding='1' width='100%'>");
     for (const auto& row : rows)
-        html += QStringLiteral("<tr><td>%1</td><td style='color:#555; padding-left:8px;'>%2</td>"
+        html += QStringLiteral("<tr><td>%1</td><td style='color:%4; padding-left:8px;'>%2</td>"
                                "<td align='right' style='padding-left:8px;'>%3</td></tr>")
                     .arg(row.strong ? QStringLiteral("<b>%1</b>").arg(row.label) : row.label, row.formula,
-                         row.strong ? QStringLiteral("<b>%1</b>").arg(row.value) : row.value);
+                         row.strong ? QStringLiteral("<b>%1</b>").arg(row.value) : row.value,
+                         secondaryText(palette()).name());
     html += QStringLiteral("</table>");
     m_derivation->setText(html);
 
@@ -708,4 +755,109 @@ void EnergyBoundPanel::updateSchedule()
     } catch (const InputError& error) {
         m_schedule->setText(QString::fromStdString(error.what()));
     }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sessions
+
+void EnergyBoundPanel::showPresetNote(const QString& id)
+{
+    const HardwarePreset* preset = id.isEmpty() ? nullptr : findHardwarePreset(id.toStdString());
+    if (!preset) {
+        m_figure->setEnabled(false);
+        m_presetNote->setText(tr("Custom figures: type the throughput and power of any chip."));
+        return;
+    }
+    m_figure->setEnabled(preset->dense16Tflops.has_value() && preset->fp32Tflops.has_value());
+    QString note = QString::fromStdString(preset->notes);
+    if (preset->estimated)
+        note += tr(" * Estimated figure.");
+    m_presetNote->setText(note + QStringLiteral("\n") + tr("Source: %1").arg(QString::fromStdString(preset->source)));
+}
+
+void EnergyBoundPanel::saveState(featurescope::PanelState& state) const
+{
+    state.arrays.clear();
+    state.settings = {
+        {"preset", selectedPresetId().toStdString()},
+        {"figure", presetFigureName(PresetFigure(m_figure->currentData().toInt()))},
+        {"throughput_tflops", m_throughput->value()},
+        {"count", OpCount(m_count->currentData().toInt()) == OpCount::Mac ? "mac" : "flop"},
+        {"sparse_headline", m_sparse->isChecked()},
+        {"utilization_percent", m_utilization->value()},
+        {"power_w", m_power->value()},
+        {"overhead", m_overhead->value()},
+        {"temperature_k", m_temperature->value()},
+        {"bits_per_op", m_bits->value()},
+        {"growth_per_year", m_growth->value()},
+    };
+}
+
+void EnergyBoundPanel::restoreState(const featurescope::PanelState& state)
+{
+    // Validate every value against what the controls can show before touching any of them.
+    const SettingsReader r(state.settings, "energy panel");
+    const QString preset = QString::fromStdString(r.text("preset", 64));
+    if (m_preset->findData(preset) < 0)
+        throw InputError("energy panel: unknown hardware preset '" + preset.toStdString() + "'");
+    const PresetFigure figure = r.choice("figure", {"dense16", "fp32"}) == "fp32" ? PresetFigure::Fp32 : PresetFigure::Dense16;
+    const OpCount count = r.choice("count", {"flop", "mac"}) == "mac" ? OpCount::Mac : OpCount::Flop;
+    const bool sparse = r.boolean("sparse_headline");
+    struct Value {
+        QDoubleSpinBox* spin;
+        const char* key;
+        double value = 0.0;
+    };
+    Value values[] = {{m_throughput, "throughput_tflops"}, {m_utilization, "utilization_percent"},
+                      {m_power, "power_w"},                {m_overhead, "overhead"},
+                      {m_temperature, "temperature_k"},    {m_bits, "bits_per_op"},
+                      {m_growth, "growth_per_year"}};
+    for (Value& v : values)
+        v.value = r.number(v.key, v.spin->minimum(), v.spin->maximum());
+
+    m_applyingPreset = true; // one recompute at the end, and no edit switches the preset to Custom
+    m_preset->setCurrentIndex(m_preset->findData(preset));
+    m_figure->setCurrentIndex(m_figure->findData(int(figure)));
+    m_count->setCurrentIndex(m_count->findData(int(count)));
+    m_sparse->setChecked(sparse);
+    for (const Value& v : values)
+        v.spin->setValue(v.value);
+    showPresetNote(preset);
+    m_applyingPreset = false;
+    recompute();
+    updateSchedule();
+}
+
+QString EnergyBoundPanel::figureCaption(const QString& figure) const
+{
+    const LandauerInput in = currentInput();
+    const QString id = selectedPresetId();
+    const HardwarePreset* preset = id.isEmpty() ? nullptr : findHardwarePreset(id.toStdString());
+    const QString chip = preset ? tr("%1 (%2, %3 figure)")
+                                      .arg(QString::fromStdString(preset->name))
+                                      .arg(preset->year)
+                                      .arg(presetFigureLabel(*preset, PresetFigure(m_figure->currentData().toInt())))
+                                : tr("custom chip");
+    const QString inputs =
+        tr("%1: %2 TFLOP/s%3 counted as %4, utilisation %5 %, %6 W \u00d7 overhead %7, %8 K, %9 bits erased per op")
+            .arg(chip)
+            .arg(in.throughputTflops, 0, 'g', 6)
+            .arg(in.sparseHeadline ? tr(" (2:4-sparse headline, halved)") : QString())
+            .arg(in.count == OpCount::Mac ? tr("MAC") : tr("FLOP"))
+            .arg(in.utilization * 100.0, 0, 'g', 4)
+            .arg(in.powerW, 0, 'g', 6)
+            .arg(in.powerOverhead, 0, 'g', 4)
+            .arg(in.temperatureK, 0, 'g', 6)
+            .arg(in.bitsPerOp, 0, 'g', 5);
+    const QString ratio = m_valid ? tr("; actual / Landauer power = %1.").arg(sci(m_lastRatio)) : tr(".");
+    QString what;
+    if (figure == QLatin1String("ratio-vs-temperature"))
+        what = tr("Ratio of actual to Landauer power against temperature (other inputs fixed).");
+    else if (figure == QLatin1String("ratio-vs-bits"))
+        what = tr("Ratio of actual to Landauer power against bits erased per op (other inputs fixed).");
+    else if (figure == QLatin1String("efficiency-trend"))
+        what = tr("Accelerator FLOP per joule (peak at TDP) by year for every preset, with least-squares trends.");
+    else
+        what = tr("Energy bound (Landauer limit at k_B T ln 2 per erased bit).");
+    return what + QLatin1Char('\n') + inputs + ratio;
 }

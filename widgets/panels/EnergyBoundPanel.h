@@ -24,6 +24,10 @@ public:
     QStringList figureNames() const override;
     QWidget* figureWidget(const QString& name) override;
     void prepareForRender() override;
+    // Sessions: the preset, the figure choice, every input and the growth rate of the evaluation timeline.
+    void saveState(featurescope::PanelState& state) const override;
+    void restoreState(const featurescope::PanelState& state) override;
+    QString figureCaption(const QString& figure) const override;
 
     // Selects a preset by id ("a100-sxm4") and fills the inputs; an empty id selects "Custom".
     bool selectPreset(const QString& id);
@@ -34,7 +38,12 @@ public:
     QString resultText() const;  // the large number as shown
     QString errorText() const;   // empty when the input is valid
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void applyThemeColors();
+    void showPresetNote(const QString& id);
     QWidget* buildInputs();
     QWidget* buildResult();
     QWidget* buildCaveats();

@@ -1,5 +1,6 @@
 #include "plots/FeatureArrowsPlot.h"
 
+#include "plots/ColorMaps.h"
 #include "plots/FeaturePalette.h"
 
 #include "geometry/FeatureMeasures.h"
@@ -19,6 +20,14 @@
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Shafts of the many-feature star: the first categorical colour, translucent so thousands of shafts form a density.
+QColor shaftColor(int alpha)
+{
+    QColor c = ColorMaps::okabeIto(ColorMaps::OkabeIto::Blue);
+    c.setAlpha(alpha);
+    return c;
+}
 
 Eigen::MatrixXf finiteOrZero(const Eigen::MatrixXf& W)
 {
@@ -121,8 +130,10 @@ void FeatureArrowsPlot::clear()
 }
 
 void FeatureArrowsPlot::setInstances(const std::vector<Eigen::MatrixXf>& W, const QStringList& titles,
-                                     const std::vector<std::vector<featurescope::GeometryComponent>>& geometry)
+                                     const std::vector<std::vector<featurescope::GeometryComponent>>& geometry,
+                                     const std::vector<featurescope::FeatureMeasures>* precomputed)
 {
+    const bool usePrecomputed = precomputed && precomputed->size() == W.size();
     std::vector<Instance> fresh;
     const bool wasProjected = m_projected, wasLineMode = m_lineMode;
     m_projected = false;
@@ -146,7 +157,9 @@ void FeatureArrowsPlot::setInstances(const std::vector<Eigen::MatrixXf>& W, cons
             m_projected = true;
             m_projectedFrom = std::max(m_projectedFrom, instance.m);
         }
-        const featurescope::FeatureMeasures measures = featurescope::computeFeatureMeasures(w);
+        const bool recompute = !usePrecomputed || (*precomputed)[k].norms.size() != w.cols() || !W[k].allFinite();
+        const featurescope::FeatureMeasures measures =
+            recompute ? featurescope::computeFeatureMeasures(w) : (*precomputed)[k];
         instance.norms = measures.norms;
         instance.dimensionality = measures.dimensionality;
         instance.superposition = measures.superposition;
@@ -327,7 +340,7 @@ void FeatureArrowsPlot::buildInstance(Instance& instance)
         instance.dots.assign(std::size_t(n), nullptr);
         instance.labels.assign(std::size_t(n), nullptr);
         instance.shafts = new QCPCurve(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
-        instance.shafts->setPen(QPen(QColor(31, 119, 180, 150), 1.0));
+        instance.shafts->setPen(QPen(shaftColor(150), 1.0));
         instance.shafts->setScatterStyle(QCPScatterStyle::ssNone);
         instance.droppedDots = new QCPCurve(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
         instance.droppedDots->setLineStyle(QCPCurve::lsNone);
@@ -544,7 +557,7 @@ void FeatureArrowsPlot::applySelection()
         const bool headless = instance.n > 60; // hundreds of arrow heads are only noise
         const bool inRange = m_selected >= 0 && m_selected < instance.n;
         if (instance.shafts) {
-            instance.shafts->setPen(QPen(QColor(31, 119, 180, any ? 60 : 150), 1.0));
+            instance.shafts->setPen(QPen(shaftColor(any ? 60 : 150), 1.0));
             const bool show = inRange && instance.norms[m_selected] >= kDroppedNorm;
             instance.selectedArrow->setVisible(show);
             if (show) {

@@ -3,6 +3,7 @@
 #include "plots/QCustomPlotInclude.h"
 
 #include "geometry/FeatureGeometry.h"
+#include "geometry/FeatureMeasures.h"
 
 #include <Eigen/Core>
 
@@ -24,9 +25,11 @@ public:
 
     // W[k] is instance k's m x n weight matrix, titles[k] its panel title (missing titles read "instance k"),
     // geometry[k] its components from featurescope::findFeatureGeometry (may be empty). Non-finite weights are
-    // drawn as 0. Replots.
+    // drawn as 0. `measures`, when given with one entry per instance (computed off the GUI thread, e.g. by
+    // ToyTrainingResult::analyse), saves recomputing them here. Replots.
     void setInstances(const std::vector<Eigen::MatrixXf>& W, const QStringList& titles,
-                      const std::vector<std::vector<featurescope::GeometryComponent>>& geometry);
+                      const std::vector<std::vector<featurescope::GeometryComponent>>& geometry,
+                      const std::vector<featurescope::FeatureMeasures>* measures = nullptr);
     void clear();
 
     // -1 clears the selection. The selected feature is drawn thicker and on top in every panel, the others faded.

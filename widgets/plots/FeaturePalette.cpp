@@ -1,88 +1,24 @@
 #include "plots/FeaturePalette.h"
 
+#include "plots/ColorMaps.h"
+
 #include <QApplication>
 
 #include <algorithm>
-#include <array>
-#include <cmath>
 
-namespace {
+QColor FeaturePalette::featureColor(int i) { return ColorMaps::categorical(i); }
 
-// Okabe & Ito (2008), ordered so the first few are the most distinct on white (yellow and black come last).
-constexpr std::array<QRgb, 8> kOkabeIto = {
-    0xFF0072B2, // blue
-    0xFFD55E00, // vermillion
-    0xFF009E73, // bluish green
-    0xFFE69F00, // orange
-    0xFFCC79A7, // reddish purple
-    0xFF56B4E9, // sky blue
-    0xFF000000, // black
-    0xFFF0E442, // yellow
-};
+QCPColorGradient FeaturePalette::diverging() { return ColorMaps::divergingGradient(); }
 
-// ColorBrewer RdBu (9 classes), from -1 (blue) to +1 (red): saturated but not near-black at the ends, so the
-// diagonal of a Gram matrix reads as red rather than black.
-constexpr std::array<QRgb, 9> kDiverging = {0xFF2166AC, 0xFF4393C3, 0xFF92C5DE, 0xFFD1E5F0, 0xFFF7F7F7,
-                                            0xFFFDDBC7, 0xFFF4A582, 0xFFD6604D, 0xFFB2182B};
+QCPColorGradient FeaturePalette::sequential() { return ColorMaps::sequentialGradient(); }
 
-// Viridis sampled at 0, 0.1, ..., 1.
-constexpr std::array<QRgb, 11> kViridis = {0xFF440154, 0xFF482475, 0xFF414487, 0xFF355F8D, 0xFF2A788E, 0xFF21918C,
-                                           0xFF22A884, 0xFF44BF70, 0xFF7AD151, 0xFFBDDF26, 0xFFFDE725};
+QColor FeaturePalette::sequentialColor(double t) { return ColorMaps::sequential(t); }
 
-template <std::size_t N>
-QCPColorGradient gradientFrom(const std::array<QRgb, N>& stops)
-{
-    QCPColorGradient gradient;
-    gradient.clearColorStops();
-    for (std::size_t k = 0; k < N; ++k)
-        gradient.setColorStopAt(double(k) / double(N - 1), QColor::fromRgb(stops[k]));
-    gradient.setColorInterpolation(QCPColorGradient::ciRGB);
-    gradient.setLevelCount(350);
-    gradient.setNanHandling(QCPColorGradient::nhNanColor);
-    gradient.setNanColor(FeaturePalette::nanColor());
-    return gradient;
-}
-
-template <std::size_t N>
-QColor interpolate(const std::array<QRgb, N>& stops, double t)
-{
-    if (std::isnan(t))
-        return FeaturePalette::nanColor();
-    t = std::clamp(t, 0.0, 1.0) * double(N - 1);
-    const auto lo = std::min<std::size_t>(std::size_t(t), N - 2);
-    const double f = t - double(lo);
-    const QColor a = QColor::fromRgb(stops[lo]);
-    const QColor b = QColor::fromRgb(stops[lo + 1]);
-    return QColor::fromRgbF(float(a.redF() + f * (b.redF() - a.redF())), float(a.greenF() + f * (b.greenF() - a.greenF())),
-                            float(a.blueF() + f * (b.blueF() - a.blueF())));
-}
-
-} // namespace
-
-QColor FeaturePalette::featureColor(int i)
-{
-    if (i < 0)
-        return QColor(150, 150, 150);
-    if (i < int(kOkabeIto.size()))
-        return QColor::fromRgb(kOkabeIto[std::size_t(i)]);
-    // Beyond Okabe-Ito: golden-angle hue steps (neighbouring indices far apart in hue), three lightness levels.
-    const int k = i - int(kOkabeIto.size());
-    const double hue = std::fmod(20.0 + 137.50776405 * k, 360.0) / 360.0;
-    static constexpr std::array<double, 3> lightness = {0.42, 0.30, 0.55};
-    return QColor::fromHslF(float(hue), 0.70f, float(lightness[std::size_t((k / 7) % 3)]));
-}
-
-QCPColorGradient FeaturePalette::diverging() { return gradientFrom(kDiverging); }
-
-QCPColorGradient FeaturePalette::sequential() { return gradientFrom(kViridis); }
-
-QColor FeaturePalette::sequentialColor(double t) { return interpolate(kViridis, t); }
-
-QColor FeaturePalette::divergingColor(double v) { return interpolate(kDiverging, std::isnan(v) ? v : (v + 1.0) / 2.0); }
+QColor FeaturePalette::divergingColor(double v) { return ColorMaps::diverging(v); }
 
 QColor FeaturePalette::droppedColor() { return QColor(160, 160, 160); }
 
-QColor FeaturePalette::nanColor() { return QColor(200, 200, 200); }
+QColor FeaturePalette::nanColor() { return ColorMaps::nanColor(); }
 
 QColor FeaturePalette::selectionColor() { return QColor(20, 20, 20); }
 

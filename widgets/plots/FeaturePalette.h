@@ -6,9 +6,8 @@
 #include <QFont>
 
 // Colours and fonts shared by the superposition plots, so a feature has the same colour in every view and every
-// figure reads the same on a slide. Categorical colours are Okabe-Ito (colour-blind safe), extended beyond eight
-// features by golden-angle hue cycling; continuous maps are a blue-white-red diverging map for signed values in
-// [-1, 1] and viridis for [0, 1].
+// figure reads the same on a slide. The colours themselves come from ColorMaps (the one registry): categorical
+// Okabe-Ito, a blue-white-red diverging map for signed values in [-1, 1] and viridis for [0, 1].
 class FeaturePalette {
 public:
     // Colour of feature i (i >= 0); a negative index gives the "no feature" grey.

@@ -172,17 +172,20 @@ QSize ImageGridWidget::minimumSizeHint() const { return QSize(120, 70); }
 void ImageGridWidget::paintEvent(QPaintEvent*)
 {
     QPainter painter(this);
-    painter.fillRect(rect(), Qt::white);
+    // Colours from the palette, not fixed greys, so the grid reads on the dark theme as well as on white.
+    const QPalette& pal = palette();
+    const QColor text = pal.color(QPalette::Text);
+    painter.fillRect(rect(), pal.color(QPalette::Base));
     if (!m_title.isEmpty()) {
         painter.setFont(FeaturePalette::font(11.0, true));
-        painter.setPen(QColor(20, 20, 20));
+        painter.setPen(text);
         painter.drawText(QRect(kMargin, kMargin / 2, width() - 2 * kMargin, titleHeight()),
                          Qt::AlignLeft | Qt::AlignVCenter,
                          painter.fontMetrics().elidedText(m_title, Qt::ElideRight, width() - 2 * kMargin));
     }
     if (m_tiles.empty()) {
         painter.setFont(FeaturePalette::font(11.0));
-        painter.setPen(QColor(130, 130, 130));
+        painter.setPen(pal.color(QPalette::PlaceholderText));
         painter.drawText(rect().adjusted(0, titleHeight(), 0, 0), Qt::AlignCenter | Qt::TextWordWrap, m_emptyText);
         return;
     }
@@ -197,10 +200,10 @@ void ImageGridWidget::paintEvent(QPaintEvent*)
             break;
         if (!m_images[std::size_t(i)].isNull())
             painter.drawImage(target, m_images[std::size_t(i)]);
-        painter.setPen(QPen(QColor(200, 200, 200), 1));
+        painter.setPen(QPen(pal.color(QPalette::Mid), 1));
         painter.drawRect(target.adjusted(0, 0, -1, -1));
         if (i == m_highlight) {
-            painter.setPen(QPen(FeaturePalette::selectionColor(), 2));
+            painter.setPen(QPen(text, 2)); // the selection colour of the light theme, readable on dark
             painter.drawRect(target.adjusted(-2, -2, 1, 1));
         }
         const QString& caption = m_tiles[std::size_t(i)].caption;
@@ -208,7 +211,7 @@ void ImageGridWidget::paintEvent(QPaintEvent*)
             continue;
         const QStringList lines = caption.split(QLatin1Char('\n'));
         const int cellLeft = target.center().x() - l.cellWidth / 2;
-        painter.setPen(QColor(30, 30, 30));
+        painter.setPen(text);
         for (int k = 0; k < lines.size(); ++k) {
             const QRect textRect(cellLeft, target.bottom() + 1 + k * metrics.height(), l.cellWidth, metrics.height());
             painter.drawText(textRect, Qt::AlignHCenter | Qt::AlignTop,

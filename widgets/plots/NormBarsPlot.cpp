@@ -1,5 +1,6 @@
 #include "plots/NormBarsPlot.h"
 
+#include "common/Theme.h"
 #include "plots/FeaturePalette.h"
 
 #include "geometry/FeatureMeasures.h"
@@ -44,8 +45,10 @@ void NormBarsPlot::clear()
     replot(rpQueuedReplot);
 }
 
-void NormBarsPlot::setInstances(const std::vector<Eigen::MatrixXf>& W, const QStringList& titles)
+void NormBarsPlot::setInstances(const std::vector<Eigen::MatrixXf>& W, const QStringList& titles,
+                                const std::vector<featurescope::FeatureMeasures>* precomputed)
 {
+    const bool usePrecomputed = precomputed && precomputed->size() == W.size();
     m_instances.clear();
     double maxNorm = 0;
     for (std::size_t k = 0; k < W.size(); ++k) {
@@ -53,7 +56,9 @@ void NormBarsPlot::setInstances(const std::vector<Eigen::MatrixXf>& W, const QSt
         const Eigen::MatrixXf w = W[k].unaryExpr([](float v) { return std::isfinite(v) ? v : 0.0f; });
         instance.title = int(k) < titles.size() ? titles[int(k)] : QStringLiteral("instance %1").arg(k);
         instance.n = int(w.cols());
-        const featurescope::FeatureMeasures measures = featurescope::computeFeatureMeasures(w);
+        const bool recompute = !usePrecomputed || (*precomputed)[k].norms.size() != w.cols() || !W[k].allFinite();
+        const featurescope::FeatureMeasures measures =
+            recompute ? featurescope::computeFeatureMeasures(w) : (*precomputed)[k];
         instance.norms = measures.norms;
         instance.superposition = measures.superposition;
         instance.dimensionality = measures.dimensionality;
@@ -167,6 +172,7 @@ void NormBarsPlot::rebuild()
             bars->setWidth(dense ? 1.0 : 0.78);
             bars->setData(keys[std::size_t(level)], values[std::size_t(level)]);
             bars->setSelectable(QCP::stNone);
+            bars->setProperty(Theme::kKeepColours, true); // must match the colour scale beside them in every theme
             bars->setName(QStringLiteral("level %1").arg(level));
         }
     }

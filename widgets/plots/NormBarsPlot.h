@@ -1,5 +1,7 @@
 #pragma once
 
+#include "geometry/FeatureMeasures.h"
+
 #include "plots/QCustomPlotInclude.h"
 
 #include <Eigen/Core>
@@ -19,8 +21,10 @@ public:
     explicit NormBarsPlot(QWidget* parent = nullptr);
 
     // W[k] is instance k's m x n weight matrix; titles[k] its title (missing titles read "instance k"). Non-finite
-    // weights count as 0. Replots.
-    void setInstances(const std::vector<Eigen::MatrixXf>& W, const QStringList& titles);
+    // weights count as 0. `measures`, when given with one entry per instance (computed off the GUI thread), saves
+    // recomputing them here. Replots.
+    void setInstances(const std::vector<Eigen::MatrixXf>& W, const QStringList& titles,
+                      const std::vector<featurescope::FeatureMeasures>* measures = nullptr);
     void clear();
 
     // -1 clears. The selected feature's row is shaded and its bar outlined in every panel.

@@ -1,5 +1,7 @@
 #include "plots/PhaseDiagramPlot.h"
 
+#include "common/Theme.h"
+#include "plots/ColorMaps.h"
 #include "plots/FeaturePalette.h"
 
 #include <QMouseEvent>
@@ -55,11 +57,13 @@ QColor PhaseDiagramPlot::cellColor(int cell)
 {
     switch (cell) {
     case NotLearned:
-        return QColor(224, 224, 224);
+        // Mid grey, not light: the boundary line is black in the light themes and near-white in the dark one, and
+        // has to read on this cell in both.
+        return QColor(158, 158, 158);
     case Dedicated:
-        return QColor(86, 150, 205);
+        return ColorMaps::okabeIto(ColorMaps::OkabeIto::SkyBlue);
     case Superposition:
-        return QColor(222, 106, 62);
+        return ColorMaps::okabeIto(ColorMaps::OkabeIto::Vermillion);
     default:
         return QColor(255, 255, 255);
     }
@@ -146,6 +150,7 @@ PhaseDiagramPlot::PhaseDiagramPlot(QWidget* parent) : QCustomPlot(parent)
                         : cell == Dedicated ? QStringLiteral("dedicated dimension")
                                             : QStringLiteral("superposition"));
         swatch->setSelectable(QCP::stNone);
+        swatch->setProperty(Theme::kKeepColours, true); // the legend swatch must match the map cell in every theme
     }
 
     m_cellOutline = new QCPItemRect(this);
@@ -239,7 +244,7 @@ void PhaseDiagramPlot::setGrid(const std::vector<double>& relativeImportance, co
             continue;
         auto* curve = new QCPCurve(xAxis, yAxis);
         curve->setData(t, xs, ys, true);
-        curve->setPen(QPen(QColor(15, 15, 15), 2.2));
+        curve->setPen(QPen(QColor(15, 15, 15), 2.2)); // themed: black on light backgrounds, light on dark
         curve->setSelectable(QCP::stNone);
         if (m_boundaries.empty())
             curve->setName(QStringLiteral("analytic boundary"));

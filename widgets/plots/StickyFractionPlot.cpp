@@ -91,10 +91,9 @@ StickyFractionPlot::StickyFractionPlot(QWidget* parent) : QCustomPlot(parent)
     yAxis->setTicker(yTicker);
     xAxis->setRange(1.0, 100.0);
 
-    // Room at the right edge for the reference labels (drawn outside the axis rect).
-    const int labelWidth = QFontMetrics(FeaturePalette::font(10.0)).horizontalAdvance(QStringLiteral("3/8")) + 12;
+    // Room at the right edge for the reference labels (drawn outside the axis rect); updateLayout() keeps it
+    // matched to their font, which the presentation theme enlarges.
     axisRect()->setAutoMargins(QCP::msLeft | QCP::msTop | QCP::msBottom);
-    axisRect()->setMargins(QMargins(0, 0, labelWidth, 0));
 
     const QPen referencePen(FeaturePalette::referenceColor(), 1.2, Qt::DashLine);
     for (const Reference& r : kReferences) {
@@ -116,6 +115,7 @@ StickyFractionPlot::StickyFractionPlot(QWidget* parent) : QCustomPlot(parent)
         text->setColor(QColor(90, 90, 90));
         text->setText(QString::fromLatin1(r.label));
         text->setSelectable(false);
+        m_referenceLabels.append(text);
     }
 
     m_dots = addGraph();
@@ -314,6 +314,17 @@ QString StickyFractionPlot::hoverText(const QPointF& pos) const
         .arg(d.instance)
         .arg(d.x0, 0, 'g', 4)
         .arg(d.d, 0, 'f', 3);
+}
+
+void StickyFractionPlot::updateLayout()
+{
+    int width = 0;
+    for (const QCPItemText* label : std::as_const(m_referenceLabels))
+        width = std::max(width, QFontMetrics(label->font()).horizontalAdvance(label->text()) + label->padding().left());
+    const QMargins margins(0, 0, width + 8, 0);
+    if (axisRect() && axisRect()->margins() != margins)
+        axisRect()->setMargins(margins);
+    QCustomPlot::updateLayout();
 }
 
 void StickyFractionPlot::mousePressEvent(QMouseEvent* event)

@@ -49,6 +49,9 @@ protected:
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
+    // Sizes the right margin to the reference labels' current (themed) font before every layout, on screen and
+    // in exports (toPainter/savePdf lay out without replotting).
+    void updateLayout() override;
 
 private:
     struct Dot {
@@ -64,6 +67,7 @@ private:
     int nearestDot(const QPointF& pos, double radius) const;
 
     QCPTextElement* m_title = nullptr;
+    QList<QCPItemText*> m_referenceLabels;
     QCPGraph* m_dimensions = nullptr;
     QCPGraph* m_dots = nullptr;
     QCPGraph* m_selectedDots = nullptr;

@@ -7,8 +7,14 @@
 #include "FeatureTableModel.h"
 #include "MetricsStrip.h"
 
+#include "FeatureSessionState.h"
+
 #include "common/InputError.h"
 #include "mlp/ImageDataset.h"
+#include "sae/ActivationImport.h"
+#include "sae/ImportedSae.h"
+#include "sae/SaeLensExporter.h"
+#include "session/PanelState.h"
 #include "plots/FeaturePalette.h"
 #include "plots/HistogramPlot.h"
 #include "plots/LossCurvePlot.h"
@@ -27,6 +33,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 namespace {
 
@@ -410,6 +417,11 @@ void FeatureActivationsPanel::onSnapshot(const SaeTrainingWorker::Snapshot& snap
         if (m_selected >= snapshot->latentDim())
             m_selected = -1;
     }
+    if (snapshot->runId == m_restoredRun && m_restoredSelection < snapshot->latentDim()) {
+        m_selected = m_restoredSelection; // a restored session shows the feature it was saved with
+        m_userSelected = m_selected >= 0;
+        m_restoredRun = -1;
+    }
     if (m_selected < 0 || (!m_userSelected && (newRun || snapshot->final)))
         m_selected = defaultFeature();
     refreshDensityHistogram();
@@ -533,4 +545,300 @@ void FeatureActivationsPanel::applySelection()
     else
         m_density->setMarker(std::nan(""));
     m_detail->setFeature(m_snapshot, valid ? m_selected : -1);
+}
+
+// ---- files ------------------------------------------------------------------------------------------------------
+
+void FeatureActivationsPanel::importActivations(std::shared_ptr<const featurescope::ImportedActivations> activations)
+{
+    if (!activations || activations->set.activations.size() == 0)
+        throw featurescope::InputError("no activations to import");
+    FeatureRunConfig config = m_controls->config();
+    config.source = FeatureRunConfig::Source::File;
+    config.imported = activations;
+    const auto d = FeatureRunConfig::defaultsFor(config.source, 0);
+    config.sae.latentDim = d.latents;
+    config.sae.l1 = FeatureRunConfig::defaultL1(config.source, config.sae.variant);
+    config.sae.normalizeInputs = d.normalize;
+    config.training.steps = d.steps;
+    config.training.batch = d.batch;
+    config.training.learningRate = d.learningRate;
+    config.validate(); // before anything changes
+    m_controls->setConfig(config);
+    startTraining();
+}
+
+void FeatureActivationsPanel::openSae(const featurescope::ImportedSae& imported, const QString& origin)
+{
+    std::string reason;
+    const auto sae = imported.toSparseAutoencoder(&reason);
+    if (!sae)
+        throw featurescope::InputError(origin.toStdString() + ": the feature browser cannot run this SAE (" + reason + ")");
+    FeatureRunConfig config = m_controls->config();
+    if (sae->inputDim() != config.inputDimension())
+        throw featurescope::InputError(origin.toStdString() + ": the SAE reads d_in = " + std::to_string(sae->inputDim()) +
+                                       " but the current activations (" +
+                                       FeatureRunConfig::sourceName(config.source).toStdString() + ") have d = " +
+                                       std::to_string(config.inputDimension()) +
+                                       ": open activations of that width first (File > Open Activations…)");
+    config.sae.variant = sae->config().variant;
+    config.sae.latentDim = sae->latentDim();
+    config.sae.k = sae->config().k;
+    config.sae.l1 = sae->config().l1;
+    config.sae.normalizeInputs = sae->config().normalizeInputs;
+    SaeTrainingWorker::Restored restored;
+    restored.sae = std::make_shared<featurescope::SparseAutoencoder>(*sae);
+    restored.origin = origin;
+    m_worker->evaluate(config, std::move(restored)); // validates, throws before anything changes
+    m_controls->setConfig(config);
+    m_started = true;
+    m_controls->setRunning(true);
+    m_controls->setStatus(tr("Evaluating %1…").arg(origin));
+    Q_EMIT workStarted(tr("Evaluating %1").arg(origin));
+}
+
+bool FeatureActivationsPanel::hasModel() const { return m_snapshot && m_snapshot->sae; }
+
+void FeatureActivationsPanel::exportModel(const QString& directory) const
+{
+    if (!hasModel())
+        throw featurescope::InputError("there is no SAE to export yet: train one first");
+    const FeatureSnapshot& s = *m_snapshot;
+    nlohmann::json metadata = FeatureSessionState::toJson(s.config);
+    metadata["source_description"] = s.sourceDescription.toStdString();
+    metadata["steps_done"] = s.step;
+    featurescope::SaeLensExporter::write(directory.toStdString(), *s.sae, {{"featurescope", metadata}}, s.densities);
+}
+
+// ---- sessions ---------------------------------------------------------------------------------------------------
+
+namespace {
+constexpr int kStateVersion = 1;
+const char kParameters[] = "sae_parameters";
+const char kLoss[] = "loss_history";
+const char kMse[] = "mse_history";
+} // namespace
+
+void FeatureActivationsPanel::saveState(featurescope::PanelState& state) const
+{
+    using nlohmann::json;
+    // The settings that made the SAE on screen (the controls may have been edited since); the controls otherwise.
+    const FeatureRunConfig config = m_snapshot ? m_snapshot->config : m_controls->config();
+    json& j = state.settings;
+    j = json::object();
+    j["version"] = kStateVersion;
+    j["config"] = FeatureSessionState::toJson(config);
+    j["selected_feature"] = m_selected;
+    j["filter"] = m_search->text().toStdString();
+    j["tab"] = m_tabs->currentIndex();
+    j["sort_column"] = m_table->horizontalHeader()->sortIndicatorSection();
+    j["sort_descending"] = m_table->horizontalHeader()->sortIndicatorOrder() == Qt::DescendingOrder;
+    state.arrays.clear();
+    if (!m_snapshot || !m_snapshot->sae || !m_snapshot->final)
+        return; // nothing trained (or still training): the settings alone, the session retrains
+    const FeatureSnapshot& s = *m_snapshot;
+    j["trained"] = {{"step", s.step},
+                    {"total_steps", s.totalSteps},
+                    {"steps_per_second", s.stepsPerSecond},
+                    {"status", s.statusMessage.toStdString()},
+                    {"origin", s.origin.toStdString()},
+                    {"input_scale", s.sae->inputScale()},
+                    {"input_dim", s.sae->inputDim()},
+                    {"latent_dim", s.sae->latentDim()}};
+    // The config's SAE settings may differ from the model's for an opened SAELens SAE: store the model's.
+    j["trained"]["sae"] = s.sae->config();
+    const auto& p = s.sae->parameters();
+    state.arrays[kParameters] = featurescope::ArrayData::fromFloats({p.size()}, p.data());
+    state.arrays[kLoss] = featurescope::ArrayData::fromFloats({s.lossHistory.size()}, s.lossHistory.data());
+    state.arrays[kMse] = featurescope::ArrayData::fromFloats({s.mseHistory.size()}, s.mseHistory.data());
+}
+
+void FeatureActivationsPanel::restoreState(const featurescope::PanelState& state)
+{
+    using featurescope::InputError;
+    using nlohmann::json;
+    const json& j = state.settings;
+    if (!j.is_object() || !j.contains("version") || !j["version"].is_number_integer())
+        throw InputError("features panel state: no version");
+    if (j["version"].get<int>() != kStateVersion)
+        throw InputError("features panel state: version " + j["version"].dump() + " is not supported (expected " +
+                         std::to_string(kStateVersion) + ")");
+    auto integer = [&](const char* key, int min, int max) {
+        const auto it = j.find(key);
+        if (it == j.end() || !it->is_number_integer() || it->get<long long>() < min || it->get<long long>() > max)
+            throw InputError(std::string("features panel state: ") + key + " is missing or out of range");
+        return it->get<int>();
+    };
+    const auto configIt = j.find("config");
+    if (configIt == j.end())
+        throw InputError("features panel state: no config");
+    FeatureRunConfig config = FeatureSessionState::fromJson(*configIt); // re-reads an imported file
+    const int selected = integer("selected_feature", -1, 65535);
+    const int tab = integer("tab", 0, m_tabs->count() - 1);
+    const int sortColumn = integer("sort_column", -1, FeatureTableModel::ColumnCount - 1);
+    const auto filterIt = j.find("filter");
+    if (filterIt == j.end() || !filterIt->is_string() || filterIt->get<std::string>().size() > 1000)
+        throw InputError("features panel state: filter is missing or not a short string");
+    const auto descendingIt = j.find("sort_descending");
+    if (descendingIt == j.end() || !descendingIt->is_boolean())
+        throw InputError("features panel state: sort_descending is missing");
+
+    SaeTrainingWorker::Restored restored;
+    const auto trainedIt = j.find("trained");
+    const bool trained = trainedIt != j.end();
+    if (trained) {
+        const json& t = *trainedIt;
+        auto tInt = [&](const char* key, long long min, long long max) {
+            const auto it = t.find(key);
+            if (it == t.end() || !it->is_number_integer() || it->get<long long>() < min || it->get<long long>() > max)
+                throw InputError(std::string("features panel state: trained.") + key + " is missing or out of range");
+            return it->get<long long>();
+        };
+        auto tNumber = [&](const char* key) {
+            const auto it = t.find(key);
+            if (it == t.end() || !it->is_number() || !std::isfinite(it->get<double>()))
+                throw InputError(std::string("features panel state: trained.") + key + " is missing or not a number");
+            return it->get<double>();
+        };
+        auto tText = [&](const char* key) {
+            const auto it = t.find(key);
+            if (it == t.end() || !it->is_string())
+                throw InputError(std::string("features panel state: trained.") + key + " is missing");
+            return QString::fromStdString(it->get<std::string>());
+        };
+        featurescope::SaeConfig saeConfig = config.saeConfig();
+        saeConfig.inputDim = int(tInt("input_dim", 1, 65536));
+        saeConfig.latentDim = int(tInt("latent_dim", 1, 65536));
+        if (const auto it = t.find("sae"); it != t.end() && it->is_object()) {
+            // Variant, k and normalisation of the stored model (they decide how its parameters are used).
+            if (const auto k = it->find("k"); k != it->end() && k->is_number_integer())
+                saeConfig.k = k->get<int>();
+        }
+        if (saeConfig.inputDim != config.inputDimension())
+            throw InputError("features panel state: the saved SAE reads d = " + std::to_string(saeConfig.inputDim) +
+                             " but its source gives d = " + std::to_string(config.inputDimension()));
+        saeConfig.validate();
+        auto sae = std::make_shared<featurescope::SparseAutoencoder>(saeConfig);
+        const auto p = state.arrays.find(kParameters);
+        if (p == state.arrays.end())
+            throw InputError("features panel state: the trained SAE's weights (sae_parameters) are missing");
+        if (p->second.dtype() != featurescope::DType::F32 || p->second.rank() != 1 ||
+            p->second.elementCount() != sae->parameters().size())
+            throw InputError("features panel state: sae_parameters is " + p->second.describe() + ", expected [" +
+                             std::to_string(sae->parameters().size()) + "] f32");
+        p->second.toFloat(sae->parameters().data());
+        const double scale = tNumber("input_scale");
+        if (!(scale > 0.0) || scale > 1e30)
+            throw InputError("features panel state: trained.input_scale is not positive");
+        sae->setInputScale(float(scale));
+        if (!sae->isFinite())
+            throw InputError("features panel state: sae_parameters holds NaN or infinite values");
+        auto history = [&](const char* name) {
+            const auto it = state.arrays.find(name);
+            if (it == state.arrays.end())
+                return std::vector<float>{};
+            if (!featurescope::dtypeIsFloat(it->second.dtype()) || it->second.rank() != 1)
+                throw InputError(std::string("features panel state: ") + name + " is not a float vector");
+            return it->second.toFloatVector();
+        };
+        restored.sae = std::move(sae);
+        restored.lossHistory = history(kLoss);
+        restored.mseHistory = history(kMse);
+        restored.step = int(tInt("step", 0, 1000000000));
+        restored.totalSteps = int(tInt("total_steps", 0, 1000000000));
+        restored.stepsPerSecond = tNumber("steps_per_second");
+        restored.statusMessage = tText("status");
+        restored.origin = tText("origin");
+        config.sae.variant = saeConfig.variant;
+        config.sae.latentDim = saeConfig.latentDim;
+        config.sae.k = saeConfig.k;
+    }
+
+    // Everything checked: now change the panel.
+    if (trained)
+        m_worker->evaluate(config, std::move(restored));
+    m_controls->setConfig(config);
+    {
+        const bool syncing = m_syncing;
+        m_syncing = true;
+        m_search->setText(QString::fromStdString(filterIt->get<std::string>()));
+        if (sortColumn >= 0)
+            m_table->sortByColumn(sortColumn, descendingIt->get<bool>() ? Qt::DescendingOrder : Qt::AscendingOrder);
+        m_syncing = syncing;
+    }
+    m_tabs->setCurrentIndex(tab);
+    m_started = true;
+    if (trained) {
+        m_restoredRun = m_worker->runId();
+        m_restoredSelection = selected;
+        m_controls->setRunning(true);
+        m_controls->setStatus(tr("Restoring the saved SAE…"));
+        Q_EMIT workStarted(tr("Restoring the sparse autoencoder"));
+    } else {
+        startTraining();
+        m_restoredRun = m_worker->runId();
+        m_restoredSelection = selected;
+    }
+}
+
+// ---- captions ---------------------------------------------------------------------------------------------------
+
+QString FeatureActivationsPanel::runCaption() const
+{
+    const FeatureRunConfig c = m_snapshot ? m_snapshot->config : m_controls->config();
+    QString source;
+    switch (c.source) {
+    case FeatureRunConfig::Source::Synthetic:
+        source = tr("synthetic (F = %1, d = %2, %3 active)").arg(c.syntheticFeatures).arg(c.syntheticDimension).arg(c.syntheticMeanActive);
+        break;
+    case FeatureRunConfig::Source::Toy:
+        source = tr("toy model (n = %1, m = %2, p = %3, %4 steps)").arg(c.toyFeatures).arg(c.toyHidden).arg(c.toyProbability).arg(c.toySteps);
+        break;
+    case FeatureRunConfig::Source::FashionMnist:
+        source = tr("Fashion-MNIST MLP 784-128-10 hidden layer (%1 epochs)").arg(c.mlpEpochs);
+        break;
+    case FeatureRunConfig::Source::File:
+        source = c.imported ? tr("%1:%2").arg(QString::fromStdString(std::filesystem::path(c.imported->path).filename().string()),
+                                             QString::fromStdString(c.imported->arrayName))
+                            : tr("imported file");
+        break;
+    }
+    const auto sae = c.saeConfig();
+    const QString sparsity = sae.variant == featurescope::SaeVariant::TopK ? tr("k = %1").arg(sae.k)
+                                                                           : tr("λ = %1").arg(sae.l1, 0, 'g', 3);
+    QString line2;
+    if (m_snapshot && !m_snapshot->origin.isEmpty())
+        line2 = tr("SAE from %1, d = %2, d_sae = %3").arg(m_snapshot->origin).arg(sae.inputDim).arg(sae.latentDim);
+    else
+        line2 = tr("SAE %1, d = %2, d_sae = %3, %4, %5 steps, batch %6, lr %7, seed %8")
+                    .arg(QString::fromStdString(featurescope::saeVariantName(sae.variant)))
+                    .arg(sae.inputDim)
+                    .arg(sae.latentDim)
+                    .arg(sparsity)
+                    .arg(m_snapshot ? m_snapshot->step : c.training.steps)
+                    .arg(c.training.batch)
+                    .arg(c.training.learningRate, 0, 'g', 3)
+                    .arg(c.training.seed);
+    return tr("Source: %1\n%2").arg(source, line2);
+}
+
+QString FeatureActivationsPanel::figureCaption(const QString& figure) const
+{
+    if (figure.startsWith(QLatin1String("control"))) {
+        const FeatureRunConfig c = m_controls->config();
+        return tr("Randomized control: the Fashion-MNIST MLP and its shuffled-weights copy, the same SAE on both\n"
+                  "SAE %1, d_sae = %2, %3 steps, batch %4, seed %5")
+            .arg(QString::fromStdString(featurescope::saeVariantName(c.sae.variant)))
+            .arg(c.sae.latentDim)
+            .arg(c.training.steps)
+            .arg(c.training.batch)
+            .arg(c.training.seed);
+    }
+    QString caption = runCaption();
+    const bool perFeature = figure == QLatin1String("feature-view") || figure == QLatin1String("feature-activations") ||
+                            figure == QLatin1String("top-examples") || figure == QLatin1String("quantile-examples") ||
+                            figure == QLatin1String("mean-input");
+    if (perFeature && m_selected >= 0)
+        caption = tr("Feature %1 · %2").arg(m_selected).arg(caption);
+    return caption;
 }

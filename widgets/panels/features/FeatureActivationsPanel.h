@@ -5,6 +5,11 @@
 
 #include <memory>
 
+namespace featurescope {
+class ImportedSae;
+struct ImportedActivations;
+} // namespace featurescope
+
 class ControlView;
 class FeatureControlsWidget;
 class FeatureDetailView;
@@ -36,6 +41,19 @@ public:
     void prepareForRender() override;
     void prepareFigureForRender(const QString& figure) override;
     bool isBusy() const override;
+    void saveState(featurescope::PanelState& state) const override;
+    void restoreState(const featurescope::PanelState& state) override;
+    QString figureCaption(const QString& figure) const override;
+
+    // Files (the main window's File menu and drops; the data was read off the GUI thread). Each validates first and
+    // throws featurescope::InputError with one line, leaving the panel unchanged.
+    // Shows the activations as the "Imported file" source and trains an SAE on them with that source's defaults.
+    void importActivations(std::shared_ptr<const featurescope::ImportedActivations> activations);
+    // Browses an SAE trained elsewhere on the current source's activations (its d_in must match them).
+    void openSae(const featurescope::ImportedSae& sae, const QString& origin);
+    // The SAE on screen in SAELens layout (cfg.json + sae_weights.safetensors + sparsity.safetensors).
+    bool hasModel() const;
+    void exportModel(const QString& directory) const;
 
     // For tests and sessions.
     FeatureControlsWidget* controls() const { return m_controls; }
@@ -71,6 +89,7 @@ private:
     void refreshLossPlot();
     void applySelection();
     int defaultFeature() const;
+    QString runCaption() const;
 
     FeatureControlsWidget* m_controls = nullptr;
     SaeTrainingWorker* m_worker = nullptr;
@@ -90,6 +109,8 @@ private:
     std::unique_ptr<QWidget> m_exportCopy; // a parentless copy of a composite figure, laid out for export
     SaeTrainingWorker::Snapshot m_snapshot;
     int m_selected = -1;
+    int m_restoredSelection = -1; // applied to the first snapshot of m_restoredRun (a restored session)
+    int m_restoredRun = -1;
     bool m_userSelected = false;
     bool m_syncing = false; // guard: selection changes made by the panel are not user selections
     bool m_controlRunning = false;

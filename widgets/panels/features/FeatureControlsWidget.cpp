@@ -1,6 +1,7 @@
 #include "FeatureControlsWidget.h"
 
 #include "mlp/ImageDataset.h"
+#include "sae/ActivationImport.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -63,13 +64,16 @@ FeatureControlsWidget::FeatureControlsWidget(QWidget* parent) : QWidget(parent)
     m_source->addItem(tr("Synthetic (ground truth)"), int(Source::Synthetic));
     m_source->addItem(tr("Toy model hidden layer"), int(Source::Toy));
     m_source->addItem(tr("Fashion-MNIST MLP hidden layer"), int(Source::FashionMnist));
+    m_source->addItem(tr("Imported file"), int(Source::File));
     m_source->setToolTip(tr("Where the SAE's inputs come from:\n"
                             "Synthetic: F random unit directions in d dimensions, sparse combinations (Sharkey et al. "
                             "2022); the true features are known.\n"
                             "Toy model: h = Wx of a toy model of superposition trained first; the true features are "
                             "W's columns.\n"
                             "Fashion-MNIST: the 128 hidden units of a 784-128-10 MLP trained first, on the 10 000 test "
-                            "images (any IDX image set works)."));
+                            "images (any IDX image set works).\n"
+                            "Imported file: [N, d] activations from .npy/.npz/.safetensors (File > Open Activations…), "
+                            "with token strings when the file has them."));
     sourceLayout->addWidget(m_source);
     m_sourcePages = new QStackedWidget(sourceBox);
     {
@@ -122,6 +126,17 @@ FeatureControlsWidget::FeatureControlsWidget(QWidget* parent) : QWidget(parent)
         form->addRow(tr("Folder"), dirRow);
         form->addRow(tr("MLP epochs"), m_mlpEpochs);
         form->addRow(m_dataStatus);
+        m_sourcePages->addWidget(page);
+    }
+    {
+        QFormLayout* form = nullptr;
+        QWidget* page = formPage(m_sourcePages, &form);
+        m_fileInfo = new QLabel(page);
+        m_fileInfo->setObjectName(QStringLiteral("featuresFileInfo"));
+        m_fileInfo->setWordWrap(true);
+        m_fileInfo->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        m_fileInfo->setToolTip(tr("The imported activations: File > Open Activations… or drop a file on the window"));
+        form->addRow(m_fileInfo);
         m_sourcePages->addWidget(page);
     }
     sourceLayout->addWidget(m_sourcePages);
@@ -239,6 +254,7 @@ FeatureControlsWidget::FeatureControlsWidget(QWidget* parent) : QWidget(parent)
     applySourceDefaults();
     updateVariantFields();
     updateDataStatus();
+    setImported(nullptr);
 }
 
 Source FeatureControlsWidget::source() const { return Source(m_source->currentData().toInt()); }
@@ -312,12 +328,15 @@ FeatureRunConfig FeatureControlsWidget::config() const
     c.training.batch = m_batch->value();
     c.training.learningRate = m_lr->value();
     c.training.seed = std::uint64_t(m_seed->value());
+    c.imported = m_imported;
     return c;
 }
 
 void FeatureControlsWidget::setConfig(const FeatureRunConfig& c)
 {
     m_applying = true;
+    if (c.imported)
+        setImported(c.imported);
     setSource(c.source);
     m_synFeatures->setValue(c.syntheticFeatures);
     m_synDimension->setValue(c.syntheticDimension);
@@ -359,3 +378,25 @@ void FeatureControlsWidget::setError(const QString& text)
 }
 
 QString FeatureControlsWidget::statusText() const { return m_status->text(); }
+
+void FeatureControlsWidget::setImported(std::shared_ptr<const featurescope::ImportedActivations> imported)
+{
+    m_imported = std::move(imported);
+    if (!m_imported) {
+        m_fileInfo->setText(tr("No file yet: File > Open Activations… (Ctrl+O), or drop a .npy, .npz or .safetensors "
+                               "file on the window."));
+        return;
+    }
+    const auto& a = *m_imported;
+    QString text = tr("%1\narray %2: %3 rows × %4")
+                       .arg(QString::fromStdString(a.path), QString::fromStdString(a.arrayName))
+                       .arg(a.set.activations.cols())
+                       .arg(a.set.activations.rows());
+    if (a.set.hasLabels())
+        text += tr("\nlabels: %1 (%2 classes)").arg(QString::fromStdString(a.labelsName)).arg(a.set.classCount);
+    if (a.hasTokens())
+        text += tr("\ntoken strings: %1").arg(QString::fromStdString(a.tokensSource));
+    m_fileInfo->setText(text);
+    if (source() != Source::File)
+        setSource(Source::File);
+}

@@ -4,6 +4,8 @@
 
 #include <QWidget>
 
+#include <memory>
+
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
@@ -26,6 +28,9 @@ public:
     FeatureRunConfig::Source source() const;
     // For tests and headless rendering: set every field from a config (the source first, then its values).
     void setConfig(const FeatureRunConfig& config);
+    // Activations read from a file (File > Open Activations…); selects the "Imported file" source.
+    void setImported(std::shared_ptr<const featurescope::ImportedActivations> imported);
+    std::shared_ptr<const featurescope::ImportedActivations> imported() const { return m_imported; }
 
     void setRunning(bool running);
     void setStatus(const QString& text);
@@ -55,6 +60,8 @@ private:
     QToolButton* m_browse = nullptr;
     QSpinBox* m_mlpEpochs = nullptr;
     QLabel* m_dataStatus = nullptr;
+    QLabel* m_fileInfo = nullptr;
+    std::shared_ptr<const featurescope::ImportedActivations> m_imported;
 
     QComboBox* m_variant = nullptr;
     QSpinBox* m_latents = nullptr;

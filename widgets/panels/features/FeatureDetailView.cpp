@@ -1,6 +1,7 @@
 #include "FeatureDetailView.h"
 
 #include "FeatureTableModel.h"
+#include "TokenContextView.h"
 #include "plots/DirectionPlot.h"
 #include "plots/FeaturePalette.h"
 #include "plots/HistogramPlot.h"
@@ -106,6 +107,10 @@ FeatureDetailView::FeatureDetailView(QWidget* parent) : QWidget(parent)
     m_topStack->addWidget(rowsPage(m_topStack, &m_topTitle, &m_topRows,
                                    tr("The inputs on which the feature fires most: activation, input norm and the "
                                       "cosine between the input and the feature's decoder direction")));
+    m_topTokens = new TokenContextView(m_topStack);
+    m_topTokens->setObjectName(QStringLiteral("topTokens"));
+    m_topTokens->setToolTip(tr("The tokens on which the feature fires most, in context; shading = activation"));
+    m_topStack->addWidget(m_topTokens);
     m_quantileStack = new QStackedWidget(this);
     m_quantileGrid = new ImageGridWidget(m_quantileStack);
     m_quantileGrid->setObjectName(QStringLiteral("quantileGrid"));
@@ -116,6 +121,9 @@ FeatureDetailView::FeatureDetailView(QWidget* parent) : QWidget(parent)
     m_quantileStack->addWidget(rowsPage(m_quantileStack, &m_quantileTitle, &m_quantileRows,
                                         tr("Inputs at evenly spaced quantiles of the feature's activation, weakest "
                                            "first")));
+    m_quantileTokens = new TokenContextView(m_quantileStack);
+    m_quantileTokens->setObjectName(QStringLiteral("quantileTokens"));
+    m_quantileStack->addWidget(m_quantileTokens);
 
     // Plots on top; examples beside the nearest features; quantile samples across the bottom.
     auto* plotRow = new QHBoxLayout;
@@ -168,6 +176,8 @@ void FeatureDetailView::clearViews(const QString& why)
     m_quantileGrid->setTitle(tr("Quantile samples"));
     m_topRows->setRowCount(0);
     m_quantileRows->setRowCount(0);
+    m_topTokens->setRows({}, 1.0f);
+    m_quantileTokens->setRows({}, 1.0f);
     m_topTitle->setText(tr("Top-activating examples"));
     m_quantileTitle->setText(tr("Quantile samples"));
 }
@@ -177,8 +187,9 @@ void FeatureDetailView::setFeature(std::shared_ptr<const FeatureSnapshot> snapsh
     m_snapshot = std::move(snapshot);
     m_feature = feature;
     const bool images = m_snapshot && m_snapshot->hasImages();
-    m_topStack->setCurrentIndex(images ? 0 : 1);
-    m_quantileStack->setCurrentIndex(images ? 0 : 1);
+    const bool tokens = !images && m_snapshot && m_snapshot->hasTokens();
+    m_topStack->setCurrentIndex(images ? 0 : tokens ? 2 : 1);
+    m_quantileStack->setCurrentIndex(images ? 0 : tokens ? 2 : 1);
     m_meanStack->setCurrentIndex(images ? 0 : 1);
     m_colour->setVisible(images);
     if (!m_snapshot || feature < 0 || feature >= m_snapshot->latentDim()) {
@@ -298,6 +309,11 @@ void FeatureDetailView::setFeature(std::shared_ptr<const FeatureSnapshot> snapsh
         m_quantileGrid->setTitle(quantileTitle);
         fillGrid(m_topGrid, summary.topExamples, summary.topActivations);
         fillGrid(m_quantileGrid, summary.quantileExamples, summary.quantileActivations);
+    } else if (tokens) {
+        m_topTokens->setTitle(topTitle);
+        m_quantileTokens->setTitle(quantileTitle);
+        fillTokens(m_topTokens, summary.topExamples, summary.topActivations);
+        fillTokens(m_quantileTokens, summary.quantileExamples, summary.quantileActivations);
     } else {
         m_topTitle->setText(topTitle);
         m_quantileTitle->setText(quantileTitle);
@@ -374,11 +390,61 @@ void FeatureDetailView::fillRows(QTableWidget* table, const std::vector<int>& ex
     table->resizeColumnsToContents();
 }
 
+void FeatureDetailView::fillTokens(TokenContextView* view, const std::vector<int>& examples,
+                                   const std::vector<float>& values) const
+{
+    constexpr int kBefore = 24, kAfter = 8; // more left context: a feature usually reads what came before
+    const auto& file = *m_snapshot->imported();
+    const auto& set = m_snapshot->evaluator->evaluationSet();
+    const Eigen::VectorXf acts = m_snapshot->evaluator->activations(m_feature); // one per evaluated row
+    const int rows = int(file.tokens.size());
+    const float scale = std::max(m_snapshot->maxActivations[std::size_t(m_feature)], 1e-12f);
+    std::vector<TokenContextView::Row> out;
+    for (std::size_t e = 0; e < examples.size(); ++e) {
+        const int example = examples[e];
+        if (example < 0 || example >= rows)
+            continue;
+        const std::int64_t sequence = file.sequenceIds[std::size_t(example)];
+        int first = example, last = example;
+        while (first > 0 && example - first < kBefore && file.sequenceIds[std::size_t(first - 1)] == sequence)
+            --first;
+        while (last + 1 < rows && last - example < kAfter && file.sequenceIds[std::size_t(last + 1)] == sequence)
+            ++last;
+        TokenContextView::Row row;
+        row.value = values[e];
+        row.centre = example - first;
+        for (int r = first; r <= last; ++r) {
+            TokenContextView::Token token;
+            token.text = QString::fromStdString(file.tokens[std::size_t(r)]);
+            token.known = r < acts.size();
+            token.activation = token.known ? acts[r] : 0.0f;
+            row.tokens.push_back(std::move(token));
+        }
+        if (set.hasLabels())
+            row.label = m_snapshot->labelName(set.labels[std::size_t(example)]);
+        row.toolTip = tr("row %1 (sequence %2)\nactivation %3\ntoken: %4")
+                          .arg(example)
+                          .arg(sequence)
+                          .arg(double(values[e]), 0, 'g', 4)
+                          .arg(TokenContextView::displayText(QString::fromStdString(file.tokens[std::size_t(example)])));
+        out.push_back(std::move(row));
+    }
+    view->setEmptyText(tr("no active examples"));
+    view->setRows(std::move(out), scale);
+}
+
 QWidget* FeatureDetailView::createFigure(Part part) const
 {
     const bool images = m_snapshot && m_snapshot->hasImages();
     if (part == Part::MeanInput && !images)
         return nullptr;
+    if (!images && m_snapshot && m_snapshot->hasTokens() && part != Part::MeanInput) {
+        const TokenContextView* source = part == Part::TopExamples ? m_topTokens : m_quantileTokens;
+        auto* view = new TokenContextView;
+        view->setTitle(source->title());
+        view->setRows(source->rows(), source->scale());
+        return view;
+    }
     if (images) {
         const ImageGridWidget* source = part == Part::TopExamples ? m_topGrid
                                         : part == Part::Quantiles ? m_quantileGrid

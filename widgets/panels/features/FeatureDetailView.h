@@ -9,6 +9,7 @@
 #include <memory>
 
 class DirectionPlot;
+class TokenContextView;
 class HistogramPlot;
 class QComboBox;
 class QLabel;
@@ -18,7 +19,8 @@ class QTableWidget;
 
 // Everything about one SAE feature, the way SAE-Vis / Neuronpedia show it: a header with its numbers, the
 // histogram of its activations (density in the title), its top-activating examples and quantile samples (image
-// grids with activation and label for image sources, rows of values otherwise), the activation-weighted mean input
+// grids with activation and label for image sources, highlighted token contexts for imports with token strings,
+// rows of values otherwise), the activation-weighted mean input
 // (an image) or its decoder direction against the matching true feature, and the nearest features by decoder
 // cosine (a click emits featureClicked).
 class FeatureDetailView : public QWidget {
@@ -38,6 +40,8 @@ public:
     ImageGridWidget* topGrid() const { return m_topGrid; }
     QTableWidget* topRows() const { return m_topRows; }
     QListWidget* nearestList() const { return m_nearest; }
+    TokenContextView* topTokens() const { return m_topTokens; }
+    TokenContextView* quantileTokens() const { return m_quantileTokens; }
     QString headerText() const;
 
     enum class Part { TopExamples, Quantiles, MeanInput };
@@ -52,6 +56,7 @@ private:
     void clearViews(const QString& why);
     void fillGrid(ImageGridWidget* grid, const std::vector<int>& examples, const std::vector<float>& values);
     void fillRows(QTableWidget* table, const std::vector<int>& examples, const std::vector<float>& values) const;
+    void fillTokens(TokenContextView* view, const std::vector<int>& examples, const std::vector<float>& values) const;
     ImageGridWidget::ColourMap colourMap() const;
 
     std::shared_ptr<const FeatureSnapshot> m_snapshot;
@@ -70,6 +75,8 @@ private:
     QStackedWidget* m_quantileStack = nullptr;
     ImageGridWidget* m_quantileGrid = nullptr;
     QTableWidget* m_quantileRows = nullptr;
+    TokenContextView* m_topTokens = nullptr;      // token-bearing imports: highlighted text
+    TokenContextView* m_quantileTokens = nullptr;
     QLabel* m_topTitle = nullptr;
     QLabel* m_quantileTitle = nullptr;
 };

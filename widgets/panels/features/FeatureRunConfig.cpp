@@ -3,6 +3,7 @@
 #include "common/InputError.h"
 #include "mlp/ImageDataset.h"
 #include "mlp/MlpClassifier.h"
+#include "sae/ActivationImport.h"
 
 using featurescope::InputError;
 
@@ -15,6 +16,8 @@ int FeatureRunConfig::inputDimension() const
         return toyHidden;
     case Source::FashionMnist:
         return featurescope::MlpConfig{}.hidden;
+    case Source::File:
+        return imported ? int(imported->set.activations.rows()) : 0;
     }
     return syntheticDimension;
 }
@@ -60,6 +63,11 @@ void FeatureRunConfig::validate() const
         if (mlpEpochs < 1 || mlpEpochs > 1000)
             throw InputError("MLP epochs must be between 1 and 1000");
         break;
+    case Source::File:
+        if (!imported || imported->set.activations.size() == 0)
+            throw InputError("open an activations file first (File > Open Activations…, or drop a .npy/.npz/"
+                             ".safetensors file on the window)");
+        break;
     }
     const featurescope::SaeConfig config = saeConfig();
     training.validate(config);
@@ -76,8 +84,20 @@ QString FeatureRunConfig::sourceName(Source source)
         return QStringLiteral("toy");
     case Source::FashionMnist:
         return QStringLiteral("fashion-mnist");
+    case Source::File:
+        return QStringLiteral("file");
     }
     return {};
+}
+
+bool FeatureRunConfig::sourceFromName(const QString& name, Source* source)
+{
+    for (Source s : {Source::Synthetic, Source::Toy, Source::FashionMnist, Source::File})
+        if (sourceName(s) == name) {
+            *source = s;
+            return true;
+        }
+    return false;
 }
 
 FeatureRunConfig::SaeDefaults FeatureRunConfig::defaultsFor(Source source, int trueFeatures)
@@ -87,6 +107,7 @@ FeatureRunConfig::SaeDefaults FeatureRunConfig::defaultsFor(Source source, int t
         // Measured on n=20, m=5, p=0.05: MMCS ≈ 1.0 with L0 ≈ 1.8 (true 1.0) in half a second.
         return {4 * trueFeatures, 0.1, 4000, 256, 3e-3, false};
     case Source::FashionMnist:
+    case Source::File: // recorded activations of unknown scale: normalise, as for the MLP
         return {512, 0.02, 2000, 1024, 1e-3, true};
     case Source::Synthetic:
         break;

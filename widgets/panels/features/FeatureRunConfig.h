@@ -4,12 +4,15 @@
 
 #include <QString>
 
+#include <memory>
 #include <string>
+
+namespace featurescope { struct ImportedActivations; }
 
 // Everything the Feature activations panel needs to train one SAE: where the activations come from and how the SAE
 // is built and trained. The seeds follow `featurescope sae` (same settings, same numbers as the command line).
 struct FeatureRunConfig {
-    enum class Source { Synthetic, Toy, FashionMnist };
+    enum class Source { Synthetic, Toy, FashionMnist, File };
     Source source = Source::Synthetic;
 
     // Synthetic ground truth (Sharkey et al. 2022).
@@ -24,6 +27,8 @@ struct FeatureRunConfig {
     // Fashion-MNIST (any IDX image set): the 784-128-10 MLP's hidden layer on the test images.
     std::string dataDirectory;
     int mlpEpochs = 4;
+    // Imported file (ActivationImport): the rows, read once off the GUI thread and shared, never copied per run.
+    std::shared_ptr<const featurescope::ImportedActivations> imported;
 
     featurescope::SaeConfig sae;               // inputDim is filled in by inputDimension()
     featurescope::SaeTrainingConfig training;
@@ -34,10 +39,11 @@ struct FeatureRunConfig {
     featurescope::SaeConfig saeConfig() const;
     // Throws featurescope::InputError with one line for the user; checks that the image folder has both splits.
     void validate() const;
-    bool hasGroundTruth() const { return source != Source::FashionMnist; }
+    bool hasGroundTruth() const { return source == Source::Synthetic || source == Source::Toy; }
     bool hasImages() const { return source == Source::FashionMnist; }
 
-    static QString sourceName(Source source); // "synthetic", "toy", "fashion-mnist" (as in the CLI)
+    static QString sourceName(Source source); // "synthetic", "toy", "fashion-mnist", "file" (as in the CLI)
+    static bool sourceFromName(const QString& name, Source* source);
 
     // Per-source defaults of the SAE settings (what the panel shows when the source changes).
     struct SaeDefaults {

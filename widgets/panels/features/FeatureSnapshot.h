@@ -1,5 +1,8 @@
 #pragma once
 
+#include "FeatureRunConfig.h"
+
+#include "sae/ActivationImport.h"
 #include "sae/SaeEvaluator.h"
 #include "sae/SparseAutoencoder.h"
 
@@ -19,13 +22,15 @@ struct FeatureSnapshot {
     int step = 0;
     int totalSteps = 0;
     int runId = 0; // increases with every Train press
-    QString sourceName;        // "synthetic", "toy", "fashion-mnist"
+    QString sourceName;        // "synthetic", "toy", "fashion-mnist", "file"
     QString sourceDescription; // one line for the metrics strip
     QString statusMessage;     // e.g. why training stopped early
     QStringList classNames;    // label names when the evaluation set has labels
     QStringList shortClassNames; // the same, short enough for a thumbnail caption
     double trueMeanActive = 0.0;
     double stepsPerSecond = 0.0;
+    FeatureRunConfig config;   // the settings that made this SAE (for captions and sessions)
+    QString origin;            // how the SAE came to be when not trained here: "SAELens folder /path", "session"
 
     std::shared_ptr<const featurescope::SparseAutoencoder> sae;
     std::shared_ptr<const featurescope::SaeEvaluator> evaluator;
@@ -41,6 +46,10 @@ struct FeatureSnapshot {
 
     std::vector<float> lossHistory;
     std::vector<float> mseHistory;
+
+    // Token strings of an imported file, one per row of the evaluation set (rows are the file's first rows).
+    bool hasTokens() const { return config.imported && config.imported->hasTokens(); }
+    const featurescope::ImportedActivations* imported() const { return config.imported.get(); }
 
     const featurescope::SaeDictionaryMetrics& metrics() const { return evaluator->metrics(); }
     int latentDim() const { return int(densities.size()); }

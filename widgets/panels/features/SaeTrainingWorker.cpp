@@ -5,6 +5,8 @@
 #include "mlp/ImageDataset.h"
 #include "mlp/MlpClassifier.h"
 #include "mlp/MlpTrainer.h"
+#include "sae/ActivationImport.h"
+#include "sae/MatrixActivationSource.h"
 #include "sae/MlpActivationSource.h"
 #include "sae/SaeTrainer.h"
 #include "sae/SyntheticActivationSource.h"
@@ -15,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 
 using namespace featurescope;
 
@@ -102,6 +105,16 @@ void SaeTrainingWorker::runControl(const FeatureRunConfig& config)
         throw InputError("the randomized-weights control needs the Fashion-MNIST source (an MLP to shuffle)");
     config.validate();
     launch([this, config] { controlJob(config); });
+}
+
+void SaeTrainingWorker::evaluate(const FeatureRunConfig& config, Restored restored)
+{
+    config.validate();
+    if (!restored.sae || restored.sae->inputDim() != config.inputDimension())
+        throw InputError("the SAE's input dimension " + std::to_string(restored.sae ? restored.sae->inputDim() : 0) +
+                         " does not match the activations' " + std::to_string(config.inputDimension()));
+    const int runId = ++m_runId;
+    launch([this, config, restored = std::move(restored), runId] { evaluateJob(config, restored, runId); });
 }
 
 void SaeTrainingWorker::launch(std::function<void()> job)
@@ -235,22 +248,32 @@ SaeTrainingWorker::SourceBundle SaeTrainingWorker::buildSource(const FeatureRunC
         bundle.trainedUpTo = 0.35;
         break;
     }
+    case FeatureRunConfig::Source::File: {
+        const ImportedActivations& file = *config.imported;
+        bundle.source = std::make_shared<MatrixActivationSource>(file.set, file.path);
+        for (int c = 0; c < file.set.classCount; ++c)
+            bundle.classNames << QString::number(c);
+        bundle.shortClassNames = bundle.classNames;
+        bundle.description = tr("%1 · %2: %3 rows, d = %4%5")
+                                 .arg(QString::fromStdString(std::filesystem::path(file.path).filename().string()),
+                                      QString::fromStdString(file.arrayName))
+                                 .arg(file.set.size())
+                                 .arg(file.set.activations.rows())
+                                 .arg(file.hasTokens() ? tr(", with tokens") : QString());
+        break;
+    }
     }
     return bundle;
 }
 
 namespace {
 
-std::shared_ptr<FeatureSnapshot> makeSnapshot(const SaeTrainer& trainer, const EvaluationSet& set,
+std::shared_ptr<FeatureSnapshot> makeSnapshot(std::shared_ptr<const SparseAutoencoder> sae, const EvaluationSet& set,
                                               const Eigen::MatrixXf& truth, bool final)
 {
     auto snapshot = std::make_shared<FeatureSnapshot>();
     snapshot->final = final;
-    snapshot->step = trainer.stepsDone();
-    snapshot->totalSteps = trainer.training().steps;
-    snapshot->stepsPerSecond = trainer.stepsPerSecond();
     snapshot->truth = truth;
-    auto sae = std::make_shared<SparseAutoencoder>(trainer.autoencoder());
     auto evaluator = std::make_shared<SaeEvaluator>(*sae, set, truth);
     snapshot->densities = evaluator->densities();
     snapshot->maxActivations = evaluator->maxActivations();
@@ -267,10 +290,20 @@ std::shared_ptr<FeatureSnapshot> makeSnapshot(const SaeTrainer& trainer, const E
             snapshot->bestTrue[std::size_t(j)] = int(best);
         }
     }
-    snapshot->lossHistory = trainer.lossHistory();
-    snapshot->mseHistory = trainer.mseHistory();
     snapshot->sae = std::move(sae);
     snapshot->evaluator = std::move(evaluator);
+    return snapshot;
+}
+
+std::shared_ptr<FeatureSnapshot> makeSnapshot(const SaeTrainer& trainer, const EvaluationSet& set,
+                                              const Eigen::MatrixXf& truth, bool final)
+{
+    auto snapshot = makeSnapshot(std::make_shared<SparseAutoencoder>(trainer.autoencoder()), set, truth, final);
+    snapshot->step = trainer.stepsDone();
+    snapshot->totalSteps = trainer.training().steps;
+    snapshot->stepsPerSecond = trainer.stepsPerSecond();
+    snapshot->lossHistory = trainer.lossHistory();
+    snapshot->mseHistory = trainer.mseHistory();
     return snapshot;
 }
 
@@ -296,6 +329,7 @@ void SaeTrainingWorker::trainJob(FeatureRunConfig config, int runId)
             s->classNames = bundle.classNames;
             s->shortClassNames = bundle.shortClassNames;
             s->trueMeanActive = source.meanActiveFeatures();
+            s->config = config;
             return s;
         };
 
@@ -401,6 +435,44 @@ void SaeTrainingWorker::controlJob(FeatureRunConfig config)
         m_ok = true;
     } catch (const Cancelled&) {
         m_message = tr("Control cancelled");
+        m_ok = true;
+    } catch (const std::exception& error) {
+        m_message = QString::fromStdString(error.what());
+        m_ok = false;
+    }
+}
+
+void SaeTrainingWorker::evaluateJob(FeatureRunConfig config, Restored restored, int runId)
+{
+    try {
+        const SourceBundle bundle = buildSource(config);
+        if (m_stop)
+            throw Cancelled{};
+        const ActivationSource& source = *bundle.source;
+        report(0.9, tr("Evaluating on %1 inputs").arg(kFinalInputs));
+        const EvaluationSet full =
+            source.evaluationSet(kFinalInputs, Rng::deriveSeed(config.training.seed, kEvaluationStream));
+        auto snapshot = makeSnapshot(restored.sae, full, unitColumns(source.groundTruth()), true);
+        snapshot->runId = runId;
+        snapshot->step = restored.step;
+        snapshot->totalSteps = restored.totalSteps;
+        snapshot->stepsPerSecond = restored.stepsPerSecond;
+        snapshot->lossHistory = std::move(restored.lossHistory);
+        snapshot->mseHistory = std::move(restored.mseHistory);
+        snapshot->statusMessage = restored.statusMessage;
+        snapshot->origin = restored.origin;
+        snapshot->sourceName = FeatureRunConfig::sourceName(config.source);
+        snapshot->sourceDescription = bundle.description;
+        snapshot->classNames = bundle.classNames;
+        snapshot->shortClassNames = bundle.shortClassNames;
+        snapshot->trueMeanActive = source.meanActiveFeatures();
+        snapshot->config = config;
+        Q_EMIT updated(snapshot);
+        report(1.0, tr("SAE ready"));
+        m_message = restored.origin.isEmpty() ? tr("SAE restored") : tr("SAE ready: %1").arg(restored.origin);
+        m_ok = true;
+    } catch (const Cancelled&) {
+        m_message = tr("Cancelled before the SAE was evaluated");
         m_ok = true;
     } catch (const std::exception& error) {
         m_message = QString::fromStdString(error.what());

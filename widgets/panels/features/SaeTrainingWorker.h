@@ -39,6 +39,19 @@ public:
     // Both validate on the caller's thread (throwing featurescope::InputError) and stop any running job first.
     void train(const FeatureRunConfig& config);
     void runControl(const FeatureRunConfig& config);
+    // No training: builds the config's source (a toy model or MLP is retrained from its seed), evaluates `sae` on
+    // the same final evaluation set a training run uses and publishes one final snapshot. For SAEs restored from a
+    // session or opened from a SAELens folder. `previous` carries the histories and step counts to show.
+    struct Restored {
+        std::shared_ptr<const featurescope::SparseAutoencoder> sae;
+        std::vector<float> lossHistory, mseHistory;
+        int step = 0;
+        int totalSteps = 0;
+        double stepsPerSecond = 0.0;
+        QString statusMessage;
+        QString origin;
+    };
+    void evaluate(const FeatureRunConfig& config, Restored restored);
     void stop();
     void waitForFinished();
     bool isRunning() const { return m_watcher.isRunning(); }
@@ -65,6 +78,7 @@ private:
     SourceBundle buildSource(const FeatureRunConfig& config);
     void trainJob(FeatureRunConfig config, int runId);
     void controlJob(FeatureRunConfig config);
+    void evaluateJob(FeatureRunConfig config, Restored restored, int runId);
 
     QFutureWatcher<void> m_watcher;
     std::atomic<bool> m_stop{false};

@@ -1,5 +1,9 @@
 #include "ScaleInvarianceLab.h"
 
+#include "session/SettingsReader.h"
+
+#include <nlohmann/json.hpp>
+
 #include "common/InputError.h"
 #include "common/QtProgressBridge.h"
 #include "geometry/ScaleInvarianceModels.h"
@@ -826,4 +830,63 @@ void ScaleInvarianceLab::showCurrentPoint()
     m_readout->setText(text);
     m_measures->replot(QCustomPlot::rpQueuedReplot);
     m_output->replot(QCustomPlot::rpQueuedReplot);
+}
+
+namespace {
+const char* modelName(ScaleInvarianceLab::Model model)
+{
+    switch (model) {
+    case ScaleInvarianceLab::Model::TiedToy: return "tied-toy";
+    case ScaleInvarianceLab::Model::UntiedToy: return "untied-toy";
+    case ScaleInvarianceLab::Model::FashionMlp: return "fashion-mlp";
+    case ScaleInvarianceLab::Model::File: return "file";
+    }
+    return "tied-toy";
+}
+} // namespace
+
+nlohmann::json ScaleInvarianceLab::saveSettings() const
+{
+    return {{"model", modelName(model())},
+            {"file", m_filePath.toStdString()},
+            {"tensor", m_tensorChoice->currentText().toStdString()},
+            {"transpose", m_transpose->isChecked()},
+            {"scale_step", m_slider->value()},
+            {"scale", scale()}};
+}
+
+void ScaleInvarianceLab::validateSettings(const nlohmann::json& settings, const std::string& where) const
+{
+    const featurescope::SettingsReader r(settings, where);
+    r.choice("model", {"tied-toy", "untied-toy", "fashion-mlp", "file"});
+    r.text("file", 4096);
+    r.text("tensor", 256);
+    r.boolean("transpose");
+    r.integer("scale_step", m_slider->minimum(), m_slider->maximum());
+}
+
+void ScaleInvarianceLab::applySettings(const nlohmann::json& settings)
+{
+    const std::string name = settings.at("model").get<std::string>();
+    Model chosen = Model::TiedToy;
+    for (Model m : {Model::TiedToy, Model::UntiedToy, Model::FashionMlp, Model::File})
+        if (name == modelName(m))
+            chosen = m;
+    const QString tensor = QString::fromStdString(settings.at("tensor").get<std::string>());
+    m_updatingControls = true;
+    m_filePath = QString::fromStdString(settings.at("file").get<std::string>());
+    m_tensorChoice->clear();
+    if (!tensor.isEmpty())
+        m_tensorChoice->addItem(tensor);
+    m_transpose->setChecked(settings.at("transpose").get<bool>());
+    m_modelChoice->setCurrentIndex(m_modelChoice->findData(int(chosen)));
+    onModelChosen(); // shows the file controls for the choice; computes nothing while updating
+    m_updatingControls = false;
+    m_slider->setValue(settings.at("scale_step").get<int>());
+    onSliderMoved(); // the label follows even when the value did not change
+    const bool differs = m_lastRequest.model != chosen ||
+                         (chosen == Model::File && (m_lastRequest.path != m_filePath || m_lastRequest.tensor != tensor ||
+                                                    m_lastRequest.transpose != m_transpose->isChecked()));
+    if (m_started && differs)
+        onModelChosen();
 }

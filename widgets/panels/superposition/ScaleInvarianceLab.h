@@ -8,6 +8,8 @@
 #include <QStringList>
 #include <QWidget>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <memory>
 #include <optional>
 #include <vector>
@@ -51,6 +53,14 @@ public:
     void setScale(double c);              // moves the slider (clamped to [0.1, 10])
     double scale() const;
     void waitForWork();                   // blocks until the background work is done and shown (tests, rendering)
+
+    // Sessions: the model choice, file, tensor, transpose and scale. validateSettings throws
+    // featurescope::InputError (prefixed with `where`); applySettings sets the controls and recomputes only when the
+    // lab had already computed a different model (otherwise it computes when first shown or rendered).
+    nlohmann::json saveSettings() const;
+    void validateSettings(const nlohmann::json& settings, const std::string& where) const;
+    void applySettings(const nlohmann::json& settings);
+    QString modelDescription() const { return m_description; }
 
     // For tests and the owning panel.
     std::shared_ptr<const featurescope::ScaleInvarianceLab> lab() const { return m_lab; }

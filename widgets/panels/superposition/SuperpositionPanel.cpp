@@ -13,7 +13,11 @@
 #include "plots/NormBarsPlot.h"
 #include "plots/PhaseDiagramPlot.h"
 #include "plots/StickyFractionPlot.h"
+#include "session/PanelState.h"
+#include "session/SettingsReader.h"
 #include "toy/SparsitySweep.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QComboBox>
 #include <QFormLayout>
@@ -405,6 +409,14 @@ QStringList SuperpositionPanel::instanceTitles() const
     return titles;
 }
 
+bool SuperpositionPanel::showsLiveState() const
+{
+    if (!m_result)
+        return false;
+    const bool replaying = m_snapshotIndex >= 0 && std::size_t(m_snapshotIndex) < m_result->snapshots.size();
+    return !replaying && m_result->isAnalysed();
+}
+
 std::vector<ToyInstance> SuperpositionPanel::displayedInstances() const
 {
     if (!m_result)
@@ -426,12 +438,17 @@ void SuperpositionPanel::refreshCurrentView()
     switch (m_tabs->currentIndex()) {
     case 0: {
         std::vector<Eigen::MatrixXf> W;
-        std::vector<std::vector<featurescope::GeometryComponent>> geometry;
-        for (const auto& inst : instances) {
+        for (const auto& inst : instances)
             W.push_back(inst.W);
-            geometry.push_back(featurescope::findFeatureGeometry(inst.W));
+        // The live state comes analysed from the training thread; a replayed snapshot is analysed here.
+        if (showsLiveState()) {
+            m_arrows->setInstances(W, instanceTitles(), m_result->geometry, &m_result->measures);
+        } else {
+            std::vector<std::vector<featurescope::GeometryComponent>> geometry;
+            for (const auto& w : W)
+                geometry.push_back(featurescope::findFeatureGeometry(w));
+            m_arrows->setInstances(W, instanceTitles(), geometry);
         }
-        m_arrows->setInstances(W, instanceTitles(), geometry);
         m_arrows->setSelectedFeature(m_selectedFeature);
         break;
     }
@@ -443,7 +460,7 @@ void SuperpositionPanel::refreshCurrentView()
         std::vector<Eigen::MatrixXf> W;
         for (const auto& inst : instances)
             W.push_back(inst.W);
-        m_norms->setInstances(W, instanceTitles());
+        m_norms->setInstances(W, instanceTitles(), showsLiveState() ? &m_result->measures : nullptr);
         m_norms->setSelectedFeature(m_selectedFeature);
         break;
     }
@@ -486,9 +503,11 @@ void SuperpositionPanel::refreshSummary()
         return;
     const int i = std::clamp(m_selectedInstance, 0, m_result->model.instanceCount() - 1);
     const auto& W = m_result->model.instance(i).W;
-    const auto measures = featurescope::computeFeatureMeasures(W);
+    const bool analysed = m_result->isAnalysed();
+    const auto measures = analysed ? m_result->measures[std::size_t(i)] : featurescope::computeFeatureMeasures(W);
+    const auto geometry = analysed ? m_result->geometry[std::size_t(i)] : featurescope::findFeatureGeometry(W);
     QStringList kinds;
-    for (const auto& c : featurescope::findFeatureGeometry(W))
+    for (const auto& c : geometry)
         if (c.kind != "not learned")
             kinds << QString::fromStdString(c.kind);
     const double loss = m_result->lossHistory[std::size_t(i)].empty() ? 0.0 : m_result->lossHistory[std::size_t(i)].back();
@@ -568,4 +587,425 @@ void SuperpositionPanel::showPhaseDiagram(const featurescope::PhaseDiagramResult
                                 .arg(result.config.features)
                                 .arg(result.config.hidden())
                                 .arg(100.0 * result.agreement(), 0, 'f', 0));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sessions
+
+namespace {
+
+using featurescope::ArrayData;
+using featurescope::InputError;
+using json = nlohmann::json;
+
+const char* statusName(featurescope::TrainingStatus status)
+{
+    switch (status) {
+    case featurescope::TrainingStatus::Running: return "running";
+    case featurescope::TrainingStatus::Finished: return "finished";
+    case featurescope::TrainingStatus::Cancelled: return "cancelled";
+    case featurescope::TrainingStatus::Diverged: return "diverged";
+    }
+    return "finished";
+}
+
+// Matrices of one shape stacked as a C-order array [count, rows, cols] (Eigen stores columns first).
+ArrayData stack(const std::vector<const Eigen::MatrixXf*>& matrices, Eigen::Index rows, Eigen::Index cols)
+{
+    std::vector<float> values;
+    values.reserve(matrices.size() * std::size_t(rows * cols));
+    for (const Eigen::MatrixXf* m : matrices)
+        for (Eigen::Index r = 0; r < rows; ++r)
+            for (Eigen::Index c = 0; c < cols; ++c)
+                values.push_back((*m)(r, c));
+    return ArrayData::fromFloats({matrices.size(), std::uint64_t(rows), std::uint64_t(cols)}, values.data());
+}
+
+ArrayData stackVectors(const std::vector<const Eigen::VectorXf*>& vectors, Eigen::Index size)
+{
+    std::vector<float> values;
+    for (const Eigen::VectorXf* v : vectors)
+        values.insert(values.end(), v->data(), v->data() + size);
+    return ArrayData::fromFloats({vectors.size(), std::uint64_t(size)}, values.data());
+}
+
+// Reads a floating-point array of exactly `shape` (any float dtype), or throws naming it.
+std::vector<float> floatsOf(const featurescope::PanelState& state, const std::string& name,
+                            const ArrayData::Shape& shape, const std::string& where)
+{
+    const auto it = state.arrays.find(name);
+    if (it == state.arrays.end())
+        throw InputError(where + ": the array '" + name + "' is missing");
+    const ArrayData& a = it->second;
+    if (a.shape() != shape)
+        throw InputError(where + ": the array '" + name + "' is " + ArrayData::shapeText(a.shape()) + ", expected " +
+                         ArrayData::shapeText(shape));
+    if (a.dtype() != featurescope::DType::F32 && a.dtype() != featurescope::DType::F64 &&
+        a.dtype() != featurescope::DType::F16 && a.dtype() != featurescope::DType::BF16)
+        throw InputError(where + ": the array '" + name + "' is not floating point (" + a.describe() + ")");
+    return a.toFloatVector();
+}
+
+Eigen::MatrixXf matrixAt(const std::vector<float>& values, std::size_t index, int rows, int cols)
+{
+    Eigen::MatrixXf m(rows, cols);
+    const float* p = values.data() + index * std::size_t(rows) * std::size_t(cols);
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c)
+            m(r, c) = p[std::size_t(r) * std::size_t(cols) + std::size_t(c)];
+    return m;
+}
+
+Eigen::VectorXf vectorAt(const std::vector<float>& values, std::size_t index, int size)
+{
+    return Eigen::Map<const Eigen::VectorXf>(values.data() + index * std::size_t(size), size);
+}
+
+QString kindLabel(ToyModelKind kind)
+{
+    switch (kind) {
+    case ToyModelKind::Linear: return QCoreApplication::translate("SuperpositionPanel", "Linear");
+    case ToyModelKind::ReluOutput: return QCoreApplication::translate("SuperpositionPanel", "ReLU-output");
+    case ToyModelKind::ReluHidden: return QCoreApplication::translate("SuperpositionPanel", "ReLU-hidden");
+    case ToyModelKind::UntiedAbs: return QCoreApplication::translate("SuperpositionPanel", "Untied |x|");
+    }
+    return {};
+}
+
+// The trained state a session holds, rebuilt and validated completely before the panel changes.
+std::shared_ptr<const featurescope::ToyTrainingResult> readResult(const featurescope::PanelState& state,
+                                                                  const json& settings, const std::string& where)
+{
+    const featurescope::SettingsReader r(settings, where);
+    const auto model = r.object("model");
+    featurescope::ToyModelConfig config;
+    config.features = int(model.integer("features", 1, 5000));
+    config.hidden = int(model.integer("hidden", 1, 1000));
+    config.kind = featurescope::toyModelKindFromName(model.choice("kind", {"linear", "relu-output", "relu-hidden", "untied-abs"}));
+    config.importanceDecay = model.number("importance_decay", 0.0, 1e6);
+    const int instances = int(model.integer("instances", 1, 4096));
+    const auto n = std::uint64_t(config.features), m = std::uint64_t(config.hidden), I = std::uint64_t(instances);
+    const auto probability = floatsOf(state, "probability", {I, n}, where);
+    config.featureProbability.assign(I, std::vector<double>(n));
+    for (std::uint64_t i = 0; i < I; ++i)
+        for (std::uint64_t f = 0; f < n; ++f)
+            config.featureProbability[i][f] = probability[i * n + f];
+    if (model.boolean("per_instance_importance")) {
+        const auto importance = floatsOf(state, "importance", {I, n}, where);
+        config.instanceImportance.assign(I, std::vector<double>(n));
+        for (std::uint64_t i = 0; i < I; ++i)
+            for (std::uint64_t f = 0; f < n; ++f)
+                config.instanceImportance[i][f] = importance[i * n + f];
+    }
+    try {
+        config.validate();
+    } catch (const InputError& e) {
+        throw InputError(where + ".model: " + e.what());
+    }
+
+    const auto t = r.object("training");
+    featurescope::TrainingConfig training;
+    training.steps = int(t.integer("steps", 1, 100'000'000));
+    training.batch = int(t.integer("batch", 1, 1 << 20));
+    training.learningRate = t.number("learning_rate", 0.0, 1e3);
+    training.adamW = t.boolean("adamw");
+    training.weightDecay = t.number("weight_decay", 0.0, 1e3);
+    training.seed = std::uint64_t(t.integer("seed", 0, INT64_MAX));
+    training.restarts = int(t.integer("restarts", 1, 1000));
+    training.snapshotCount = int(t.integer("snapshot_count", 0, 100000));
+    training.threads = int(t.integer("threads", 1, 1024));
+
+    auto result = std::make_shared<featurescope::ToyTrainingResult>();
+    result->model = featurescope::ToyModel(config);
+    result->training = training;
+    result->stepsDone = int(r.integer("steps_done", 0, training.steps));
+    const std::string status = r.choice("status", {"running", "finished", "cancelled", "diverged"});
+    // A run saved while training continues no further: it is shown as stopped.
+    result->status = status == "finished" ? featurescope::TrainingStatus::Finished
+                     : status == "diverged" ? featurescope::TrainingStatus::Diverged
+                                            : featurescope::TrainingStatus::Cancelled;
+    result->message = r.text("message", 2000);
+    const bool untied = !config.tied();
+    const auto W = floatsOf(state, "W", {I, m, n}, where);
+    const auto b = floatsOf(state, "b", {I, n}, where);
+    const auto D = untied ? floatsOf(state, "decoder", {I, m, n}, where) : std::vector<float>{};
+    for (int i = 0; i < instances; ++i) {
+        auto& inst = result->model.instance(i);
+        inst.W = matrixAt(W, std::size_t(i), config.hidden, config.features);
+        inst.b = vectorAt(b, std::size_t(i), config.features);
+        if (untied)
+            inst.decoder = matrixAt(D, std::size_t(i), config.hidden, config.features);
+    }
+    const auto lengths = r.integers("loss_lengths", std::size_t(instances), 0, INT32_MAX);
+    if (lengths.size() != I)
+        throw InputError(where + ": \"loss_lengths\" must name one length per instance");
+    std::uint64_t total = 0;
+    for (auto l : lengths)
+        total += std::uint64_t(l);
+    const auto loss = floatsOf(state, "loss", {total}, where);
+    std::size_t offset = 0;
+    for (auto l : lengths) {
+        result->lossHistory.emplace_back(loss.begin() + std::ptrdiff_t(offset), loss.begin() + std::ptrdiff_t(offset + std::size_t(l)));
+        offset += std::size_t(l);
+    }
+    const auto finalLoss = floatsOf(state, "final_loss", {I}, where);
+    result->finalLoss.assign(finalLoss.begin(), finalLoss.end());
+    for (auto k : r.integers("restart_chosen", std::size_t(instances), 0, training.restarts))
+        result->restartChosen.push_back(int(k));
+    const auto steps = r.integers("snapshot_steps", 100000, 0, training.steps);
+    if (!steps.empty()) {
+        const std::uint64_t S = steps.size();
+        const auto sW = floatsOf(state, "snapshot_W", {S, I, m, n}, where);
+        const auto sb = floatsOf(state, "snapshot_b", {S, I, n}, where);
+        const auto sD = untied ? floatsOf(state, "snapshot_decoder", {S, I, m, n}, where) : std::vector<float>{};
+        for (std::uint64_t s = 0; s < S; ++s) {
+            featurescope::ToySnapshot snapshot;
+            snapshot.step = int(steps[s]);
+            for (std::uint64_t i = 0; i < I; ++i) {
+                featurescope::ToyInstance inst;
+                inst.W = matrixAt(sW, std::size_t(s * I + i), config.hidden, config.features);
+                inst.b = vectorAt(sb, std::size_t(s * I + i), config.features);
+                if (untied)
+                    inst.decoder = matrixAt(sD, std::size_t(s * I + i), config.hidden, config.features);
+                snapshot.instances.push_back(std::move(inst));
+            }
+            result->snapshots.push_back(std::move(snapshot));
+        }
+    }
+    return result;
+}
+
+} // namespace
+
+void SuperpositionPanel::saveState(featurescope::PanelState& state) const
+{
+    json settings;
+    settings["controls"] = m_controls->saveSettings();
+    settings["view"] = {{"tab", m_tabs->currentIndex()},
+                        {"selected_feature", m_selectedFeature},
+                        {"selected_instance", m_selectedInstance},
+                        {"snapshot", m_snapshotIndex}};
+    settings["phase"] = {{"features", m_phaseFeatures->currentData().toInt()},
+                         {"grid", m_phaseGrid->value()},
+                         {"steps", m_phaseSteps->value()}};
+    settings["scale_lab"] = m_scaleLab->saveSettings();
+    settings["result"] = nullptr;
+    state.arrays.clear();
+    if (const auto result = m_result) {
+        const auto& config = result->model.config();
+        const int I = result->model.instanceCount();
+        const auto n = std::uint64_t(config.features);
+        const bool perInstance = !config.instanceImportance.empty();
+        json r;
+        r["model"] = {{"features", config.features},
+                      {"hidden", config.hidden},
+                      {"kind", featurescope::toyModelKindName(config.kind)},
+                      {"importance_decay", config.importanceDecay},
+                      {"instances", I},
+                      {"per_instance_importance", perInstance}};
+        const auto& t = result->training;
+        r["training"] = {{"steps", t.steps},     {"batch", t.batch},         {"learning_rate", t.learningRate},
+                         {"adamw", t.adamW},     {"weight_decay", t.weightDecay}, {"seed", t.seed},
+                         {"restarts", t.restarts}, {"snapshot_count", t.snapshotCount}, {"threads", t.threads}};
+        r["steps_done"] = result->stepsDone;
+        r["status"] = statusName(result->status);
+        r["message"] = result->message;
+        std::vector<double> probability, importance;
+        for (int i = 0; i < I; ++i)
+            for (std::uint64_t f = 0; f < n; ++f) {
+                probability.push_back(config.featureProbability[std::size_t(i)][f]);
+                if (perInstance)
+                    importance.push_back(config.instanceImportance[std::size_t(i)][f]);
+            }
+        state.arrays["probability"] = ArrayData::fromDoubles({std::uint64_t(I), n}, probability.data());
+        if (perInstance)
+            state.arrays["importance"] = ArrayData::fromDoubles({std::uint64_t(I), n}, importance.data());
+        std::vector<const Eigen::MatrixXf*> W, D;
+        std::vector<const Eigen::VectorXf*> b;
+        for (int i = 0; i < I; ++i) {
+            W.push_back(&result->model.instance(i).W);
+            D.push_back(&result->model.instance(i).decoder);
+            b.push_back(&result->model.instance(i).b);
+        }
+        state.arrays["W"] = stack(W, config.hidden, config.features);
+        state.arrays["b"] = stackVectors(b, config.features);
+        if (!config.tied())
+            state.arrays["decoder"] = stack(D, config.hidden, config.features);
+        std::vector<float> loss;
+        json lengths = json::array();
+        for (const auto& history : result->lossHistory) {
+            loss.insert(loss.end(), history.begin(), history.end());
+            lengths.push_back(history.size());
+        }
+        r["loss_lengths"] = lengths;
+        state.arrays["loss"] = ArrayData::fromFloats({loss.size()}, loss.data());
+        state.arrays["final_loss"] = ArrayData::fromDoubles({result->finalLoss.size()}, result->finalLoss.data());
+        r["restart_chosen"] = result->restartChosen;
+        json steps = json::array();
+        std::vector<const Eigen::MatrixXf*> sW, sD;
+        std::vector<const Eigen::VectorXf*> sb;
+        for (const auto& snapshot : result->snapshots) {
+            if (int(snapshot.instances.size()) != I)
+                continue;
+            steps.push_back(snapshot.step);
+            for (const auto& inst : snapshot.instances) {
+                sW.push_back(&inst.W);
+                sD.push_back(&inst.decoder);
+                sb.push_back(&inst.b);
+            }
+        }
+        r["snapshot_steps"] = steps;
+        if (!steps.empty()) {
+            const std::uint64_t S = steps.size();
+            auto reshape = [&](ArrayData a, ArrayData::Shape shape) {
+                return ArrayData(a.dtype(), std::move(shape), std::vector<std::uint8_t>(a.data(), a.data() + a.byteSize()));
+            };
+            const auto m = std::uint64_t(config.hidden);
+            state.arrays["snapshot_W"] = reshape(stack(sW, config.hidden, config.features), {S, std::uint64_t(I), m, n});
+            state.arrays["snapshot_b"] = reshape(stackVectors(sb, config.features), {S, std::uint64_t(I), n});
+            if (!config.tied())
+                state.arrays["snapshot_decoder"] =
+                    reshape(stack(sD, config.hidden, config.features), {S, std::uint64_t(I), m, n});
+        }
+        settings["result"] = std::move(r);
+    }
+    state.settings = std::move(settings);
+}
+
+void SuperpositionPanel::restoreState(const featurescope::PanelState& state)
+{
+    // Validate everything first: nothing changes unless the whole state is usable.
+    const std::string where = "superposition panel";
+    const featurescope::SettingsReader r(state.settings, where);
+    m_controls->validateSettings(r.raw("controls"), where + ".controls");
+    const auto view = r.object("view");
+    const int tab = int(view.integer("tab", 0, m_tabs->count() - 1));
+    int feature = int(view.integer("selected_feature", -1, 5000));
+    int instance = int(view.integer("selected_instance", 0, 4096));
+    int snapshot = int(view.integer("snapshot", -1, 100000));
+    const auto phase = r.object("phase");
+    const int phaseFeatures = int(phase.integer("features", 2, 3));
+    const int phaseGrid = int(phase.integer("grid", m_phaseGrid->minimum(), m_phaseGrid->maximum()));
+    const int phaseSteps = int(phase.integer("steps", m_phaseSteps->minimum(), m_phaseSteps->maximum()));
+    m_scaleLab->validateSettings(r.raw("scale_lab"), where + ".scale_lab");
+    std::shared_ptr<const featurescope::ToyTrainingResult> result;
+    if (!r.raw("result").is_null()) {
+        result = readResult(state, r.raw("result"), where + ".result");
+        if (feature >= result->model.config().features)
+            throw InputError(where + ": the selected feature " + std::to_string(feature) + " does not exist");
+        if (instance >= result->model.instanceCount())
+            throw InputError(where + ": the selected instance " + std::to_string(instance) + " does not exist");
+        if (snapshot >= int(result->snapshots.size()))
+            throw InputError(where + ": the time slider's snapshot " + std::to_string(snapshot) + " does not exist");
+    }
+
+    // Apply: stop any training first so no late update overwrites the restored weights.
+    stopTrainingNow();
+    m_controls->applySettings(r.raw("controls"));
+    m_controls->setState(ToyControlsWidget::State::Idle);
+    m_phaseFeatures->setCurrentIndex(m_phaseFeatures->findData(phaseFeatures));
+    m_phaseGrid->setValue(phaseGrid);
+    m_phaseSteps->setValue(phaseSteps);
+    m_scaleLab->applySettings(r.raw("scale_lab"));
+    m_result = result;
+    if (!result) {
+        m_selectedFeature = feature;
+        m_selectedInstance = instance;
+        m_snapshotIndex = -1;
+        const QSignalBlocker blocker(m_tabs);
+        m_tabs->setCurrentIndex(tab);
+        if (m_started)
+            startTraining(); // a session without weights (an old version) trains from its seed
+        return;
+    }
+    m_started = true; // the restored weights are shown as they are: nothing trains
+    m_selectedFeature = feature;
+    m_selectedInstance = instance;
+    m_snapshotIndex = snapshot;
+    {
+        const QSignalBlocker blocker(m_tabs);
+        m_tabs->setCurrentIndex(tab);
+    }
+    refreshInstanceChoices();
+    {
+        const QSignalBlocker blocker(m_instanceChoice);
+        m_instanceChoice->setCurrentIndex(instance);
+    }
+    {
+        const QSignalBlocker blocker(m_timeSlider);
+        m_timeSlider->setRange(0, std::max(0, int(result->snapshots.size()) - 1));
+        m_timeSlider->setValue(snapshot < 0 ? m_timeSlider->maximum() : snapshot);
+    }
+    m_timeLabel->setText(snapshot < 0 ? tr("live (step %1)").arg(result->stepsDone)
+                                      : tr("step %1").arg(result->snapshots[std::size_t(snapshot)].step));
+    m_controls->setStatus(tr("Restored from the session: step %1 of %2").arg(result->stepsDone).arg(result->training.steps));
+    refreshCurrentView();
+    setSelectedFeature(feature); // pushes the selection into every view and the summary
+}
+
+void SuperpositionPanel::stopTrainingNow()
+{
+    m_retrainTimer.stop();
+    m_redrawTimer.stop();
+    m_worker->stop();
+    m_worker->waitForFinished();
+    // Deliver the stopped run's queued updates now, before the restored state replaces them.
+    QCoreApplication::sendPostedEvents(m_worker);
+    QCoreApplication::sendPostedEvents(this);
+    QCoreApplication::sendPostedEvents();
+}
+
+QString SuperpositionPanel::figureCaption(const QString& figure) const
+{
+    if (m_scaleLab->figureNames().contains(figure))
+        return tr("Scale-invariance lab: %1; W \u2192 cW at c = %2.")
+            .arg(m_scaleLab->modelDescription().isEmpty() ? tr("model not computed yet") : m_scaleLab->modelDescription())
+            .arg(m_scaleLab->scale(), 0, 'g', 3);
+    const featurescope::ToyModelConfig config = m_result ? m_result->model.config() : m_controls->modelConfig();
+    const featurescope::TrainingConfig training = m_result ? m_result->training : m_controls->trainingConfig();
+    if (figure == QLatin1String("phase-diagram"))
+        return tr("Phase diagram, n = %1, m = %2 (one extra feature), %3 \u00d7 %3 grid, %4 steps per cell, best of 2 "
+                  "restarts, batch %5, lr %6, seed %7.")
+            .arg(m_phaseFeatures->currentData().toInt())
+            .arg(m_phaseFeatures->currentData().toInt() - 1)
+            .arg(m_phaseGrid->value())
+            .arg(m_phaseSteps->value())
+            .arg(training.batch)
+            .arg(training.learningRate, 0, 'g', 3)
+            .arg(training.seed);
+    double pMax = 0.0, pMin = 1.0;
+    for (const auto& row : config.featureProbability)
+        for (double p : row) {
+            pMax = std::max(pMax, p);
+            pMin = std::min(pMin, p);
+        }
+    const QString probability = pMax == pMin ? tr("feature probability 1\u2212S = %1").arg(pMin, 0, 'g', 3)
+                                             : tr("feature probability 1\u2212S from %1 to %2 across instances")
+                                                   .arg(pMax, 0, 'g', 3)
+                                                   .arg(pMin, 0, 'g', 3);
+    const QString importance = !config.instanceImportance.empty() ? tr("per-instance importance")
+                               : config.importanceDecay == 1.0    ? tr("uniform importance")
+                                                                  : tr("importance %1^i").arg(config.importanceDecay, 0, 'g', 3);
+    QString line1 = tr("%1 toy model, n = %2, m = %3, %4 instance(s), %5, %6.")
+                        .arg(kindLabel(config.kind))
+                        .arg(config.features)
+                        .arg(config.hidden)
+                        .arg(config.instances())
+                        .arg(probability, importance);
+    QString line2 = tr("%1, %2 steps%3, batch %4, lr %5, seed %6%7")
+                        .arg(training.adamW ? tr("AdamW") : tr("Adam"))
+                        .arg(training.steps)
+                        .arg(m_result && m_result->stepsDone != training.steps
+                                 ? tr(" (%1 done)").arg(m_result->stepsDone) : QString())
+                        .arg(training.batch)
+                        .arg(training.learningRate, 0, 'g', 3)
+                        .arg(training.seed)
+                        .arg(training.restarts > 1 ? tr(", best of %1 restarts").arg(training.restarts) : QString());
+    const bool oneInstance = figure == QLatin1String("gram-heatmap") || figure == QLatin1String("neuron-bars");
+    if (oneInstance && m_result)
+        line2 += tr("; instance %1").arg(instanceTitles().value(m_selectedInstance));
+    if (m_snapshotIndex >= 0 && m_result && std::size_t(m_snapshotIndex) < m_result->snapshots.size() &&
+        figure != QLatin1String("loss"))
+        line2 += tr("; weights at step %1").arg(m_result->snapshots[std::size_t(m_snapshotIndex)].step);
+    return line1 + QLatin1Char('\n') + line2 + QLatin1Char('.');
 }

@@ -42,6 +42,11 @@ public:
     void prepareForRender() override;
     void prepareFigureForRender(const QString& figure) override;
     bool isBusy() const override;
+    // Sessions: the controls, the trained weights, loss history and snapshots of every instance (so every tab redraws
+    // without retraining), the selection, tab, time slider, phase-diagram and scale-lab settings.
+    void saveState(featurescope::PanelState& state) const override;
+    void restoreState(const featurescope::PanelState& state) override;
+    QString figureCaption(const QString& figure) const override;
 
     // For tests and sessions.
     ToyControlsWidget* controls() const { return m_controls; }
@@ -72,8 +77,12 @@ private:
     void refreshInstanceChoices();
     void refreshSummary();
     std::vector<featurescope::ToyInstance> displayedInstances() const;
+    // True when the views show the current weights and m_result carries their measures and geometry (analysed on
+    // the training thread), false while replaying a snapshot.
+    bool showsLiveState() const;
     QStringList instanceTitles() const;
     void showPhaseDiagram(const featurescope::PhaseDiagramResult& result);
+    void stopTrainingNow();
 
     ToyControlsWidget* m_controls = nullptr;
     ToyTrainingWorker* m_worker = nullptr;

@@ -12,6 +12,10 @@
 #include <QThread>
 #include <QVBoxLayout>
 
+#include "session/SettingsReader.h"
+
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 using featurescope::ToyModelConfig;
@@ -231,3 +235,79 @@ void ToyControlsWidget::setState(State state)
 }
 
 void ToyControlsWidget::setStatus(const QString& text) { m_status->setText(text); }
+
+namespace {
+const char* optimizerName(int index) { return index == 1 ? "adamw" : "adam"; }
+} // namespace
+
+nlohmann::json ToyControlsWidget::saveSettings() const
+{
+    return {{"preset", m_preset->currentIndex()},
+            {"features", m_features->value()},
+            {"hidden", m_hidden->value()},
+            {"kind", featurescope::toyModelKindName(static_cast<ToyModelKind>(m_kind->currentData().toInt()))},
+            {"sweep", m_sweep->isChecked()},
+            {"instances", m_instances->value()},
+            {"probability_min", m_probabilityMin->value()},
+            {"probability", m_probability->value()},
+            {"importance_decay", m_importanceDecay->value()},
+            {"steps", m_steps->value()},
+            {"batch", m_batch->value()},
+            {"learning_rate", m_learningRate->value()},
+            {"optimizer", optimizerName(m_optimizer->currentIndex())},
+            {"seed", m_seed->value()},
+            {"restarts", m_restarts->value()},
+            {"threads", m_threads->value()}};
+}
+
+void ToyControlsWidget::validateSettings(const nlohmann::json& settings, const std::string& where) const
+{
+    const featurescope::SettingsReader r(settings, where);
+    r.integer("preset", 0, m_preset->count() - 1);
+    using SpinKey = std::pair<const char*, QSpinBox*>;
+    for (const auto& [key, box] : std::initializer_list<SpinKey>{{"features", m_features}, {"hidden", m_hidden},
+                                                                 {"instances", m_instances}, {"steps", m_steps},
+                                                                 {"batch", m_batch}, {"seed", m_seed},
+                                                                 {"restarts", m_restarts}, {"threads", m_threads}})
+        r.integer(key, box->minimum(), box->maximum());
+    using DoubleKey = std::pair<const char*, QDoubleSpinBox*>;
+    for (const auto& [key, box] : std::initializer_list<DoubleKey>{{"probability_min", m_probabilityMin},
+                                                                   {"probability", m_probability},
+                                                                   {"importance_decay", m_importanceDecay},
+                                                                   {"learning_rate", m_learningRate}})
+        r.number(key, box->minimum(), box->maximum());
+    r.boolean("sweep");
+    r.choice("kind", {"linear", "relu-output", "relu-hidden", "untied-abs"});
+    r.choice("optimizer", {"adam", "adamw"});
+}
+
+void ToyControlsWidget::applySettings(const nlohmann::json& settings)
+{
+    m_applying = true;
+    {
+        // The preset box would apply its preset's parameters: only its text and description change here.
+        const QSignalBlocker blocker(m_preset);
+        m_preset->setCurrentIndex(settings.at("preset").get<int>());
+        m_presetDescription->setText(ToyPreset::all().value(m_preset->currentIndex()).description);
+    }
+    m_features->setValue(settings.at("features").get<int>());
+    m_hidden->setValue(settings.at("hidden").get<int>());
+    const auto kind = featurescope::toyModelKindFromName(settings.at("kind").get<std::string>());
+    m_kind->setCurrentIndex(m_kind->findData(int(kind)));
+    m_sweep->setChecked(settings.at("sweep").get<bool>());
+    m_instances->setValue(settings.at("instances").get<int>());
+    m_probabilityMin->setValue(settings.at("probability_min").get<double>());
+    m_probability->setValue(settings.at("probability").get<double>());
+    m_importanceDecay->setValue(settings.at("importance_decay").get<double>());
+    m_steps->setValue(settings.at("steps").get<int>());
+    m_batch->setValue(settings.at("batch").get<int>());
+    m_learningRate->setValue(settings.at("learning_rate").get<double>());
+    m_optimizer->setCurrentIndex(settings.at("optimizer").get<std::string>() == "adamw" ? 1 : 0);
+    m_seed->setValue(settings.at("seed").get<int>());
+    m_restarts->setValue(settings.at("restarts").get<int>());
+    m_threads->setValue(settings.at("threads").get<int>());
+    updateProbabilityMode();
+    m_applying = false;
+}
+
+QString ToyControlsWidget::modelKindLabel() const { return m_kind->currentText(); }

@@ -4,6 +4,8 @@
 
 #include <QWidget>
 
+#include <nlohmann/json_fwd.hpp>
+
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -24,6 +26,15 @@ public:
     void applyPreset(const ToyPreset& preset);
     int presetIndex() const;
     void setPresetIndex(int index);
+
+    // Sessions: every control as JSON. validateSettings throws featurescope::InputError (prefixed with `where`) on
+    // anything applySettings could not show exactly; applySettings then sets every control without emitting
+    // `changed` (restoring is not a parameter edit, so nothing retrains).
+    nlohmann::json saveSettings() const;
+    void validateSettings(const nlohmann::json& settings, const std::string& where) const;
+    void applySettings(const nlohmann::json& settings);
+    // "ReLU output toy model, n = 5, m = 2, ..." for figure captions.
+    QString modelKindLabel() const;
 
     // Button states: idle, running or paused.
     enum class State { Idle, Running, Paused };

@@ -62,6 +62,7 @@ void ToyTrainingWorker::launch()
             lowerThisThreadsPriority();
             auto result = std::make_shared<featurescope::ToyTrainingResult>(
                 ToyTrainer::train(model, training, reporter.get()));
+            result->analyse();
             Q_EMIT updated(result);
         }));
         return;
@@ -71,6 +72,15 @@ void ToyTrainingWorker::launch()
         using clock = std::chrono::steady_clock;
         int chunk = 16;
         auto lastPublish = clock::now();
+        double analyseMs = 0.0;
+        // A published result carries its measures and geometry, computed here, not on the GUI thread.
+        auto publish = [&] {
+            const auto t0 = clock::now();
+            auto result = std::make_shared<featurescope::ToyTrainingResult>(trainer->result());
+            result->analyse();
+            analyseMs = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
+            Q_EMIT updated(result);
+        };
         featurescope::ProgressReporter reporter;
         while (trainer->status() == TrainingStatus::Running) {
             if (m_stopRequested || m_pauseRequested)
@@ -80,15 +90,16 @@ void ToyTrainingWorker::launch()
             const double ms = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
             // Aim for ~25 ms chunks: short enough to pause promptly, long enough to amortise the copies.
             chunk = std::clamp(int(chunk * (ms > 0.0 ? 25.0 / ms : 2.0)), 1, 100000);
-            if (clock::now() - lastPublish > std::chrono::milliseconds(50) ||
-                trainer->status() != TrainingStatus::Running) {
+            // Publish every 50 ms, or less often when analysing a large model would otherwise eat the training time.
+            const auto interval = std::chrono::duration<double, std::milli>(std::max(50.0, 4.0 * analyseMs));
+            if (clock::now() - lastPublish > interval || trainer->status() != TrainingStatus::Running) {
                 lastPublish = clock::now();
-                Q_EMIT updated(std::make_shared<featurescope::ToyTrainingResult>(trainer->result()));
+                publish();
                 Q_EMIT progress(double(trainer->stepsDone()) / m_training.steps,
                                 QStringLiteral("Training: step %1 of %2").arg(trainer->stepsDone()).arg(m_training.steps));
             }
         }
-        Q_EMIT updated(std::make_shared<featurescope::ToyTrainingResult>(trainer->result()));
+        publish();
     }));
 }
 

@@ -1,0 +1,401 @@
+#include "SessionController.h"
+
+#include "AppSettings.h"
+#include "MainWindow.h"
+#include "PanelFactory.h"
+#include "common/InputError.h"
+#include "common/Panel.h"
+#include "common/Theme.h"
+#include "session/SessionFile.h"
+
+#include <QAction>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenu>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QStandardPaths>
+#include <QtConcurrent/QtConcurrent>
+
+#include <memory>
+#include <optional>
+
+using featurescope::InputError;
+using featurescope::PanelState;
+using featurescope::Session;
+using featurescope::SessionFile;
+
+namespace {
+
+QString appDataDirectory()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QDir().mkpath(dir);
+    return dir;
+}
+
+// A panel with no saved settings and no arrays (e.g. a migrated version-0 entry) is left as it is.
+bool holdsState(const PanelState& state) { return !state.arrays.empty() || !state.settings.empty(); }
+
+} // namespace
+
+SessionController::SessionController(MainWindow* window) : QObject(window), m_window(window)
+{
+    m_prompt = [this](const QString& question) {
+        return QMessageBox::question(m_window, tr("Restore session"), question,
+                                     QMessageBox::Yes | QMessageBox::No) == QMessageBox::Yes;
+    };
+    connect(&m_loadWatcher, &QFutureWatcher<LoadResult>::finished, this, &SessionController::onLoaded);
+    connect(&m_saveWatcher, &QFutureWatcher<QString>::finished, this, &SessionController::onSaved);
+    connect(&m_autosave, &QTimer::timeout, this, [this] { saveSessionInBackground(autosavePath(), true); });
+    updateTitle();
+}
+
+SessionController::~SessionController() { waitForBackgroundWork(); }
+
+QString SessionController::autosavePath() { return appDataDirectory() + QStringLiteral("/autosave.fss"); }
+QString SessionController::runningMarkerPath() { return appDataDirectory() + QStringLiteral("/running"); }
+
+void SessionController::installMenu(QMenu* fileMenu, QAction* before)
+{
+    auto add = [&](const QString& text, const QKeySequence& shortcut, const QString& tip, auto slot) {
+        auto* action = new QAction(text, fileMenu);
+        action->setShortcut(shortcut);
+        action->setToolTip(tip);
+        action->setStatusTip(tip);
+        connect(action, &QAction::triggered, this, slot);
+        fileMenu->insertAction(before, action);
+        return action;
+    };
+    add(tr("&New Session"), QKeySequence::New, tr("Reset every panel to its defaults (the current state is autosaved)"),
+        [this] {
+            const QString error = newSession();
+            if (!error.isEmpty())
+                showError(error);
+        });
+    add(tr("&Open Session…"), QKeySequence(Qt::CTRL | Qt::Key_O), tr("Open a saved session (.fss)"),
+        &SessionController::chooseAndOpen);
+    m_recentMenu = new QMenu(tr("Recent &Sessions"), fileMenu);
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &SessionController::rebuildRecentMenu);
+    fileMenu->insertMenu(before, m_recentMenu);
+    add(tr("&Save Session"), QKeySequence(Qt::CTRL | Qt::Key_S),
+        tr("Save every panel's parameters, weights and selection, the theme and the current panel"),
+        &SessionController::save);
+    add(tr("Save Session &As…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), tr("Save the session under a new name"),
+        &SessionController::saveAs);
+    fileMenu->insertSeparator(before);
+    rebuildRecentMenu();
+}
+
+void SessionController::rebuildRecentMenu()
+{
+    if (!m_recentMenu)
+        return;
+    m_recentMenu->clear();
+    const QStringList recent = AppSettings::recentSessions();
+    for (const QString& path : recent) {
+        QAction* action = m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] {
+            openSessionInBackground(path);
+        });
+        action->setToolTip(path);
+        action->setStatusTip(path);
+        action->setEnabled(QFileInfo::exists(path));
+    }
+    if (recent.isEmpty())
+        m_recentMenu->addAction(tr("(none)"))->setEnabled(false);
+    else {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(tr("Clear List"), this, [] { AppSettings::setRecentSessions({}); });
+    }
+}
+
+void SessionController::startup()
+{
+    m_running = true;
+    const QString marker = runningMarkerPath();
+    const QString autosave = autosavePath();
+    if (QFileInfo::exists(marker) && QFileInfo::exists(autosave)) {
+        const QString when = QFileInfo(autosave).lastModified().toString(QStringLiteral("yyyy-MM-dd hh:mm"));
+        if (m_prompt(tr("featurescope did not close cleanly last time. Restore the session autosaved at %1?").arg(when))) {
+            const QString error = openSession(autosave);
+            if (!error.isEmpty())
+                showError(error);
+            setCurrentPath(QString()); // the autosave is not the user's file: Save asks for a name
+        }
+    }
+    // Saves killed mid-write leave their temporary files (the session itself is intact): tidy them.
+    const QFileInfo autosaveInfo(autosave);
+    for (const QString& stale : autosaveInfo.dir().entryList({autosaveInfo.fileName() + QStringLiteral(".tmp-*")}, QDir::Files))
+        QFile::remove(autosaveInfo.dir().filePath(stale));
+    QSaveFile file(marker);
+    if (file.open(QIODevice::WriteOnly)) {
+        file.write(QByteArray::number(QCoreApplication::applicationPid()));
+        file.commit();
+    }
+    restartAutosaveTimer();
+}
+
+void SessionController::shutdown()
+{
+    // Only a session that started (the real application, not a window made by a test) autosaves on exit.
+    if (!m_running)
+        return;
+    m_running = false;
+    m_autosave.stop();
+    waitForBackgroundWork();
+    const QString error = saveSession(autosavePath());
+    if (!error.isEmpty())
+        qWarning("%s", qPrintable(error));
+    QFile::remove(runningMarkerPath());
+}
+
+void SessionController::restartAutosaveTimer()
+{
+    const int minutes = AppSettings::autosaveIntervalMinutes();
+    if (minutes <= 0) {
+        m_autosave.stop();
+        return;
+    }
+    m_autosave.start(minutes * 60 * 1000);
+}
+
+Session SessionController::captureSession() const
+{
+    Session session;
+    session.appVersion = QCoreApplication::applicationVersion().toStdString();
+    session.theme = Theme::name(Theme::current()).toStdString();
+    if (Panel* current = m_window->currentPanel())
+        session.currentPanel = current->panelId().toStdString();
+    for (const QString& id : PanelFactory::panelIds())
+        if (Panel* panel = m_window->panel(id))
+            panel->saveState(session.panels[id.toStdString()]);
+    return session;
+}
+
+QString SessionController::applySession(const Session& session, const QString& sourceName)
+{
+    const std::string source = sourceName.toStdString();
+    std::optional<Theme::Id> theme;
+    if (!session.theme.empty()) {
+        theme = Theme::fromName(QString::fromStdString(session.theme));
+        if (!theme)
+            return QString::fromStdString(source + ": unknown theme '" + session.theme + "'");
+    }
+    const QString current = QString::fromStdString(session.currentPanel);
+    if (!current.isEmpty() && !PanelFactory::panelIds().contains(current))
+        return QString::fromStdString(source + ": unknown current panel '" + session.currentPanel + "'");
+
+    // Restore panel by panel, keeping each panel's previous state so a refusal rolls everything back.
+    std::vector<std::pair<Panel*, PanelState>> restored;
+    for (const auto& [id, state] : session.panels) {
+        Panel* panel = m_window->panel(QString::fromStdString(id));
+        if (!panel || !holdsState(state))
+            continue; // a panel this build does not have, or nothing saved for it
+        PanelState previous;
+        panel->saveState(previous);
+        try {
+            panel->restoreState(state);
+        } catch (const InputError& error) {
+            for (auto it = restored.rbegin(); it != restored.rend(); ++it) {
+                try {
+                    it->first->restoreState(it->second);
+                } catch (const InputError&) {
+                    // its own saved state: cannot fail, and there is nothing better to do
+                }
+            }
+            return QString::fromStdString(source + ": " + error.what());
+        }
+        restored.emplace_back(panel, std::move(previous));
+    }
+    if (theme)
+        m_window->setTheme(*theme);
+    if (!current.isEmpty())
+        m_window->showPanel(current);
+    return {};
+}
+
+QString SessionController::openSession(const QString& path)
+{
+    Session session;
+    try {
+        session = SessionFile::load(path.toStdString());
+    } catch (const InputError& error) {
+        return QString::fromStdString(error.what());
+    }
+    const QString error = applySession(session, path);
+    if (!error.isEmpty())
+        return error;
+    setCurrentPath(path);
+    AppSettings::addRecentSession(path);
+    Q_EMIT statusMessage(session.loadedVersion < SessionFile::kVersion
+                             ? tr("Opened %1 (migrated from session format version %2)")
+                                   .arg(QFileInfo(path).fileName())
+                                   .arg(session.loadedVersion)
+                             : tr("Opened %1").arg(QFileInfo(path).fileName()));
+    return {};
+}
+
+void SessionController::openSessionInBackground(const QString& path)
+{
+    if (m_loadWatcher.isRunning())
+        return;
+    m_loadingPath = path;
+    Q_EMIT statusMessage(tr("Opening %1…").arg(QFileInfo(path).fileName()));
+    m_loadWatcher.setFuture(QtConcurrent::run([path] {
+        LoadResult result;
+        try {
+            result.session = SessionFile::load(path.toStdString());
+        } catch (const InputError& error) {
+            result.error = QString::fromStdString(error.what());
+        }
+        return result;
+    }));
+}
+
+void SessionController::onLoaded()
+{
+    const LoadResult result = m_loadWatcher.result();
+    QString error = result.error;
+    if (error.isEmpty())
+        error = applySession(result.session, m_loadingPath);
+    if (!error.isEmpty()) {
+        showError(error);
+        return;
+    }
+    setCurrentPath(m_loadingPath);
+    AppSettings::addRecentSession(m_loadingPath);
+    Q_EMIT statusMessage(tr("Opened %1").arg(QFileInfo(m_loadingPath).fileName()));
+}
+
+QString SessionController::saveSession(const QString& path)
+{
+    try {
+        SessionFile::save(path.toStdString(), captureSession());
+    } catch (const InputError& error) {
+        return QString::fromStdString(error.what());
+    }
+    if (path != autosavePath()) {
+        setCurrentPath(path);
+        AppSettings::addRecentSession(path);
+    }
+    return {};
+}
+
+void SessionController::saveSessionInBackground(const QString& path, bool autosave)
+{
+    if (m_saveWatcher.isRunning()) {
+        if (!autosave) // a user's save must not be lost behind an autosave: wait for the running one
+            m_saveWatcher.waitForFinished();
+        else
+            return;
+    }
+    // Capturing copies the panels' state on the GUI thread (fast: copies of arrays); writing runs on a worker.
+    auto session = std::make_shared<Session>(captureSession());
+    m_savingPath = path;
+    m_savingAutosave = autosave;
+    m_saveWatcher.setFuture(QtConcurrent::run([session, path] {
+        try {
+            SessionFile::save(path.toStdString(), *session);
+        } catch (const InputError& error) {
+            return QString::fromStdString(error.what());
+        }
+        return QString();
+    }));
+}
+
+void SessionController::onSaved()
+{
+    const QString error = m_saveWatcher.result();
+    if (!error.isEmpty()) {
+        if (m_savingAutosave)
+            Q_EMIT statusMessage(tr("Autosave failed: %1").arg(error));
+        else
+            showError(error);
+        return;
+    }
+    if (m_savingAutosave) {
+        Q_EMIT statusMessage(tr("Autosaved"));
+        return;
+    }
+    setCurrentPath(m_savingPath);
+    AppSettings::addRecentSession(m_savingPath);
+    Q_EMIT statusMessage(tr("Saved %1").arg(QFileInfo(m_savingPath).fileName()));
+}
+
+void SessionController::waitForBackgroundWork()
+{
+    m_loadWatcher.waitForFinished();
+    m_saveWatcher.waitForFinished();
+}
+
+QString SessionController::newSession()
+{
+    // The state being replaced stays in the autosave file, so "New" never loses work.
+    if (const QString error = saveSession(autosavePath()); !error.isEmpty())
+        Q_EMIT statusMessage(tr("Autosave failed: %1").arg(error));
+    // Defaults are whatever a freshly made panel holds: build one, take its state, restore it into the real one.
+    Session defaults;
+    for (const QString& id : PanelFactory::panelIds()) {
+        std::unique_ptr<Panel> fresh(PanelFactory::create(id, nullptr));
+        if (fresh)
+            fresh->saveState(defaults.panels[id.toStdString()]);
+    }
+    const QString error = applySession(defaults, tr("new session"));
+    if (!error.isEmpty())
+        return error;
+    setCurrentPath(QString());
+    return {};
+}
+
+void SessionController::chooseAndOpen()
+{
+    const QString path = QFileDialog::getOpenFileName(m_window, tr("Open Session"), AppSettings::lastOpenDirectory(),
+                                                      tr("featurescope sessions (*.fss);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    AppSettings::setLastOpenDirectory(QFileInfo(path).absolutePath());
+    openSessionInBackground(path);
+}
+
+void SessionController::save()
+{
+    if (m_path.isEmpty())
+        saveAs();
+    else
+        saveSessionInBackground(m_path, false);
+}
+
+void SessionController::saveAs()
+{
+    const QString start = m_path.isEmpty() ? AppSettings::lastOpenDirectory() + QStringLiteral("/session.fss") : m_path;
+    QString path = QFileDialog::getSaveFileName(m_window, tr("Save Session As"), start,
+                                                tr("featurescope sessions (*.fss)"));
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".fss");
+    AppSettings::setLastOpenDirectory(QFileInfo(path).absolutePath());
+    saveSessionInBackground(path, false);
+}
+
+void SessionController::setCurrentPath(const QString& path)
+{
+    m_path = path;
+    updateTitle();
+}
+
+void SessionController::updateTitle()
+{
+    const QString name = m_path.isEmpty() ? tr("Untitled") : QFileInfo(m_path).fileName();
+    m_window->setWindowTitle(tr("%1 \u2014 featurescope").arg(name));
+}
+
+void SessionController::showError(const QString& error)
+{
+    Q_EMIT statusMessage(error);
+    QMessageBox::warning(m_window, tr("Session"), error);
+}

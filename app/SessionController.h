@@ -1,0 +1,85 @@
+#pragma once
+
+#include "session/Session.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <functional>
+
+class MainWindow;
+class QAction;
+class QMenu;
+
+// Sessions for the main window (issue 7): File → New / Open / Save / Save As / Recent Sessions, autosave every
+// AppSettings::autosaveIntervalMinutes() and on quit, crash detection (a "running" marker removed on clean exit;
+// when it is still there at start and an autosave exists, the user is offered to restore it), and the file name in
+// the title bar. It uses only MainWindow's public API (panel(id), showPanel(id), setTheme(id)) and Panel's
+// saveState/restoreState. Files are read and written off the GUI thread; panels are restored only after the whole
+// file parsed, and if one panel refuses its state the ones already restored are rolled back, so a bad session
+// leaves the window as it was.
+class SessionController : public QObject {
+    Q_OBJECT
+public:
+    explicit SessionController(MainWindow* window);
+    ~SessionController() override;
+
+    // Inserts the session actions into `fileMenu` before `before` (nullptr: at the end).
+    void installMenu(QMenu* fileMenu, QAction* before);
+    // At start: offers the autosave after a crash, writes the running marker, starts the autosave timer.
+    void startup();
+    // On clean exit: autosaves (synchronously) and removes the running marker. Does nothing unless startup() ran.
+    void shutdown();
+
+    // Synchronous forms, for the menu's dialogs, shutdown and tests. Each returns "" on success, else one line.
+    QString openSession(const QString& path);
+    QString saveSession(const QString& path);
+    QString newSession();
+    // Asynchronous forms: the file is read or written on a worker thread; errors are shown in a message box.
+    void openSessionInBackground(const QString& path);
+    void saveSessionInBackground(const QString& path, bool autosave);
+    void waitForBackgroundWork();
+
+    featurescope::Session captureSession() const;
+    // Restores a parsed session into the window (theme, panels, current panel). "" on success.
+    QString applySession(const featurescope::Session& session, const QString& sourceName);
+
+    QString currentPath() const { return m_path; }
+    static QString autosavePath();
+    static QString runningMarkerPath();
+    // Asked "restore the autosave?" after a crash; the default shows a message box. Tests replace it.
+    void setRestorePrompt(std::function<bool(const QString& question)> prompt) { m_prompt = std::move(prompt); }
+
+Q_SIGNALS:
+    void statusMessage(const QString& text);
+
+private:
+    struct LoadResult {
+        featurescope::Session session;
+        QString error;
+    };
+    void chooseAndOpen();
+    void save();
+    void saveAs();
+    void rebuildRecentMenu();
+    void setCurrentPath(const QString& path);
+    void updateTitle();
+    void showError(const QString& error);
+    void onLoaded();
+    void onSaved();
+    void restartAutosaveTimer();
+
+    MainWindow* m_window = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QString m_path;
+    QTimer m_autosave;
+    QFutureWatcher<LoadResult> m_loadWatcher;
+    QString m_loadingPath;
+    QFutureWatcher<QString> m_saveWatcher;
+    QString m_savingPath;
+    bool m_savingAutosave = false;
+    bool m_running = false; // between startup() and shutdown()
+    std::function<bool(const QString&)> m_prompt;
+};

@@ -1,0 +1,181 @@
+// SessionController against a real MainWindow: the File menu's actions, save and reopen (panels, theme, current
+// panel, title, recent list), a bad or newer session leaves the window as it was (with rollback when one panel
+// refuses), a version-0 session opens, and crash detection offers the autosave.
+#include "AppSettings.h"
+#include "MainWindow.h"
+#include "SessionController.h"
+#include "common/Panel.h"
+#include "common/Theme.h"
+#include "panels/EnergyBoundPanel.h"
+#include "session/SessionFile.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QAction>
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QMenu>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestSessionController : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void menuActions();
+    void saveAndReopen();
+    void badSessionLeavesWindowUnchanged();
+    void refusedPanelRollsBack();
+    void version0Opens();
+    void crashOffersAutosave();
+
+private:
+    EnergyBoundPanel* energy() { return qobject_cast<EnergyBoundPanel*>(m_window->panel(QStringLiteral("energy"))); }
+    QTemporaryDir m_dir;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestSessionController::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true); // autosave and marker go to a test location
+    QCoreApplication::setOrganizationName(QStringLiteral("featurescope-test"));
+    QCoreApplication::setApplicationName(QStringLiteral("featurescope-session-test"));
+    QFile::remove(SessionController::autosavePath());
+    QFile::remove(SessionController::runningMarkerPath());
+    AppSettings::setRecentSessions({});
+    m_window = std::make_unique<MainWindow>();
+}
+
+void TestSessionController::menuActions()
+{
+    SessionController controller(m_window.get());
+    QMenu menu;
+    QAction* last = menu.addAction(QStringLiteral("Quit"));
+    controller.installMenu(&menu, last);
+    QStringList texts;
+    for (QAction* a : menu.actions())
+        texts << a->text() + QLatin1Char('|') + a->shortcut().toString();
+    QVERIFY2(texts.contains(QStringLiteral("&Open Session…|Ctrl+O")), qPrintable(texts.join(QLatin1Char(','))));
+    QVERIFY(texts.contains(QStringLiteral("&Save Session|Ctrl+S")));
+    QVERIFY(texts.contains(QStringLiteral("Save Session &As…|Ctrl+Shift+S")));
+    QVERIFY(texts.contains(QStringLiteral("Recent &Sessions|")));
+    QCOMPARE(menu.actions().last(), last); // inserted before it
+    QVERIFY(m_window->windowTitle().startsWith(QStringLiteral("Untitled")));
+}
+
+void TestSessionController::saveAndReopen()
+{
+    SessionController controller(m_window.get());
+    energy()->selectPreset(QStringLiteral("h100-sxm5"));
+    m_window->setTheme(Theme::Id::Dark);
+    m_window->showPanel(QStringLiteral("energy"));
+    const QString path = m_dir.filePath(QStringLiteral("talk.fss"));
+    QCOMPARE(controller.saveSession(path), QString());
+    QVERIFY(m_window->windowTitle().startsWith(QStringLiteral("talk.fss")));
+    QCOMPARE(AppSettings::recentSessions().value(0), path);
+
+    energy()->selectPreset(QStringLiteral("v100-sxm2"));
+    m_window->setTheme(Theme::Id::Light);
+    m_window->showPanel(QStringLiteral("superposition"));
+    QCOMPARE(controller.openSession(path), QString());
+    QCOMPARE(energy()->selectedPresetId(), QStringLiteral("h100-sxm5"));
+    QCOMPARE(Theme::current(), Theme::Id::Dark);
+    QCOMPARE(m_window->currentPanel()->panelId(), QStringLiteral("energy"));
+
+    // In the background too.
+    energy()->selectPreset(QStringLiteral("k80"));
+    controller.openSessionInBackground(path);
+    controller.waitForBackgroundWork();
+    QCoreApplication::sendPostedEvents();
+    QCOMPARE(energy()->selectedPresetId(), QStringLiteral("h100-sxm5"));
+    m_window->setTheme(Theme::Id::Light);
+}
+
+void TestSessionController::badSessionLeavesWindowUnchanged()
+{
+    SessionController controller(m_window.get());
+    energy()->selectPreset(QStringLiteral("t4"));
+    m_window->showPanel(QStringLiteral("superposition"));
+    const QString path = m_dir.filePath(QStringLiteral("newer.fss"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(R"({"format":"featurescope-session","version":3,"theme":"dark","current_panel":"energy","panels":{}})");
+    file.close();
+    const QString error = controller.openSession(path);
+    QVERIFY2(error.startsWith(path) && error.contains(QStringLiteral("newer featurescope")), qPrintable(error));
+    QCOMPARE(energy()->selectedPresetId(), QStringLiteral("t4"));
+    QCOMPARE(Theme::current(), Theme::Id::Light);
+    QCOMPARE(m_window->currentPanel()->panelId(), QStringLiteral("superposition"));
+    QVERIFY(controller.currentPath().isEmpty());
+}
+
+void TestSessionController::refusedPanelRollsBack()
+{
+    SessionController controller(m_window.get());
+    energy()->selectPreset(QStringLiteral("t4"));
+    featurescope::Session session;
+    session.theme = "dark";
+    energy()->saveState(session.panels["energy"]);
+    session.panels["energy"].settings["preset"] = "mi300x"; // valid: restored first...
+    session.panels["energy"].settings["throughput_tflops"] = 1307.4;
+    session.panels["superposition"].settings = {{"controls", {{"features", -3}}}}; // ...then this one refuses
+    const QString error = controller.applySession(session, QStringLiteral("x.fss"));
+    QVERIFY2(error.startsWith(QStringLiteral("x.fss: superposition panel")), qPrintable(error));
+    QCOMPARE(energy()->selectedPresetId(), QStringLiteral("t4")); // rolled back
+    QCOMPARE(Theme::current(), Theme::Id::Light);
+}
+
+void TestSessionController::version0Opens()
+{
+    SessionController controller(m_window.get());
+    QCOMPARE(controller.openSession(QStringLiteral(FEATURESCOPE_TEST_DATA_DIR "/sessions/v0_energy.fss")), QString());
+    QCOMPARE(energy()->selectedPresetId(), QStringLiteral("h100-sxm5"));
+    QCOMPARE(energy()->currentInput().bitsPerOp, 32.0);
+    QCOMPARE(energy()->currentInput().utilization, 0.5);
+    QCOMPARE(Theme::current(), Theme::Id::Dark);
+    m_window->setTheme(Theme::Id::Light);
+}
+
+void TestSessionController::crashOffersAutosave()
+{
+    energy()->selectPreset(QStringLiteral("gb200"));
+    {
+        SessionController first(m_window.get());
+        first.setRestorePrompt([](const QString&) { return false; });
+        first.startup();
+        QVERIFY(QFile::exists(SessionController::runningMarkerPath()));
+        first.saveSessionInBackground(SessionController::autosavePath(), true); // what the timer does
+        first.waitForBackgroundWork();
+        // ...and the process dies here: no shutdown(), the marker stays.
+    }
+    energy()->selectPreset(QStringLiteral("p100-sxm2"));
+    QString asked;
+    SessionController second(m_window.get());
+    second.setRestorePrompt([&asked](const QString& question) {
+        asked = question;
+        return true;
+    });
+    second.startup();
+    QVERIFY2(asked.contains(QStringLiteral("did not close cleanly")), qPrintable(asked));
+    QCOMPARE(energy()->selectedPresetId(), QStringLiteral("gb200"));
+    QVERIFY(second.currentPath().isEmpty()); // Save asks for a name, never overwrites the autosave by surprise
+    second.shutdown();
+    QVERIFY(!QFile::exists(SessionController::runningMarkerPath()));
+    QVERIFY(QFile::exists(SessionController::autosavePath()));
+
+    // A clean exit: the next start asks nothing.
+    asked.clear();
+    SessionController third(m_window.get());
+    third.setRestorePrompt([&asked](const QString& question) {
+        asked = question;
+        return true;
+    });
+    third.startup();
+    QVERIFY(asked.isEmpty());
+    third.shutdown();
+}
+
+QTEST_MAIN(TestSessionController)
+#include "tst_session_controller.moc"
