@@ -190,6 +190,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"k", true, "topk: active latents per input (5)"},
                          {"steps", true, "SAE training steps (synthetic: 3000, others: 2000)"},
                          {"batch", true, "batch size (1024)"},
+                         {"threads", true, "threads sharing each batch (default 1, as the PyTorch reference)"},
                          {"lr", true, "Adam learning rate (1e-3)"},
                          {"seed", true, "random seed (0)"},
                          {"normalize", true, "on|off: scale inputs so E|x| = sqrt(d) (on for fashion-mnist and 2024)"},
@@ -254,6 +255,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     SaeTrainingConfig training;
     training.steps = int(args.integer("steps", defaults.steps, 0, 10000000));
     training.batch = int(args.integer("batch", 1024, 1, 65536));
+    training.threads = int(args.integer("threads", 1, 1, 64));
     training.learningRate = args.number("lr", 1e-3, 0.0, 10.0, true);
     training.seed = std::uint64_t(args.integer("seed", 0, 0, (1ll << 62)));
     for (double step : args.numberList("resample-at", {})) {

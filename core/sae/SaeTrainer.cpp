@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
-#include <thread>
 
 namespace featurescope {
 
@@ -106,12 +105,9 @@ SaeLossTerms SaeTrainer::evaluateBatch()
         terms[std::size_t(t)] = m_partKernels[std::size_t(t)]->evaluate(m_sae, m_parts[std::size_t(t)], l1,
                                                                         m_partGradients[std::size_t(t)].data());
     };
-    std::vector<std::thread> workers;
-    for (int t = 1; t < parts; ++t)
-        workers.emplace_back(run, t);
-    run(0);
-    for (auto& w : workers)
-        w.join();
+    if (!m_pool)
+        m_pool = std::make_unique<TaskPool>(m_training.threads);
+    m_pool->run(parts, run);
     SaeLossTerms total;
     std::fill(m_gradient.begin(), m_gradient.end(), 0.0f);
     m_fireCount.assign(std::size_t(config().latentDim), 0);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/ProgressReporter.h"
+#include "common/TaskPool.h"
 #include "math/AdamOptimizer.h"
 #include "sae/ActivationSource.h"
 #include "sae/SaeConfig.h"
@@ -76,6 +77,7 @@ private:
     std::vector<Eigen::MatrixXf> m_parts;
     std::vector<std::unique_ptr<SaeLossKernel>> m_partKernels;
     std::vector<SparseAutoencoder::ParameterVector> m_partGradients;
+    std::unique_ptr<TaskPool> m_pool;
     std::vector<int> m_lastFire; // step count after which each feature last fired (0: not yet)
     std::vector<float> m_lossHistory, m_mseHistory, m_l0History;
     std::vector<SaeResampleEvent> m_resampleEvents;

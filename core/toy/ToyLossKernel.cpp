@@ -38,8 +38,10 @@ ToyLossKernel::ToyLossKernel(const ToyModelConfig& config, int instance, int bat
         m_P.resize(batch, m_hidden);
     } else {
         // h, p and a padded tail chunk (64 samples each), then the per-lane accumulators: 16-float vectors.
-        m_vectorWork.resize(static_cast<std::size_t>((2 * m_hidden + m_features) * (kChunk / 16) +
-                                                     2 * m_hidden * m_features + 2 * m_features));
+        // Allocated on first use (beginBatch), on the training thread: for a GUI sweep of 12 instances of n = 400
+        // zeroing them here cost the GUI thread ~50 ms at every start.
+        m_vectorWorkSize = static_cast<std::size_t>((2 * m_hidden + m_features) * (kChunk / 16) +
+                                                    2 * m_hidden * m_features + 2 * m_features);
     }
     if (!m_tied)
         m_decoderGradient.resize(m_hidden, m_features);
@@ -449,6 +451,7 @@ void ToyLossKernel::beginBatch(ToyInstance* gradient)
             gradient->decoder.setZero(m_hidden, m_features);
     }
     m_rowsSeen = 0;
+    m_vectorWork.resize(m_vectorWorkSize);
     m_activeFeatures.resize(static_cast<std::size_t>(m_features));
     const std::size_t lanesBegin = static_cast<std::size_t>((2 * m_hidden + m_features) * (kChunk / 16));
     std::fill(m_vectorWork.begin() + static_cast<std::ptrdiff_t>(lanesBegin), m_vectorWork.end(), Vec{});

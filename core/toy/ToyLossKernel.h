@@ -50,6 +50,7 @@ private:
     // Work space, allocated once.
     Eigen::MatrixXf m_H, m_Z, m_P, m_decoderGradient;
     std::vector<float __attribute__((vector_size(64)))> m_vectorWork;
+    std::size_t m_vectorWorkSize = 0;
     std::vector<int> m_activeFeatures;
     int m_rowsSeen = 0;
 };
