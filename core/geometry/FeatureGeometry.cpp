@@ -166,4 +166,42 @@ std::vector<GeometryComponent> findFeatureGeometry(const Eigen::MatrixXf& W, con
     return components;
 }
 
+namespace {
+std::string pluralKind(const std::string& kind, int count)
+{
+    if (count == 1)
+        return kind;
+    const std::string n = std::to_string(count) + " ";
+    if (kind == "dedicated" || kind.rfind("other", 0) == 0)
+        return n + kind;
+    if (kind == "tetrahedron")
+        return n + "tetrahedra";
+    return n + kind + "s";
+}
+} // namespace
+
+std::string summariseGeometry(const std::vector<GeometryComponent>& components, const std::string& separator,
+                              bool includeNotLearned)
+{
+    std::vector<std::pair<std::string, int>> counts;
+    int notLearned = 0;
+    for (const auto& component : components) {
+        if (component.kind == "not learned") {
+            notLearned += int(component.features.size());
+            continue;
+        }
+        auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == component.kind; });
+        if (it == counts.end())
+            counts.emplace_back(component.kind, 1);
+        else
+            ++it->second;
+    }
+    std::string out;
+    for (const auto& [kind, count] : counts)
+        out += (out.empty() ? "" : separator) + pluralKind(kind, count);
+    if (includeNotLearned && notLearned > 0)
+        out += (out.empty() ? "" : separator) + std::to_string(notLearned) + " not learned";
+    return out;
+}
+
 } // namespace featurescope

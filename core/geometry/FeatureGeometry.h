@@ -32,4 +32,10 @@ std::vector<GeometryComponent> findFeatureGeometry(const Eigen::MatrixXf& W, con
 // D~2/k "k-gon"; anything else "other (k features)" ("other (1 feature)" for a singleton). "~" means within tolerance.
 std::string geometryKindName(int size, double meanDimensionality, double tolerance);
 
+// A short reading of a geometry for labels: "pentagon", "2 digons", "1 dedicated", "3 not learned", one part per
+// kind in order of first appearance ("not learned" last, counting features), joined by `separator`.
+// `includeNotLearned` false leaves that part out.
+std::string summariseGeometry(const std::vector<GeometryComponent>& components, const std::string& separator,
+                              bool includeNotLearned = true);
+
 } // namespace featurescope

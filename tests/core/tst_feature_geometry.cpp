@@ -63,6 +63,18 @@ class TestFeatureGeometry : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void summaryCountsKindsInOrder()
+    {
+        std::vector<GeometryComponent> c{{"digon", {0, 1}, 0.5}, {"not learned", {2, 3, 4}, 0.0},
+                                         {"dedicated", {5}, 1.0}, {"digon", {6, 7}, 0.5},
+                                         {"tetrahedron", {8, 9, 10, 11}, 0.75}, {"tetrahedron", {12, 13, 14, 15}, 0.75}};
+        QCOMPARE(QString::fromStdString(summariseGeometry(c, ", ")),
+                 QStringLiteral("2 digons, dedicated, 2 tetrahedra, 3 not learned"));
+        QCOMPARE(QString::fromStdString(summariseGeometry(c, "\n", false)),
+                 QStringLiteral("2 digons\ndedicated\n2 tetrahedra"));
+        QCOMPARE(QString::fromStdString(summariseGeometry({}, ", ")), QString());
+    }
+
     void kindName_data();
     void kindName();
     void components_data();

@@ -54,42 +54,6 @@ Eigen::MatrixXf pcaProjection(const Eigen::MatrixXf& W)
     return (axes.transpose() * Wd).cast<float>();
 }
 
-QString plural(const std::string& kind, int count)
-{
-    const QString name = QString::fromStdString(kind);
-    if (count == 1)
-        return name;
-    if (name == QLatin1String("dedicated") || name.startsWith(QLatin1String("other")))
-        return QStringLiteral("%1 %2").arg(count).arg(name);
-    if (name == QLatin1String("tetrahedron"))
-        return QStringLiteral("%1 tetrahedra").arg(count);
-    return QStringLiteral("%1 %2s").arg(count).arg(name);
-}
-
-// "pentagon", "2 digons, 1 dedicated", "3 not learned" (one line per kind, in order of first appearance).
-QString summarise(const std::vector<featurescope::GeometryComponent>& components)
-{
-    std::vector<std::pair<std::string, int>> counts;
-    int notLearned = 0;
-    for (const auto& component : components) {
-        if (component.kind == "not learned") {
-            notLearned += int(component.features.size());
-            continue;
-        }
-        auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == component.kind; });
-        if (it == counts.end())
-            counts.emplace_back(component.kind, 1);
-        else
-            ++it->second;
-    }
-    QStringList lines;
-    for (const auto& [kind, count] : counts)
-        lines << plural(kind, count);
-    if (notLearned > 0)
-        lines << QStringLiteral("%1 not learned").arg(notLearned);
-    return lines.join(QLatin1Char('\n'));
-}
-
 double distanceToSegment(const QPointF& p, const QPointF& a, const QPointF& b)
 {
     const QPointF ab = b - a;
@@ -169,7 +133,7 @@ void FeatureArrowsPlot::setInstances(const std::vector<Eigen::MatrixXf>& W, cons
                 for (int f : component.features)
                     if (f >= 0 && f < instance.n)
                         instance.componentOf[std::size_t(f)] = QString::fromStdString(component.kind);
-            instance.geometryLabel = summarise(geometry[k]);
+            instance.geometryLabel = QString::fromStdString(featurescope::summariseGeometry(geometry[k], "\n"));
         }
         for (int i = 0; i < instance.n; ++i) {
             const double r = std::hypot(double(instance.position(0, i)), double(instance.position(1, i)));

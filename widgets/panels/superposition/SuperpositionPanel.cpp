@@ -506,17 +506,14 @@ void SuperpositionPanel::refreshSummary()
     const bool analysed = m_result->isAnalysed();
     const auto measures = analysed ? m_result->measures[std::size_t(i)] : featurescope::computeFeatureMeasures(W);
     const auto geometry = analysed ? m_result->geometry[std::size_t(i)] : featurescope::findFeatureGeometry(W);
-    QStringList kinds;
-    for (const auto& c : geometry)
-        if (c.kind != "not learned")
-            kinds << QString::fromStdString(c.kind);
+    const QString kinds = QString::fromStdString(featurescope::summariseGeometry(geometry, ", ", false));
     const double loss = m_result->lossHistory[std::size_t(i)].empty() ? 0.0 : m_result->lossHistory[std::size_t(i)].back();
     QString text = tr("step %1/%2 · loss %3 · features per dimension %4 · %5")
                        .arg(m_result->stepsDone)
                        .arg(m_result->training.steps)
                        .arg(loss, 0, 'g', 3)
                        .arg(measures.featuresPerDimension, 0, 'f', 2)
-                       .arg(kinds.isEmpty() ? tr("nothing learned") : kinds.join(QStringLiteral(", ")));
+                       .arg(kinds.isEmpty() ? tr("nothing learned") : kinds);
     if (m_selectedFeature >= 0 && m_selectedFeature < measures.norms.size())
         text += tr(" · feature %1: ‖W‖ = %2, D = %3")
                     .arg(m_selectedFeature)
