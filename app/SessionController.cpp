@@ -3,6 +3,7 @@
 #include "AppSettings.h"
 #include "MainWindow.h"
 #include "PanelFactory.h"
+#include "common/FigureTextState.h"
 #include "common/InputError.h"
 #include "common/Panel.h"
 #include "common/Theme.h"
@@ -171,8 +172,10 @@ Session SessionController::captureSession() const
     if (Panel* current = m_window->currentPanel())
         session.currentPanel = current->panelId().toStdString();
     for (const QString& id : PanelFactory::panelIds())
-        if (Panel* panel = m_window->panel(id))
+        if (Panel* panel = m_window->panel(id)) {
             panel->saveState(session.panels[id.toStdString()]);
+            FigureTextState::save(panel, session.panels[id.toStdString()]);
+        }
     return session;
 }
 
@@ -199,6 +202,7 @@ QString SessionController::applySession(const Session& session, const QString& s
         panel->saveState(previous);
         try {
             panel->restoreState(state);
+            FigureTextState::restore(panel, state);
         } catch (const InputError& error) {
             for (auto it = restored.rbegin(); it != restored.rend(); ++it) {
                 try {

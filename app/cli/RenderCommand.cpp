@@ -3,6 +3,7 @@
 #include "PanelFactory.h"
 #include "cli/ArgumentParser.h"
 #include "common/FigureExporter.h"
+#include "common/FigureTextState.h"
 #include "common/InputError.h"
 #include "common/Panel.h"
 #include "common/Theme.h"
@@ -73,6 +74,7 @@ int RenderCommand::run(const std::vector<std::string>& arguments)
         if (!state->second.settings.empty() || !state->second.arrays.empty()) {
             try {
                 panel->restoreState(state->second);
+                FigureTextState::restore(panel.get(), state->second);
             } catch (const InputError& error) {
                 throw InputError(sessionPath + ": " + error.what());
             }

@@ -2,6 +2,8 @@
 // same pixels in every figure (superposition and energy), without retraining; a bad state throws one line and
 // leaves the panel as it was; captions name the parameters; the energy panel's colours follow the theme.
 #include "common/FigureExporter.h"
+#include "common/FigureText.h"
+#include "common/FigureTextState.h"
 #include "common/InputError.h"
 #include "common/Theme.h"
 #include "panels/EnergyBoundPanel.h"
@@ -81,6 +83,7 @@ private Q_SLOTS:
     void superpositionBadStateLeavesPanelUnchanged();
     void superpositionWithoutWeightsTrainsFromSeed();
     void captions();
+    void figureTextEditsTravelWithTheSession();
 
 private:
     PanelState trainedSuperposition(SuperpositionPanel& panel);
@@ -328,6 +331,36 @@ void TestSessionPanels::captions()
     for (const char* part : {"temperature", "A100 SXM4", "312 TFLOP/s", "400 W", "300 K", "16 bits", "2.79"})
         QVERIFY2(caption.contains(QString::fromUtf8(part)), qPrintable(caption));
     QVERIFY(caption.count(QLatin1Char('\n')) == 1);
+}
+
+void TestSessionPanels::figureTextEditsTravelWithTheSession()
+{
+    // A title edited in the export dialog is part of the screen: a session carries it, through the file.
+    EnergyBoundPanel a;
+    const QString figure = a.figureNames().first();
+    const QList<QCustomPlot*> plots = FigureText::plotsIn(a.figureWidget(figure));
+    QVERIFY(!plots.isEmpty());
+    const QList<FigureTextEntry> entries = FigureText::entries(plots.first());
+    QVERIFY(!entries.isEmpty());
+    FigureText::setOverride(plots.first(), entries.first().key, QStringLiteral("Edited for the talk"));
+    PanelState state;
+    a.saveState(state);
+    FigureTextState::save(&a, state);
+    QVERIFY(state.settings.contains(FigureTextState::kSettingsKey));
+
+    EnergyBoundPanel b;
+    const PanelState reread = throughFile(state, "energy");
+    b.restoreState(reread);
+    FigureTextState::restore(&b, reread);
+    const auto overrides = FigureText::overrides(FigureText::plotsIn(b.figureWidget(figure)).first());
+    QCOMPARE(overrides.value(entries.first().key), QStringLiteral("Edited for the talk"));
+    QCOMPARE(differingPixels(render(&a, figure), render(&b, figure)), 0);
+
+    // A malformed entry is refused with one line, not applied.
+    PanelState bad = reread;
+    bad.settings[FigureTextState::kSettingsKey] = nlohmann::json{{figure.toStdString(), "not a list"}};
+    EnergyBoundPanel c;
+    QVERIFY_THROWS_EXCEPTION(featurescope::InputError, FigureTextState::restore(&c, bad));
 }
 
 QTEST_MAIN(TestSessionPanels)
