@@ -35,16 +35,20 @@ void TestSessionKill::killedSaverLeavesOldOrNew()
         QProcess saver;
         saver.start(helper, {file, QString::number(lastReported + 1)});
         QVERIFY(saver.waitForStarted());
-        QThread::msleep(rng.bounded(5, 60));
+        // Kill at a random moment after the first save committed: a fixed delay from the start is not enough when
+        // start-up is slow (under AddressSanitizer no save had committed after 60 ms, so nothing was tested).
+        QVERIFY(saver.waitForReadyRead(30000));
+        QByteArray output = saver.readAllStandardOutput();
+        QThread::msleep(rng.bounded(0, 40));
         ::kill(pid_t(saver.processId()), SIGKILL);
         QVERIFY(saver.waitForFinished(5000));
         ++kills;
+        output += saver.readAllStandardOutput();
         long reported = 0;
-        for (const QByteArray& line : saver.readAllStandardOutput().split('\n'))
+        for (const QByteArray& line : output.split('\n'))
             if (!line.isEmpty())
                 reported = line.toLong();
-        if (!QFileInfo::exists(file))
-            continue; // killed before the first save ever committed
+        QVERIFY(QFileInfo::exists(file)); // a save was reported, so the file exists
         const Session s = SessionFile::load(file.toStdString()); // throws (fails the test) if corrupt
         const PanelState& state = s.panels.at("loop");
         const long counter = state.settings.at("counter").get<long>();
