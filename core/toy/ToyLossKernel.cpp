@@ -60,12 +60,7 @@ double ToyLossKernel::evaluate(const ToyInstance& params, const Eigen::MatrixXf&
         accumulateSlab(params, X.data(), static_cast<int>(X.rows()), gradient);
         return finishBatch(gradient);
     }
-    if (gradient) {
-        gradient->W.setZero(m_hidden, m_features);
-        gradient->b.setZero(m_features);
-        if (!m_tied)
-            gradient->decoder.setZero(m_hidden, m_features);
-    }
+    zeroGradient(gradient);
     return evaluateGemm(params, X, gradient);
 }
 
@@ -442,14 +437,19 @@ FusedArguments fusedArguments(const KernelBuffers& k, const ToyInstance* params,
 
 } // namespace
 
+void ToyLossKernel::zeroGradient(ToyInstance* gradient) const
+{
+    if (!gradient)
+        return;
+    gradient->W.setZero(m_hidden, m_features);
+    gradient->b.setZero(m_features);
+    if (!m_tied)
+        gradient->decoder.setZero(m_hidden, m_features);
+}
+
 void ToyLossKernel::beginBatch(ToyInstance* gradient)
 {
-    if (gradient) {
-        gradient->W.setZero(m_hidden, m_features);
-        gradient->b.setZero(m_features);
-        if (!m_tied)
-            gradient->decoder.setZero(m_hidden, m_features);
-    }
+    zeroGradient(gradient);
     m_rowsSeen = 0;
     m_vectorWork.resize(m_vectorWorkSize);
     m_activeFeatures.resize(static_cast<std::size_t>(m_features));

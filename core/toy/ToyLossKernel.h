@@ -35,6 +35,7 @@ public:
     double denseFlopsPerStep() const;
 
 private:
+    void zeroGradient(ToyInstance* gradient) const; // sized and zeroed (no-op for null)
     double evaluateGemm(const ToyInstance& params, const Eigen::MatrixXf& X, ToyInstance* gradient);
 
     int m_features;
