@@ -8,9 +8,18 @@ namespace featurescope {
 
 std::vector<SweepPoint> SparsitySweep::summarise(const ToyModel& model, float learnedNorm)
 {
+    std::vector<FeatureMeasures> measures;
+    for (int i = 0; i < model.instanceCount(); ++i)
+        measures.push_back(computeFeatureMeasures(model.instance(i).W));
+    return summarise(model, measures, learnedNorm);
+}
+
+std::vector<SweepPoint> SparsitySweep::summarise(const ToyModel& model, const std::vector<FeatureMeasures>& all,
+                                                 float learnedNorm)
+{
     std::vector<SweepPoint> points;
-    for (int i = 0; i < model.instanceCount(); ++i) {
-        const auto measures = computeFeatureMeasures(model.instance(i).W);
+    for (int i = 0; i < model.instanceCount() && std::size_t(i) < all.size(); ++i) {
+        const FeatureMeasures& measures = all[std::size_t(i)];
         SweepPoint point;
         // A sweep shares one probability across features; with per-feature probabilities use their mean.
         const auto& p = model.config().featureProbability[static_cast<std::size_t>(i)];

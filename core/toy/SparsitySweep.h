@@ -1,5 +1,7 @@
 #pragma once
 
+#include "geometry/FeatureMeasures.h"
+
 #include "toy/ToyModel.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -22,6 +24,10 @@ public:
     static constexpr float kLearnedNorm = 0.3f;
 
     static std::vector<SweepPoint> summarise(const ToyModel& model, float learnedNorm = kLearnedNorm);
+    // The same from measures already computed for each instance (e.g. ToyTrainingResult::measures, made on the
+    // training thread); `measures` must hold one entry per instance.
+    static std::vector<SweepPoint> summarise(const ToyModel& model, const std::vector<FeatureMeasures>& measures,
+                                             float learnedNorm = kLearnedNorm);
     static nlohmann::json toJson(const std::vector<SweepPoint>& points);
 };
 

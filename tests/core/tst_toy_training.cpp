@@ -4,6 +4,7 @@
 #include "geometry/FeatureGeometry.h"
 #include "geometry/FeatureMeasures.h"
 #include "math/Rng.h"
+#include "toy/SparsitySweep.h"
 #include "toy/ToyTrainer.h"
 
 #include <QtTest>
@@ -26,6 +27,33 @@ private:
     }
 
 private Q_SLOTS:
+    void sweepSummaryFromAnalysedResult()
+    {
+        // The panel draws the sticky-fraction plot from the measures analysed on the training thread: they must
+        // give exactly what summarising the weights gives.
+        ToyModelConfig config;
+        config.features = 12;
+        config.hidden = 3;
+        config.featureProbability = ToyModelConfig::sweepProbabilities(12, 4, 0.05);
+        TrainingConfig training;
+        training.steps = 300;
+        training.batch = 256;
+        ToyTrainer trainer(config, training);
+        trainer.run(nullptr);
+        ToyTrainingResult result = trainer.result();
+        result.analyse();
+        QVERIFY(result.isAnalysed());
+        const auto direct = SparsitySweep::summarise(result.model);
+        const auto cached = SparsitySweep::summarise(result.model, result.measures);
+        QCOMPARE(cached.size(), direct.size());
+        for (std::size_t i = 0; i < direct.size(); ++i) {
+            QCOMPARE(cached[i].dimensionsPerFeature, direct[i].dimensionsPerFeature);
+            QCOMPARE(cached[i].inverseDensity, direct[i].inverseDensity);
+            QVERIFY(cached[i].featureDimensionality == direct[i].featureDimensionality);
+        }
+        QCOMPARE(int(SparsitySweep::summarise(result.model, std::vector<FeatureMeasures>{}).size()), 0);
+    }
+
     void pentagonAtHighSparsity()
     {
         TrainingConfig t;

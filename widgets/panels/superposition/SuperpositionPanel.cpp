@@ -465,10 +465,12 @@ void SuperpositionPanel::refreshCurrentView()
         break;
     }
     case 3: {
+        // Live: the measures came from the training thread. Replay: computed here for the snapshot.
         featurescope::ToyModel model = m_result->model;
         for (int i = 0; i < model.instanceCount(); ++i)
             model.instance(i) = instances[std::size_t(i)];
-        const auto points = featurescope::SparsitySweep::summarise(model);
+        const auto points = showsLiveState() ? featurescope::SparsitySweep::summarise(model, m_result->measures)
+                                             : featurescope::SparsitySweep::summarise(model);
         std::vector<double> x, y;
         std::vector<std::vector<float>> d;
         for (const auto& p : points) {
