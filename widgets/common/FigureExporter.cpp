@@ -3,6 +3,7 @@
 #include "FigureText.h"
 #include "Theme.h"
 #include "plots/FeatureArrowsPlot.h"
+#include "plots/FreshAxisMargins.h"
 #include "plots/GramHeatmapPlot.h"
 #include "plots/LossCurvePlot.h"
 #include "plots/NeuronBarsPlot.h"
@@ -96,6 +97,7 @@ public:
             // toPainter/savePdf draw without replotting, so the user's text overrides are applied here too.
             FigureText::apply(plot);
             Theme::applyToPlot(plot);
+            FreshAxisMargins::invalidate(plot);
             if (transparent) {
                 plot->setBackground(Qt::NoBrush);
                 for (QCPAxisRect* rect : plot->axisRects())

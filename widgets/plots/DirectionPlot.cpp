@@ -1,5 +1,6 @@
 #include "plots/DirectionPlot.h"
 
+#include "plots/FreshAxisMargins.h"
 #include "plots/FeaturePalette.h"
 
 #include <QMouseEvent>
@@ -10,6 +11,7 @@
 
 DirectionPlot::DirectionPlot(QWidget* parent) : QCustomPlot(parent)
 {
+    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aeGrid);

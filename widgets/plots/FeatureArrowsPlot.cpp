@@ -1,5 +1,6 @@
 #include "plots/FeatureArrowsPlot.h"
 
+#include "plots/FreshAxisMargins.h"
 #include "plots/ColorMaps.h"
 #include "plots/FeaturePalette.h"
 
@@ -79,6 +80,7 @@ void bindToRect(QCPAbstractItem* item, QCPAxisRect* rect)
 
 FeatureArrowsPlot::FeatureArrowsPlot(QWidget* parent) : QCustomPlot(parent)
 {
+    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setMinimumSize(240, 200);

@@ -1,5 +1,6 @@
 #include "plots/GramHeatmapPlot.h"
 
+#include "plots/FreshAxisMargins.h"
 #include "plots/FeaturePalette.h"
 
 #include <QMouseEvent>
@@ -48,6 +49,7 @@ void sizeMapDimension(int n, int* cells, QCPRange* range)
 
 GramHeatmapPlot::GramHeatmapPlot(QWidget* parent) : QCustomPlot(parent)
 {
+    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aePlottables); // crisp cell edges

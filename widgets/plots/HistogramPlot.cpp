@@ -1,5 +1,6 @@
 #include "plots/HistogramPlot.h"
 
+#include "plots/FreshAxisMargins.h"
 #include "plots/FeaturePalette.h"
 
 #include <QMouseEvent>
@@ -12,6 +13,7 @@
 HistogramPlot::HistogramPlot(QWidget* parent)
     : QCustomPlot(parent), m_markerX(std::numeric_limits<double>::quiet_NaN())
 {
+    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aeGrid);

@@ -1,5 +1,6 @@
 #include "plots/LogScatterPlot.h"
 
+#include "plots/FreshAxisMargins.h"
 #include <QToolTip>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 
 LogScatterPlot::LogScatterPlot(QWidget* parent) : QCustomPlot(parent)
 {
+    FreshAxisMargins::install(this);
     m_baseFont = font();
     m_baseFont.setPointSizeF(10.0);
     QFont labelFont = m_baseFont;

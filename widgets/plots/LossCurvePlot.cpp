@@ -1,5 +1,6 @@
 #include "plots/LossCurvePlot.h"
 
+#include "plots/FreshAxisMargins.h"
 #include "plots/FeaturePalette.h"
 
 #include <QMouseEvent>
@@ -19,6 +20,7 @@ bool valid(float v) { return std::isfinite(v) && v > 0.0f; }
 
 LossCurvePlot::LossCurvePlot(QWidget* parent) : QCustomPlot(parent)
 {
+    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setMinimumSize(240, 200);

@@ -1,5 +1,6 @@
 #include "plots/NeuronBarsPlot.h"
 
+#include "plots/FreshAxisMargins.h"
 #include "plots/FeaturePalette.h"
 
 #include <QMouseEvent>
@@ -27,6 +28,7 @@ double indexTickStep(int count)
 
 NeuronBarsPlot::NeuronBarsPlot(QWidget* parent) : QCustomPlot(parent)
 {
+    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aePlottables);

@@ -1,5 +1,6 @@
 #include "plots/NormBarsPlot.h"
 
+#include "plots/FreshAxisMargins.h"
 #include "common/Theme.h"
 #include "plots/FeaturePalette.h"
 
@@ -30,6 +31,7 @@ double featureTickStep(int n)
 
 NormBarsPlot::NormBarsPlot(QWidget* parent) : QCustomPlot(parent)
 {
+    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aePlottables);

@@ -1,5 +1,6 @@
 #include "plots/PhaseDiagramPlot.h"
 
+#include "plots/FreshAxisMargins.h"
 #include "common/Theme.h"
 #include "plots/ColorMaps.h"
 #include "plots/FeaturePalette.h"
@@ -71,6 +72,7 @@ QColor PhaseDiagramPlot::cellColor(int cell)
 
 PhaseDiagramPlot::PhaseDiagramPlot(QWidget* parent) : QCustomPlot(parent)
 {
+    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aePlottables);

@@ -1,5 +1,6 @@
 #include "plots/StickyFractionPlot.h"
 
+#include "plots/FreshAxisMargins.h"
 #include "plots/FeaturePalette.h"
 
 #include <QFontMetrics>
@@ -50,6 +51,7 @@ QVector<double> StickyFractionPlot::referenceFractions()
 
 StickyFractionPlot::StickyFractionPlot(QWidget* parent) : QCustomPlot(parent)
 {
+    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setMinimumSize(240, 200);
