@@ -269,6 +269,7 @@ private Q_SLOTS:
     void palette();
 
     void arrows_drawsPanels();
+    void arrows_geometryNoteHidesNothing();
     void arrows_projectsHigherDimensions();
     void arrows_selectionAndClick();
     void arrows_badInput();
@@ -332,6 +333,42 @@ void TestSuperpositionPlots::palette()
     QCOMPARE(FeaturePalette::sequentialColor(std::nan("")), FeaturePalette::nanColor());
     QCOMPARE(QColor::fromRgb(FeaturePalette::sequential().color(0.0, QCPRange(0, 1))).name(),
              FeaturePalette::sequentialColor(0.0).name());
+}
+
+void TestSuperpositionPlots::arrows_geometryNoteHidesNothing()
+{
+    // Two learned features, one pointing into the top-left corner where the note would go first, and three not
+    // learned: the note ("2 dedicated / 3 not learned") moves to a corner where it covers no tip and no index label.
+    for (const double angle : {115.0, 60.0, -120.0}) {
+        Eigen::MatrixXf w = Eigen::MatrixXf::Zero(2, 5);
+        const double a = angle * M_PI / 180.0;
+        w(0, 0) = float(std::cos(a));
+        w(1, 0) = float(std::sin(a));
+        w(0, 1) = float(std::cos(a + 2.5));
+        w(1, 1) = float(std::sin(a + 2.5));
+        FeatureArrowsPlot plot;
+        plot.setInstances({w}, {QStringLiteral("two learned")}, geometryOf({w}));
+        showAt(plot, QSize(420, 440));
+        replotNow(plot);
+        const QString note = plot.geometryLabel(0);
+        QVERIFY2(note.contains(QStringLiteral("not learned")), qPrintable(note));
+        QRectF box;
+        std::vector<QPointF> covered;
+        for (int i = 0; i < plot.itemCount(); ++i)
+            if (auto* text = qobject_cast<QCPItemText*>(plot.item(i))) {
+                if (text->text() == note)
+                    box = QRectF(text->topLeft->pixelPosition(), text->bottomRight->pixelPosition()).normalized();
+                else if (text->text() == QLatin1String("0") || text->text() == QLatin1String("1"))
+                    covered.push_back(text->position->pixelPosition());
+            }
+        QVERIFY(box.isValid());
+        QCOMPARE(int(covered.size()), 2);
+        covered.push_back(plot.tipPixel(0, 0));
+        covered.push_back(plot.tipPixel(0, 1));
+        for (const QPointF& p : covered)
+            QVERIFY2(!box.adjusted(-4, -4, 4, 4).contains(p),
+                     qPrintable(QStringLiteral("angle %1: note covers (%2, %3)").arg(angle).arg(p.x()).arg(p.y())));
+    }
 }
 
 void TestSuperpositionPlots::arrows_drawsPanels()

@@ -197,8 +197,10 @@ bool FeatureArrowsPlot::updateInPlace(std::vector<Instance>& fresh, double limit
             if (QCPItemText* label = now.labels[std::size_t(i)])
                 label->position->setCoords(labelPosition(now, i));
         }
-        if (now.geometryText)
+        if (now.geometryText) {
             now.geometryText->setText(now.geometryLabel);
+            placeGeometryText(now);
+        }
     }
     m_instances = std::move(fresh);
     applySelection();
@@ -394,6 +396,7 @@ void FeatureArrowsPlot::buildInstance(Instance& instance)
         text->setPadding(QMargins(3, 1, 3, 1));
         text->setText(instance.geometryLabel);
         instance.geometryText = text;
+        placeGeometryText(instance);
     }
 }
 
@@ -429,6 +432,61 @@ QPointF FeatureArrowsPlot::labelPosition(const Instance& instance, int i) const
     if (r > 1e-9)
         return {px + 0.09 * m_limit * px / r, py + 0.09 * m_limit * py / r};
     return {px, py + 0.07 * m_limit};
+}
+
+void FeatureArrowsPlot::placeGeometryText(const Instance& instance) const
+{
+    QCPItemText* text = instance.geometryText;
+    if (!text)
+        return;
+    // The note's extent as a fraction of a typical panel (about 280 px square); a fixed reference rather than the
+    // current size keeps the choice independent of the window, so a session re-renders the same figure.
+    const QFontMetrics metrics(text->font());
+    const QStringList lines = text->text().split(QLatin1Char('\n'));
+    int width = 0;
+    for (const QString& line : lines)
+        width = std::max(width, metrics.horizontalAdvance(line));
+    const double reference = 280.0;
+    const double boxW = std::min(0.9, (width + 10) / reference) * 2.0 * m_limit;
+    const double boxH = std::min(0.9, (lines.size() * metrics.height() + 6) / reference) * 2.0 * m_limit;
+    // What the note may hide: tips, index labels, and the outer part of each shaft.
+    std::vector<QPointF> points;
+    for (int i = 0; i < instance.n; ++i) {
+        const QPointF tip(instance.position(0, i), instance.position(1, i));
+        if (!std::isfinite(tip.x()) || !std::isfinite(tip.y()))
+            continue;
+        points.push_back(tip);
+        points.push_back(tip * 0.8);
+        points.push_back(tip * 0.6);
+        if (instance.labels.size() > std::size_t(i) && instance.labels[std::size_t(i)])
+            points.push_back(labelPosition(instance, i));
+    }
+    struct Corner {
+        double x, y; // ratio position of the anchor
+        Qt::Alignment alignment;
+        double sx, sy; // direction from the corner into the panel
+    };
+    // Top-left first (where readers look), then top-right, bottom-left; bottom-right holds the PCA note when m > 2.
+    const Corner corners[] = {{0.02, 0.02, Qt::AlignLeft | Qt::AlignTop, 1, -1},
+                              {0.98, 0.02, Qt::AlignRight | Qt::AlignTop, -1, -1},
+                              {0.02, 0.98, Qt::AlignLeft | Qt::AlignBottom, 1, 1},
+                              {0.98, 0.98, Qt::AlignRight | Qt::AlignBottom, -1, 1}};
+    const int cornerCount = instance.m > 2 ? 3 : 4;
+    int best = 0, bestHidden = std::numeric_limits<int>::max();
+    for (int c = 0; c < cornerCount; ++c) {
+        const double cx = -corners[c].sx * m_limit, cy = -corners[c].sy * m_limit;
+        const double x0 = std::min(cx, cx + corners[c].sx * boxW), x1 = std::max(cx, cx + corners[c].sx * boxW);
+        const double y0 = std::min(cy, cy + corners[c].sy * boxH), y1 = std::max(cy, cy + corners[c].sy * boxH);
+        int hidden = 0;
+        for (const QPointF& p : points)
+            hidden += p.x() >= x0 && p.x() <= x1 && p.y() >= y0 && p.y() <= y1;
+        if (hidden < bestHidden) {
+            bestHidden = hidden;
+            best = c;
+        }
+    }
+    text->position->setCoords(corners[best].x, corners[best].y);
+    text->setPositionAlignment(corners[best].alignment);
 }
 
 int FeatureArrowsPlot::chooseColumns(const QSize& size) const

@@ -16,7 +16,7 @@
 // projected on the two leading principal axes of W Wᵀ (uncentred PCA, so the origin stays the origin); for m == 1
 // the features are dots on a line. Every panel shares one symmetric range so lengths compare across instances, shows
 // a faint unit circle, feature indices at the tips (n <= 20), and the geometry of the instance (e.g. "pentagon",
-// "2 digons") in its top-left corner. Features with ||W_i|| < 0.1 are small grey dots. Hover shows the numbers,
+// "2 digons") in the first corner (top-left, top-right, bottom-left) where it hides no tip or label. Features with ||W_i|| < 0.1 are small grey dots. Hover shows the numbers,
 // a click on an arrow emits featureClicked.
 class FeatureArrowsPlot : public QCustomPlot {
     Q_OBJECT
@@ -101,6 +101,8 @@ private:
     void buildInstance(Instance& instance);
     void applySelection();
     QPointF labelPosition(const Instance& instance, int feature) const;
+    // Puts the geometry note ("2 digons / 1 not learned") in the panel corner with the fewest tips and labels under it.
+    void placeGeometryText(const Instance& instance) const;
     int chooseColumns(const QSize& size) const;
     void arrangeGrid(int columns);
 
