@@ -66,6 +66,7 @@ private Q_SLOTS:
     void svgParses_data();
     void svgParses();
     void transparentCorner();
+    void compositeLaidOutLargeEnough();
     void themeChangesPlotBackground();
     void themeIsIdempotent();
     void dialogOptions();
@@ -183,6 +184,53 @@ void TestExport::transparentCorner()
         const QImage opaque = FigureExporter::renderImage(m_widget.get(), options, &error);
         QCOMPARE(opaque.pixelColor(0, 0).alpha(), 255);
     }
+}
+
+// Records the largest size a widget was given.
+class LargestSize : public QObject {
+public:
+    QSize largest;
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (event->type() == QEvent::Resize)
+            largest = largest.expandedTo(static_cast<QResizeEvent*>(event)->size());
+        return QObject::eventFilter(watched, event);
+    }
+};
+
+void TestExport::compositeLaidOutLargeEnough()
+{
+    // A whole panel is laid out at least at the size its contents and its theme's fonts need, then drawn scaled to the
+    // requested pixels: never clipped.
+    ExportOptions options;
+    options.logicalSize = QSize(400, 300);
+    for (const Theme::Id theme : {Theme::Id::Light, Theme::Id::Presentation}) {
+        Theme::apply(*qApp, theme);
+        std::unique_ptr<QWidget> widget(makeComposite());
+        LargestSize spy;
+        widget->installEventFilter(&spy);
+        const QImage image = FigureExporter::renderImage(widget.get(), options);
+        QCOMPARE(image.size(), QSize(400, 300));
+        const double factor = Theme::plotPalette().baseFontPt / Theme::PlotPalette{}.baseFontPt;
+        QCOMPARE(spy.largest, QSize(int(std::lround(400 * factor)), int(std::lround(300 * factor))));
+    }
+    // Contents wider than the request widen the layout, keeping the aspect ratio.
+    Theme::apply(*qApp, Theme::Id::Light);
+    std::unique_ptr<QWidget> widget(makeComposite());
+    widget->findChild<QLabel*>()->setMinimumWidth(1000);
+    LargestSize spy;
+    widget->installEventFilter(&spy);
+    QVERIFY(!FigureExporter::renderImage(widget.get(), options).isNull());
+    QVERIFY2(spy.largest.width() >= 1000 && std::abs(spy.largest.height() * 4 - spy.largest.width() * 3) <= 8,
+             qPrintable(QStringLiteral("%1x%2").arg(spy.largest.width()).arg(spy.largest.height())));
+    // A single plot is drawn by QCustomPlot itself at the requested size.
+    std::unique_ptr<QCustomPlot> plot(makePlot());
+    plot->resize(200, 150);
+    LargestSize plotSpy;
+    plot->installEventFilter(&plotSpy);
+    Theme::apply(*qApp, Theme::Id::Presentation);
+    QCOMPARE(FigureExporter::renderImage(plot.get(), options).size(), QSize(400, 300));
+    QVERIFY(plotSpy.largest.isEmpty() || plotSpy.largest.width() <= 400);
 }
 
 void TestExport::themeChangesPlotBackground()

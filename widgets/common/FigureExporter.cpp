@@ -21,6 +21,8 @@
 #include <QPointer>
 #include <QSvgGenerator>
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -161,6 +163,28 @@ QString validate(QWidget* widget, const ExportOptions& options)
     return {};
 }
 
+QSize layoutSize(const QSize& size, double factor)
+{
+    return QSize(int(std::lround(size.width() * factor)), int(std::lround(size.height() * factor)));
+}
+
+// A composite widget (a whole panel with its controls) is laid out larger than the requested size when its theme or
+// its contents need the room, and drawn scaled down to that size: the presentation theme's fonts are about 1.4x larger,
+// and at 1280x720 they clipped the controls and squeezed the plots. The factor is 1 for light and dark at their
+// usual sizes. A single plot is drawn by QCustomPlot at the requested size, factor 1.
+double compositeLayoutFactor(QWidget* widget, const QSize& size)
+{
+    if (qobject_cast<QCustomPlot*>(widget))
+        return 1.0;
+    double factor = std::max(1.0, Theme::plotPalette().baseFontPt / Theme::PlotPalette{}.baseFontPt);
+    const QSize minimum = widget->minimumSizeHint();
+    if (minimum.isValid()) {
+        factor = std::max(factor, minimum.width() / double(size.width()));
+        factor = std::max(factor, minimum.height() / double(size.height()));
+    }
+    return std::min(factor, 4.0);
+}
+
 // Lays a composite widget out at the export size and restores its on-screen size afterwards.
 class LayoutGuard {
 public:
@@ -187,7 +211,7 @@ private:
     bool m_onScreen = false;
 };
 
-QImage paintImage(QWidget* widget, const ExportOptions& options)
+QImage paintImage(QWidget* widget, const ExportOptions& options, double layoutFactor)
 {
     const QSize size = options.logicalSize;
     QImage image(size * options.scale, QImage::Format_ARGB32_Premultiplied);
@@ -198,7 +222,8 @@ QImage paintImage(QWidget* widget, const ExportOptions& options)
     QCPPainter painter(&image);
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::TextAntialiasing);
-    paintWithVectorPlots(widget, painter, size, options.transparentBackground);
+    painter.scale(1.0 / layoutFactor, 1.0 / layoutFactor);
+    paintWithVectorPlots(widget, painter, layoutSize(size, layoutFactor), options.transparentBackground);
     painter.end();
     image.setDotsPerMeterX(int(96 * options.scale / 0.0254));
     image.setDotsPerMeterY(int(96 * options.scale / 0.0254));
@@ -230,10 +255,11 @@ QImage FigureExporter::renderImage(QWidget* widget, const ExportOptions& options
     }
     SelectionHider hider(widget, !options.includeSelection);
     PlotStyler styler(widget, options.transparentBackground);
+    const double factor = compositeLayoutFactor(widget, options.logicalSize);
     std::unique_ptr<LayoutGuard> layout;
     if (!qobject_cast<QCustomPlot*>(widget))
-        layout = std::make_unique<LayoutGuard>(widget, options.logicalSize);
-    QImage image = paintImage(widget, options);
+        layout = std::make_unique<LayoutGuard>(widget, layoutSize(options.logicalSize, factor));
+    QImage image = paintImage(widget, options, factor);
     if (image.isNull() && error)
         *error = QStringLiteral("out of memory for a %1×%2 image").arg(options.logicalSize.width()).arg(options.logicalSize.height());
     return image;
@@ -262,9 +288,11 @@ QString FigureExporter::exportWidget(QWidget* widget, const QString& path, const
     SelectionHider hider(widget, !options.includeSelection);
     PlotStyler styler(widget, options.transparentBackground);
     auto* plot = qobject_cast<QCustomPlot*>(widget);
+    const double factor = compositeLayoutFactor(widget, size);
+    const QSize laidOut = layoutSize(size, factor);
     std::unique_ptr<LayoutGuard> layout;
     if (!plot)
-        layout = std::make_unique<LayoutGuard>(widget, size);
+        layout = std::make_unique<LayoutGuard>(widget, laidOut);
 
     bool ok = false;
     if (suffix == QLatin1String("pdf")) {
@@ -280,8 +308,8 @@ QString FigureExporter::exportWidget(QWidget* widget, const QString& path, const
             ok = painter.isActive();
             if (ok) {
                 const double sx = writer.width() / double(size.width());
-                painter.scale(sx, sx);
-                paintWithVectorPlots(widget, painter, size, options.transparentBackground);
+                painter.scale(sx / factor, sx / factor);
+                paintWithVectorPlots(widget, painter, laidOut, options.transparentBackground);
                 painter.end();
             }
         }
@@ -295,7 +323,8 @@ QString FigureExporter::exportWidget(QWidget* widget, const QString& path, const
         QCPPainter painter(&generator);
         ok = painter.isActive();
         if (ok) {
-            paintWithVectorPlots(widget, painter, size, options.transparentBackground);
+            painter.scale(1.0 / factor, 1.0 / factor);
+            paintWithVectorPlots(widget, painter, plot ? size : laidOut, options.transparentBackground);
             painter.end();
         }
     }

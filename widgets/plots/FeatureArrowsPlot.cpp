@@ -3,6 +3,7 @@
 #include "plots/FreshAxisMargins.h"
 #include "plots/ColorMaps.h"
 #include "plots/FeaturePalette.h"
+#include "common/Theme.h"
 
 #include "geometry/FeatureMeasures.h"
 
@@ -81,6 +82,11 @@ void bindToRect(QCPAbstractItem* item, QCPAxisRect* rect)
 FeatureArrowsPlot::FeatureArrowsPlot(QWidget* parent) : QCustomPlot(parent)
 {
     FreshAxisMargins::install(this);
+    // The note's corner depends on the theme's font size too, which can change without new weights.
+    connect(this, &QCustomPlot::beforeReplot, this, [this] {
+        for (const Instance& instance : m_instances)
+            placeGeometryText(instance);
+    });
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setMinimumSize(240, 200);
@@ -439,14 +445,18 @@ void FeatureArrowsPlot::placeGeometryText(const Instance& instance) const
     QCPItemText* text = instance.geometryText;
     if (!text)
         return;
-    // The note's extent as a fraction of a typical panel (about 280 px square); a fixed reference rather than the
-    // current size keeps the choice independent of the window, so a session re-renders the same figure.
-    const QFontMetrics metrics(text->font());
+    // The note's extent as a fraction of a typical panel (about 240 px square, four columns at 1280 px), in the
+    // current theme's font size. A fixed reference rather than the current layout keeps the choice independent of
+    // the window, so a session re-renders the same figure.
+    QFont font = text->font();
+    font.setPointSizeF(FeaturePalette::font(10.0).pointSizeF() * Theme::plotPalette().baseFontPt /
+                       Theme::PlotPalette{}.baseFontPt);
+    const QFontMetrics metrics(font);
     const QStringList lines = text->text().split(QLatin1Char('\n'));
     int width = 0;
     for (const QString& line : lines)
         width = std::max(width, metrics.horizontalAdvance(line));
-    const double reference = 280.0;
+    const double reference = 240.0;
     const double boxW = std::min(0.9, (width + 10) / reference) * 2.0 * m_limit;
     const double boxH = std::min(0.9, (lines.size() * metrics.height() + 6) / reference) * 2.0 * m_limit;
     // What the note may hide: tips, index labels, and the outer part of each shaft.

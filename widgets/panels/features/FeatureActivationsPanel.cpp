@@ -1,5 +1,6 @@
 #include "FeatureActivationsPanel.h"
 
+#include "common/ControlsScrollArea.h"
 #include "ControlView.h"
 #include "FeatureControlsWidget.h"
 #include "FeatureDetailView.h"
@@ -25,7 +26,6 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
-#include <QScrollArea>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
@@ -53,12 +53,7 @@ enum Tab { DictionaryTab, ControlTab, TrainingTab };
 FeatureActivationsPanel::FeatureActivationsPanel(QWidget* parent) : Panel(parent)
 {
     m_controls = new FeatureControlsWidget(this);
-    auto* controlsScroll = new QScrollArea(this);
-    controlsScroll->setWidget(m_controls);
-    controlsScroll->setWidgetResizable(true);
-    controlsScroll->setMinimumWidth(270);
-    controlsScroll->setMaximumWidth(340);
-    controlsScroll->setFrameShape(QFrame::NoFrame);
+    auto* controlsScroll = new ControlsScrollArea(m_controls, 44, this);
 
     m_metrics = new MetricsStrip(this);
     m_tabs = new QTabWidget(this);

@@ -1,5 +1,6 @@
 #include "SuperpositionPanel.h"
 
+#include "common/ControlsScrollArea.h"
 #include "ScaleInvarianceLab.h"
 #include "ToyControlsWidget.h"
 #include "common/QtProgressBridge.h"
@@ -24,7 +25,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSlider>
 #include <QSpinBox>
 #include <QSplitter>
@@ -48,12 +48,7 @@ const QStringList kFigures{QStringLiteral("feature-arrows"), QStringLiteral("gra
 SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
 {
     m_controls = new ToyControlsWidget(this);
-    auto* controlsScroll = new QScrollArea(this);
-    controlsScroll->setWidget(m_controls);
-    controlsScroll->setWidgetResizable(true);
-    controlsScroll->setMinimumWidth(300);
-    controlsScroll->setMaximumWidth(380);
-    controlsScroll->setFrameShape(QFrame::NoFrame);
+    auto* controlsScroll = new ControlsScrollArea(m_controls, 48, this);
 
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("superpositionSummary"));
