@@ -52,14 +52,23 @@ SessionController::SessionController(MainWindow* window) : QObject(window), m_wi
     };
     connect(&m_loadWatcher, &QFutureWatcher<LoadResult>::finished, this, &SessionController::onLoaded);
     connect(&m_saveWatcher, &QFutureWatcher<QString>::finished, this, &SessionController::onSaved);
-    connect(&m_autosave, &QTimer::timeout, this, [this] { saveSessionInBackground(autosavePath(), true); });
+    connect(&m_autosave, &QTimer::timeout, this, [this] { saveSessionInBackground(autosavePath(m_slot), true); });
     updateTitle();
 }
 
 SessionController::~SessionController() { waitForBackgroundWork(); }
 
-QString SessionController::autosavePath() { return appDataDirectory() + QStringLiteral("/autosave.fss"); }
-QString SessionController::runningMarkerPath() { return appDataDirectory() + QStringLiteral("/running"); }
+QString SessionController::autosavePath(int slot)
+{
+    return appDataDirectory() + (slot == 0 ? QStringLiteral("/autosave.fss") : QStringLiteral("/autosave-%1.fss").arg(slot));
+}
+
+QString SessionController::runningMarkerPath(int slot)
+{
+    return appDataDirectory() + (slot == 0 ? QStringLiteral("/running") : QStringLiteral("/running-%1").arg(slot));
+}
+
+QString SessionController::slotLockPath(int slot) { return appDataDirectory() + QStringLiteral("/slot-%1.lock").arg(slot); }
 
 void SessionController::installMenu(QMenu* fileMenu, QAction* before)
 {
@@ -117,10 +126,33 @@ void SessionController::rebuildRecentMenu()
 void SessionController::startup()
 {
     m_running = true;
-    const QString marker = runningMarkerPath();
-    const QString autosave = autosavePath();
-    if (QFileInfo::exists(marker) && QFileInfo::exists(autosave)) {
+    // The first free slot is ours. A slot whose lock is free but whose marker exists belonged to an instance that
+    // died: ours is offered for restore, and so is the newest such slot another instance left.
+    m_slot = -1;
+    int crashed = -1;
+    for (int slot = 0; slot < kSlots; ++slot) {
+        auto lock = std::make_unique<QLockFile>(slotLockPath(slot));
+        lock->setStaleLockTime(0); // stale only when its process is gone, however long it ran
+        if (!lock->tryLock(0))
+            continue; // a running instance owns it
+        const bool died = QFileInfo::exists(runningMarkerPath(slot)) && QFileInfo::exists(autosavePath(slot));
+        if (died && (crashed < 0 || QFileInfo(autosavePath(slot)).lastModified() >
+                                        QFileInfo(autosavePath(crashed)).lastModified()))
+            crashed = slot;
+        if (m_slot < 0) {
+            m_slot = slot;
+            m_slotLock = std::move(lock);
+        }
+    }
+    if (m_slot < 0) {
+        m_slot = kSlots - 1; // more instances than slots: share the last one rather than refuse to start
+        m_slotLock.reset();
+    }
+    if (crashed >= 0) {
+        const QString autosave = autosavePath(crashed);
         const QString when = QFileInfo(autosave).lastModified().toString(QStringLiteral("yyyy-MM-dd hh:mm"));
+        if (crashed != m_slot)
+            QFile::remove(runningMarkerPath(crashed)); // asked once; its autosave stays on disk
         if (m_prompt(tr("featurescope did not close cleanly last time. Restore the session autosaved at %1?").arg(when))) {
             const QString error = openSession(autosave);
             if (!error.isEmpty())
@@ -128,6 +160,8 @@ void SessionController::startup()
             setCurrentPath(QString()); // the autosave is not the user's file: Save asks for a name
         }
     }
+    const QString marker = runningMarkerPath(m_slot);
+    const QString autosave = autosavePath(m_slot);
     // Saves killed mid-write leave their temporary files (the session itself is intact): tidy them.
     const QFileInfo autosaveInfo(autosave);
     for (const QString& stale : autosaveInfo.dir().entryList({autosaveInfo.fileName() + QStringLiteral(".tmp-*")}, QDir::Files))
@@ -148,10 +182,11 @@ void SessionController::shutdown()
     m_running = false;
     m_autosave.stop();
     waitForBackgroundWork();
-    const QString error = saveSession(autosavePath());
+    const QString error = saveSession(autosavePath(m_slot));
     if (!error.isEmpty())
         qWarning("%s", qPrintable(error));
-    QFile::remove(runningMarkerPath());
+    QFile::remove(runningMarkerPath(m_slot));
+    m_slotLock.reset();
 }
 
 void SessionController::restartAutosaveTimer()
@@ -282,7 +317,7 @@ QString SessionController::saveSession(const QString& path)
     } catch (const InputError& error) {
         return QString::fromStdString(error.what());
     }
-    if (path != autosavePath()) {
+    if (path != autosavePath(m_slot)) {
         setCurrentPath(path);
         AppSettings::addRecentSession(path);
     }
@@ -339,7 +374,7 @@ void SessionController::waitForBackgroundWork()
 QString SessionController::newSession()
 {
     // The state being replaced stays in the autosave file, so "New" never loses work.
-    if (const QString error = saveSession(autosavePath()); !error.isEmpty())
+    if (const QString error = saveSession(autosavePath(m_slot)); !error.isEmpty())
         Q_EMIT statusMessage(tr("Autosave failed: %1").arg(error));
     // Defaults are whatever a freshly made panel holds: build one, take its state, restore it into the real one.
     Session defaults;

@@ -3,11 +3,13 @@
 #include "session/Session.h"
 
 #include <QFutureWatcher>
+#include <QLockFile>
 #include <QObject>
 #include <QString>
 #include <QTimer>
 
 #include <functional>
+#include <memory>
 
 class MainWindow;
 class QAction;
@@ -47,8 +49,13 @@ public:
     QString applySession(const featurescope::Session& session, const QString& sourceName);
 
     QString currentPath() const { return m_path; }
-    static QString autosavePath();
-    static QString runningMarkerPath();
+    // Each running instance owns one slot (a lock file), so two windows never share an autosave or a crash marker.
+    // Slot 0 keeps the plain names autosave.fss and running.
+    static QString autosavePath(int slot = 0);
+    static QString runningMarkerPath(int slot = 0);
+    static QString slotLockPath(int slot);
+    static constexpr int kSlots = 8;
+    int slot() const { return m_slot; }
     // Asked "restore the autosave?" after a crash; the default shows a message box. Tests replace it.
     void setRestorePrompt(std::function<bool(const QString& question)> prompt) { m_prompt = std::move(prompt); }
 
@@ -81,5 +88,7 @@ private:
     QString m_savingPath;
     bool m_savingAutosave = false;
     bool m_running = false; // between startup() and shutdown()
+    int m_slot = 0;
+    std::unique_ptr<QLockFile> m_slotLock; // held while running; the OS drops it if the process dies
     std::function<bool(const QString&)> m_prompt;
 };

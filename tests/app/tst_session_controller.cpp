@@ -30,6 +30,7 @@ private Q_SLOTS:
     void refusedPanelRollsBack();
     void version0Opens();
     void crashOffersAutosave();
+    void instancesKeepSeparateAutosaves();
 
 private:
     EnergyBoundPanel* energy() { return qobject_cast<EnergyBoundPanel*>(m_window->panel(QStringLiteral("energy"))); }
@@ -42,8 +43,10 @@ void TestSessionController::initTestCase()
     QStandardPaths::setTestModeEnabled(true); // autosave and marker go to a test location
     QCoreApplication::setOrganizationName(QStringLiteral("featurescope-test"));
     QCoreApplication::setApplicationName(QStringLiteral("featurescope-session-test"));
-    QFile::remove(SessionController::autosavePath());
-    QFile::remove(SessionController::runningMarkerPath());
+    for (int slot = 0; slot < SessionController::kSlots; ++slot) {
+        QFile::remove(SessionController::autosavePath(slot));
+        QFile::remove(SessionController::runningMarkerPath(slot));
+    }
     AppSettings::setRecentSessions({});
     m_window = std::make_unique<MainWindow>();
 }
@@ -175,6 +178,59 @@ void TestSessionController::crashOffersAutosave()
     third.startup();
     QVERIFY(asked.isEmpty());
     third.shutdown();
+}
+
+void TestSessionController::instancesKeepSeparateAutosaves()
+{
+    // Two windows at once: each owns a slot, so neither overwrites the other's autosave or clears its crash marker.
+    auto never = [](const QString&) { return false; };
+    energy()->selectPreset(QStringLiteral("h100-sxm5"));
+    SessionController first(m_window.get());
+    first.setRestorePrompt(never);
+    first.startup();
+    auto second = std::make_unique<SessionController>(m_window.get());
+    second->setRestorePrompt(never);
+    second->startup();
+    QVERIFY(first.slot() != second->slot());
+    QVERIFY(SessionController::autosavePath(first.slot()) != SessionController::autosavePath(second->slot()));
+    QVERIFY(QFile::exists(SessionController::runningMarkerPath(first.slot())));
+    QVERIFY(QFile::exists(SessionController::runningMarkerPath(second->slot())));
+
+    // The second one autosaves a different state and dies; the first keeps running.
+    energy()->selectPreset(QStringLiteral("mi300x"));
+    second->saveSessionInBackground(SessionController::autosavePath(second->slot()), true);
+    second->waitForBackgroundWork();
+    const int deadSlot = second->slot();
+    second.reset(); // no shutdown(): its marker stays, its lock goes with it
+
+    // The next window finds the dead instance's autosave and offers it (and only once).
+    energy()->selectPreset(QStringLiteral("t4"));
+    QString asked;
+    {
+        SessionController third(m_window.get());
+        third.setRestorePrompt([&asked](const QString& question) {
+            asked = question;
+            return true;
+        });
+        third.startup();
+        QCOMPARE(third.slot(), deadSlot);
+        QVERIFY2(asked.contains(QStringLiteral("did not close cleanly")), qPrintable(asked));
+        QCOMPARE(energy()->selectedPresetId(), QStringLiteral("mi300x"));
+        third.shutdown();
+    }
+    // The first instance's state on disk was never touched by the others, and its exit clears only its own marker.
+    QVERIFY(QFile::exists(SessionController::runningMarkerPath(first.slot())));
+    first.shutdown();
+    QVERIFY(!QFile::exists(SessionController::runningMarkerPath(first.slot())));
+    asked.clear();
+    SessionController fourth(m_window.get());
+    fourth.setRestorePrompt([&asked](const QString& question) {
+        asked = question;
+        return true;
+    });
+    fourth.startup();
+    QVERIFY2(asked.isEmpty(), qPrintable(asked));
+    fourth.shutdown();
 }
 
 QTEST_MAIN(TestSessionController)
