@@ -121,8 +121,8 @@ PhaseDiagramResult PhaseDiagram::compute(const PhaseDiagramConfig& config, const
         }
     const ToyTrainingResult trained = ToyTrainer::train(model, training, progress);
 
-    PhaseDiagramResult result;
-    result.config = config;
+    std::vector<PhaseRegion> empirical;
+    std::vector<float> extraNorm;
     const int extra = config.features - 1;
     for (int cell = 0; cell < trained.model.instanceCount(); ++cell) {
         const Eigen::MatrixXf& W = trained.model.instance(cell).W;
@@ -132,10 +132,36 @@ PhaseDiagramResult PhaseDiagram::compute(const PhaseDiagramConfig& config, const
         if (norm > 0.5f)
             region = measures.superposition[extra] > 0.2f * norm * norm ? PhaseRegion::Superposition
                                                                         : PhaseRegion::Dedicated;
-        result.empirical.push_back(region);
-        result.extraNorm.push_back(norm);
-        const std::size_t xi = static_cast<std::size_t>(cell) % config.relativeImportance.size();
-        const std::size_t yi = static_cast<std::size_t>(cell) / config.relativeImportance.size();
+        empirical.push_back(region);
+        extraNorm.push_back(norm);
+    }
+    return assemble(config, std::move(empirical), std::move(extraNorm));
+}
+
+PhaseDiagramResult PhaseDiagram::assemble(const PhaseDiagramConfig& config, std::vector<PhaseRegion> empirical,
+                                          std::vector<float> extraNorm)
+{
+    config.validate();
+    const std::size_t cells = config.relativeImportance.size() * config.density.size();
+    if (empirical.size() != cells || extraNorm.size() != cells)
+        throw InputError("a phase diagram of " + std::to_string(config.density.size()) + " x " +
+                         std::to_string(config.relativeImportance.size()) + " cells needs " + std::to_string(cells) +
+                         " regions and norms (got " + std::to_string(empirical.size()) + " and " +
+                         std::to_string(extraNorm.size()) + ")");
+    for (std::size_t k = 0; k < cells; ++k) {
+        const int region = static_cast<int>(empirical[k]);
+        if (region < 0 || region > 2)
+            throw InputError("phase-diagram cell " + std::to_string(k) + " has an unknown region " + std::to_string(region));
+        if (!std::isfinite(extraNorm[k]) || extraNorm[k] < 0.0f)
+            throw InputError("phase-diagram cell " + std::to_string(k) + " has an invalid norm");
+    }
+    PhaseDiagramResult result;
+    result.config = config;
+    result.empirical = std::move(empirical);
+    result.extraNorm = std::move(extraNorm);
+    for (std::size_t cell = 0; cell < cells; ++cell) {
+        const std::size_t xi = cell % config.relativeImportance.size();
+        const std::size_t yi = cell / config.relativeImportance.size();
         result.analytic.push_back(analyticRegion(config.features, config.relativeImportance[xi], config.density[yi]));
     }
     const auto [xMin, xMax] = std::minmax_element(config.relativeImportance.begin(), config.relativeImportance.end());

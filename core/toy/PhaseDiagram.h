@@ -39,6 +39,10 @@ class PhaseDiagram {
 public:
     static PhaseDiagramResult compute(const PhaseDiagramConfig& config, const TrainingConfig& training,
                                       ProgressReporter* progress = nullptr);
+    // A result from its trained part (e.g. read from a session): checks the config and the sizes (InputError), and
+    // adds the analytic regions and boundaries, which are cheap to recompute.
+    static PhaseDiagramResult assemble(const PhaseDiagramConfig& config, std::vector<PhaseRegion> empirical,
+                                       std::vector<float> extraNorm);
     // The region with the lowest analytic loss for activation probability s and relative weight r.
     static PhaseRegion analyticRegion(int features, double r, double s);
     // Boundaries of the analytic regions over the config's x and y ranges, traced on a fine grid.

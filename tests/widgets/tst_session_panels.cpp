@@ -82,6 +82,7 @@ private Q_SLOTS:
     void superpositionBadStateLeavesPanelUnchanged_data();
     void superpositionBadStateLeavesPanelUnchanged();
     void superpositionWithoutWeightsTrainsFromSeed();
+    void phaseDiagramTravelsWithTheSession();
     void captions();
     void figureTextEditsTravelWithTheSession();
 
@@ -257,6 +258,8 @@ void TestSessionPanels::superpositionBadStateLeavesPanelUnchanged_data()
     QTest::newRow("bad control") << 3 << "\"batch\"";
     QTest::newRow("steps done above steps") << 4 << "\"steps_done\"";
     QTest::newRow("unknown model kind") << 5 << "must be one of";
+    QTest::newRow("phase cell of an unknown region") << 6 << "phase.result: \"empirical\"";
+    QTest::newRow("phase cells missing") << 7 << "needs 9 regions";
 }
 
 void TestSessionPanels::superpositionBadStateLeavesPanelUnchanged()
@@ -283,6 +286,14 @@ void TestSessionPanels::superpositionBadStateLeavesPanelUnchanged()
     case 3: bad.settings["controls"]["batch"] = 0; break;
     case 4: bad.settings["result"]["steps_done"] = 601; break;
     case 5: bad.settings["result"]["model"]["kind"] = "transformer"; break;
+    case 6:
+    case 7:
+        bad.settings["phase"]["result"] = {{"features", 3},
+                                           {"relative_importance", {0.1, 1.0, 10.0}},
+                                           {"density", {1.0, 0.1, 0.01}},
+                                           {"empirical", kind == 6 ? std::vector<int>(9, 5) : std::vector<int>(8, 1)},
+                                           {"extra_norm", std::vector<double>(kind == 6 ? 9 : 8, 1.0)}};
+        break;
     }
     bad.settings["view"]["tab"] = 4; // valid, must not be applied
     try {
@@ -311,6 +322,42 @@ void TestSessionPanels::superpositionWithoutWeightsTrainsFromSeed()
     panel.prepareForRender();
     QVERIFY(panel.result());
     QCOMPARE(panel.result()->training.steps, 200);
+}
+
+void TestSessionPanels::phaseDiagramTravelsWithTheSession()
+{
+    // The phase diagram is saved with the session: restoring and rendering it trains nothing.
+    SuperpositionPanel a;
+    PanelState state;
+    a.saveState(state);
+    state.settings["phase"]["grid"] = 3;
+    state.settings["phase"]["steps"] = 200;
+    state.settings["phase"]["features"] = 2;
+    a.restoreState(state);
+    a.computePhaseDiagram();
+    a.waitForPhaseDiagram();
+    PanelState saved;
+    a.saveState(saved);
+    QCOMPARE(saved.settings["phase"]["result"]["empirical"].size(), std::size_t(9));
+
+    SuperpositionPanel b;
+    b.restoreState(throughFile(saved, "superposition"));
+    QVERIFY(!b.isBusy());
+    const QImage before = render(&a, QStringLiteral("phase-diagram"));
+    const QImage after = render(&b, QStringLiteral("phase-diagram"));
+    QVERIFY(!b.isBusy()); // rendering used the saved cells
+    QVERIFY(!before.isNull());
+    QCOMPARE(differingPixels(before, after), 0);
+    PanelState again;
+    b.saveState(again);
+    QVERIFY(again.settings["phase"] == saved.settings["phase"]);
+
+    // A session without one (or an older file) leaves the plot empty until Compute.
+    saved.settings["phase"].erase("result");
+    b.restoreState(saved);
+    PanelState cleared;
+    b.saveState(cleared);
+    QVERIFY(cleared.settings["phase"]["result"].is_null());
 }
 
 void TestSessionPanels::captions()

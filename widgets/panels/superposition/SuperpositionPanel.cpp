@@ -262,8 +262,10 @@ void SuperpositionPanel::prepareForRender()
 void SuperpositionPanel::prepareFigureForRender(const QString& figure)
 {
     if (figure == QLatin1String("phase-diagram")) {
-        computePhaseDiagram();
-        waitForPhaseDiagram();
+        if (!m_phaseResult) { // a session that holds its phase diagram is drawn as saved
+            computePhaseDiagram();
+            waitForPhaseDiagram();
+        }
         return;
     }
     if (m_scaleLab->figureNames().contains(figure)) {
@@ -564,6 +566,7 @@ void SuperpositionPanel::waitForPhaseDiagram()
 
 void SuperpositionPanel::showPhaseDiagram(const featurescope::PhaseDiagramResult& result)
 {
+    m_phaseResult = result;
     std::vector<int> cells;
     for (auto r : result.empirical)
         cells.push_back(int(r));
@@ -591,6 +594,26 @@ namespace {
 using featurescope::ArrayData;
 using featurescope::InputError;
 using json = nlohmann::json;
+
+// The phase diagram a session holds: its grid and trained cells (bounded, checked), completed by the analytic part.
+featurescope::PhaseDiagramResult readPhaseResult(const featurescope::SettingsReader& stored)
+{
+    featurescope::PhaseDiagramConfig config;
+    config.features = int(stored.integer("features", 2, 3));
+    config.relativeImportance = stored.numbers("relative_importance", 4096, 1e-9, 1e3);
+    config.density = stored.numbers("density", 4096, 1e-9, 1.0);
+    std::vector<featurescope::PhaseRegion> regions;
+    for (std::int64_t region : stored.integers("empirical", 4096, 0, 2))
+        regions.push_back(featurescope::PhaseRegion(region));
+    std::vector<float> norms;
+    for (double norm : stored.numbers("extra_norm", 4096, 0.0, 1e6))
+        norms.push_back(float(norm));
+    try {
+        return featurescope::PhaseDiagram::assemble(config, std::move(regions), std::move(norms));
+    } catch (const InputError& error) {
+        throw InputError(stored.where() + ": " + error.what());
+    }
+}
 
 const char* statusName(featurescope::TrainingStatus status)
 {
@@ -781,7 +804,19 @@ void SuperpositionPanel::saveState(featurescope::PanelState& state) const
                         {"snapshot", m_snapshotIndex}};
     settings["phase"] = {{"features", m_phaseFeatures->currentData().toInt()},
                          {"grid", m_phaseGrid->value()},
-                         {"steps", m_phaseSteps->value()}};
+                         {"steps", m_phaseSteps->value()},
+                         {"result", nullptr}};
+    if (m_phaseResult) {
+        // Only the trained part: the analytic regions and boundaries are recomputed on restore.
+        std::vector<int> regions;
+        for (auto region : m_phaseResult->empirical)
+            regions.push_back(int(region));
+        settings["phase"]["result"] = {{"features", m_phaseResult->config.features},
+                                       {"relative_importance", m_phaseResult->config.relativeImportance},
+                                       {"density", m_phaseResult->config.density},
+                                       {"empirical", regions},
+                                       {"extra_norm", m_phaseResult->extraNorm}};
+    }
     settings["scale_lab"] = m_scaleLab->saveSettings();
     settings["result"] = nullptr;
     state.arrays.clear();
@@ -881,6 +916,9 @@ void SuperpositionPanel::restoreState(const featurescope::PanelState& state)
     const int phaseFeatures = int(phase.integer("features", 2, 3));
     const int phaseGrid = int(phase.integer("grid", m_phaseGrid->minimum(), m_phaseGrid->maximum()));
     const int phaseSteps = int(phase.integer("steps", m_phaseSteps->minimum(), m_phaseSteps->maximum()));
+    std::optional<featurescope::PhaseDiagramResult> phaseResult;
+    if (phase.has("result") && !phase.raw("result").is_null())
+        phaseResult = readPhaseResult(phase.object("result"));
     m_scaleLab->validateSettings(r.raw("scale_lab"), where + ".scale_lab");
     std::shared_ptr<const featurescope::ToyTrainingResult> result;
     if (!r.raw("result").is_null()) {
@@ -900,6 +938,13 @@ void SuperpositionPanel::restoreState(const featurescope::PanelState& state)
     m_phaseFeatures->setCurrentIndex(m_phaseFeatures->findData(phaseFeatures));
     m_phaseGrid->setValue(phaseGrid);
     m_phaseSteps->setValue(phaseSteps);
+    if (phaseResult) {
+        showPhaseDiagram(*phaseResult);
+    } else if (m_phaseResult && !m_phaseWatcher.isRunning()) {
+        m_phaseResult.reset();
+        m_phase->clear();
+        m_phaseReading->clear();
+    }
     m_scaleLab->applySettings(r.raw("scale_lab"));
     m_result = result;
     if (!result) {

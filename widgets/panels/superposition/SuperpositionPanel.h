@@ -9,6 +9,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 class FeatureArrowsPlot;
 class GramHeatmapPlot;
@@ -106,6 +107,7 @@ private:
     QPushButton* m_phaseCompute = nullptr;
     QLabel* m_phaseReading = nullptr;
     QFutureWatcher<featurescope::PhaseDiagramResult> m_phaseWatcher;
+    std::optional<featurescope::PhaseDiagramResult> m_phaseResult; // what the phase plot shows; saved in sessions
     QtProgressBridge* m_phaseProgress = nullptr;
     QTimer m_retrainTimer;
     // Live updates are redrawn at most once per max(50 ms, 4 x the last redraw's cost), so a heavy view (hundreds of
