@@ -18,10 +18,12 @@
 #include <QFileInfo>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPointer>
 #include <QSaveFile>
 #include <QStandardPaths>
 #include <QtConcurrent/QtConcurrent>
 
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -284,13 +286,21 @@ void SessionController::openSessionInBackground(const QString& path)
         return;
     m_loadingPath = path;
     Q_EMIT statusMessage(tr("Opening %1…").arg(QFileInfo(path).fileName()));
-    m_loadWatcher.setFuture(QtConcurrent::run([path] {
+    // Panels may read files their state names (an imported activations file) on the same worker thread.
+    std::map<std::string, QPointer<Panel>> panels;
+    for (const QString& id : PanelFactory::panelIds())
+        panels[id.toStdString()] = m_window->panel(id);
+    m_loadWatcher.setFuture(QtConcurrent::run([path, panels] {
         LoadResult result;
         try {
             result.session = SessionFile::load(path.toStdString());
         } catch (const InputError& error) {
             result.error = QString::fromStdString(error.what());
         }
+        if (result.error.isEmpty())
+            for (const auto& [id, state] : result.session.panels)
+                if (const auto it = panels.find(id); it != panels.end() && it->second)
+                    it->second->preloadState(state);
         return result;
     }));
 }

@@ -4,6 +4,7 @@
 #include "panels/features/FeatureActivationsPanel.h"
 #include "panels/features/FeatureControlsWidget.h"
 #include "panels/features/FeatureDetailView.h"
+#include "panels/features/ImportedActivationsHandoff.h"
 #include "panels/features/MetricsStrip.h"
 #include "panels/features/TokenContextView.h"
 
@@ -12,11 +13,13 @@
 #include "sae/ActivationImport.h"
 #include "session/PanelState.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
+#include <thread>
 
 using featurescope::InputError;
 using featurescope::PanelState;
@@ -227,6 +230,31 @@ void TestFeaturesSession::importedFileIsReReadAndMustExist()
     restored->waitForTraining();
     QVERIFY(restored->snapshot());
     QCOMPARE(restored->snapshot()->densities, panel->snapshot()->densities);
+
+    // Opening a session reads the file on the loader's worker thread (preloadState); restoreState then takes those
+    // very activations instead of reading the file again on the GUI thread.
+    featurescope::ActivationImportOptions options;
+    options.arrayName = state.settings["config"]["file"]["array"].get<std::string>();
+    options.labelsName = state.settings["config"]["file"]["labels"].get<std::string>();
+    options.tokensName = state.settings["config"]["file"]["tokens"].get<std::string>();
+    std::thread([&] { restored->preloadState(state); }).join();
+    const auto handed = ImportedActivationsHandoff::take(path.toStdString(), options);
+    QVERIFY(handed);
+    QCOMPARE(handed->set.activations.cols(), 300);
+    QVERIFY(!ImportedActivationsHandoff::take(path.toStdString(), options)); // handed out once
+    std::thread([&] { restored->preloadState(state); }).join();
+    auto fourth = makePanel();
+    fourth->restoreState(state);
+    QVERIFY(!ImportedActivationsHandoff::take(path.toStdString(), options)); // the restore took it
+    fourth->waitForTraining();
+    QCOMPARE(fourth->snapshot()->densities, panel->snapshot()->densities);
+    // A file changed after the preload is read again, not taken stale.
+    std::thread([&] { restored->preloadState(state); }).join();
+    QFile touched(path);
+    QVERIFY(touched.open(QIODevice::ReadWrite));
+    QVERIFY(touched.setFileTime(QDateTime::currentDateTime().addSecs(60), QFileDevice::FileModificationTime));
+    touched.close();
+    QVERIFY(!ImportedActivationsHandoff::take(path.toStdString(), options));
 
     QVERIFY(QFile::rename(path, path + QStringLiteral(".moved")));
     auto third = makePanel();

@@ -28,6 +28,9 @@ public:
     // when the state is unusable, leaving the panel unchanged.
     virtual void saveState(featurescope::PanelState& state) const { Q_UNUSED(state); }
     virtual void restoreState(const featurescope::PanelState& state) { Q_UNUSED(state); }
+    // Runs on a worker thread while a session file opens, before restoreState: may read files the state names (and
+    // hand them over), must not touch widgets or members that change.
+    virtual void preloadState(const featurescope::PanelState& state) const { Q_UNUSED(state); }
     // One or two lines naming the parameters that made `figure` (model, n, m, sparsity, steps, seed...), for the
     // export dialog's "copy caption".
     virtual QString figureCaption(const QString& figure) const { Q_UNUSED(figure); return {}; }

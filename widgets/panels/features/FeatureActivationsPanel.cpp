@@ -648,6 +648,13 @@ void FeatureActivationsPanel::saveState(featurescope::PanelState& state) const
     state.arrays[kMse] = featurescope::ArrayData::fromFloats({s.mseHistory.size()}, s.mseHistory.data());
 }
 
+void FeatureActivationsPanel::preloadState(const featurescope::PanelState& state) const
+{
+    const auto config = state.settings.find("config");
+    if (state.settings.is_object() && config != state.settings.end())
+        FeatureSessionState::preload(*config);
+}
+
 void FeatureActivationsPanel::restoreState(const featurescope::PanelState& state)
 {
     using featurescope::InputError;

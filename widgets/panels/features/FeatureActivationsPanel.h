@@ -43,6 +43,7 @@ public:
     bool isBusy() const override;
     void saveState(featurescope::PanelState& state) const override;
     void restoreState(const featurescope::PanelState& state) override;
+    void preloadState(const featurescope::PanelState& state) const override; // reads an imported file off the GUI thread
     QString figureCaption(const QString& figure) const override;
 
     // Files (the main window's File menu and drops; the data was read off the GUI thread). Each validates first and

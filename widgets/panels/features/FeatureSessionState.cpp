@@ -1,5 +1,6 @@
 #include "FeatureSessionState.h"
 
+#include "ImportedActivationsHandoff.h"
 #include "common/InputError.h"
 #include "sae/ActivationImport.h"
 
@@ -70,7 +71,36 @@ bool boolean(const json& parent, const char* key)
     return v.get<bool>();
 }
 
+// The imported file a File-source state names: its path, and the array choices in `options`.
+std::string importRequest(const json& j, featurescope::ActivationImportOptions& options)
+{
+    const json& file = object(j, "file");
+    options.arrayName = text(file, "array");
+    options.labelsName = text(file, "labels");
+    options.tokensName = text(file, "tokens");
+    return text(file, "path");
+}
+
 } // namespace
+
+void FeatureSessionState::preload(const json& j)
+{
+    try {
+        FeatureRunConfig::Source source;
+        if (!j.is_object() || !FeatureRunConfig::sourceFromName(QString::fromStdString(text(j, "source")), &source) ||
+            source != FeatureRunConfig::Source::File)
+            return;
+        featurescope::ActivationImportOptions options;
+        const std::string path = importRequest(j, options);
+        std::error_code error;
+        if (!std::filesystem::is_regular_file(path, error))
+            return;
+        ImportedActivationsHandoff::put(
+            options, std::make_shared<featurescope::ImportedActivations>(featurescope::ActivationImport::load(path, options)));
+    } catch (const std::exception&) {
+        // fromJson reads the same settings on the GUI thread and reports the problem there.
+    }
+}
 
 json FeatureSessionState::toJson(const FeatureRunConfig& c)
 {
@@ -138,17 +168,15 @@ FeatureRunConfig FeatureSessionState::fromJson(const json& j)
     c.training.learningRate = number(training, "learning_rate", 1e-9, 10.0);
     c.training.seed = std::uint64_t(integer(training, "seed", 0, 1000000000));
     if (c.source == FeatureRunConfig::Source::File) {
-        const json& file = object(j, "file");
         featurescope::ActivationImportOptions options;
-        const std::string path = text(file, "path");
-        options.arrayName = text(file, "array");
-        options.labelsName = text(file, "labels");
-        options.tokensName = text(file, "tokens");
+        const std::string path = importRequest(j, options);
         std::error_code error;
         if (!std::filesystem::is_regular_file(path, error))
             throw InputError(path + ": the activations file of the saved session is gone (move it back, or open the "
                                     "session's weights with another source)");
-        c.imported = std::make_shared<featurescope::ImportedActivations>(featurescope::ActivationImport::load(path, options));
+        c.imported = ImportedActivationsHandoff::take(path, options);
+        if (!c.imported)
+            c.imported = std::make_shared<featurescope::ImportedActivations>(featurescope::ActivationImport::load(path, options));
     }
     c.validate();
     return c;
