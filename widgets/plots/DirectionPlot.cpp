@@ -1,17 +1,13 @@
 #include "plots/DirectionPlot.h"
 
-#include "plots/FreshAxisMargins.h"
 #include "plots/FeaturePalette.h"
 
-#include <QMouseEvent>
-#include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
 
-DirectionPlot::DirectionPlot(QWidget* parent) : QCustomPlot(parent)
+DirectionPlot::DirectionPlot(QWidget* parent) : InteractivePlot(parent)
 {
-    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aeGrid);
@@ -131,12 +127,3 @@ QString DirectionPlot::hoverText(const QPointF& pos) const
     return text;
 }
 
-void DirectionPlot::mouseMoveEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseMoveEvent(event);
-    const QString text = hoverText(event->position());
-    if (text.isEmpty())
-        QToolTip::hideText();
-    else
-        QToolTip::showText(event->globalPosition().toPoint(), text, this);
-}

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "plots/QCustomPlotInclude.h"
+#include "plots/InteractivePlot.h"
 
 #include <QColor>
 #include <QString>
@@ -11,7 +11,7 @@
 // optionally, markers for a second vector of the same length (e.g. the true feature it matches, or a mean input)
 // so the two can be compared at a glance. A title row, a legend under the axes, a zero line; hover names the
 // component and both values.
-class DirectionPlot : public QCustomPlot {
+class DirectionPlot : public InteractivePlot {
     Q_OBJECT
 public:
     explicit DirectionPlot(QWidget* parent = nullptr);
@@ -24,10 +24,7 @@ public:
     void clear();
     bool hasData() const { return !m_bars.empty(); }
     int dimension() const { return int(m_bars.size()); }
-    QString hoverText(const QPointF& pos) const;
-
-protected:
-    void mouseMoveEvent(QMouseEvent* event) override;
+    QString hoverText(const QPointF& pos) const override;
 
 private:
     QCPTextElement* m_title = nullptr;

@@ -1,6 +1,5 @@
 #include "plots/FeatureArrowsPlot.h"
 
-#include "plots/FreshAxisMargins.h"
 #include "plots/ColorMaps.h"
 #include "plots/FeaturePalette.h"
 #include "common/Theme.h"
@@ -10,8 +9,6 @@
 #include <Eigen/Eigenvalues>
 
 #include <QFontMetrics>
-#include <QMouseEvent>
-#include <QToolTip>
 
 #include <algorithm>
 #include <climits>
@@ -79,9 +76,8 @@ void bindToRect(QCPAbstractItem* item, QCPAxisRect* rect)
 
 } // namespace
 
-FeatureArrowsPlot::FeatureArrowsPlot(QWidget* parent) : QCustomPlot(parent)
+FeatureArrowsPlot::FeatureArrowsPlot(QWidget* parent) : InteractivePlot(parent)
 {
-    FreshAxisMargins::install(this);
     // The note's corner depends on the theme's font size too, which can change without new weights.
     connect(this, &QCustomPlot::beforeReplot, this, [this] {
         for (const Instance& instance : m_instances)
@@ -734,28 +730,9 @@ QString FeatureArrowsPlot::hoverText(const QPointF& pos) const
     return text;
 }
 
-void FeatureArrowsPlot::mousePressEvent(QMouseEvent* event)
+void FeatureArrowsPlot::plotClicked(const QPointF& pos)
 {
-    m_pressPos = event->position();
-    QCustomPlot::mousePressEvent(event);
-}
-
-void FeatureArrowsPlot::mouseMoveEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseMoveEvent(event);
-    const QString text = hoverText(event->position());
-    if (text.isEmpty())
-        QToolTip::hideText();
-    else
-        QToolTip::showText(event->globalPosition().toPoint(), text, this);
-}
-
-void FeatureArrowsPlot::mouseReleaseEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseReleaseEvent(event);
-    if (event->button() != Qt::LeftButton || (event->position() - m_pressPos).manhattanLength() > 5)
-        return;
-    const int feature = featureAt(event->position());
+    const int feature = featureAt(pos);
     if (feature >= 0)
         Q_EMIT featureClicked(feature);
     else

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "plots/QCustomPlotInclude.h"
+#include "plots/InteractivePlot.h"
 
 #include "geometry/FeatureGeometry.h"
 #include "geometry/FeatureMeasures.h"
@@ -18,7 +18,7 @@
 // a faint unit circle, feature indices at the tips (n <= 20), and the geometry of the instance (e.g. "pentagon",
 // "2 digons") in the first corner (top-left, top-right, bottom-left) where it hides no tip or label. Features with ||W_i|| < 0.1 are small grey dots. Hover shows the numbers,
 // a click on an arrow emits featureClicked.
-class FeatureArrowsPlot : public QCustomPlot {
+class FeatureArrowsPlot : public InteractivePlot {
     Q_OBJECT
 public:
     explicit FeatureArrowsPlot(QWidget* parent = nullptr);
@@ -52,7 +52,7 @@ public:
 
     // Feature under a widget position (arrow shaft, tip or dot within a few pixels), -1 if none.
     int featureAt(const QPointF& pos, int* instance = nullptr) const;
-    QString hoverText(const QPointF& pos) const;
+    QString hoverText(const QPointF& pos) const override;
 
     static constexpr float kDroppedNorm = 0.1f;
 
@@ -62,9 +62,7 @@ Q_SIGNALS:
 
 protected:
     void updateLayout() override;
-    void mousePressEvent(QMouseEvent* event) override;
-    void mouseMoveEvent(QMouseEvent* event) override;
-    void mouseReleaseEvent(QMouseEvent* event) override;
+    void plotClicked(const QPointF& pos) override;
 
 private:
     struct Instance {
@@ -115,5 +113,4 @@ private:
     int m_projectedFrom = 0;
     bool m_lineMode = false;
     double m_limit = 1.3;
-    QPointF m_pressPos;
 };

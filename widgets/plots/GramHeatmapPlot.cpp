@@ -1,10 +1,7 @@
 #include "plots/GramHeatmapPlot.h"
 
-#include "plots/FreshAxisMargins.h"
 #include "plots/FeaturePalette.h"
 
-#include <QMouseEvent>
-#include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
@@ -47,9 +44,8 @@ void sizeMapDimension(int n, int* cells, QCPRange* range)
 
 } // namespace
 
-GramHeatmapPlot::GramHeatmapPlot(QWidget* parent) : QCustomPlot(parent)
+GramHeatmapPlot::GramHeatmapPlot(QWidget* parent) : InteractivePlot(parent)
 {
-    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aePlottables); // crisp cell edges
@@ -304,28 +300,9 @@ QString GramHeatmapPlot::hoverText(const QPointF& pos) const
     return text;
 }
 
-void GramHeatmapPlot::mousePressEvent(QMouseEvent* event)
+void GramHeatmapPlot::plotClicked(const QPointF& pos)
 {
-    m_pressPos = event->position();
-    QCustomPlot::mousePressEvent(event);
-}
-
-void GramHeatmapPlot::mouseMoveEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseMoveEvent(event);
-    const QString text = hoverText(event->position());
-    if (text.isEmpty())
-        QToolTip::hideText();
-    else
-        QToolTip::showText(event->globalPosition().toPoint(), text, this);
-}
-
-void GramHeatmapPlot::mouseReleaseEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseReleaseEvent(event);
-    if (event->button() != Qt::LeftButton || (event->position() - m_pressPos).manhattanLength() > 5)
-        return;
-    const int feature = featureAt(event->position());
+    const int feature = featureAt(pos);
     if (feature >= 0)
         Q_EMIT featureClicked(feature);
     else

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "plots/QCustomPlotInclude.h"
+#include "plots/InteractivePlot.h"
 
 #include <Eigen/Core>
 
@@ -8,7 +8,7 @@
 // the scale saturate), feature 0 at the top left, with the bias b as a one-column strip on the same colour map to
 // the right (labelled "b") and a colour scale. The heatmap is kept square. Hover shows (i, j, value); a click on row
 // i of the heatmap or on b_i emits featureClicked(i).
-class GramHeatmapPlot : public QCustomPlot {
+class GramHeatmapPlot : public InteractivePlot {
     Q_OBJECT
 public:
     explicit GramHeatmapPlot(QWidget* parent = nullptr);
@@ -36,7 +36,7 @@ public:
     QList<QCPItemRect*> selectionItems() const { return {m_rowOutline, m_columnOutline, m_biasOutline}; }
 
     int featureAt(const QPointF& pos) const;
-    QString hoverText(const QPointF& pos) const;
+    QString hoverText(const QPointF& pos) const override;
 
 Q_SIGNALS:
     void featureClicked(int feature);
@@ -44,9 +44,7 @@ Q_SIGNALS:
 
 protected:
     void updateLayout() override;
-    void mousePressEvent(QMouseEvent* event) override;
-    void mouseMoveEvent(QMouseEvent* event) override;
-    void mouseReleaseEvent(QMouseEvent* event) override;
+    void plotClicked(const QPointF& pos) override;
 
 private:
     bool cellAt(const QPointF& pos, int* row, int* column, bool* bias) const;
@@ -65,5 +63,4 @@ private:
     Eigen::MatrixXd m_gram;
     Eigen::VectorXd m_bias;
     int m_selected = -1;
-    QPointF m_pressPos;
 };

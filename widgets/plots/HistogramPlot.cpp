@@ -1,19 +1,15 @@
 #include "plots/HistogramPlot.h"
 
-#include "plots/FreshAxisMargins.h"
 #include "plots/FeaturePalette.h"
 
-#include <QMouseEvent>
-#include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 HistogramPlot::HistogramPlot(QWidget* parent)
-    : QCustomPlot(parent), m_markerX(std::numeric_limits<double>::quiet_NaN())
+    : InteractivePlot(parent), m_markerX(std::numeric_limits<double>::quiet_NaN())
 {
-    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aeGrid);
@@ -280,28 +276,9 @@ QString HistogramPlot::hoverText(const QPointF& pos) const
     return text;
 }
 
-void HistogramPlot::mousePressEvent(QMouseEvent* event)
+void HistogramPlot::plotClicked(const QPointF& pos)
 {
-    m_pressPos = event->position();
-    QCustomPlot::mousePressEvent(event);
-}
-
-void HistogramPlot::mouseMoveEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseMoveEvent(event);
-    const QString text = hoverText(event->position());
-    if (text.isEmpty())
-        QToolTip::hideText();
-    else
-        QToolTip::showText(event->globalPosition().toPoint(), text, this);
-}
-
-void HistogramPlot::mouseReleaseEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseReleaseEvent(event);
-    if (event->button() != Qt::LeftButton || (event->position() - m_pressPos).manhattanLength() > 5)
-        return;
-    const int bin = binAt(event->position());
+    const int bin = binAt(pos);
     if (bin >= 0)
-        Q_EMIT binClicked(bin, xAxis->pixelToCoord(event->position().x()));
+        Q_EMIT binClicked(bin, xAxis->pixelToCoord(pos.x()));
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "plots/QCustomPlotInclude.h"
+#include "plots/InteractivePlot.h"
 
 #include <QColor>
 #include <QString>
@@ -11,7 +11,7 @@
 // fill (so overlaid distributions stay readable), a title row, an optional note in the top-right corner of the axes
 // and an optional labelled vertical marker (e.g. the selected feature). Hover names the bin and every series'
 // count; a click emits binClicked. Holds no science: callers bin with binEdges()/countValues() or bring counts.
-class HistogramPlot : public QCustomPlot {
+class HistogramPlot : public InteractivePlot {
     Q_OBJECT
 public:
     struct Series {
@@ -48,7 +48,7 @@ public:
     bool hasData() const; // at least one series with a non-zero count
 
     int binAt(const QPointF& pos) const; // -1 outside the bins
-    QString hoverText(const QPointF& pos) const;
+    QString hoverText(const QPointF& pos) const override;
 
     // `bins` equal bins over [low, high].
     static std::vector<double> binEdges(double low, double high, int bins);
@@ -61,9 +61,7 @@ Q_SIGNALS:
     void binClicked(int bin, double x);
 
 protected:
-    void mousePressEvent(QMouseEvent* event) override;
-    void mouseMoveEvent(QMouseEvent* event) override;
-    void mouseReleaseEvent(QMouseEvent* event) override;
+    void plotClicked(const QPointF& pos) override;
 
 private:
     void rebuild();
@@ -77,5 +75,4 @@ private:
     std::vector<Series> m_series;
     double m_markerX;
     bool m_integerCounts = true;
-    QPointF m_pressPos;
 };

@@ -1,10 +1,7 @@
 #include "plots/LossCurvePlot.h"
 
-#include "plots/FreshAxisMargins.h"
 #include "plots/FeaturePalette.h"
 
-#include <QMouseEvent>
-#include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
@@ -18,9 +15,8 @@ bool valid(float v) { return std::isfinite(v) && v > 0.0f; }
 
 } // namespace
 
-LossCurvePlot::LossCurvePlot(QWidget* parent) : QCustomPlot(parent)
+LossCurvePlot::LossCurvePlot(QWidget* parent) : InteractivePlot(parent)
 {
-    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setMinimumSize(240, 200);
@@ -278,28 +274,9 @@ QString LossCurvePlot::hoverText(const QPointF& pos) const
     return QStringLiteral("%1\nstep %2: loss = %3").arg(name).arg(step, 0, 'f', 0).arg(value, 0, 'g', 4);
 }
 
-void LossCurvePlot::mousePressEvent(QMouseEvent* event)
+void LossCurvePlot::plotClicked(const QPointF& pos)
 {
-    m_pressPos = event->position();
-    QCustomPlot::mousePressEvent(event);
-}
-
-void LossCurvePlot::mouseMoveEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseMoveEvent(event);
-    const QString text = hoverText(event->position());
-    if (text.isEmpty())
-        QToolTip::hideText();
-    else
-        QToolTip::showText(event->globalPosition().toPoint(), text, this);
-}
-
-void LossCurvePlot::mouseReleaseEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseReleaseEvent(event);
-    if (event->button() != Qt::LeftButton || (event->position() - m_pressPos).manhattanLength() > 5)
-        return;
-    const int instance = instanceAt(event->position());
+    const int instance = instanceAt(pos);
     if (instance >= 0)
         Q_EMIT instanceClicked(instance);
     else

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "plots/QCustomPlotInclude.h"
+#include "plots/InteractivePlot.h"
 
 #include <QStringList>
 #include <QVector>
@@ -11,7 +11,7 @@
 // decimated to at most kMaxPoints points by min/max buckets (spikes survive), with the legend outside the axes on
 // the right. The loss is per instance, not per feature: setSelectedFeature/featureClicked exist for a uniform
 // interface but do nothing; setSelectedInstance highlights a curve and a click on a curve emits instanceClicked.
-class LossCurvePlot : public QCustomPlot {
+class LossCurvePlot : public InteractivePlot {
     Q_OBJECT
 public:
     explicit LossCurvePlot(QWidget* parent = nullptr);
@@ -43,7 +43,7 @@ public:
     static constexpr int kMaxLegendEntries = 12;
 
     int instanceAt(const QPointF& pos) const;
-    QString hoverText(const QPointF& pos) const;
+    QString hoverText(const QPointF& pos) const override;
 
 Q_SIGNALS:
     void featureClicked(int feature);
@@ -51,9 +51,7 @@ Q_SIGNALS:
     void backgroundClicked();
 
 protected:
-    void mousePressEvent(QMouseEvent* event) override;
-    void mouseMoveEvent(QMouseEvent* event) override;
-    void mouseReleaseEvent(QMouseEvent* event) override;
+    void plotClicked(const QPointF& pos) override;
 
 private:
     void rebuild();
@@ -69,5 +67,4 @@ private:
     double m_interval = 1.0;
     int m_selected = -1;
     int m_selectedInstance = -1;
-    QPointF m_pressPos;
 };

@@ -1,10 +1,7 @@
 #include "plots/NeuronBarsPlot.h"
 
-#include "plots/FreshAxisMargins.h"
 #include "plots/FeaturePalette.h"
 
-#include <QMouseEvent>
-#include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
@@ -26,9 +23,8 @@ double indexTickStep(int count)
 
 } // namespace
 
-NeuronBarsPlot::NeuronBarsPlot(QWidget* parent) : QCustomPlot(parent)
+NeuronBarsPlot::NeuronBarsPlot(QWidget* parent) : InteractivePlot(parent)
 {
-    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aePlottables);
@@ -226,28 +222,9 @@ QString NeuronBarsPlot::hoverText(const QPointF& pos) const
         .arg(negative, 0, 'f', 3);
 }
 
-void NeuronBarsPlot::mousePressEvent(QMouseEvent* event)
+void NeuronBarsPlot::plotClicked(const QPointF& pos)
 {
-    m_pressPos = event->position();
-    QCustomPlot::mousePressEvent(event);
-}
-
-void NeuronBarsPlot::mouseMoveEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseMoveEvent(event);
-    const QString text = hoverText(event->position());
-    if (text.isEmpty())
-        QToolTip::hideText();
-    else
-        QToolTip::showText(event->globalPosition().toPoint(), text, this);
-}
-
-void NeuronBarsPlot::mouseReleaseEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseReleaseEvent(event);
-    if (event->button() != Qt::LeftButton || (event->position() - m_pressPos).manhattanLength() > 5)
-        return;
-    const int feature = featureAt(event->position());
+    const int feature = featureAt(pos);
     if (feature >= 0)
         Q_EMIT featureClicked(feature);
     else

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "plots/QCustomPlotInclude.h"
+#include "plots/InteractivePlot.h"
 
 #include <Eigen/Core>
 
@@ -10,7 +10,7 @@
 // feature's weight W(neuron, feature) as a stacked bar segment in the feature's palette colour, positive weights
 // stacked upward from 0 and negative ones downward. A feature legend is shown for n <= 12. Hover shows the weight;
 // a click on a segment emits featureClicked.
-class NeuronBarsPlot : public QCustomPlot {
+class NeuronBarsPlot : public InteractivePlot {
     Q_OBJECT
 public:
     explicit NeuronBarsPlot(QWidget* parent = nullptr);
@@ -33,7 +33,7 @@ public:
     QPointF segmentPixel(int neuron, int feature) const;
 
     int featureAt(const QPointF& pos, int* neuron = nullptr) const;
-    QString hoverText(const QPointF& pos) const;
+    QString hoverText(const QPointF& pos) const override;
 
     static constexpr int kMaxLegendFeatures = 12;
     static constexpr double kBarWidth = 0.7;
@@ -43,9 +43,7 @@ Q_SIGNALS:
     void backgroundClicked();
 
 protected:
-    void mousePressEvent(QMouseEvent* event) override;
-    void mouseMoveEvent(QMouseEvent* event) override;
-    void mouseReleaseEvent(QMouseEvent* event) override;
+    void plotClicked(const QPointF& pos) override;
 
 private:
     void applySelection();
@@ -55,5 +53,4 @@ private:
     Eigen::MatrixXd m_base;      // m x n: where each segment starts (stacked per sign)
     std::vector<QCPBars*> m_bars;
     int m_selected = -1;
-    QPointF m_pressPos;
 };

@@ -1,13 +1,10 @@
 #include "plots/NormBarsPlot.h"
 
-#include "plots/FreshAxisMargins.h"
 #include "common/Theme.h"
 #include "plots/FeaturePalette.h"
 
 #include "geometry/FeatureMeasures.h"
 
-#include <QMouseEvent>
-#include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
@@ -29,9 +26,8 @@ double featureTickStep(int n)
 
 } // namespace
 
-NormBarsPlot::NormBarsPlot(QWidget* parent) : QCustomPlot(parent)
+NormBarsPlot::NormBarsPlot(QWidget* parent) : InteractivePlot(parent)
 {
-    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aePlottables);
@@ -327,28 +323,9 @@ QString NormBarsPlot::hoverText(const QPointF& pos) const
         .arg(in.dimensionality[i], 0, 'f', 3);
 }
 
-void NormBarsPlot::mousePressEvent(QMouseEvent* event)
+void NormBarsPlot::plotClicked(const QPointF& pos)
 {
-    m_pressPos = event->position();
-    QCustomPlot::mousePressEvent(event);
-}
-
-void NormBarsPlot::mouseMoveEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseMoveEvent(event);
-    const QString text = hoverText(event->position());
-    if (text.isEmpty())
-        QToolTip::hideText();
-    else
-        QToolTip::showText(event->globalPosition().toPoint(), text, this);
-}
-
-void NormBarsPlot::mouseReleaseEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseReleaseEvent(event);
-    if (event->button() != Qt::LeftButton || (event->position() - m_pressPos).manhattanLength() > 5)
-        return;
-    const int feature = featureAt(event->position());
+    const int feature = featureAt(pos);
     if (feature >= 0)
         Q_EMIT featureClicked(feature);
     else

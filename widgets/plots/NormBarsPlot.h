@@ -2,7 +2,7 @@
 
 #include "geometry/FeatureMeasures.h"
 
-#include "plots/QCustomPlotInclude.h"
+#include "plots/InteractivePlot.h"
 
 #include <Eigen/Core>
 
@@ -15,7 +15,7 @@
 // sequential map (dark = a dedicated dimension, bright = in superposition), on a shared x range
 // [0, max(1.1, largest norm)], with the instance title above each panel and a "superposition" colour scale.
 // Hover shows the numbers; a click on a feature's row emits featureClicked.
-class NormBarsPlot : public QCustomPlot {
+class NormBarsPlot : public InteractivePlot {
     Q_OBJECT
 public:
     explicit NormBarsPlot(QWidget* parent = nullptr);
@@ -44,7 +44,7 @@ public:
     QCPItemRect* selectionOutline(int instance) const;
 
     int featureAt(const QPointF& pos, int* instance = nullptr) const;
-    QString hoverText(const QPointF& pos) const;
+    QString hoverText(const QPointF& pos) const override;
 
     // Colour levels per panel (bars are grouped by quantised colour, one plottable per level).
     static constexpr int kColourLevels = 48;
@@ -55,9 +55,7 @@ Q_SIGNALS:
 
 protected:
     void updateLayout() override;
-    void mousePressEvent(QMouseEvent* event) override;
-    void mouseMoveEvent(QMouseEvent* event) override;
-    void mouseReleaseEvent(QMouseEvent* event) override;
+    void plotClicked(const QPointF& pos) override;
 
 private:
     struct Instance {
@@ -83,5 +81,4 @@ private:
     int m_maxFeatures = 0;
     double m_upper = 1.1;
     int m_selected = -1;
-    QPointF m_pressPos;
 };

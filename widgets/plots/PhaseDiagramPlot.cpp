@@ -1,12 +1,9 @@
 #include "plots/PhaseDiagramPlot.h"
 
-#include "plots/FreshAxisMargins.h"
 #include "common/Theme.h"
 #include "plots/ColorMaps.h"
 #include "plots/FeaturePalette.h"
 
-#include <QMouseEvent>
-#include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
@@ -70,9 +67,8 @@ QColor PhaseDiagramPlot::cellColor(int cell)
     }
 }
 
-PhaseDiagramPlot::PhaseDiagramPlot(QWidget* parent) : QCustomPlot(parent)
+PhaseDiagramPlot::PhaseDiagramPlot(QWidget* parent) : InteractivePlot(parent)
 {
-    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aePlottables);
@@ -332,29 +328,10 @@ QString PhaseDiagramPlot::hoverText(const QPointF& pos) const
         .arg(what);
 }
 
-void PhaseDiagramPlot::mousePressEvent(QMouseEvent* event)
+void PhaseDiagramPlot::plotClicked(const QPointF& pos)
 {
-    m_pressPos = event->position();
-    QCustomPlot::mousePressEvent(event);
-}
-
-void PhaseDiagramPlot::mouseMoveEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseMoveEvent(event);
-    const QString text = hoverText(event->position());
-    if (text.isEmpty())
-        QToolTip::hideText();
-    else
-        QToolTip::showText(event->globalPosition().toPoint(), text, this);
-}
-
-void PhaseDiagramPlot::mouseReleaseEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseReleaseEvent(event);
-    if (event->button() != Qt::LeftButton || (event->position() - m_pressPos).manhattanLength() > 5)
-        return;
     int column = -1, row = -1;
-    if (cellAtPixel(event->position(), &column, &row))
+    if (cellAtPixel(pos, &column, &row))
         Q_EMIT cellClicked(column, row);
     else
         Q_EMIT backgroundClicked();

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "plots/QCustomPlotInclude.h"
+#include "plots/InteractivePlot.h"
 
 #include <QPointF>
 
@@ -12,7 +12,7 @@
 // interpolation, plus the analytic region boundaries as black lines and a small legend. The grid is assumed
 // log-spaced along each axis (in any order). Cells are not features: featureClicked is never emitted and
 // setSelectedFeature does nothing; cellClicked/setSelectedCell address grid cells.
-class PhaseDiagramPlot : public QCustomPlot {
+class PhaseDiagramPlot : public InteractivePlot {
     Q_OBJECT
 public:
     enum Cell { NotLearned = 0, Dedicated = 1, Superposition = 2 };
@@ -45,7 +45,7 @@ public:
     QPointF cellPixel(int column, int row) const;
 
     bool cellAtPixel(const QPointF& pos, int* column, int* row) const;
-    QString hoverText(const QPointF& pos) const;
+    QString hoverText(const QPointF& pos) const override;
 
 Q_SIGNALS:
     void featureClicked(int feature);
@@ -53,9 +53,7 @@ Q_SIGNALS:
     void backgroundClicked();
 
 protected:
-    void mousePressEvent(QMouseEvent* event) override;
-    void mouseMoveEvent(QMouseEvent* event) override;
-    void mouseReleaseEvent(QMouseEvent* event) override;
+    void plotClicked(const QPointF& pos) override;
 
 private:
     // Map-cell index of grid index k along one axis (grids may be given in decreasing order).
@@ -69,5 +67,4 @@ private:
     std::vector<double> m_y;
     std::vector<int> m_cells;
     int m_selected = -1;
-    QPointF m_pressPos;
 };

@@ -1,11 +1,8 @@
 #include "plots/StickyFractionPlot.h"
 
-#include "plots/FreshAxisMargins.h"
 #include "plots/FeaturePalette.h"
 
 #include <QFontMetrics>
-#include <QMouseEvent>
-#include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
@@ -49,9 +46,8 @@ QVector<double> StickyFractionPlot::referenceFractions()
     return values;
 }
 
-StickyFractionPlot::StickyFractionPlot(QWidget* parent) : QCustomPlot(parent)
+StickyFractionPlot::StickyFractionPlot(QWidget* parent) : InteractivePlot(parent)
 {
-    FreshAxisMargins::install(this);
     setBackground(Qt::white);
     setAntialiasedElements(QCP::aeAll);
     setMinimumSize(240, 200);
@@ -329,28 +325,9 @@ void StickyFractionPlot::updateLayout()
     QCustomPlot::updateLayout();
 }
 
-void StickyFractionPlot::mousePressEvent(QMouseEvent* event)
+void StickyFractionPlot::plotClicked(const QPointF& pos)
 {
-    m_pressPos = event->position();
-    QCustomPlot::mousePressEvent(event);
-}
-
-void StickyFractionPlot::mouseMoveEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseMoveEvent(event);
-    const QString text = hoverText(event->position());
-    if (text.isEmpty())
-        QToolTip::hideText();
-    else
-        QToolTip::showText(event->globalPosition().toPoint(), text, this);
-}
-
-void StickyFractionPlot::mouseReleaseEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseReleaseEvent(event);
-    if (event->button() != Qt::LeftButton || (event->position() - m_pressPos).manhattanLength() > 5)
-        return;
-    const int feature = featureAt(event->position());
+    const int feature = featureAt(pos);
     if (feature >= 0)
         Q_EMIT featureClicked(feature);
     else

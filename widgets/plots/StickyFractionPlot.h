@@ -1,6 +1,6 @@
 #pragma once
 
-#include "plots/QCustomPlotInclude.h"
+#include "plots/InteractivePlot.h"
 
 #include <QVector>
 
@@ -10,7 +10,7 @@
 // 1/(1-S) on a log axis (one point per instance, joined), each instance's per-feature dimensionalities D_i as small
 // semi-transparent dots with a deterministic horizontal jitter, and dashed reference lines at 1, 3/4, 2/3, 1/2, 2/5
 // and 3/8 labelled at the right edge. Hover shows the numbers; a click on a dot emits featureClicked.
-class StickyFractionPlot : public QCustomPlot {
+class StickyFractionPlot : public InteractivePlot {
     Q_OBJECT
 public:
     explicit StickyFractionPlot(QWidget* parent = nullptr);
@@ -39,16 +39,14 @@ public:
     static QVector<double> referenceFractions();
 
     int featureAt(const QPointF& pos) const;
-    QString hoverText(const QPointF& pos) const;
+    QString hoverText(const QPointF& pos) const override;
 
 Q_SIGNALS:
     void featureClicked(int feature);
     void backgroundClicked();
 
 protected:
-    void mousePressEvent(QMouseEvent* event) override;
-    void mouseMoveEvent(QMouseEvent* event) override;
-    void mouseReleaseEvent(QMouseEvent* event) override;
+    void plotClicked(const QPointF& pos) override;
     // Sizes the right margin to the reference labels' current (themed) font before every layout, on screen and
     // in exports (toPainter/savePdf lay out without replotting).
     void updateLayout() override;
@@ -77,5 +75,4 @@ private:
     std::vector<std::vector<int>> m_featureIndices;
     std::vector<Dot> m_dotData;
     int m_selected = -1;
-    QPointF m_pressPos;
 };
