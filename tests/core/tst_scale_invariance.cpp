@@ -291,8 +291,9 @@ void TestScaleInvariance::fashionMnist()
         QVERIFY(p.maxDimensionalityChange <= 1e-6);
         QVERIFY(p.meanKlFromReference > 1e-3);
     }
+    // Reported, not asserted: speed is measured by `featurescope bench`, and under ASan on a loaded CI machine this
+    // took over 20 s.
     qInfo("Fashion-MNIST check: accuracy %.4f, %.1f s", accuracy, timer.elapsed() / 1000.0);
-    QVERIFY(timer.elapsed() < 20000);
 }
 
 void TestScaleInvariance::safetensorsMatrix()
