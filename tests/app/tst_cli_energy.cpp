@@ -1,34 +1,18 @@
 // `featurescope energy`, run as a process: JSON parses with the right values; bad arguments exit 2 with one line.
+#include "app/CliRun.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTest>
 
 #include <cmath>
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run runBinary(const QStringList& arguments)
+CliRun runBinary(const QStringList& arguments)
 {
-    Run run;
-    const QString binary = qEnvironmentVariable("FEATURESCOPE_BINARY");
-    if (binary.isEmpty())
-        qFatal("FEATURESCOPE_BINARY is not set (CTest sets it)");
-    QProcess process;
-    process.start(binary, QStringList{QStringLiteral("energy")} + arguments);
-    if (!process.waitForFinished(60000))
-        qFatal("featurescope energy did not finish");
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    return CliRun::run(QStringList{QStringLiteral("energy")} + arguments, 60000);
 }
 
 bool relClose(double a, double b, double tolerance) { return std::abs(a - b) <= tolerance * std::abs(b); }
@@ -82,7 +66,7 @@ void TestCliEnergy::json()
     QFETCH(double, ratio);
     QFETCH(double, opsPerSecond);
     QFETCH(double, power);
-    const Run run = runBinary(arguments + QStringList{QStringLiteral("--json")});
+    const CliRun run = runBinary(arguments + QStringList{QStringLiteral("--json")});
     QVERIFY2(run.exitCode == 0, run.err.constData());
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(run.out, &error);
@@ -96,7 +80,7 @@ void TestCliEnergy::json()
 
 void TestCliEnergy::jsonHasEveryField()
 {
-    const Run run = runBinary({QStringLiteral("--json")});
+    const CliRun run = runBinary({QStringLiteral("--json")});
     QCOMPARE(run.exitCode, 0);
     const QJsonObject j = QJsonDocument::fromJson(run.out).object();
     QCOMPARE(j[QStringLiteral("temperature_k")].toDouble(), 300.0);
@@ -123,7 +107,7 @@ void TestCliEnergy::jsonHasEveryField()
 
 void TestCliEnergy::humanSummary()
 {
-    const Run run = runBinary({});
+    const CliRun run = runBinary({});
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.out.contains("A100 SXM4"));
     QVERIFY(run.out.contains("ratio"));
@@ -133,7 +117,7 @@ void TestCliEnergy::humanSummary()
 
 void TestCliEnergy::listPresets()
 {
-    const Run run = runBinary({QStringLiteral("--list-presets"), QStringLiteral("--json")});
+    const CliRun run = runBinary({QStringLiteral("--list-presets"), QStringLiteral("--json")});
     QCOMPARE(run.exitCode, 0);
     QJsonParseError error;
     const QJsonArray presets = QJsonDocument::fromJson(run.out, &error).object()[QStringLiteral("presets")].toArray();
@@ -152,7 +136,7 @@ void TestCliEnergy::listPresets()
         }
     }
     QVERIFY(sawA100);
-    const Run text = runBinary({QStringLiteral("--list-presets")});
+    const CliRun text = runBinary({QStringLiteral("--list-presets")});
     QCOMPARE(text.exitCode, 0);
     QVERIFY(text.out.contains("h100-sxm5"));
 }
@@ -183,7 +167,7 @@ void TestCliEnergy::badArguments()
 {
     QFETCH(QStringList, arguments);
     QFETCH(QString, message);
-    const Run run = runBinary(arguments + QStringList{QStringLiteral("--json")});
+    const CliRun run = runBinary(arguments + QStringList{QStringLiteral("--json")});
     QCOMPARE(run.exitCode, 2);
     QVERIFY(run.out.isEmpty());
     const QString err = QString::fromUtf8(run.err).trimmed();

@@ -1,10 +1,11 @@
+#include "app/CliRun.h"
+#include "core/ScratchFiles.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
-#include <QTemporaryDir>
 #include <QTest>
 
 // `featurescope sae --sae DIR --activations FILE`, `sae --activations FILE --save DIR` and `tms --save FILE`
@@ -14,37 +15,8 @@ class TestCliImport : public QObject {
     Q_OBJECT
 
 private:
-    QString m_binary;
-    QTemporaryDir m_dir;
+    ScratchFiles m_files;
     const QString m_golden = QStringLiteral(FEATURESCOPE_TEST_DATA_DIR "/golden/");
-
-    struct Result {
-        int exitCode = -1;
-        QByteArray out, err;
-    };
-
-    Result run(const QStringList& arguments, int timeoutMs = 120000)
-    {
-        QProcess process;
-        process.start(m_binary, arguments);
-        if (!process.waitForFinished(timeoutMs)) {
-            process.kill();
-            process.waitForFinished();
-        }
-        return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-                process.readAllStandardError()};
-    }
-
-    QString write(const QString& name, const QByteArray& bytes)
-    {
-        const QString path = m_dir.filePath(name);
-        QDir().mkpath(QFileInfo(path).path());
-        QFile file(path);
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            qFatal("cannot write %s", qPrintable(path));
-        file.write(bytes);
-        return path;
-    }
 
     static QByteArray safetensors(const QByteArray& json, const QByteArray& data = {})
     {
@@ -63,24 +35,23 @@ private:
     // A copy of a golden SAE folder with one file replaced.
     QString badSae(const QString& name, const QString& file, const QByteArray& bytes)
     {
-        const QString dir = m_dir.filePath(name);
+        const QString dir = m_files.path(name);
         QDir().mkpath(dir);
         for (const QString& f : QDir(m_golden + QStringLiteral("saelens/standard_v6")).entryList(QDir::Files))
             QFile::copy(m_golden + QStringLiteral("saelens/standard_v6/") + f, dir + QLatin1Char('/') + f);
         QFile::remove(dir + QLatin1Char('/') + file);
-        write(name + QLatin1Char('/') + file, bytes);
+        m_files.write(name + QLatin1Char('/') + file, bytes);
         return dir;
     }
 
-    static QJsonObject json(const Result& r) { return QJsonDocument::fromJson(r.out).object(); }
+    static QJsonObject json(const CliRun& r) { return QJsonDocument::fromJson(r.out).object(); }
 
 private Q_SLOTS:
     void initTestCase()
     {
-        m_binary = qEnvironmentVariable("FEATURESCOPE_BINARY");
-        if (m_binary.isEmpty())
+        if (qEnvironmentVariable("FEATURESCOPE_BINARY").isEmpty())
             QSKIP("FEATURESCOPE_BINARY is not set (run through ctest)");
-        QVERIFY(m_dir.isValid());
+        QVERIFY(m_files.isValid());
     }
 
     void evaluatesGoldenSae_data()
@@ -97,10 +68,10 @@ private Q_SLOTS:
     {
         QFETCH(QString, sae);
         QFETCH(QString, evaluator);
-        const QString codes = m_dir.filePath(QStringLiteral("codes_%1.npy").arg(sae));
-        const Result r = run({QStringLiteral("sae"), QStringLiteral("--sae"), m_golden + QStringLiteral("saelens/") + sae,
-                              QStringLiteral("--activations"), m_golden + QStringLiteral("saelens/inputs.npy"),
-                              QStringLiteral("--codes"), codes, QStringLiteral("--json")});
+        const QString codes = m_files.path(QStringLiteral("codes_%1.npy").arg(sae));
+        const CliRun r = CliRun::run({QStringLiteral("sae"), QStringLiteral("--sae"), m_golden + QStringLiteral("saelens/") + sae,
+                                      QStringLiteral("--activations"), m_golden + QStringLiteral("saelens/inputs.npy"),
+                                      QStringLiteral("--codes"), codes, QStringLiteral("--json")});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QJsonObject j = json(r);
         for (const char* key : {"l0", "mse", "explained_variance", "dead_fraction", "dense_fraction",
@@ -134,34 +105,34 @@ private Q_SLOTS:
         const QString goodSae = m_golden + QStringLiteral("saelens/standard_v6");
         const QString goodActs = m_golden + QStringLiteral("saelens/inputs.npy");
         const QByteArray f32x2 = R"("dtype":"F32","shape":[5,4],"data_offsets":[0,80]})";
-        QTest::newRow("truncated npy") << goodSae << write(QStringLiteral("truncated.npy"),
+        QTest::newRow("truncated npy") << goodSae << m_files.write(QStringLiteral("truncated.npy"),
             npy("{'descr': '<f4', 'fortran_order': False, 'shape': (5, 4), }", QByteArray(70, '\0')))
                                        << "truncated.npy: truncated .npy file";
-        QTest::newRow("negative shape npy") << goodSae << write(QStringLiteral("negative.npy"),
+        QTest::newRow("negative shape npy") << goodSae << m_files.write(QStringLiteral("negative.npy"),
             npy("{'descr': '<f4', 'fortran_order': False, 'shape': (5, -4), }", {}))
                                             << "negative.npy: bad .npy header: negative dimension";
-        QTest::newRow("wrong dtype npy") << goodSae << write(QStringLiteral("complex.npy"),
+        QTest::newRow("wrong dtype npy") << goodSae << m_files.write(QStringLiteral("complex.npy"),
             npy("{'descr': '<c16', 'fortran_order': False, 'shape': (5, 4), }", QByteArray(320, '\0')))
                                          << "complex.npy: unsupported dtype '<c16'";
-        QTest::newRow("oversized safetensors header") << goodSae << write(QStringLiteral("oversized.safetensors"),
+        QTest::newRow("oversized safetensors header") << goodSae << m_files.write(QStringLiteral("oversized.safetensors"),
             QByteArray("\x00\x00\x00\x40\x00\x00\x00\x00{}", 10))
                                                       << "oversized.safetensors: not a safetensors file or corrupt: the header length";
-        QTest::newRow("overlapping safetensors") << goodSae << write(QStringLiteral("overlap.safetensors"),
+        QTest::newRow("overlapping safetensors") << goodSae << m_files.write(QStringLiteral("overlap.safetensors"),
             safetensors(R"({"a":{)" + f32x2 + R"(,"b":{"dtype":"F32","shape":[5,4],"data_offsets":[40,120]}})", QByteArray(120, '\0')))
                                                  << "overlap.safetensors: tensors 'a' and 'b' overlap";
-        QTest::newRow("wrong dtype safetensors") << goodSae << write(QStringLiteral("f8.safetensors"),
+        QTest::newRow("wrong dtype safetensors") << goodSae << m_files.write(QStringLiteral("f8.safetensors"),
             safetensors(R"({"a":{"dtype":"F8_E5M2","shape":[5,4],"data_offsets":[0,20]}})", QByteArray(20, '\0')))
                                                  << "f8.safetensors: tensor 'a' has unsupported dtype 'F8_E5M2'";
-        QTest::newRow("non-UTF-8 safetensors") << goodSae << write(QStringLiteral("latin1.safetensors"),
+        QTest::newRow("non-UTF-8 safetensors") << goodSae << m_files.write(QStringLiteral("latin1.safetensors"),
             safetensors("{\"caf\xe9\":{" + f32x2 + "}", QByteArray(80, '\0')))
                                                << "latin1.safetensors: the safetensors header is not valid UTF-8";
-        QTest::newRow("not an array file") << goodSae << write(QStringLiteral("notes.txt"), "just text\n")
+        QTest::newRow("not an array file") << goodSae << m_files.write(QStringLiteral("notes.txt"), "just text\n")
                                            << "notes.txt: not a .npy, .npz or .safetensors file";
-        QTest::newRow("broken zip") << goodSae << write(QStringLiteral("broken.npz"), QByteArray("PK\x03\x04garbage", 11))
+        QTest::newRow("broken zip") << goodSae << m_files.write(QStringLiteral("broken.npz"), QByteArray("PK\x03\x04garbage", 11))
                                     << "broken.npz: not a valid .npz (zip) archive";
-        QTest::newRow("missing activations") << goodSae << m_dir.filePath(QStringLiteral("none.npy"))
+        QTest::newRow("missing activations") << goodSae << m_files.path(QStringLiteral("none.npy"))
                                              << "none.npy: file not found";
-        QTest::newRow("dimension mismatch") << goodSae << write(QStringLiteral("d3.npy"),
+        QTest::newRow("dimension mismatch") << goodSae << m_files.write(QStringLiteral("d3.npy"),
             npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", QByteArray(24, '\0')))
                                             << "d3.npy: the activations have d = 3 but the SAE";
         QTest::newRow("truncated weights") << badSae(QStringLiteral("sae_truncated"), QStringLiteral("sae_weights.safetensors"),
@@ -173,7 +144,7 @@ private Q_SLOTS:
         QTest::newRow("negative d_sae") << badSae(QStringLiteral("sae_negative"), QStringLiteral("cfg.json"),
                                                   "{\"d_in\": 4, \"d_sae\": -6}")
                                         << goodActs << "cfg.json: d_sae = -6 is out of range";
-        QTest::newRow("missing sae folder") << m_dir.filePath(QStringLiteral("nowhere")) << goodActs << "nowhere: folder not found";
+        QTest::newRow("missing sae folder") << m_files.path(QStringLiteral("nowhere")) << goodActs << "nowhere: folder not found";
     }
 
     void badFiles()
@@ -181,8 +152,8 @@ private Q_SLOTS:
         QFETCH(QString, sae);
         QFETCH(QString, activations);
         QFETCH(QString, message);
-        const Result r = run({QStringLiteral("sae"), QStringLiteral("--sae"), sae, QStringLiteral("--activations"),
-                              activations, QStringLiteral("--json")});
+        const CliRun r = CliRun::run({QStringLiteral("sae"), QStringLiteral("--sae"), sae, QStringLiteral("--activations"),
+                                      activations, QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.out.isEmpty());
         const QString err = QString::fromUtf8(r.err);
@@ -193,22 +164,22 @@ private Q_SLOTS:
 
     void ambiguousArrays()
     {
-        const Result r = run({QStringLiteral("sae"), QStringLiteral("--activations"),
-                              m_golden + QStringLiteral("activations.safetensors"), QStringLiteral("--json")});
+        const CliRun r = CliRun::run({QStringLiteral("sae"), QStringLiteral("--activations"),
+                                      m_golden + QStringLiteral("activations.safetensors"), QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("(acts [6, 4] f16, other [2, 3] f32): choose one with --array NAME"), r.err.constData());
     }
 
     void trainSaveAndReload()
     {
-        const QString dir = m_dir.filePath(QStringLiteral("trained_sae"));
+        const QString dir = m_files.path(QStringLiteral("trained_sae"));
         const QString acts = m_golden + QStringLiteral("activations.safetensors");
-        const Result train = run({QStringLiteral("sae"), QStringLiteral("--activations"), acts, QStringLiteral("--array"),
-                                  QStringLiteral("acts"), QStringLiteral("--labels"), QStringLiteral("labels"),
-                                  QStringLiteral("--steps"), QStringLiteral("50"), QStringLiteral("--d-sae"),
-                                  QStringLiteral("8"), QStringLiteral("--variant"), QStringLiteral("topk"),
-                                  QStringLiteral("--k"), QStringLiteral("2"), QStringLiteral("--save"), dir,
-                                  QStringLiteral("--json")});
+        const CliRun train = CliRun::run({QStringLiteral("sae"), QStringLiteral("--activations"), acts, QStringLiteral("--array"),
+                                          QStringLiteral("acts"), QStringLiteral("--labels"), QStringLiteral("labels"),
+                                          QStringLiteral("--steps"), QStringLiteral("50"), QStringLiteral("--d-sae"),
+                                          QStringLiteral("8"), QStringLiteral("--variant"), QStringLiteral("topk"),
+                                          QStringLiteral("--k"), QStringLiteral("2"), QStringLiteral("--save"), dir,
+                                          QStringLiteral("--json")});
         QVERIFY2(train.exitCode == 0, train.err.constData());
         const QJsonObject t = json(train);
         QCOMPARE(t.value(QStringLiteral("source")).toString(), QStringLiteral("file"));
@@ -216,9 +187,9 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(dir + QStringLiteral("/cfg.json")));
         QVERIFY(QFile::exists(dir + QStringLiteral("/sae_weights.safetensors")));
         QVERIFY(QFile::exists(dir + QStringLiteral("/sparsity.safetensors")));
-        const Result eval = run({QStringLiteral("sae"), QStringLiteral("--sae"), dir, QStringLiteral("--activations"), acts,
-                                 QStringLiteral("--array"), QStringLiteral("acts"), QStringLiteral("--labels"),
-                                 QStringLiteral("labels"), QStringLiteral("--json")});
+        const CliRun eval = CliRun::run({QStringLiteral("sae"), QStringLiteral("--sae"), dir, QStringLiteral("--activations"), acts,
+                                         QStringLiteral("--array"), QStringLiteral("acts"), QStringLiteral("--labels"),
+                                         QStringLiteral("labels"), QStringLiteral("--json")});
         QVERIFY2(eval.exitCode == 0, eval.err.constData());
         const QJsonObject e = json(eval);
         QCOMPARE(e.value(QStringLiteral("architecture")).toString(), QStringLiteral("topk"));
@@ -231,9 +202,9 @@ private Q_SLOTS:
 
     void tmsSave()
     {
-        const QString path = m_dir.filePath(QStringLiteral("tms.safetensors"));
-        const Result r = run({QStringLiteral("tms"), QStringLiteral("--steps"), QStringLiteral("100"),
-                              QStringLiteral("--save"), path, QStringLiteral("--json")});
+        const QString path = m_files.path(QStringLiteral("tms.safetensors"));
+        const CliRun r = CliRun::run({QStringLiteral("tms"), QStringLiteral("--steps"), QStringLiteral("100"),
+                                      QStringLiteral("--save"), path, QStringLiteral("--json")});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));
@@ -250,8 +221,8 @@ private Q_SLOTS:
         QVERIFY(QJsonDocument::fromJson(meta.value(QStringLiteral("config")).toString().toUtf8()).object().contains(
             QStringLiteral("feature_probability")));
 
-        const Result bad = run({QStringLiteral("tms"), QStringLiteral("--steps"), QStringLiteral("10"),
-                                QStringLiteral("--save"), m_dir.filePath(QStringLiteral("no/such/dir/x.safetensors"))});
+        const CliRun bad = CliRun::run({QStringLiteral("tms"), QStringLiteral("--steps"), QStringLiteral("10"),
+                                        QStringLiteral("--save"), m_files.path(QStringLiteral("no/such/dir/x.safetensors"))});
         QCOMPARE(bad.exitCode, 2);
         QVERIFY2(bad.err.contains("cannot write the file"), bad.err.constData());
     }

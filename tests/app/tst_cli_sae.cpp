@@ -1,8 +1,9 @@
+#include "app/CliRun.h"
+
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTest>
 
 // `featurescope sae` end to end, through the real binary (FEATURESCOPE_BINARY, set by CTest).
@@ -10,30 +11,15 @@ class TestCliSae : public QObject {
     Q_OBJECT
 
 private:
-    QString m_binary;
-
-    struct Result {
-        int exitCode = -1;
-        QByteArray out, err;
-    };
-
-    Result runSae(const QStringList& arguments, int timeoutMs = 120000)
+    static CliRun runSae(const QStringList& arguments)
     {
-        QProcess process;
-        process.start(m_binary, QStringList{QStringLiteral("sae")} + arguments);
-        if (!process.waitForFinished(timeoutMs)) {
-            process.kill();
-            process.waitForFinished();
-        }
-        return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-                process.readAllStandardError()};
+        return CliRun::run(QStringList{QStringLiteral("sae")} + arguments);
     }
 
 private Q_SLOTS:
     void initTestCase()
     {
-        m_binary = qEnvironmentVariable("FEATURESCOPE_BINARY");
-        if (m_binary.isEmpty())
+        if (qEnvironmentVariable("FEATURESCOPE_BINARY").isEmpty())
             QSKIP("FEATURESCOPE_BINARY is not set (run through ctest)");
     }
 
@@ -57,7 +43,7 @@ private Q_SLOTS:
     {
         QFETCH(QStringList, arguments);
         QFETCH(double, minMmcs);
-        const Result r = runSae(arguments + QStringList{QStringLiteral("--json")});
+        const CliRun r = runSae(arguments + QStringList{QStringLiteral("--json")});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QJsonParseError error;
         const QJsonObject j = QJsonDocument::fromJson(r.out, &error).object();
@@ -78,7 +64,7 @@ private Q_SLOTS:
 
     void toySource()
     {
-        const Result r = runSae({QStringLiteral("--source"), QStringLiteral("toy"), QStringLiteral("--steps"),
+        const CliRun r = runSae({QStringLiteral("--source"), QStringLiteral("toy"), QStringLiteral("--steps"),
                                  QStringLiteral("300"), QStringLiteral("--toy-steps"), QStringLiteral("500"),
                                  QStringLiteral("--json")});
         QVERIFY2(r.exitCode == 0, r.err.constData());
@@ -90,7 +76,7 @@ private Q_SLOTS:
 
     void humanSummary()
     {
-        const Result r = runSae({QStringLiteral("--steps"), QStringLiteral("10"), QStringLiteral("--d-sae"),
+        const CliRun r = runSae({QStringLiteral("--steps"), QStringLiteral("10"), QStringLiteral("--d-sae"),
                                  QStringLiteral("64")});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("MMCS"));
@@ -101,7 +87,7 @@ private Q_SLOTS:
     {
         if (!QFileInfo::exists(QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")))
             QSKIP("Fashion-MNIST is not installed");
-        const Result r = runSae({QStringLiteral("--source"), QStringLiteral("fashion-mnist"), QStringLiteral("--randomized"),
+        const CliRun r = runSae({QStringLiteral("--source"), QStringLiteral("fashion-mnist"), QStringLiteral("--randomized"),
                                  QStringLiteral("--steps"), QStringLiteral("200"), QStringLiteral("--mlp-epochs"),
                                  QStringLiteral("1"), QStringLiteral("--json")});
         QVERIFY2(r.exitCode == 0, r.err.constData());
@@ -134,7 +120,7 @@ private Q_SLOTS:
     {
         QFETCH(QStringList, arguments);
         QFETCH(QString, message);
-        const Result r = runSae(arguments);
+        const CliRun r = runSae(arguments);
         QCOMPARE(r.exitCode, 2);
         const QString err = QString::fromUtf8(r.err).trimmed();
         QVERIFY2(err.contains(message), qPrintable(err));

@@ -1,11 +1,12 @@
 // `featurescope scale`, run as a process: the JSON parses and has the fields per scale; features per dimension goes
 // as c²; the tied toy model's loss is lowest at c = 1 and the untied one's is flat; bad arguments exit 2 with one
 // line on stderr.
+#include "app/CliRun.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -13,31 +14,14 @@
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run runBinary(const QStringList& arguments)
+CliRun runBinary(const QStringList& arguments)
 {
-    Run run;
-    const QString binary = qEnvironmentVariable("FEATURESCOPE_BINARY");
-    if (binary.isEmpty())
-        qFatal("FEATURESCOPE_BINARY is not set (CTest sets it)");
-    QProcess process;
-    process.start(binary, QStringList{QStringLiteral("scale")} + arguments);
-    if (!process.waitForFinished(120000))
-        qFatal("featurescope scale did not finish");
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    return CliRun::run(QStringList{QStringLiteral("scale")} + arguments, 120000);
 }
 
 QJsonObject runJson(const QStringList& arguments)
 {
-    const Run run = runBinary(arguments + QStringList{QStringLiteral("--json")});
+    const CliRun run = runBinary(arguments + QStringList{QStringLiteral("--json")});
     if (run.exitCode != 0)
         qWarning("stderr: %s", run.err.constData());
     QJsonParseError error;
@@ -176,15 +160,15 @@ void TestCliScale::matrixFromFile()
     QVERIFY(std::abs(scales[2].toObject().value(QStringLiteral("features_per_dimension")).toDouble() - 13.5) < 1e-5);
     QVERIFY(std::abs(scales[0].toObject().value(QStringLiteral("mean_feature_dimensionality")).toDouble() - 2.0 / 3.0) < 1e-6);
 
-    const Run missing = runBinary({QStringLiteral("--model"), QStringLiteral("file"), QStringLiteral("--weights"), path,
-                                   QStringLiteral("--tensor"), QStringLiteral("nope")});
+    const CliRun missing = runBinary({QStringLiteral("--model"), QStringLiteral("file"), QStringLiteral("--weights"), path,
+                                      QStringLiteral("--tensor"), QStringLiteral("nope")});
     QCOMPARE(missing.exitCode, 2);
     QVERIFY(missing.err.contains("nope"));
 }
 
 void TestCliScale::humanSummary()
 {
-    const Run run = runBinary({QStringLiteral("--steps"), QStringLiteral("2000")});
+    const CliRun run = runBinary({QStringLiteral("--steps"), QStringLiteral("2000")});
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.out.contains("features/dim"));
     QVERIFY(run.out.contains("slope 2.00"));
@@ -216,7 +200,7 @@ void TestCliScale::badArguments_data()
 void TestCliScale::badArguments()
 {
     QFETCH(QStringList, arguments);
-    const Run run = runBinary(arguments);
+    const CliRun run = runBinary(arguments);
     QCOMPARE(run.exitCode, 2);
     QVERIFY(run.out.isEmpty());
     const QList<QByteArray> lines = run.err.trimmed().split('\n');

@@ -7,12 +7,14 @@
 #include "panels/superposition/SuperpositionPanel.h"
 #include "session/SessionFile.h"
 
+#include "app/CliRun.h"
+
 #include <nlohmann/json.hpp>
 
 #include <QApplication>
 #include <QFile>
 #include <QImage>
-#include <QProcess>
+#include <QProcessEnvironment>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -22,27 +24,14 @@ using featurescope::SessionFile;
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
-Run runBinary(const QStringList& arguments)
+CliRun runBinary(const QStringList& arguments)
 {
-    QProcess process;
     // Qt warns on stderr when XDG_RUNTIME_DIR is unset; the one-line check is about featurescope's own output.
     static QTemporaryDir runtime;
     QFile::setPermissions(runtime.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("XDG_RUNTIME_DIR"), runtime.path());
-    process.setProcessEnvironment(env);
-    process.start(qEnvironmentVariable("FEATURESCOPE_BINARY"), arguments);
-    process.waitForFinished(600000);
-    Run run;
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    return CliRun::run(arguments, 600000, env);
 }
 
 // What RenderCommand does, in this process: theme, fresh panel, restore, prepare, export.
@@ -143,10 +132,10 @@ void TestCliSession::renderEqualsInProcessExport()
     QFETCH(QString, panel);
     QFETCH(QString, figure);
     const QString out = m_dir.filePath(panel + QLatin1Char('-') + figure + QStringLiteral(".png"));
-    const Run run = runBinary({QStringLiteral("render"), QStringLiteral("--session"), m_session, QStringLiteral("--panel"),
-                               panel, QStringLiteral("--figure"), figure, QStringLiteral("--out"), out,
-                               QStringLiteral("--width"), QStringLiteral("700"), QStringLiteral("--height"),
-                               QStringLiteral("450"), QStringLiteral("--scale"), QStringLiteral("1.5")});
+    const CliRun run = runBinary({QStringLiteral("render"), QStringLiteral("--session"), m_session, QStringLiteral("--panel"),
+                                  panel, QStringLiteral("--figure"), figure, QStringLiteral("--out"), out,
+                                  QStringLiteral("--width"), QStringLiteral("700"), QStringLiteral("--height"),
+                                  QStringLiteral("450"), QStringLiteral("--scale"), QStringLiteral("1.5")});
     QVERIFY2(run.exitCode == 0, run.err.constData());
     const QImage cli(out);
     QCOMPARE(cli.size(), QSize(1050, 675));
@@ -158,12 +147,12 @@ void TestCliSession::renderEqualsInProcessExport()
 void TestCliSession::themeOverride()
 {
     const QString out = m_dir.filePath(QStringLiteral("light.png"));
-    const Run run = runBinary({QStringLiteral("render"), QStringLiteral("--session"), m_session, QStringLiteral("--panel"),
-                               QStringLiteral("superposition"), QStringLiteral("--figure"),
-                               QStringLiteral("norm-bars"), QStringLiteral("--out"), out, QStringLiteral("--width"),
-                               QStringLiteral("700"), QStringLiteral("--height"), QStringLiteral("450"),
-                               QStringLiteral("--scale"), QStringLiteral("1.5"), QStringLiteral("--theme"),
-                               QStringLiteral("light")});
+    const CliRun run = runBinary({QStringLiteral("render"), QStringLiteral("--session"), m_session, QStringLiteral("--panel"),
+                                  QStringLiteral("superposition"), QStringLiteral("--figure"),
+                                  QStringLiteral("norm-bars"), QStringLiteral("--out"), out, QStringLiteral("--width"),
+                                  QStringLiteral("700"), QStringLiteral("--height"), QStringLiteral("450"),
+                                  QStringLiteral("--scale"), QStringLiteral("1.5"), QStringLiteral("--theme"),
+                                  QStringLiteral("light")});
     QVERIFY2(run.exitCode == 0, run.err.constData());
     const QImage cli(out);
     QVERIFY(cli.pixelColor(3, 3).lightness() > 200);
@@ -204,8 +193,8 @@ void TestCliSession::badSession()
     file.close();
     const QString out = m_dir.filePath(QStringLiteral("bad.png"));
     QFile::remove(out);
-    const Run run = runBinary({QStringLiteral("render"), QStringLiteral("--session"), path, QStringLiteral("--panel"),
-                               panel, QStringLiteral("--out"), out});
+    const CliRun run = runBinary({QStringLiteral("render"), QStringLiteral("--session"), path, QStringLiteral("--panel"),
+                                  panel, QStringLiteral("--out"), out});
     QCOMPARE(run.exitCode, 2);
     const QString err = QString::fromUtf8(run.err).trimmed();
     QVERIFY2(!err.contains(QLatin1Char('\n')), qPrintable(err));

@@ -14,6 +14,8 @@
 #include "sae/ActivationImport.h"
 #include "sae/ImportedSae.h"
 
+#include "core/ScratchFiles.h"
+
 #include <QAction>
 #include <QFile>
 #include <QMenu>
@@ -21,7 +23,6 @@
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QStandardPaths>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
 
@@ -69,25 +70,14 @@ private Q_SLOTS:
 
 private:
     FeatureActivationsPanel* trainedFeatures(MainWindow& window);
-    QString write(const QString& name, const QByteArray& bytes);
-    QTemporaryDir m_dir;
+    ScratchFiles m_files;
 };
 
 void TestFileOpen::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true); // settings in a throwaway location
     AppSettings::setRecentFiles({});
-    QVERIFY(m_dir.isValid());
-}
-
-QString TestFileOpen::write(const QString& name, const QByteArray& bytes)
-{
-    const QString path = m_dir.filePath(name);
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        qFatal("cannot write %s", qPrintable(path));
-    f.write(bytes);
-    return path;
+    QVERIFY(m_files.isValid());
 }
 
 FeatureActivationsPanel* TestFileOpen::trainedFeatures(MainWindow& window)
@@ -101,11 +91,10 @@ FeatureActivationsPanel* TestFileOpen::trainedFeatures(MainWindow& window)
 
 void TestFileOpen::classify()
 {
-    QDir(m_dir.path()).mkpath(QStringLiteral("sae"));
-    write(QStringLiteral("sae/cfg.json"), "{}");
-    QCOMPARE(DataFileOpener::classify(m_dir.filePath(QStringLiteral("sae"))), DataFileOpener::Kind::Sae);
-    QCOMPARE(DataFileOpener::classify(m_dir.filePath(QStringLiteral("sae/cfg.json"))), DataFileOpener::Kind::Sae);
-    QCOMPARE(DataFileOpener::classify(m_dir.path()), DataFileOpener::Kind::Unknown);
+    m_files.write(QStringLiteral("sae/cfg.json"), "{}");
+    QCOMPARE(DataFileOpener::classify(m_files.path(QStringLiteral("sae"))), DataFileOpener::Kind::Sae);
+    QCOMPARE(DataFileOpener::classify(m_files.path(QStringLiteral("sae/cfg.json"))), DataFileOpener::Kind::Sae);
+    QCOMPARE(DataFileOpener::classify(m_files.path()), DataFileOpener::Kind::Unknown);
     QCOMPARE(DataFileOpener::classify(QStringLiteral("/x/acts.npz")), DataFileOpener::Kind::Activations);
     QCOMPARE(DataFileOpener::classify(QStringLiteral("/x/notes.txt")), DataFileOpener::Kind::Unknown);
 }
@@ -137,7 +126,7 @@ void TestFileOpen::badFileLeavesPanelUnchanged()
     const auto before = panel->snapshot();
     const auto sourceBefore = panel->controls()->source();
     QVERIFY(before);
-    const QString path = name.isEmpty() ? m_dir.filePath(QStringLiteral("does-not-exist.npy")) : write(name, bytes);
+    const QString path = name.isEmpty() ? m_files.path(QStringLiteral("does-not-exist.npy")) : m_files.write(name, bytes);
     QSignalSpy failed(window.fileOpener(), &DataFileOpener::failed);
     window.openDataFile(path);
     window.fileOpener()->waitForFinished();
@@ -159,7 +148,7 @@ void TestFileOpen::badFileLeavesPanelUnchanged()
 
 void TestFileOpen::pickerChoosesAmongArrays()
 {
-    const QString path = m_dir.filePath(QStringLiteral("two.npz"));
+    const QString path = m_files.path(QStringLiteral("two.npz"));
     NpzArchive::write(path.toStdString(), {{"resid_pre", ArrayData::fromFloats({200, 8}, someActivations(200, 8, 0.11).data())},
                                            {"mlp_out", ArrayData::fromFloats({200, 4}, someActivations(200, 4, 0.23).data())}});
     MainWindow window;
@@ -196,7 +185,7 @@ void TestFileOpen::exportedSaeOpensAndBrowsesTheSame()
     MainWindow window;
     FeatureActivationsPanel* panel = trainedFeatures(window);
     const auto trained = panel->snapshot();
-    const QString dir = m_dir.filePath(QStringLiteral("exported-sae"));
+    const QString dir = m_files.path(QStringLiteral("exported-sae"));
     panel->exportModel(dir);
     QVERIFY(QFile::exists(dir + QStringLiteral("/cfg.json")));
     QVERIFY(QFile::exists(dir + QStringLiteral("/sae_weights.safetensors")));
@@ -231,8 +220,8 @@ void TestFileOpen::exportedSaeOpensAndBrowsesTheSame()
 
 void TestFileOpen::recentFilesAndMissingEntries()
 {
-    const QString kept = m_dir.filePath(QStringLiteral("kept.npy"));
-    const QString gone = m_dir.filePath(QStringLiteral("gone.npy"));
+    const QString kept = m_files.path(QStringLiteral("kept.npy"));
+    const QString gone = m_files.path(QStringLiteral("gone.npy"));
     AppSettings::setRecentFiles({gone, kept});
     QFile::remove(gone);
     NpyFile::write(kept.toStdString(), ArrayData::fromFloats({50, 4}, someActivations(50, 4, 0.5).data()));
@@ -258,7 +247,7 @@ void TestFileOpen::recentFilesAndMissingEntries()
 
 void TestFileOpen::dropOpensActivations()
 {
-    const QString path = m_dir.filePath(QStringLiteral("dropped.npy"));
+    const QString path = m_files.path(QStringLiteral("dropped.npy"));
     NpyFile::write(path.toStdString(), ArrayData::fromFloats({120, 6}, someActivations(120, 6, 0.7).data()));
     MainWindow window;
     QMimeData mime;
@@ -279,7 +268,7 @@ void TestFileOpen::dropOpensActivations()
 
     // A text file is not accepted.
     QMimeData text;
-    text.setUrls({QUrl::fromLocalFile(write(QStringLiteral("notes.txt"), "hello"))});
+    text.setUrls({QUrl::fromLocalFile(m_files.write(QStringLiteral("notes.txt"), "hello"))});
     QDragEnterEvent refuse(QPoint(10, 10), Qt::CopyAction, &text, Qt::LeftButton, Qt::NoModifier);
     refuse.setAccepted(false);
     QCoreApplication::sendEvent(&window, &refuse);

@@ -1,5 +1,7 @@
 #include "geometry/FeatureGeometry.h"
 
+#include "core/KnownGeometries.h"
+
 #include <QTest>
 
 #include <cmath>
@@ -10,40 +12,6 @@ using namespace featurescope;
 Q_DECLARE_METATYPE(Eigen::MatrixXf)
 
 namespace {
-
-Eigen::MatrixXf regularPolygon(int count)
-{
-    Eigen::MatrixXf W(2, count);
-    for (int k = 0; k < count; ++k) {
-        const double angle = 2.0 * std::numbers::pi * k / count;
-        W(0, k) = static_cast<float>(std::cos(angle));
-        W(1, k) = static_cast<float>(std::sin(angle));
-    }
-    return W;
-}
-
-Eigen::MatrixXf regularTetrahedron()
-{
-    Eigen::MatrixXf W(3, 4);
-    W << 1, 1, -1, -1,
-         1, -1, 1, -1,
-         1, -1, -1, 1;
-    return W / std::sqrt(3.0f);
-}
-
-Eigen::MatrixXf squareAntiprism(double heightSquared)
-{
-    const double h = std::sqrt(heightSquared);
-    const double r = std::sqrt(1.0 - heightSquared);
-    Eigen::MatrixXf W(3, 8);
-    for (int k = 0; k < 4; ++k) {
-        const double upper = std::numbers::pi / 2 * k;
-        const double lower = upper + std::numbers::pi / 4;
-        W.col(2 * k) << float(r * std::cos(upper)), float(r * std::sin(upper)), float(h);
-        W.col(2 * k + 1) << float(r * std::cos(lower)), float(r * std::sin(lower)), float(-h);
-    }
-    return W;
-}
 
 QByteArray describe(const std::vector<GeometryComponent>& components)
 {

@@ -2,9 +2,10 @@
 #include "io/IdxReader.h"
 #include "mlp/ImageDataset.h"
 
+#include "core/ScratchFiles.h"
+
 #include <QByteArray>
 #include <QFile>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <zlib.h>
@@ -48,21 +49,8 @@ QByteArray gzip(const QByteArray& data, const QString& path)
 class TestIdxReader : public QObject {
     Q_OBJECT
 
-private:
-    QTemporaryDir m_dir;
-
-    QString write(const QString& name, const QByteArray& bytes)
-    {
-        const QString path = m_dir.filePath(name);
-        QFile file(path);
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            qFatal("cannot write %s", qPrintable(path));
-        file.write(bytes);
-        return path;
-    }
-
 private Q_SLOTS:
-    void initTestCase() { QVERIFY(m_dir.isValid()); }
+    void initTestCase() { QVERIFY(m_files.isValid()); }
 
     void reads_data()
     {
@@ -82,11 +70,11 @@ private Q_SLOTS:
         QFETCH(QByteArray, bytes);
         QFETCH(bool, gzipped);
         QFETCH(QList<quint32>, dims);
-        QString path = m_dir.filePath(QStringLiteral("ok.idx"));
+        QString path = m_files.path(QStringLiteral("ok.idx"));
         if (gzipped)
             gzip(bytes, path += QStringLiteral(".gz"));
         else
-            write(QStringLiteral("ok.idx"), bytes);
+            m_files.write(QStringLiteral("ok.idx"), bytes);
         const IdxArray array = IdxReader::read(path.toStdString());
         QCOMPARE(QList<quint32>(array.dims.begin(), array.dims.end()), dims);
         const QByteArray payload = bytes.mid(4 + 4 * dims.size());
@@ -132,13 +120,13 @@ private Q_SLOTS:
         QFETCH(QString, reader);
         QFETCH(QString, message);
         const QString name = QStringLiteral("bad-%1.idx").arg(QString::fromLatin1(QTest::currentDataTag())).replace(QLatin1Char(' '), QLatin1Char('-'));
-        QString path = m_dir.filePath(name);
+        QString path = m_files.path(name);
         if (gzipMode == 0) {
-            write(name, bytes);
+            m_files.write(name, bytes);
         } else {
             const QByteArray compressed = gzip(bytes, path);
             if (gzipMode == 2)
-                write(name, compressed.left(compressed.size() / 2));
+                m_files.write(name, compressed.left(compressed.size() / 2));
         }
         try {
             if (reader == QLatin1String("images"))
@@ -158,24 +146,24 @@ private Q_SLOTS:
 
     void missingFile()
     {
-        QVERIFY_THROWS_EXCEPTION(InputError, IdxReader::read(m_dir.filePath(QStringLiteral("nope")).toStdString()));
-        QVERIFY_THROWS_EXCEPTION(InputError, IdxReader::read(m_dir.path().toStdString())); // a directory
-        QVERIFY_THROWS_EXCEPTION(InputError, ImageDataset::loadSplit(m_dir.path().toStdString(), "t10k"));
+        QVERIFY_THROWS_EXCEPTION(InputError, IdxReader::read(m_files.path(QStringLiteral("nope")).toStdString()));
+        QVERIFY_THROWS_EXCEPTION(InputError, IdxReader::read(m_files.path().toStdString())); // a directory
+        QVERIFY_THROWS_EXCEPTION(InputError, ImageDataset::loadSplit(m_files.path().toStdString(), "t10k"));
     }
 
     void imageDatasetChecksCounts()
     {
-        const QString images = write(QStringLiteral("x-images-idx3-ubyte"), idx(0x00000803, {2, 2, 2}, 8));
-        const QString labels = write(QStringLiteral("x-labels-idx1-ubyte"), idx(0x00000801, {3}, 3));
-        QVERIFY(ImageDataset::hasSplit(m_dir.path().toStdString(), "x"));
+        const QString images = m_files.write(QStringLiteral("x-images-idx3-ubyte"), idx(0x00000803, {2, 2, 2}, 8));
+        const QString labels = m_files.write(QStringLiteral("x-labels-idx1-ubyte"), idx(0x00000801, {3}, 3));
+        QVERIFY(ImageDataset::hasSplit(m_files.path().toStdString(), "x"));
         try {
-            ImageDataset::loadSplit(m_dir.path().toStdString(), "x");
+            ImageDataset::loadSplit(m_files.path().toStdString(), "x");
             QFAIL("no error");
         } catch (const InputError& error) {
             QVERIFY2(QString::fromStdString(error.what()).contains(QStringLiteral("3 labels for 2 images")), error.what());
         }
-        write(QStringLiteral("x-labels-idx1-ubyte"), idx(0x00000801, {2}, 2));
-        const ImageDataset set = ImageDataset::loadSplit(m_dir.path().toStdString(), "x");
+        m_files.write(QStringLiteral("x-labels-idx1-ubyte"), idx(0x00000801, {2}, 2));
+        const ImageDataset set = ImageDataset::loadSplit(m_files.path().toStdString(), "x");
         QCOMPARE(set.count, 2);
         QCOMPARE(set.pixelCount(), 4);
     }
@@ -193,6 +181,9 @@ private Q_SLOTS:
         QCOMPARE(set.cols, 28);
         QCOMPARE(set.classCount, 10);
     }
+
+private:
+    ScratchFiles m_files;
 };
 
 QTEST_GUILESS_MAIN(TestIdxReader)

@@ -3,11 +3,12 @@
 #include "io/NpyFile.h"
 #include "sae/ActivationImport.h"
 
+#include "core/GoldenData.h"
+#include "core/ScratchFiles.h"
+
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace featurescope;
@@ -30,34 +31,13 @@ QByteArray npy(const QByteArray& dict, const QByteArray& data, int version = 1)
     return out + header + data;
 }
 
-QJsonObject expectedJson()
-{
-    QFile file(QStringLiteral(FEATURESCOPE_TEST_DATA_DIR "/golden/expected.json"));
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot read expected.json");
-    return QJsonDocument::fromJson(file.readAll()).object();
-}
-
 } // namespace
 
 class TestNpy : public QObject {
     Q_OBJECT
 
-private:
-    QTemporaryDir m_dir;
-
-    QString write(const QString& name, const QByteArray& bytes)
-    {
-        const QString path = m_dir.filePath(name);
-        QFile file(path);
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            qFatal("cannot write %s", qPrintable(path));
-        file.write(bytes);
-        return path;
-    }
-
 private Q_SLOTS:
-    void initTestCase() { QVERIFY(m_dir.isValid()); }
+    void initTestCase() { QVERIFY(m_files.isValid()); }
 
     void roundTrip_data()
     {
@@ -78,7 +58,7 @@ private Q_SLOTS:
         ArrayData original = ArrayData::fromFloats({3, 4}, values.data(), type);
         if (fortran) // same bytes, read as column-major [4, 3]
             original = ArrayData(type, {4, 3}, std::vector<std::uint8_t>(original.data(), original.data() + original.byteSize()), true);
-        const QString path = m_dir.filePath(QStringLiteral("rt.npy"));
+        const QString path = m_files.path(QStringLiteral("rt.npy"));
         NpyFile::write(path.toStdString(), original);
         NpyReadOptions options;
         options.u2IsBf16 = type == DType::BF16;
@@ -138,13 +118,13 @@ private Q_SLOTS:
         std::vector<float> v(std::size_t(1) << 20);
         for (std::size_t i = 0; i < v.size(); ++i)
             v[i] = float(i % 1000);
-        const QString path = m_dir.filePath(QStringLiteral("large.npy"));
+        const QString path = m_files.path(QStringLiteral("large.npy"));
         NpyFile::write(path.toStdString(), ArrayData::fromFloats({v.size() / 64, 64}, v.data()));
         const auto file = MappedFile::open(path.toStdString());
         QVERIFY(file->isMapped());
         const ArrayData a = NpyFile::parse(file);
         QCOMPARE(a.toFloatVector(), v);
-        QVERIFY(!MappedFile::open(m_dir.filePath(QStringLiteral("rt.npy")).toStdString())->isMapped());
+        QVERIFY(!MappedFile::open(m_files.path(QStringLiteral("rt.npy")).toStdString())->isMapped());
     }
 
     void rejects_data()
@@ -188,7 +168,7 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, bytes);
         QFETCH(QString, message);
-        const QString path = write(QStringLiteral("bad.npy"), bytes);
+        const QString path = m_files.write(QStringLiteral("bad.npy"), bytes);
         try {
             NpyFile::read(path.toStdString());
             QFAIL("accepted a bad file");
@@ -214,7 +194,7 @@ private Q_SLOTS:
         };
         const QByteArray bytes = npy("{'descr': '<U3', 'fortran_order': False, 'shape': (2,), }",
                                      utf32(U"ab", 3) + utf32(U"\u00e9\U0001F600x", 3));
-        const QString path = write(QStringLiteral("strings.npy"), bytes);
+        const QString path = m_files.write(QStringLiteral("strings.npy"), bytes);
         // A plain read refuses text: nothing mistakes it for numbers.
         try {
             NpyFile::read(path.toStdString());
@@ -236,7 +216,7 @@ private Q_SLOTS:
         // [2, 2] of '<U1' becomes [2, 2, 1].
         const QByteArray grid = npy("{'descr': '<U1', 'fortran_order': False, 'shape': (2, 2), }",
                                     utf32(U"a", 1) + utf32(U"b", 1) + utf32(U"c", 1) + utf32(U"d", 1));
-        const ArrayData g = NpyFile::read(write(QStringLiteral("grid.npy"), grid).toStdString(), options);
+        const ArrayData g = NpyFile::read(m_files.write(QStringLiteral("grid.npy"), grid).toStdString(), options);
         QCOMPARE(g.shape(), (ArrayData::Shape{2, 2, 1}));
         QCOMPARE(ActivationImport::decodeUtf32Strings(g, "x").back(), std::string("d"));
     }
@@ -262,7 +242,7 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, bytes);
         QFETCH(QString, message);
-        const QString path = write(QStringLiteral("bad-strings.npy"), bytes);
+        const QString path = m_files.write(QStringLiteral("bad-strings.npy"), bytes);
         NpyReadOptions options;
         options.unicodeAsU32 = true;
         try {
@@ -282,7 +262,7 @@ private Q_SLOTS:
             QByteArray data;
             for (int b = 0; b < 4; ++b)
                 data += char((bad >> (8 * b)) & 0xFF);
-            const QString path = write(QStringLiteral("cp.npy"), npy("{'descr': '<U1', 'fortran_order': False, 'shape': (1,), }", data));
+            const QString path = m_files.write(QStringLiteral("cp.npy"), npy("{'descr': '<U1', 'fortran_order': False, 'shape': (1,), }", data));
             NpyReadOptions options;
             options.unicodeAsU32 = true;
             const ArrayData a = NpyFile::read(path.toStdString(), options);
@@ -314,30 +294,33 @@ private Q_SLOTS:
             QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("holds strings")), e.what());
         }
         // A sidecar with the wrong number of tokens names both files.
-        const QString acts = m_dir.filePath(QStringLiteral("side.npy"));
+        const QString acts = m_files.path(QStringLiteral("side.npy"));
         const std::vector<float> v(8, 1.0f);
         NpyFile::write(acts.toStdString(), ArrayData::fromFloats({4, 2}, v.data()));
-        write(QStringLiteral("side.npy.tokens.json"), "[\"a\", \"b\"]");
+        m_files.write(QStringLiteral("side.npy.tokens.json"), "[\"a\", \"b\"]");
         try {
             ActivationImport::load(acts.toStdString());
             QFAIL("accepted 2 tokens for 4 rows");
         } catch (const InputError& e) {
             QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("2 token strings for 4 activation rows")), e.what());
         }
-        write(QStringLiteral("side.npy.tokens.json"), "{\"tokens\": [\"a\", \"b\", \"c\", \"d\"], \"sequence_ids\": [0, 0, 1, 1]}");
+        m_files.write(QStringLiteral("side.npy.tokens.json"), "{\"tokens\": [\"a\", \"b\", \"c\", \"d\"], \"sequence_ids\": [0, 0, 1, 1]}");
         const ImportedActivations s = ActivationImport::load(acts.toStdString());
         QCOMPARE(s.tokens.back(), std::string("d"));
         QCOMPARE(s.sequenceIds, (std::vector<std::int64_t>{0, 0, 1, 1}));
-        write(QStringLiteral("side.npy.tokens.json"), "[\"a\", 2, \"c\", \"d\"]");
+        m_files.write(QStringLiteral("side.npy.tokens.json"), "[\"a\", 2, \"c\", \"d\"]");
         QVERIFY_THROWS_EXCEPTION(InputError, ActivationImport::load(acts.toStdString()));
-        QFile::remove(m_dir.filePath(QStringLiteral("side.npy.tokens.json")));
+        QFile::remove(m_files.path(QStringLiteral("side.npy.tokens.json")));
     }
 
     void missingFile()
     {
         QVERIFY_THROWS_EXCEPTION(InputError, NpyFile::read("/nonexistent/x.npy"));
-        QVERIFY_THROWS_EXCEPTION(InputError, NpyFile::read(m_dir.path().toStdString()));
+        QVERIFY_THROWS_EXCEPTION(InputError, NpyFile::read(m_files.path().toStdString()));
     }
+
+private:
+    ScratchFiles m_files;
 };
 
 QTEST_GUILESS_MAIN(TestNpy)

@@ -2,11 +2,12 @@
 #include "io/ArrayFile.h"
 #include "io/NpzArchive.h"
 
+#include "core/GoldenData.h"
+#include "core/ScratchFiles.h"
+
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace featurescope;
@@ -19,11 +20,6 @@ QByteArray readFile(const QString& path)
     if (!f.open(QIODevice::ReadOnly))
         qFatal("cannot read %s", qPrintable(path));
     return f.readAll();
-}
-
-QJsonObject expectedJson()
-{
-    return QJsonDocument::fromJson(readFile(QStringLiteral(FEATURESCOPE_TEST_DATA_DIR "/golden/expected.json"))).object();
 }
 
 std::vector<double> toDoubles(const QJsonArray& a)
@@ -39,21 +35,8 @@ std::vector<double> toDoubles(const QJsonArray& a)
 class TestNpz : public QObject {
     Q_OBJECT
 
-private:
-    QTemporaryDir m_dir;
-
-    QString write(const QString& name, const QByteArray& bytes)
-    {
-        const QString path = m_dir.filePath(name);
-        QFile file(path);
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            qFatal("cannot write %s", qPrintable(path));
-        file.write(bytes);
-        return path;
-    }
-
 private Q_SLOTS:
-    void initTestCase() { QVERIFY(m_dir.isValid()); }
+    void initTestCase() { QVERIFY(m_files.isValid()); }
 
     void roundTrip_data()
     {
@@ -73,7 +56,7 @@ private Q_SLOTS:
         for (DType t : {DType::F32, DType::F16, DType::BF16, DType::F64, DType::I32, DType::I64, DType::U8})
             arrays.push_back({"acts_" + dtypeShortName(t), ArrayData::fromFloats({8, 64}, acts.data(), t)});
         arrays.push_back({"labels", ArrayData::fromInts({8}, labels.data())});
-        const QString path = m_dir.filePath(QStringLiteral("rt.npz"));
+        const QString path = m_files.path(QStringLiteral("rt.npz"));
         NpzArchive::write(path.toStdString(), arrays, compress);
         const NpzArchive archive = NpzArchive::open(path.toStdString());
         QCOMPARE(archive.members().size(), arrays.size());
@@ -90,7 +73,7 @@ private Q_SLOTS:
             QCOMPARE(header.dtype, a.array.dtype());
         }
         // Byte-identical when written twice.
-        const QString again = m_dir.filePath(QStringLiteral("rt2.npz"));
+        const QString again = m_files.path(QStringLiteral("rt2.npz"));
         std::vector<NpzArchive::NamedArray> reread;
         for (const auto& a : arrays)
             reread.push_back({a.name, archive.array(a.name)});
@@ -159,7 +142,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, bytes);
         QFETCH(QString, member);
         QFETCH(QString, message);
-        const QString path = write(QStringLiteral("bad.npz"), bytes);
+        const QString path = m_files.write(QStringLiteral("bad.npz"), bytes);
         try {
             const NpzArchive archive = NpzArchive::open(path.toStdString());
             if (member.isEmpty())
@@ -178,11 +161,14 @@ private Q_SLOTS:
     {
         const std::vector<float> v = {1};
         const ArrayData a = ArrayData::fromFloats({1}, v.data());
-        const std::string path = m_dir.filePath(QStringLiteral("w.npz")).toStdString();
+        const std::string path = m_files.path(QStringLiteral("w.npz")).toStdString();
         QVERIFY_THROWS_EXCEPTION(InputError, NpzArchive::write(path, {{"x", a}, {"x", a}}));
         QVERIFY_THROWS_EXCEPTION(InputError, NpzArchive::write(path, {{"a/b", a}}));
         QVERIFY_THROWS_EXCEPTION(InputError, NpzArchive::write(path, {}));
     }
+
+private:
+    ScratchFiles m_files;
 };
 
 QTEST_GUILESS_MAIN(TestNpz)

@@ -11,12 +11,13 @@
 #include "sae/SaeMetricsExport.h"
 #include "toy/ToyModel.h"
 
+#include "core/GoldenData.h"
+#include "core/ScratchFiles.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <filesystem>
@@ -26,14 +27,6 @@ using namespace featurescope;
 namespace {
 
 const QString kGolden = QStringLiteral(FEATURESCOPE_TEST_DATA_DIR "/golden/");
-
-QJsonObject expectedJson()
-{
-    QFile file(kGolden + QStringLiteral("expected.json"));
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot read expected.json");
-    return QJsonDocument::fromJson(file.readAll()).object();
-}
 
 // Rows of a JSON [N][d] array as a d x N matrix (one input per column).
 Eigen::MatrixXf columns(const QJsonArray& rows)
@@ -68,24 +61,16 @@ void copyDirectory(const QString& from, const QString& to)
 
 QByteArray bytesOf(const std::string& s) { return QByteArray(s.data(), qsizetype(s.size())); }
 
-void writeText(const QString& path, const QByteArray& text)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        qFatal("cannot write %s", qPrintable(path));
-    f.write(text);
-}
-
 } // namespace
 
 class TestSaeLens : public QObject {
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dir;
+    ScratchFiles m_files;
 
 private Q_SLOTS:
-    void initTestCase() { QVERIFY(m_dir.isValid()); }
+    void initTestCase() { QVERIFY(m_files.isValid()); }
 
     void golden_data()
     {
@@ -221,7 +206,7 @@ private Q_SLOTS:
         sae.initialise(7, Eigen::VectorXf::Constant(8, 0.1f));
         sae.encoderBias().setConstant(-0.05f);
         sae.setInputScale(inputScale);
-        const QString dir = m_dir.filePath(QStringLiteral("export_%1").arg(QString::fromLatin1(QTest::currentDataTag())));
+        const QString dir = m_files.path(QStringLiteral("export_%1").arg(QString::fromLatin1(QTest::currentDataTag())));
         std::vector<double> densities(24, 0.01);
         densities[3] = 0.0;
         SaeLensExporter::write(dir.toStdString(), sae, {{"featurescope", {{"note", "test"}}}}, densities);
@@ -243,7 +228,7 @@ private Q_SLOTS:
     void reexportJumpRelu()
     {
         const ImportedSae sae = SaeLensLoader::load((kGolden + QStringLiteral("saelens/jumprelu_v6")).toStdString());
-        const QString dir = m_dir.filePath(QStringLiteral("jumprelu_again"));
+        const QString dir = m_files.path(QStringLiteral("jumprelu_again"));
         SaeLensExporter::write(dir.toStdString(), sae);
         const ImportedSae back = SaeLensLoader::load(dir.toStdString());
         const Eigen::MatrixXf X = goldenInputs();
@@ -292,13 +277,13 @@ private Q_SLOTS:
         QFETCH(QString, file);
         QFETCH(QByteArray, bytes);
         QFETCH(QString, message);
-        const QString dir = m_dir.filePath(QStringLiteral("bad_sae"));
+        const QString dir = m_files.path(QStringLiteral("bad_sae"));
         QDir(dir).removeRecursively();
         copyDirectory(kGolden + QStringLiteral("saelens/standard_v6"), dir);
         if (file.startsWith(QLatin1Char('-')))
             QFile::remove(dir + QLatin1Char('/') + file.mid(1));
         else
-            writeText(dir + QLatin1Char('/') + file, bytes);
+            m_files.write(QStringLiteral("bad_sae/") + file, bytes);
         try {
             SaeLensLoader::load(dir.toStdString());
             QFAIL("loaded a bad SAE directory");
@@ -345,7 +330,7 @@ private Q_SLOTS:
         QCOMPARE(z.arrayName, std::string("acts"));
         QCOMPARE(z.set.activations, a.set.activations);
         // Labels from another file.
-        const QString labelsPath = m_dir.filePath(QStringLiteral("labels.npy"));
+        const QString labelsPath = m_files.path(QStringLiteral("labels.npy"));
         const std::vector<std::int64_t> labels = {5, 4, 3, 2, 1, 0};
         NpyFile::write(labelsPath.toStdString(), ArrayData::fromInts({6}, labels.data(), DType::I32));
         options.labelsName = labelsPath.toStdString();
@@ -399,7 +384,7 @@ private Q_SLOTS:
         set.imageRows = 2;
         set.imageCols = 3;
         set.images.assign(40 * 6, 9);
-        const QString path = m_dir.filePath(QStringLiteral("exported") + extension);
+        const QString path = m_files.path(QStringLiteral("exported") + extension);
         ActivationExport::write(path.toStdString(), set);
         ActivationImportOptions options;
         if (extension != QStringLiteral(".npy")) {
@@ -415,7 +400,7 @@ private Q_SLOTS:
     void activationsWithNaN()
     {
         const std::vector<float> v = {1, 2, std::nanf(""), 4};
-        const QString path = m_dir.filePath(QStringLiteral("nan.npy"));
+        const QString path = m_files.path(QStringLiteral("nan.npy"));
         NpyFile::write(path.toStdString(), ArrayData::fromFloats({2, 2}, v.data()));
         try {
             ActivationImport::load(path.toStdString());
@@ -449,7 +434,7 @@ private Q_SLOTS:
         result.model.initialise(3);
         for (int i = 0; i < 3; ++i)
             result.model.instance(i).b.setLinSpaced(6, -0.5f, 0.5f);
-        const QString path = m_dir.filePath(QStringLiteral("toy.safetensors"));
+        const QString path = m_files.path(QStringLiteral("toy.safetensors"));
         ToyModelFile::write(path.toStdString(), result.model, &training);
         const ToyModel back = ToyModelFile::read(path.toStdString());
         QCOMPARE(back.instanceCount(), 3);

@@ -1,11 +1,12 @@
 #include "common/InputError.h"
 #include "io/SafetensorsFile.h"
 
+#include "core/GoldenData.h"
+#include "core/ScratchFiles.h"
+
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <cstring>
@@ -28,34 +29,13 @@ std::vector<float> sampleFloats()
     return {0.0f, 1.0f, -2.0f, 0.5f, 1e-3f, -65504.0f, 3.14159265f, 1e-7f, 123456.789f, -0.0f, 7.0f, 0.1f};
 }
 
-QJsonObject expectedJson()
-{
-    QFile file(QStringLiteral(FEATURESCOPE_TEST_DATA_DIR "/golden/expected.json"));
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot read expected.json");
-    return QJsonDocument::fromJson(file.readAll()).object();
-}
-
 } // namespace
 
 class TestSafetensors : public QObject {
     Q_OBJECT
 
-private:
-    QTemporaryDir m_dir;
-
-    QString write(const QString& name, const QByteArray& bytes)
-    {
-        const QString path = m_dir.filePath(name);
-        QFile file(path);
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            qFatal("cannot write %s", qPrintable(path));
-        file.write(bytes);
-        return path;
-    }
-
 private Q_SLOTS:
-    void initTestCase() { QVERIFY(m_dir.isValid()); }
+    void initTestCase() { QVERIFY(m_files.isValid()); }
 
     void roundTrip_data()
     {
@@ -75,7 +55,7 @@ private Q_SLOTS:
         const ArrayData scalar = ArrayData::fromFloats({}, values.data() + 6, type);
         const ArrayData empty = ArrayData::fromFloats({0, 5}, values.data(), type);
         const SafetensorsFile::Metadata metadata = {{"format", "pt"}, {"é", "ünïcode ✓"}};
-        const QString path = m_dir.filePath(QStringLiteral("rt.safetensors"));
+        const QString path = m_files.path(QStringLiteral("rt.safetensors"));
         SafetensorsFile::write(path.toStdString(), {{"a", original}, {"s", scalar}, {"e", empty}}, metadata);
         const SafetensorsFile file = SafetensorsFile::open(path.toStdString());
         QCOMPARE(file.metadata(), metadata);
@@ -200,7 +180,7 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, bytes);
         QFETCH(QString, message);
-        const QString path = write(QStringLiteral("bad.safetensors"), bytes);
+        const QString path = m_files.write(QStringLiteral("bad.safetensors"), bytes);
         try {
             SafetensorsFile::open(path.toStdString());
             QFAIL("accepted a bad file");
@@ -234,6 +214,9 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(InputError, SafetensorsFile::serialize({{"", a}}));
         QVERIFY_THROWS_EXCEPTION(InputError, SafetensorsFile::serialize({{"__metadata__", a}}));
     }
+
+private:
+    ScratchFiles m_files;
 };
 
 QTEST_GUILESS_MAIN(TestSafetensors)

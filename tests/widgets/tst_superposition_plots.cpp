@@ -14,6 +14,8 @@
 #include "geometry/FeatureGeometry.h"
 #include "geometry/FeatureMeasures.h"
 
+#include "core/KnownGeometries.h"
+
 #include <QDir>
 #include <QImage>
 #include <QSet>
@@ -33,17 +35,6 @@ namespace {
 
 constexpr float kNaNf = std::numeric_limits<float>::quiet_NaN();
 
-Eigen::MatrixXf regularPolygon(int count, float radius = 1.0f)
-{
-    Eigen::MatrixXf W(2, count);
-    for (int k = 0; k < count; ++k) {
-        const double angle = 2.0 * std::numbers::pi * k / count;
-        W(0, k) = radius * float(std::cos(angle));
-        W(1, k) = radius * float(std::sin(angle));
-    }
-    return W;
-}
-
 // Two antipodal pairs (features 0/1 and 2/3) and a dropped feature 4.
 Eigen::MatrixXf antipodalPairs()
 {
@@ -51,15 +42,6 @@ Eigen::MatrixXf antipodalPairs()
     W << 1.0f, -1.0f, 0.0f, 0.0f, 0.02f,
          0.0f, 0.0f, 0.9f, -0.9f, 0.01f;
     return W;
-}
-
-Eigen::MatrixXf tetrahedron()
-{
-    Eigen::MatrixXf W(3, 4);
-    W << 1, 1, -1, -1,
-         1, -1, 1, -1,
-         1, -1, -1, 1;
-    return W / std::sqrt(3.0f);
 }
 
 Eigen::MatrixXf randomMatrix(int m, int n, unsigned seed)
@@ -407,7 +389,7 @@ void TestSuperpositionPlots::arrows_drawsPanels()
 void TestSuperpositionPlots::arrows_projectsHigherDimensions()
 {
     FeatureArrowsPlot plot;
-    const std::vector<Eigen::MatrixXf> W = {tetrahedron(), randomMatrix(30, 400, 1)};
+    const std::vector<Eigen::MatrixXf> W = {regularTetrahedron(), randomMatrix(30, 400, 1)};
     plot.setInstances(W, {QStringLiteral("tetrahedron"), QStringLiteral("random 30 x 400")}, geometryOf(W));
     showAt(plot, QSize(900, 500));
     replotNow(plot);
@@ -1034,7 +1016,7 @@ void TestSuperpositionPlots::render()
     const QString suffix = QStringLiteral("_%1x%2.png").arg(size.width()).arg(size.height());
 
     const auto sweep = sweepWeights();
-    const std::vector<Eigen::MatrixXf> projected = {tetrahedron(), randomMatrix(30, 400, 1)};
+    const std::vector<Eigen::MatrixXf> projected = {regularTetrahedron(), randomMatrix(30, 400, 1)};
     const StickyData sticky = stickyData();
     const PhaseData phase = phaseData();
     QStringList lossLabels;
