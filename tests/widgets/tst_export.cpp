@@ -2,6 +2,7 @@
 // theme reaches the plots, selection is hidden unless asked, and `featurescope render --theme` does the same.
 #include "common/ExportDialog.h"
 #include "common/FigureExporter.h"
+#include "panels/EnergyBoundPanel.h"
 #include "common/Theme.h"
 #include "plots/QCustomPlotInclude.h"
 
@@ -200,22 +201,28 @@ public:
 
 void TestExport::compositeLaidOutLargeEnough()
 {
-    // A whole panel is laid out at least at the size its contents and its theme's fonts need, then drawn scaled to the
-    // requested pixels: never clipped.
+    // A whole panel is laid out at least at the size its theme's fonts need (1280x720 at the light font size), then
+    // drawn scaled to the requested pixels: never clipped. At or above that size it is laid out as requested.
     ExportOptions options;
-    options.logicalSize = QSize(400, 300);
+    options.logicalSize = QSize(1280, 720);
     for (const Theme::Id theme : {Theme::Id::Light, Theme::Id::Presentation}) {
         Theme::apply(*qApp, theme);
-        std::unique_ptr<QWidget> widget(makeComposite());
-        LargestSize spy;
-        widget->installEventFilter(&spy);
-        const QImage image = FigureExporter::renderImage(widget.get(), options);
-        QCOMPARE(image.size(), QSize(400, 300));
-        const double factor = Theme::plotPalette().baseFontPt / Theme::PlotPalette{}.baseFontPt;
-        QCOMPARE(spy.largest, QSize(int(std::lround(400 * factor)), int(std::lround(300 * factor))));
+        const double fontScale = Theme::plotPalette().baseFontPt / Theme::PlotPalette{}.baseFontPt;
+        for (const QSize requested : {QSize(1280, 720), QSize(1920, 1080)}) {
+            EnergyBoundPanel panel;
+            LargestSize spy;
+            panel.installEventFilter(&spy);
+            options.logicalSize = requested;
+            const QImage image = FigureExporter::renderImage(&panel, options);
+            QCOMPARE(image.size(), requested);
+            const double factor = std::max(1.0, std::ceil(1280 * fontScale) / requested.width());
+            QVERIFY2(std::abs(spy.largest.width() - requested.width() * factor) <= 1,
+                     qPrintable(QStringLiteral("%1 at %2: laid out %3 wide").arg(Theme::name(theme)).arg(requested.width()).arg(spy.largest.width())));
+        }
     }
-    // Contents wider than the request widen the layout, keeping the aspect ratio.
+    // Any composite whose contents need more room than asked is widened too, keeping the aspect ratio.
     Theme::apply(*qApp, Theme::Id::Light);
+    options.logicalSize = QSize(400, 300);
     std::unique_ptr<QWidget> widget(makeComposite());
     widget->findChild<QLabel*>()->setMinimumWidth(1000);
     LargestSize spy;
@@ -223,7 +230,7 @@ void TestExport::compositeLaidOutLargeEnough()
     QVERIFY(!FigureExporter::renderImage(widget.get(), options).isNull());
     QVERIFY2(spy.largest.width() >= 1000 && std::abs(spy.largest.height() * 4 - spy.largest.width() * 3) <= 8,
              qPrintable(QStringLiteral("%1x%2").arg(spy.largest.width()).arg(spy.largest.height())));
-    // A single plot is drawn by QCustomPlot itself at the requested size.
+    // A single plot is drawn by QCustomPlot itself at the requested size, whatever the theme.
     std::unique_ptr<QCustomPlot> plot(makePlot());
     plot->resize(200, 150);
     LargestSize plotSpy;

@@ -1,6 +1,7 @@
 #include "FigureExporter.h"
 
 #include "FigureText.h"
+#include "Panel.h"
 #include "Theme.h"
 #include "plots/FeatureArrowsPlot.h"
 #include "plots/FreshAxisMargins.h"
@@ -168,19 +169,24 @@ QSize layoutSize(const QSize& size, double factor)
     return QSize(int(std::lround(size.width() * factor)), int(std::lround(size.height() * factor)));
 }
 
-// A composite widget (a whole panel with its controls) is laid out larger than the requested size when its theme or
-// its contents need the room, and drawn scaled down to that size: the presentation theme's fonts are about 1.4x larger,
-// and at 1280x720 they clipped the controls and squeezed the plots. The factor is 1 for light and dark at their
-// usual sizes. A single plot is drawn by QCustomPlot at the requested size, factor 1.
+// A composite widget is laid out larger than the requested size when its contents need the room (its minimum size
+// hint), and drawn scaled down to that size. A whole panel also gets at least the room it was designed for, 1280x720
+// in the light theme's font, scaled with the theme's font size: presentation fonts are about 1.4x larger, and a
+// presentation-theme panel at 1280x720 clipped its controls and squeezed its plots; at 1920x1080 it fits as it is.
+// A single plot is drawn by QCustomPlot at the requested size, factor 1.
 double compositeLayoutFactor(QWidget* widget, const QSize& size)
 {
     if (qobject_cast<QCustomPlot*>(widget))
         return 1.0;
-    double factor = std::max(1.0, Theme::plotPalette().baseFontPt / Theme::PlotPalette{}.baseFontPt);
-    const QSize minimum = widget->minimumSizeHint();
-    if (minimum.isValid()) {
-        factor = std::max(factor, minimum.width() / double(size.width()));
-        factor = std::max(factor, minimum.height() / double(size.height()));
+    QSize needed = widget->minimumSizeHint();
+    if (qobject_cast<Panel*>(widget)) {
+        const double fontScale = Theme::plotPalette().baseFontPt / Theme::PlotPalette{}.baseFontPt;
+        needed = needed.expandedTo(QSize(int(std::ceil(1280 * fontScale)), int(std::ceil(720 * fontScale))));
+    }
+    double factor = 1.0;
+    if (needed.isValid()) {
+        factor = std::max(factor, needed.width() / double(size.width()));
+        factor = std::max(factor, needed.height() / double(size.height()));
     }
     return std::min(factor, 4.0);
 }
