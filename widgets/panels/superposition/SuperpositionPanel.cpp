@@ -48,7 +48,7 @@ const QStringList kFigures{QStringLiteral("feature-arrows"), QStringLiteral("gra
 SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
 {
     m_controls = new ToyControlsWidget(this);
-    auto* controlsScroll = new ControlsScrollArea(m_controls, 48, this);
+    auto* controlsScroll = new ControlsScrollArea(m_controls, 42, this);
 
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("superpositionSummary"));

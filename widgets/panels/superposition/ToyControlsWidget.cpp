@@ -51,6 +51,9 @@ ToyControlsWidget::ToyControlsWidget(QWidget* parent) : QWidget(parent)
     m_preset->setToolTip(tr("Start from one of the experiments of Toy Models of Superposition"));
     for (const auto& preset : ToyPreset::all())
         m_preset->addItem(preset.name);
+    // The longest preset name must not set the width of the whole controls column (the popup still shows it all).
+    m_preset->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_preset->setMinimumContentsLength(20);
     m_presetDescription = new QLabel(this);
     m_presetDescription->setWordWrap(true);
     m_presetDescription->setStyleSheet(QStringLiteral("color: palette(mid);"));
