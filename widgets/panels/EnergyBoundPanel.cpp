@@ -18,6 +18,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QEvent>
+#include <QFontInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -174,6 +175,19 @@ void EnergyBoundPanel::changeEvent(QEvent* event)
         if (m_valid)
             recompute();
     }
+    if (event->type() == QEvent::FontChange || event->type() == QEvent::StyleChange)
+        applyColumnWidths();
+}
+
+void EnergyBoundPanel::applyColumnWidths()
+{
+    // The side columns were laid out for a 9 pt font; a theme with larger type (presentation) widens them to match,
+    // so the preset names and numbers are not cut.
+    const double scale = std::max(1.0, QFontInfo(font()).pointSizeF() / 9.0);
+    if (m_inputsBox)
+        m_inputsBox->setFixedWidth(int(std::lround(kInputsWidth * scale)));
+    if (m_caveatsBox)
+        m_caveatsBox->setFixedWidth(int(std::lround(kCaveatsWidth * scale)));
 }
 
 QString EnergyBoundPanel::title() const { return tr("Energy bound"); }
@@ -199,7 +213,8 @@ void EnergyBoundPanel::prepareForRender() { recompute(); }
 QWidget* EnergyBoundPanel::buildInputs()
 {
     auto* box = new QGroupBox(tr("Inputs"), this);
-    box->setFixedWidth(292);
+    m_inputsBox = box;
+    box->setFixedWidth(kInputsWidth);
     auto* form = new QFormLayout(box);
     form->setContentsMargins(8, 4, 8, 6);
     form->setVerticalSpacing(3);
@@ -338,7 +353,8 @@ QWidget* EnergyBoundPanel::buildResult()
 QWidget* EnergyBoundPanel::buildCaveats()
 {
     auto* box = new QGroupBox(tr("Read the number with care"), this);
-    box->setFixedWidth(268);
+    m_caveatsBox = box;
+    box->setFixedWidth(kCaveatsWidth);
     auto* layout = new QVBoxLayout(box);
     layout->setContentsMargins(8, 2, 8, 4);
     layout->setSpacing(4);

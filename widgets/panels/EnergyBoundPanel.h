@@ -45,6 +45,11 @@ private:
     void applyThemeColors();
     void showPresetNote(const QString& id);
     QWidget* buildInputs();
+    void applyColumnWidths();
+    static constexpr int kInputsWidth = 292;  // px at a 9 pt font
+    static constexpr int kCaveatsWidth = 268;
+    QWidget* m_inputsBox = nullptr;
+    QWidget* m_caveatsBox = nullptr;
     QWidget* buildResult();
     QWidget* buildCaveats();
     void buildPlots();
