@@ -1,27 +1,23 @@
 #include "DataFileOpener.h"
 
-#include "common/QtProgressBridge.h"
+#include "common/BackgroundJob.h"
 
 #include "common/InputError.h"
 #include "io/ArrayFile.h"
-#include "io/LoadCancelled.h"
+#include "common/Cancelled.h"
 #include "io/SafetensorsFile.h"
-#include "io/ToyModelFile.h"
+#include "toy/ToyModelFile.h"
 #include "sae/ActivationImport.h"
 #include "sae/ImportedSae.h"
 #include "sae/SaeLensLoader.h"
 
-#include <QCoreApplication>
 #include <QFileInfo>
 #include <QInputDialog>
-#include <QtConcurrent/QtConcurrent>
 
 using namespace featurescope;
 
 struct DataFileOpener::LoadResult {
     QString path;
-    QString error;          // one line; empty on success
-    bool cancelled = false;
     QStringList choices;    // several candidate arrays: ask, then load again
     ActivationImportOptions options;
     std::shared_ptr<const ImportedActivations> activations;
@@ -30,15 +26,15 @@ struct DataFileOpener::LoadResult {
 
 DataFileOpener::DataFileOpener(QWidget* dialogParent) : QObject(dialogParent), m_dialogParent(dialogParent)
 {
-    m_bridge = new QtProgressBridge(this);
-    connect(m_bridge, &QtProgressBridge::progress, this, &DataFileOpener::progress);
-    connect(&m_watcher, &QFutureWatcher<std::shared_ptr<LoadResult>>::finished, this, &DataFileOpener::onFinished);
+    m_job = new BackgroundJob(tr("Opening a file"), this);
+    connect(m_job, &BackgroundJob::progress, this, &DataFileOpener::progress);
+    connect(m_job, &BackgroundJob::finished, this, &DataFileOpener::onFinished);
 }
 
 DataFileOpener::~DataFileOpener()
 {
-    m_bridge->cancel();
-    m_watcher.waitForFinished();
+    m_job->cancel();
+    m_job->waitForFinished();
 }
 
 QString DataFileOpener::fileFilter()
@@ -117,9 +113,7 @@ void DataFileOpener::openActivations(const QString& path)
         return;
     }
     const std::string file = path.toStdString();
-    m_bridge->reset(); // a fresh reporter (the last one may be cancelled); no job is using the old one
-    ProgressReporter* reporter = m_bridge->reporter();
-    launch(tr("Reading %1").arg(QFileInfo(path).fileName()), [file, path, reporter] {
+    launch(tr("Reading %1").arg(QFileInfo(path).fileName()), path, [file, path](const ProgressReporter& reporter) {
         auto result = std::make_shared<LoadResult>();
         result->path = path;
         NpyReadOptions npy;
@@ -132,7 +126,7 @@ void DataFileOpener::openActivations(const QString& path)
                 result->choices << QString::fromStdString(c.name);
             return *result;
         }
-        result->activations = std::make_shared<ImportedActivations>(ActivationImport::load(file, result->options, reporter));
+        result->activations = std::make_shared<ImportedActivations>(ActivationImport::load(file, result->options, &reporter));
         return *result;
     });
 }
@@ -146,33 +140,32 @@ void DataFileOpener::openSae(const QString& path)
         Q_EMIT failed(tr("Still loading another file: wait for it or cancel it first"));
         return;
     }
-    m_bridge->reset();
-    ProgressReporter* reporter = m_bridge->reporter();
-    launch(tr("Reading SAE %1").arg(QFileInfo(directory).fileName()), [directory, reporter] {
-        LoadResult result;
-        result.path = directory;
-        result.sae = std::make_shared<ImportedSae>(SaeLensLoader::load(directory.toStdString(), reporter));
-        return result;
-    });
+    launch(tr("Reading SAE %1").arg(QFileInfo(directory).fileName()), directory,
+           [directory](const ProgressReporter& reporter) {
+               LoadResult result;
+               result.path = directory;
+               result.sae = std::make_shared<ImportedSae>(SaeLensLoader::load(directory.toStdString(), &reporter));
+               return result;
+           });
 }
 
-void DataFileOpener::launch(const QString& description, std::function<LoadResult()> job)
+void DataFileOpener::launch(const QString& description, const QString& path,
+                            std::function<LoadResult(const ProgressReporter&)> job)
 {
     Q_EMIT started(description);
     m_pending = true;
-    m_watcher.setFuture(QtConcurrent::run([job = std::move(job)] {
-        auto result = std::make_shared<LoadResult>();
+    m_path = path;
+    m_result.reset();
+    m_job->setTitle(description);
+    m_job->start([this, job = std::move(job)](const ProgressReporter& progress) {
+        std::shared_ptr<LoadResult> result;
         try {
-            *result = job();
-        } catch (const LoadCancelled&) {
-            result->cancelled = true;
+            result = std::make_shared<LoadResult>(job(progress));
         } catch (const std::bad_alloc&) {
-            result->error = QStringLiteral("not enough memory to load the file");
-        } catch (const std::exception& error) {
-            result->error = QString::fromStdString(error.what());
+            throw InputError("not enough memory to load the file");
         }
-        return result;
-    }));
+        m_job->deliver([this, result] { m_result = result; });
+    });
 }
 
 QString DataFileOpener::pickArray(const QString& path, const QStringList& choices)
@@ -188,24 +181,22 @@ QString DataFileOpener::pickArray(const QString& path, const QStringList& choice
     return ok ? choice : QString();
 }
 
-void DataFileOpener::onFinished()
+void DataFileOpener::onFinished(BackgroundJob::Outcome outcome, const QString& error)
 {
     m_pending = false;
-    const std::shared_ptr<LoadResult> result = m_watcher.result();
-    const QString name = QFileInfo(result->path).fileName();
-    if (result->cancelled) {
+    const QString name = QFileInfo(m_path).fileName();
+    if (outcome == BackgroundJob::Outcome::Cancelled || (outcome == BackgroundJob::Outcome::Succeeded && !m_result)) {
         Q_EMIT finished(tr("Loading %1 cancelled").arg(name));
         return;
     }
-    if (!result->error.isEmpty()) {
+    if (outcome == BackgroundJob::Outcome::Failed) {
         // Core messages name the file already; make sure the user sees which one in any case.
-        const QString message = result->error.contains(result->path) || result->error.contains(name)
-                                    ? result->error
-                                    : tr("%1: %2").arg(result->path, result->error);
+        const QString message = error.contains(m_path) || error.contains(name) ? error : tr("%1: %2").arg(m_path, error);
         Q_EMIT finished(tr("Could not open %1").arg(name));
         Q_EMIT failed(message);
         return;
     }
+    const std::shared_ptr<LoadResult> result = m_result;
     if (!result->choices.isEmpty()) {
         m_picking = true;
         const QString choice = pickArray(result->path, result->choices);
@@ -217,13 +208,11 @@ void DataFileOpener::onFinished()
         const std::string file = result->path.toStdString();
         ActivationImportOptions options = result->options;
         options.arrayName = choice.toStdString();
-        m_bridge->reset();
-        ProgressReporter* reporter = m_bridge->reporter();
         const QString path = result->path;
-        launch(tr("Reading %1 from %2").arg(choice, name), [file, path, options, reporter] {
+        launch(tr("Reading %1 from %2").arg(choice, name), path, [file, path, options](const ProgressReporter& reporter) {
             LoadResult next;
             next.path = path;
-            next.activations = std::make_shared<ImportedActivations>(ActivationImport::load(file, options, reporter));
+            next.activations = std::make_shared<ImportedActivations>(ActivationImport::load(file, options, &reporter));
             return next;
         });
         return;
@@ -246,16 +235,11 @@ void DataFileOpener::onFinished()
     }
 }
 
-void DataFileOpener::cancel()
-{
-    m_bridge->cancel();
-}
+void DataFileOpener::cancel() { m_job->cancel(); }
 
 void DataFileOpener::waitForFinished()
 {
     // A picker answered synchronously can start a second load from onFinished: wait for that one too.
-    while (m_pending) {
-        m_watcher.waitForFinished();
-        QCoreApplication::sendPostedEvents(); // delivers the watcher's finished signal (no event loop spin)
-    }
+    while (m_pending)
+        m_job->waitForFinished(); // delivers the job's result and finished signal
 }

@@ -1,13 +1,13 @@
 #pragma once
 
-#include <QFutureWatcher>
+#include "common/BackgroundJob.h"
+
 #include <QObject>
 #include <QStringList>
 
 #include <functional>
 #include <memory>
 
-class QtProgressBridge;
 class QWidget;
 
 namespace featurescope {
@@ -18,7 +18,7 @@ struct ImportedActivations;
 // Opens data files for the main window, off the GUI thread: activations (.npy/.npz/.safetensors, via
 // ActivationImport, with a picker when a file holds several candidate arrays) and SAELens SAE folders (a folder
 // with cfg.json, or the cfg.json itself, via SaeLensLoader). One load at a time, with progress and cancel through
-// QtProgressBridge. It never touches a panel: results and errors leave as signals, so a file that cannot be read
+// BackgroundJob. It never touches a panel: results and errors leave as signals, so a file that cannot be read
 // changes nothing (the main window shows the one-line reason).
 class DataFileOpener : public QObject {
     Q_OBJECT
@@ -59,13 +59,15 @@ Q_SIGNALS:
     void opened(const QString& path);
 
 private:
-    void launch(const QString& description, std::function<LoadResult()> job);
-    void onFinished();
+    void launch(const QString& description, const QString& path,
+                std::function<LoadResult(const featurescope::ProgressReporter&)> job);
+    void onFinished(BackgroundJob::Outcome outcome, const QString& error);
     QString pickArray(const QString& path, const QStringList& choices);
 
     QWidget* m_dialogParent = nullptr;
-    QtProgressBridge* m_bridge = nullptr;
-    QFutureWatcher<std::shared_ptr<LoadResult>> m_watcher;
+    BackgroundJob* m_job = nullptr;
+    QString m_path;                      // the file being read
+    std::shared_ptr<LoadResult> m_result; // delivered by the job before it finishes
     ArrayPicker m_picker;
     bool m_picking = false;
     bool m_pending = false; // launched, onFinished not yet run

@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "common/TaskListButton.h"
 #include "AppSettings.h"
 #include "DataFileOpener.h"
 #include "PanelFactory.h"
@@ -14,7 +15,7 @@
 #include "panels/superposition/SuperpositionPanel.h"
 
 #include "common/InputError.h"
-#include "io/ToyModelFile.h"
+#include "toy/ToyModelFile.h"
 #include "sae/ActivationImport.h"
 #include "sae/ImportedSae.h"
 #include "toy/ToyTrainingResult.h"
@@ -246,6 +247,7 @@ void MainWindow::buildStatusBar()
     statusBar()->addWidget(m_statusText, 1);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
+    statusBar()->addPermanentWidget(new TaskListButton(this));
 }
 
 void MainWindow::connectPanel(Panel* panel)

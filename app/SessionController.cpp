@@ -21,7 +21,6 @@
 #include <QPointer>
 #include <QSaveFile>
 #include <QStandardPaths>
-#include <QtConcurrent/QtConcurrent>
 
 #include <map>
 #include <memory>
@@ -52,8 +51,10 @@ SessionController::SessionController(MainWindow* window) : QObject(window), m_wi
         return QMessageBox::question(m_window, tr("Restore session"), question,
                                      QMessageBox::Yes | QMessageBox::No) == QMessageBox::Yes;
     };
-    connect(&m_loadWatcher, &QFutureWatcher<LoadResult>::finished, this, &SessionController::onLoaded);
-    connect(&m_saveWatcher, &QFutureWatcher<QString>::finished, this, &SessionController::onSaved);
+    m_loadJob = new BackgroundJob(tr("Opening a session"), this);
+    m_saveJob = new BackgroundJob(tr("Saving the session"), this);
+    connect(m_loadJob, &BackgroundJob::finished, this, &SessionController::onLoaded);
+    connect(m_saveJob, &BackgroundJob::finished, this, &SessionController::onSaved);
     connect(&m_autosave, &QTimer::timeout, this, [this] { saveSessionInBackground(autosavePath(m_slot), true); });
     updateTitle();
 }
@@ -282,7 +283,7 @@ QString SessionController::openSession(const QString& path)
 
 void SessionController::openSessionInBackground(const QString& path)
 {
-    if (m_loadWatcher.isRunning())
+    if (m_loadJob->isRunning())
         return;
     m_loadingPath = path;
     Q_EMIT statusMessage(tr("Opening %1…").arg(QFileInfo(path).fileName()));
@@ -290,27 +291,24 @@ void SessionController::openSessionInBackground(const QString& path)
     std::map<std::string, QPointer<Panel>> panels;
     for (const QString& id : PanelFactory::panelIds())
         panels[id.toStdString()] = m_window->panel(id);
-    m_loadWatcher.setFuture(QtConcurrent::run([path, panels] {
-        LoadResult result;
-        try {
-            result.session = SessionFile::load(path.toStdString());
-        } catch (const InputError& error) {
-            result.error = QString::fromStdString(error.what());
-        }
-        if (result.error.isEmpty())
-            for (const auto& [id, state] : result.session.panels)
-                if (const auto it = panels.find(id); it != panels.end() && it->second)
-                    it->second->preloadState(state);
-        return result;
-    }));
+    m_loaded.reset();
+    m_loadJob->start([this, path, panels](const featurescope::ProgressReporter&) {
+        auto session = std::make_shared<Session>(SessionFile::load(path.toStdString()));
+        for (const auto& [id, state] : session->panels)
+            if (const auto it = panels.find(id); it != panels.end() && it->second)
+                it->second->preloadState(state);
+        m_loadJob->deliver([this, session] { m_loaded = session; });
+    });
 }
 
-void SessionController::onLoaded()
+void SessionController::onLoaded(BackgroundJob::Outcome outcome, const QString& loadError)
 {
-    const LoadResult result = m_loadWatcher.result();
-    QString error = result.error;
-    if (error.isEmpty())
-        error = applySession(result.session, m_loadingPath);
+    QString error = loadError;
+    if (outcome == BackgroundJob::Outcome::Succeeded && m_loaded)
+        error = applySession(*m_loaded, m_loadingPath);
+    m_loaded.reset();
+    if (outcome == BackgroundJob::Outcome::Cancelled)
+        return;
     if (!error.isEmpty()) {
         showError(error);
         return;
@@ -336,9 +334,9 @@ QString SessionController::saveSession(const QString& path)
 
 void SessionController::saveSessionInBackground(const QString& path, bool autosave)
 {
-    if (m_saveWatcher.isRunning()) {
+    if (m_saveJob->isRunning()) {
         if (!autosave) // a user's save must not be lost behind an autosave: wait for the running one
-            m_saveWatcher.waitForFinished();
+            m_saveJob->waitForFinished();
         else
             return;
     }
@@ -346,20 +344,12 @@ void SessionController::saveSessionInBackground(const QString& path, bool autosa
     auto session = std::make_shared<Session>(captureSession());
     m_savingPath = path;
     m_savingAutosave = autosave;
-    m_saveWatcher.setFuture(QtConcurrent::run([session, path] {
-        try {
-            SessionFile::save(path.toStdString(), *session);
-        } catch (const InputError& error) {
-            return QString::fromStdString(error.what());
-        }
-        return QString();
-    }));
+    m_saveJob->start([session, path](const featurescope::ProgressReporter&) { SessionFile::save(path.toStdString(), *session); });
 }
 
-void SessionController::onSaved()
+void SessionController::onSaved(BackgroundJob::Outcome outcome, const QString& error)
 {
-    const QString error = m_saveWatcher.result();
-    if (!error.isEmpty()) {
+    if (outcome != BackgroundJob::Outcome::Succeeded) {
         if (m_savingAutosave)
             Q_EMIT statusMessage(tr("Autosave failed: %1").arg(error));
         else
@@ -377,8 +367,8 @@ void SessionController::onSaved()
 
 void SessionController::waitForBackgroundWork()
 {
-    m_loadWatcher.waitForFinished();
-    m_saveWatcher.waitForFinished();
+    m_loadJob->waitForFinished();
+    m_saveJob->waitForFinished();
 }
 
 QString SessionController::newSession()

@@ -2,7 +2,8 @@
 
 #include "session/Session.h"
 
-#include <QFutureWatcher>
+#include "common/BackgroundJob.h"
+
 #include <QLockFile>
 #include <QObject>
 #include <QString>
@@ -63,10 +64,6 @@ Q_SIGNALS:
     void statusMessage(const QString& text);
 
 private:
-    struct LoadResult {
-        featurescope::Session session;
-        QString error;
-    };
     void chooseAndOpen();
     void save();
     void saveAs();
@@ -74,17 +71,18 @@ private:
     void setCurrentPath(const QString& path);
     void updateTitle();
     void showError(const QString& error);
-    void onLoaded();
-    void onSaved();
+    void onLoaded(BackgroundJob::Outcome outcome, const QString& error);
+    void onSaved(BackgroundJob::Outcome outcome, const QString& error);
     void restartAutosaveTimer();
 
     MainWindow* m_window = nullptr;
     QMenu* m_recentMenu = nullptr;
     QString m_path;
     QTimer m_autosave;
-    QFutureWatcher<LoadResult> m_loadWatcher;
+    BackgroundJob* m_loadJob = nullptr;
+    std::shared_ptr<const featurescope::Session> m_loaded; // delivered by the load job before it finishes
     QString m_loadingPath;
-    QFutureWatcher<QString> m_saveWatcher;
+    BackgroundJob* m_saveJob = nullptr;
     QString m_savingPath;
     bool m_savingAutosave = false;
     bool m_running = false; // between startup() and shutdown()

@@ -102,8 +102,7 @@ nlohmann::json guiBenchmark(bool smoke)
     panel.resize(1600, 1000);
     panel.show();
     // Largest preset: uniform n=400, m=30 sweep.
-    const auto presets = ToyPreset::all();
-    ToyPreset largest = presets[2];
+    featurescope::ToyPreset largest = featurescope::ToyPreset::byId("sticky"); // uniform n=400, m=30
     largest.steps = smoke ? 200 : 3000;
     panel.controls()->applyPreset(largest);
     LatencyProbe probe(5);
@@ -121,7 +120,7 @@ nlohmann::json guiBenchmark(bool smoke)
     out["training_probe_samples"] = probe.samples();
 
     // A parameter change on an n <= 100 model: time from the change to the redrawn view.
-    ToyPreset medium = presets[1]; // n=20, m=5
+    featurescope::ToyPreset medium = featurescope::ToyPreset::byId("importance"); // n=20, m=5
     medium.steps = 200;
     panel.controls()->applyPreset(medium);
     panel.startTraining();

@@ -16,8 +16,7 @@
 #include "sae/SaeEvaluator.h"
 #include "sae/SaeTrainer.h"
 #include "sae/SyntheticActivationSource.h"
-#include "sae/ToyActivationSource.h"
-#include "toy/ToyTrainer.h"
+#include "experiments/SaeExperiment.h"
 
 #include <nlohmann/json.hpp>
 
@@ -32,20 +31,25 @@ using namespace featurescope;
 
 namespace {
 
-struct SourceDefaults {
-    int latents;
-    double l1;
-    int steps;
-    bool normalize;
-};
+using Defaults = SaeExperimentConfig::Defaults;
 
-SourceDefaults defaultsFor(const std::string& source, int features)
+std::string number(double v)
 {
-    if (source == "toy")
-        return {4 * features, 3e-3, 2000, false};
-    if (source == "fashion-mnist")
-        return {512, 0.02, 2000, true};
-    return {512, 3e-3, 3000, false}; // synthetic: DESIGN.md §6's `sae` benchmark configuration
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", v);
+    return text;
+}
+
+// "what (synthetic: a, toy: b, fashion-mnist: c, file: d)", from the defaults the panel uses too.
+std::string perSource(const std::string& what, std::string (*value)(const Defaults&))
+{
+    std::string text = what + " (";
+    const SaeExperimentConfig::Source sources[] = {SaeExperimentConfig::Source::Synthetic, SaeExperimentConfig::Source::Toy,
+                                                   SaeExperimentConfig::Source::FashionMnist, SaeExperimentConfig::Source::File};
+    for (auto source : sources)
+        text += (source == sources[0] ? "" : ", ") + SaeExperimentConfig::sourceName(source) + ": " +
+                value(SaeExperimentConfig::defaultsFor(source, 20));
+    return text + ")";
 }
 
 ImportedActivations loadActivations(const ArgumentParser& args)
@@ -186,17 +190,17 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"toy-steps", true, "toy: training steps of the toy model (3000)"},
                          {"d-sae", true, "SAE latents (synthetic, fashion-mnist: 512; toy: 4F)"},
                          {"variant", true, "tm2023 (default), 2024 or topk"},
-                         {"l1", true, "sparsity penalty (synthetic, toy: 3e-3; fashion-mnist: 0.02; variant 2024: 0.1)"},
+                         {"l1", true, perSource("sparsity penalty", [](const Defaults& d) { return number(d.l1); }) + "; variant 2024: 0.1"},
                          {"k", true, "topk: active latents per input (5)"},
-                         {"steps", true, "SAE training steps (synthetic: 3000, others: 2000)"},
-                         {"batch", true, "batch size (1024)"},
+                         {"steps", true, perSource("SAE training steps", [](const Defaults& d) { return std::to_string(d.steps); })},
+                         {"batch", true, perSource("batch size", [](const Defaults& d) { return std::to_string(d.batch); })},
                          {"threads", true, "threads sharing each batch (default 1, as the PyTorch reference)"},
-                         {"lr", true, "Adam learning rate (1e-3)"},
+                         {"lr", true, perSource("Adam learning rate", [](const Defaults& d) { return number(d.learningRate); })},
                          {"seed", true, "random seed (0)"},
                          {"normalize", true, "on|off: scale inputs so E|x| = sqrt(d) (on for fashion-mnist and 2024)"},
                          {"resample-at", true, "comma-separated steps after which dead features are resampled"},
                          {"path", true, "auto (default), dense or sparse: how the loss and gradient are computed"},
-                         {"eval", true, "evaluation inputs for generated sources (8192)"},
+                         {"eval", true, "evaluation inputs (generated sources: 8192; file: its first 65536 rows)"},
                          {"randomized", false, "fashion-mnist: use the MLP with shuffled weights (the TM control)"},
                          {"data-dir", true, "folder with the Fashion-MNIST IDX files"},
                          {"mlp-epochs", true, "fashion-mnist: MLP training epochs (4)"},
@@ -237,26 +241,48 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
         throw InputError("--feature-probability and --toy-steps need --source toy");
 
     const bool toy = sourceName == "toy";
-    const int features = int(args.integer("features", toy ? 20 : 128, 1, 100000));
-    const int d = int(args.integer("d", toy ? 5 : 64, 1, 4096));
-    const SourceDefaults defaults = defaultsFor(sourceName, features);
-    SaeConfig config;
-    config.variant = saeVariantFromName(args.text("variant", "tm2023"));
-    config.latentDim = int(args.integer("d-sae", defaults.latents, 1, 1 << 20));
-    // The 2024 variant's penalty acts on inputs scaled to E‖x‖ = √d: its λ is larger (0.1 measured on synthetic).
-    config.l1 = args.number("l1", config.variant == SaeVariant::Anthropic2024 ? 0.1 : defaults.l1, 0.0, 1e3);
-    config.k = int(args.integer("k", 5, 1, config.latentDim));
+    SaeExperimentConfig::Source source;
+    SaeExperimentConfig::sourceFromName(sourceName, &source);
+    SaeExperimentConfig config = SaeExperimentConfig::withDefaults(source);
+    const int features = int(args.integer("features", toy ? config.toyFeatures : config.syntheticFeatures, 1, 100000));
+    const int d = int(args.integer("d", toy ? config.toyHidden : config.syntheticDimension, 1, 4096));
+    const SaeExperimentConfig::Defaults defaults = SaeExperimentConfig::defaultsFor(source, features);
+    if (toy) {
+        config.toyFeatures = features;
+        config.toyHidden = d;
+        config.toyProbability = args.number("feature-probability", config.toyProbability, 0.0, 1.0, true);
+        config.toySteps = int(args.integer("toy-steps", config.toySteps, 1, 10000000));
+    } else {
+        config.syntheticFeatures = features;
+        config.syntheticDimension = d;
+    }
+    if (fashion) {
+        config.dataDirectory = args.text("data-dir", config.dataDirectory);
+        config.mlpEpochs = int(args.integer("mlp-epochs", config.mlpEpochs, 1, 1000));
+        config.randomized = args.flag("randomized");
+    }
+    if (file) {
+        auto imported = std::make_shared<ImportedActivations>(loadActivations(args));
+        config.importOptions.arrayName = args.text("array");
+        config.importOptions.labelsName = args.text("labels");
+        config.imported = std::move(imported);
+    }
+    SaeConfig& sae = config.sae;
+    sae.variant = saeVariantFromName(args.text("variant", "tm2023"));
+    sae.latentDim = int(args.integer("d-sae", defaults.latents, 1, 1 << 20));
+    sae.l1 = args.number("l1", SaeExperimentConfig::defaultL1(source, sae.variant), 0.0, 1e3);
+    sae.k = int(args.integer("k", 5, 1, sae.latentDim));
     const std::string normalize = args.text("normalize", defaults.normalize ? "on" : "off");
     if (normalize != "on" && normalize != "off")
         throw InputError("option --normalize expects on or off, got '" + normalize + "'");
-    config.normalizeInputs = normalize == "on";
-    if (config.variant == SaeVariant::Anthropic2024 && !config.normalizeInputs && args.has("normalize"))
+    sae.normalizeInputs = normalize == "on";
+    if (sae.variant == SaeVariant::Anthropic2024 && !sae.normalizeInputs && args.has("normalize"))
         throw InputError("the 2024 variant always normalises its inputs (--normalize off is not possible)");
-    SaeTrainingConfig training;
+    SaeTrainingConfig& training = config.training;
     training.steps = int(args.integer("steps", defaults.steps, 0, 10000000));
-    training.batch = int(args.integer("batch", 1024, 1, 65536));
+    training.batch = int(args.integer("batch", defaults.batch, 1, 65536));
     training.threads = int(args.integer("threads", 1, 1, 64));
-    training.learningRate = args.number("lr", 1e-3, 0.0, 10.0, true);
+    training.learningRate = args.number("lr", defaults.learningRate, 0.0, 10.0, true);
     training.seed = std::uint64_t(args.integer("seed", 0, 0, (1ll << 62)));
     for (double step : args.numberList("resample-at", {})) {
         if (step < 1 || step > training.steps || step != double(int(step)))
@@ -272,130 +298,40 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
         training.path = SaeComputePath::Sparse;
     else
         throw InputError("option --path expects auto, dense or sparse, got '" + path + "'");
-    const int evaluationInputs = int(args.integer("eval", file ? 0 : 8192, 1, 1 << 30));
+    config.evaluationInputs = int(args.integer("eval", config.evaluationInputs, 1, 1 << 30));
 
-    nlohmann::json out;
-    out["source"] = sourceName;
-    std::unique_ptr<ActivationSource> source;
-    if (sourceName == "synthetic") {
-        SyntheticActivationSource::Settings settings;
-        settings.features = features;
-        settings.dimension = d;
-        settings.seed = Rng::deriveSeed(training.seed, 0xDA7A);
-        source = std::make_unique<SyntheticActivationSource>(settings);
-        out["true_features"] = features;
-    } else if (toy) {
-        ToyModelConfig toyConfig;
-        toyConfig.features = features;
-        toyConfig.hidden = d;
-        toyConfig.featureProbability =
-            ToyModelConfig::sharedProbability(features, 1, args.number("feature-probability", 0.05, 0.0, 1.0, true));
-        TrainingConfig toyTraining;
-        toyTraining.steps = int(args.integer("toy-steps", 3000, 1, 10000000));
-        toyTraining.seed = training.seed;
-        const ToyTrainingResult trained = ToyTrainer::train(toyConfig, toyTraining);
-        source = std::make_unique<ToyActivationSource>(trained.model);
-        out["toy_final_loss"] = trained.finalLoss.empty() ? 0.0 : trained.finalLoss.front();
-        out["true_features"] = int(source->groundTruth().cols());
-    } else if (file) {
-        ImportedActivations imported = loadActivations(args);
-        out["activations"] = imported.path;
-        out["array"] = imported.arrayName;
-        out["array_shape"] = imported.shape;
-        out["array_dtype"] = dtypeShortName(imported.dtype);
-        if (!imported.labelsName.empty())
-            out["labels"] = imported.labelsName;
-        source = std::make_unique<MatrixActivationSource>(std::move(imported.set), imported.path);
-    } else {
-        const std::string dir = args.text("data-dir", ImageDataset::defaultFashionMnistDirectory());
-        const ImageDataset trainImages = ImageDataset::loadSplit(dir, "train");
-        const ImageDataset testImages = ImageDataset::loadSplit(dir, "t10k");
-        MlpTrainingConfig mlpTraining;
-        mlpTraining.epochs = int(args.integer("mlp-epochs", 4, 1, 1000));
-        mlpTraining.seed = training.seed;
-        const MlpTrainingResult mlp = MlpTrainer::train(MlpConfig{}, mlpTraining, trainImages);
-        const bool randomized = args.flag("randomized");
-        const MlpClassifier model = randomized ? mlp.model.shuffledCopy(Rng::deriveSeed(training.seed, 0x5A1F)) : mlp.model;
-        out["mlp_test_accuracy"] = model.accuracy(testImages);
-        out["mlp_training_seconds"] = mlp.seconds;
-        out["randomized"] = randomized;
-        source = std::make_unique<MlpActivationSource>(model, testImages,
-                                                      randomized ? "fashion-mnist-shuffled" : "fashion-mnist");
-    }
-    config.inputDim = source->dimension();
-
-    SaeTrainer trainer(config, training, *source);
-    trainer.run();
-    const Eigen::MatrixXf truth = source->groundTruth();
-    SaeEvaluator evaluator(trainer.autoencoder(), source->evaluationSet(evaluationInputs, Rng::deriveSeed(training.seed, 0xE7A1)),
-                           truth);
+    // The experiment the panel runs, with the same seed streams: the same numbers.
+    SaeSourceFactory sources;
+    const SaeRunResult run = SaeExperiment::train(config, sources, ProgressReporter());
+    nlohmann::json out = run.toJson(config);
+    const SaeEvaluator& evaluator = *run.evaluator;
     const SaeDictionaryMetrics& m = evaluator.metrics();
-    writeOutputs(args, out, evaluator, trainer.autoencoder());
+    writeOutputs(args, out, evaluator, *run.sae);
     if (args.has("save")) {
-        const nlohmann::json metadata = {{"featurescope", {{"source", sourceName}, {"config", config}, {"training", training}}}};
-        SaeLensExporter::write(args.text("save"), trainer.autoencoder(), metadata, evaluator.densities());
+        const nlohmann::json metadata = {
+            {"featurescope", {{"source", sourceName}, {"config", config.saeConfig()}, {"training", training}}}};
+        SaeLensExporter::write(args.text("save"), *run.sae, metadata, evaluator.densities());
         out["saved"] = args.text("save");
     }
-
-    out["variant"] = saeVariantName(config.variant);
-    out["d_in"] = config.inputDim;
-    out["d_sae"] = config.latentDim;
-    out["l1"] = config.l1;
-    if (config.variant == SaeVariant::TopK)
-        out["k"] = config.k;
-    out["normalize_inputs"] = config.normalizesInputs();
-    out["input_scale"] = trainer.autoencoder().inputScale();
-    out["steps"] = training.steps;
-    out["steps_done"] = trainer.stepsDone();
-    out["batch"] = training.batch;
-    out["learning_rate"] = training.learningRate;
-    out["seed"] = training.seed;
-    out["status"] = trainer.status() == TrainingStatus::Finished ? "finished" : "diverged";
-    if (!trainer.message().empty())
-        out["message"] = trainer.message();
-    out["final_loss"] = trainer.lossHistory().empty() ? 0.0 : double(trainer.lossHistory().back());
-    out["evaluation_inputs"] = m.evaluationCount;
-    out["l0"] = m.l0;
-    out["mse"] = m.mse;
-    out["explained_variance"] = m.explainedVariance;
-    out["dead_fraction"] = m.deadFraction;
-    out["dense_fraction"] = m.denseFraction;
-    out["density_log10_histogram"] = {{"low", m.densityHistogram.low},
-                                      {"bin_width", m.densityHistogram.binWidth},
-                                      {"edges", m.densityHistogram.edges()},
-                                      {"counts", m.densityHistogram.counts},
-                                      {"dead", m.densityHistogram.dead}};
-    if (m.hasMmcs())
-        out["mmcs"] = m.mmcs;
-    if (source->meanActiveFeatures() > 0.0)
-        out["true_mean_active"] = source->meanActiveFeatures();
-    if (m.hasLabelPurity())
-        out["mean_label_purity"] = m.meanLabelPurity;
-    if (m.meanCoherence >= -0.5)
-        out["mean_coherence"] = m.meanCoherence;
-    out["resampled"] = nlohmann::json::array();
-    for (const auto& event : trainer.resampleEvents())
-        out["resampled"].push_back({{"step", event.step}, {"features", event.resampled}});
-    out["steps_per_s"] = trainer.stepsPerSecond();
-    out["dense_flops_per_step"] = trainer.denseFlopsPerStep();
-    out["dense_equivalent_gflops"] = trainer.stepsPerSecond() * trainer.denseFlopsPerStep() / 1e9;
-    out["sparse_step_fraction"] = trainer.sparseStepFraction();
+    const SaeConfig& saeUsed = config.saeConfig();
+    const Eigen::MatrixXf& truth = run.truth;
+    const double meanActive = run.source.source->meanActiveFeatures();
 
     if (args.flag("json")) {
         std::cout << out.dump(2) << "\n";
         return 0;
     }
     char line[512];
-    std::cout << "SAE " << saeVariantName(config.variant) << " on " << sourceName
+    std::cout << "SAE " << saeVariantName(saeUsed.variant) << " on " << sourceName
               << (out.contains("randomized") && out["randomized"].get<bool>() ? " (shuffled weights)" : "") << ": d_in "
-              << config.inputDim << ", d_sae " << config.latentDim << ", " << trainer.stepsDone() << " steps\n";
+              << saeUsed.inputDim << ", d_sae " << saeUsed.latentDim << ", " << run.stepsDone << " steps\n";
     std::snprintf(line, sizeof line,
                   "  L0 %.2f   MSE %.4g   variance explained %.3f   dead %.1f %%   dense %.1f %%\n", m.l0, m.mse,
                   m.explainedVariance, 100.0 * m.deadFraction, 100.0 * m.denseFraction);
     std::cout << line;
     if (m.hasMmcs()) {
         std::snprintf(line, sizeof line, "  MMCS %.4f against %d true features (mean active %.2f)\n", m.mmcs,
-                      int(truth.cols()), source->meanActiveFeatures());
+                      int(truth.cols()), meanActive);
         std::cout << line;
     }
     if (m.hasLabelPurity()) {
@@ -407,10 +343,10 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                           m.meanCoherence);
         std::cout << line;
     }
-    std::snprintf(line, sizeof line, "  %.1f steps/s (%.1f GFLOP/s dense-equivalent)\n", trainer.stepsPerSecond(),
-                  trainer.stepsPerSecond() * trainer.denseFlopsPerStep() / 1e9);
+    std::snprintf(line, sizeof line, "  %.1f steps/s (%.1f GFLOP/s dense-equivalent)\n", run.stepsPerSecond,
+                  run.stepsPerSecond * run.denseFlopsPerStep / 1e9);
     std::cout << line;
-    if (!trainer.message().empty())
-        std::cout << "  " << trainer.message() << "\n";
+    if (!run.message.empty())
+        std::cout << "  " << run.message << "\n";
     return 0;
 }

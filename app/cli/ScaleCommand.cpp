@@ -2,9 +2,9 @@
 
 #include "cli/ArgumentParser.h"
 #include "common/InputError.h"
-#include "geometry/ScaleInvarianceLab.h"
-#include "geometry/ScaleInvarianceModels.h"
-#include "geometry/ScaleInvarianceSummary.h"
+#include "scale/ScaleInvarianceLab.h"
+#include "scale/ScaleInvarianceModels.h"
+#include "scale/ScaleInvarianceSummary.h"
 #include "toy/ToyTrainer.h"
 
 #include <nlohmann/json.hpp>

@@ -2,7 +2,7 @@
 
 #include "cli/ToyOptions.h"
 #include "common/InputError.h"
-#include "io/ToyModelFile.h"
+#include "toy/ToyModelFile.h"
 #include "toy/ToyModelReport.h"
 #include "toy/ToyTrainer.h"
 

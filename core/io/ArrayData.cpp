@@ -2,7 +2,7 @@
 
 #include "common/InputError.h"
 #include "common/ProgressReporter.h"
-#include "io/LoadCancelled.h"
+#include "common/Cancelled.h"
 
 #include <algorithm>
 #include <cmath>
@@ -318,7 +318,7 @@ void ArrayData::toFloat(float* out, const ProgressReporter* progress) const
             return;
         nextPoll = done + kPoll;
         if (progress->isCancelled())
-            throw LoadCancelled();
+            throw Cancelled();
         progress->report(double(done) / double(count));
     };
     if (!m_fortran || rank() < 2) {

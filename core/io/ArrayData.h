@@ -55,7 +55,7 @@ public:
     double doubleAt(std::uint64_t storageIndex) const;
 
     // All elements converted to float in C order into out[0 .. elementCount()). Polls `progress` every few million
-    // elements (reports the fraction done, throws LoadCancelled when cancelled).
+    // elements (reports the fraction done, throws Cancelled when cancelled).
     void toFloat(float* out, const ProgressReporter* progress = nullptr) const;
     std::vector<float> toFloatVector() const;
     std::vector<double> toDoubleVector() const;

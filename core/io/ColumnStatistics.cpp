@@ -2,7 +2,8 @@
 
 #include "common/InputError.h"
 #include "common/ProgressReporter.h"
-#include "io/LoadCancelled.h"
+#include "common/Cancelled.h"
+#include "common/TaskPool.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -148,7 +149,7 @@ ColumnStatistics ColumnStatistics::compute(const ArrayData& array, const Progres
         if (!progress)
             return;
         if (progress->isCancelled())
-            throw LoadCancelled();
+            throw Cancelled();
         progress->report(double(done) / double(total), "feature statistics");
     };
 
@@ -192,19 +193,15 @@ ColumnStatistics ColumnStatistics::compute(const ArrayData& array, const Progres
                     if (t == 0 && ((row - begin) / kBlockRows) % 256 == 0)
                         poll(row + count - begin, end - begin);
                     else if (progress && progress->isCancelled())
-                        throw LoadCancelled();
+                        throw Cancelled();
                 }
             } catch (...) {
                 errors[t] = std::current_exception();
                 stop.store(true, std::memory_order_relaxed);
             }
         };
-        std::vector<std::thread> pool;
-        for (unsigned t = 1; t < threadCount; ++t)
-            pool.emplace_back(work, t);
-        work(0);
-        for (auto& thread : pool)
-            thread.join();
+        TaskPool pool{static_cast<int>(threadCount)};
+        pool.run(int(threadCount), [&work](int t) { work(unsigned(t)); });
         for (const auto& error : errors)
             if (error)
                 std::rethrow_exception(error);

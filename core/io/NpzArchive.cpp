@@ -3,7 +3,7 @@
 #include "common/InputError.h"
 #include "common/ProgressReporter.h"
 #include "io/FileText.h"
-#include "io/LoadCancelled.h"
+#include "common/Cancelled.h"
 #include "io/MappedFile.h"
 
 #include <zip.h>
@@ -252,7 +252,7 @@ ArrayData NpzArchive::array(const std::string& name, NpyFile::Options options, c
             break;
         if (progress) {
             if (progress->isCancelled())
-                throw LoadCancelled();
+                throw Cancelled();
             progress->report(expected ? double(have) / double(expected) : 1.0);
         }
     }

@@ -3,7 +3,7 @@
 #include "common/ProgressReporter.h"
 #include "mlp/ImageDataset.h"
 #include "mlp/MlpClassifier.h"
-#include "toy/ToyTrainingResult.h" // TrainingStatus
+#include "common/TrainingStatus.h"
 
 #include <cstdint>
 #include <string>

@@ -48,7 +48,7 @@ struct ImportedActivations {
 // Imports recorded activations ([N, d] arrays of any float type, or integers when named explicitly) from .npy, .npz
 // or .safetensors files. Every problem throws InputError with one line naming the file: a missing or ambiguous
 // array (the candidates are listed, with the option to choose one), a wrong rank or dtype, NaN/inf values, labels
-// that are not integers in [0, 1e6) or do not have one per row. Cancellable through `progress` (LoadCancelled).
+// that are not integers in [0, 1e6) or do not have one per row. Cancellable through `progress` (Cancelled).
 //
 // Token strings (for language-model activations; the feature browser shows rows as highlighted text). Each row of
 // the activations is one token (or one context string); the strings come with the file in one Python line:

@@ -17,6 +17,24 @@ std::vector<double> SaeDensityHistogram::edges() const
     return e;
 }
 
+SaeDensityHistogram SaeDensityHistogram::of(const std::vector<double>& densities, double low, double binWidth)
+{
+    SaeDensityHistogram h;
+    h.low = low;
+    h.binWidth = binWidth;
+    const int bins = std::max(1, int(std::lround(-low / binWidth)));
+    h.counts.assign(std::size_t(bins), 0);
+    for (double density : densities) {
+        if (density <= 0.0) {
+            ++h.dead;
+            continue;
+        }
+        const int bin = std::clamp(int(std::floor((std::log10(density) - low) / binWidth)), 0, bins - 1);
+        ++h.counts[std::size_t(bin)];
+    }
+    return h;
+}
+
 SaeEvaluator::SaeEvaluator(const SparseAutoencoder& sae, EvaluationSet set, Eigen::MatrixXf groundTruth,
                            SaeEvaluationOptions options)
     : m_set(std::move(set)), m_truth(std::move(groundTruth)), m_options(options)
@@ -59,30 +77,22 @@ SaeEvaluator::SaeEvaluator(const SparseAutoencoder& sae, EvaluationSet set, Eige
     }
     auto& m = m_metrics;
     m.evaluationCount = n;
-    m.densityHistogram.low = m_options.histogramLow;
-    m.densityHistogram.binWidth = m_options.histogramBinWidth;
-    const int bins = std::max(1, int(std::lround(-m_options.histogramLow / m_options.histogramBinWidth)));
-    m.densityHistogram.counts.assign(std::size_t(bins), 0);
-    if (n == 0)
+    if (n == 0) {
+        m.densityHistogram = SaeDensityHistogram::of({}, m_options.histogramLow, m_options.histogramBinWidth);
         return;
+    }
     m.l0 = double(active) / n;
     m.mse = squaredError / (double(n) * sae.inputDim());
     m.explainedVariance = variance > 0.0 ? 1.0 - squaredError / variance : 0.0;
-    int dead = 0, dense = 0;
+    std::vector<double> densities(static_cast<std::size_t>(dsae));
+    int dense = 0;
     for (int j = 0; j < dsae; ++j) {
-        const double density = double(m_codes[std::size_t(j)].size()) / n;
-        if (density == 0.0) {
-            ++dead;
-            continue;
-        }
-        if (density > m_options.denseThreshold)
+        densities[std::size_t(j)] = double(m_codes[std::size_t(j)].size()) / n;
+        if (densities[std::size_t(j)] > m_options.denseThreshold)
             ++dense;
-        const double logDensity = std::log10(density);
-        int bin = int(std::floor((logDensity - m_options.histogramLow) / m_options.histogramBinWidth));
-        bin = std::clamp(bin, 0, bins - 1);
-        ++m.densityHistogram.counts[std::size_t(bin)];
     }
-    m.densityHistogram.dead = dead;
+    m.densityHistogram = SaeDensityHistogram::of(densities, m_options.histogramLow, m_options.histogramBinWidth);
+    const int dead = m.densityHistogram.dead;
     m.deadFraction = double(dead) / dsae;
     m.denseFraction = double(dense) / dsae;
     if (m_truth.size() > 0 && m_truth.rows() == m_unitDecoder.rows())

@@ -27,6 +27,8 @@ struct SaeDensityHistogram {
     std::vector<int> counts;
     int dead = 0;
     std::vector<double> edges() const; // counts.size() + 1 bin edges
+    // The histogram of per-feature densities (0 = dead, counted apart); densities below 10^low go to the first bin.
+    static SaeDensityHistogram of(const std::vector<double>& densities, double low = -6.0, double binWidth = 0.25);
 };
 
 // Whole-dictionary quality measures on an evaluation set (original input units).

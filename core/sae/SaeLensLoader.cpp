@@ -3,7 +3,7 @@
 #include "common/InputError.h"
 #include "common/ProgressReporter.h"
 #include "io/FileText.h"
-#include "io/LoadCancelled.h"
+#include "common/Cancelled.h"
 #include "io/SafetensorsFile.h"
 
 #include <cmath>
@@ -56,7 +56,7 @@ ImportedSae SaeLensLoader::load(const std::string& directory, const ProgressRepo
         if (!progress)
             return;
         if (progress->isCancelled())
-            throw LoadCancelled();
+            throw Cancelled();
         progress->report(fraction, "loading " + directory);
     };
     step(0.0);

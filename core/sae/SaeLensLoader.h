@@ -13,7 +13,7 @@ class ProgressReporter;
 // log_threshold, which SAELens converts with exp; pre-6 finetuning_scaling_factor / scaling_factor [d_sae]) +
 // optional sparsity.safetensors (sparsity [d_sae], log10 firing frequency). Weights may be F32, F16, BF16 or F64 and
 // are converted to float. Every shape is checked against cfg.json; every problem throws InputError with one line
-// naming the file. Safe to call from a worker thread: it polls `progress` (LoadCancelled) and reports the fraction.
+// naming the file. Safe to call from a worker thread: it polls `progress` (Cancelled) and reports the fraction.
 class SaeLensLoader {
 public:
     static ImportedSae load(const std::string& directory, const ProgressReporter* progress = nullptr);

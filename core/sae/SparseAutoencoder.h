@@ -28,6 +28,12 @@ public:
 
     SparseAutoencoder() = default;
     explicit SparseAutoencoder(const SaeConfig& config); // zero parameters; throws InputError on a bad config
+    // W_enc, b_enc, W_dec, b_dec: 2·d_in·d_sae + d_sae + d_in values.
+    static std::uint64_t parameterCount(const SaeConfig& config)
+    {
+        return 2 * std::uint64_t(config.inputDim) * std::uint64_t(config.latentDim) + std::uint64_t(config.latentDim) +
+               std::uint64_t(config.inputDim);
+    }
 
     // Random unit decoder columns (norm 0.1 for the 2024 variant), W_enc = W_decᵀ, b_enc = 0, b_dec = `decoderBias`
     // (scaled units; empty means 0).

@@ -147,14 +147,11 @@ TrainingStatus ToyTrainer::run(ProgressReporter* progress, int stepLimit)
         if (threads <= 1) {
             runInstances(0, instances, target, progress, true);
         } else {
-            std::vector<std::thread> workers;
-            for (int t = 1; t < threads; ++t)
-                workers.emplace_back([this, t, threads, instances, target, progress] {
-                    runInstances(instances * t / threads, instances * (t + 1) / threads, target, progress, false);
-                });
-            runInstances(0, instances / threads, target, progress, true);
-            for (auto& w : workers)
-                w.join();
+            if (!m_pool || m_pool->threads() != threads)
+                m_pool = std::make_unique<TaskPool>(threads);
+            m_pool->run(threads, [this, threads, instances, target, progress](int t) {
+                runInstances(instances * t / threads, instances * (t + 1) / threads, target, progress, t == 0);
+            });
         }
         // Steps completed by every instance (cancellation can stop workers at different steps).
         std::size_t done = m_lossHistory.front().size();

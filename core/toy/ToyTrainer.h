@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/ProgressReporter.h"
+#include "common/TaskPool.h"
 #include "toy/ToyTrainingResult.h"
 
 #include <atomic>
@@ -56,6 +57,9 @@ private:
     TrainingStatus m_status = TrainingStatus::Running;
     std::string m_message;
     std::atomic<bool> m_diverged{false};
+    // Instances train in parallel on these threads. Made by the first run(), on the thread that trains, so its helpers
+    // inherit that thread's (lowered) priority in the GUI.
+    std::unique_ptr<TaskPool> m_pool;
     std::mutex m_messageMutex;
 };
 

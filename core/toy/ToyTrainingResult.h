@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/TrainingStatus.h"
 #include "geometry/FeatureGeometry.h"
 #include "geometry/FeatureMeasures.h"
 #include "toy/ToyModel.h"
@@ -15,8 +16,6 @@ struct ToySnapshot {
     int step = 0;
     std::vector<ToyInstance> instances;
 };
-
-enum class TrainingStatus { Running, Finished, Cancelled, Diverged };
 
 // Everything a finished (or stopped) toy-model training produced.
 struct ToyTrainingResult {

@@ -1,10 +1,12 @@
 #include "toy/TrainingConfig.h"
 
 #include "common/InputError.h"
+#include "common/SettingsReader.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <set>
 #include <string>
@@ -50,10 +52,30 @@ std::vector<int> TrainingConfig::snapshotSteps() const
 
 void to_json(nlohmann::json& j, const TrainingConfig& config)
 {
-    j = nlohmann::json{{"steps", config.steps},       {"batch", config.batch},
-                       {"lr", config.learningRate},   {"optimizer", config.adamW ? "adamw" : "adam"},
-                       {"weight_decay", config.adamW ? config.weightDecay : 0.0},
-                       {"seed", config.seed},         {"restarts", config.restarts}};
+    j = nlohmann::json{{"steps", config.steps},
+                       {"batch", config.batch},
+                       {"learning_rate", config.learningRate},
+                       {"adamw", config.adamW},
+                       {"weight_decay", config.weightDecay},
+                       {"seed", config.seed},
+                       {"restarts", config.restarts},
+                       {"snapshot_count", config.snapshotCount},
+                       {"threads", config.threads}};
+}
+
+TrainingConfig TrainingConfig::fromJson(const SettingsReader& r)
+{
+    TrainingConfig t;
+    t.steps = int(r.integer("steps", 1, 100'000'000));
+    t.batch = int(r.integer("batch", 1, 1 << 20));
+    t.learningRate = r.number("learning_rate", 0.0, 1e3);
+    t.adamW = r.boolean("adamw");
+    t.weightDecay = r.number("weight_decay", 0.0, 1e3);
+    t.seed = std::uint64_t(r.integer("seed", 0, INT64_MAX));
+    t.restarts = int(r.integer("restarts", 1, 1000));
+    t.snapshotCount = int(r.integer("snapshot_count", 0, 100000));
+    t.threads = int(r.integer("threads", 1, 1024));
+    return t;
 }
 
 } // namespace featurescope

@@ -7,6 +7,8 @@
 
 namespace featurescope {
 
+class SettingsReader;
+
 // How a toy model is trained. Defaults are the reference notebook's.
 struct TrainingConfig {
     int steps = 10000;
@@ -23,6 +25,8 @@ struct TrainingConfig {
     static constexpr double kMaxWorkingSetBytes = 4.0e9;
 
     void validate(int features, int hidden, int instances) const;
+    // From session JSON written by to_json (hostile: every key is checked; InputError names it).
+    static TrainingConfig fromJson(const SettingsReader& settings);
     std::vector<int> snapshotSteps() const;
 };
 

@@ -40,9 +40,9 @@ std::vector<float> someActivations(int rows, int d, double phase)
     return v;
 }
 
-FeatureRunConfig tinyConfig()
+SaeExperimentConfig tinyConfig()
 {
-    FeatureRunConfig c;
+    SaeExperimentConfig c;
     c.syntheticFeatures = 32;
     c.syntheticDimension = 16;
     c.syntheticMeanActive = 3.0;
@@ -163,7 +163,7 @@ void TestFileOpen::pickerChoosesAmongArrays()
     QCOMPARE(offered, (QStringList{QStringLiteral("resid_pre"), QStringLiteral("mlp_out")}));
     QCOMPARE(loaded.count(), 1);
     auto* panel = qobject_cast<FeatureActivationsPanel*>(window.panel(QStringLiteral("features")));
-    QCOMPARE(panel->controls()->source(), FeatureRunConfig::Source::File);
+    QCOMPARE(panel->controls()->source(), SaeExperimentConfig::Source::File);
     QVERIFY(panel->controls()->imported());
     QCOMPARE(panel->controls()->imported()->arrayName, std::string("mlp_out"));
     QCOMPARE(panel->controls()->config().inputDimension(), 4);
@@ -206,7 +206,7 @@ void TestFileOpen::exportedSaeOpensAndBrowsesTheSame()
 
     // An SAE of another width is refused with one line; the panel keeps what it shows.
     auto* other = qobject_cast<FeatureActivationsPanel*>(window.panel(QStringLiteral("features")));
-    FeatureRunConfig wide = tinyConfig();
+    SaeExperimentConfig wide = tinyConfig();
     wide.syntheticDimension = 24;
     other->controls()->setConfig(wide);
     other->startTraining();

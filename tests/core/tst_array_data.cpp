@@ -1,7 +1,7 @@
 #include "common/InputError.h"
 #include "common/ProgressReporter.h"
 #include "io/ArrayData.h"
-#include "io/LoadCancelled.h"
+#include "common/Cancelled.h"
 
 #include <QTest>
 
@@ -116,7 +116,7 @@ private Q_SLOTS:
         ProgressReporter progress;
         progress.cancel();
         std::vector<float> out(big.size());
-        QVERIFY_THROWS_EXCEPTION(LoadCancelled, a.toFloat(out.data(), &progress));
+        QVERIFY_THROWS_EXCEPTION(Cancelled, a.toFloat(out.data(), &progress));
         int reports = 0;
         ProgressReporter counting([&](double, const std::string&) { ++reports; });
         a.toFloat(out.data(), &counting);

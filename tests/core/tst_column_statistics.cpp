@@ -3,7 +3,7 @@
 #include "common/InputError.h"
 #include "common/ProgressReporter.h"
 #include "io/ColumnStatistics.h"
-#include "io/LoadCancelled.h"
+#include "common/Cancelled.h"
 #include "math/Rng.h"
 
 #include <QtTest>
@@ -103,7 +103,7 @@ private Q_SLOTS:
         const ArrayData array = ArrayData::fromFloats({50000, 8}, v.data());
         ProgressReporter progress;
         progress.cancel();
-        QVERIFY_THROWS_EXCEPTION(LoadCancelled, ColumnStatistics::compute(array, &progress, 2));
+        QVERIFY_THROWS_EXCEPTION(Cancelled, ColumnStatistics::compute(array, &progress, 2));
     }
 
     void reportsProgress()

@@ -1,7 +1,7 @@
 #include "common/InputError.h"
 #include "io/NpyFile.h"
 #include "io/SafetensorsFile.h"
-#include "io/ToyModelFile.h"
+#include "toy/ToyModelFile.h"
 #include "sae/ActivationExport.h"
 #include "sae/ActivationImport.h"
 #include "sae/ImportedSaeEvaluator.h"

@@ -4,9 +4,9 @@
 
 #include "common/InputError.h"
 #include "geometry/FeatureMeasures.h"
-#include "geometry/ScaleInvarianceLab.h"
-#include "geometry/ScaleInvarianceModels.h"
-#include "geometry/ScaleInvarianceSummary.h"
+#include "scale/ScaleInvarianceLab.h"
+#include "scale/ScaleInvarianceModels.h"
+#include "scale/ScaleInvarianceSummary.h"
 #include "io/SafetensorsFile.h"
 #include "math/Rng.h"
 #include "toy/ToyTrainer.h"

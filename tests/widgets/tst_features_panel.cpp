@@ -3,6 +3,7 @@
 // filters, Stop ends training promptly, bad input is reported in the panel, and every figure has content.
 #include "panels/features/ControlView.h"
 #include "panels/features/FeatureActivationsPanel.h"
+#include "panels/features/FeatureDensityHistogram.h"
 #include "panels/features/FeatureControlsWidget.h"
 #include "panels/features/FeatureDetailView.h"
 #include "panels/features/FeatureFilterProxyModel.h"
@@ -37,10 +38,10 @@
 namespace {
 
 // Small enough to train in well under a second.
-FeatureRunConfig tinyConfig()
+SaeExperimentConfig tinyConfig()
 {
-    FeatureRunConfig c;
-    c.source = FeatureRunConfig::Source::Synthetic;
+    SaeExperimentConfig c;
+    c.source = SaeExperimentConfig::Source::Synthetic;
     c.syntheticFeatures = 32;
     c.syntheticDimension = 16;
     c.syntheticMeanActive = 3.0;
@@ -82,7 +83,7 @@ private Q_SLOTS:
     void everyControlHasATooltip();
 
 private:
-    void trainTiny(const FeatureRunConfig& config = tinyConfig());
+    void trainTiny(const SaeExperimentConfig& config = tinyConfig());
     FeatureActivationsPanel* m_panel = nullptr;
 };
 
@@ -101,7 +102,7 @@ void TestFeaturesPanel::cleanup()
     m_panel = nullptr;
 }
 
-void TestFeaturesPanel::trainTiny(const FeatureRunConfig& config)
+void TestFeaturesPanel::trainTiny(const SaeExperimentConfig& config)
 {
     m_panel->controls()->setConfig(config);
     QSignalSpy started(m_panel, &Panel::workStarted);
@@ -210,7 +211,7 @@ void TestFeaturesPanel::densityBinSelectsItsFeatures()
         if (plot->series(0).counts[std::size_t(b)] >= 2)
             bin = b;
     QVERIFY(bin >= 0);
-    const auto features = m_panel->featuresInDensityBin(bin);
+    const auto features = m_panel->densityPlot()->featuresInBin(bin);
     QCOMPARE(int(features.size()), int(plot->series(0).counts[std::size_t(bin)]));
     Q_EMIT plot->binClicked(bin, plot->edges()[std::size_t(bin)]);
     const int first = m_panel->selectedFeature();
@@ -351,7 +352,7 @@ void TestFeaturesPanel::badInputShowsError()
     QVERIFY(status);
     // A folder without IDX files.
     auto config = tinyConfig();
-    config.source = FeatureRunConfig::Source::FashionMnist;
+    config.source = SaeExperimentConfig::Source::FashionMnist;
     config.dataDirectory = QDir::tempPath().toStdString() + "/no-such-featurescope-folder";
     m_panel->controls()->setConfig(config);
     QSignalSpy started(m_panel, &Panel::workStarted);
@@ -401,7 +402,7 @@ void TestFeaturesPanel::imageSourceShowsThumbnails()
     if (!hasFashionMnist())
         QSKIP("Fashion-MNIST is not installed (Debian package dataset-fashion-mnist)");
     auto config = tinyConfig();
-    config.source = FeatureRunConfig::Source::FashionMnist;
+    config.source = SaeExperimentConfig::Source::FashionMnist;
     config.dataDirectory = featurescope::ImageDataset::defaultFashionMnistDirectory();
     config.mlpEpochs = 1;
     config.sae.latentDim = 128;
@@ -449,3 +450,5 @@ void TestFeaturesPanel::everyControlHasATooltip()
 
 QTEST_MAIN(TestFeaturesPanel)
 #include "tst_features_panel.moc"
+
+using featurescope::SaeExperimentConfig;

@@ -26,10 +26,10 @@ using featurescope::PanelState;
 
 namespace {
 
-FeatureRunConfig tinyConfig()
+SaeExperimentConfig tinyConfig()
 {
-    FeatureRunConfig c;
-    c.source = FeatureRunConfig::Source::Synthetic;
+    SaeExperimentConfig c;
+    c.source = SaeExperimentConfig::Source::Synthetic;
     c.syntheticFeatures = 32;
     c.syntheticDimension = 16;
     c.syntheticMeanActive = 3.0;
@@ -182,7 +182,7 @@ void TestFeaturesSession::badStateLeavesPanelUnchanged()
         j["config"]["source"] = "file";
 
     const auto before = panel->snapshot();
-    const FeatureRunConfig configBefore = panel->controls()->config();
+    const SaeExperimentConfig configBefore = panel->controls()->config();
     const QImage pictureBefore = picture(*panel);
     try {
         panel->restoreState(bad);
@@ -212,7 +212,7 @@ void TestFeaturesSession::importedFileIsReReadAndMustExist()
     auto imported = std::make_shared<featurescope::ImportedActivations>(featurescope::ActivationImport::load(path.toStdString()));
     panel->importActivations(imported);
     panel->controls()->setConfig([&] {
-        FeatureRunConfig c = panel->controls()->config();
+        SaeExperimentConfig c = panel->controls()->config();
         c.sae.latentDim = 32;
         c.training.steps = 200;
         c.training.batch = 64;
@@ -321,7 +321,7 @@ void TestFeaturesSession::tokensShowAsHighlightedText()
     auto panel = makePanel();
     panel->importActivations(imported);
     panel->controls()->setConfig([&] {
-        FeatureRunConfig c = panel->controls()->config();
+        SaeExperimentConfig c = panel->controls()->config();
         c.sae.latentDim = 16;
         c.training.steps = 200;
         c.training.batch = 64;
@@ -362,3 +362,5 @@ void TestFeaturesSession::tokensShowAsHighlightedText()
 
 QTEST_MAIN(TestFeaturesSession)
 #include "tst_features_session.moc"
+
+using featurescope::SaeExperimentConfig;

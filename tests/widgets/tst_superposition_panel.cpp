@@ -12,9 +12,9 @@
 class TestSuperpositionPanel : public QObject {
     Q_OBJECT
 private:
-    static ToyPreset quickPreset(int steps)
+    static featurescope::ToyPreset quickPreset(int steps)
     {
-        ToyPreset p = ToyPreset::all().front(); // the intro sweep, n=5, m=2, 8 instances
+        featurescope::ToyPreset p = featurescope::ToyPreset::all().front(); // the intro sweep, n=5, m=2, 8 instances
         p.steps = steps;
         return p;
     }
@@ -103,7 +103,7 @@ private Q_SLOTS:
     void memoryGuardShowsAMessage()
     {
         SuperpositionPanel panel;
-        ToyPreset huge = quickPreset(100);
+        featurescope::ToyPreset huge = quickPreset(100);
         huge.features = 5000;
         huge.hidden = 1000;
         huge.instances = 256;

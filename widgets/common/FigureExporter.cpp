@@ -247,7 +247,10 @@ void FigureExporter::prepareWidget(QWidget* widget, const QSize& size)
     widget->resize(size);
     if (widget->layout())
         widget->layout()->activate();
-    QApplication::sendPostedEvents();
+    // Nested layouts post their requests: settle them now, for this widget's tree only.
+    QApplication::sendPostedEvents(widget, QEvent::LayoutRequest);
+    for (QWidget* child : widget->findChildren<QWidget*>())
+        QApplication::sendPostedEvents(child, QEvent::LayoutRequest);
     replotAll(widget);
 }
 

@@ -10,7 +10,7 @@
 #include "energy/HardwarePreset.h"
 #include "common/Theme.h"
 #include "session/PanelState.h"
-#include "session/SettingsReader.h"
+#include "common/SettingsReader.h"
 
 #include <nlohmann/json.hpp>
 

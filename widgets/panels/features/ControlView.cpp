@@ -10,6 +10,8 @@
 
 #include <cmath>
 
+using featurescope::ControlComparison;
+
 namespace {
 
 QColor trainedColour() { return FeaturePalette::featureColor(0); }
@@ -136,7 +138,8 @@ void ControlView::setComparison(std::shared_ptr<const ControlComparison> compari
     };
     QString html = QStringLiteral("<table cellspacing='0' cellpadding='1'>");
     html += QStringLiteral("<tr><th></th><th align='right' style='color:%1'>&nbsp;&nbsp;%2</th><th align='right' style='color:%3'>&nbsp;&nbsp;%4</th></tr>")
-                .arg(trainedColour().name(), t.name.toHtmlEscaped(), shuffledColour().name(), s.name.toHtmlEscaped());
+                .arg(trainedColour().name(), QString::fromStdString(t.name).toHtmlEscaped(), shuffledColour().name(),
+                     QString::fromStdString(s.name).toHtmlEscaped());
     html += row(tr("network test accuracy"), QStringLiteral("%1 %").arg(100.0 * t.accuracy, 0, 'f', 1),
                 QStringLiteral("%1 %").arg(100.0 * s.accuracy, 0, 'f', 1));
     html += row(tr("L0 · variance explained"),
@@ -153,5 +156,5 @@ void ControlView::setComparison(std::shared_ptr<const ControlComparison> compari
                 QStringLiteral("%1 · %2").arg(fmt(mean(s.coherences)), fmt(ControlComparison::median(s.coherences))));
     html += QStringLiteral("</table>");
     m_table->setText(html);
-    m_reading->setText(c.reading());
+    m_reading->setText(QString::fromStdString(c.reading()));
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ControlComparison.h"
+#include "experiments/ControlComparison.h"
 
 #include <QWidget>
 
@@ -18,8 +18,8 @@ class ControlView : public QWidget {
 public:
     explicit ControlView(QWidget* parent = nullptr);
 
-    void setComparison(std::shared_ptr<const ControlComparison> comparison);
-    const ControlComparison* comparison() const { return m_comparison.get(); }
+    void setComparison(std::shared_ptr<const featurescope::ControlComparison> comparison);
+    const featurescope::ControlComparison* comparison() const { return m_comparison.get(); }
     void setRunning(bool running);
     void setMessage(const QString& text); // status or error line above the plots
 
@@ -33,7 +33,7 @@ Q_SIGNALS:
     void runRequested();
 
 private:
-    std::shared_ptr<const ControlComparison> m_comparison;
+    std::shared_ptr<const featurescope::ControlComparison> m_comparison;
     QPushButton* m_run = nullptr;
     QLabel* m_message = nullptr;
     HistogramPlot* m_purity = nullptr;

@@ -1,5 +1,7 @@
 #include "FeatureActivationsPanel.h"
 
+#include "FeatureDensityHistogram.h"
+#include "experiments/SaeRunState.h"
 #include "common/ControlsScrollArea.h"
 #include "ControlView.h"
 #include "FeatureControlsWidget.h"
@@ -35,9 +37,10 @@
 #include <cmath>
 #include <filesystem>
 
+using featurescope::SaeExperimentConfig;
+
 namespace {
 
-constexpr double kDensityBinWidth = 0.25;
 
 const QStringList kFigures{QStringLiteral("density-histogram"), QStringLiteral("feature-table"),
                            QStringLiteral("feature-view"),      QStringLiteral("feature-activations"),
@@ -106,7 +109,7 @@ FeatureActivationsPanel::FeatureActivationsPanel(QWidget* parent) : Panel(parent
         setSelectedFeature(feature);
     });
     connect(m_density, &HistogramPlot::binClicked, this, [this](int bin, double) {
-        const auto features = featuresInDensityBin(bin);
+        const auto features = m_density->featuresInBin(bin);
         if (features.empty())
             return;
         // Repeated clicks on one bin step through its features.
@@ -130,14 +133,7 @@ QWidget* FeatureActivationsPanel::buildDictionaryTab()
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->setSpacing(3);
-    m_density = new HistogramPlot(left);
-    m_density->setObjectName(QStringLiteral("densityHistogram"));
-    m_density->setTitle(tr("Feature density"));
-    m_density->setAxisLabels(tr("log₁₀ feature density"), tr("features"));
-    m_density->setToolTip(tr("How often each feature fires (log10 of the fraction of inputs). Towards Monosemanticity "
-                             "shows a main cluster and an \"ultralow\" cluster of artifacts. Click a bar to select "
-                             "its features one after another."));
-    m_density->setMinimumHeight(170);
+    m_density = new FeatureDensityHistogram(left);
     m_search = new QLineEdit(left);
     m_search->setObjectName(QStringLiteral("featureSearch"));
     m_search->setPlaceholderText(tr("Filter: 17, 10-20, dead, density>0.01, purity>0.8, cos>0.9 …"));
@@ -222,7 +218,7 @@ QWidget* FeatureActivationsPanel::figureWidget(const QString& name)
         m_tabs->setCurrentIndex(ControlTab);
         if (name == QLatin1String("control")) {
             auto* copy = new ControlView;
-            copy->setComparison(m_control->comparison() ? std::make_shared<ControlComparison>(*m_control->comparison())
+            copy->setComparison(m_control->comparison() ? std::make_shared<featurescope::ControlComparison>(*m_control->comparison())
                                                         : nullptr);
             copy->runButton()->hide();
             m_exportCopy.reset(copy);
@@ -286,11 +282,11 @@ void FeatureActivationsPanel::prepareForRender()
     if (!m_snapshot || !m_snapshot->final || m_worker->isRunning()) {
         // Render needs no data set: fall back to the synthetic source when the image folder is missing.
         auto config = m_controls->config();
-        if (config.source == FeatureRunConfig::Source::FashionMnist) {
+        if (config.source == SaeExperimentConfig::Source::FashionMnist) {
             try {
                 config.validate();
             } catch (const featurescope::InputError&) {
-                m_controls->setSource(FeatureRunConfig::Source::Synthetic);
+                m_controls->setSource(SaeExperimentConfig::Source::Synthetic);
             }
         }
         startTraining();
@@ -334,7 +330,7 @@ void FeatureActivationsPanel::showEvent(QShowEvent* event)
 void FeatureActivationsPanel::startTraining()
 {
     m_started = true;
-    const FeatureRunConfig config = m_controls->config();
+    const SaeExperimentConfig config = m_controls->config();
     try {
         m_worker->train(config);
     } catch (const featurescope::InputError& error) {
@@ -353,8 +349,8 @@ void FeatureActivationsPanel::startTraining()
 void FeatureActivationsPanel::startControl()
 {
     m_started = true;
-    if (m_controls->source() != FeatureRunConfig::Source::FashionMnist)
-        m_controls->setSource(FeatureRunConfig::Source::FashionMnist); // its default SAE settings, too
+    if (m_controls->source() != SaeExperimentConfig::Source::FashionMnist)
+        m_controls->setSource(SaeExperimentConfig::Source::FashionMnist); // its default SAE settings, too
     try {
         m_worker->runControl(m_controls->config());
     } catch (const featurescope::InputError& error) {
@@ -372,8 +368,7 @@ void FeatureActivationsPanel::startControl()
 
 void FeatureActivationsPanel::waitForTraining()
 {
-    m_worker->waitForFinished();
-    QCoreApplication::sendPostedEvents();
+    m_worker->waitForFinished(); // delivers the run's snapshots and its finished signal
 }
 
 void FeatureActivationsPanel::onJobFinished(const QString& message, bool ok)
@@ -418,8 +413,8 @@ void FeatureActivationsPanel::onSnapshot(const SaeTrainingWorker::Snapshot& snap
         m_restoredRun = -1;
     }
     if (m_selected < 0 || (!m_userSelected && (newRun || snapshot->final)))
-        m_selected = defaultFeature();
-    refreshDensityHistogram();
+        m_selected = snapshot->representativeFeature();
+    m_density->setSnapshot(snapshot);
     applySelection();
     // The loss curves redraw live only while their tab is shown (and once at the end).
     if (snapshot->final || m_tabs->currentIndex() == TrainingTab)
@@ -430,78 +425,6 @@ void FeatureActivationsPanel::refreshLossPlot()
 {
     if (m_snapshot)
         m_loss->setHistories({m_snapshot->lossHistory, m_snapshot->mseHistory}, {tr("loss"), tr("MSE")});
-}
-
-int FeatureActivationsPanel::defaultFeature() const
-{
-    if (!m_snapshot || m_snapshot->latentDim() == 0)
-        return -1;
-    const FeatureSnapshot& s = *m_snapshot;
-    // A representative, well-populated feature: quality (true-feature cosine, or label purity) x sqrt(density).
-    int best = 0;
-    double bestScore = -1.0;
-    for (int j = 0; j < s.latentDim(); ++j) {
-        const double density = s.densities[std::size_t(j)];
-        if (density <= 0.0)
-            continue;
-        double quality = 1.0;
-        if (s.hasGroundTruth())
-            quality = std::max(0.0f, s.bestTrueCosine[std::size_t(j)]);
-        else if (s.hasLabels())
-            quality = std::max(0.0, s.purities[std::size_t(j)]);
-        const double score = std::pow(quality, 8.0) * std::sqrt(std::min(density, 0.2));
-        if (score > bestScore) {
-            bestScore = score;
-            best = j;
-        }
-    }
-    return best;
-}
-
-std::vector<int> FeatureActivationsPanel::featuresInDensityBin(int bin) const
-{
-    std::vector<int> features;
-    const auto& edges = m_density->edges();
-    if (!m_snapshot || bin < 0 || bin + 1 >= int(edges.size()))
-        return features;
-    const bool last = bin + 2 == int(edges.size());
-    for (int j = 0; j < m_snapshot->latentDim(); ++j) {
-        const double d = m_snapshot->densities[std::size_t(j)];
-        if (d <= 0.0)
-            continue;
-        const double x = std::log10(d);
-        if (x >= edges[std::size_t(bin)] && (x < edges[std::size_t(bin) + 1] || last))
-            features.push_back(j);
-    }
-    return features;
-}
-
-void FeatureActivationsPanel::refreshDensityHistogram()
-{
-    if (!m_snapshot) {
-        m_density->clear();
-        return;
-    }
-    const FeatureSnapshot& s = *m_snapshot;
-    const int n = std::max(1, s.metrics().evaluationCount);
-    // Bins of the core histogram's width, starting at the lowest density one input can give.
-    const double low = std::floor(std::log10(1.0 / n) / kDensityBinWidth) * kDensityBinWidth;
-    const int bins = std::max(1, int(std::lround(-low / kDensityBinWidth)));
-    const auto edges = HistogramPlot::binEdges(low, 0.0, bins);
-    std::vector<double> logs;
-    int dead = 0;
-    for (double d : s.densities) {
-        if (d > 0.0)
-            logs.push_back(std::log10(d));
-        else
-            ++dead;
-    }
-    m_density->setHistogram(edges, {{QString(), FeaturePalette::featureColor(0), HistogramPlot::countValues(logs, edges)}});
-    m_density->setTitle(tr("Feature density · %1 dead of %2%3")
-                            .arg(dead)
-                            .arg(s.latentDim())
-                            .arg(s.final ? QString() : tr(" (live)")));
-    m_density->setAxisLabels(tr("log₁₀ feature density (on %1 inputs)").arg(n), tr("features"));
 }
 
 void FeatureActivationsPanel::setSelectedFeature(int feature)
@@ -534,11 +457,7 @@ void FeatureActivationsPanel::applySelection()
         }
         m_syncing = syncing;
     }
-    // Density histogram: a marker at the selected feature's density.
-    if (valid && m_snapshot->densities[std::size_t(m_selected)] > 0.0)
-        m_density->setMarker(std::log10(m_snapshot->densities[std::size_t(m_selected)]), tr("#%1").arg(m_selected));
-    else
-        m_density->setMarker(std::nan(""));
+    m_density->markFeature(valid ? m_selected : -1);
     m_detail->setFeature(m_snapshot, valid ? m_selected : -1);
 }
 
@@ -548,12 +467,12 @@ void FeatureActivationsPanel::importActivations(std::shared_ptr<const featuresco
 {
     if (!activations || activations->set.activations.size() == 0)
         throw featurescope::InputError("no activations to import");
-    FeatureRunConfig config = m_controls->config();
-    config.source = FeatureRunConfig::Source::File;
+    SaeExperimentConfig config = m_controls->config();
+    config.source = SaeExperimentConfig::Source::File;
     config.imported = activations;
-    const auto d = FeatureRunConfig::defaultsFor(config.source, 0);
+    const auto d = SaeExperimentConfig::defaultsFor(config.source, 0);
     config.sae.latentDim = d.latents;
-    config.sae.l1 = FeatureRunConfig::defaultL1(config.source, config.sae.variant);
+    config.sae.l1 = SaeExperimentConfig::defaultL1(config.source, config.sae.variant);
     config.sae.normalizeInputs = d.normalize;
     config.training.steps = d.steps;
     config.training.batch = d.batch;
@@ -569,11 +488,11 @@ void FeatureActivationsPanel::openSae(const featurescope::ImportedSae& imported,
     const auto sae = imported.toSparseAutoencoder(&reason);
     if (!sae)
         throw featurescope::InputError(origin.toStdString() + ": the feature browser cannot run this SAE (" + reason + ")");
-    FeatureRunConfig config = m_controls->config();
+    SaeExperimentConfig config = m_controls->config();
     if (sae->inputDim() != config.inputDimension())
         throw featurescope::InputError(origin.toStdString() + ": the SAE reads d_in = " + std::to_string(sae->inputDim()) +
                                        " but the current activations (" +
-                                       FeatureRunConfig::sourceName(config.source).toStdString() + ") have d = " +
+                                       SaeExperimentConfig::sourceName(config.source) + ") have d = " +
                                        std::to_string(config.inputDimension()) +
                                        ": open activations of that width first (File > Open Activations…)");
     config.sae.variant = sae->config().variant;
@@ -609,16 +528,13 @@ void FeatureActivationsPanel::exportModel(const QString& directory) const
 
 namespace {
 constexpr int kStateVersion = 1;
-const char kParameters[] = "sae_parameters";
-const char kLoss[] = "loss_history";
-const char kMse[] = "mse_history";
 } // namespace
 
 void FeatureActivationsPanel::saveState(featurescope::PanelState& state) const
 {
     using nlohmann::json;
     // The settings that made the SAE on screen (the controls may have been edited since); the controls otherwise.
-    const FeatureRunConfig config = m_snapshot ? m_snapshot->config : m_controls->config();
+    const SaeExperimentConfig config = m_snapshot ? m_snapshot->config : m_controls->config();
     json& j = state.settings;
     j = json::object();
     j["version"] = kStateVersion;
@@ -629,23 +545,21 @@ void FeatureActivationsPanel::saveState(featurescope::PanelState& state) const
     j["sort_column"] = m_table->horizontalHeader()->sortIndicatorSection();
     j["sort_descending"] = m_table->horizontalHeader()->sortIndicatorOrder() == Qt::DescendingOrder;
     state.arrays.clear();
+    if (const auto* control = m_control->comparison())
+        j["control"] = *control;
     if (!m_snapshot || !m_snapshot->sae || !m_snapshot->final)
         return; // nothing trained (or still training): the settings alone, the session retrains
     const FeatureSnapshot& s = *m_snapshot;
-    j["trained"] = {{"step", s.step},
-                    {"total_steps", s.totalSteps},
-                    {"steps_per_second", s.stepsPerSecond},
-                    {"status", s.statusMessage.toStdString()},
-                    {"origin", s.origin.toStdString()},
-                    {"input_scale", s.sae->inputScale()},
-                    {"input_dim", s.sae->inputDim()},
-                    {"latent_dim", s.sae->latentDim()}};
-    // The config's SAE settings may differ from the model's for an opened SAELens SAE: store the model's.
-    j["trained"]["sae"] = s.sae->config();
-    const auto& p = s.sae->parameters();
-    state.arrays[kParameters] = featurescope::ArrayData::fromFloats({p.size()}, p.data());
-    state.arrays[kLoss] = featurescope::ArrayData::fromFloats({s.lossHistory.size()}, s.lossHistory.data());
-    state.arrays[kMse] = featurescope::ArrayData::fromFloats({s.mseHistory.size()}, s.mseHistory.data());
+    featurescope::SaeRunState run;
+    run.sae = std::make_shared<featurescope::SparseAutoencoder>(*s.sae);
+    run.lossHistory = s.lossHistory;
+    run.mseHistory = s.mseHistory;
+    run.step = s.step;
+    run.totalSteps = s.totalSteps;
+    run.stepsPerSecond = s.stepsPerSecond;
+    run.status = s.statusMessage.toStdString();
+    run.origin = s.origin.toStdString();
+    j["trained"] = run.write(state.arrays);
 }
 
 void FeatureActivationsPanel::preloadState(const featurescope::PanelState& state) const
@@ -674,7 +588,7 @@ void FeatureActivationsPanel::restoreState(const featurescope::PanelState& state
     const auto configIt = j.find("config");
     if (configIt == j.end())
         throw InputError("features panel state: no config");
-    FeatureRunConfig config = FeatureSessionState::fromJson(*configIt); // re-reads an imported file
+    SaeExperimentConfig config = FeatureSessionState::fromJson(*configIt); // re-reads an imported file
     const int selected = integer("selected_feature", -1, 65535);
     const int tab = integer("tab", 0, m_tabs->count() - 1);
     const int sortColumn = integer("sort_column", -1, FeatureTableModel::ColumnCount - 1);
@@ -689,74 +603,23 @@ void FeatureActivationsPanel::restoreState(const featurescope::PanelState& state
     const auto trainedIt = j.find("trained");
     const bool trained = trainedIt != j.end();
     if (trained) {
-        const json& t = *trainedIt;
-        auto tInt = [&](const char* key, long long min, long long max) {
-            const auto it = t.find(key);
-            if (it == t.end() || !it->is_number_integer() || it->get<long long>() < min || it->get<long long>() > max)
-                throw InputError(std::string("features panel state: trained.") + key + " is missing or out of range");
-            return it->get<long long>();
-        };
-        auto tNumber = [&](const char* key) {
-            const auto it = t.find(key);
-            if (it == t.end() || !it->is_number() || !std::isfinite(it->get<double>()))
-                throw InputError(std::string("features panel state: trained.") + key + " is missing or not a number");
-            return it->get<double>();
-        };
-        auto tText = [&](const char* key) {
-            const auto it = t.find(key);
-            if (it == t.end() || !it->is_string())
-                throw InputError(std::string("features panel state: trained.") + key + " is missing");
-            return QString::fromStdString(it->get<std::string>());
-        };
-        featurescope::SaeConfig saeConfig = config.saeConfig();
-        saeConfig.inputDim = int(tInt("input_dim", 1, 65536));
-        saeConfig.latentDim = int(tInt("latent_dim", 1, 65536));
-        if (const auto it = t.find("sae"); it != t.end() && it->is_object()) {
-            // Variant, k and normalisation of the stored model (they decide how its parameters are used).
-            if (const auto k = it->find("k"); k != it->end() && k->is_number_integer())
-                saeConfig.k = k->get<int>();
-        }
-        if (saeConfig.inputDim != config.inputDimension())
-            throw InputError("features panel state: the saved SAE reads d = " + std::to_string(saeConfig.inputDim) +
-                             " but its source gives d = " + std::to_string(config.inputDimension()));
-        saeConfig.validate();
-        auto sae = std::make_shared<featurescope::SparseAutoencoder>(saeConfig);
-        const auto p = state.arrays.find(kParameters);
-        if (p == state.arrays.end())
-            throw InputError("features panel state: the trained SAE's weights (sae_parameters) are missing");
-        if (p->second.dtype() != featurescope::DType::F32 || p->second.rank() != 1 ||
-            p->second.elementCount() != sae->parameters().size())
-            throw InputError("features panel state: sae_parameters is " + p->second.describe() + ", expected [" +
-                             std::to_string(sae->parameters().size()) + "] f32");
-        p->second.toFloat(sae->parameters().data());
-        const double scale = tNumber("input_scale");
-        if (!(scale > 0.0) || scale > 1e30)
-            throw InputError("features panel state: trained.input_scale is not positive");
-        sae->setInputScale(float(scale));
-        if (!sae->isFinite())
-            throw InputError("features panel state: sae_parameters holds NaN or infinite values");
-        auto history = [&](const char* name) {
-            const auto it = state.arrays.find(name);
-            if (it == state.arrays.end())
-                return std::vector<float>{};
-            if (!featurescope::dtypeIsFloat(it->second.dtype()) || it->second.rank() != 1)
-                throw InputError(std::string("features panel state: ") + name + " is not a float vector");
-            return it->second.toFloatVector();
-        };
-        restored.sae = std::move(sae);
-        restored.lossHistory = history(kLoss);
-        restored.mseHistory = history(kMse);
-        restored.step = int(tInt("step", 0, 1000000000));
-        restored.totalSteps = int(tInt("total_steps", 0, 1000000000));
-        restored.stepsPerSecond = tNumber("steps_per_second");
-        restored.statusMessage = tText("status");
-        restored.origin = tText("origin");
-        config.sae.variant = saeConfig.variant;
-        config.sae.latentDim = saeConfig.latentDim;
-        config.sae.k = saeConfig.k;
+        featurescope::SaeRunState run = featurescope::SaeRunState::read(*trainedIt, state.arrays, config);
+        restored.sae = std::move(run.sae);
+        restored.lossHistory = std::move(run.lossHistory);
+        restored.mseHistory = std::move(run.mseHistory);
+        restored.step = run.step;
+        restored.totalSteps = run.totalSteps;
+        restored.stepsPerSecond = run.stepsPerSecond;
+        restored.statusMessage = QString::fromStdString(run.status);
+        restored.origin = QString::fromStdString(run.origin);
     }
+    std::shared_ptr<const featurescope::ControlComparison> control;
+    if (const auto controlIt = j.find("control"); controlIt != j.end() && !controlIt->is_null())
+        control = std::make_shared<const featurescope::ControlComparison>(
+            featurescope::controlComparisonFromJson(*controlIt, "features panel state: control"));
 
     // Everything checked: now change the panel.
+    m_control->setComparison(control);
     if (trained)
         m_worker->evaluate(config, std::move(restored));
     m_controls->setConfig(config);
@@ -787,47 +650,13 @@ void FeatureActivationsPanel::restoreState(const featurescope::PanelState& state
 
 QString FeatureActivationsPanel::runCaption() const
 {
-    const FeatureRunConfig c = m_snapshot ? m_snapshot->config : m_controls->config();
-    QString source;
-    switch (c.source) {
-    case FeatureRunConfig::Source::Synthetic:
-        source = tr("synthetic (F = %1, d = %2, %3 active)").arg(c.syntheticFeatures).arg(c.syntheticDimension).arg(c.syntheticMeanActive);
-        break;
-    case FeatureRunConfig::Source::Toy:
-        source = tr("toy model (n = %1, m = %2, p = %3, %4 steps)").arg(c.toyFeatures).arg(c.toyHidden).arg(c.toyProbability).arg(c.toySteps);
-        break;
-    case FeatureRunConfig::Source::FashionMnist:
-        source = tr("Fashion-MNIST MLP 784-128-10 hidden layer (%1 epochs)").arg(c.mlpEpochs);
-        break;
-    case FeatureRunConfig::Source::File:
-        source = c.imported ? tr("%1:%2").arg(QString::fromStdString(std::filesystem::path(c.imported->path).filename().string()),
-                                             QString::fromStdString(c.imported->arrayName))
-                            : tr("imported file");
-        break;
-    }
-    const auto sae = c.saeConfig();
-    const QString sparsity = sae.variant == featurescope::SaeVariant::TopK ? tr("k = %1").arg(sae.k)
-                                                                           : tr("λ = %1").arg(sae.l1, 0, 'g', 3);
-    QString line2;
-    if (m_snapshot && !m_snapshot->origin.isEmpty())
-        line2 = tr("SAE from %1, d = %2, d_sae = %3").arg(m_snapshot->origin).arg(sae.inputDim).arg(sae.latentDim);
-    else
-        line2 = tr("SAE %1, d = %2, d_sae = %3, %4, %5 steps, batch %6, lr %7, seed %8")
-                    .arg(QString::fromStdString(featurescope::saeVariantName(sae.variant)))
-                    .arg(sae.inputDim)
-                    .arg(sae.latentDim)
-                    .arg(sparsity)
-                    .arg(m_snapshot ? m_snapshot->step : c.training.steps)
-                    .arg(c.training.batch)
-                    .arg(c.training.learningRate, 0, 'g', 3)
-                    .arg(c.training.seed);
-    return tr("Source: %1\n%2").arg(source, line2);
+    return m_snapshot ? m_snapshot->runCaption() : FeatureSnapshot::runCaption(m_controls->config(), nullptr);
 }
 
 QString FeatureActivationsPanel::figureCaption(const QString& figure) const
 {
     if (figure.startsWith(QLatin1String("control"))) {
-        const FeatureRunConfig c = m_controls->config();
+        const SaeExperimentConfig c = m_controls->config();
         return tr("Randomized control: the Fashion-MNIST MLP and its shuffled-weights copy, the same SAE on both\n"
                   "SAE %1, d_sae = %2, %3 steps, batch %4, seed %5")
             .arg(QString::fromStdString(featurescope::saeVariantName(c.sae.variant)))

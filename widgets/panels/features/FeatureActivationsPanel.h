@@ -15,7 +15,7 @@ class FeatureControlsWidget;
 class FeatureDetailView;
 class FeatureFilterProxyModel;
 class FeatureTableModel;
-class HistogramPlot;
+class FeatureDensityHistogram;
 class LossCurvePlot;
 class MetricsStrip;
 class QLabel;
@@ -62,7 +62,7 @@ public:
     FeatureTableModel* tableModel() const { return m_model; }
     FeatureFilterProxyModel* proxyModel() const { return m_proxy; }
     QTableView* tableView() const { return m_table; }
-    HistogramPlot* densityPlot() const { return m_density; }
+    FeatureDensityHistogram* densityPlot() const { return m_density; }
     FeatureDetailView* detailView() const { return m_detail; }
     ControlView* controlView() const { return m_control; }
     LossCurvePlot* lossPlot() const { return m_loss; }
@@ -73,8 +73,6 @@ public:
     void startControl();
     // Blocks until the running job (training or control) has finished and its results are shown.
     void waitForTraining();
-    // Features whose log10 density falls in bin `bin` of the density histogram.
-    std::vector<int> featuresInDensityBin(int bin) const;
 
 public Q_SLOTS:
     void cancelWork() override;
@@ -86,10 +84,8 @@ private:
     QWidget* buildDictionaryTab();
     void onSnapshot(const SaeTrainingWorker::Snapshot& snapshot);
     void onJobFinished(const QString& message, bool ok);
-    void refreshDensityHistogram();
     void refreshLossPlot();
     void applySelection();
-    int defaultFeature() const;
     QString runCaption() const;
 
     FeatureControlsWidget* m_controls = nullptr;
@@ -97,7 +93,7 @@ private:
     MetricsStrip* m_metrics = nullptr;
     QTabWidget* m_tabs = nullptr;
     QWidget* m_dictionaryTab = nullptr;
-    HistogramPlot* m_density = nullptr;
+    FeatureDensityHistogram* m_density = nullptr;
     QLineEdit* m_search = nullptr;
     QLabel* m_searchNote = nullptr;
     QTableView* m_table = nullptr;

@@ -19,8 +19,10 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+using featurescope::SaeExperimentConfig;
+
 using featurescope::SaeVariant;
-using Source = FeatureRunConfig::Source;
+using Source = SaeExperimentConfig::Source;
 
 namespace {
 QSpinBox* spin(QWidget* parent, int min, int max, int value, const QString& tip)
@@ -224,7 +226,7 @@ FeatureControlsWidget::FeatureControlsWidget(QWidget* parent) : QWidget(parent)
     connect(m_variant, &QComboBox::currentIndexChanged, this, [this, emitChanged] {
         const bool applying = m_applying;
         m_applying = true;
-        m_l1->setValue(FeatureRunConfig::defaultL1(source(), SaeVariant(m_variant->currentData().toInt())));
+        m_l1->setValue(SaeExperimentConfig::defaultL1(source(), SaeVariant(m_variant->currentData().toInt())));
         m_applying = applying;
         updateVariantFields();
         emitChanged();
@@ -268,9 +270,9 @@ void FeatureControlsWidget::applySourceDefaults()
 {
     const bool applying = m_applying;
     m_applying = true;
-    const auto d = FeatureRunConfig::defaultsFor(source(), m_toyFeatures->value());
+    const auto d = SaeExperimentConfig::defaultsFor(source(), m_toyFeatures->value());
     m_latents->setValue(d.latents);
-    m_l1->setValue(FeatureRunConfig::defaultL1(source(), SaeVariant(m_variant->currentData().toInt())));
+    m_l1->setValue(SaeExperimentConfig::defaultL1(source(), SaeVariant(m_variant->currentData().toInt())));
     m_steps->setValue(d.steps);
     m_batch->setValue(d.batch);
     m_lr->setValue(d.learningRate);
@@ -306,9 +308,9 @@ void FeatureControlsWidget::updateDataStatus()
                                      "dataset-fashion-mnist or choose a folder</span>"));
 }
 
-FeatureRunConfig FeatureControlsWidget::config() const
+SaeExperimentConfig FeatureControlsWidget::config() const
 {
-    FeatureRunConfig c;
+    SaeExperimentConfig c;
     c.source = source();
     c.syntheticFeatures = m_synFeatures->value();
     c.syntheticDimension = m_synDimension->value();
@@ -329,10 +331,11 @@ FeatureRunConfig FeatureControlsWidget::config() const
     c.training.learningRate = m_lr->value();
     c.training.seed = std::uint64_t(m_seed->value());
     c.imported = m_imported;
+    c.evaluationInputs = SaeExperimentConfig::defaultEvaluationInputs(c.source);
     return c;
 }
 
-void FeatureControlsWidget::setConfig(const FeatureRunConfig& c)
+void FeatureControlsWidget::setConfig(const SaeExperimentConfig& c)
 {
     m_applying = true;
     if (c.imported)

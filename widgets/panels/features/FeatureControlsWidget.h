@@ -1,6 +1,6 @@
 #pragma once
 
-#include "FeatureRunConfig.h"
+#include "experiments/SaeExperimentConfig.h"
 
 #include <QWidget>
 
@@ -23,11 +23,11 @@ class FeatureControlsWidget : public QWidget {
 public:
     explicit FeatureControlsWidget(QWidget* parent = nullptr);
 
-    FeatureRunConfig config() const;
-    void setSource(FeatureRunConfig::Source source);
-    FeatureRunConfig::Source source() const;
+    featurescope::SaeExperimentConfig config() const;
+    void setSource(featurescope::SaeExperimentConfig::Source source);
+    featurescope::SaeExperimentConfig::Source source() const;
     // For tests and headless rendering: set every field from a config (the source first, then its values).
-    void setConfig(const FeatureRunConfig& config);
+    void setConfig(const featurescope::SaeExperimentConfig& config);
     // Activations read from a file (File > Open Activations…); selects the "Imported file" source.
     void setImported(std::shared_ptr<const featurescope::ImportedActivations> imported);
     std::shared_ptr<const featurescope::ImportedActivations> imported() const { return m_imported; }

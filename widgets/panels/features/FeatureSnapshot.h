@@ -1,6 +1,6 @@
 #pragma once
 
-#include "FeatureRunConfig.h"
+#include "experiments/SaeExperimentConfig.h"
 
 #include "sae/ActivationImport.h"
 #include "sae/SaeEvaluator.h"
@@ -29,7 +29,7 @@ struct FeatureSnapshot {
     QStringList shortClassNames; // the same, short enough for a thumbnail caption
     double trueMeanActive = 0.0;
     double stepsPerSecond = 0.0;
-    FeatureRunConfig config;   // the settings that made this SAE (for captions and sessions)
+    featurescope::SaeExperimentConfig config;   // the settings that made this SAE (for captions and sessions)
     QString origin;            // how the SAE came to be when not trained here: "SAELens folder /path", "session"
 
     std::shared_ptr<const featurescope::SparseAutoencoder> sae;
@@ -60,6 +60,13 @@ struct FeatureSnapshot {
     {
         return label >= 0 && label < classNames.size() ? classNames[label] : QString::number(label);
     }
+    // A representative, well-populated feature to show first: quality (true-feature cosine, or label purity) times
+    // the square root of its density. -1 for an empty dictionary.
+    int representativeFeature() const;
+    // Two lines for figure captions: where the activations came from, and how the SAE was made.
+    QString runCaption() const { return runCaption(config, this); }
+    static QString runCaption(const featurescope::SaeExperimentConfig& config, const FeatureSnapshot* snapshot);
+
     QString shortLabelName(int label) const
     {
         return label >= 0 && label < shortClassNames.size() ? shortClassNames[label] : labelName(label);

@@ -1,47 +1,35 @@
 #pragma once
 
-#include "ControlComparison.h"
-#include "FeatureRunConfig.h"
 #include "FeatureSnapshot.h"
 
-#include "common/ProgressReporter.h"
+#include "common/BackgroundJob.h"
+#include "experiments/ControlComparison.h"
+#include "experiments/SaeExperimentConfig.h"
+#include "experiments/SaeSourceFactory.h"
 
-#include <QFutureWatcher>
 #include <QObject>
 
-#include <atomic>
-#include <functional>
 #include <memory>
-#include <string>
 
-namespace featurescope {
-class ActivationSource;
-class MlpClassifier;
-struct ImageDataset;
-} // namespace featurescope
-
-// Trains an SAE off the GUI thread. One job at a time:
-// - train(): builds the source (trains the toy model or the MLP first, with progress), then trains the SAE in short
-//   chunks and publishes a FeatureSnapshot (copied SAE + live evaluation) at most every ~80 ms, and more rarely when
-//   evaluating takes long, so the window never stalls; at the end, or when stopped, a final snapshot evaluated on the
-//   full evaluation set.
+// Runs the panel's SAE experiments (core's SaeExperiment and SaeControlExperiment, the same code as `featurescope
+// sae`) as one background job, and turns what they produce into FeatureSnapshots for the views:
+// - train(): while the SAE trains, a live snapshot (copied SAE evaluated on a small live set) at most every ~80 ms,
+//   less often when evaluating takes long; at the end, or when stopped, the final snapshot on the full evaluation set.
 // - runControl(): the randomized-weights control (trained MLP vs shuffled copy, same SAE settings on both).
-// The trained MLP and toy model are cached between jobs with the same settings. stop() ends any job promptly.
+// - evaluate(): an SAE restored from a session or opened from a SAELens folder, evaluated as a trained one is.
+// The trained MLP and toy model are kept between jobs with the same settings (SaeSourceFactory).
 class SaeTrainingWorker : public QObject {
     Q_OBJECT
 public:
     using Snapshot = std::shared_ptr<const FeatureSnapshot>;
-    using Control = std::shared_ptr<const ControlComparison>;
+    using Control = std::shared_ptr<const featurescope::ControlComparison>;
 
     explicit SaeTrainingWorker(QObject* parent = nullptr);
     ~SaeTrainingWorker() override;
 
-    // Both validate on the caller's thread (throwing featurescope::InputError) and stop any running job first.
-    void train(const FeatureRunConfig& config);
-    void runControl(const FeatureRunConfig& config);
-    // No training: builds the config's source (a toy model or MLP is retrained from its seed), evaluates `sae` on
-    // the same final evaluation set a training run uses and publishes one final snapshot. For SAEs restored from a
-    // session or opened from a SAELens folder. `previous` carries the histories and step counts to show.
+    // All validate on the caller's thread (throwing featurescope::InputError) and stop any running job first.
+    void train(const featurescope::SaeExperimentConfig& config);
+    void runControl(const featurescope::SaeExperimentConfig& config);
     struct Restored {
         std::shared_ptr<const featurescope::SparseAutoencoder> sae;
         std::vector<float> lossHistory, mseHistory;
@@ -51,46 +39,28 @@ public:
         QString statusMessage;
         QString origin;
     };
-    void evaluate(const FeatureRunConfig& config, Restored restored);
-    void stop();
-    void waitForFinished();
-    bool isRunning() const { return m_watcher.isRunning(); }
-    int runId() const { return m_runId; } // the run id stamped on the current training run's snapshots
-
-    // Live evaluation inputs while training, and the final evaluation's (the CLI's --eval default).
-    static constexpr int kLiveInputs = 2048;
-    static constexpr int kFinalInputs = 8192;
+    void evaluate(const featurescope::SaeExperimentConfig& config, Restored restored);
+    void stop() { m_job.cancel(); }
+    void waitForFinished() { m_job.waitForFinished(); }
+    bool isRunning() const { return m_job.isRunning(); }
+    int runId() const { return m_runId; } // the run id stamped on the current run's snapshots
 
 Q_SIGNALS:
     void updated(const SaeTrainingWorker::Snapshot& snapshot);
     void controlReady(const SaeTrainingWorker::Control& control);
     void progress(double fraction, const QString& message);
-    // The job ended: `ok` is false for errors (message says what went wrong) and cancelled control runs.
+    // The job ended: `ok` is false for errors (message says what went wrong).
     void finished(const QString& message, bool ok);
 
 private:
-    struct MlpBundle;
-    struct SourceBundle;
-    void launch(std::function<void()> job);
-    void onJobFinished();
-    void report(double fraction, const QString& message);
-    std::shared_ptr<const MlpBundle> mlpFor(const FeatureRunConfig& config, double from, double to);
-    SourceBundle buildSource(const FeatureRunConfig& config);
-    void trainJob(FeatureRunConfig config, int runId);
-    void controlJob(FeatureRunConfig config);
-    void evaluateJob(FeatureRunConfig config, Restored restored, int runId);
+    void onJobFinished(BackgroundJob::Outcome outcome, const QString& error);
+    void publish(std::shared_ptr<FeatureSnapshot> snapshot);
 
-    QFutureWatcher<void> m_watcher;
-    std::atomic<bool> m_stop{false};
-    std::shared_ptr<featurescope::ProgressReporter> m_reporter; // cancels toy/MLP training inside core
-    std::function<void(double)> m_stageProgress;                // job thread only
-    // Set by the job thread, read after the job finished.
-    QString m_message;
-    bool m_ok = true;
+    BackgroundJob m_job;
+    featurescope::SaeSourceFactory m_sources; // touched only by the job's thread; jobs never overlap
+    QString m_doneMessage;                    // set by the job's thread, read after it finished
+    QString m_cancelledMessage;
     int m_runId = 0;
-    // Caches (touched only by the job thread; jobs never overlap).
-    std::string m_mlpKey;
-    std::shared_ptr<const MlpBundle> m_mlp;
 };
 
 Q_DECLARE_METATYPE(SaeTrainingWorker::Snapshot)

@@ -1,12 +1,12 @@
 #include "ScaleInvarianceLab.h"
 
-#include "session/SettingsReader.h"
+#include "common/SettingsReader.h"
 
 #include <nlohmann/json.hpp>
 
 #include "common/InputError.h"
 #include "common/QtProgressBridge.h"
-#include "geometry/ScaleInvarianceModels.h"
+#include "scale/ScaleInvarianceModels.h"
 #include "plots/FeaturePalette.h"
 #include "plots/LogScatterPlot.h"
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "geometry/ScaleInvarianceLab.h"
-#include "geometry/ScaleInvariancePoint.h"
-#include "geometry/ScaleInvarianceSummary.h"
+#include "scale/ScaleInvarianceLab.h"
+#include "scale/ScaleInvariancePoint.h"
+#include "scale/ScaleInvarianceSummary.h"
 
 #include <QFutureWatcher>
 #include <QStringList>

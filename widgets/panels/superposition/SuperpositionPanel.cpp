@@ -1,9 +1,11 @@
 #include "SuperpositionPanel.h"
 
+#include "PhaseDiagramTab.h"
 #include "common/ControlsScrollArea.h"
 #include "ScaleInvarianceLab.h"
 #include "ToyControlsWidget.h"
-#include "common/QtProgressBridge.h"
+#include "common/BackgroundJob.h"
+#include "experiments/ToyRunState.h"
 #include "common/InputError.h"
 #include "geometry/FeatureGeometry.h"
 #include "geometry/FeatureMeasures.h"
@@ -15,7 +17,7 @@
 #include "plots/PhaseDiagramPlot.h"
 #include "plots/StickyFractionPlot.h"
 #include "session/PanelState.h"
-#include "session/SettingsReader.h"
+#include "common/SettingsReader.h"
 #include "toy/SparsitySweep.h"
 
 #include <nlohmann/json.hpp>
@@ -30,7 +32,6 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrent>
 
 using featurescope::ToyInstance;
 using featurescope::ToyModelKind;
@@ -80,7 +81,8 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
         layout->addWidget(m_neurons, 1);
         m_tabs->addTab(page, tr("Neurons"));
     }
-    m_tabs->addTab(buildPhaseTab(), tr("Phase diagram"));
+    m_phaseTab = new PhaseDiagramTab(this);
+    m_tabs->addTab(m_phaseTab, tr("Phase diagram"));
     m_scaleLab = new ScaleInvarianceLab(this);
     m_tabs->addTab(m_scaleLab, tr("Scale invariance"));
     m_tabs->setTabToolTip(m_tabs->count() - 1, tr("Is \"features per dimension\" scale invariant? Rescale W by c and "
@@ -142,23 +144,16 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
     connect(m_norms, &NormBarsPlot::featureClicked, this, select);
     connect(m_neurons, &NeuronBarsPlot::featureClicked, this, select);
 
-    m_phaseProgress = new QtProgressBridge(this);
-    connect(m_phaseProgress, &QtProgressBridge::progress, this, &Panel::workProgress);
-    connect(&m_phaseWatcher, &QFutureWatcher<featurescope::PhaseDiagramResult>::finished, this, [this] {
-        m_phaseCompute->setEnabled(true);
-        if (m_phaseProgress->isCancelled()) {
-            Q_EMIT workFinished(tr("Phase diagram cancelled"));
-            return;
-        }
-        showPhaseDiagram(m_phaseWatcher.result());
-        Q_EMIT workFinished(tr("Phase diagram ready"));
-    });
+    connect(m_phaseTab, &PhaseDiagramTab::computeRequested, this, &SuperpositionPanel::computePhaseDiagram);
+    connect(m_phaseTab, &PhaseDiagramTab::workStarted, this, &Panel::workStarted);
+    connect(m_phaseTab, &PhaseDiagramTab::workProgress, this, &Panel::workProgress);
+    connect(m_phaseTab, &PhaseDiagramTab::workFinished, this, &Panel::workFinished);
 }
 
 SuperpositionPanel::~SuperpositionPanel()
 {
-    m_phaseProgress->cancel();
-    m_phaseWatcher.waitForFinished();
+    m_phaseTab->cancel();
+    m_phaseTab->waitForFinished();
 }
 
 QWidget* SuperpositionPanel::buildGeometryTab()
@@ -195,50 +190,12 @@ QWidget* SuperpositionPanel::buildHeatmapTab()
     return m_heatmap;
 }
 
-QWidget* SuperpositionPanel::buildPhaseTab()
-{
-    auto* page = new QWidget(this);
-    auto* layout = new QVBoxLayout(page);
-    auto* row = new QHBoxLayout;
-    m_phaseFeatures = new QComboBox(page);
-    m_phaseFeatures->addItem(tr("n=3, m=2"), 3);
-    m_phaseFeatures->addItem(tr("n=2, m=1"), 2);
-    m_phaseFeatures->setToolTip(tr("Which phase diagram: one extra feature beside 1 or 2 others"));
-    m_phaseGrid = new QSpinBox(page);
-    m_phaseGrid->setRange(3, 40);
-    m_phaseGrid->setValue(10);
-    m_phaseGrid->setToolTip(tr("Cells per axis; each cell is one trained toy model"));
-    m_phaseSteps = new QSpinBox(page);
-    m_phaseSteps->setRange(100, 100000);
-    m_phaseSteps->setSingleStep(500);
-    m_phaseSteps->setValue(3000);
-    m_phaseSteps->setToolTip(tr("Training steps per cell"));
-    m_phaseCompute = new QPushButton(tr("Compute"), page);
-    m_phaseCompute->setToolTip(tr("Train every cell of the grid (in the background, using all cores)"));
-    row->addWidget(new QLabel(tr("Diagram:"), page));
-    row->addWidget(m_phaseFeatures);
-    row->addWidget(new QLabel(tr("Grid:"), page));
-    row->addWidget(m_phaseGrid);
-    row->addWidget(new QLabel(tr("Steps:"), page));
-    row->addWidget(m_phaseSteps);
-    row->addWidget(m_phaseCompute);
-    row->addStretch();
-    m_phase = new PhaseDiagramPlot(page);
-    m_phaseReading = new QLabel(page);
-    m_phaseReading->setWordWrap(true);
-    layout->addLayout(row);
-    layout->addWidget(m_phase, 1);
-    layout->addWidget(m_phaseReading);
-    connect(m_phaseCompute, &QPushButton::clicked, this, &SuperpositionPanel::computePhaseDiagram);
-    return page;
-}
-
 QStringList SuperpositionPanel::figureNames() const { return kFigures + m_scaleLab->figureNames(); }
 
 QWidget* SuperpositionPanel::figureWidget(const QString& name)
 {
     const int index = kFigures.indexOf(name);
-    QWidget* widgets[] = {m_arrows, m_heatmap, m_norms, m_sticky, m_loss, m_neurons, m_phase};
+    QWidget* widgets[] = {m_arrows, m_heatmap, m_norms, m_sticky, m_loss, m_neurons, m_phaseTab->plot()};
     if (index < 0)
         return m_scaleLab->figureWidget(name);
     // Exported figures must be drawn with current data even when their tab is hidden.
@@ -262,7 +219,7 @@ void SuperpositionPanel::prepareForRender()
 void SuperpositionPanel::prepareFigureForRender(const QString& figure)
 {
     if (figure == QLatin1String("phase-diagram")) {
-        if (!m_phaseResult) { // a session that holds its phase diagram is drawn as saved
+        if (!m_phaseTab->hasResult()) { // a session that holds its phase diagram is drawn as saved
             computePhaseDiagram();
             waitForPhaseDiagram();
         }
@@ -275,13 +232,13 @@ void SuperpositionPanel::prepareFigureForRender(const QString& figure)
     prepareForRender();
 }
 
-bool SuperpositionPanel::isBusy() const { return m_worker->isRunning() || m_phaseWatcher.isRunning(); }
+bool SuperpositionPanel::isBusy() const { return m_worker->isRunning() || m_phaseTab->isBusy(); }
 // (the scale lab reports its own work through the forwarded signals)
 
 void SuperpositionPanel::cancelWork()
 {
     m_worker->stop();
-    m_phaseProgress->cancel();
+    m_phaseTab->cancel();
     m_scaleLab->cancelWork();
 }
 
@@ -313,9 +270,7 @@ void SuperpositionPanel::startTraining()
 
 void SuperpositionPanel::waitForTraining()
 {
-    m_worker->waitForFinished();
-    QCoreApplication::sendPostedEvents(this);
-    QCoreApplication::sendPostedEvents(m_worker);
+    m_worker->waitForFinished(); // delivers the run's last updates
     m_redrawTimer.stop();
     redrawTrainingState(); // a deferred live redraw must not leave a finished run half drawn
 }
@@ -536,147 +491,16 @@ void SuperpositionPanel::setSelectedInstance(int instance)
     m_instanceChoice->setCurrentIndex(instance);
 }
 
-void SuperpositionPanel::computePhaseDiagram()
-{
-    if (m_phaseWatcher.isRunning())
-        return;
-    const auto config = featurescope::PhaseDiagramConfig::standard(m_phaseFeatures->currentData().toInt(),
-                                                                    m_phaseGrid->value());
-    auto training = m_controls->trainingConfig();
-    training.steps = m_phaseSteps->value();
-    training.restarts = 2;
-    training.snapshotCount = 2;
-    m_phaseProgress->reset();
-    auto* reporter = m_phaseProgress->reporter();
-    m_phaseCompute->setEnabled(false);
-    Q_EMIT workStarted(tr("Computing phase diagram"));
-    m_phaseWatcher.setFuture(QtConcurrent::run([config, training, reporter] {
-        return featurescope::PhaseDiagram::compute(config, training, reporter);
-    }));
-}
+void SuperpositionPanel::computePhaseDiagram() { m_phaseTab->compute(m_controls->trainingConfig()); }
 
-void SuperpositionPanel::waitForPhaseDiagram()
-{
-    m_phaseWatcher.waitForFinished();
-    QCoreApplication::sendPostedEvents(&m_phaseWatcher);
-    QCoreApplication::sendPostedEvents(this);
-    if (m_phaseWatcher.isFinished() && m_phaseWatcher.future().resultCount() > 0)
-        showPhaseDiagram(m_phaseWatcher.result());
-}
-
-void SuperpositionPanel::showPhaseDiagram(const featurescope::PhaseDiagramResult& result)
-{
-    m_phaseResult = result;
-    std::vector<int> cells;
-    for (auto r : result.empirical)
-        cells.push_back(int(r));
-    std::vector<std::vector<QPointF>> boundaries;
-    for (const auto& curve : result.boundaries) {
-        std::vector<QPointF> points;
-        for (const auto& [x, y] : curve)
-            points.emplace_back(x, y);
-        boundaries.push_back(points);
-    }
-    m_phase->setGrid(result.config.relativeImportance, result.config.density, cells, boundaries);
-    m_phaseReading->setText(tr("n=%1, m=%2: the trained models agree with the analytic regions (black lines) in "
-                               "%3 % of cells. Superposition appears once features are sparse enough, and the "
-                               "sparser they are, the less important the extra feature can be.")
-                                .arg(result.config.features)
-                                .arg(result.config.hidden())
-                                .arg(100.0 * result.agreement(), 0, 'f', 0));
-}
+void SuperpositionPanel::waitForPhaseDiagram() { m_phaseTab->waitForFinished(); }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Sessions
 
 namespace {
-
-using featurescope::ArrayData;
 using featurescope::InputError;
 using json = nlohmann::json;
-
-// The phase diagram a session holds: its grid and trained cells (bounded, checked), completed by the analytic part.
-featurescope::PhaseDiagramResult readPhaseResult(const featurescope::SettingsReader& stored)
-{
-    featurescope::PhaseDiagramConfig config;
-    config.features = int(stored.integer("features", 2, 3));
-    config.relativeImportance = stored.numbers("relative_importance", 4096, 1e-9, 1e3);
-    config.density = stored.numbers("density", 4096, 1e-9, 1.0);
-    std::vector<featurescope::PhaseRegion> regions;
-    for (std::int64_t region : stored.integers("empirical", 4096, 0, 2))
-        regions.push_back(featurescope::PhaseRegion(region));
-    std::vector<float> norms;
-    for (double norm : stored.numbers("extra_norm", 4096, 0.0, 1e6))
-        norms.push_back(float(norm));
-    try {
-        return featurescope::PhaseDiagram::assemble(config, std::move(regions), std::move(norms));
-    } catch (const InputError& error) {
-        throw InputError(stored.where() + ": " + error.what());
-    }
-}
-
-const char* statusName(featurescope::TrainingStatus status)
-{
-    switch (status) {
-    case featurescope::TrainingStatus::Running: return "running";
-    case featurescope::TrainingStatus::Finished: return "finished";
-    case featurescope::TrainingStatus::Cancelled: return "cancelled";
-    case featurescope::TrainingStatus::Diverged: return "diverged";
-    }
-    return "finished";
-}
-
-// Matrices of one shape stacked as a C-order array [count, rows, cols] (Eigen stores columns first).
-ArrayData stack(const std::vector<const Eigen::MatrixXf*>& matrices, Eigen::Index rows, Eigen::Index cols)
-{
-    std::vector<float> values;
-    values.reserve(matrices.size() * std::size_t(rows * cols));
-    for (const Eigen::MatrixXf* m : matrices)
-        for (Eigen::Index r = 0; r < rows; ++r)
-            for (Eigen::Index c = 0; c < cols; ++c)
-                values.push_back((*m)(r, c));
-    return ArrayData::fromFloats({matrices.size(), std::uint64_t(rows), std::uint64_t(cols)}, values.data());
-}
-
-ArrayData stackVectors(const std::vector<const Eigen::VectorXf*>& vectors, Eigen::Index size)
-{
-    std::vector<float> values;
-    for (const Eigen::VectorXf* v : vectors)
-        values.insert(values.end(), v->data(), v->data() + size);
-    return ArrayData::fromFloats({vectors.size(), std::uint64_t(size)}, values.data());
-}
-
-// Reads a floating-point array of exactly `shape` (any float dtype), or throws naming it.
-std::vector<float> floatsOf(const featurescope::PanelState& state, const std::string& name,
-                            const ArrayData::Shape& shape, const std::string& where)
-{
-    const auto it = state.arrays.find(name);
-    if (it == state.arrays.end())
-        throw InputError(where + ": the array '" + name + "' is missing");
-    const ArrayData& a = it->second;
-    if (a.shape() != shape)
-        throw InputError(where + ": the array '" + name + "' is " + ArrayData::shapeText(a.shape()) + ", expected " +
-                         ArrayData::shapeText(shape));
-    if (a.dtype() != featurescope::DType::F32 && a.dtype() != featurescope::DType::F64 &&
-        a.dtype() != featurescope::DType::F16 && a.dtype() != featurescope::DType::BF16)
-        throw InputError(where + ": the array '" + name + "' is not floating point (" + a.describe() + ")");
-    return a.toFloatVector();
-}
-
-Eigen::MatrixXf matrixAt(const std::vector<float>& values, std::size_t index, int rows, int cols)
-{
-    Eigen::MatrixXf m(rows, cols);
-    const float* p = values.data() + index * std::size_t(rows) * std::size_t(cols);
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c)
-            m(r, c) = p[std::size_t(r) * std::size_t(cols) + std::size_t(c)];
-    return m;
-}
-
-Eigen::VectorXf vectorAt(const std::vector<float>& values, std::size_t index, int size)
-{
-    return Eigen::Map<const Eigen::VectorXf>(values.data() + index * std::size_t(size), size);
-}
 
 QString kindLabel(ToyModelKind kind)
 {
@@ -688,110 +512,6 @@ QString kindLabel(ToyModelKind kind)
     }
     return {};
 }
-
-// The trained state a session holds, rebuilt and validated completely before the panel changes.
-std::shared_ptr<const featurescope::ToyTrainingResult> readResult(const featurescope::PanelState& state,
-                                                                  const json& settings, const std::string& where)
-{
-    const featurescope::SettingsReader r(settings, where);
-    const auto model = r.object("model");
-    featurescope::ToyModelConfig config;
-    config.features = int(model.integer("features", 1, 5000));
-    config.hidden = int(model.integer("hidden", 1, 1000));
-    config.kind = featurescope::toyModelKindFromName(model.choice("kind", {"linear", "relu-output", "relu-hidden", "untied-abs"}));
-    config.importanceDecay = model.number("importance_decay", 0.0, 1e6);
-    const int instances = int(model.integer("instances", 1, 4096));
-    const auto n = std::uint64_t(config.features), m = std::uint64_t(config.hidden), I = std::uint64_t(instances);
-    const auto probability = floatsOf(state, "probability", {I, n}, where);
-    config.featureProbability.assign(I, std::vector<double>(n));
-    for (std::uint64_t i = 0; i < I; ++i)
-        for (std::uint64_t f = 0; f < n; ++f)
-            config.featureProbability[i][f] = probability[i * n + f];
-    if (model.boolean("per_instance_importance")) {
-        const auto importance = floatsOf(state, "importance", {I, n}, where);
-        config.instanceImportance.assign(I, std::vector<double>(n));
-        for (std::uint64_t i = 0; i < I; ++i)
-            for (std::uint64_t f = 0; f < n; ++f)
-                config.instanceImportance[i][f] = importance[i * n + f];
-    }
-    try {
-        config.validate();
-    } catch (const InputError& e) {
-        throw InputError(where + ".model: " + e.what());
-    }
-
-    const auto t = r.object("training");
-    featurescope::TrainingConfig training;
-    training.steps = int(t.integer("steps", 1, 100'000'000));
-    training.batch = int(t.integer("batch", 1, 1 << 20));
-    training.learningRate = t.number("learning_rate", 0.0, 1e3);
-    training.adamW = t.boolean("adamw");
-    training.weightDecay = t.number("weight_decay", 0.0, 1e3);
-    training.seed = std::uint64_t(t.integer("seed", 0, INT64_MAX));
-    training.restarts = int(t.integer("restarts", 1, 1000));
-    training.snapshotCount = int(t.integer("snapshot_count", 0, 100000));
-    training.threads = int(t.integer("threads", 1, 1024));
-
-    auto result = std::make_shared<featurescope::ToyTrainingResult>();
-    result->model = featurescope::ToyModel(config);
-    result->training = training;
-    result->stepsDone = int(r.integer("steps_done", 0, training.steps));
-    const std::string status = r.choice("status", {"running", "finished", "cancelled", "diverged"});
-    // A run saved while training continues no further: it is shown as stopped.
-    result->status = status == "finished" ? featurescope::TrainingStatus::Finished
-                     : status == "diverged" ? featurescope::TrainingStatus::Diverged
-                                            : featurescope::TrainingStatus::Cancelled;
-    result->message = r.text("message", 2000);
-    const bool untied = !config.tied();
-    const auto W = floatsOf(state, "W", {I, m, n}, where);
-    const auto b = floatsOf(state, "b", {I, n}, where);
-    const auto D = untied ? floatsOf(state, "decoder", {I, m, n}, where) : std::vector<float>{};
-    for (int i = 0; i < instances; ++i) {
-        auto& inst = result->model.instance(i);
-        inst.W = matrixAt(W, std::size_t(i), config.hidden, config.features);
-        inst.b = vectorAt(b, std::size_t(i), config.features);
-        if (untied)
-            inst.decoder = matrixAt(D, std::size_t(i), config.hidden, config.features);
-    }
-    const auto lengths = r.integers("loss_lengths", std::size_t(instances), 0, INT32_MAX);
-    if (lengths.size() != I)
-        throw InputError(where + ": \"loss_lengths\" must name one length per instance");
-    std::uint64_t total = 0;
-    for (auto l : lengths)
-        total += std::uint64_t(l);
-    const auto loss = floatsOf(state, "loss", {total}, where);
-    std::size_t offset = 0;
-    for (auto l : lengths) {
-        result->lossHistory.emplace_back(loss.begin() + std::ptrdiff_t(offset), loss.begin() + std::ptrdiff_t(offset + std::size_t(l)));
-        offset += std::size_t(l);
-    }
-    const auto finalLoss = floatsOf(state, "final_loss", {I}, where);
-    result->finalLoss.assign(finalLoss.begin(), finalLoss.end());
-    for (auto k : r.integers("restart_chosen", std::size_t(instances), 0, training.restarts))
-        result->restartChosen.push_back(int(k));
-    const auto steps = r.integers("snapshot_steps", 100000, 0, training.steps);
-    if (!steps.empty()) {
-        const std::uint64_t S = steps.size();
-        const auto sW = floatsOf(state, "snapshot_W", {S, I, m, n}, where);
-        const auto sb = floatsOf(state, "snapshot_b", {S, I, n}, where);
-        const auto sD = untied ? floatsOf(state, "snapshot_decoder", {S, I, m, n}, where) : std::vector<float>{};
-        for (std::uint64_t s = 0; s < S; ++s) {
-            featurescope::ToySnapshot snapshot;
-            snapshot.step = int(steps[s]);
-            for (std::uint64_t i = 0; i < I; ++i) {
-                featurescope::ToyInstance inst;
-                inst.W = matrixAt(sW, std::size_t(s * I + i), config.hidden, config.features);
-                inst.b = vectorAt(sb, std::size_t(s * I + i), config.features);
-                if (untied)
-                    inst.decoder = matrixAt(sD, std::size_t(s * I + i), config.hidden, config.features);
-                snapshot.instances.push_back(std::move(inst));
-            }
-            result->snapshots.push_back(std::move(snapshot));
-        }
-    }
-    return result;
-}
-
 } // namespace
 
 void SuperpositionPanel::saveState(featurescope::PanelState& state) const
@@ -802,102 +522,12 @@ void SuperpositionPanel::saveState(featurescope::PanelState& state) const
                         {"selected_feature", m_selectedFeature},
                         {"selected_instance", m_selectedInstance},
                         {"snapshot", m_snapshotIndex}};
-    settings["phase"] = {{"features", m_phaseFeatures->currentData().toInt()},
-                         {"grid", m_phaseGrid->value()},
-                         {"steps", m_phaseSteps->value()},
-                         {"result", nullptr}};
-    if (m_phaseResult) {
-        // Only the trained part: the analytic regions and boundaries are recomputed on restore.
-        std::vector<int> regions;
-        for (auto region : m_phaseResult->empirical)
-            regions.push_back(int(region));
-        settings["phase"]["result"] = {{"features", m_phaseResult->config.features},
-                                       {"relative_importance", m_phaseResult->config.relativeImportance},
-                                       {"density", m_phaseResult->config.density},
-                                       {"empirical", regions},
-                                       {"extra_norm", m_phaseResult->extraNorm}};
-    }
+    settings["phase"] = m_phaseTab->saveState();
     settings["scale_lab"] = m_scaleLab->saveSettings();
     settings["result"] = nullptr;
     state.arrays.clear();
-    if (const auto result = m_result) {
-        const auto& config = result->model.config();
-        const int I = result->model.instanceCount();
-        const auto n = std::uint64_t(config.features);
-        const bool perInstance = !config.instanceImportance.empty();
-        json r;
-        r["model"] = {{"features", config.features},
-                      {"hidden", config.hidden},
-                      {"kind", featurescope::toyModelKindName(config.kind)},
-                      {"importance_decay", config.importanceDecay},
-                      {"instances", I},
-                      {"per_instance_importance", perInstance}};
-        const auto& t = result->training;
-        r["training"] = {{"steps", t.steps},     {"batch", t.batch},         {"learning_rate", t.learningRate},
-                         {"adamw", t.adamW},     {"weight_decay", t.weightDecay}, {"seed", t.seed},
-                         {"restarts", t.restarts}, {"snapshot_count", t.snapshotCount}, {"threads", t.threads}};
-        r["steps_done"] = result->stepsDone;
-        r["status"] = statusName(result->status);
-        r["message"] = result->message;
-        std::vector<double> probability, importance;
-        for (int i = 0; i < I; ++i)
-            for (std::uint64_t f = 0; f < n; ++f) {
-                probability.push_back(config.featureProbability[std::size_t(i)][f]);
-                if (perInstance)
-                    importance.push_back(config.instanceImportance[std::size_t(i)][f]);
-            }
-        state.arrays["probability"] = ArrayData::fromDoubles({std::uint64_t(I), n}, probability.data());
-        if (perInstance)
-            state.arrays["importance"] = ArrayData::fromDoubles({std::uint64_t(I), n}, importance.data());
-        std::vector<const Eigen::MatrixXf*> W, D;
-        std::vector<const Eigen::VectorXf*> b;
-        for (int i = 0; i < I; ++i) {
-            W.push_back(&result->model.instance(i).W);
-            D.push_back(&result->model.instance(i).decoder);
-            b.push_back(&result->model.instance(i).b);
-        }
-        state.arrays["W"] = stack(W, config.hidden, config.features);
-        state.arrays["b"] = stackVectors(b, config.features);
-        if (!config.tied())
-            state.arrays["decoder"] = stack(D, config.hidden, config.features);
-        std::vector<float> loss;
-        json lengths = json::array();
-        for (const auto& history : result->lossHistory) {
-            loss.insert(loss.end(), history.begin(), history.end());
-            lengths.push_back(history.size());
-        }
-        r["loss_lengths"] = lengths;
-        state.arrays["loss"] = ArrayData::fromFloats({loss.size()}, loss.data());
-        state.arrays["final_loss"] = ArrayData::fromDoubles({result->finalLoss.size()}, result->finalLoss.data());
-        r["restart_chosen"] = result->restartChosen;
-        json steps = json::array();
-        std::vector<const Eigen::MatrixXf*> sW, sD;
-        std::vector<const Eigen::VectorXf*> sb;
-        for (const auto& snapshot : result->snapshots) {
-            if (int(snapshot.instances.size()) != I)
-                continue;
-            steps.push_back(snapshot.step);
-            for (const auto& inst : snapshot.instances) {
-                sW.push_back(&inst.W);
-                sD.push_back(&inst.decoder);
-                sb.push_back(&inst.b);
-            }
-        }
-        r["snapshot_steps"] = steps;
-        if (!steps.empty()) {
-            const std::uint64_t S = steps.size();
-            auto reshape = [&](ArrayData a, ArrayData::Shape shape) {
-                return ArrayData(a.dtype(), std::move(shape), std::vector<std::uint8_t>(a.data(), a.data() + a.byteSize()));
-            };
-            const auto m = std::uint64_t(config.hidden);
-            state.arrays["snapshot_W"] = reshape(stack(sW, config.hidden, config.features), {S, std::uint64_t(I), m, n});
-            state.arrays["snapshot_b"] = reshape(stackVectors(sb, config.features), {S, std::uint64_t(I), n});
-            if (!config.tied())
-                state.arrays["snapshot_decoder"] =
-                    reshape(stack(sD, config.hidden, config.features), {S, std::uint64_t(I), m, n});
-        }
-        settings["result"] = std::move(r);
-    }
+    if (const auto result = m_result)
+        settings["result"] = featurescope::ToyRunState::write(*result, state.arrays);
     state.settings = std::move(settings);
 }
 
@@ -913,16 +543,11 @@ void SuperpositionPanel::restoreState(const featurescope::PanelState& state)
     int instance = int(view.integer("selected_instance", 0, 4096));
     int snapshot = int(view.integer("snapshot", -1, 100000));
     const auto phase = r.object("phase");
-    const int phaseFeatures = int(phase.integer("features", 2, 3));
-    const int phaseGrid = int(phase.integer("grid", m_phaseGrid->minimum(), m_phaseGrid->maximum()));
-    const int phaseSteps = int(phase.integer("steps", m_phaseSteps->minimum(), m_phaseSteps->maximum()));
-    std::optional<featurescope::PhaseDiagramResult> phaseResult;
-    if (phase.has("result") && !phase.raw("result").is_null())
-        phaseResult = readPhaseResult(phase.object("result"));
+    const PhaseDiagramTab::State phaseState = m_phaseTab->parseState(phase);
     m_scaleLab->validateSettings(r.raw("scale_lab"), where + ".scale_lab");
     std::shared_ptr<const featurescope::ToyTrainingResult> result;
     if (!r.raw("result").is_null()) {
-        result = readResult(state, r.raw("result"), where + ".result");
+        result = featurescope::ToyRunState::read(r.raw("result"), state.arrays, where + ".result");
         if (feature >= result->model.config().features)
             throw InputError(where + ": the selected feature " + std::to_string(feature) + " does not exist");
         if (instance >= result->model.instanceCount())
@@ -935,16 +560,7 @@ void SuperpositionPanel::restoreState(const featurescope::PanelState& state)
     stopTrainingNow();
     m_controls->applySettings(r.raw("controls"));
     m_controls->setState(ToyControlsWidget::State::Idle);
-    m_phaseFeatures->setCurrentIndex(m_phaseFeatures->findData(phaseFeatures));
-    m_phaseGrid->setValue(phaseGrid);
-    m_phaseSteps->setValue(phaseSteps);
-    if (phaseResult) {
-        showPhaseDiagram(*phaseResult);
-    } else if (m_phaseResult && !m_phaseWatcher.isRunning()) {
-        m_phaseResult.reset();
-        m_phase->clear();
-        m_phaseReading->clear();
-    }
+    m_phaseTab->applyState(phaseState);
     m_scaleLab->applySettings(r.raw("scale_lab"));
     m_result = result;
     if (!result) {
@@ -987,11 +603,7 @@ void SuperpositionPanel::stopTrainingNow()
     m_retrainTimer.stop();
     m_redrawTimer.stop();
     m_worker->stop();
-    m_worker->waitForFinished();
-    // Deliver the stopped run's queued updates now, before the restored state replaces them.
-    QCoreApplication::sendPostedEvents(m_worker);
-    QCoreApplication::sendPostedEvents(this);
-    QCoreApplication::sendPostedEvents();
+    m_worker->waitForFinished(); // delivers the stopped run's queued updates before the restored state replaces them
 }
 
 QString SuperpositionPanel::figureCaption(const QString& figure) const
@@ -1003,15 +615,7 @@ QString SuperpositionPanel::figureCaption(const QString& figure) const
     const featurescope::ToyModelConfig config = m_result ? m_result->model.config() : m_controls->modelConfig();
     const featurescope::TrainingConfig training = m_result ? m_result->training : m_controls->trainingConfig();
     if (figure == QLatin1String("phase-diagram"))
-        return tr("Phase diagram, n = %1, m = %2 (one extra feature), %3 \u00d7 %3 grid, %4 steps per cell, best of 2 "
-                  "restarts, batch %5, lr %6, seed %7.")
-            .arg(m_phaseFeatures->currentData().toInt())
-            .arg(m_phaseFeatures->currentData().toInt() - 1)
-            .arg(m_phaseGrid->value())
-            .arg(m_phaseSteps->value())
-            .arg(training.batch)
-            .arg(training.learningRate, 0, 'g', 3)
-            .arg(training.seed);
+        return m_phaseTab->caption(training);
     double pMax = 0.0, pMin = 1.0;
     for (const auto& row : config.featureProbability)
         for (double p : row) {

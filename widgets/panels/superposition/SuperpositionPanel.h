@@ -5,7 +5,6 @@
 #include "toy/PhaseDiagram.h"
 
 #include <QElapsedTimer>
-#include <QFutureWatcher>
 #include <QTimer>
 
 #include <memory>
@@ -16,9 +15,8 @@ class GramHeatmapPlot;
 class LossCurvePlot;
 class NeuronBarsPlot;
 class NormBarsPlot;
-class PhaseDiagramPlot;
+class PhaseDiagramTab;
 class ScaleInvarianceLab;
-class QtProgressBridge;
 class StickyFractionPlot;
 class ToyControlsWidget;
 class QComboBox;
@@ -70,7 +68,6 @@ protected:
 private:
     QWidget* buildGeometryTab();
     QWidget* buildHeatmapTab();
-    QWidget* buildPhaseTab();
     void onTrainingUpdated(const ToyTrainingWorker::Result& result);
     void redrawTrainingState();
     void onParametersChanged();
@@ -82,7 +79,6 @@ private:
     // the training thread), false while replaying a snapshot.
     bool showsLiveState() const;
     QStringList instanceTitles() const;
-    void showPhaseDiagram(const featurescope::PhaseDiagramResult& result);
     void stopTrainingNow();
 
     ToyControlsWidget* m_controls = nullptr;
@@ -99,16 +95,8 @@ private:
     LossCurvePlot* m_loss = nullptr;
     NeuronBarsPlot* m_neurons = nullptr;
     QLabel* m_neuronNote = nullptr;
-    PhaseDiagramPlot* m_phase = nullptr;
     ScaleInvarianceLab* m_scaleLab = nullptr;
-    QComboBox* m_phaseFeatures = nullptr;
-    QSpinBox* m_phaseGrid = nullptr;
-    QSpinBox* m_phaseSteps = nullptr;
-    QPushButton* m_phaseCompute = nullptr;
-    QLabel* m_phaseReading = nullptr;
-    QFutureWatcher<featurescope::PhaseDiagramResult> m_phaseWatcher;
-    std::optional<featurescope::PhaseDiagramResult> m_phaseResult; // what the phase plot shows; saved in sessions
-    QtProgressBridge* m_phaseProgress = nullptr;
+    PhaseDiagramTab* m_phaseTab = nullptr;
     QTimer m_retrainTimer;
     // Live updates are redrawn at most once per max(50 ms, 4 x the last redraw's cost), so a heavy view (hundreds of
     // features in many instances) cannot keep the event loop busy; the final state is always drawn.

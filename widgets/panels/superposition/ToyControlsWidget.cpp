@@ -12,7 +12,7 @@
 #include <QThread>
 #include <QVBoxLayout>
 
-#include "session/SettingsReader.h"
+#include "common/SettingsReader.h"
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +21,7 @@
 using featurescope::ToyModelConfig;
 using featurescope::ToyModelKind;
 using featurescope::TrainingConfig;
+using featurescope::ToyPreset;
 
 namespace {
 QSpinBox* spin(QWidget* parent, int min, int max, const QString& tip)
@@ -50,7 +51,7 @@ ToyControlsWidget::ToyControlsWidget(QWidget* parent) : QWidget(parent)
     m_preset = new QComboBox(this);
     m_preset->setToolTip(tr("Start from one of the experiments of Toy Models of Superposition"));
     for (const auto& preset : ToyPreset::all())
-        m_preset->addItem(preset.name);
+        m_preset->addItem(QString::fromStdString(preset.name));
     // The longest preset name must not set the width of the whole controls column (the popup still shows it all).
     m_preset->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_preset->setMinimumContentsLength(20);
@@ -134,9 +135,9 @@ ToyControlsWidget::ToyControlsWidget(QWidget* parent) : QWidget(parent)
     layout->addStretch();
 
     connect(m_preset, &QComboBox::currentIndexChanged, this, [this](int index) {
-        const auto presets = ToyPreset::all();
-        if (index >= 0 && index < presets.size())
-            applyPreset(presets[index]);
+        const auto& presets = ToyPreset::all();
+        if (index >= 0 && std::size_t(index) < presets.size())
+            applyPreset(presets[std::size_t(index)]);
     });
     auto emitChanged = [this] {
         if (!m_applying)
@@ -161,7 +162,7 @@ ToyControlsWidget::ToyControlsWidget(QWidget* parent) : QWidget(parent)
     });
     connect(m_stop, &QPushButton::clicked, this, &ToyControlsWidget::stopRequested);
     connect(m_reset, &QPushButton::clicked, this, [this] {
-        applyPreset(ToyPreset::all().value(m_preset->currentIndex()));
+        applyPreset(presetAt(m_preset->currentIndex()));
         Q_EMIT resetRequested();
     });
 
@@ -186,10 +187,16 @@ void ToyControlsWidget::applyPreset(const ToyPreset& preset)
     m_importanceDecay->setValue(preset.importanceDecay);
     m_steps->setValue(preset.steps);
     m_learningRate->setValue(preset.learningRate);
-    m_presetDescription->setText(preset.description);
+    m_presetDescription->setText(QString::fromStdString(preset.description));
     updateProbabilityMode();
     m_applying = false;
     Q_EMIT changed();
+}
+
+const ToyPreset& ToyControlsWidget::presetAt(int index)
+{
+    const auto& presets = ToyPreset::all();
+    return index >= 0 && std::size_t(index) < presets.size() ? presets[std::size_t(index)] : presets.front();
 }
 
 int ToyControlsWidget::presetIndex() const { return m_preset->currentIndex(); }
@@ -291,7 +298,7 @@ void ToyControlsWidget::applySettings(const nlohmann::json& settings)
         // The preset box would apply its preset's parameters: only its text and description change here.
         const QSignalBlocker blocker(m_preset);
         m_preset->setCurrentIndex(settings.at("preset").get<int>());
-        m_presetDescription->setText(ToyPreset::all().value(m_preset->currentIndex()).description);
+        m_presetDescription->setText(QString::fromStdString(presetAt(m_preset->currentIndex()).description));
     }
     m_features->setValue(settings.at("features").get<int>());
     m_hidden->setValue(settings.at("hidden").get<int>());

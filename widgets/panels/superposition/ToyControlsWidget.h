@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ToyPreset.h"
+#include "experiments/ToyPreset.h"
 
 #include <QWidget>
 
@@ -23,7 +23,7 @@ public:
 
     featurescope::ToyModelConfig modelConfig() const;
     featurescope::TrainingConfig trainingConfig() const;
-    void applyPreset(const ToyPreset& preset);
+    void applyPreset(const featurescope::ToyPreset& preset);
     int presetIndex() const;
     void setPresetIndex(int index);
 
@@ -50,6 +50,7 @@ Q_SIGNALS:
     void resetRequested();
 
 private:
+    static const featurescope::ToyPreset& presetAt(int index); // the preset of a combo index (the first if none)
     void updateProbabilityMode();
 
     QComboBox* m_preset = nullptr;

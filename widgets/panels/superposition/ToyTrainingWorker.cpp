@@ -1,12 +1,12 @@
 #include "ToyTrainingWorker.h"
 
-#include <QtConcurrent/QtConcurrent>
-
+#include <algorithm>
 #include <chrono>
 
 #include <sys/resource.h>
 #include <unistd.h>
 
+using featurescope::ProgressReporter;
 using featurescope::ToyTrainer;
 using featurescope::TrainingStatus;
 
@@ -16,29 +16,25 @@ namespace {
 void lowerThisThreadsPriority() { setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10); }
 } // namespace
 
-ToyTrainingWorker::ToyTrainingWorker(QObject* parent) : QObject(parent)
+ToyTrainingWorker::ToyTrainingWorker(QObject* parent) : QObject(parent), m_job(tr("Training a toy model"), this)
 {
     qRegisterMetaType<ToyTrainingWorker::Result>();
-    connect(&m_watcher, &QFutureWatcher<void>::finished, this, &ToyTrainingWorker::onLoopFinished);
+    connect(&m_job, &BackgroundJob::progress, this, &ToyTrainingWorker::progress);
+    connect(&m_job, &BackgroundJob::finished, this, &ToyTrainingWorker::onJobFinished);
 }
 
 ToyTrainingWorker::~ToyTrainingWorker()
 {
-    m_stopRequested = true;
-    if (m_restartsProgress)
-        m_restartsProgress->cancel();
-    m_watcher.waitForFinished();
+    m_job.cancel();
+    m_job.waitForFinished();
 }
 
 void ToyTrainingWorker::start(const featurescope::ToyModelConfig& model, const featurescope::TrainingConfig& training)
 {
-    m_stopRequested = true;
-    if (m_restartsProgress)
-        m_restartsProgress->cancel();
-    m_watcher.waitForFinished();
+    m_job.cancel();
+    m_job.waitForFinished();
     // Validation happens here, on the caller's thread, so a bad configuration is reported before anything runs.
-    auto trainer = std::make_unique<ToyTrainer>(model, training);
-    m_trainer = std::move(trainer);
+    m_trainer = std::make_unique<ToyTrainer>(model, training);
     m_model = model;
     m_training = training;
     m_restartsMode = training.restarts > 1;
@@ -49,25 +45,21 @@ void ToyTrainingWorker::start(const featurescope::ToyModelConfig& model, const f
 void ToyTrainingWorker::launch()
 {
     m_pauseRequested = false;
-    m_stopRequested = false;
-    ToyTrainer* trainer = m_trainer.get();
     if (m_restartsMode) {
         // Best of k restarts is not shown live: run them all, with progress, then publish the winner.
-        m_restartsProgress = std::make_shared<featurescope::ProgressReporter>(
-            [this](double f, const std::string& msg) { Q_EMIT progress(f, QString::fromStdString(msg)); });
-        auto model = m_model;
-        auto training = m_training;
-        auto reporter = m_restartsProgress;
-        m_watcher.setFuture(QtConcurrent::run([this, model, training, reporter] {
+        m_job.start([this, model = m_model, training = m_training](const ProgressReporter& progress) {
             lowerThisThreadsPriority();
-            auto result = std::make_shared<featurescope::ToyTrainingResult>(
-                ToyTrainer::train(model, training, reporter.get()));
+            ProgressReporter stage(progress, 0.0, 1.0);
+            auto result = std::make_shared<featurescope::ToyTrainingResult>(ToyTrainer::train(model, training, &stage));
+            if (progress.isCancelled())
+                return;
             result->analyse();
-            Q_EMIT updated(result);
-        }));
+            m_job.deliver([this, result = Result(result)] { Q_EMIT updated(result); });
+        });
         return;
     }
-    m_watcher.setFuture(QtConcurrent::run([this, trainer] {
+    ToyTrainer* trainer = m_trainer.get();
+    m_job.start([this, trainer](const ProgressReporter& progress) {
         lowerThisThreadsPriority();
         using clock = std::chrono::steady_clock;
         int chunk = 16;
@@ -79,14 +71,12 @@ void ToyTrainingWorker::launch()
             auto result = std::make_shared<featurescope::ToyTrainingResult>(trainer->result());
             result->analyse();
             analyseMs = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
-            Q_EMIT updated(result);
+            m_job.deliver([this, result = Result(result)] { Q_EMIT updated(result); });
         };
-        featurescope::ProgressReporter reporter;
-        while (trainer->status() == TrainingStatus::Running) {
-            if (m_stopRequested || m_pauseRequested)
-                break;
+        ProgressReporter quiet; // the trainer's own reports are replaced by "step s of S" below
+        while (trainer->status() == TrainingStatus::Running && !progress.isCancelled()) {
             const auto t0 = clock::now();
-            trainer->run(&reporter, chunk);
+            trainer->run(&quiet, chunk);
             const double ms = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
             // Aim for ~25 ms chunks: short enough to pause promptly, long enough to amortise the copies.
             chunk = std::clamp(int(chunk * (ms > 0.0 ? 25.0 / ms : 2.0)), 1, 100000);
@@ -95,25 +85,27 @@ void ToyTrainingWorker::launch()
             if (clock::now() - lastPublish > interval || trainer->status() != TrainingStatus::Running) {
                 lastPublish = clock::now();
                 publish();
-                Q_EMIT progress(double(trainer->stepsDone()) / m_training.steps,
-                                QStringLiteral("Training: step %1 of %2").arg(trainer->stepsDone()).arg(m_training.steps));
+                progress.report(double(trainer->stepsDone()) / m_training.steps,
+                                "Training: step " + std::to_string(trainer->stepsDone()) + " of " +
+                                    std::to_string(m_training.steps));
             }
         }
         publish();
-    }));
+    });
 }
 
 void ToyTrainingWorker::pause()
 {
-    if (!m_watcher.isRunning() || m_restartsMode)
+    if (!m_job.isRunning() || m_restartsMode)
         return;
     m_pauseRequested = true;
     m_paused = true;
+    m_job.cancel();
 }
 
 void ToyTrainingWorker::resume()
 {
-    if (!m_trainer || m_watcher.isRunning() || m_trainer->status() != TrainingStatus::Running)
+    if (!m_trainer || m_job.isRunning() || m_trainer->status() != TrainingStatus::Running)
         return;
     m_paused = false;
     launch();
@@ -121,36 +113,37 @@ void ToyTrainingWorker::resume()
 
 void ToyTrainingWorker::stop()
 {
-    m_stopRequested = true;
-    if (m_restartsProgress)
-        m_restartsProgress->cancel();
-    if (!m_watcher.isRunning() && m_paused) {
+    m_pauseRequested = false;
+    m_job.cancel();
+    if (!m_job.isRunning() && m_paused) {
         m_paused = false;
         Q_EMIT finished(tr("Stopped at step %1").arg(m_trainer ? m_trainer->stepsDone() : 0));
     }
 }
 
-void ToyTrainingWorker::waitForFinished() { m_watcher.waitForFinished(); }
+void ToyTrainingWorker::waitForFinished() { m_job.waitForFinished(); }
 
-void ToyTrainingWorker::onLoopFinished()
+void ToyTrainingWorker::onJobFinished(BackgroundJob::Outcome outcome, const QString& error)
 {
-    if (m_pauseRequested && !m_stopRequested && m_trainer && m_trainer->status() == TrainingStatus::Running) {
+    if (m_pauseRequested && m_trainer && m_trainer->status() == TrainingStatus::Running) {
         Q_EMIT paused();
         return;
     }
     m_paused = false;
     QString message;
-    if (m_restartsMode) {
-        message = (m_restartsProgress && m_restartsProgress->isCancelled()) ? tr("Restarts cancelled") : tr("Trained best of %1 restarts").arg(m_training.restarts);
+    if (outcome == BackgroundJob::Outcome::Failed) {
+        message = error;
+    } else if (m_restartsMode) {
+        message = outcome == BackgroundJob::Outcome::Cancelled ? tr("Restarts cancelled")
+                                                                : tr("Trained best of %1 restarts").arg(m_training.restarts);
     } else if (m_trainer) {
         const auto status = m_trainer->status();
-        const auto result = m_trainer->result();
         if (status == TrainingStatus::Diverged)
-            message = QString::fromStdString(result.message);
+            message = QString::fromStdString(m_trainer->result().message);
         else if (status == TrainingStatus::Finished)
-            message = tr("Trained %1 steps").arg(result.stepsDone);
+            message = tr("Trained %1 steps").arg(m_trainer->stepsDone());
         else
-            message = tr("Stopped at step %1").arg(result.stepsDone);
+            message = tr("Stopped at step %1").arg(m_trainer->stepsDone());
     }
     Q_EMIT finished(message);
 }

@@ -1,15 +1,15 @@
 #pragma once
 
+#include "common/BackgroundJob.h"
 #include "toy/ToyTrainer.h"
 
-#include <QFutureWatcher>
 #include <QObject>
 
-#include <atomic>
 #include <memory>
 
-// Trains a toy model off the GUI thread in short chunks and publishes a copy of the state after each chunk (at most
-// every ~50 ms), so the views update live without the window stalling. Pausing keeps the trainer for resuming.
+// Trains a toy model as a background job in short chunks and publishes a copy of the state after each chunk (at most
+// every ~50 ms), so the views update live without the window stalling. Pausing ends the job but keeps the trainer, so
+// resuming continues where it stopped.
 class ToyTrainingWorker : public QObject {
     Q_OBJECT
 public:
@@ -23,9 +23,9 @@ public:
     void pause();
     void resume();
     void stop();            // ends the run, keeping what was trained
-    void waitForFinished(); // blocks: used by headless rendering and tests
-    bool isRunning() const { return m_watcher.isRunning(); }
-    bool isPaused() const { return m_paused && !m_watcher.isRunning() && m_trainer != nullptr; }
+    void waitForFinished(); // blocks, then delivers this worker's pending updates: used by headless rendering and tests
+    bool isRunning() const { return m_job.isRunning(); }
+    bool isPaused() const { return m_paused && !m_job.isRunning() && m_trainer != nullptr; }
 
 Q_SIGNALS:
     void updated(const ToyTrainingWorker::Result& result);
@@ -35,17 +35,15 @@ Q_SIGNALS:
 
 private:
     void launch();
-    void onLoopFinished();
+    void onJobFinished(BackgroundJob::Outcome outcome, const QString& error);
 
+    BackgroundJob m_job;
     std::unique_ptr<featurescope::ToyTrainer> m_trainer;
     featurescope::ToyModelConfig m_model;
     featurescope::TrainingConfig m_training;
-    QFutureWatcher<void> m_watcher;
-    std::atomic<bool> m_pauseRequested{false};
-    std::atomic<bool> m_stopRequested{false};
+    bool m_pauseRequested = false;
     bool m_paused = false;
     bool m_restartsMode = false;
-    std::shared_ptr<featurescope::ProgressReporter> m_restartsProgress;
 };
 
 Q_DECLARE_METATYPE(ToyTrainingWorker::Result)

@@ -1,29 +1,22 @@
-#include "io/ToyModelFile.h"
+#include "toy/ToyModelFile.h"
 
 #include "common/InputError.h"
 #include "io/FileText.h"
 #include "io/SafetensorsFile.h"
+#include "toy/ToyArrays.h"
 
 #include <nlohmann/json.hpp>
 
-#include <cmath>
 
 namespace featurescope {
 
 namespace {
-using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
 ArrayData stack(const ToyModel& model, const Eigen::MatrixXf& (*pick)(const ToyInstance&))
 {
-    const ToyModelConfig& c = model.config();
-    std::vector<float> values;
-    for (int i = 0; i < model.instanceCount(); ++i) {
-        const RowMajor m = pick(model.instance(i));
-        values.insert(values.end(), m.data(), m.data() + m.size());
-    }
-    return ArrayData::fromFloats({std::uint64_t(model.instanceCount()), std::uint64_t(c.hidden),
-                                  std::uint64_t(c.features)},
-                                 values.data());
+    std::vector<const Eigen::MatrixXf*> matrices;
+    for (int i = 0; i < model.instanceCount(); ++i)
+        matrices.push_back(&pick(model.instance(i)));
+    return ToyArrays::stackMatrices(matrices, model.config().hidden, model.config().features);
 }
 } // namespace
 
@@ -39,11 +32,10 @@ void ToyModelFile::write(const std::string& path, const ToyModel& model, const T
     config["importance"] = importance;
     std::vector<SafetensorsFile::NamedArray> tensors;
     tensors.push_back({"W", stack(model, [](const ToyInstance& t) -> const Eigen::MatrixXf& { return t.W; })});
-    std::vector<float> bias;
+    std::vector<const Eigen::VectorXf*> biases;
     for (int i = 0; i < model.instanceCount(); ++i)
-        bias.insert(bias.end(), model.instance(i).b.data(), model.instance(i).b.data() + c.features);
-    tensors.push_back({"b", ArrayData::fromFloats({std::uint64_t(model.instanceCount()), std::uint64_t(c.features)},
-                                                  bias.data())});
+        biases.push_back(&model.instance(i).b);
+    tensors.push_back({"b", ToyArrays::stackVectors(biases, c.features)});
     if (!c.tied())
         tensors.push_back(
             {"decoder", stack(model, [](const ToyInstance& t) -> const Eigen::MatrixXf& { return t.decoderWeights(); })});
@@ -80,30 +72,23 @@ ToyModel ToyModelFile::read(const std::string& path)
     } catch (const InputError& e) {
         throw fail(std::string("bad model config in __metadata__ (") + e.what() + ")");
     }
-    ToyModel model(c);
     const std::uint64_t I = std::uint64_t(c.instances()), m = std::uint64_t(c.hidden), n = std::uint64_t(c.features);
     auto load = [&](const std::string& name, const ArrayData::Shape& shape) {
-        const ArrayData a = file.tensor(name);
-        if (a.shape() != shape || !dtypeIsFloat(a.dtype()))
-            throw fail("tensor " + name + " is " + a.describe() + ", expected " + ArrayData::shapeText(shape) +
-                       " float");
-        std::vector<float> v = a.toFloatVector();
-        for (float x : v)
-            if (!std::isfinite(x))
-                throw fail("tensor " + name + " contains NaN or infinite values");
-        return v;
+        return ToyArrays::finiteFloats(file.tensor(name), shape, name, path);
     };
     const std::vector<float> W = load("W", {I, m, n});
     const std::vector<float> b = load("b", {I, n});
     std::vector<float> decoder;
     if (!c.tied())
         decoder = load("decoder", {I, m, n});
+    // Allocated only now that every tensor matched the config.
+    ToyModel model(c);
     for (std::uint64_t i = 0; i < I; ++i) {
         ToyInstance& inst = model.instance(int(i));
-        inst.W = Eigen::Map<const RowMajor>(W.data() + i * m * n, Eigen::Index(m), Eigen::Index(n));
-        inst.b = Eigen::Map<const Eigen::VectorXf>(b.data() + i * n, Eigen::Index(n));
+        inst.W = ToyArrays::matrixAt(W, i, c.hidden, c.features);
+        inst.b = ToyArrays::vectorAt(b, i, c.features);
         if (!c.tied())
-            inst.decoder = Eigen::Map<const RowMajor>(decoder.data() + i * m * n, Eigen::Index(m), Eigen::Index(n));
+            inst.decoder = ToyArrays::matrixAt(decoder, i, c.hidden, c.features);
     }
     return model;
 }

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "common/ProgressReporter.h"
-#include "geometry/ScaleInvarianceLab.h"
+#include "scale/ScaleInvarianceLab.h"
 #include "mlp/ImageDataset.h"
 #include "mlp/MlpTrainer.h"
 #include "toy/ToyTrainingResult.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "geometry/ScaleInvariancePoint.h"
+#include "scale/ScaleInvariancePoint.h"
 #include "mlp/MlpClassifier.h"
 #include "toy/ToyInstance.h"
 #include "toy/ToyModelConfig.h"

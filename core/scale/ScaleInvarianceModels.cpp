@@ -1,4 +1,4 @@
-#include "geometry/ScaleInvarianceModels.h"
+#include "scale/ScaleInvarianceModels.h"
 
 #include "common/InputError.h"
 #include "io/SafetensorsFile.h"

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "geometry/ScaleInvarianceLab.h"
-#include "geometry/ScaleInvariancePoint.h"
+#include "scale/ScaleInvarianceLab.h"
+#include "scale/ScaleInvariancePoint.h"
 
 #include <string>
 #include <vector>

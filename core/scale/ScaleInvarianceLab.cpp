@@ -1,4 +1,4 @@
-#include "geometry/ScaleInvarianceLab.h"
+#include "scale/ScaleInvarianceLab.h"
 
 #include "common/InputError.h"
 #include "common/ProgressReporter.h"

@@ -1,4 +1,4 @@
-#include "geometry/ScaleInvarianceSummary.h"
+#include "scale/ScaleInvarianceSummary.h"
 
 #include <algorithm>
 #include <cmath>

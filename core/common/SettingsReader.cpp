@@ -1,4 +1,4 @@
-#include "session/SettingsReader.h"
+#include "common/SettingsReader.h"
 
 #include "common/InputError.h"
 

@@ -1,0 +1,152 @@
+#include "experiments/SaeExperiment.h"
+
+#include "common/Cancelled.h"
+#include "common/InputError.h"
+#include "common/ProgressReporter.h"
+#include "experiments/RngStreams.h"
+#include "math/Rng.h"
+#include "sae/SaeMetricsExport.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace featurescope {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+}
+
+EvaluationSet SaeExperiment::finalEvaluationSet(const ActivationSource& source, const SaeExperimentConfig& config)
+{
+    return source.evaluationSet(config.evaluationInputs, Rng::deriveSeed(config.training.seed, RngStream::kFinalEvaluation));
+}
+
+EvaluationSet SaeExperiment::liveEvaluationSet(const ActivationSource& source, const SaeExperimentConfig& config)
+{
+    return source.evaluationSet(SaeExperimentConfig::kLiveInputs,
+                                Rng::deriveSeed(config.training.seed, RngStream::kLiveEvaluation));
+}
+
+Eigen::MatrixXf SaeExperiment::unitTruth(const ActivationSource& source)
+{
+    Eigen::MatrixXf m = source.groundTruth();
+    for (Eigen::Index j = 0; j < m.cols(); ++j) {
+        const float norm = m.col(j).norm();
+        m.col(j) *= norm > 1e-30f ? 1.0f / norm : 0.0f;
+    }
+    return m;
+}
+
+SaeRunResult SaeExperiment::train(const SaeExperimentConfig& config, SaeSourceFactory& sources,
+                                  const ProgressReporter& progress, const SaeExperiment::ChunkObserver& observer)
+{
+    config.validate();
+    const double built = SaeSourceFactory::buildShare(config.source);
+    SaeRunResult result;
+    result.source = sources.build(config, ProgressReporter(progress, 0.0, built));
+    if (progress.isCancelled())
+        throw Cancelled();
+    const ActivationSource& source = *result.source.source;
+    SaeTrainer trainer(config.saeConfig(), config.training, source);
+    const int steps = config.training.steps;
+    int chunk = 4;
+    auto lastReport = Clock::now() - std::chrono::seconds(1);
+    while (trainer.status() == TrainingStatus::Running && !progress.isCancelled()) {
+        const auto t0 = Clock::now();
+        trainer.run(nullptr, chunk);
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        // ~25 ms chunks: prompt to stop, long enough to amortise the bookkeeping. The chunk size does not change the
+        // numbers (the trainer's state is the same after s steps however they were split).
+        chunk = std::clamp(int(chunk * (ms > 0.0 ? 25.0 / ms : 2.0)), 1, 100000);
+        if (trainer.status() != TrainingStatus::Running)
+            break;
+        if (observer)
+            observer(trainer, result.source);
+        if (Clock::now() - lastReport > std::chrono::milliseconds(80)) {
+            lastReport = Clock::now();
+            progress.report(built + (0.95 - built) * double(trainer.stepsDone()) / steps,
+                            "Training SAE: step " + std::to_string(trainer.stepsDone()) + " of " + std::to_string(steps));
+        }
+    }
+    result.status = trainer.status() == TrainingStatus::Running ? TrainingStatus::Cancelled : trainer.status();
+    if (result.status == TrainingStatus::Diverged)
+        result.message = trainer.message();
+    else if (result.status == TrainingStatus::Cancelled)
+        result.message = "stopped at step " + std::to_string(trainer.stepsDone()) + " of " + std::to_string(steps);
+    result.stepsDone = trainer.stepsDone();
+    result.totalSteps = steps;
+    result.stepsPerSecond = trainer.stepsPerSecond();
+    result.denseFlopsPerStep = trainer.denseFlopsPerStep();
+    result.sparseStepFraction = trainer.sparseStepFraction();
+    result.lossHistory = trainer.lossHistory();
+    result.mseHistory = trainer.mseHistory();
+    result.resampleEvents = trainer.resampleEvents();
+    progress.report(0.96, "Evaluating on the final evaluation inputs");
+    result.sae = std::make_shared<SparseAutoencoder>(trainer.autoencoder());
+    result.truth = unitTruth(source);
+    result.evaluator = std::make_shared<SaeEvaluator>(*result.sae, finalEvaluationSet(source, config), result.truth);
+    progress.report(1.0, "SAE ready");
+    return result;
+}
+
+SaeRunResult SaeExperiment::evaluate(const SaeExperimentConfig& config, SaeSourceFactory& sources,
+                                     std::shared_ptr<const SparseAutoencoder> sae, const ProgressReporter& progress)
+{
+    config.validate();
+    if (!sae || sae->inputDim() != config.inputDimension())
+        throw InputError("the SAE's input dimension " + std::to_string(sae ? sae->inputDim() : 0) +
+                         " does not match the activations' " + std::to_string(config.inputDimension()));
+    SaeRunResult result;
+    result.source = sources.build(config, ProgressReporter(progress, 0.0, 0.9));
+    if (progress.isCancelled())
+        throw Cancelled();
+    const ActivationSource& source = *result.source.source;
+    progress.report(0.9, "Evaluating on the final evaluation inputs");
+    result.sae = std::move(sae);
+    result.truth = unitTruth(source);
+    result.evaluator = std::make_shared<SaeEvaluator>(*result.sae, finalEvaluationSet(source, config), result.truth);
+    result.totalSteps = config.training.steps;
+    progress.report(1.0, "SAE ready");
+    return result;
+}
+
+nlohmann::json SaeRunResult::toJson(const SaeExperimentConfig& config) const
+{
+    nlohmann::json out = source.facts;
+    const SaeConfig sae = config.saeConfig();
+    const SaeDictionaryMetrics& m = evaluator->metrics();
+    out["source"] = SaeExperimentConfig::sourceName(config.source);
+    out["variant"] = saeVariantName(sae.variant);
+    out["d_in"] = sae.inputDim;
+    out["d_sae"] = sae.latentDim;
+    out["l1"] = sae.l1;
+    if (sae.variant == SaeVariant::TopK)
+        out["k"] = sae.k;
+    out["normalize_inputs"] = sae.normalizesInputs();
+    out["input_scale"] = this->sae->inputScale();
+    out["steps"] = config.training.steps;
+    out["steps_done"] = stepsDone;
+    out["batch"] = config.training.batch;
+    out["learning_rate"] = config.training.learningRate;
+    out["seed"] = config.training.seed;
+    out["status"] = status == TrainingStatus::Finished    ? "finished"
+                    : status == TrainingStatus::Diverged  ? "diverged"
+                    : status == TrainingStatus::Cancelled ? "cancelled"
+                                                          : "running";
+    if (!message.empty())
+        out["message"] = message;
+    out["final_loss"] = lossHistory.empty() ? 0.0 : double(lossHistory.back());
+    out.update(SaeMetricsExport::toJson(m));
+    if (source.source->meanActiveFeatures() > 0.0)
+        out["true_mean_active"] = source.source->meanActiveFeatures();
+    out["resampled"] = nlohmann::json::array();
+    for (const auto& event : resampleEvents)
+        out["resampled"].push_back({{"step", event.step}, {"features", event.resampled}});
+    out["steps_per_s"] = stepsPerSecond;
+    out["dense_flops_per_step"] = denseFlopsPerStep;
+    out["dense_equivalent_gflops"] = stepsPerSecond * denseFlopsPerStep / 1e9;
+    out["sparse_step_fraction"] = sparseStepFraction;
+    return out;
+}
+
+} // namespace featurescope
