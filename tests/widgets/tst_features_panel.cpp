@@ -35,6 +35,8 @@
 
 #include <cmath>
 
+using featurescope::SaeExperimentConfig;
+
 namespace {
 
 // Small enough to train in well under a second.
@@ -450,5 +452,3 @@ void TestFeaturesPanel::everyControlHasATooltip()
 
 QTEST_MAIN(TestFeaturesPanel)
 #include "tst_features_panel.moc"
-
-using featurescope::SaeExperimentConfig;

@@ -21,6 +21,7 @@
 #include <cmath>
 #include <thread>
 
+using featurescope::SaeExperimentConfig;
 using featurescope::InputError;
 using featurescope::PanelState;
 
@@ -362,5 +363,3 @@ void TestFeaturesSession::tokensShowAsHighlightedText()
 
 QTEST_MAIN(TestFeaturesSession)
 #include "tst_features_session.moc"
-
-using featurescope::SaeExperimentConfig;
