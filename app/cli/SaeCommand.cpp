@@ -98,7 +98,7 @@ int evaluateImportedSae(const ArgumentParser& args)
         throw InputError("--sae evaluates on --activations FILE: --source must be file or absent");
     for (const char* option : {"features", "d", "feature-probability", "toy-steps", "d-sae", "variant", "l1", "k",
                                "steps", "batch", "lr", "normalize", "resample-at", "path", "randomized", "data-dir",
-                               "mlp-epochs", "save", "seed", "export-activations"})
+                               "mlp-epochs", "save", "save-diverged", "seed", "export-activations"})
         if (args.has(option))
             throw InputError(std::string("--") + option + " does not apply to --sae (the SAE is evaluated, not trained)");
     const std::string directory = args.text("sae");
@@ -137,11 +137,13 @@ int evaluateImportedSae(const ArgumentParser& args)
     if (converted) {
         const SaeEvaluator evaluator(*converted, set);
         metrics = evaluator.metrics();
+        metrics.requireFinite(imported.path);
         out["evaluator"] = "SaeEvaluator";
         writeOutputs(args, out, evaluator, *converted);
     } else {
         const ImportedSaeEvaluator evaluator(sae, set);
         metrics = evaluator.metrics();
+        metrics.requireFinite(imported.path);
         out["evaluator"] = "ImportedSaeEvaluator";
         out["evaluator_reason"] = reason;
         writeCodes(args, set, sae.latentDim(), [&](const Eigen::MatrixXf& X) { return sae.encode(X); });
@@ -206,6 +208,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"u2-is-bf16", false, "file: read '<u2' .npy arrays as bfloat16 (featurescope's convention)"},
                          {"sae", true, "evaluate the SAELens SAE in folder DIR on --activations (no training)"},
                          {"save", true, "write the trained SAE to folder DIR in SAELens's layout (cfg.json + safetensors)"},
+                         {"save-diverged", false, "--save even when training diverged (not saved by default)"},
                          {"codes", true, "write the codes of the evaluation inputs to FILE.npy ([N, d_sae] f32)"},
                          {"features-csv", true, "write per-feature density, max activation, purity, coherence to FILE"},
                          {"export-activations", true, "write the evaluation inputs (and labels, images) to FILE (.npy, .npz, .safetensors)"}});
@@ -330,8 +333,10 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     SaeEvaluator evaluator(trainer.autoencoder(), source->evaluationSet(evaluationInputs, Rng::deriveSeed(training.seed, 0xE7A1)),
                            truth);
     const SaeDictionaryMetrics& m = evaluator.metrics();
+    // A run whose loss or metrics overflowed is an error, whatever the trainer's own status says.
+    const bool diverged = trainer.status() == TrainingStatus::Diverged || !m.finite();
     writeOutputs(args, out, evaluator, trainer.autoencoder());
-    if (args.has("save")) {
+    if (args.has("save") && (!diverged || args.flag("save-diverged"))) {
         const nlohmann::json metadata = {{"featurescope", {{"source", sourceName}, {"config", config}, {"training", training}}}};
         SaeLensExporter::write(args.text("save"), trainer.autoencoder(), metadata, evaluator.densities());
         out["saved"] = args.text("save");
@@ -350,9 +355,18 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     out["batch"] = training.batch;
     out["learning_rate"] = training.learningRate;
     out["seed"] = training.seed;
-    out["status"] = trainer.status() == TrainingStatus::Finished ? "finished" : "diverged";
-    if (!trainer.message().empty())
+    out["status"] = diverged ? "diverged" : "finished";
+    const std::string divergence = !diverged ? std::string()
+                                   : !trainer.message().empty() ? trainer.message()
+                                                                : std::string("the metrics are NaN or infinite");
+    if (diverged)
+        out["message"] = divergence;
+    else if (!trainer.message().empty())
         out["message"] = trainer.message();
+    if (diverged)
+        std::cerr << "featurescope sae: training diverged (" << divergence << ")"
+                  << (args.has("save") && !args.flag("save-diverged") ? "; nothing saved (--save-diverged saves anyway)" : "")
+                  << "\n";
     out["final_loss"] = trainer.lossHistory().empty() ? 0.0 : double(trainer.lossHistory().back());
     out["evaluation_inputs"] = m.evaluationCount;
     out["l0"] = m.l0;
@@ -383,7 +397,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
 
     if (args.flag("json")) {
         std::cout << out.dump(2) << "\n";
-        return 0;
+        return diverged ? 1 : 0;
     }
     char line[512];
     std::cout << "SAE " << saeVariantName(config.variant) << " on " << sourceName
@@ -412,5 +426,5 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     std::cout << line;
     if (!trainer.message().empty())
         std::cout << "  " << trainer.message() << "\n";
-    return 0;
+    return diverged ? 1 : 0;
 }
