@@ -14,6 +14,7 @@
 
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -97,7 +98,16 @@ int CommandLine::run(int argc, char** argv)
         std::cerr << "featurescope " << command->name() << ": " << error.what() << "\n";
         return 2;
     } catch (const std::bad_alloc&) {
-        std::cerr << "featurescope " << command->name() << ": out of memory\n";
+        // Readers refuse oversized files by name before allocating (MemoryBudget); should one slip through, still
+        // say which input files were involved.
+        std::string files;
+        for (const auto& a : arguments) {
+            std::error_code error;
+            if (!a.empty() && a[0] != '-' && std::filesystem::exists(a, error))
+                files += (files.empty() ? "" : ", ") + a;
+        }
+        std::cerr << "featurescope " << command->name() << ": out of memory"
+                  << (files.empty() ? std::string() : " while working on " + files) << "\n";
         return 2;
     } catch (const std::exception& error) {
         std::cerr << "featurescope " << command->name() << ": " << error.what() << "\n";

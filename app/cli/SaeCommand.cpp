@@ -102,7 +102,7 @@ int evaluateImportedSae(const ArgumentParser& args)
         throw InputError("--sae evaluates on --activations FILE: --source must be file or absent");
     for (const char* option : {"features", "d", "feature-probability", "toy-steps", "d-sae", "variant", "l1", "k",
                                "steps", "batch", "lr", "normalize", "resample-at", "path", "randomized", "data-dir",
-                               "mlp-epochs", "save", "seed", "export-activations"})
+                               "mlp-epochs", "save", "save-diverged", "seed", "export-activations"})
         if (args.has(option))
             throw InputError(std::string("--") + option + " does not apply to --sae (the SAE is evaluated, not trained)");
     const std::string directory = args.text("sae");
@@ -141,11 +141,13 @@ int evaluateImportedSae(const ArgumentParser& args)
     if (converted) {
         const SaeEvaluator evaluator(*converted, set);
         metrics = evaluator.metrics();
+        metrics.requireFinite(imported.path);
         out["evaluator"] = "SaeEvaluator";
         writeOutputs(args, out, evaluator, *converted);
     } else {
         const ImportedSaeEvaluator evaluator(sae, set);
         metrics = evaluator.metrics();
+        metrics.requireFinite(imported.path);
         out["evaluator"] = "ImportedSaeEvaluator";
         out["evaluator_reason"] = reason;
         writeCodes(args, set, sae.latentDim(), [&](const Eigen::MatrixXf& X) { return sae.encode(X); });
@@ -210,6 +212,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"u2-is-bf16", false, "file: read '<u2' .npy arrays as bfloat16 (featurescope's convention)"},
                          {"sae", true, "evaluate the SAELens SAE in folder DIR on --activations (no training)"},
                          {"save", true, "write the trained SAE to folder DIR in SAELens's layout (cfg.json + safetensors)"},
+                         {"save-diverged", false, "--save even when training diverged (not saved by default)"},
                          {"codes", true, "write the codes of the evaluation inputs to FILE.npy ([N, d_sae] f32)"},
                          {"features-csv", true, "write per-feature density, max activation, purity, coherence to FILE"},
                          {"export-activations", true, "write the evaluation inputs (and labels, images) to FILE (.npy, .npz, .safetensors)"}});
@@ -306,20 +309,26 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     nlohmann::json out = run.toJson(config);
     const SaeEvaluator& evaluator = *run.evaluator;
     const SaeDictionaryMetrics& m = evaluator.metrics();
+    // The experiment marks a run whose loss or metrics overflowed as diverged.
+    const bool diverged = run.status == TrainingStatus::Diverged;
     writeOutputs(args, out, evaluator, *run.sae);
-    if (args.has("save")) {
+    if (args.has("save") && (!diverged || args.flag("save-diverged"))) {
         const nlohmann::json metadata = {
             {"featurescope", {{"source", sourceName}, {"config", config.saeConfig()}, {"training", training}}}};
         SaeLensExporter::write(args.text("save"), *run.sae, metadata, evaluator.densities());
         out["saved"] = args.text("save");
     }
+    if (diverged)
+        std::cerr << "featurescope sae: training diverged (" << run.message << ")"
+                  << (args.has("save") && !args.flag("save-diverged") ? "; nothing saved (--save-diverged saves anyway)" : "")
+                  << "\n";
     const SaeConfig& saeUsed = config.saeConfig();
     const Eigen::MatrixXf& truth = run.truth;
     const double meanActive = run.source.source->meanActiveFeatures();
 
     if (args.flag("json")) {
         std::cout << out.dump(2) << "\n";
-        return 0;
+        return diverged ? 1 : 0;
     }
     char line[512];
     std::cout << "SAE " << saeVariantName(saeUsed.variant) << " on " << sourceName
@@ -348,5 +357,5 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     std::cout << line;
     if (!run.message.empty())
         std::cout << "  " << run.message << "\n";
-    return 0;
+    return diverged ? 1 : 0;
 }

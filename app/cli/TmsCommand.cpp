@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -19,6 +21,7 @@ int TmsCommand::run(const std::vector<std::string>& arguments)
     for (auto& o : ToyOptions::trainingOptions())
         options.push_back(o);
     options.push_back({"save", true, "write the trained weights to FILE.safetensors"});
+    options.push_back({"save-diverged", false, "--save even when training diverged (not saved by default)"});
     ArgumentParser args("tms", options);
     args.parse(arguments);
     if (args.flag("help")) {
@@ -44,7 +47,10 @@ int TmsCommand::run(const std::vector<std::string>& arguments)
     const auto result = featurescope::ToyTrainer::train(model, training);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     auto report = featurescope::toyTrainingReport(result, seconds);
-    if (!savePath.empty()) {
+    const bool diverged = result.status == featurescope::TrainingStatus::Diverged ||
+                          !std::all_of(result.finalLoss.begin(), result.finalLoss.end(), [](double v) { return std::isfinite(v); });
+    const bool save = !savePath.empty() && (!diverged || args.flag("save-diverged"));
+    if (save) {
         featurescope::ToyModelFile::write(savePath, result.model, &training);
         report["saved"] = savePath;
     }
@@ -63,9 +69,14 @@ int TmsCommand::run(const std::vector<std::string>& arguments)
             std::printf("\n");
         }
     }
-    if (!savePath.empty() && !args.flag("json"))
+    if (save && !args.flag("json"))
         std::printf("saved the weights to %s\n", savePath.c_str());
-    if (!result.message.empty())
-        std::cerr << "featurescope tms: " << result.message << "\n";
-    return result.status == featurescope::TrainingStatus::Diverged ? 1 : 0;
+    const std::string message = !result.message.empty() ? result.message
+                                : diverged             ? std::string("training diverged: a loss is NaN or infinite")
+                                                       : std::string();
+    if (!message.empty())
+        std::cerr << "featurescope tms: " << message
+                  << (diverged && !savePath.empty() && !save ? "; nothing saved (--save-diverged saves anyway)" : "")
+                  << "\n";
+    return diverged ? 1 : 0;
 }

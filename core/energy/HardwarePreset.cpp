@@ -2,6 +2,7 @@
 
 #include "common/InputError.h"
 #include "energy/HardwarePresetsData.h"
+#include "io/JsonReader.h"
 
 #include <nlohmann/json.hpp>
 
@@ -83,12 +84,7 @@ double HardwarePreset::headlineFlopsPerJoule() const { return flopsPerJoule(head
 
 std::vector<HardwarePreset> parseHardwarePresets(const std::string& jsonText)
 {
-    json root;
-    try {
-        root = json::parse(jsonText);
-    } catch (const json::parse_error& error) {
-        throw InputError(std::string("hardware presets: not valid JSON (") + error.what() + ")");
-    }
+    const json root = JsonReader::parse(jsonText, "hardware presets", "");
     if (!root.is_object() || !root.contains("presets") || !root["presets"].is_array())
         throw InputError("hardware presets: expected an object with a 'presets' array");
     std::vector<HardwarePreset> presets;

@@ -85,6 +85,11 @@ SaeRunResult SaeExperiment::train(const SaeExperimentConfig& config, SaeSourceFa
     result.sae = std::make_shared<SparseAutoencoder>(trainer.autoencoder());
     result.truth = unitTruth(source);
     result.evaluator = std::make_shared<SaeEvaluator>(*result.sae, finalEvaluationSet(source, config), result.truth);
+    // A run whose metrics overflowed (finite loss, huge activations) is as unusable as one whose loss did.
+    if (result.status != TrainingStatus::Diverged && !result.evaluator->metrics().finite()) {
+        result.status = TrainingStatus::Diverged;
+        result.message = "the metrics are NaN or infinite";
+    }
     progress.report(1.0, "SAE ready");
     return result;
 }

@@ -88,4 +88,12 @@ ArrayData ArrayFile::array(const std::string& name, const ProgressReporter* prog
     return {};
 }
 
+void ArrayFile::toFloat(const std::string& name, float* out, const ProgressReporter* progress) const
+{
+    if (m_format == Format::Npz && find(name))
+        m_npz->toFloat(name, out, m_options, progress);
+    else
+        array(name, progress).toFloat(out, progress);
+}
+
 } // namespace featurescope

@@ -38,6 +38,9 @@ public:
     std::map<std::string, std::string> metadata() const;
     // One array; throws InputError listing the arrays when `name` is not one of them.
     ArrayData array(const std::string& name, const ProgressReporter* progress = nullptr) const;
+    // One array converted to float (C order) into out[0 .. its element count). Mapped formats convert from the
+    // mapping; npz members inflate and convert chunk by chunk, so no whole raw copy is held beside `out`.
+    void toFloat(const std::string& name, float* out, const ProgressReporter* progress = nullptr) const;
 
 private:
     std::string m_path;

@@ -1,38 +1,27 @@
 #include "io/GzipFile.h"
 
 #include "common/InputError.h"
+#include "io/RegularFile.h"
 
 #include <zlib.h>
 
 #include <algorithm>
 #include <climits>
-#include <cstdio>
-#include <filesystem>
-#include <system_error>
+
+#include <unistd.h>
 
 namespace featurescope {
 
 GzipFile::GzipFile(const std::string& path) : m_path(path)
 {
-    std::error_code error;
-    const auto status = std::filesystem::status(path, error);
-    if (error || !std::filesystem::exists(status))
-        throw InputError(path + ": file not found");
-    if (!std::filesystem::is_regular_file(status))
-        throw InputError(path + ": not a regular file");
-    m_fileSize = std::filesystem::file_size(path, error);
-    if (error)
-        throw InputError(path + ": cannot read the file size (" + error.message() + ")");
-    if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-        unsigned char magic[2] = {0, 0};
-        m_compressed = std::fread(magic, 1, 2, f) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-        std::fclose(f);
-    } else {
-        throw InputError(path + ": cannot open the file for reading");
-    }
-    m_file = gzopen(path.c_str(), "rb");
+    RegularFile file = RegularFile::open(path);
+    m_fileSize = file.size();
+    unsigned char magic[2] = {0, 0};
+    m_compressed = ::pread(file.fd(), magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    m_file = gzdopen(file.fd(), "rb"); // owns the descriptor from here on
     if (!m_file)
         throw InputError(path + ": cannot open the file for reading");
+    file.release();
     gzbuffer(static_cast<gzFile>(m_file), 1 << 17);
 }
 

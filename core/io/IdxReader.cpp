@@ -1,6 +1,7 @@
 #include "io/IdxReader.h"
 
 #include "common/InputError.h"
+#include "common/MemoryBudget.h"
 #include "io/GzipFile.h"
 
 #include <algorithm>
@@ -20,11 +21,11 @@ std::uint32_t bigEndian32(const unsigned char* b)
 {
     return (std::uint32_t(b[0]) << 24) | (std::uint32_t(b[1]) << 16) | (std::uint32_t(b[2]) << 8) | std::uint32_t(b[3]);
 }
-} // namespace
 
-IdxArray IdxReader::read(const std::string& path)
+// Reads and checks the magic and dimensions; returns the payload size they declare.
+std::uint64_t readHeader(GzipFile& file, IdxArray& array)
 {
-    GzipFile file(path);
+    const std::string& path = file.path();
     unsigned char header[4];
     if (file.read(header, 4) != 4)
         throw InputError(path + ": not an IDX file (shorter than the 4-byte magic number)");
@@ -38,7 +39,6 @@ IdxArray IdxReader::read(const std::string& path)
     if (ndims < 1 || ndims > 8)
         throw InputError(path + ": bad IDX magic number " + hex32(magic) + " (" + std::to_string(ndims) +
                          " dimensions; expected 1 to 8)");
-    IdxArray array;
     std::uint64_t payload = 1;
     for (int k = 0; k < ndims; ++k) {
         unsigned char b[4];
@@ -47,9 +47,9 @@ IdxArray IdxReader::read(const std::string& path)
         const std::uint32_t dim = bigEndian32(b);
         if (dim == 0)
             throw InputError(path + ": IDX dimension " + std::to_string(k + 1) + " is zero");
-        if (payload > kMaxPayloadBytes / dim)
+        if (payload > IdxReader::kMaxPayloadBytes / dim)
             throw InputError(path + ": the IDX header claims more than " +
-                             std::to_string(kMaxPayloadBytes >> 30) + " GiB of data");
+                             std::to_string(IdxReader::kMaxPayloadBytes >> 30) + " GiB of data");
         payload *= dim;
         array.dims.push_back(dim);
     }
@@ -61,11 +61,36 @@ IdxArray IdxReader::read(const std::string& path)
                                                     " bytes) cannot hold that many"
                                               : "file holds only " + std::to_string(available)) +
                          " (truncated or corrupt file)");
-    // Grow the buffer as data arrives, so a lying gzip header cannot make us allocate what is not there.
+    if (file.isCompressed() && payload > IdxReader::kPlausibleFreeBytes &&
+        payload > file.fileSize() * IdxReader::kMaxPlausibleExpansion)
+        throw InputError(path + ": the IDX header claims " + MemoryBudget::describeBytes(payload) + " from " +
+                         MemoryBudget::describeBytes(file.fileSize()) +
+                         " of gzip data, more than image data ever compresses (a decompression bomb?)");
+    return payload;
+}
+} // namespace
+
+std::vector<std::uint32_t> IdxReader::readDims(const std::string& path)
+{
+    GzipFile file(path);
+    IdxArray array;
+    readHeader(file, array);
+    return array.dims;
+}
+
+IdxArray IdxReader::read(const std::string& path)
+{
+    GzipFile file(path);
+    IdxArray array;
+    const std::uint64_t payload = readHeader(file, array);
+    MemoryBudget::require(path, "the IDX data", payload);
+    // Reserve (address space only, untouched) and fill as data arrives: a lying gzip header cannot make us touch
+    // memory for data that is not there, and growing in place never holds two copies.
     constexpr std::uint64_t kChunk = 16u << 20;
+    array.data.reserve(std::size_t(payload));
     std::uint64_t have = 0;
     while (have < payload) {
-        const std::uint64_t next = std::min(payload, std::max(have * 2, have + kChunk));
+        const std::uint64_t next = std::min(payload, have + kChunk);
         array.data.resize(std::size_t(next));
         const std::size_t got = file.read(array.data.data() + have, std::size_t(next - have));
         have += got;

@@ -1,51 +1,24 @@
 #include "io/MappedFile.h"
 
 #include "common/InputError.h"
+#include "io/RegularFile.h"
 
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace featurescope {
 
-namespace {
-struct FileDescriptor {
-    int fd = -1;
-    ~FileDescriptor()
-    {
-        if (fd >= 0)
-            ::close(fd);
-    }
-};
-} // namespace
-
 std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path)
 {
     std::shared_ptr<MappedFile> file(new MappedFile());
     file->m_path = path;
-    FileDescriptor f;
-    f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (f.fd < 0) {
-        const int error = errno;
-        throw InputError(path + ": " + (error == ENOENT ? std::string("file not found")
-                                                        : "cannot open the file for reading (" +
-                                                              std::string(std::strerror(error)) + ")"));
-    }
-    struct stat status {};
-    if (::fstat(f.fd, &status) != 0)
-        throw InputError(path + ": cannot read the file size (" + std::string(std::strerror(errno)) + ")");
-    if (S_ISDIR(status.st_mode))
-        throw InputError(path + ": is a folder, not a file");
-    if (!S_ISREG(status.st_mode))
-        throw InputError(path + ": not a regular file");
-    if (status.st_size < 0)
-        throw InputError(path + ": cannot read the file size");
-    file->m_size = std::uint64_t(status.st_size);
+    const RegularFile f = RegularFile::open(path);
+    file->m_size = f.size();
     if (file->m_size > kReadThreshold) {
-        void* mapped = ::mmap(nullptr, std::size_t(file->m_size), PROT_READ, MAP_PRIVATE, f.fd, 0);
+        void* mapped = ::mmap(nullptr, std::size_t(file->m_size), PROT_READ, MAP_PRIVATE, f.fd(), 0);
         if (mapped != MAP_FAILED) {
             file->m_data = static_cast<const std::uint8_t*>(mapped);
             file->m_mapped = true;
@@ -56,7 +29,7 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path)
     file->m_buffer.resize(std::size_t(file->m_size));
     std::size_t done = 0;
     while (done < file->m_buffer.size()) {
-        const ssize_t got = ::read(f.fd, file->m_buffer.data() + done, file->m_buffer.size() - done);
+        const ssize_t got = ::read(f.fd(), file->m_buffer.data() + done, file->m_buffer.size() - done);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0)

@@ -1,10 +1,13 @@
 #include "io/NpzArchive.h"
 
 #include "common/InputError.h"
+#include "common/MemoryBudget.h"
 #include "common/ProgressReporter.h"
+#include "io/AtomicFileWriter.h"
 #include "io/FileText.h"
 #include "common/Cancelled.h"
 #include "io/MappedFile.h"
+#include "io/RegularFile.h"
 
 #include <zip.h>
 
@@ -39,6 +42,15 @@ std::string zipErrorText(int code)
 
 std::string zipErrorText(zip_error_t* error) { return zip_error_strerror(error); }
 
+// Why libzip refused to open an archive, in words for the user: its ZIP_ER_EXISTS ("File already exists") means
+// two directory entries share one name.
+std::string openFailure(int code, const std::string& text)
+{
+    if (code == ZIP_ER_EXISTS)
+        return "not a valid .npz archive: two members have the same name";
+    return "not a valid .npz (zip) archive (" + text + ")";
+}
+
 bool endsWith(const std::string& s, const std::string& suffix)
 {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -48,19 +60,13 @@ bool endsWith(const std::string& s, const std::string& suffix)
 
 NpzArchive NpzArchive::open(const std::string& path)
 {
-    struct stat status {};
-    if (::stat(path.c_str(), &status) != 0)
-        throw InputError(path + ": " + (errno == ENOENT ? std::string("file not found")
-                                                        : "cannot open the file (" + std::string(std::strerror(errno)) + ")"));
-    if (S_ISDIR(status.st_mode))
-        throw InputError(path + ": is a folder, not a file");
-    if (!S_ISREG(status.st_mode))
-        throw InputError(path + ": not a regular file");
+    RegularFile file = RegularFile::open(path);
     int code = 0;
     auto handle = std::make_shared<Handle>();
-    handle->archive = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code);
+    handle->archive = zip_fdopen(file.fd(), ZIP_CHECKCONS, &code); // read-only; owns the descriptor on success
     if (!handle->archive)
-        throw InputError(path + ": not a valid .npz (zip) archive (" + zipErrorText(code) + ")");
+        throw InputError(path + ": " + openFailure(code, zipErrorText(code)));
+    file.release();
     return fromHandle(std::move(handle), path);
 }
 
@@ -79,9 +85,9 @@ NpzArchive NpzArchive::fromBuffer(const std::string& name, const std::uint8_t* d
     handle->archive = zip_open_from_source(source, ZIP_RDONLY | ZIP_CHECKCONS, &error);
     if (!handle->archive) {
         zip_source_free(source);
-        const std::string text = zipErrorText(&error);
+        const std::string text = openFailure(zip_error_code_zip(&error), zipErrorText(&error));
         zip_error_fini(&error);
-        throw InputError(name + ": not a valid .npz (zip) archive (" + text + ")");
+        throw InputError(name + ": " + text);
     }
     zip_error_fini(&error);
     return fromHandle(std::move(handle), name);
@@ -237,12 +243,15 @@ ArrayData NpzArchive::array(const std::string& name, NpyFile::Options options, c
     std::uint64_t expected = 0;
     auto* file = static_cast<zip_file_t*>(openMember(m, expected));
     MemberCloser closer{file};
-    // Grow the buffer as data arrives: a lying size cannot make us allocate what is not there.
+    MemoryBudget::require(where, "inflating it", expected);
+    // Reserve address space for the declared size (deflate's bound keeps it honest) but touch memory only as data
+    // arrives: a lying size costs nothing, and growing in place never holds two copies.
     std::string bytes;
+    bytes.reserve(std::size_t(expected) + 1);
     constexpr std::uint64_t kChunk = 16u << 20;
     std::uint64_t have = 0;
     while (true) {
-        const std::uint64_t want = std::min<std::uint64_t>(std::max<std::uint64_t>(have, kChunk), expected + 1 - have);
+        const std::uint64_t want = std::min<std::uint64_t>(kChunk, expected + 1 - have);
         if (want == 0)
             break;
         bytes.resize(std::size_t(have + want));
@@ -263,6 +272,49 @@ ArrayData NpzArchive::array(const std::string& name, NpyFile::Options options, c
     return NpyFile::parse(MappedFile::fromBuffer(m_path + ":" + m.entryName, std::move(bytes)), options);
 }
 
+void NpzArchive::toFloat(const std::string& name, float* out, NpyFile::Options options,
+                         const ProgressReporter* progress) const
+{
+    const NpyHeader npy = header(name, options); // checks the header against the member's size
+    if (npy.fortranOrder && npy.shape.size() > 1) {
+        array(name, options, progress).toFloat(out, progress);
+        return;
+    }
+    const Member& m = member(name);
+    const std::string where = m_path + ": member " + FileText::quoted(m.entryName);
+    std::uint64_t declared = 0;
+    auto* file = static_cast<zip_file_t*>(openMember(m, declared));
+    MemberCloser closer{file};
+    const std::size_t itemSize = dtypeSize(npy.dtype);
+    constexpr std::uint64_t kChunkBytes = 8u << 20;
+    const std::uint64_t chunkBytes = kChunkBytes - kChunkBytes % itemSize;
+    std::vector<std::uint8_t> chunk(std::size_t(std::max<std::uint64_t>(npy.dataOffset, chunkBytes)));
+    if (readMember(file, reinterpret_cast<char*>(chunk.data()), npy.dataOffset, where) != npy.dataOffset)
+        throw InputError(where + " is truncated (its .npy header is cut off)");
+    const std::uint64_t count = npy.dataBytes / itemSize;
+    std::uint64_t done = 0; // elements
+    while (done < count) {
+        const std::uint64_t bytes = std::min<std::uint64_t>(chunkBytes, (count - done) * itemSize);
+        const std::uint64_t got = readMember(file, reinterpret_cast<char*>(chunk.data()), bytes, where);
+        if (got != bytes)
+            throw InputError(where + " is truncated (" + std::to_string(npy.dataOffset + done * itemSize + got) +
+                             " bytes, the archive declares " + std::to_string(declared) + ")");
+        const std::uint64_t elements = bytes / itemSize;
+        ArrayData::view(npy.dtype, {elements}, nullptr, chunk.data()).toFloat(out + done);
+        done += elements;
+        if (progress) {
+            if (progress->isCancelled())
+                throw LoadCancelled();
+            progress->report(double(done) / double(count));
+        }
+    }
+    // Reading past the end makes libzip verify the member's CRC.
+    char extra = 0;
+    if (readMember(file, &extra, 1, where) != 0)
+        throw InputError(where + " is longer than declared (the archive declares " + std::to_string(declared) +
+                         " bytes)");
+}
+
 void NpzArchive::write(const std::string& path, const std::vector<NamedArray>& arrays, bool compress)
 {
     std::set<std::string> names;
@@ -271,10 +323,21 @@ void NpzArchive::write(const std::string& path, const std::vector<NamedArray>& a
             throw InputError(path + ": cannot write an array named '" + a.name + "' (empty, duplicate or with '/')");
     if (arrays.empty())
         throw InputError(path + ": no arrays to write");
-    int code = 0;
-    zip_t* archive = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code);
+    // Built in memory, then written by the atomic writer like every other save (libzip's own temporary files
+    // would bypass the folder fsync and the clean-up of left-overs).
+    zip_error_t error;
+    zip_error_init(&error);
+    zip_source_t* memory = zip_source_buffer_create(nullptr, 0, 0, &error);
+    if (!memory)
+        throw InputError(path + ": cannot write the archive (" + zipErrorText(&error) + ")");
+    zip_source_keep(memory); // survives zip_close, which fills it
+    struct SourceRelease {
+        zip_source_t* source;
+        ~SourceRelease() { zip_source_free(source); }
+    } release{memory};
+    zip_t* archive = zip_open_from_source(memory, ZIP_TRUNCATE, &error);
     if (!archive)
-        throw InputError(path + ": cannot write the archive (" + zipErrorText(code) + ")");
+        throw InputError(path + ": cannot write the archive (" + zipErrorText(&error) + ")");
     std::vector<std::string> images; // must outlive zip_close
     images.reserve(arrays.size());
     auto fail = [&](const std::string& what) {
@@ -297,6 +360,18 @@ void NpzArchive::write(const std::string& path, const std::vector<NamedArray>& a
     }
     if (zip_close(archive) != 0)
         throw fail("closing");
+    images.clear();
+    std::string bytes;
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_source_stat(memory, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) || zip_source_open(memory) != 0)
+        throw InputError(path + ": cannot write the archive (" + zip_error_strerror(zip_source_error(memory)) + ")");
+    bytes.resize(std::size_t(st.size));
+    const zip_int64_t got = zip_source_read(memory, bytes.data(), st.size);
+    zip_source_close(memory);
+    if (got < 0 || zip_uint64_t(got) != st.size)
+        throw InputError(path + ": cannot write the archive (" + zip_error_strerror(zip_source_error(memory)) + ")");
+    AtomicFileWriter::writeFile(path, bytes);
 }
 
 } // namespace featurescope

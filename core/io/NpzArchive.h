@@ -51,8 +51,14 @@ public:
     ArrayData array(const std::string& name, NpyFile::Options options = {},
                     const ProgressReporter* progress = nullptr) const;
 
-    // Writes the arrays as name.npy members, deflated or stored; atomic (libzip writes a temporary file and renames
-    // it). Throws InputError on a bad or duplicate name or a write error.
+    // One member's elements converted to float in C order into out[0 .. elementCount), inflating and converting a
+    // few MB at a time: peak memory is `out` plus one chunk, never the whole raw member beside it. Fortran-order
+    // members fall back to array() (checked against the MemoryBudget).
+    void toFloat(const std::string& name, float* out, NpyFile::Options options = {},
+                 const ProgressReporter* progress = nullptr) const;
+
+    // Writes the arrays as name.npy members, deflated or stored; atomic (built in memory, written by AtomicFileWriter
+    // like every save). Throws InputError on a bad or duplicate name or a write error.
     static void write(const std::string& path, const std::vector<NamedArray>& arrays, bool compress = true);
 
 private:

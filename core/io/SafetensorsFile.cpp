@@ -3,6 +3,7 @@
 #include "common/InputError.h"
 #include "io/AtomicFileWriter.h"
 #include "io/FileText.h"
+#include "io/JsonReader.h"
 #include "io/MappedFile.h"
 
 #include <nlohmann/json.hpp>
@@ -65,29 +66,10 @@ SafetensorsFile SafetensorsFile::parse(std::shared_ptr<const MappedFile> file)
     if (header[0] != '{')
         throw fail("not a safetensors file: the header does not start with a JSON object");
 
-    // Parse, rejecting invalid UTF-8 (nlohmann's lexer checks it) and duplicate tensor names.
-    std::set<std::string> seen;
-    std::string duplicate;
-    nlohmann::json json;
-    try {
-        json = nlohmann::json::parse(
-            header, header + headerBytes,
-            [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-                if (depth == 1 && event == nlohmann::json::parse_event_t::key && duplicate.empty()) {
-                    const std::string key = parsed.get<std::string>();
-                    if (!seen.insert(key).second)
-                        duplicate = key;
-                }
-                return true;
-            });
-    } catch (const nlohmann::json::exception& e) {
-        const std::string what = e.what();
-        const bool utf8 = what.find("UTF-8") != std::string::npos || what.find("utf-8") != std::string::npos;
-        throw fail(std::string(utf8 ? "the safetensors header is not valid UTF-8" : "the safetensors header is not valid JSON") +
-                   " (" + FileText::printable(what, 160) + ")");
-    }
-    if (!duplicate.empty())
-        throw fail("the safetensors header names tensor " + FileText::quoted(duplicate) + " twice");
+    // Linear-time parse that refuses invalid UTF-8, duplicate keys (a tensor named twice), deep nesting and a
+    // document that would take far more memory than its text.
+    const nlohmann::json json = JsonReader::parse(std::string_view(header, std::size_t(headerBytes)), path,
+                                                  "the safetensors header", JsonLimits::withMaxBytes(kMaxHeaderBytes));
     if (!json.is_object())
         throw fail("the safetensors header is not a JSON object");
 

@@ -23,6 +23,12 @@ std::string findFile(const std::string& directory, const std::string& stem)
 
 ImageDataset ImageDataset::loadIdx(const std::string& imagesPath, const std::string& labelsPath)
 {
+    // Headers first: a mismatched pair is refused before either payload is inflated.
+    const auto imageDims = IdxReader::readDims(imagesPath);
+    const auto labelDims = IdxReader::readDims(labelsPath);
+    if (imageDims.size() == 3 && labelDims.size() == 1 && imageDims[0] != labelDims[0])
+        throw InputError(labelsPath + ": " + std::to_string(labelDims[0]) + " labels for " +
+                         std::to_string(imageDims[0]) + " images in " + imagesPath);
     IdxImages images = IdxReader::readImages(imagesPath);
     std::vector<std::uint8_t> labels = IdxReader::readLabels(labelsPath);
     if (std::size_t(images.count) != labels.size())
@@ -34,6 +40,8 @@ ImageDataset ImageDataset::loadIdx(const std::string& imagesPath, const std::str
     set.cols = images.cols;
     set.pixels = std::move(images.pixels);
     set.labels = std::move(labels);
+    set.imagesPath = imagesPath;
+    set.labelsPath = labelsPath;
     set.classCount = set.labels.empty() ? 0 : int(*std::max_element(set.labels.begin(), set.labels.end())) + 1;
     return set;
 }

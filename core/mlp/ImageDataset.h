@@ -14,8 +14,12 @@ struct ImageDataset {
     int classCount = 0;
     std::vector<std::uint8_t> pixels; // count * rows * cols
     std::vector<std::uint8_t> labels; // count
+    std::string imagesPath; // where they came from, for messages
+    std::string labelsPath;
 
     int pixelCount() const { return rows * cols; }
+    // "<imagesPath>: " when the set came from a file, else "".
+    std::string messagePrefix() const { return imagesPath.empty() ? std::string() : imagesPath + ": "; }
     const std::uint8_t* image(int index) const { return pixels.data() + std::size_t(index) * pixelCount(); }
 
     // Images and labels from two IDX files (gzipped or not). Throws InputError (names the file and the problem).

@@ -93,7 +93,8 @@ Eigen::MatrixXf MlpClassifier::logits(const Eigen::MatrixXf& X) const
 Eigen::MatrixXf MlpClassifier::hiddenActivations(const ImageDataset& images) const
 {
     if (images.pixelCount() != m_config.inputs)
-        throw InputError("the images have " + std::to_string(images.pixelCount()) + " pixels, the MLP expects " +
+        throw InputError(images.messagePrefix() + "the images have " + std::to_string(images.pixelCount()) +
+                         " pixels, the MLP expects " +
                          std::to_string(m_config.inputs));
     Eigen::MatrixXf H(m_config.hidden, images.count);
     for (int begin = 0; begin < images.count; begin += kChunk) {

@@ -26,13 +26,15 @@ MlpTrainingResult MlpTrainer::train(const MlpConfig& modelConfig, const MlpTrain
     training.validate();
     modelConfig.validate();
     if (images.pixelCount() != modelConfig.inputs)
-        throw InputError("the images have " + std::to_string(images.pixelCount()) + " pixels, the MLP expects " +
+        throw InputError(images.messagePrefix() + "the images have " + std::to_string(images.pixelCount()) +
+                         " pixels, the MLP expects " +
                          std::to_string(modelConfig.inputs));
     if (images.count < 1)
         throw InputError("the training image set is empty");
     for (std::uint8_t label : images.labels)
         if (label >= modelConfig.classes)
-            throw InputError("a training label (" + std::to_string(label) + ") is not below the class count (" +
+            throw InputError((images.labelsPath.empty() ? std::string() : images.labelsPath + ": ") + "a training label (" +
+                             std::to_string(label) + ") is not below the class count (" +
                              std::to_string(modelConfig.classes) + ")");
 
     MlpTrainingResult result{MlpClassifier(modelConfig), {}, 0, 0.0, TrainingStatus::Running, {}};

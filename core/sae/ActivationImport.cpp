@@ -1,7 +1,9 @@
 #include "sae/ActivationImport.h"
 
 #include "common/InputError.h"
+#include "common/MemoryBudget.h"
 #include "io/FileText.h"
+#include "io/JsonReader.h"
 #include "io/MappedFile.h"
 #include "io/NpzArchive.h"
 
@@ -118,22 +120,21 @@ bool isUtf8(const std::string& s)
     return true;
 }
 
-std::string readWholeFile(const std::string& path)
+// A JSON token list holds far fewer bytes than the activations it labels; the parsed document's memory is bounded
+// separately by JsonLimits.
+constexpr std::uint64_t kMaxTokenJsonBytes = 256'000'000;
+
+std::shared_ptr<const MappedFile> openSidecar(const std::string& path)
 {
-    std::error_code error;
-    const auto size = std::filesystem::file_size(path, error);
-    if (error)
-        throw InputError(path + ": cannot read (" + error.message() + ")");
-    if (size > ActivationImport::kMaxSidecarBytes)
+    auto file = MappedFile::open(path);
+    if (file->size() > ActivationImport::kMaxSidecarBytes)
         throw InputError(path + ": larger than 1 GiB");
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw InputError(path + ": cannot open for reading");
-    std::string text(std::size_t(size), '\0');
-    in.read(text.data(), std::streamsize(size));
-    if (std::uint64_t(in.gcount()) != size)
-        throw InputError(path + ": read error (the file changed while reading?)");
-    return text;
+    return file;
+}
+
+std::string_view textOf(const MappedFile& file)
+{
+    return {reinterpret_cast<const char*>(file.data()), std::size_t(file.size())};
 }
 
 struct TokenData {
@@ -148,14 +149,8 @@ TokenData loadTokenSidecar(const std::string& path)
     TokenData data;
     const std::string ext = std::filesystem::path(path).extension().string();
     if (ext == ".json") {
-        nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(readWholeFile(path));
-        } catch (const nlohmann::json::exception& e) {
-            const std::string what = e.what();
-            throw InputError(path + ": " + (what.find("UTF-8") != std::string::npos ? "not valid UTF-8" : "not valid JSON") +
-                             " (" + FileText::printable(what, 160) + ")");
-        }
+        const nlohmann::json j =
+            JsonReader::parse(textOf(*openSidecar(path)), path, "", JsonLimits::withMaxBytes(kMaxTokenJsonBytes));
         const nlohmann::json* list = &j;
         if (j.is_object()) {
             const auto it = j.find("tokens");
@@ -190,7 +185,7 @@ TokenData loadTokenSidecar(const std::string& path)
             throw InputError(path + ": holds " + header.descr + " numbers, not token strings (save np.array(tokens))");
         data.tokens = ActivationImport::decodeUtf32Strings(NpyFile::parse(std::move(file), options), path);
     } else {
-        std::string text = readWholeFile(path);
+        std::string text(textOf(*openSidecar(path)));
         if (!isUtf8(text))
             throw InputError(path + ": not valid UTF-8 text");
         std::istringstream lines(text);
@@ -351,10 +346,11 @@ ImportedActivations ActivationImport::load(const std::string& path, const Activa
     result.format = file.format();
     result.shape = entry->shape;
     result.dtype = entry->dtype;
-    const ArrayData a = file.array(name, progress);
-    // Row-major [N, d] is exactly the column-major d x N layout EvaluationSet uses.
+    // Row-major [N, d] is exactly the column-major d x N layout EvaluationSet uses. Converted in place from the
+    // file (or chunk by chunk from an npz member): the float matrix is the only full-size copy.
+    MemoryBudget::require(where, "the activations as float", rows * d * sizeof(float));
     result.set.activations.resize(Eigen::Index(d), Eigen::Index(rows));
-    a.toFloat(result.set.activations.data(), progress);
+    file.toFloat(name, result.set.activations.data(), progress);
     if (!result.set.activations.allFinite()) {
         for (Eigen::Index r = 0; r < result.set.activations.cols(); ++r)
             for (Eigen::Index c = 0; c < result.set.activations.rows(); ++c)

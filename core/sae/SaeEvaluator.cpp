@@ -1,9 +1,30 @@
 #include "sae/SaeEvaluator.h"
 
+#include "common/InputError.h"
+
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 
 namespace featurescope {
+
+bool SaeDictionaryMetrics::finite() const
+{
+    for (double v : {l0, mse, explainedVariance, deadFraction, denseFraction, mmcs, meanLabelPurity, meanCoherence})
+        if (!std::isfinite(v))
+            return false;
+    return true;
+}
+
+void SaeDictionaryMetrics::requireFinite(const std::string& inputs) const
+{
+    if (finite())
+        return;
+    std::ostringstream message;
+    message << inputs << ": evaluating the SAE gave NaN or infinite metrics (MSE " << mse << ", L0 " << l0
+            << "): values this large overflow float arithmetic; rescale the activations";
+    throw InputError(message.str());
+}
 
 namespace {
 constexpr int kChunk = 1024;

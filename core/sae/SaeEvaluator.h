@@ -5,6 +5,7 @@
 
 #include <Eigen/Core>
 
+#include <string>
 #include <vector>
 
 namespace featurescope {
@@ -45,6 +46,10 @@ struct SaeDictionaryMetrics {
     double meanCoherence = -1.0;    // over features with at least topK active examples
     bool hasMmcs() const { return mmcs >= -0.5; }
     bool hasLabelPurity() const { return meanLabelPurity >= -0.5; }
+    // False when arithmetic overflowed somewhere (NaN or infinite values): the numbers mean nothing then.
+    bool finite() const;
+    // Throws InputError "<inputs>: evaluating gave NaN or infinite metrics ..." unless finite().
+    void requireFinite(const std::string& inputs) const;
 };
 
 // What the feature browser shows for one feature. Example indices refer to the evaluation set's rows.

@@ -2,6 +2,7 @@
 
 #include "common/InputError.h"
 #include "io/FileText.h"
+#include "io/JsonReader.h"
 #include "io/MappedFile.h"
 
 #include <cctype>
@@ -62,14 +63,8 @@ SaeLensConfig SaeLensConfig::parse(const std::string& text, const std::string& w
     auto fail = [&](const std::string& problem) { return InputError(where + ": " + problem); };
     if (text.size() > kMaxFileBytes)
         throw fail("larger than 10 MB");
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception& e) {
-        const std::string what = e.what();
-        const bool utf8 = what.find("UTF-8") != std::string::npos;
-        throw fail(std::string(utf8 ? "not valid UTF-8" : "not valid JSON") + " (" + FileText::printable(what, 160) + ")");
-    }
+    // Depth-limited: the copy into `raw` below (and any later dump) recurses once per level.
+    nlohmann::json j = JsonReader::parse(text, where, "", JsonLimits::withMaxBytes(kMaxFileBytes));
     if (!j.is_object())
         throw fail("must hold a JSON object, not " + kindOf(j));
 

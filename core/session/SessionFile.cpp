@@ -3,6 +3,7 @@
 #include "common/InputError.h"
 #include "io/AtomicFileWriter.h"
 #include "io/FileText.h"
+#include "io/JsonReader.h"
 #include "io/MappedFile.h"
 #include "io/SafetensorsFile.h"
 
@@ -17,8 +18,6 @@ namespace featurescope {
 namespace {
 
 using json = nlohmann::json;
-
-struct TooDeep {};
 
 std::string kindOf(const json& j)
 {
@@ -68,22 +67,9 @@ std::string utcNow()
 
 json parseJson(const std::string& path, const char* begin, const char* end)
 {
-    try {
-        return json::parse(begin, end, [](int depth, json::parse_event_t event, json&) {
-            if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
-                depth >= SessionFile::kMaxJsonDepth)
-                throw TooDeep{};
-            return true;
-        });
-    } catch (const TooDeep&) {
-        throw InputError(path + ": the session JSON is nested more than " + std::to_string(SessionFile::kMaxJsonDepth) +
-                         " levels deep");
-    } catch (const json::exception& e) {
-        const std::string what = e.what();
-        const bool utf8 = what.find("UTF-8") != std::string::npos || what.find("utf-8") != std::string::npos;
-        throw InputError(path + (utf8 ? ": the session is not valid UTF-8 (" : ": the session is not valid JSON (") +
-                         FileText::printable(what, 160) + ")");
-    }
+    JsonLimits limits = JsonLimits::withMaxBytes(SessionFile::kMaxJsonBytes);
+    limits.maxDepth = SessionFile::kMaxJsonDepth;
+    return JsonReader::parse(std::string_view(begin, std::size_t(end - begin)), path, "the session", limits);
 }
 
 // Version 0 (the layout before app_version): {"format", "version": 0, "theme", "panel": id,

@@ -71,8 +71,12 @@ void SparseFeatureSampler::sampleSkipping(float* column, int batch, double p, bo
     while (true) {
         // Gap ~ Geometric(p): the number of zeros before the next active entry. 1 - u lies in (0, 1].
         const float gap = std::floor(std::log(1.0f - draw()) * inverseLogQ);
+        // Compare while still a float: a tiny p makes gaps far beyond any integer type (converting those is
+        // undefined and once wrapped the position negative). Below batch (an int) the conversion is exact enough.
+        if (!(gap >= 0.0f) || !(gap < static_cast<float>(batch)))
+            break;
         position += 1 + static_cast<long long>(gap);
-        if (position >= batch || !(gap >= 0.0f))
+        if (position >= batch)
             break;
         const float value = draw();
         column[position] = signedValues ? 2.0f * value - 1.0f : value;

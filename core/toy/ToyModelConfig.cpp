@@ -7,8 +7,19 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <sstream>
 
 namespace featurescope {
+
+namespace {
+// std::to_string prints 1e-18 as 0.000000, which hides the reason for the refusal.
+std::string formatNumber(double value)
+{
+    std::ostringstream out;
+    out << value;
+    return out.str();
+}
+} // namespace
 
 std::string toyModelKindName(ToyModelKind kind)
 {
@@ -80,8 +91,8 @@ void ToyModelConfig::validate() const
         if (static_cast<int>(row.size()) != features)
             throw InputError("each instance needs one feature probability per feature");
         for (double p : row)
-            if (!(p > 0.0 && p <= 1.0))
-                throw InputError("feature probabilities must be in (0, 1] (got " + std::to_string(p) + ")");
+            if (!(p >= kMinFeatureProbability && p <= 1.0))
+                throw InputError("feature probabilities must be in [1e-9, 1] (got " + formatNumber(p) + ")");
     }
 }
 

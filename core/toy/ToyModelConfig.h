@@ -30,6 +30,10 @@ struct ToyModelConfig {
     // featureProbability[instance][feature]: probability that the feature is non-zero (1 - S).
     std::vector<std::vector<double>> featureProbability{std::vector<double>(5, 0.05)};
 
+    // Smallest feature probability accepted. Below it a batch almost never holds an active feature (so nothing
+    // trains), and the sampler's geometric gaps leave every integer range.
+    static constexpr double kMinFeatureProbability = 1e-9;
+
     int instances() const { return static_cast<int>(featureProbability.size()); }
     bool tied() const { return kind != ToyModelKind::UntiedAbs; }
     double importance(int instance, int feature) const;

@@ -2,6 +2,7 @@
 
 #include "common/InputError.h"
 #include "io/FileText.h"
+#include "io/JsonReader.h"
 #include "io/SafetensorsFile.h"
 #include "toy/ToyArrays.h"
 
@@ -58,7 +59,7 @@ ToyModel ToyModelFile::read(const std::string& path)
         throw fail("no model config in __metadata__");
     ToyModelConfig c;
     try {
-        const nlohmann::json j = nlohmann::json::parse(configText->second);
+        const nlohmann::json j = JsonReader::parse(configText->second, path, "the model config in __metadata__");
         c.features = j.at("n").get<int>();
         c.hidden = j.at("m").get<int>();
         c.kind = toyModelKindFromName(j.at("model").get<std::string>());

@@ -168,7 +168,7 @@ private Q_SLOTS:
                                               << "not a non-negative integer";
         QTest::newRow("duplicate name") << header(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},)"
                                                   R"("a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}})") + QByteArray(2, 'x')
-                                        << "names tensor 'a' twice";
+                                        << "has the key 'a' twice";
         QTest::newRow("metadata not strings") << header(R"({"__metadata__":{"n":3}})") << "is a number, not a string";
         QTest::newRow("entry not an object") << header(R"({"a":[1]})") << "is an array, not an object";
         QTest::newRow("too many dimensions")

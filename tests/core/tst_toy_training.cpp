@@ -4,6 +4,7 @@
 #include "geometry/FeatureGeometry.h"
 #include "geometry/FeatureMeasures.h"
 #include "math/Rng.h"
+#include "toy/SparseFeatureSampler.h"
 #include "toy/SparsitySweep.h"
 #include "toy/ToyTrainer.h"
 
@@ -208,6 +209,37 @@ private Q_SLOTS:
         QVERIFY(trainer.result().message.find("non-finite") != std::string::npos);
     }
 
+    // Tiny probabilities give geometric gaps beyond any integer; the sampler must still write only inside its
+    // column (this wrote before the buffer under ASan) and find (almost) nothing active.
+    void samplerTinyProbabilityStaysInside()
+    {
+        constexpr int rows = 4096;
+        constexpr int features = 8;
+        std::vector<float> X(std::size_t(rows) * (features + 2), 7.0f); // guard columns on both sides
+        SparseFeatureSampler sampler(123);
+        for (double p : {1e-18, 1e-30, 1e-300, 5e-324}) {
+            std::fill(X.begin(), X.end(), 7.0f);
+            sampler.sample(std::vector<double>(features, p), true, X.data() + rows, rows);
+            for (int r = 0; r < rows; ++r) {
+                QCOMPARE(X[std::size_t(r)], 7.0f);
+                QCOMPARE(X[std::size_t(rows) * (features + 1) + std::size_t(r)], 7.0f);
+            }
+            const auto active = std::count_if(X.begin() + rows, X.end() - rows, [](float v) { return v != 0.0f; });
+            QCOMPARE(active, 0); // P(any active) < 1e-13 for these p
+        }
+        // The smallest accepted probability trains (and validates) normally.
+        ToyModelConfig c = shared(5, 2, ToyModelConfig::kMinFeatureProbability, 1.0);
+        c.validate();
+        c.featureProbability = ToyModelConfig::sweepProbabilities(5, 3, 1e-18);
+        try {
+            c.validate();
+            QFAIL("a sweep down to 1e-18 was accepted");
+        } catch (const InputError& error) {
+            QVERIFY2(std::string(error.what()).find("1e-9") != std::string::npos, error.what());
+            QVERIFY2(std::string(error.what()).find("1e-18") != std::string::npos, error.what());
+        }
+    }
+
     void invalidConfigurations_data()
     {
         QTest::addColumn<int>("n");
@@ -219,6 +251,8 @@ private Q_SLOTS:
         QTest::newRow("m = 0") << 5 << 0 << 0.1 << 1e-3 << 1024;
         QTest::newRow("p = 0") << 5 << 2 << 0.0 << 1e-3 << 1024;
         QTest::newRow("p > 1") << 5 << 2 << 1.5 << 1e-3 << 1024;
+        QTest::newRow("p = 1e-18") << 5 << 2 << 1e-18 << 1e-3 << 1024;
+        QTest::newRow("p just below 1e-9") << 5 << 2 << 0.99e-9 << 1e-3 << 1024;
         QTest::newRow("lr = 0") << 5 << 2 << 0.1 << 0.0 << 1024;
         QTest::newRow("lr = inf") << 5 << 2 << 0.1 << std::numeric_limits<double>::infinity() << 1024;
         QTest::newRow("lr = nan") << 5 << 2 << 0.1 << std::numeric_limits<double>::quiet_NaN() << 1024;

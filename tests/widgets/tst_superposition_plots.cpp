@@ -996,6 +996,21 @@ void TestSuperpositionPlots::phase_clickAndBadInput()
     plot.setGrid({1.0}, {0.5}, {2}, {});
     replotNow(plot);
     QCOMPARE(plot.mapValue(0, 0), 2.0);
+    {
+        // A grid whose values are all equal collapses each axis to one cell: no index may fall outside the map
+        // (QCustomPlot warns "setCell index out of bounds" for every cell that does).
+        static int outOfBounds = 0;
+        outOfBounds = 0;
+        const QtMessageHandler previous = qInstallMessageHandler([](QtMsgType, const QMessageLogContext&, const QString& text) {
+            if (text.contains(QLatin1String("out of bounds")))
+                ++outOfBounds;
+        });
+        plot.setGrid(std::vector<double>(64, 0.3), std::vector<double>(64, 0.02), std::vector<int>(64 * 64, 1), {});
+        replotNow(plot);
+        qInstallMessageHandler(previous);
+        QCOMPARE(outOfBounds, 0);
+        QCOMPARE(plot.mapValue(0, 0), 1.0);
+    }
     plot.clear();
     replotNow(plot);
 }

@@ -12,7 +12,10 @@
 #include "plots/StickyFractionPlot.h"
 #include "plots/QCustomPlotInclude.h"
 
+#include "io/AtomicFileWriter.h"
+
 #include <QApplication>
+#include <QBuffer>
 #include <QFileInfo>
 #include <QImage>
 #include <QLayout>
@@ -150,6 +153,16 @@ void paintWithVectorPlots(QWidget* widget, QCPPainter& painter, const QSize& siz
     }
 }
 
+QString writeAtomically(const QString& path, const QByteArray& bytes)
+{
+    try {
+        featurescope::AtomicFileWriter::writeFile(path.toStdString(), bytes.toStdString());
+    } catch (const std::exception& error) {
+        return QString::fromStdString(error.what()); // "<path>: cannot write the file (<reason>)"
+    }
+    return {};
+}
+
 QString validate(QWidget* widget, const ExportOptions& options)
 {
     if (!widget)
@@ -283,14 +296,19 @@ QString FigureExporter::exportWidget(QWidget* widget, const QString& path, const
     if (suffix != QLatin1String("png") && suffix != QLatin1String("pdf") && suffix != QLatin1String("svg"))
         return QStringLiteral("unknown format '%1': use .png, .pdf or .svg").arg(suffix);
 
+    // Every format is encoded in memory, its painter's end() checked, then written by the one atomic writer: a
+    // full disk or a failed encoder never leaves a partial file at `path`, and every error is one line.
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
     if (suffix == QLatin1String("png")) {
         QString error;
         const QImage image = renderImage(widget, options, &error);
         if (image.isNull())
             return error;
-        if (!image.save(path, "PNG"))
-            return QStringLiteral("could not write %1").arg(path);
-        return {};
+        if (!image.save(&buffer, "PNG"))
+            return QStringLiteral("%1: could not encode the PNG").arg(path);
+        return writeAtomically(path, bytes);
     }
 
     const QSize size = options.logicalSize;
@@ -305,26 +323,26 @@ QString FigureExporter::exportWidget(QWidget* widget, const QString& path, const
 
     bool ok = false;
     if (suffix == QLatin1String("pdf")) {
-        if (plot) {
-            ok = plot->savePdf(path, size.width(), size.height(), QCP::epNoCosmetic);
-        } else {
-            QPdfWriter writer(path);
-            writer.setResolution(96);
-            writer.setPageSize(QPageSize(QSizeF(size.width(), size.height()), QPageSize::Point));
-            writer.setPageMargins(QMarginsF(0, 0, 0, 0));
-            writer.setCreator(QStringLiteral("featurescope"));
-            QCPPainter painter(&writer);
-            ok = painter.isActive();
-            if (ok) {
-                const double sx = writer.width() / double(size.width());
-                painter.scale(sx / factor, sx / factor);
-                paintWithVectorPlots(widget, painter, laidOut, options.transparentBackground);
-                painter.end();
+        QPdfWriter writer(&buffer);
+        writer.setResolution(96);
+        writer.setPageSize(QPageSize(QSizeF(size.width(), size.height()), QPageSize::Point));
+        writer.setPageMargins(QMarginsF(0, 0, 0, 0));
+        writer.setCreator(QStringLiteral("featurescope"));
+        QCPPainter painter(&writer);
+        ok = painter.isActive();
+        if (ok) {
+            if (plot) { // as QCustomPlot's savePdf(..., epNoCosmetic): cosmetic pens become real widths
+                painter.setMode(QCPPainter::pmVectorized);
+                painter.setMode(QCPPainter::pmNonCosmetic);
             }
+            const double sx = writer.width() / double(size.width());
+            painter.scale(sx / factor, sx / factor);
+            paintWithVectorPlots(widget, painter, plot ? size : laidOut, options.transparentBackground);
+            ok = painter.end();
         }
     } else {
         QSvgGenerator generator;
-        generator.setFileName(path);
+        generator.setOutputDevice(&buffer);
         generator.setSize(size);
         generator.setViewBox(QRect(QPoint(0, 0), size));
         generator.setResolution(96);
@@ -334,10 +352,10 @@ QString FigureExporter::exportWidget(QWidget* widget, const QString& path, const
         if (ok) {
             painter.scale(1.0 / factor, 1.0 / factor);
             paintWithVectorPlots(widget, painter, plot ? size : laidOut, options.transparentBackground);
-            painter.end();
+            ok = painter.end();
         }
     }
     if (!ok)
-        return QStringLiteral("could not write %1").arg(path);
-    return {};
+        return QStringLiteral("%1: could not draw the %2").arg(path, suffix.toUpper());
+    return writeAtomically(path, bytes);
 }

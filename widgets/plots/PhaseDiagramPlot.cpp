@@ -205,18 +205,21 @@ void PhaseDiagramPlot::setGrid(const std::vector<double>& relativeImportance, co
         m_map->data()->setSize(ax.cells, ay.cells);
         m_map->data()->setRange(ax.mapRange, ay.mapRange);
         m_map->data()->fill(kNaN);
+        // An axis of one value, or of equal values, collapses to one (doubled) map cell: every index goes there.
+        const bool xCollapsed = ax.cells != nx;
+        const bool yCollapsed = ay.cells != ny;
         for (int r = 0; r < ny; ++r) {
             for (int c = 0; c < nx; ++c) {
                 const int value = cellAt(c, r);
                 const double v = (value >= NotLearned && value <= Superposition) ? double(value) : kNaN;
-                const int mc = mapIndex(m_x, c);
-                const int mr = mapIndex(m_y, r);
+                const int mc = xCollapsed ? 0 : mapIndex(m_x, c);
+                const int mr = yCollapsed ? 0 : mapIndex(m_y, r);
                 m_map->data()->setCell(mc, mr, v);
-                if (nx == 1)
+                if (xCollapsed)
                     m_map->data()->setCell(1, mr, v);
-                if (ny == 1)
+                if (yCollapsed)
                     m_map->data()->setCell(mc, 1, v);
-                if (nx == 1 && ny == 1)
+                if (xCollapsed && yCollapsed)
                     m_map->data()->setCell(1, 1, v);
             }
         }
