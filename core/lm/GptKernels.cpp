@@ -77,8 +77,9 @@ void GptKernels::gelu(GptActivation kind, const RowMatrixF& pre, RowMatrixF& pos
             out[i] = 0.5f * z[i] * (1.0f + std::erf(z[i] * 0.7071067811865476f));
         return;
     }
-    for (Eigen::Index i = 0; i < size; ++i)
-        out[i] = 0.5f * z[i] * (1.0f + std::tanh(kSqrt2OverPi * (z[i] + kCubic * z[i] * z[i] * z[i])));
+    // Eigen's tanh is vectorised (std::tanh per element was a fifth of a training step).
+    const Eigen::Map<const Eigen::ArrayXf> x(z, size);
+    Eigen::Map<Eigen::ArrayXf>(out, size) = 0.5f * x * (1.0f + (kSqrt2OverPi * (x + kCubic * x.cube())).tanh());
 }
 
 void GptKernels::geluBackward(GptActivation kind, const RowMatrixF& pre, RowMatrixF& dPostToDPre)
@@ -94,11 +95,16 @@ void GptKernels::geluBackward(GptActivation kind, const RowMatrixF& pre, RowMatr
         }
         return;
     }
-    for (Eigen::Index i = 0; i < size; ++i) {
-        const float x = z[i];
-        const float t = std::tanh(kSqrt2OverPi * (x + kCubic * x * x * x));
-        const float du = kSqrt2OverPi * (1.0f + 3.0f * kCubic * x * x);
-        g[i] *= 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
+    // In chunks, so tanh is evaluated once per element into a small buffer and reused.
+    constexpr Eigen::Index kChunk = 1024;
+    Eigen::Array<float, kChunk, 1> t;
+    for (Eigen::Index begin = 0; begin < size; begin += kChunk) {
+        const Eigen::Index n = std::min(kChunk, size - begin);
+        const Eigen::Map<const Eigen::ArrayXf> x(z + begin, n);
+        Eigen::Map<Eigen::ArrayXf> grad(g + begin, n);
+        t.head(n) = (kSqrt2OverPi * (x + kCubic * x.cube())).tanh();
+        grad *= 0.5f * (1.0f + t.head(n)) +
+                0.5f * x * (1.0f - t.head(n).square()) * (kSqrt2OverPi * (1.0f + 3.0f * kCubic * x.square()));
     }
 }
 

@@ -121,17 +121,15 @@ double GptModel::crossEntropy(const RowMatrixF& logits, const std::vector<int>& 
                 gradient->row(r).setZero();
             continue;
         }
-        const float* row = logits.data() + r * v;
-        const float maximum = logits.row(r).maxCoeff();
-        double sum = 0.0;
-        for (Eigen::Index j = 0; j < v; ++j)
-            sum += std::exp(double(row[j] - maximum));
+        // Vectorised float exponentials; the sum and the loss are accumulated in double.
+        const Eigen::Map<const Eigen::ArrayXf> row(logits.data() + r * v, v);
+        const float maximum = row.maxCoeff();
+        const double sum = (row - maximum).exp().cast<double>().sum();
         const double logSum = std::log(sum) + maximum;
         total += logSum - row[target];
         if (gradient) {
-            float* g = gradient->data() + r * v;
-            for (Eigen::Index j = 0; j < v; ++j)
-                g[j] = float(std::exp(double(row[j]) - logSum)) * inverseCount;
+            Eigen::Map<Eigen::ArrayXf> g(gradient->data() + r * v, v);
+            g = (row - float(logSum)).exp() * inverseCount;
             g[target] -= inverseCount;
         }
     }
