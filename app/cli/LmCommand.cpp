@@ -7,10 +7,12 @@
 #include "lm/GptHookPoint.h"
 #include "lm/GptTrainer.h"
 #include "lm/LanguageModel.h"
+#include "lm/LmHarvester.h"
 #include "lm/TextCorpus.h"
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -304,6 +306,42 @@ int generate(const std::vector<std::string>& arguments)
     return 0;
 }
 
+int harvest(const std::vector<std::string>& arguments)
+{
+    ArgumentParser args("lm harvest", {{"model", true, "model folder"},
+                                       {"corpus", true, "text file or folder"},
+                                       {"hook", true, "the hook to record (e.g. blocks.0.mlp.hook_post)"},
+                                       {"tokens", true, "rows to record at most, in whole windows (default 100000)"},
+                                       {"context", true, "window length in tokens, BOS included (default n_positions)"},
+                                       {"no-bos", false, "do not put the tokenizer's BOS token first in each window"},
+                                       {"center", false, "subtract each vector's mean over its last axis"},
+                                       {"out", true, "the .npz to write (acts, tokens, token_ids, sequence_ids)"}});
+    args.parse(arguments);
+    if (args.flag("help")) {
+        std::cout << args.helpText();
+        return 0;
+    }
+    if (!args.has("model") || !args.has("corpus") || !args.has("hook") || !args.has("out"))
+        throw InputError("lm harvest needs --model DIR, --corpus PATH, --hook NAME and --out FILE.npz");
+    const LanguageModel lm = LanguageModel::load(args.text("model"));
+    HarvestSettings settings;
+    settings.hook = args.text("hook");
+    settings.context = int(args.integer("context", 0, 1, lm.model().config().positions));
+    settings.maxTokens = std::uint64_t(args.integer("tokens", 100000, 1, 1ll << 32));
+    settings.prependBos = !args.flag("no-bos");
+    settings.center = args.flag("center");
+    const auto start = std::chrono::steady_clock::now();
+    const HarvestResult r = LmHarvester::run(lm, TextCorpus::load(args.text("corpus")).text(), settings, args.text("out"));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (args.flag("json"))
+        print({{"out", args.text("out")}, {"rows", r.rows}, {"sequences", r.sequences}, {"width", r.width},
+               {"seconds", seconds}});
+    else
+        std::cout << "wrote " << r.rows << " x " << r.width << " activations of " << settings.hook << " ("
+                  << r.sequences << " windows) to " << args.text("out") << "\n";
+    return 0;
+}
+
 } // namespace
 
 int LmCommand::run(const std::vector<std::string>& arguments)
@@ -320,9 +358,11 @@ int LmCommand::run(const std::vector<std::string>& arguments)
         return train(rest);
     if (sub == "generate")
         return generate(rest);
+    if (sub == "harvest")
+        return harvest(rest);
     if (sub == "--help")
         return 0; // the dispatcher has printed the usage
     if (sub.empty())
-        throw InputError("missing subcommand (expected tokenize, run, eval, train or generate; see featurescope lm --help)");
-    throw InputError("unknown subcommand '" + sub + "' (expected tokenize, run, eval, train or generate)");
+        throw InputError("missing subcommand (expected tokenize, run, eval, train, generate or harvest; see featurescope lm --help)");
+    throw InputError("unknown subcommand '" + sub + "' (expected tokenize, run, eval, train, generate or harvest)");
 }

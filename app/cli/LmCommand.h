@@ -7,7 +7,7 @@
 class LmCommand : public CliCommand {
 public:
     std::string name() const override { return "lm"; }
-    std::string summary() const override { return "language models: tokenize, run (with hooks), eval, train, generate"; }
+    std::string summary() const override { return "language models: tokenize, run (with hooks), eval, train, generate, harvest"; }
     std::string usage() const override
     {
         return "featurescope lm tokenize --model DIR (--text T | --text-file F) [--json]\n"
@@ -16,6 +16,8 @@ public:
                "       featurescope lm train [--corpus PATH] [--layers L --d-model D --heads H --d-mlp F --context C]\n"
                "                             [--batch B --steps S --lr LR --warmup W --schedule cosine|constant --seed S]\n"
                "                             [--eval FILE] --out DIR [--json]\n"
+               "       featurescope lm harvest --model DIR --corpus PATH --hook NAME [--tokens N --context C --no-bos --center]\n"
+               "                               --out FILE.npz [--json]\n"
                "       featurescope lm generate --model DIR --prompt T [--tokens N --temperature T --top-k K --seed S] [--json]";
     }
     int run(const std::vector<std::string>& arguments) override;
