@@ -207,6 +207,7 @@ int train(const std::vector<std::string>& arguments)
                                      {"schedule", true, "cosine (default) or constant after warm-up"},
                                      {"clip", true, "gradient-norm clipping, 0 = off (default 1)"},
                                      {"seed", true, "random seed (default 0)"},
+                                     {"threads", true, "threads splitting each batch (default 1)"},
                                      {"eval", true, "held-out text file: report its mean loss after training"},
                                      {"out", true, "folder to save the model in (Hugging Face GPT-2 layout)"}});
     args.parse(arguments);
@@ -236,6 +237,7 @@ int train(const std::vector<std::string>& arguments)
     settings.cosine = schedule == "cosine";
     settings.clipNorm = args.number("clip", 1.0, 0.0, 1e6);
     settings.seed = std::uint64_t(args.integer("seed", 0, 0, 1ll << 62));
+    settings.threads = int(args.integer("threads", 1, 1, 256));
     const ByteTokenizer bytes;
     const std::vector<int> tokens = bytes.encode(TextCorpus::load(args.text("corpus", TextCorpus::kDefaultPath)).text());
     std::optional<std::vector<int>> held;
@@ -258,6 +260,7 @@ int train(const std::vector<std::string>& arguments)
                           {"parameters", config.parameterCount()},
                           {"corpus_tokens", tokens.size()},
                           {"out", args.text("out")},
+                          {"threads", settings.threads},
                           {"diverged", result.diverged}};
     if (!result.message.empty())
         out["message"] = result.message;

@@ -2,6 +2,7 @@
 
 #include "common/InputError.h"
 #include "common/ProgressReporter.h"
+#include "common/TaskPool.h"
 #include "math/AdamOptimizer.h"
 #include "math/Rng.h"
 
@@ -48,10 +49,25 @@ GptTrainingResult GptTrainer::train(const std::vector<int>& tokens, ProgressRepo
         a.weightDecay = t.isVector ? 0.0 : s.weightDecay;
         optimizers.emplace_back(t.size(), a);
     }
-    GptWeights gradients(config);
-    GptBackward backward;
-    GptActivations activations;
-    RowMatrixF dLogits;
+    for (const int id : tokens)
+        if (id < 0 || id >= config.vocabSize)
+            throw InputError("the corpus holds token id " + std::to_string(id) + ", outside the vocabulary [0, " +
+                             std::to_string(config.vocabSize) + ")");
+    // Data parallel: each worker runs forward and backward on its share of the batch's windows; the gradients of
+    // the shares, weighted by their sizes, sum to the gradient of the whole batch's mean loss.
+    const int workers = std::max(1, std::min(s.threads, s.batch));
+    struct Worker {
+        GptActivations activations;
+        GptBackward backward;
+        GptWeights gradients;
+        RowMatrixF dLogits;
+        double loss = 0.0;
+    };
+    std::vector<Worker> shares(static_cast<std::size_t>(workers));
+    for (Worker& w : shares)
+        w.gradients = GptWeights(config);
+    TaskPool pool(workers);
+    GptWeights& gradients = shares[0].gradients;
     std::vector<float> lastGood(weights.data(), weights.data() + weights.size());
     std::vector<int> ids(std::size_t(s.batch) * std::size_t(s.context));
     std::vector<int> targets(ids.size());
@@ -72,9 +88,25 @@ GptTrainingResult GptTrainer::train(const std::vector<int>& tokens, ProgressRepo
                 targets[std::size_t(b) * s.context + t] = tokens[begin + std::size_t(t) + 1];
             }
         }
-        m_model.forward(ids.data(), s.batch, s.context, activations, nullptr, true);
-        const double loss = GptModel::crossEntropy(activations.logits, targets, &dLogits);
-        backward.run(m_model, activations, dLogits, gradients);
+        pool.run(workers, [&](int k) {
+            const int first = s.batch * k / workers, last = s.batch * (k + 1) / workers;
+            const std::size_t offset = std::size_t(first) * std::size_t(s.context);
+            const std::size_t count = std::size_t(last - first) * std::size_t(s.context);
+            Worker& w = shares[std::size_t(k)];
+            m_model.forward(ids.data() + offset, last - first, s.context, w.activations, nullptr, true);
+            const std::vector<int> share(targets.begin() + std::ptrdiff_t(offset),
+                                         targets.begin() + std::ptrdiff_t(offset + count));
+            w.loss = GptModel::crossEntropy(w.activations.logits, share, &w.dLogits) * double(last - first) / s.batch;
+            w.dLogits *= float(double(last - first) / s.batch);
+            w.backward.run(m_model, w.activations, w.dLogits, w.gradients);
+        });
+        double loss = 0.0;
+        for (int k = 0; k < workers; ++k) {
+            loss += shares[std::size_t(k)].loss;
+            if (k > 0)
+                for (std::size_t i = 0; i < gradients.size(); ++i)
+                    gradients.data()[i] += shares[std::size_t(k)].gradients.data()[i];
+        }
         double squared = 0.0;
         for (std::size_t i = 0; i < gradients.size(); ++i)
             squared += double(gradients.data()[i]) * gradients.data()[i];

@@ -24,6 +24,7 @@ struct GptTrainingSettings {
     double weightDecay = 0.1;    // on matrices and embeddings only, never on gains and biases
     double clipNorm = 1.0;       // global gradient norm; <= 0 turns clipping off
     std::uint64_t seed = 0;
+    int threads = 1;             // > 1: the batch is split across threads (data parallel), gradients summed
 };
 
 struct GptTrainingResult {

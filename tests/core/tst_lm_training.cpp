@@ -65,6 +65,21 @@ private Q_SLOTS:
         QVERIFY(std::abs(r.loss - after) < 0.5);
     }
 
+    // Splitting the batch over threads computes the same gradient (up to summation order).
+    void threadsGiveTheSameTraining()
+    {
+        GptModel one = byteModel(16), two = byteModel(16);
+        GptTrainingSettings s = quick(20, 3e-3);
+        GptTrainer(one, s).train(corpus());
+        s.threads = 2;
+        const GptTrainingResult r = GptTrainer(two, s).train(corpus());
+        QCOMPARE(r.steps, 20);
+        double worst = 0.0;
+        for (std::size_t i = 0; i < one.weights().size(); ++i)
+            worst = std::max(worst, double(std::abs(one.weights().data()[i] - two.weights().data()[i])));
+        QVERIFY2(worst < 1e-4, std::to_string(worst).c_str());
+    }
+
     void schedule()
     {
         GptModel model = byteModel(16);
