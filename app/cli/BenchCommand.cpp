@@ -11,6 +11,8 @@
 #include "common/InputError.h"
 #include "common/Panel.h"
 
+#include "lm/LmBenchmarks.h"
+
 #include <nlohmann/json.hpp>
 
 #include <QApplication>
@@ -149,7 +151,7 @@ int BenchCommand::run(const std::vector<std::string>& arguments)
         std::cout << usage() << "\n" << args.helpText();
         return 0;
     }
-    const std::set<std::string> known{"tms-small", "tms-medium", "tms-large", "sgemm", "sweep", "sae", "npy", "render", "gui"};
+    const std::set<std::string> known{"tms-small", "tms-medium", "tms-large", "sgemm", "sweep", "sae", "npy", "render", "gui", "lm-train", "lm-forward"};
     std::set<std::string> only;
     if (args.has("only")) {
         std::stringstream list(args.text("only"));
@@ -206,6 +208,18 @@ int BenchCommand::run(const std::vector<std::string>& arguments)
         config.featureProbability = featurescope::ToyModelConfig::sweepProbabilities(400, 40, 0.001);
         const auto r = Benchmarks::toyTraining("sweep", config, scale(300), 1024, threads);
         report(r, {{"threads", threads}, {"estimated_seconds_for_10000_steps", 10000.0 / r.stepsPerSecond}});
+    }
+    // Language models, one thread (the PyTorch reference gpt_torch.py pins itself to one): the default byte model's
+    // training at batch 32, and a GPT-2-small-shaped forward pass over 128 tokens. Eigen's own GEMM does the products.
+    if (wanted("lm-train")) {
+        double tokensPerSecond = 0.0;
+        const auto r = featurescope::LmBenchmarks::training(scale(200), 32, tokensPerSecond);
+        report(r, {{"tokens_per_s", tokensPerSecond}, {"gemm", "eigen"}});
+    }
+    if (wanted("lm-forward")) {
+        double tokensPerSecond = 0.0;
+        const auto r = featurescope::LmBenchmarks::forward(smoke ? 1 : 10, 128, tokensPerSecond, smoke ? 1 : 12);
+        report(r, {{"tokens_per_s", tokensPerSecond}, {"gemm", "eigen"}, {"layers", smoke ? 1 : 12}});
     }
     if (wanted("sae")) {
         const auto single = Benchmarks::saeTraining(64, 128, 512, 1024, scale(300));

@@ -8,6 +8,7 @@
 #include "cli/EnergyCommand.h"
 #include "cli/SaeCommand.h"
 #include "cli/ScaleCommand.h"
+#include "cli/LmCommand.h"
 #include "common/InputError.h"
 
 #include <QApplication>
@@ -26,6 +27,7 @@ CommandLine::CommandLine()
     m_commands.push_back(std::make_unique<EnergyCommand>());
     m_commands.push_back(std::make_unique<SaeCommand>());
     m_commands.push_back(std::make_unique<ScaleCommand>());
+    m_commands.push_back(std::make_unique<LmCommand>());
     m_commands.push_back(std::make_unique<RenderCommand>());
     m_commands.push_back(std::make_unique<BenchCommand>());
 }

@@ -24,6 +24,8 @@ public:
     void resetState(std::size_t begin, std::size_t count);
 
     const AdamSettings& settings() const { return m_settings; }
+    // For learning-rate schedules; the moments are kept.
+    void setLearningRate(double learningRate) { m_settings.learningRate = learningRate; }
     long long stepCount() const { return m_step; }
     std::size_t size() const { return m_firstMoment.size(); }
 

@@ -1,0 +1,148 @@
+#include "lm/GptModel.h"
+
+#include "common/InputError.h"
+#include "lm/GptKernels.h"
+
+#include <cmath>
+
+namespace featurescope {
+
+using Kind = GptWeights::Kind;
+using Site = GptHookPoint::Site;
+using StridedConst = Eigen::Map<const RowMatrixF, 0, Eigen::OuterStride<>>;
+using Strided = Eigen::Map<RowMatrixF, 0, Eigen::OuterStride<>>;
+
+void GptModel::forward(const int* ids, int batch, int tokens, GptActivations& out, const GptHooks* hooks,
+                       bool keepForBackward) const
+{
+    const GptConfig& c = config();
+    if (batch < 1 || tokens < 1)
+        throw InputError("nothing to run: the sequence is empty");
+    if (tokens > c.positions)
+        throw InputError("a sequence of " + std::to_string(tokens) + " tokens is longer than the model's n_positions = " +
+                         std::to_string(c.positions));
+    const std::size_t n = std::size_t(batch) * std::size_t(tokens);
+    for (std::size_t i = 0; i < n; ++i)
+        if (ids[i] < 0 || ids[i] >= c.vocabSize)
+            throw InputError("token id " + std::to_string(ids[i]) + " is outside the vocabulary [0, " +
+                             std::to_string(c.vocabSize) + ")");
+    out.resize(c, batch, tokens, keepForBackward);
+    std::copy(ids, ids + n, out.ids.begin());
+    const bool hooked = hooks && !hooks->empty();
+    auto hook = [&](Site site, int layer, RowMatrixF& activation) {
+        if (hooked)
+            hooks->call({site, layer}, RowMatrixMap(activation.data(), activation.rows(), activation.cols()), batch,
+                        tokens);
+    };
+
+    const ConstRowMatrixMap wte = m_weights.matrix(Kind::TokenEmbedding);
+    const ConstRowMatrixMap wpe = m_weights.matrix(Kind::PositionEmbedding);
+    for (int b = 0; b < batch; ++b)
+        for (int t = 0; t < tokens; ++t) {
+            const Eigen::Index r = Eigen::Index(b) * tokens + t;
+            out.residual.row(r) = wte.row(ids[r]) + wpe.row(t);
+        }
+
+    for (int l = 0; l < c.layers; ++l) {
+        GptActivations::Layer& L = out.layer(l);
+        hook(Site::ResidPre, l, out.residual);
+        GptKernels::layerNorm(out.residual, m_weights.row(Kind::Norm1Gain, l).data(), m_weights.row(Kind::Norm1Bias, l).data(),
+                              c.layerNormEpsilon, L.norm1Hat, L.norm1Rstd, L.norm1Out);
+        L.qkv.noalias() = L.norm1Out * m_weights.matrix(Kind::AttnWeight, l);
+        L.qkv.rowwise() += m_weights.row(Kind::AttnBias, l);
+        attention(L, batch, tokens);
+        out.blockOut.noalias() = L.heads * m_weights.matrix(Kind::AttnProjWeight, l);
+        out.blockOut.rowwise() += m_weights.row(Kind::AttnProjBias, l);
+        hook(Site::AttnOut, l, out.blockOut);
+        out.residual += out.blockOut;
+        hook(Site::ResidMid, l, out.residual);
+
+        GptKernels::layerNorm(out.residual, m_weights.row(Kind::Norm2Gain, l).data(), m_weights.row(Kind::Norm2Bias, l).data(),
+                              c.layerNormEpsilon, L.norm2Hat, L.norm2Rstd, L.norm2Out);
+        L.pre.noalias() = L.norm2Out * m_weights.matrix(Kind::FcWeight, l);
+        L.pre.rowwise() += m_weights.row(Kind::FcBias, l);
+        hook(Site::MlpPre, l, L.pre);
+        GptKernels::gelu(c.activation, L.pre, L.post);
+        hook(Site::MlpPost, l, L.post);
+        out.blockOut.noalias() = L.post * m_weights.matrix(Kind::MlpProjWeight, l);
+        out.blockOut.rowwise() += m_weights.row(Kind::MlpProjBias, l);
+        hook(Site::MlpOut, l, out.blockOut);
+        out.residual += out.blockOut;
+        hook(Site::ResidPost, l, out.residual);
+    }
+    GptKernels::layerNorm(out.residual, m_weights.row(Kind::FinalNormGain).data(), m_weights.row(Kind::FinalNormBias).data(),
+                          c.layerNormEpsilon, out.finalHat, out.finalRstd, out.finalOut);
+    hook(Site::FinalNormalized, -1, out.finalOut);
+    out.logits.noalias() = out.finalOut * wte.transpose();
+}
+
+void GptModel::attention(GptActivations::Layer& layer, int batch, int tokens) const
+{
+    const GptConfig& c = config();
+    const int d = c.width, dh = c.headDim(), H = c.heads;
+    const float scale = 1.0f / std::sqrt(float(dh));
+    const std::size_t pattern = std::size_t(tokens) * std::size_t(tokens);
+    const bool keepAll = layer.probabilities.size() >= pattern * std::size_t(batch) * std::size_t(H);
+    for (int b = 0; b < batch; ++b) {
+        const float* block = layer.qkv.data() + std::size_t(b) * tokens * 3 * d;
+        for (int h = 0; h < H; ++h) {
+            const StridedConst Q(block + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
+            const StridedConst K(block + d + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
+            const StridedConst V(block + 2 * d + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
+            float* p = layer.probabilities.data() + (keepAll ? (std::size_t(b) * H + h) * pattern : 0);
+            RowMatrixMap P(p, tokens, tokens);
+            P.noalias() = (Q * K.transpose()) * scale;
+            GptKernels::causalSoftmax(p, tokens);
+            Strided Z(layer.heads.data() + std::size_t(b) * tokens * d + h * dh, tokens, dh, Eigen::OuterStride<>(d));
+            Z.noalias() = P * V;
+        }
+    }
+}
+
+double GptModel::crossEntropy(const RowMatrixF& logits, const std::vector<int>& targets, RowMatrixF* gradient)
+{
+    const Eigen::Index n = logits.rows(), v = logits.cols();
+    std::size_t counted = 0;
+    for (Eigen::Index r = 0; r < n; ++r)
+        counted += targets[std::size_t(r)] >= 0 ? 1 : 0;
+    if (gradient)
+        gradient->resize(n, v);
+    if (counted == 0) {
+        if (gradient)
+            gradient->setZero();
+        return 0.0;
+    }
+    const float inverseCount = 1.0f / float(counted);
+    double total = 0.0;
+    for (Eigen::Index r = 0; r < n; ++r) {
+        const int target = targets[std::size_t(r)];
+        if (target < 0) {
+            if (gradient)
+                gradient->row(r).setZero();
+            continue;
+        }
+        // Vectorised float exponentials; the sum and the loss are accumulated in double.
+        const Eigen::Map<const Eigen::ArrayXf> row(logits.data() + r * v, v);
+        const float maximum = row.maxCoeff();
+        const double sum = (row - maximum).exp().cast<double>().sum();
+        const double logSum = std::log(sum) + maximum;
+        total += logSum - row[target];
+        if (gradient) {
+            Eigen::Map<Eigen::ArrayXf> g(gradient->data() + r * v, v);
+            g = (row - float(logSum)).exp() * inverseCount;
+            g[target] -= inverseCount;
+        }
+    }
+    return total / double(counted);
+}
+
+std::vector<int> GptModel::nextTokenTargets(const int* ids, int batch, int tokens)
+{
+    std::vector<int> targets(std::size_t(batch) * std::size_t(tokens), -1);
+    for (int b = 0; b < batch; ++b)
+        for (int t = 0; t + 1 < tokens; ++t)
+            targets[std::size_t(b) * tokens + t] = ids[std::size_t(b) * tokens + t + 1];
+    return targets;
+}
+
+} // namespace featurescope

@@ -1,0 +1,199 @@
+// `featurescope lm`: run on a golden model (logits, loss, hooks against the PyTorch reference), tokenize with GPT-2's
+// files, train / save / reload / eval a small byte model, and hostile model folders refused with exit 2.
+#include "app/CliRun.h"
+#include "core/ScratchFiles.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+#include <cmath>
+
+namespace {
+
+const QString kData = QStringLiteral(FEATURESCOPE_TEST_DATA_DIR "/lm/");
+
+QJsonObject readJson(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        qFatal("cannot read %s", qPrintable(path));
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+double maxDifference(const QJsonArray& a, const QJsonArray& b)
+{
+    if (a.size() != b.size())
+        return INFINITY;
+    double worst = 0.0;
+    for (int r = 0; r < a.size(); ++r) {
+        const QJsonArray x = a.at(r).toArray(), y = b.at(r).toArray();
+        if (x.size() != y.size() || x.isEmpty())
+            return INFINITY;
+        for (int c = 0; c < x.size(); ++c)
+            worst = std::max(worst, std::abs(x.at(c).toDouble() - y.at(c).toDouble()));
+    }
+    return worst;
+}
+
+QByteArray fileBytes(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("cannot read %s", qPrintable(path));
+    return f.readAll();
+}
+
+} // namespace
+
+class TestCliLm : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void runMatchesReference_data()
+    {
+        QTest::addColumn<QString>("hook");
+        QTest::addColumn<bool>("center");
+        QTest::newRow("resid_post centred") << QStringLiteral("blocks.1.hook_resid_post") << true;
+        QTest::newRow("mlp post raw") << QStringLiteral("blocks.0.mlp.hook_post") << false;
+        QTest::newRow("ln_final raw") << QStringLiteral("ln_final.hook_normalized") << false;
+        QTest::newRow("attn_out centred") << QStringLiteral("blocks.0.hook_attn_out") << true;
+    }
+
+    void runMatchesReference()
+    {
+        QFETCH(QString, hook);
+        QFETCH(bool, center);
+        const QJsonObject golden = readJson(kData + QStringLiteral("tiny2.golden.json"));
+        QStringList ids;
+        for (const QJsonValue v : golden.value(QStringLiteral("ids")).toArray())
+            ids << QString::number(v.toInt());
+        QStringList arguments{QStringLiteral("lm"), QStringLiteral("run"), QStringLiteral("--model"),
+                              kData + QStringLiteral("tiny2"), QStringLiteral("--ids"), ids.join(u','),
+                              QStringLiteral("--hook"), hook, QStringLiteral("--json")};
+        if (center)
+            arguments << QStringLiteral("--center");
+        const CliRun run = CliRun::run(arguments);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject out = QJsonDocument::fromJson(run.out).object();
+        QVERIFY(maxDifference(out.value(QStringLiteral("logits")).toArray(),
+                              golden.value(QStringLiteral("logits")).toArray()) < 2e-4);
+        QVERIFY(std::abs(out.value(QStringLiteral("loss")).toDouble() - golden.value(QStringLiteral("loss")).toDouble()) < 2e-4);
+        const QJsonObject hooks = golden.value(center ? QStringLiteral("centered") : QStringLiteral("hooks")).toObject();
+        const QJsonObject h = out.value(QStringLiteral("hook")).toObject();
+        QCOMPARE(h.value(QStringLiteral("name")).toString(), hook);
+        QVERIFY(maxDifference(h.value(QStringLiteral("values")).toArray(), hooks.value(hook).toArray()) < 2e-4);
+    }
+
+    void tokenizeWithGpt2Files()
+    {
+        const CliRun run = CliRun::run({QStringLiteral("lm"), QStringLiteral("tokenize"), QStringLiteral("--model"),
+                                        kData + QStringLiteral("gpt2-tokenizer"), QStringLiteral("--text"),
+                                        QStringLiteral("Hello world"), QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject out = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(out.value(QStringLiteral("ids")).toArray(), (QJsonArray{15496, 995}));
+        QCOMPARE(out.value(QStringLiteral("tokens")).toArray(), (QJsonArray{QStringLiteral("Hello"), QStringLiteral(" world")}));
+    }
+
+    // A few steps on a small text: the loss falls, the folder is saved in the GPT-2 layout and reloads for eval.
+    void trainSavesAReloadableModel()
+    {
+        ScratchFiles scratch;
+        QByteArray text;
+        for (int i = 0; i < 200; ++i)
+            text += "the cat sat on the mat. the dog sat on the log. ";
+        const QString corpus = scratch.write(QStringLiteral("corpus.txt"), text);
+        const QString out = scratch.path(QStringLiteral("model"));
+        const CliRun run = CliRun::run({QStringLiteral("lm"), QStringLiteral("train"), QStringLiteral("--corpus"), corpus,
+                                        QStringLiteral("--d-model"), QStringLiteral("32"), QStringLiteral("--heads"),
+                                        QStringLiteral("2"), QStringLiteral("--context"), QStringLiteral("16"),
+                                        QStringLiteral("--batch"), QStringLiteral("8"), QStringLiteral("--steps"),
+                                        QStringLiteral("150"), QStringLiteral("--lr"), QStringLiteral("3e-3"),
+                                        QStringLiteral("--eval"), corpus, QStringLiteral("--out"), out,
+                                        QStringLiteral("--json")});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject result = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(result.value(QStringLiteral("steps")).toInt(), 150);
+        QVERIFY(result.value(QStringLiteral("tokens_per_s")).toDouble() > 0);
+        QVERIFY(result.value(QStringLiteral("seconds")).toDouble() > 0);
+        // ln(256) = 5.55 nats at the start; this repetitive text is learnt far below it.
+        QVERIFY2(result.value(QStringLiteral("loss")).toDouble() < 2.0, run.out.constData());
+        const double heldOut = result.value(QStringLiteral("held_out_loss")).toDouble();
+        QVERIFY(heldOut > 0 && heldOut < 2.0);
+        QVERIFY(QFile::exists(out + QStringLiteral("/config.json")));
+        QVERIFY(QFile::exists(out + QStringLiteral("/model.safetensors")));
+
+        const CliRun eval = CliRun::run({QStringLiteral("lm"), QStringLiteral("eval"), QStringLiteral("--model"), out,
+                                         QStringLiteral("--text-file"), corpus, QStringLiteral("--json")});
+        QVERIFY2(eval.exitCode == 0, eval.err.constData());
+        QVERIFY(std::abs(QJsonDocument::fromJson(eval.out).object().value(QStringLiteral("loss")).toDouble() - heldOut) < 1e-4);
+
+        // Sampling with a seed repeats; 20 byte tokens are generated.
+        const QStringList generate{QStringLiteral("lm"), QStringLiteral("generate"), QStringLiteral("--model"), out,
+                                   QStringLiteral("--prompt"), QStringLiteral("the cat "), QStringLiteral("--tokens"),
+                                   QStringLiteral("20"), QStringLiteral("--temperature"), QStringLiteral("0.8"),
+                                   QStringLiteral("--top-k"), QStringLiteral("5"), QStringLiteral("--seed"),
+                                   QStringLiteral("4"), QStringLiteral("--json")};
+        const CliRun first = CliRun::run(generate), second = CliRun::run(generate);
+        QVERIFY2(first.exitCode == 0, first.err.constData());
+        QCOMPARE(first.out, second.out);
+        QCOMPARE(QJsonDocument::fromJson(first.out).object().value(QStringLiteral("ids")).toArray().size(), 20);
+    }
+
+    void refusesBadInput_data()
+    {
+        QTest::addColumn<QString>("config");   // replaces config.json when not empty
+        QTest::addColumn<int>("truncateTo");   // truncates model.safetensors when >= 0
+        QTest::addColumn<QString>("ids");
+        QTest::addColumn<QString>("expected"); // part of the one-line message
+        const QString good = QString::fromUtf8(fileBytes(kData + QStringLiteral("tiny1/config.json")));
+        QString heads = good;
+        heads.replace(QStringLiteral("\"n_head\": 3"), QStringLiteral("\"n_head\": 5"));
+        QString layers = good;
+        layers.replace(QStringLiteral("\"n_layer\": 1"), QStringLiteral("\"n_layer\": 2"));
+        QString width = good;
+        width.replace(QStringLiteral("\"n_inner\": 100"), QStringLiteral("\"n_inner\": 101"));
+        QString absurd = good;
+        absurd.replace(QStringLiteral("\"vocab_size\": 61"), QStringLiteral("\"vocab_size\": 99999999999"));
+        QTest::newRow("n_head does not divide") << heads << -1 << QStringLiteral("1") << QStringLiteral("does not divide");
+        QTest::newRow("more layers than weights") << layers << -1 << QStringLiteral("1") << QStringLiteral("missing");
+        QTest::newRow("shape disagrees") << width << -1 << QStringLiteral("1") << QStringLiteral("has shape");
+        QTest::newRow("absurd vocabulary") << absurd << -1 << QStringLiteral("1") << QStringLiteral("out of range");
+        QTest::newRow("malformed config") << QStringLiteral("{\"n_layer\": ") << -1 << QStringLiteral("1")
+                                          << QStringLiteral("not valid JSON");
+        QTest::newRow("truncated weights") << QString() << 5000 << QStringLiteral("1") << QStringLiteral("model.safetensors");
+        QTest::newRow("id outside vocabulary") << QString() << -1 << QStringLiteral("1,61") << QStringLiteral("outside");
+        QTest::newRow("longer than n_positions") << QString() << -1 << QStringLiteral("1,1,1,1,1,1,1,1,1,1,1,1,1")
+                                                 << QStringLiteral("n_positions");
+        QTest::newRow("not ids") << QString() << -1 << QStringLiteral("1,x") << QStringLiteral("--ids");
+    }
+
+    void refusesBadInput()
+    {
+        QFETCH(QString, config);
+        QFETCH(int, truncateTo);
+        QFETCH(QString, ids);
+        QFETCH(QString, expected);
+        ScratchFiles scratch;
+        QByteArray weights = fileBytes(kData + QStringLiteral("tiny1/model.safetensors"));
+        if (truncateTo >= 0)
+            weights.truncate(truncateTo);
+        scratch.write(QStringLiteral("m/model.safetensors"), weights);
+        scratch.write(QStringLiteral("m/config.json"),
+                      config.isEmpty() ? fileBytes(kData + QStringLiteral("tiny1/config.json")) : config.toUtf8());
+        const CliRun run = CliRun::run({QStringLiteral("lm"), QStringLiteral("run"), QStringLiteral("--model"),
+                                        scratch.path(QStringLiteral("m")), QStringLiteral("--ids"), ids,
+                                        QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.err.count('\n'), 1);
+        QVERIFY2(run.err.contains(expected.toUtf8()), run.err.constData());
+        QVERIFY(run.out.isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliLm)
+#include "tst_cli_lm.moc"
