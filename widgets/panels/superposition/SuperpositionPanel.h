@@ -17,7 +17,7 @@ class LossCurvePlot;
 class NeuronBarsPlot;
 class NormBarsPlot;
 class PhaseDiagramPlot;
-class ScaleInvarianceLab;
+class ScaleInvarianceTab;
 class QtProgressBridge;
 class StickyFractionPlot;
 class ToyControlsWidget;
@@ -100,7 +100,7 @@ private:
     NeuronBarsPlot* m_neurons = nullptr;
     QLabel* m_neuronNote = nullptr;
     PhaseDiagramPlot* m_phase = nullptr;
-    ScaleInvarianceLab* m_scaleLab = nullptr;
+    ScaleInvarianceTab* m_scaleLab = nullptr;
     QComboBox* m_phaseFeatures = nullptr;
     QSpinBox* m_phaseGrid = nullptr;
     QSpinBox* m_phaseSteps = nullptr;
