@@ -4,7 +4,7 @@
 
 #include "energy/LandauerCalculator.h"
 
-class LogScatterPlot;
+class EnergyFigures;
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
@@ -52,13 +52,9 @@ private:
     QWidget* m_caveatsBox = nullptr;
     QWidget* buildResult();
     QWidget* buildCaveats();
-    void buildPlots();
     void applyPreset();
     void onChipFigureEdited();
     void recompute();
-    void updateTemperaturePlot(const featurescope::LandauerResult& result);
-    void updateBitsPlot(const featurescope::LandauerResult& result);
-    void updateTrendPlot(const featurescope::LandauerInput& input);
     void updateSchedule();
 
     QComboBox* m_preset = nullptr;
@@ -80,9 +76,7 @@ private:
     QLabel* m_presetNote = nullptr;
     QLabel* m_schedule = nullptr;
 
-    LogScatterPlot* m_temperaturePlot = nullptr;
-    LogScatterPlot* m_bitsPlot = nullptr;
-    LogScatterPlot* m_trendPlot = nullptr;
+    EnergyFigures* m_figures = nullptr;
 
     bool m_applyingPreset = false; // guard: filling inputs from a preset is not a user edit
     bool m_valid = false;
