@@ -45,7 +45,7 @@ SourceDefaults defaultsFor(const std::string& source, int features)
         return {4 * features, 3e-3, 2000, false};
     if (source == "fashion-mnist")
         return {512, 0.02, 2000, true};
-    return {512, 3e-3, 3000, false}; // synthetic: DESIGN.md §6's `sae` benchmark configuration
+    return {512, 3e-3, 3000, false}; // synthetic: the `sae` benchmark configuration
 }
 
 ImportedActivations loadActivations(const ArgumentParser& args)

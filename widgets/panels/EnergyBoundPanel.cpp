@@ -73,7 +73,7 @@ EnergyBoundPanel::EnergyBoundPanel(QWidget* parent) : Panel(parent)
     root->addWidget(m_figures, 1);
 
     applyThemeColors();
-    selectPreset(QStringLiteral("a100-sxm4")); // the seed's case
+    selectPreset(QStringLiteral("a100-sxm4")); // the classic "1e7 above Landauer" case
 }
 
 namespace {
@@ -205,7 +205,7 @@ QWidget* EnergyBoundPanel::buildInputs()
                             tr("Temperature of the logic; the Landauer energy k_B T ln 2 is proportional to it. "
                                "Must be greater than 0 K."));
     m_bits = spinBox(box, "bitsSpin", 0.0, 4096.0, 1, tr(" bits/op"),
-                     tr("Bits irreversibly erased per op: 16 for bf16 inputs (the seed's choice), 32 for fp32 "
+                     tr("Bits irreversibly erased per op: 16 for bf16 inputs (the default), 32 for fp32 "
                         "accumulation. Must be greater than 0."));
 
     m_utilization->setValue(100.0);
@@ -306,7 +306,7 @@ QWidget* EnergyBoundPanel::buildCaveats()
     caveats->setObjectName(QStringLiteral("caveatsLabel"));
     caveats->setTextFormat(Qt::RichText);
     caveats->setWordWrap(true);
-    caveats->setToolTip(tr("DESIGN.md section 5: what the Landauer ratio does and does not say."));
+    caveats->setToolTip(tr("What the Landauer ratio does and does not say."));
     layout->addWidget(caveats);
 
     auto* rspTitle = new QLabel(tr("<b>Evaluation cadence</b> (RSP: every 4\u00d7 effective compute or 3 months, "

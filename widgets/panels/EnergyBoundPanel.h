@@ -10,7 +10,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 
-// The energy-bound panel (DESIGN.md section 5): how far a real accelerator sits above the Landauer limit.
+// The energy-bound panel (docs/ARCHITECTURE.md §6): how far a real accelerator sits above the Landauer limit.
 // Every convention that moves the answer by 2x or more is an input; the ratio, its derivation, the caveats and
 // three figures update as you type. The arithmetic is core's LandauerCalculator (microseconds, so it runs on the
 // GUI thread: there is no long work to hand to a worker).
