@@ -480,6 +480,14 @@ void MainWindow::openDataFile(const QString& path)
     m_opener->open(path);
 }
 
+void MainWindow::openFile(const QString& path)
+{
+    if (path.endsWith(QLatin1String(".fss"), Qt::CaseInsensitive))
+        m_sessions->openSessionInBackground(path);
+    else
+        openDataFile(path);
+}
+
 void MainWindow::openActivationsDialog()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open Activations"), AppSettings::lastOpenDirectory(),

@@ -37,6 +37,9 @@ public:
 
     // Files: activations, SAELens folders (by DataFileOpener::classify), read off the GUI thread.
     void openDataFile(const QString& path);
+    // A file named on the command line (`featurescope FILE`): a session (.fss) through the session controller,
+    // anything else as a data file.
+    void openFile(const QString& path);
     DataFileOpener* fileOpener() const { return m_opener; }
     RecentFilesMenu* recentFilesMenu() const { return m_recent; }
     // The File menu, and the separator at its top before which session actions (Save / Open Session, Recent

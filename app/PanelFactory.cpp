@@ -1,6 +1,5 @@
 #include "PanelFactory.h"
 
-#include "common/PlaceholderPanel.h"
 #include "panels/superposition/SuperpositionPanel.h"
 #include "panels/EnergyBoundPanel.h"
 #include "panels/features/FeatureActivationsPanel.h"

@@ -12,6 +12,7 @@ int main(int argc, char** argv)
 {
     if (CommandLine::wantsCommandLine(argc, argv))
         return CommandLine().run(argc, argv);
+    const QString startupFile = QString::fromLocal8Bit(CommandLine::fileToOpen(argc, argv));
 
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("featurescope"));
@@ -28,6 +29,9 @@ int main(int argc, char** argv)
         if (!AppSettings::tourShown())
             QTimer::singleShot(0, &window, [&window] { window.showTour(true); });
     }
+    // `featurescope FILE` (a file manager's "Open with"): after a crash-restore offer, so the named file wins.
+    if (!startupFile.isEmpty())
+        window.openFile(startupFile);
 
     // For documentation and smoke tests: FEATURESCOPE_SCREENSHOT=out.png grabs the window after a delay and quits.
     const QString screenshot = qEnvironmentVariable("FEATURESCOPE_SCREENSHOT");

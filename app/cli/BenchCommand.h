@@ -2,11 +2,11 @@
 
 #include "cli/CliCommand.h"
 
-// `featurescope bench`: the performance configurations of DESIGN.md §6, with throughput and peak memory.
+// `featurescope bench`: the performance configurations of docs/ARCHITECTURE.md §7, with throughput and peak memory.
 class BenchCommand : public CliCommand {
 public:
     std::string name() const override { return "bench"; }
-    std::string summary() const override { return "run the performance benchmarks (DESIGN.md §6)"; }
+    std::string summary() const override { return "run the performance benchmarks"; }
     std::string usage() const override
     {
         return "featurescope bench [--only NAME[,NAME...]] [--threads T] [--smoke] [--json]\n"

@@ -13,6 +13,8 @@
 
 #include <QApplication>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <exception>
 #include <filesystem>
@@ -34,13 +36,47 @@ CommandLine::CommandLine()
 
 CommandLine::~CommandLine() = default;
 
+namespace {
+
+// Qt's own options (-platform, -style, ...) start with a single dash and belong to the GUI.
+bool isQtOption(const char* argument) { return argument[0] == '-' && argument[1] != '-'; }
+
+bool isRegularFile(const std::string& path)
+{
+    std::error_code error;
+    return std::filesystem::is_regular_file(std::filesystem::path(path), error);
+}
+
+} // namespace
+
+bool CommandLine::isOpenableFileName(const std::string& argument)
+{
+    std::string lower = argument;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    for (const char* suffix : {".fss", ".npy", ".npz", ".safetensors"}) {
+        const std::size_t n = std::strlen(suffix);
+        if (lower.size() > n && lower.compare(lower.size() - n, n, suffix) == 0)
+            return true;
+    }
+    return false;
+}
+
+std::string CommandLine::fileToOpen(int argc, char** argv)
+{
+    if (argc < 2 || !isOpenableFileName(argv[1]) || !isRegularFile(argv[1]))
+        return {};
+    if (argc > 2 && !isQtOption(argv[2]))
+        return {}; // one file at a time (run() says so); Qt's options and their values may follow the file
+    return argv[1];
+}
+
 bool CommandLine::wantsCommandLine(int argc, char** argv)
 {
     if (argc < 2)
         return false;
-    // Qt's own options (-platform, -style, ...) start with a single dash and belong to the GUI.
-    const char* first = argv[1];
-    return !(first[0] == '-' && first[1] != '-');
+    if (isOpenableFileName(argv[1]))
+        return fileToOpen(argc, argv).empty();
+    return !isQtOption(argv[1]);
 }
 
 std::string CommandLine::helpText() const
@@ -49,6 +85,8 @@ std::string CommandLine::helpText() const
     s << "featurescope " << FEATURESCOPE_VERSION
       << " - a workbench for mechanistic interpretability\n\n"
          "usage: featurescope                 open the GUI on the default session\n"
+         "       featurescope FILE            open the GUI with a session (.fss) or activations (.npy, .npz,\n"
+         "                                    .safetensors)\n"
          "       featurescope COMMAND [options] [--json]\n\ncommands:\n";
     for (const auto& command : m_commands)
         s << "  " << command->name() << std::string(10 - std::min<std::size_t>(command->name().size(), 9), ' ')
@@ -68,6 +106,13 @@ int CommandLine::run(int argc, char** argv)
     if (first == "--version") {
         std::cout << "featurescope " << FEATURESCOPE_VERSION << "\n";
         return 0;
+    }
+    if (isOpenableFileName(first)) { // reached only when the GUI cannot open it (see wantsCommandLine)
+        if (!isRegularFile(first))
+            std::cerr << "featurescope: cannot open '" << first << "': no such file\n";
+        else
+            std::cerr << "featurescope: opens one file at a time ('" << first << "' and more were given)\n";
+        return 2;
     }
     CliCommand* command = nullptr;
     for (const auto& c : m_commands)

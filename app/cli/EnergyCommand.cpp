@@ -75,7 +75,7 @@ int EnergyCommand::run(const std::vector<std::string>& arguments)
     if (args.flag("list-presets"))
         return listPresets(args.flag("json"));
 
-    // With no preset and no explicit throughput: the seed's A100 SXM4 case.
+    // With no preset and no explicit throughput: the A100 SXM4 case of docs/ARCHITECTURE.md §6.
     const bool explicitFigures = args.has("tflops");
     const fs::HardwarePreset* preset = nullptr;
     if (args.has("preset"))

@@ -2,8 +2,8 @@
 
 #include "cli/CliCommand.h"
 
-// `featurescope energy`: the Landauer-bound calculation for a hardware preset or explicit figures (DESIGN.md
-// section 5), printed as JSON (--json) or a short summary; `--list-presets` lists the compiled-in presets.
+// `featurescope energy`: the Landauer-bound calculation for a hardware preset or explicit figures
+// (docs/ARCHITECTURE.md §6), printed as JSON (--json) or a short summary; `--list-presets` lists the compiled-in presets.
 class EnergyCommand : public CliCommand {
 public:
     std::string name() const override { return "energy"; }

@@ -2,7 +2,7 @@
 
 #include "cli/CliCommand.h"
 
-// `featurescope scale`: the scale-invariance lab (DESIGN.md §3). Scales a model's weight matrix W by each c and prints
+// `featurescope scale`: the scale-invariance lab (docs/ARCHITECTURE.md §4). Scales a model's weight matrix W by each c and prints
 // per c the features per dimension ||cW||_F^2 / m, the per-feature dimensionality D_i, and what the model does with
 // the scaled weights: test accuracy, unchanged predictions and the softmax change (bias-free Fashion-MNIST MLP,
 // first layer scaled), or the reconstruction loss on a fixed batch (toy models; untied: encoder x c, decoder / c).

@@ -8,7 +8,7 @@
 
 namespace featurescope {
 
-// Throughput of one benchmark configuration (DESIGN.md §6).
+// Throughput of one benchmark configuration (docs/ARCHITECTURE.md §7).
 struct BenchmarkResult {
     std::string name;
     double stepsPerSecond = 0.0;
@@ -18,7 +18,7 @@ struct BenchmarkResult {
     double finalLoss = 0.0;
 };
 
-// A large activation import (DESIGN.md §6 / issue 8): open time of a memory-mapped .npy and the speed of one
+// A large activation import (docs/ARCHITECTURE.md §7, issue 8): open time of a memory-mapped .npy and the speed of one
 // streaming pass of per-feature statistics over it, beside this machine's plain memory read bandwidth.
 struct LargeImportResult {
     double fileBytes = 0.0;

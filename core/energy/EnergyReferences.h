@@ -5,7 +5,7 @@
 
 namespace featurescope {
 
-// Published energy figures drawn as horizontal lines on the FLOP/J plot (DESIGN.md section 5).
+// Published energy figures drawn as horizontal lines on the FLOP/J plot (docs/ARCHITECTURE.md §6).
 struct EfficiencyReference {
     std::string id;      // "landauer", "cmos-ceiling", "brain", "horowitz-fp16-mac", "horowitz-fp32-mac"
     std::string label;   // short text for a plot

@@ -4,7 +4,7 @@
 
 namespace featurescope {
 
-// The seed's RSP rule: evaluate after every 4x increase in effective compute and after every 3 months, whichever
+// A responsible-scaling rule (docs/ARCHITECTURE.md §6): evaluate after every 4x increase in effective compute and after every 3 months, whichever
 // comes sooner. Compute grows at a constant factor per year.
 struct EvaluationScheduleInput {
     double computeGrowthPerYear = 4.0; // effective-compute multiplier per year, >= 1 (1 = no growth)

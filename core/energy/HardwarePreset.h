@@ -15,7 +15,7 @@ enum class PresetFigure {
     Fp32,    // FP32 peak
 };
 
-// One accelerator of resources/hardware_presets.json (DESIGN.md section 5).
+// One accelerator of resources/hardware_presets.json (docs/ARCHITECTURE.md §6).
 struct HardwarePreset {
     std::string id;   // short CLI name, e.g. "a100-sxm4"
     std::string name; // display name, e.g. "A100 SXM4"

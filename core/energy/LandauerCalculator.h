@@ -8,7 +8,7 @@ namespace featurescope {
 // What one "op" is when ops are counted: vendors quote FLOP/s and count a multiply-accumulate (MAC) as 2 FLOP.
 enum class OpCount { Flop, Mac };
 
-// Every convention that moves the answer by 2x or more is a parameter (DESIGN.md section 5).
+// Every convention that moves the answer by 2x or more is a parameter (docs/ARCHITECTURE.md §6).
 struct LandauerInput {
     double temperatureK = 300.0;       // operating temperature of the logic
     double bitsPerOp = 16.0;           // bits irreversibly erased per op (16 for bf16 inputs, 32 for fp32 accumulation)

@@ -5,7 +5,7 @@
 namespace featurescope {
 
 // Per-feature superposition measures of a weight matrix W (m x n, column i = feature i's direction), following the
-// "Toy Models of Superposition" definitions (DESIGN.md §3). Ŵ_i = W_i / ||W_i||.
+// "Toy Models of Superposition" definitions (docs/ARCHITECTURE.md §4). Ŵ_i = W_i / ||W_i||.
 struct FeatureMeasures {
     Eigen::VectorXf norms;           // ||W_i||, n entries
     Eigen::VectorXf dimensionality;  // D_i = ||W_i||^2 / sum_j (Ŵ_i . W_j)^2 (j = i included); 0 for ||W_i|| ~ 0

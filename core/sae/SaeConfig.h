@@ -8,7 +8,7 @@
 
 namespace featurescope {
 
-// The three sparse-autoencoder recipes of DESIGN.md §4.
+// The three sparse-autoencoder recipes of docs/ARCHITECTURE.md §5.
 enum class SaeVariant {
     TM2023,        // Towards Monosemanticity: pre-encoder bias, unit-norm decoder columns, L1 penalty
     Anthropic2024, // April 2024 update: no pre-encoder bias, penalty λΣ|f_i|·‖W_dec,i‖, E‖x‖ = √d, λ warm-up

@@ -23,7 +23,7 @@ struct SaeResampleEvent {
 // Trains a SparseAutoencoder on batches from an ActivationSource with Adam. Per step: draw a batch (scaled so that
 // E‖x‖ = √d when the config normalises inputs), loss and gradient (SaeLossKernel), for unit-norm variants remove the
 // gradient component parallel to each decoder column, Adam, renormalise the decoder columns. After the configured
-// steps, features silent for `deadWindow` steps are resampled (DESIGN.md §4) and their Adam state reset.
+// steps, features silent for `deadWindow` steps are resampled (docs/ARCHITECTURE.md §5) and their Adam state reset.
 // Resumable: run() may be called repeatedly with a step limit (the GUI trains in chunks). Deterministic for a seed.
 // A non-finite loss or gradient stops training (status Diverged) before the update, keeping the last good state.
 class SaeTrainer {

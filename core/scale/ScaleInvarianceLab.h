@@ -16,7 +16,7 @@ namespace featurescope {
 class ProgressReporter;
 class ToyModel;
 
-// The seed's sanity check of "features per dimension" ||W||_F^2 / m, run on a real model: W -> cW for a list of
+// A sanity check of "features per dimension" ||W||_F^2 / m, run on a real model: W -> cW for a list of
 // scales c, measuring per c the (scale-dependent) features per dimension, the (scale-invariant) feature
 // dimensionalities D_i, and what the model does with the scaled weights.
 //

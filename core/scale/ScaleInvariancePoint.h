@@ -6,7 +6,7 @@
 
 namespace featurescope {
 
-// What the scale-invariance lab measures for one scale c of the model's weight matrix W -> cW (DESIGN.md §3, "The
+// What the scale-invariance lab measures for one scale c of the model's weight matrix W -> cW (docs/ARCHITECTURE.md §4, "The
 // scale-invariance lab"). Quantities that do not apply to the model are NaN (or -1 for counts).
 struct ScaleInvariancePoint {
     static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

@@ -51,8 +51,8 @@ struct ScaleInvarianceSummary {
 ScaleInvarianceSummary summariseScaleInvariance(const ScaleInvarianceLab& lab,
                                                 const std::vector<ScaleInvariancePoint>& points);
 
-// One sentence (with a leading space) on a tied toy model's loss at c = 0.5, 1 and 2 (the seed's reply: there the
-// scale is not free), to follow the reading of a model whose scale is free. `tiedLab` must be a TiedToy lab
+// One sentence (with a leading space) on a tied toy model's loss at c = 0.5, 1 and 2 (there the scale is not free:
+// docs/ARCHITECTURE.md §4), to follow the reading of a model whose scale is free. `tiedLab` must be a TiedToy lab
 // (else the result is empty).
 std::string tiedToyContrast(const ScaleInvarianceLab& tiedLab);
 

@@ -8,7 +8,7 @@
 
 namespace featurescope {
 
-// The session file (DESIGN.md §7): one file, `<name>.fss`, that is a safetensors container. Its __metadata__ entry
+// The session file (docs/ARCHITECTURE.md §3): one file, `<name>.fss`, that is a safetensors container. Its __metadata__ entry
 // "featurescope-session" holds the session JSON
 //   {"format": "featurescope-session", "version": 1, "app_version", "saved_at", "theme", "current_panel",
 //    "panels": {panelId: settings}}

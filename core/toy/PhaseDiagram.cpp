@@ -61,7 +61,7 @@ void PhaseDiagramConfig::validate() const
 
 PhaseRegion PhaseDiagram::analyticRegion(int features, double r, double s)
 {
-    // Losses (summed over features) of the candidate solutions, DESIGN.md §3. A dropped feature with density s and
+    // Losses (summed over features) of the candidate solutions, docs/ARCHITECTURE.md §4. A dropped feature with density s and
     // values U[0,1] costs s/3 - s²/4 with its best bias s/2; an antipodal pair of importances a, b costs (a+b)s²/6.
     const double drop = s / 3.0 - s * s / 4.0;
     std::vector<std::pair<double, PhaseRegion>> candidates{

@@ -33,7 +33,7 @@ struct PhaseDiagramResult {
     double agreement() const;                 // fraction of cells where empirical == analytic
 };
 
-// Phase diagrams of DESIGN.md §3: an empirical grid (one toy model per cell, trained in parallel as instances of one
+// Phase diagrams of docs/ARCHITECTURE.md §4: an empirical grid (one toy model per cell, trained in parallel as instances of one
 // model) beside the analytic regions, each the minimum of the closed-form losses of the candidate solutions.
 class PhaseDiagram {
 public:

@@ -18,7 +18,7 @@ struct SweepPoint {
     std::vector<float> featureDimensionality;  // D_i of the learned features (||W_i|| above the threshold)
 };
 
-// The sticky-fraction view of a trained multi-instance model (DESIGN.md §3): D* and the D_i per sparsity.
+// The sticky-fraction view of a trained multi-instance model (docs/ARCHITECTURE.md §4): D* and the D_i per sparsity.
 class SparsitySweep {
 public:
     static constexpr float kLearnedNorm = 0.3f;

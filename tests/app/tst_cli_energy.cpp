@@ -37,7 +37,7 @@ void TestCliEnergy::json_data()
     QTest::addColumn<double>("ratio");
     QTest::addColumn<double>("opsPerSecond");
     QTest::addColumn<double>("power");
-    QTest::newRow("default: the seed's A100 SXM4") << QStringList{} << 2.79e7 << 312e12 << 400.0;
+    QTest::newRow("default: A100 SXM4") << QStringList{} << 2.79e7 << 312e12 << 400.0;
     QTest::newRow("A100 PCIe 40 GB") << QStringList{QStringLiteral("--preset"), QStringLiteral("a100-pcie-40gb")}
                                      << 1.74e7 << 312e12 << 250.0;
     QTest::newRow("A100 PCIe 80 GB by name") << QStringList{QStringLiteral("--preset"), QStringLiteral("A100 PCIe 80 GB")}

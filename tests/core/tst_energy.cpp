@@ -1,4 +1,4 @@
-// Landauer calculator, hardware presets, efficiency trend and evaluation schedule (DESIGN.md section 5).
+// Landauer calculator, hardware presets, efficiency trend and evaluation schedule (docs/ARCHITECTURE.md §6).
 #include "common/InputError.h"
 #include "energy/EfficiencyTrend.h"
 #include "energy/EnergyReferences.h"
@@ -150,7 +150,7 @@ void TestEnergy::conventions_data()
     QTest::addColumn<double>("overhead");
     QTest::addColumn<double>("bits");
     QTest::addColumn<double>("expectedOpsPerSecond");
-    QTest::addColumn<double>("ratioFactor"); // relative to the seed's 400 W ratio
+    QTest::addColumn<double>("ratioFactor"); // relative to the 400 W ratio
     QTest::newRow("FLOP (seed)") << int(OpCount::Flop) << 1.0 << false << 1.0 << 16.0 << 312e12 << 1.0;
     QTest::newRow("MAC halves ops") << int(OpCount::Mac) << 1.0 << false << 1.0 << 16.0 << 156e12 << 2.0;
     QTest::newRow("50% utilisation") << int(OpCount::Flop) << 0.5 << false << 1.0 << 16.0 << 156e12 << 2.0;
@@ -333,7 +333,7 @@ void TestEnergy::presetLookup()
     const auto j = toJson(hardwarePreset("tpu-v4"));
     QVERIFY(j["fp32_tflops"].is_null());
     QCOMPARE(j["estimated"].get<bool>(), true);
-    // The seed's A100 SXM4 preset gives the seed's ratio.
+    // The A100 SXM4 preset gives the ratio of docs/ARCHITECTURE.md §6 (about 2.8e7).
     const HardwarePreset& a100 = hardwarePreset("a100-sxm4");
     LandauerInput in;
     in.throughputTflops = a100.headlineTflops();

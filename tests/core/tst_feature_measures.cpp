@@ -109,7 +109,7 @@ void TestFeatureMeasures::nonUniformNorms()
 
 void TestFeatureMeasures::pentagonGram()
 {
-    // The reproduction check of DESIGN.md §3: neighbours at 72 degrees, W^T W off-diagonals +0.309 and -0.809.
+    // The pentagon reproduction check (docs/ARCHITECTURE.md §4): neighbours at 72 degrees, W^T W off-diagonals +0.309 and -0.809.
     const Eigen::MatrixXf W = regularPolygon(5);
     const Eigen::MatrixXf gram = W.transpose() * W;
     const double cos72 = std::cos(2.0 * std::numbers::pi / 5.0);
@@ -191,7 +191,7 @@ void TestFeatureMeasures::scaleInvariance_data()
 
 void TestFeatureMeasures::scaleInvariance()
 {
-    // W -> cW multiplies the features per dimension by c^2 and leaves every D_i alone (the seed's critique).
+    // W -> cW multiplies the features per dimension by c^2 and leaves every D_i alone (docs/ARCHITECTURE.md §4).
     QFETCH(float, scale);
     const Eigen::MatrixXf W = fixedRandomMatrix(5, 20);
     const FeatureMeasures base = computeFeatureMeasures(W);

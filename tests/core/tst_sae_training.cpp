@@ -40,7 +40,7 @@ private:
 
 SyntheticActivationSource::Settings benchmarkSettings()
 {
-    SyntheticActivationSource::Settings settings; // F = 128, d = 64, ~5 active per input (DESIGN.md §6 "sae")
+    SyntheticActivationSource::Settings settings; // F = 128, d = 64, ~5 active per input (the "sae" benchmark)
     settings.seed = 1;
     return settings;
 }
@@ -67,7 +67,7 @@ private Q_SLOTS:
         QVERIFY2(meanSquaredNorm > 1.4 && meanSquaredNorm < 2.1, qPrintable(QString::number(meanSquaredNorm)));
     }
 
-    // DESIGN.md §4 / issue 4: with 512 latents for 128 true features the SAE recovers the dictionary.
+    // Issue 4: with 512 latents for 128 true features the SAE recovers the dictionary.
     void recoversGroundTruth_data()
     {
         QTest::addColumn<int>("variant");

@@ -1,4 +1,4 @@
-// The scale-invariance lab (DESIGN.md §3): W -> cW multiplies features per dimension by c² while D_i and the
+// The scale-invariance lab (docs/ARCHITECTURE.md §4): W -> cW multiplies features per dimension by c² while D_i and the
 // predictions of a bias-free ReLU classifier stay put; the softmax sharpens; a trained tied toy model's loss is
 // lowest near c = 1; an untied model absorbs encoder x c, decoder / c exactly.
 

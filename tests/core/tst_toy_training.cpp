@@ -1,4 +1,4 @@
-// The reproduction checks of DESIGN.md §3 (seeds fixed), plus determinism, snapshots, restarts, cancellation,
+// The reproduction checks of docs/ARCHITECTURE.md §4 (seeds fixed), plus determinism, snapshots, restarts, cancellation,
 // divergence and validation of the toy-model trainer.
 #include "common/InputError.h"
 #include "geometry/FeatureGeometry.h"

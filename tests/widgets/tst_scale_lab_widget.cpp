@@ -3,7 +3,7 @@
 // the bias-free Fashion-MNIST MLP compute in the background with the work signals. Set FEATURESCOPE_SCALE_PNG_DIR to
 // also write every model's lab at 1280x720 for a look.
 
-#include "panels/superposition/ScaleInvarianceLab.h"
+#include "panels/superposition/ScaleInvarianceTab.h"
 
 #include "common/FigureExporter.h"
 #include "io/SafetensorsFile.h"
@@ -20,7 +20,7 @@
 
 namespace {
 
-void maybeExport(ScaleInvarianceLab& lab, const QString& name)
+void maybeExport(ScaleInvarianceTab& lab, const QString& name)
 {
     const QString dir = qEnvironmentVariable("FEATURESCOPE_SCALE_PNG_DIR");
     if (dir.isEmpty())
@@ -61,7 +61,7 @@ private Q_SLOTS:
 
 void TestScaleLabWidget::defaultRendersTiedToy()
 {
-    ScaleInvarianceLab lab;
+    ScaleInvarianceTab lab;
     lab.resize(1280, 720);
     QCOMPARE(lab.figureNames().size(), 3);
     for (const QString& name : lab.figureNames())
@@ -87,7 +87,7 @@ void TestScaleLabWidget::defaultRendersTiedToy()
 
 void TestScaleLabWidget::sliderEvaluatesLive()
 {
-    ScaleInvarianceLab lab;
+    ScaleInvarianceTab lab;
     lab.prepareForRender();
     const featurescope::ScaleInvariancePoint one = lab.lab()->reference();
     for (double c : {0.1, 0.5, 2.0, 10.0}) {
@@ -108,11 +108,11 @@ void TestScaleLabWidget::sliderEvaluatesLive()
 
 void TestScaleLabWidget::untiedModelInBackground()
 {
-    ScaleInvarianceLab lab;
+    ScaleInvarianceTab lab;
     lab.resize(1280, 720);
-    QSignalSpy started(&lab, &ScaleInvarianceLab::workStarted);
-    QSignalSpy finished(&lab, &ScaleInvarianceLab::workFinished);
-    lab.setModel(ScaleInvarianceLab::Model::UntiedToy);
+    QSignalSpy started(&lab, &ScaleInvarianceTab::workStarted);
+    QSignalSpy finished(&lab, &ScaleInvarianceTab::workFinished);
+    lab.setModel(ScaleInvarianceTab::Model::UntiedToy);
     QCOMPARE(started.size(), 1);
     lab.waitForWork();
     QCOMPARE(finished.size(), 1);
@@ -136,12 +136,12 @@ void TestScaleLabWidget::importedMatrix()
             pentagon.push_back(float(row == 0 ? std::cos(2.0 * M_PI * k / 5) : std::sin(2.0 * M_PI * k / 5)));
     featurescope::SafetensorsFile::write(path.toStdString(),
                                          {{"pentagon", featurescope::ArrayData::fromFloats({2, 5}, pentagon.data())}});
-    ScaleInvarianceLab lab;
+    ScaleInvarianceTab lab;
     lab.resize(1280, 720);
     lab.setMatrixFile(path, QStringLiteral("pentagon"));
     lab.waitForWork();
     QVERIFY2(lab.lab(), qPrintable(lab.statusText()));
-    QCOMPARE(lab.model(), ScaleInvarianceLab::Model::File);
+    QCOMPARE(lab.model(), ScaleInvarianceTab::Model::File);
     QCOMPARE(lab.lab()->kind(), featurescope::ScaleInvarianceLab::Kind::Matrix);
     QVERIFY(std::abs(lab.lab()->reference().meanDimensionality - 0.4) < 1e-5); // D_i = 2/5 for a pentagon
     QVERIFY(std::abs(lab.lab()->reference().featuresPerDimension - 2.5) < 1e-5);
@@ -158,10 +158,10 @@ void TestScaleLabWidget::fashionMlp()
     const std::string dir = featurescope::ImageDataset::defaultFashionMnistDirectory();
     if (!featurescope::ImageDataset::hasSplit(dir, "train") || !featurescope::ImageDataset::hasSplit(dir, "t10k"))
         QSKIP("Fashion-MNIST not installed (Debian package dataset-fashion-mnist)");
-    ScaleInvarianceLab lab;
+    ScaleInvarianceTab lab;
     lab.resize(1280, 720);
-    QSignalSpy progress(&lab, &ScaleInvarianceLab::workProgress);
-    lab.setModel(ScaleInvarianceLab::Model::FashionMlp);
+    QSignalSpy progress(&lab, &ScaleInvarianceTab::workProgress);
+    lab.setModel(ScaleInvarianceTab::Model::FashionMlp);
     lab.waitForWork();
     QVERIFY2(lab.lab(), qPrintable(lab.statusText()));
     QCOMPARE(lab.lab()->kind(), featurescope::ScaleInvarianceLab::Kind::Classifier);
@@ -179,16 +179,16 @@ void TestScaleLabWidget::fashionMlp()
 
 void TestScaleLabWidget::cancel()
 {
-    ScaleInvarianceLab lab;
-    QSignalSpy finished(&lab, &ScaleInvarianceLab::workFinished);
-    lab.setModel(ScaleInvarianceLab::Model::UntiedToy);
+    ScaleInvarianceTab lab;
+    QSignalSpy finished(&lab, &ScaleInvarianceTab::workFinished);
+    lab.setModel(ScaleInvarianceTab::Model::UntiedToy);
     lab.cancelWork();
     lab.waitForWork();
     QVERIFY(!lab.isBusy());
     QCOMPARE(finished.size(), 1);
     // Switching models while one computes: the newest request wins.
-    lab.setModel(ScaleInvarianceLab::Model::TiedToy);
-    lab.setModel(ScaleInvarianceLab::Model::UntiedToy);
+    lab.setModel(ScaleInvarianceTab::Model::TiedToy);
+    lab.setModel(ScaleInvarianceTab::Model::UntiedToy);
     lab.waitForWork();
     QVERIFY(lab.lab());
     QCOMPARE(lab.lab()->kind(), featurescope::ScaleInvarianceLab::Kind::UntiedToy);

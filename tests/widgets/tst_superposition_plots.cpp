@@ -181,7 +181,7 @@ struct PhaseData {
     std::vector<std::vector<QPointF>> boundaries;
 };
 
-// n = 3, m = 2 with the analytic losses of DESIGN.md §3: the cell is the cheapest arrangement.
+// n = 3, m = 2 with the analytic losses of docs/ARCHITECTURE.md §4: the cell is the cheapest arrangement.
 int phaseCell(double r, double s)
 {
     const double dropExtra = r * (s / 3 - s * s / 4);

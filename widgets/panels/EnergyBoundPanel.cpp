@@ -1,10 +1,10 @@
 #include "panels/EnergyBoundPanel.h"
 
-#include "plots/ColorMaps.h"
+#include "panels/energy/EnergyFigures.h"
+#include "panels/energy/EnergyText.h"
 #include "plots/LogScatterPlot.h"
 
 #include "common/InputError.h"
-#include "energy/EfficiencyTrend.h"
 #include "energy/EnergyReferences.h"
 #include "energy/EvaluationSchedule.h"
 #include "energy/HardwarePreset.h"
@@ -30,54 +30,9 @@
 #include <limits>
 
 using namespace featurescope;
+using energytext::sci;
 
 namespace {
-
-// Okabe-Ito colours from the one registry: distinguishable with colour-blindness and in print.
-const QColor kBlue = ColorMaps::okabeIto(ColorMaps::OkabeIto::Blue);
-const QColor kOrange = ColorMaps::okabeIto(ColorMaps::OkabeIto::Orange);
-const QColor kGreen = ColorMaps::okabeIto(ColorMaps::OkabeIto::BluishGreen);
-const QColor kVermillion = ColorMaps::okabeIto(ColorMaps::OkabeIto::Vermillion);
-const QColor kPurple = ColorMaps::okabeIto(ColorMaps::OkabeIto::ReddishPurple);
-const QColor kSky = ColorMaps::okabeIto(ColorMaps::OkabeIto::SkyBlue);
-const QColor kGrey(110, 110, 110);
-
-QString superscript(int n)
-{
-    static const char16_t digits[] = u"\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079";
-    QString s;
-    if (n < 0)
-        s += QChar(u'\u207b');
-    for (const QChar c : QString::number(std::abs(n)))
-        s += QChar(digits[c.digitValue()]);
-    return s;
-}
-
-// 2.79 × 10⁷ for large and small numbers, plain digits in between.
-QString sci(double x, int digits = 3)
-{
-    if (!std::isfinite(x))
-        return QStringLiteral("\u2014");
-    if (x == 0.0)
-        return QStringLiteral("0");
-    const double a = std::abs(x);
-    if (a >= 1e-2 && a < 1e4)
-        return QString::number(x, 'g', std::max(digits, int(std::floor(std::log10(a))) + 1));
-    int e = int(std::floor(std::log10(a)));
-    double m = x / std::pow(10.0, e);
-    const double scale = std::pow(10.0, digits - 1);
-    m = std::round(m * scale) / scale;
-    if (std::abs(m) >= 10.0) {
-        m /= 10.0;
-        ++e;
-    }
-    return QString::number(m, 'f', digits - 1) + QStringLiteral(" \u00d7 10") + superscript(e);
-}
-
-QString times(const std::string& ascii)
-{
-    return QString::fromStdString(ascii).replace(QStringLiteral(" x "), QStringLiteral(" \u00d7 ")).toHtmlEscaped();
-}
 
 QDoubleSpinBox* spinBox(QWidget* parent, const char* objectName, double min, double max, int decimals,
                         const QString& suffix, const QString& tooltip)
@@ -94,17 +49,6 @@ QDoubleSpinBox* spinBox(QWidget* parent, const char* objectName, double min, dou
     return spin;
 }
 
-QCPScatterStyle marker(QCPScatterStyle::ScatterShape shape, const QColor& color, double size, bool filled)
-{
-    return QCPScatterStyle(shape, QPen(color, 1.6), filled ? QBrush(color) : QBrush(Qt::white), size);
-}
-
-QString presetFigureLabel(const HardwarePreset& p, PresetFigure figure)
-{
-    return figure == PresetFigure::Fp32 ? QStringLiteral("FP32")
-                                        : QString::fromStdString(p.dense16Precision) + QStringLiteral(" dense");
-}
-
 } // namespace
 
 EnergyBoundPanel::EnergyBoundPanel(QWidget* parent) : Panel(parent)
@@ -114,7 +58,7 @@ EnergyBoundPanel::EnergyBoundPanel(QWidget* parent) : Panel(parent)
     base.setPointSizeF(10.0);
     setFont(base);
 
-    buildPlots();
+    m_figures = new EnergyFigures(this);
     auto* root = new QVBoxLayout(this);
     root->setContentsMargins(8, 6, 8, 6);
     root->setSpacing(6);
@@ -126,15 +70,10 @@ EnergyBoundPanel::EnergyBoundPanel(QWidget* parent) : Panel(parent)
     top->addWidget(buildCaveats(), 0);
     root->addLayout(top, 0);
 
-    auto* plots = new QHBoxLayout;
-    plots->setSpacing(6);
-    plots->addWidget(m_temperaturePlot, 5);
-    plots->addWidget(m_bitsPlot, 5);
-    plots->addWidget(m_trendPlot, 9);
-    root->addLayout(plots, 1);
+    root->addWidget(m_figures, 1);
 
     applyThemeColors();
-    selectPreset(QStringLiteral("a100-sxm4")); // the seed's case
+    selectPreset(QStringLiteral("a100-sxm4")); // the classic "1e7 above Landauer" case
 }
 
 namespace {
@@ -200,11 +139,11 @@ QStringList EnergyBoundPanel::figureNames() const
 QWidget* EnergyBoundPanel::figureWidget(const QString& name)
 {
     if (name == QLatin1String("ratio-vs-temperature"))
-        return m_temperaturePlot;
+        return m_figures->temperaturePlot();
     if (name == QLatin1String("ratio-vs-bits"))
-        return m_bitsPlot;
+        return m_figures->bitsPlot();
     if (name == QLatin1String("efficiency-trend"))
-        return m_trendPlot;
+        return m_figures->trendPlot();
     return nullptr;
 }
 
@@ -266,7 +205,7 @@ QWidget* EnergyBoundPanel::buildInputs()
                             tr("Temperature of the logic; the Landauer energy k_B T ln 2 is proportional to it. "
                                "Must be greater than 0 K."));
     m_bits = spinBox(box, "bitsSpin", 0.0, 4096.0, 1, tr(" bits/op"),
-                     tr("Bits irreversibly erased per op: 16 for bf16 inputs (the seed's choice), 32 for fp32 "
+                     tr("Bits irreversibly erased per op: 16 for bf16 inputs (the default), 32 for fp32 "
                         "accumulation. Must be greater than 0."));
 
     m_utilization->setValue(100.0);
@@ -367,7 +306,7 @@ QWidget* EnergyBoundPanel::buildCaveats()
     caveats->setObjectName(QStringLiteral("caveatsLabel"));
     caveats->setTextFormat(Qt::RichText);
     caveats->setWordWrap(true);
-    caveats->setToolTip(tr("DESIGN.md section 5: what the Landauer ratio does and does not say."));
+    caveats->setToolTip(tr("What the Landauer ratio does and does not say."));
     layout->addWidget(caveats);
 
     auto* rspTitle = new QLabel(tr("<b>Evaluation cadence</b> (RSP: every 4\u00d7 effective compute or 3 months, "
@@ -393,39 +332,6 @@ QWidget* EnergyBoundPanel::buildCaveats()
     connect(m_growth, &QDoubleSpinBox::valueChanged, this, &EnergyBoundPanel::updateSchedule);
     updateSchedule();
     return box;
-}
-
-void EnergyBoundPanel::buildPlots()
-{
-    m_temperaturePlot = new LogScatterPlot(this);
-    m_temperaturePlot->setObjectName(QStringLiteral("ratioVsTemperaturePlot"));
-    m_temperaturePlot->setTitle(tr("Ratio vs. temperature"));
-    m_temperaturePlot->setAxes(tr("temperature (K)"), LogScatterPlot::Scale::Log10, tr("actual / Landauer power"),
-                               LogScatterPlot::Scale::Log10);
-    m_temperaturePlot->setPowerTickLabels(m_temperaturePlot->xAxis, false);
-    m_temperaturePlot->setLegendColumns(1);
-    m_temperaturePlot->setToolTip(tr("The Landauer energy grows with T, so the ratio falls as 1/T."));
-
-    m_bitsPlot = new LogScatterPlot(this);
-    m_bitsPlot->setObjectName(QStringLiteral("ratioVsBitsPlot"));
-    m_bitsPlot->setTitle(tr("Ratio vs. bits per op"));
-    m_bitsPlot->setAxes(tr("bits erased per op"), LogScatterPlot::Scale::Log2, tr("actual / Landauer power"),
-                        LogScatterPlot::Scale::Log10);
-    m_bitsPlot->setLegendColumns(1);
-    m_bitsPlot->setToolTip(tr("More bits erased per op raise the Landauer power, so the ratio falls as 1/bits."));
-
-    m_trendPlot = new LogScatterPlot(this);
-    m_trendPlot->setObjectName(QStringLiteral("efficiencyTrendPlot"));
-    m_trendPlot->setTitle(tr("Accelerator efficiency over time (peak at TDP)"));
-    m_trendPlot->setAxes(tr("year"), LogScatterPlot::Scale::Linear, tr("FLOP per joule"), LogScatterPlot::Scale::Log10);
-    m_trendPlot->xAxis->setNumberFormat(QStringLiteral("f"));
-    m_trendPlot->xAxis->setNumberPrecision(0);
-    m_trendPlot->setLegendColumns(3);
-    m_trendPlot->setMinimumWidth(420);
-    m_trendPlot->setToolTip(tr("Points: each preset's peak FLOP/s at its TDP (hover a point for the chip). Lines: "
-                               "least-squares fits of log10 FLOP/J against year. The 16-bit trend uses each chip's "
-                               "dense 16-bit tensor figure (FP32 where it has none, i.e. before 2016), so it mixes "
-                               "precisions; the FP32 trend is at fixed precision."));
 }
 
 bool EnergyBoundPanel::selectPreset(const QString& id)
@@ -542,212 +448,11 @@ void EnergyBoundPanel::recompute()
             .arg(sci(result.landauerPowerW, 4), sci(in.bitsPerOp), sci(result.opsPerSecond), opName,
                  sci(in.temperatureK), sci(result.bitErasuresPerOp)));
 
-    // The derivation: one row per step; indented sub-steps ("  in eV") join the row above.
-    struct Row {
-        QString label, formula, value;
-        bool strong = false;
-    };
-    QVector<Row> rows;
-    for (const auto& step : result.derivation) {
-        const QString value = sci(step.value, 3) + QStringLiteral(" ") + times(step.unit);
-        if (step.label.rfind("  ", 0) == 0 && !rows.isEmpty()) {
-            rows.last().value += QStringLiteral(" = ") + value;
-            continue;
-        }
-        Row row{QString::fromStdString(step.label).toHtmlEscaped(), times(step.formula), value};
-        row.strong = step.label.rfind("Ratio", 0) == 0;
-        rows.append(row);
-    }
-    QString html = QStringLiteral("<table cellspacing='0' cellpadding='1' width='100%'>");
-    for (const auto& row : rows)
-        html += QStringLiteral("<tr><td>%1</td><td style='color:%4; padding-left:8px;'>%2</td>"
-                               "<td align='right' style='padding-left:8px;'>%3</td></tr>")
-                    .arg(row.strong ? QStringLiteral("<b>%1</b>").arg(row.label) : row.label, row.formula,
-                         row.strong ? QStringLiteral("<b>%1</b>").arg(row.value) : row.value,
-                         secondaryText(palette()).name());
-    html += QStringLiteral("</table>");
-    m_derivation->setText(html);
+    m_derivation->setText(energytext::derivationHtml(result, secondaryText(palette())));
 
-    updateTemperaturePlot(result);
-    updateBitsPlot(result);
-    updateTrendPlot(in);
-}
-
-void EnergyBoundPanel::updateTemperaturePlot(const LandauerResult& result)
-{
-    LogScatterPlot* plot = m_temperaturePlot;
-    plot->clearContent();
-    QVector<double> t, ratio;
-    LandauerInput in = result.input;
-    for (int i = 0; i <= 60; ++i) {
-        in.temperatureK = std::pow(10.0, 3.0 * i / 60.0); // 1 K .. 1000 K
-        t.append(in.temperatureK);
-        ratio.append(LandauerCalculator::ratio(in));
-    }
-    const QString name = selectedPresetId().isEmpty() ? tr("your input")
-                                                       : m_preset->currentText().remove(QStringLiteral(" *"));
-    plot->addCurve(name, t, ratio, QPen(kBlue, 2.2));
-    plot->addSeries(tr("%1 K: %2").arg(sci(result.input.temperatureK), sci(result.ratio)),
-                    {result.input.temperatureK}, {result.ratio},
-                    {tr("%1 K: ratio %2").arg(sci(result.input.temperatureK), sci(result.ratio))},
-                    QPen(kVermillion, 2), marker(QCPScatterStyle::ssCircle, kVermillion, 10, true));
-    const QPen refPen(kGrey, 1.2, Qt::DashLine);
-    plot->addVerticalReference(4.2, tr("He"), refPen);
-    plot->addVerticalReference(77.0, tr("N\u2082"), refPen);
-    plot->addVerticalReference(300.0, tr("room"), refPen);
-    plot->fitRanges(0.25);
-    plot->xAxis->setRange(1.0, 1000.0);
-    plot->replot(QCustomPlot::rpQueuedReplot);
-}
-
-void EnergyBoundPanel::updateBitsPlot(const LandauerResult& result)
-{
-    LogScatterPlot* plot = m_bitsPlot;
-    plot->clearContent();
-    QVector<double> bits, ratio;
-    LandauerInput in = result.input;
-    for (int i = 0; i <= 40; ++i) {
-        in.bitsPerOp = std::pow(2.0, 8.0 * i / 40.0); // 1 .. 256 bits
-        bits.append(in.bitsPerOp);
-        ratio.append(LandauerCalculator::ratio(in));
-    }
-    const QString name = selectedPresetId().isEmpty() ? tr("your input")
-                                                       : m_preset->currentText().remove(QStringLiteral(" *"));
-    plot->addCurve(tr("%1 at %2 K").arg(name, sci(result.input.temperatureK)), bits, ratio, QPen(kBlue, 2.2));
-    plot->addSeries(tr("%1 bits: %2").arg(sci(result.input.bitsPerOp), sci(result.ratio)), {result.input.bitsPerOp},
-                    {result.ratio}, {tr("%1 bits/op: ratio %2").arg(sci(result.input.bitsPerOp), sci(result.ratio))},
-                    QPen(kVermillion, 2), marker(QCPScatterStyle::ssCircle, kVermillion, 10, true));
-    const QPen refPen(kGrey, 1.2, Qt::DashLine);
-    plot->addVerticalReference(8.0, tr("FP8"), refPen, 0.02);
-    plot->addVerticalReference(16.0, tr("BF16"), refPen, 0.11);
-    plot->addVerticalReference(32.0, tr("FP32"), refPen, 0.02);
-    plot->fitRanges(0.25);
-    plot->xAxis->setRange(1.0, 256.0);
-    plot->replot(QCustomPlot::rpQueuedReplot);
-}
-
-void EnergyBoundPanel::updateTrendPlot(const LandauerInput& input)
-{
-    LogScatterPlot* plot = m_trendPlot;
-    plot->clearContent();
-    const auto& presets = hardwarePresets();
-    const QString selected = selectedPresetId();
-
-    QVector<double> denseX, denseY, estX, estY, fp32X, fp32Y, selX, selY;
-    QStringList denseTips, estTips, fp32Tips, selTips;
-    auto tip = [](const HardwarePreset& p, PresetFigure figure) {
-        return QStringLiteral("%1 (%2, %3)\n%4 TFLOP/s %5 at %6 W%7\n%8 FLOP/J")
-            .arg(QString::fromStdString(p.name), QString::fromStdString(p.vendor))
-            .arg(p.year)
-            .arg(sci(*p.tflops(figure), 4), presetFigureLabel(p, figure), sci(p.watts),
-                 p.estimated ? QStringLiteral(" (power estimated)") : QString(), sci(*p.flopsPerJoule(figure)));
-    };
-    int lastYear = 0, firstYear = 9999;
-    for (const auto& p : presets) {
-        firstYear = std::min(firstYear, p.year);
-        lastYear = std::max(lastYear, p.year);
-        if (p.dense16Tflops) {
-            auto& xs = p.estimated ? estX : denseX;
-            auto& ys = p.estimated ? estY : denseY;
-            (p.estimated ? estTips : denseTips).append(tip(p, PresetFigure::Dense16));
-            xs.append(p.year);
-            ys.append(*p.flopsPerJoule(PresetFigure::Dense16));
-        }
-        if (p.fp32Tflops) {
-            fp32X.append(p.year);
-            fp32Y.append(*p.flopsPerJoule(PresetFigure::Fp32));
-            fp32Tips.append(tip(p, PresetFigure::Fp32));
-        }
-        if (QString::fromStdString(p.id) == selected) {
-            const PresetFigure figure = PresetFigure(m_figure->currentData().toInt());
-            if (p.tflops(figure)) {
-                selX.append(p.year);
-                selY.append(*p.flopsPerJoule(figure));
-                selTips.append(tip(p, figure));
-            }
-        }
-    }
-
-    // Landauer ceiling for the chosen bits/op, temperature and op count.
-    const double ceiling = LandauerCalculator::landauerFlopsPerJoule(input.bitsPerOp, input.temperatureK, input.count);
-    const EfficiencyTrend headline = EfficiencyTrend::fit(presetTrendPoints(presets));
-    const auto fp32Points = presetTrendPoints(presets, PresetFigure::Fp32);
-    const auto meets = headline.yearReaching(ceiling);
-    const double xMin = firstYear - 2.0;
-    double xMax = 2060.0;
-    if (meets && *meets < 2150.0)
-        xMax = std::max(2040.0, std::ceil(*meets + 6.0));
-
-    const auto references = efficiencyReferences(input.bitsPerOp, input.temperatureK);
-    for (const auto& ref : references) {
-        const QString label = QString::fromStdString(ref.label);
-        if (ref.id == "landauer") {
-            plot->addHorizontalReference(
-                ceiling,
-                tr("Landauer limit: %1 bits/%2 at %3 K = %4 FLOP/J")
-                    .arg(sci(input.bitsPerOp), input.count == OpCount::Mac ? tr("MAC") : tr("FLOP"),
-                         sci(input.temperatureK), sci(ceiling)),
-                QPen(kVermillion, 2.0), 0.01, Qt::AlignLeft | Qt::AlignBottom);
-        } else if (ref.id == "cmos-ceiling") {
-            plot->addHorizontalReference(ref.flopsPerJoule, label, QPen(kGrey, 1.5, Qt::DashLine), 0.995,
-                                         Qt::AlignRight | Qt::AlignBottom);
-        } else if (ref.id == "brain") {
-            plot->addHorizontalReference(ref.flopsPerJoule, label, QPen(kGreen, 1.5, Qt::DashLine), 0.995,
-                                         Qt::AlignRight | Qt::AlignBottom);
-        } else if (ref.id == "horowitz-fp16-mac") {
-            plot->addHorizontalReference(ref.flopsPerJoule, label + tr(" (0.75 pJ/FLOP)"),
-                                         QPen(kPurple, 1.5, Qt::DotLine), 0.995, Qt::AlignRight | Qt::AlignBottom);
-        } else if (ref.id == "horowitz-fp32-mac") {
-            plot->addHorizontalReference(ref.flopsPerJoule, label + tr(" (2.3 pJ/FLOP)"),
-                                         QPen(kPurple, 1.5, Qt::DotLine), 0.995, Qt::AlignRight | Qt::AlignTop);
-        }
-    }
-
-    // Trend of the headline figure: solid over the data, dashed where it is an extrapolation.
-    plot->addCurve(tr("16-bit trend: \u00d72 / %1 y").arg(headline.doublingYears(), 0, 'f', 1),
-                   {double(firstYear), double(lastYear)},
-                   {headline.valueAt(firstYear), headline.valueAt(lastYear)}, QPen(kBlue, 2.0));
-    plot->addCurve(QString(), {double(lastYear), xMax}, {headline.valueAt(lastYear), headline.valueAt(xMax)},
-                   QPen(kBlue, 1.6, Qt::DashLine), false);
-    if (fp32Points.size() >= 2) {
-        const EfficiencyTrend fp32 = EfficiencyTrend::fit(fp32Points);
-        plot->addCurve(tr("FP32 trend: \u00d72 / %1 y").arg(fp32.doublingYears(), 0, 'f', 1),
-                       {double(firstYear), xMax}, {fp32.valueAt(firstYear), fp32.valueAt(xMax)},
-                       QPen(kOrange, 1.6, Qt::DashDotLine));
-    }
-
-    plot->addSeries(tr("16-bit dense peak"), denseX, denseY, denseTips, QPen(kBlue),
-                    marker(QCPScatterStyle::ssCircle, kBlue, 8, true));
-    plot->addSeries(tr("16-bit, est. power"), estX, estY, estTips, QPen(kBlue),
-                    marker(QCPScatterStyle::ssCircle, kBlue, 8, false));
-    plot->addSeries(tr("FP32 peak"), fp32X, fp32Y, fp32Tips, QPen(kOrange),
-                    marker(QCPScatterStyle::ssSquare, kOrange, 7, true));
-    if (!selX.isEmpty())
-        plot->addSeries(tr("%1 (selected)").arg(QString::fromStdString(findHardwarePreset(selected.toStdString())->name)), selX, selY,
-                        selTips, QPen(Qt::black),
-                        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 2.0), Qt::NoBrush, 17));
-
-    if (meets && *meets <= xMax) {
-        plot->addSeries(QString(), {*meets}, {ceiling},
-                        {tr("The 16-bit trend reaches the Landauer limit in %1").arg(std::round(*meets))},
-                        QPen(kVermillion), marker(QCPScatterStyle::ssStar, kVermillion, 14, false), false, false);
-        plot->addLabel(*meets, ceiling, tr("trend meets it \u2248 %1 ").arg(std::round(*meets)), kVermillion.darker(120),
-                       Qt::AlignRight | Qt::AlignTop);
-    } else {
-        plot->addLabel(xMax, ceiling,
-                       meets ? tr("trend meets it \u2248 %1 (off scale) ").arg(std::round(*meets))
-                             : tr("trend never meets it "),
-                       kVermillion.darker(120), Qt::AlignRight | Qt::AlignTop);
-    }
-
-    double yLo = 1e300;
-    for (double y : denseY + estY + fp32Y)
-        yLo = std::min(yLo, y);
-    for (const auto& ref : references)
-        yLo = std::min(yLo, ref.flopsPerJoule);
-    plot->yAxis->setRange(std::pow(10.0, std::floor(std::log10(yLo) - 0.3)), ceiling * 40.0);
-    plot->xAxis->setRange(xMin, xMax);
-    plot->replot(QCustomPlot::rpQueuedReplot);
+    const QString chip =
+        selectedPresetId().isEmpty() ? tr("your input") : m_preset->currentText().remove(QStringLiteral(" *"));
+    m_figures->show(result, chip, selectedPresetId(), PresetFigure(m_figure->currentData().toInt()));
 }
 
 void EnergyBoundPanel::updateSchedule()
@@ -852,7 +557,7 @@ QString EnergyBoundPanel::figureCaption(const QString& figure) const
     const QString chip = preset ? tr("%1 (%2, %3 figure)")
                                       .arg(QString::fromStdString(preset->name))
                                       .arg(preset->year)
-                                      .arg(presetFigureLabel(*preset, PresetFigure(m_figure->currentData().toInt())))
+                                      .arg(energytext::presetFigureLabel(*preset, PresetFigure(m_figure->currentData().toInt())))
                                 : tr("custom chip");
     const QString inputs =
         tr("%1: %2 TFLOP/s%3 counted as %4, utilisation %5 %, %6 W \u00d7 overhead %7, %8 K, %9 bits erased per op")

@@ -4,13 +4,13 @@
 
 #include "energy/LandauerCalculator.h"
 
-class LogScatterPlot;
+class EnergyFigures;
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 
-// The energy-bound panel (DESIGN.md section 5): how far a real accelerator sits above the Landauer limit.
+// The energy-bound panel (docs/ARCHITECTURE.md §6): how far a real accelerator sits above the Landauer limit.
 // Every convention that moves the answer by 2x or more is an input; the ratio, its derivation, the caveats and
 // three figures update as you type. The arithmetic is core's LandauerCalculator (microseconds, so it runs on the
 // GUI thread: there is no long work to hand to a worker).
@@ -52,13 +52,9 @@ private:
     QWidget* m_caveatsBox = nullptr;
     QWidget* buildResult();
     QWidget* buildCaveats();
-    void buildPlots();
     void applyPreset();
     void onChipFigureEdited();
     void recompute();
-    void updateTemperaturePlot(const featurescope::LandauerResult& result);
-    void updateBitsPlot(const featurescope::LandauerResult& result);
-    void updateTrendPlot(const featurescope::LandauerInput& input);
     void updateSchedule();
 
     QComboBox* m_preset = nullptr;
@@ -80,9 +76,7 @@ private:
     QLabel* m_presetNote = nullptr;
     QLabel* m_schedule = nullptr;
 
-    LogScatterPlot* m_temperaturePlot = nullptr;
-    LogScatterPlot* m_bitsPlot = nullptr;
-    LogScatterPlot* m_trendPlot = nullptr;
+    EnergyFigures* m_figures = nullptr;
 
     bool m_applyingPreset = false; // guard: filling inputs from a preset is not a user edit
     bool m_valid = false;

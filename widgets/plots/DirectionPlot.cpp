@@ -8,32 +8,13 @@
 
 DirectionPlot::DirectionPlot(QWidget* parent) : InteractivePlot(parent)
 {
-    setBackground(Qt::white);
-    setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aeGrid);
     setMinimumSize(200, 140);
-    setMouseTracking(true);
 
-    plotLayout()->insertRow(0);
-    m_title = new QCPTextElement(this, QString(), FeaturePalette::font(12.0, true));
-    plotLayout()->addElement(0, 0, m_title);
-    // Legend centred in a row under the axes, between two empty stretchable cells: an element of the main column
-    // must not cap its width (a legend's maximum width is its content's).
-    axisRect()->insetLayout()->take(legend);
-    auto* legendRow = new QCPLayoutGrid;
-    plotLayout()->addElement(2, 0, legendRow);
-    legendRow->addElement(0, 0, new QCPLayoutElement(this));
-    legendRow->addElement(0, 1, legend);
-    legendRow->addElement(0, 2, new QCPLayoutElement(this));
-    legendRow->setColumnStretchFactors({1.0, 0.001, 1.0});
-    plotLayout()->setRowStretchFactors({0.001, 1.0, 0.001});
+    m_title = addTitle();
+    legendBelow();
     plotLayout()->setRowSpacing(0);
-    legend->setFillOrder(QCPLegend::foColumnsFirst);
-    legend->setFont(FeaturePalette::font(10.0));
-    legend->setBrush(Qt::NoBrush);
-    legend->setBorderPen(Qt::NoPen);
     legend->setIconSize(18, 10);
-    legend->setMargins(QMargins(4, 0, 4, 2));
     legend->setVisible(false);
 
     FeaturePalette::styleAxis(xAxis, QStringLiteral("input dimension"));
@@ -56,7 +37,7 @@ DirectionPlot::DirectionPlot(QWidget* parent) : InteractivePlot(parent)
     m_empty->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_empty->position->setCoords(0.5, 0.5);
     m_empty->setPositionAlignment(Qt::AlignCenter);
-    m_empty->setFont(FeaturePalette::font(11.0));
+    m_empty->setFont(labelFont());
     m_empty->setColor(QColor(130, 130, 130));
     m_empty->setText(QStringLiteral("no feature selected"));
 }

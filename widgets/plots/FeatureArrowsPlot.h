@@ -1,5 +1,6 @@
 #pragma once
 
+#include "plots/ArrowPanel.h"
 #include "plots/InteractivePlot.h"
 
 #include "geometry/FeatureGeometry.h"
@@ -54,7 +55,7 @@ public:
     int featureAt(const QPointF& pos, int* instance = nullptr) const;
     QString hoverText(const QPointF& pos) const override;
 
-    static constexpr float kDroppedNorm = 0.1f;
+    static constexpr float kDroppedNorm = ArrowPanel::kDroppedNorm;
 
 Q_SIGNALS:
     void featureClicked(int feature);
@@ -65,46 +66,16 @@ protected:
     void plotClicked(const QPointF& pos) override;
 
 private:
-    struct Instance {
-        QString title;
-        int m = 0;
-        int n = 0;
-        Eigen::MatrixXf position;          // 2 x n drawn coordinates
-        Eigen::VectorXf norms;             // ||W_i|| (full, not projected)
-        Eigen::VectorXf dimensionality;
-        Eigen::VectorXf superposition;
-        std::vector<QString> componentOf;  // geometry kind of each feature ("" if unknown)
-        QString geometryLabel;
-        QCPTextElement* titleElement = nullptr;
-        QCPAxisRect* rect = nullptr;
-        std::vector<QCPItemLine*> arrows;  // nullptr where dropped or m == 1
-        std::vector<QCPItemTracer*> dots;  // tip markers for dots (dropped features, m == 1), else nullptr
-        std::vector<QCPItemText*> labels;  // n <= 20 only
-        QCPItemText* selectionLabel = nullptr; // n > 20: the selected feature's index
-        QCPItemText* geometryText = nullptr;
-        // Above kBulkFeatures, features are drawn as two plottables (shafts and dots) instead of one item each:
-        // thousands of items make every live update and replot take seconds.
-        QCPCurve* shafts = nullptr;
-        QCPCurve* droppedDots = nullptr;
-        QCPItemLine* selectedArrow = nullptr;
-    };
-    static constexpr int kBulkFeatures = 60;
-    void fillBulk(Instance& instance);
-
     // Live training sends new weights many times a second: when only positions and labels changed, move the
     // existing items instead of rebuilding thousands of them.
-    bool updateInPlace(std::vector<Instance>& fresh, double limit);
+    bool updateInPlace(std::vector<ArrowPanel>& fresh, double limit);
 
     void rebuild();
-    void buildInstance(Instance& instance);
     void applySelection();
-    QPointF labelPosition(const Instance& instance, int feature) const;
-    // Puts the geometry note ("2 digons / 1 not learned") in the panel corner with the fewest tips and labels under it.
-    void placeGeometryText(const Instance& instance) const;
     int chooseColumns(const QSize& size) const;
     void arrangeGrid(int columns);
 
-    std::vector<Instance> m_instances;
+    std::vector<ArrowPanel> m_instances;
     QCPLayoutGrid* m_grid = nullptr;
     int m_columns = 0;
     bool m_arranged = false;

@@ -46,15 +46,12 @@ void sizeMapDimension(int n, int* cells, QCPRange* range)
 
 GramHeatmapPlot::GramHeatmapPlot(QWidget* parent) : InteractivePlot(parent)
 {
-    setBackground(Qt::white);
-    setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aePlottables); // crisp cell edges
     setMinimumSize(240, 200);
-    setMouseTracking(true);
 
     plotLayout()->clear();
     auto* outer = plotLayout();
-    m_title = new QCPTextElement(this, QStringLiteral("W\u1d40W and bias b"), FeaturePalette::font(12.0, true));
+    m_title = new QCPTextElement(this, QStringLiteral("W\u1d40W and bias b"), titleFont());
     m_title->setMargins(QMargins(0, 4, 0, 8));
     outer->addElement(1, 0, m_title);
     auto* body = new QCPLayoutGrid;
@@ -111,7 +108,7 @@ GramHeatmapPlot::GramHeatmapPlot(QWidget* parent) : InteractivePlot(parent)
     QCPAxis* bx = m_biasRect->axis(QCPAxis::atBottom);
     QCPAxis* by = m_biasRect->axis(QCPAxis::atLeft);
     bx->setLabel(QStringLiteral("b"));
-    bx->setLabelFont(FeaturePalette::font(12.0, true));
+    bx->setLabelFont(titleFont());
     bx->setRange(-0.5, 0.5);
     by->setRangeReversed(true);
 

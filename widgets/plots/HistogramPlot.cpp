@@ -10,32 +10,12 @@
 HistogramPlot::HistogramPlot(QWidget* parent)
     : InteractivePlot(parent), m_markerX(std::numeric_limits<double>::quiet_NaN())
 {
-    setBackground(Qt::white);
-    setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aeGrid);
     setMinimumSize(200, 140);
-    setMouseTracking(true);
 
-    plotLayout()->insertRow(0);
-    m_title = new QCPTextElement(this, QString(), FeaturePalette::font(12.0, true));
-    plotLayout()->addElement(0, 0, m_title);
-    // Legend in a row under the axes: it never covers a bar.
-    // Legend centred in a row under the axes, between two empty stretchable cells: an element of the main column
-    // must not cap its width (a legend's maximum width is its content's).
-    axisRect()->insetLayout()->take(legend);
-    auto* legendRow = new QCPLayoutGrid;
-    plotLayout()->addElement(2, 0, legendRow);
-    legendRow->addElement(0, 0, new QCPLayoutElement(this));
-    legendRow->addElement(0, 1, legend);
-    legendRow->addElement(0, 2, new QCPLayoutElement(this));
-    legendRow->setColumnStretchFactors({1.0, 0.001, 1.0});
-    plotLayout()->setRowStretchFactors({0.001, 1.0, 0.001});
-    legend->setFillOrder(QCPLegend::foColumnsFirst);
-    legend->setFont(FeaturePalette::font(10.0));
-    legend->setBrush(Qt::NoBrush);
-    legend->setBorderPen(Qt::NoPen);
+    m_title = addTitle();
+    legendBelow(); // in a row under the axes: it never covers a bar
     legend->setIconSize(18, 10);
-    legend->setMargins(QMargins(4, 0, 4, 2));
     legend->setVisible(false);
     plotLayout()->setRowSpacing(0);
 
@@ -50,7 +30,7 @@ HistogramPlot::HistogramPlot(QWidget* parent)
     m_note->position->setCoords(0.985, 0.03);
     m_note->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
     m_note->setTextAlignment(Qt::AlignRight);
-    m_note->setFont(FeaturePalette::font(10.0));
+    m_note->setFont(textFont());
     m_note->setColor(QColor(90, 90, 90));
     m_note->setBrush(QBrush(QColor(255, 255, 255, 215)));
     m_note->setPadding(QMargins(3, 1, 3, 1));
@@ -60,7 +40,7 @@ HistogramPlot::HistogramPlot(QWidget* parent)
     m_empty->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_empty->position->setCoords(0.5, 0.5);
     m_empty->setPositionAlignment(Qt::AlignCenter);
-    m_empty->setFont(FeaturePalette::font(11.0));
+    m_empty->setFont(labelFont());
     m_empty->setColor(QColor(130, 130, 130));
     m_empty->setText(QStringLiteral("no data yet"));
 
@@ -71,7 +51,7 @@ HistogramPlot::HistogramPlot(QWidget* parent)
     m_markerLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_markerLabel->position->setTypeX(QCPItemPosition::ptPlotCoords);
     m_markerLabel->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-    m_markerLabel->setFont(FeaturePalette::font(10.0));
+    m_markerLabel->setFont(textFont());
     m_markerLabel->setColor(FeaturePalette::selectionColor());
     m_markerLabel->setBrush(QBrush(QColor(255, 255, 255, 215)));
     m_markerLabel->setPadding(QMargins(3, 1, 3, 1));

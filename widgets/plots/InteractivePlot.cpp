@@ -1,11 +1,63 @@
 #include "plots/InteractivePlot.h"
 
+#include "plots/FeaturePalette.h"
 #include "plots/FreshAxisMargins.h"
 
 #include <QMouseEvent>
 #include <QToolTip>
 
-InteractivePlot::InteractivePlot(QWidget* parent) : QCustomPlot(parent) { FreshAxisMargins::install(this); }
+InteractivePlot::InteractivePlot(QWidget* parent) : QCustomPlot(parent)
+{
+    FreshAxisMargins::install(this);
+    setBackground(Qt::white);
+    setAntialiasedElements(QCP::aeAll);
+    setMouseTracking(true);
+}
+
+QFont InteractivePlot::textFont() { return FeaturePalette::font(10.0); }
+QFont InteractivePlot::labelFont() { return FeaturePalette::font(11.0); }
+QFont InteractivePlot::titleFont() { return FeaturePalette::font(12.0, true); }
+
+QCPTextElement* InteractivePlot::addTitle(const QString& text)
+{
+    plotLayout()->insertRow(0);
+    auto* title = new QCPTextElement(this, text, titleFont());
+    plotLayout()->addElement(0, 0, title);
+    return title;
+}
+
+void InteractivePlot::legendBelow()
+{
+    axisRect()->insetLayout()->take(legend);
+    auto* row = new QCPLayoutGrid;
+    plotLayout()->addElement(2, 0, row);
+    row->addElement(0, 0, new QCPLayoutElement(this));
+    row->addElement(0, 1, legend);
+    row->addElement(0, 2, new QCPLayoutElement(this));
+    row->setColumnStretchFactors({1.0, 0.001, 1.0});
+    plotLayout()->setRowStretchFactors({0.001, 1.0, 0.001});
+    legend->setFillOrder(QCPLegend::foColumnsFirst);
+    legend->setFont(textFont());
+    legend->setBrush(Qt::NoBrush);
+    legend->setBorderPen(Qt::NoPen);
+    legend->setMargins(QMargins(4, 0, 4, 2));
+}
+
+void InteractivePlot::legendBeside()
+{
+    axisRect()->insetLayout()->take(legend);
+    auto* side = new QCPLayoutGrid;
+    plotLayout()->addElement(1, 1, side);
+    side->addElement(0, 0, legend);
+    side->expandTo(2, 1);
+    side->setRowStretchFactors({0.001, 1.0});
+    plotLayout()->setColumnStretchFactors({1.0, 0.001});
+    plotLayout()->setRowStretchFactors({0.001, 1.0});
+    legend->setFont(textFont());
+    legend->setBrush(Qt::NoBrush);
+    legend->setBorderPen(Qt::NoPen);
+    legend->setMargins(QMargins(6, 4, 8, 4));
+}
 
 void InteractivePlot::mousePressEvent(QMouseEvent* event)
 {

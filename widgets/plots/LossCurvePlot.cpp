@@ -17,31 +17,13 @@ bool valid(float v) { return std::isfinite(v) && v > 0.0f; }
 
 LossCurvePlot::LossCurvePlot(QWidget* parent) : InteractivePlot(parent)
 {
-    setBackground(Qt::white);
-    setAntialiasedElements(QCP::aeAll);
     setMinimumSize(240, 200);
-    setMouseTracking(true);
 
-    plotLayout()->insertRow(0);
-    m_title = new QCPTextElement(this, QStringLiteral("Training loss"), FeaturePalette::font(12.0, true));
-    plotLayout()->addElement(0, 0, m_title);
-    // Legend in its own column right of the axes: it can never cover a curve.
-    // Legend at the top of its own column right of the axes (a spacer row below keeps it compact).
-    axisRect()->insetLayout()->take(legend);
-    auto* side = new QCPLayoutGrid;
-    plotLayout()->addElement(1, 1, side);
-    side->addElement(0, 0, legend);
-    side->expandTo(2, 1);
-    side->setRowStretchFactors({0.001, 1.0});
-    plotLayout()->setColumnStretchFactors({1.0, 0.001});
-    plotLayout()->setRowStretchFactors({0.001, 1.0});
+    m_title = addTitle(QStringLiteral("Training loss"));
+    legendBeside();
     legend->setVisible(true);
-    legend->setFont(FeaturePalette::font(10.0));
-    legend->setBrush(Qt::NoBrush);
-    legend->setBorderPen(Qt::NoPen);
     legend->setIconSize(22, 12);
     legend->setRowSpacing(-2);
-    legend->setMargins(QMargins(6, 4, 8, 4));
     legend->setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX);
 
     FeaturePalette::styleAxis(xAxis, QStringLiteral("training step"));

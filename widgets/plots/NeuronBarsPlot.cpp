@@ -25,31 +25,13 @@ double indexTickStep(int count)
 
 NeuronBarsPlot::NeuronBarsPlot(QWidget* parent) : InteractivePlot(parent)
 {
-    setBackground(Qt::white);
-    setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aePlottables);
     setMinimumSize(240, 200);
-    setMouseTracking(true);
 
-    plotLayout()->insertRow(0);
-    m_title = new QCPTextElement(this, QStringLiteral("Hidden neurons: each feature's weight"),
-                                 FeaturePalette::font(12.0, true));
-    plotLayout()->addElement(0, 0, m_title);
-    // Legend at the top of its own column right of the axes (a spacer row below keeps it compact).
-    axisRect()->insetLayout()->take(legend);
-    auto* side = new QCPLayoutGrid;
-    plotLayout()->addElement(1, 1, side);
-    side->addElement(0, 0, legend);
-    side->expandTo(2, 1);
-    side->setRowStretchFactors({0.001, 1.0});
-    plotLayout()->setColumnStretchFactors({1.0, 0.001});
-    plotLayout()->setRowStretchFactors({0.001, 1.0});
-    legend->setFont(FeaturePalette::font(10.0));
-    legend->setBrush(Qt::NoBrush);
-    legend->setBorderPen(Qt::NoPen);
+    m_title = addTitle(QStringLiteral("Hidden neurons: each feature's weight"));
+    legendBeside();
     legend->setIconSize(16, 12);
     legend->setRowSpacing(-2);
-    legend->setMargins(QMargins(6, 4, 8, 4));
 
     FeaturePalette::styleAxis(xAxis, QStringLiteral("hidden neuron"));
     FeaturePalette::styleAxis(yAxis, QStringLiteral("weight W[neuron, feature]"));

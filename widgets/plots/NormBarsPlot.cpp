@@ -28,11 +28,8 @@ double featureTickStep(int n)
 
 NormBarsPlot::NormBarsPlot(QWidget* parent) : InteractivePlot(parent)
 {
-    setBackground(Qt::white);
-    setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aePlottables);
     setMinimumSize(240, 200);
-    setMouseTracking(true);
     rebuild();
 }
 
@@ -84,7 +81,7 @@ void NormBarsPlot::rebuild()
     m_grid = new QCPLayoutGrid;
     outer->addElement(0, 0, m_grid);
     auto* xLabel = new QCPTextElement(this, QStringLiteral("\u2016W\u1d62\u2016  (length of feature i's direction)"),
-                                      FeaturePalette::font(11.0));
+                                      labelFont());
     xLabel->setMargins(QMargins(0, 0, 0, 4));
     outer->addElement(1, 0, xLabel);
     outer->setRowStretchFactors({1.0, 0.001});

@@ -69,31 +69,13 @@ QColor PhaseDiagramPlot::cellColor(int cell)
 
 PhaseDiagramPlot::PhaseDiagramPlot(QWidget* parent) : InteractivePlot(parent)
 {
-    setBackground(Qt::white);
-    setAntialiasedElements(QCP::aeAll);
     setNotAntialiasedElements(QCP::aePlottables);
-    setAntialiasedElement(QCP::aePlottables, false);
     setMinimumSize(240, 200);
-    setMouseTracking(true);
 
-    plotLayout()->insertRow(0);
-    m_title = new QCPTextElement(this, QStringLiteral("Phase diagram of the extra feature"), FeaturePalette::font(12.0, true));
-    plotLayout()->addElement(0, 0, m_title);
-    // Legend at the top of its own column right of the axes (a spacer row below keeps it compact).
-    axisRect()->insetLayout()->take(legend);
-    auto* side = new QCPLayoutGrid;
-    plotLayout()->addElement(1, 1, side);
-    side->addElement(0, 0, legend);
-    side->expandTo(2, 1);
-    side->setRowStretchFactors({0.001, 1.0});
-    plotLayout()->setColumnStretchFactors({1.0, 0.001});
-    plotLayout()->setRowStretchFactors({0.001, 1.0});
+    m_title = addTitle(QStringLiteral("Phase diagram of the extra feature"));
+    legendBeside();
     legend->setVisible(true);
-    legend->setFont(FeaturePalette::font(10.0));
-    legend->setBrush(Qt::NoBrush);
-    legend->setBorderPen(Qt::NoPen);
     legend->setIconSize(18, 14);
-    legend->setMargins(QMargins(6, 4, 8, 4));
 
     FeaturePalette::styleAxis(xAxis, QStringLiteral("relative importance of the extra feature"));
     FeaturePalette::styleAxis(yAxis, QStringLiteral("feature density 1\u2212S"));

@@ -48,31 +48,14 @@ QVector<double> StickyFractionPlot::referenceFractions()
 
 StickyFractionPlot::StickyFractionPlot(QWidget* parent) : InteractivePlot(parent)
 {
-    setBackground(Qt::white);
-    setAntialiasedElements(QCP::aeAll);
     setMinimumSize(240, 200);
-    setMouseTracking(true);
 
-    plotLayout()->insertRow(0);
-    m_title = new QCPTextElement(this, QStringLiteral("Dimensions per feature"), FeaturePalette::font(12.0, true));
-    plotLayout()->addElement(0, 0, m_title);
-    auto* legendRow = new QCPLayoutGrid;
-    plotLayout()->addElement(2, 0, legendRow);
-    axisRect()->insetLayout()->take(legend);
-    legendRow->addElement(0, 1, legend);
-    legendRow->expandTo(1, 3);
-    legendRow->setColumnStretchFactors({1.0, 0.001, 1.0});
-    legendRow->setMargins(QMargins(0, 0, 0, 0));
-    plotLayout()->setRowStretchFactors({0.001, 1.0, 0.001});
+    m_title = addTitle(QStringLiteral("Dimensions per feature"));
+    legendBelow();
     plotLayout()->setRowSpacing(2);
     legend->setVisible(true);
-    legend->setFont(FeaturePalette::font(10.0));
-    legend->setBrush(Qt::NoBrush);
-    legend->setBorderPen(Qt::NoPen);
-    legend->setFillOrder(QCPLegend::foColumnsFirst);
     legend->setWrap(2);
     legend->setColumnSpacing(24);
-    legend->setMargins(QMargins(4, 0, 4, 2));
 
     FeaturePalette::styleAxis(xAxis, QStringLiteral("1/(1\u2212S)   (inverse feature density)"));
     FeaturePalette::styleAxis(yAxis, QStringLiteral("dimensions per feature"));
@@ -109,7 +92,7 @@ StickyFractionPlot::StickyFractionPlot(QWidget* parent) : InteractivePlot(parent
         text->setPositionAlignment(Qt::AlignLeft | r.vertical);
         text->setClipToAxisRect(false);
         text->setPadding(QMargins(5, 0, 0, 0));
-        text->setFont(FeaturePalette::font(10.0));
+        text->setFont(textFont());
         text->setColor(QColor(90, 90, 90));
         text->setText(QString::fromLatin1(r.label));
         text->setSelectable(false);

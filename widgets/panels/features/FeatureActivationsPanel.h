@@ -23,7 +23,7 @@ class QLineEdit;
 class QTabWidget;
 class QTableView;
 
-// Feature activations (DESIGN.md §4): train a sparse autoencoder on synthetic, toy-model or Fashion-MNIST MLP
+// Feature activations (docs/ARCHITECTURE.md §5): train a sparse autoencoder on synthetic, toy-model or Fashion-MNIST MLP
 // activations and browse its features offline, the way SAE-Vis / Neuronpedia do, plus the randomized-weights control
 // of Towards Monosemanticity. Training runs in SaeTrainingWorker and the views follow it live (metrics strip, density
 // histogram, feature table, feature view). Selecting a feature in the table, the density histogram or the

@@ -2,7 +2,7 @@
 
 #include "PhaseDiagramTab.h"
 #include "common/ControlsScrollArea.h"
-#include "ScaleInvarianceLab.h"
+#include "ScaleInvarianceTab.h"
 #include "ToyControlsWidget.h"
 #include "common/BackgroundJob.h"
 #include "experiments/ToyRunState.h"
@@ -83,13 +83,13 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
     }
     m_phaseTab = new PhaseDiagramTab(this);
     m_tabs->addTab(m_phaseTab, tr("Phase diagram"));
-    m_scaleLab = new ScaleInvarianceLab(this);
+    m_scaleLab = new ScaleInvarianceTab(this);
     m_tabs->addTab(m_scaleLab, tr("Scale invariance"));
     m_tabs->setTabToolTip(m_tabs->count() - 1, tr("Is \"features per dimension\" scale invariant? Rescale W by c and "
                                                   "watch each measure"));
-    connect(m_scaleLab, &ScaleInvarianceLab::workStarted, this, &Panel::workStarted);
-    connect(m_scaleLab, &ScaleInvarianceLab::workProgress, this, &Panel::workProgress);
-    connect(m_scaleLab, &ScaleInvarianceLab::workFinished, this, &Panel::workFinished);
+    connect(m_scaleLab, &ScaleInvarianceTab::workStarted, this, &Panel::workStarted);
+    connect(m_scaleLab, &ScaleInvarianceTab::workProgress, this, &Panel::workProgress);
+    connect(m_scaleLab, &ScaleInvarianceTab::workFinished, this, &Panel::workFinished);
     m_tabs->setToolTip(tr("Click a feature in any view to select it everywhere"));
 
     auto* views = new QWidget(this);

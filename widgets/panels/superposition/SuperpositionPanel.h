@@ -16,7 +16,7 @@ class LossCurvePlot;
 class NeuronBarsPlot;
 class NormBarsPlot;
 class PhaseDiagramTab;
-class ScaleInvarianceLab;
+class ScaleInvarianceTab;
 class StickyFractionPlot;
 class ToyControlsWidget;
 class QComboBox;
@@ -95,7 +95,7 @@ private:
     LossCurvePlot* m_loss = nullptr;
     NeuronBarsPlot* m_neurons = nullptr;
     QLabel* m_neuronNote = nullptr;
-    ScaleInvarianceLab* m_scaleLab = nullptr;
+    ScaleInvarianceTab* m_scaleLab = nullptr;
     PhaseDiagramTab* m_phaseTab = nullptr;
     QTimer m_retrainTimer;
     // Live updates are redrawn at most once per max(50 ms, 4 x the last redraw's cost), so a heavy view (hundreds of
