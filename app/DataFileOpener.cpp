@@ -31,11 +31,7 @@ DataFileOpener::DataFileOpener(QWidget* dialogParent) : QObject(dialogParent), m
     connect(m_job, &BackgroundJob::finished, this, &DataFileOpener::onFinished);
 }
 
-DataFileOpener::~DataFileOpener()
-{
-    m_job->cancel();
-    m_job->waitForFinished();
-}
+DataFileOpener::~DataFileOpener() { m_job->abandon(); }
 
 QString DataFileOpener::fileFilter()
 {

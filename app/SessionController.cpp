@@ -59,7 +59,12 @@ SessionController::SessionController(MainWindow* window) : QObject(window), m_wi
     updateTitle();
 }
 
-SessionController::~SessionController() { waitForBackgroundWork(); }
+// A save still running finishes writing (its work ignores cancel); nothing is delivered to the closing window.
+SessionController::~SessionController()
+{
+    m_loadJob->abandon();
+    m_saveJob->abandon();
+}
 
 QString SessionController::autosavePath(int slot)
 {

@@ -4,6 +4,7 @@
 #include "common/SettingsReader.h"
 #include "mlp/ImageDataset.h"
 #include "mlp/MlpClassifier.h"
+#include "toy/ToyModelConfig.h"
 
 #include <nlohmann/json.hpp>
 
@@ -51,9 +52,14 @@ void SaeExperimentConfig::validate() const
             throw InputError("toy hidden m must be between 1 and 512");
         if (toyHidden >= toyFeatures)
             throw InputError("the toy model needs fewer hidden dimensions m than features n (superposition)");
-        // Below 1e-9 a feature would fire less than once in a billion inputs: nothing could be learned from it.
-        if (!(toyProbability >= 1e-9) || toyProbability > 1.0)
-            throw InputError("feature probability p must be between 1e-9 and 1");
+        // The toy model's own bounds (and message) for the probability: one rule for every way to train it.
+        {
+            ToyModelConfig toy;
+            toy.features = toyFeatures;
+            toy.hidden = toyHidden;
+            toy.featureProbability = ToyModelConfig::sharedProbability(toyFeatures, 1, toyProbability);
+            toy.validate();
+        }
         if (toySteps < 1 || toySteps > 10000000)
             throw InputError("toy training steps must be between 1 and 1e7");
         break;

@@ -304,7 +304,7 @@ void NpzArchive::toFloat(const std::string& name, float* out, NpyFile::Options o
         done += elements;
         if (progress) {
             if (progress->isCancelled())
-                throw LoadCancelled();
+                throw Cancelled();
             progress->report(double(done) / double(count));
         }
     }

@@ -3,7 +3,7 @@
 #include "common/InputError.h"
 #include "common/ProgressReporter.h"
 #include "io/ArrayData.h"
-#include "io/LoadCancelled.h"
+#include "common/Cancelled.h"
 #include "io/NpyFile.h"
 #include "lm/GptHookPoint.h"
 #include "lm/LanguageModel.h"
@@ -156,7 +156,7 @@ HarvestResult LmHarvester::run(const LanguageModel& lm, const std::string& corpu
         std::vector<int> ids;
         for (std::uint64_t first = 0; first < windows; first += kBatch) {
             if (progress && progress->isCancelled())
-                throw LoadCancelled();
+                throw Cancelled();
             const int batch = int(std::min<std::uint64_t>(kBatch, windows - first));
             ids.assign(std::size_t(batch) * std::size_t(context), 0);
             for (int b = 0; b < batch; ++b) {

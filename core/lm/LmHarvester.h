@@ -27,7 +27,7 @@ struct HarvestResult {
 // `acts` [rows, width] f32, `tokens` (the token strings, NumPy '<U' strings), `token_ids` and `sequence_ids`
 // (int64, one window = one sequence) - the layout ActivationImport reads. The activations stream to a temporary
 // file as they are computed (memory stays bounded by one batch of windows plus the per-row ids and strings); the
-// archive is assembled with libzip and renamed into place. Cancel throws LoadCancelled and leaves no file.
+// archive is assembled with libzip and renamed into place. Cancel throws Cancelled and leaves no file.
 class LmHarvester {
 public:
     static HarvestResult run(const LanguageModel& model, const std::string& corpusText, const HarvestSettings& settings,

@@ -371,6 +371,9 @@ private Q_SLOTS:
                                         bigEndian32(0x803) + bigEndian32(count) + bigEndian32(28) + bigEndian32(28),
                                         quint64(count) * 28 * 28);
         gzipFile(dir + QStringLiteral("/train-labels-idx1-ubyte.gz"), bigEndian32(0x801) + bigEndian32(count), count);
+        // A complete-looking set (both splits), so the refusal comes from reading the bomb, not from a missing split.
+        for (const char* name : {"/t10k-images-idx3-ubyte.gz", "/t10k-labels-idx1-ubyte.gz"})
+            QFile::copy(images, dir + QLatin1String(name));
         qInfo("train-images-idx3-ubyte.gz: %lld bytes", QFileInfo(images).size());
         expectRefusal(MeasuredRun::run(args({"sae", "--source", "fashion-mnist", "--data-dir"}, {dir})),
                       images + QStringLiteral(": the IDX header claims 784 MB from"));

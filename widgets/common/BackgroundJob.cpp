@@ -13,10 +13,15 @@ BackgroundJob::BackgroundJob(QString title, QObject* parent) : QObject(parent), 
     connect(&m_watcher, &QFutureWatcher<void>::finished, this, &BackgroundJob::onFinished);
 }
 
-BackgroundJob::~BackgroundJob()
+BackgroundJob::~BackgroundJob() { abandon(); }
+
+void BackgroundJob::abandon()
 {
     cancel();
     m_watcher.waitForFinished();
+    QCoreApplication::removePostedEvents(this);
+    QCoreApplication::removePostedEvents(&m_watcher);
+    m_reporter.reset(); // onFinished() now does nothing if its event was already on its way
     BackgroundTasks::instance().remove(this);
 }
 

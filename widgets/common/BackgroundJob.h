@@ -27,12 +27,15 @@ public:
     using Work = std::function<void(const featurescope::ProgressReporter& progress)>;
 
     explicit BackgroundJob(QString title, QObject* parent = nullptr);
-    ~BackgroundJob() override; // cancels and waits
+    ~BackgroundJob() override; // abandons the work
 
     void start(Work work);
     void cancel();
     bool isRunning() const { return m_watcher.isRunning(); }
     void waitForFinished();
+    // Cancels and blocks until the work has stopped, discarding whatever it queued and emitting nothing: for
+    // destructors, where delivering results would reach objects that are being destroyed.
+    void abandon();
     // From the work's thread: runs `call` on the GUI thread, in order with this job's other signals.
     void deliver(std::function<void()> call);
 

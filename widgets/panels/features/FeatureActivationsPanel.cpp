@@ -120,11 +120,8 @@ FeatureActivationsPanel::FeatureActivationsPanel(QWidget* parent) : Panel(parent
     });
 }
 
-FeatureActivationsPanel::~FeatureActivationsPanel()
-{
-    m_worker->stop();
-    m_worker->waitForFinished();
-}
+// The worker is a child: it abandons its job as it is destroyed, so no snapshot reaches this half-destroyed panel.
+FeatureActivationsPanel::~FeatureActivationsPanel() = default;
 
 QWidget* FeatureActivationsPanel::buildDictionaryTab()
 {

@@ -90,11 +90,7 @@ SaeTrainingWorker::SaeTrainingWorker(QObject* parent)
     connect(&m_job, &BackgroundJob::finished, this, &SaeTrainingWorker::onJobFinished);
 }
 
-SaeTrainingWorker::~SaeTrainingWorker()
-{
-    m_job.cancel();
-    m_job.waitForFinished();
-}
+SaeTrainingWorker::~SaeTrainingWorker() { m_job.abandon(); }
 
 void SaeTrainingWorker::publish(std::shared_ptr<FeatureSnapshot> snapshot)
 {

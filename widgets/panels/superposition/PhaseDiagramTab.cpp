@@ -57,11 +57,7 @@ PhaseDiagramTab::PhaseDiagramTab(QWidget* parent) : QWidget(parent)
     });
 }
 
-PhaseDiagramTab::~PhaseDiagramTab()
-{
-    m_job->cancel();
-    m_job->waitForFinished();
-}
+PhaseDiagramTab::~PhaseDiagramTab() { m_job->abandon(); }
 
 void PhaseDiagramTab::compute(const featurescope::TrainingConfig& base)
 {

@@ -5,10 +5,10 @@
 #include "ScaleLabText.h"
 #include "ScaleSliderRow.h"
 
-#include "common/QtProgressBridge.h"
+#include "common/BackgroundJob.h"
 #include "mlp/ImageDataset.h"
 #include "plots/LogScatterPlot.h"
-#include "session/SettingsReader.h"
+#include "common/SettingsReader.h"
 
 #include <nlohmann/json.hpp>
 
@@ -16,7 +16,6 @@
 #include <QLabel>
 #include <QLocale>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrent>
 
 using CoreLab = featurescope::ScaleInvarianceLab;
 using featurescope::ScaleInvariancePoint;
@@ -91,11 +90,11 @@ ScaleInvarianceTab::ScaleInvarianceTab(QWidget* parent) : QWidget(parent)
     layout->addWidget(m_plots, 1);
     layout->addWidget(m_reading);
 
-    m_progress = new QtProgressBridge(this);
-    connect(m_progress, &QtProgressBridge::progress, this, &ScaleInvarianceTab::workProgress);
-    connect(&m_watcher, &QFutureWatcher<ScaleLabPrepared>::finished, this, &ScaleInvarianceTab::onPrepared);
-    connect(&m_pointWatcher, &QFutureWatcher<ScaleInvariancePoint>::finished, this,
-            &ScaleInvarianceTab::onPointEvaluated);
+    m_prepareJob = new BackgroundJob(tr("Scale-invariance lab"), this);
+    m_pointJob = new BackgroundJob(tr("Scale-invariance lab: one scale"), this);
+    connect(m_prepareJob, &BackgroundJob::progress, this, &ScaleInvarianceTab::workProgress);
+    connect(m_prepareJob, &BackgroundJob::finished, this, &ScaleInvarianceTab::onPrepared);
+    connect(m_pointJob, &BackgroundJob::finished, this, &ScaleInvarianceTab::onPointEvaluated);
     connect(m_modelBar, &ScaleLabModelBar::choiceChanged, this, &ScaleInvarianceTab::compute);
     connect(m_modelBar, &ScaleLabModelBar::cancelRequested, this, &ScaleInvarianceTab::cancelWork);
     connect(m_slider, &ScaleSliderRow::scaleChanged, this, &ScaleInvarianceTab::evaluateCurrentScale);
@@ -104,9 +103,8 @@ ScaleInvarianceTab::ScaleInvarianceTab(QWidget* parent) : QWidget(parent)
 ScaleInvarianceTab::~ScaleInvarianceTab()
 {
     m_pending.reset();
-    m_progress->cancel();
-    m_watcher.waitForFinished();
-    m_pointWatcher.waitForFinished();
+    m_prepareJob->abandon();
+    m_pointJob->abandon();
 }
 
 QStringList ScaleInvarianceTab::figureNames() const { return {kFigureLab, kFigureMeasures, kFigureOutput}; }
@@ -122,7 +120,7 @@ QWidget* ScaleInvarianceTab::figureWidget(const QString& name)
     return nullptr;
 }
 
-bool ScaleInvarianceTab::isBusy() const { return m_watcher.isRunning() || m_pointWatcher.isRunning(); }
+bool ScaleInvarianceTab::isBusy() const { return m_prepareJob->isRunning() || m_pointJob->isRunning(); }
 ScaleInvarianceTab::Model ScaleInvarianceTab::model() const { return m_modelBar->model(); }
 LogScatterPlot* ScaleInvarianceTab::measuresPlot() const { return m_plots->measuresPlot(); }
 LogScatterPlot* ScaleInvarianceTab::outputPlot() const { return m_plots->outputPlot(); }
@@ -165,14 +163,13 @@ void ScaleInvarianceTab::compute()
 
 void ScaleInvarianceTab::start(const ScaleLabRequest& request)
 {
-    if (m_watcher.isRunning()) {
+    if (m_prepareJob->isRunning()) {
         // The running job stops at its next progress check; the newest request then starts.
         m_pending = request;
-        m_progress->cancel();
+        m_prepareJob->cancel();
         return;
     }
-    m_progress->reset();
-    featurescope::ProgressReporter* reporter = m_progress->reporter();
+    m_prepared.reset();
     m_lastRequest = request;
     m_modelBar->setCancelEnabled(true);
     const QString what = request.model == Model::FashionMlp ? tr("Training the Fashion-MNIST MLP without biases")
@@ -180,14 +177,19 @@ void ScaleInvarianceTab::start(const ScaleLabRequest& request)
                                                             : tr("Training the toy model");
     m_modelBar->setStatus(what + QStringLiteral("\u2026"));
     Q_EMIT workStarted(tr("Scale-invariance lab: %1").arg(what.toLower()));
-    m_watcher.setFuture(QtConcurrent::run([request, reporter] { return scalelab::prepare(request, reporter); }));
+    m_prepareJob->start([this, request](const featurescope::ProgressReporter& progress) {
+        featurescope::ProgressReporter stage(progress, 0.0, 1.0);
+        auto prepared = std::make_shared<const ScaleLabPrepared>(scalelab::prepare(request, &stage));
+        m_prepareJob->deliver([this, prepared] { m_prepared = prepared; });
+    });
 }
 
 void ScaleInvarianceTab::onPrepared()
 {
-    if (m_watcher.future().resultCount() == 0)
+    if (!m_prepared)
         return;
-    const ScaleLabPrepared prepared = m_watcher.result();
+    const ScaleLabPrepared prepared = *m_prepared;
+    m_prepared.reset();
     m_modelBar->setCancelEnabled(false);
     if (m_pending) {
         const ScaleLabRequest next = *m_pending;
@@ -229,8 +231,7 @@ void ScaleInvarianceTab::cancelWork()
 {
     m_pending.reset();
     m_pendingScale.reset();
-    if (m_watcher.isRunning())
-        m_progress->cancel();
+    m_prepareJob->cancel();
 }
 
 void ScaleInvarianceTab::waitForWork()
@@ -238,11 +239,9 @@ void ScaleInvarianceTab::waitForWork()
     // Finish the job (and any request queued behind it), then the slider's evaluation, delivering their results now.
     // At least once: a job that has already finished may not have delivered its result yet.
     do {
-        m_watcher.waitForFinished();
-        QCoreApplication::sendPostedEvents(&m_watcher);
-        m_pointWatcher.waitForFinished();
-        QCoreApplication::sendPostedEvents(&m_pointWatcher);
-    } while (m_watcher.isRunning() || m_pointWatcher.isRunning());
+        m_prepareJob->waitForFinished();
+        m_pointJob->waitForFinished();
+    } while (m_prepareJob->isRunning() || m_pointJob->isRunning());
 }
 
 void ScaleInvarianceTab::prepareForRender()
@@ -276,20 +275,25 @@ void ScaleInvarianceTab::evaluateCurrentScale()
         showCurrentPoint();
         return;
     }
-    if (m_pointWatcher.isRunning()) {
+    if (m_pointJob->isRunning()) {
         m_pendingScale = c;
         return;
     }
     const std::shared_ptr<const CoreLab> lab = m_lab;
     m_pointLab = lab;
-    m_pointWatcher.setFuture(QtConcurrent::run([lab, c] { return lab->evaluate(c); }));
+    m_point.reset();
+    m_pointJob->start([this, lab, c](const featurescope::ProgressReporter&) {
+        const ScaleInvariancePoint point = lab->evaluate(c);
+        m_pointJob->deliver([this, point] { m_point = point; });
+    });
 }
 
 void ScaleInvarianceTab::onPointEvaluated()
 {
-    if (m_pointWatcher.future().resultCount() == 0)
+    if (!m_point)
         return;
-    const ScaleInvariancePoint point = m_pointWatcher.result();
+    const ScaleInvariancePoint point = *m_point;
+    m_point.reset();
     const bool current = m_lab && m_pointLab == m_lab;
     if (current) {
         m_current = point;

@@ -2,7 +2,6 @@
 
 #include "ScaleLabJob.h"
 
-#include <QFutureWatcher>
 #include <QStringList>
 #include <QWidget>
 
@@ -15,7 +14,7 @@
 
 class LogScatterPlot;
 class QLabel;
-class QtProgressBridge;
+class BackgroundJob;
 class ScaleLabModelBar;
 class ScaleLabPlots;
 class ScaleSliderRow;
@@ -95,10 +94,11 @@ private:
     ScaleLabPlots* m_plots = nullptr;
     QLabel* m_reading = nullptr;
 
-    QtProgressBridge* m_progress = nullptr;
-    QFutureWatcher<ScaleLabPrepared> m_watcher;
+    BackgroundJob* m_prepareJob = nullptr;
+    std::shared_ptr<const ScaleLabPrepared> m_prepared; // delivered by the job before it finishes
     std::optional<ScaleLabRequest> m_pending; // started once the running job has stopped
-    QFutureWatcher<featurescope::ScaleInvariancePoint> m_pointWatcher;
+    BackgroundJob* m_pointJob = nullptr;
+    std::optional<featurescope::ScaleInvariancePoint> m_point; // delivered by the job before it finishes
     std::optional<double> m_pendingScale; // evaluated once the running evaluation is done
     std::shared_ptr<const featurescope::ScaleInvarianceLab> m_pointLab; // the lab the running evaluation uses
     ScaleLabRequest m_lastRequest;

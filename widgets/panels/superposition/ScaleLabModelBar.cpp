@@ -4,7 +4,7 @@
 
 #include "common/InputError.h"
 #include "scale/ScaleInvarianceModels.h"
-#include "session/SettingsReader.h"
+#include "common/SettingsReader.h"
 
 #include <nlohmann/json.hpp>
 

@@ -23,11 +23,7 @@ ToyTrainingWorker::ToyTrainingWorker(QObject* parent) : QObject(parent), m_job(t
     connect(&m_job, &BackgroundJob::finished, this, &ToyTrainingWorker::onJobFinished);
 }
 
-ToyTrainingWorker::~ToyTrainingWorker()
-{
-    m_job.cancel();
-    m_job.waitForFinished();
-}
+ToyTrainingWorker::~ToyTrainingWorker() { m_job.abandon(); }
 
 void ToyTrainingWorker::start(const featurescope::ToyModelConfig& model, const featurescope::TrainingConfig& training)
 {
