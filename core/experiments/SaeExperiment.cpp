@@ -27,9 +27,10 @@ EvaluationSet SaeExperiment::liveEvaluationSet(const ActivationSource& source, c
                                 Rng::deriveSeed(config.training.seed, RngStream::kLiveEvaluation));
 }
 
-Eigen::MatrixXf SaeExperiment::unitTruth(const ActivationSource& source)
+Eigen::MatrixXf SaeExperiment::unitTruth(const ActivationSource& source) { return unitColumns(source.groundTruth()); }
+
+Eigen::MatrixXf SaeExperiment::unitColumns(Eigen::MatrixXf m)
 {
-    Eigen::MatrixXf m = source.groundTruth();
     for (Eigen::Index j = 0; j < m.cols(); ++j) {
         const float norm = m.col(j).norm();
         m.col(j) *= norm > 1e-30f ? 1.0f / norm : 0.0f;

@@ -61,6 +61,8 @@ public:
     static EvaluationSet liveEvaluationSet(const ActivationSource& source, const SaeExperimentConfig& config);
     // The source's true feature directions scaled to unit norm (empty without ground truth).
     static Eigen::MatrixXf unitTruth(const ActivationSource& source);
+    // Columns scaled to unit norm; columns of norm ~0 become 0.
+    static Eigen::MatrixXf unitColumns(Eigen::MatrixXf m);
 };
 
 } // namespace featurescope

@@ -38,12 +38,7 @@ std::shared_ptr<FeatureSnapshot> makeSnapshot(std::shared_ptr<const SparseAutoen
     snapshot->bestTrue.assign(std::size_t(latents), -1);
     snapshot->bestTrueCosine.assign(std::size_t(latents), 0.0f);
     if (truth.size() > 0 && truth.rows() == sae->inputDim()) {
-        Eigen::MatrixXf decoder = sae->decoderWeights();
-        for (Eigen::Index j = 0; j < decoder.cols(); ++j) {
-            const float norm = decoder.col(j).norm();
-            decoder.col(j) *= norm > 1e-30f ? 1.0f / norm : 0.0f;
-        }
-        const Eigen::MatrixXf cosines = truth.transpose() * decoder;
+        const Eigen::MatrixXf cosines = truth.transpose() * SaeExperiment::unitColumns(sae->decoderWeights());
         for (int j = 0; j < latents; ++j) {
             Eigen::Index best = 0;
             snapshot->bestTrueCosine[std::size_t(j)] = cosines.col(j).maxCoeff(&best);
