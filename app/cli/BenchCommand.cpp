@@ -209,8 +209,9 @@ int BenchCommand::run(const std::vector<std::string>& arguments)
         const auto r = Benchmarks::toyTraining("sweep", config, scale(300), 1024, threads);
         report(r, {{"threads", threads}, {"estimated_seconds_for_10000_steps", 10000.0 / r.stepsPerSecond}});
     }
-    // Language models, one thread (the PyTorch reference gpt_torch.py pins itself to one): the default byte model's
-    // training at batch 32, and a GPT-2-small-shaped forward pass over 128 tokens. Eigen's own GEMM does the products.
+    // Language models, one thread (the PyTorch reference scripts/reference/gpt_bench.py pins itself to one): the
+    // default byte model's training at batch 32, and a GPT-2-small-shaped forward pass over 128 tokens. Eigen's own
+    // GEMM does the products.
     if (wanted("lm-train")) {
         double tokensPerSecond = 0.0;
         const auto r = featurescope::LmBenchmarks::training(scale(200), 32, tokensPerSecond);
