@@ -6,6 +6,7 @@
 #include "PanelFactory.h"
 #include "RecentFilesMenu.h"
 #include "SessionController.h"
+#include "ShortcutList.h"
 #include "common/ExportDialog.h"
 #include "common/FigureCaption.h"
 #include "FirstStartTour.h"
@@ -283,17 +284,14 @@ void MainWindow::exportCurrentFigure()
     QList<ExportTarget> targets{{tr("Whole panel"), panel}};
     for (const QString& name : panel->figureNames())
         if (QWidget* widget = panel->figureWidget(name))
-            targets.append({name, widget});
+            targets.append({panel->figureTitle(name), widget, name});
     // The dialog composes the caption itself (the panel's parameters, the version and the date).
     ExportDialog dialog(targets, QString(), AppSettings::lastExportDirectory(),
                         QStringLiteral("featurescope-%1").arg(panel->panelId()), this);
     dialog.setPanel(panel);
-    if (QWidget* focused = figureUnderFocus(); focused && focused != panel)
-        for (int i = 0; i < targets.size(); ++i)
-            if (targets[i].widget == focused || targets[i].widget->isAncestorOf(focused)) {
-                dialog.findChild<QComboBox*>(QStringLiteral("target"))->setCurrentIndex(i);
-                break;
-            }
+    // The figure under the mouse is preselected (the innermost target: the whole panel contains every figure).
+    if (const int under = ExportDialog::innermostTarget(targets, figureUnderFocus()); under > 0)
+        dialog.findChild<QComboBox*>(QStringLiteral("target"))->setCurrentIndex(under);
     const int result = dialog.exec();
     if (!dialog.path().isEmpty())
         AppSettings::setLastExportDirectory(QFileInfo(dialog.path()).absolutePath());
@@ -393,21 +391,7 @@ void MainWindow::showAbout()
 
 void MainWindow::showShortcuts()
 {
-    QMessageBox::information(this, tr("Keyboard Shortcuts"),
-                             tr("<table>"
-                                "<tr><td><b>Ctrl+1 / 2 / 3</b></td><td>Superposition / Features / Energy panel</td></tr>"
-                                "<tr><td><b>Ctrl+S / Ctrl+Shift+S</b></td><td>Save session / Save session as</td></tr>"
-                                "<tr><td><b>Ctrl+O</b></td><td>Open a session</td></tr>"
-                                "<tr><td><b>Ctrl+Shift+A</b></td><td>Open activations (.npy, .npz, .safetensors)</td></tr>"
-                                "<tr><td><b>Ctrl+Shift+O</b></td><td>Open an SAE (SAELens folder)</td></tr>"
-                                "<tr><td><b>Ctrl+E</b></td><td>Export a figure</td></tr>"
-                                "<tr><td><b>Ctrl+Shift+C</b></td><td>Copy the figure under the mouse</td></tr>"
-                                "<tr><td><b>Ctrl+Alt+C</b></td><td>Copy its caption (the parameters that made it)</td></tr>"
-                                "<tr><td><b>F11</b></td><td>Presentation mode (full screen, no panel list)</td></tr>"
-                                "<tr><td><b>Esc</b></td><td>Leave presentation mode; cancel running work</td></tr>"
-                                "<tr><td><b>F1</b></td><td>This list</td></tr>"
-                                "<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>"
-                                "</table>"));
+    QMessageBox::information(this, tr("Keyboard Shortcuts"), ShortcutList::html(this));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

@@ -10,7 +10,10 @@
 
 int PhaseCommand::run(const std::vector<std::string>& arguments)
 {
-    auto options = ToyOptions::trainingOptions();
+    ToyOptions::Defaults defaults;
+    defaults.steps = 4000;
+    defaults.restarts = 2;
+    auto options = ToyOptions::trainingOptions(defaults);
     options.push_back({"n", true, "2 (m=1) or 3 (m=2, default)"});
     options.push_back({"grid", true, "cells per axis (default 12)"});
     ArgumentParser args("phase", options);
@@ -21,9 +24,7 @@ int PhaseCommand::run(const std::vector<std::string>& arguments)
     }
     const int n = int(args.integer("n", 3, 2, 3));
     const auto config = featurescope::PhaseDiagramConfig::standard(n, int(args.integer("grid", 12, 2, 64)));
-    auto training = ToyOptions::trainingConfig(args, 4000);
-    if (!args.has("restarts"))
-        training.restarts = 2;
+    auto training = ToyOptions::trainingConfig(args, defaults);
     training.snapshotCount = 2;
     const auto result = featurescope::PhaseDiagram::compute(config, training);
     if (args.flag("json")) {

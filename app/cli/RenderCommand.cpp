@@ -28,6 +28,9 @@ int RenderCommand::run(const std::vector<std::string>& arguments)
                                    {"width", true, "width in logical pixels (default 1280)"},
                                    {"height", true, "height in logical pixels (default 720)"},
                                    {"scale", true, "pixel scale for PNG (default 1; 2 doubles the pixels)"},
+                                   {"inches", true, "page size W,H in inches instead of pixels (13.333,7.5 is a 16:9 slide)"},
+                                   {"text-pt", true, "with --inches: tick-label size in points on the page (default 21)"},
+                                   {"dpi", true, "with --inches: PNG resolution (default 144)"},
                                    {"transparent", false, "transparent background"},
                                    {"theme", true, "light, dark or presentation (default: the session's, else light)"},
                                    {"session", true, "a saved session (.fss): the panel shows its state"}});
@@ -43,10 +46,19 @@ int RenderCommand::run(const std::vector<std::string>& arguments)
     if (!args.has("out"))
         throw InputError("--out FILE is required");
     const QString out = QString::fromStdString(args.text("out"));
+    const bool page = args.has("inches");
+    if (page && (args.has("width") || args.has("height") || args.has("scale")))
+        throw InputError("--inches sets the size: leave out --width, --height and --scale (use --dpi for PNG)");
+    if (!page && (args.has("text-pt") || args.has("dpi")))
+        throw InputError("--text-pt and --dpi need --inches W,H");
+    const std::vector<double> inches = args.numberList("inches", {});
+    if (page && (inches.size() != 2 || !(inches[0] >= 0.5 && inches[0] <= 100.0) || !(inches[1] >= 0.5 && inches[1] <= 100.0)))
+        throw InputError("option --inches expects W,H between 0.5 and 100 inches, e.g. 13.333,7.5");
+    const double textPt = args.number("text-pt", 21.0, 4.0, 96.0);
+    const double dpi = args.number("dpi", 144.0, 36.0, 1200.0);
     ExportOptions options;
     options.logicalSize = QSize(int(args.integer("width", 1280, 16, 16384)), int(args.integer("height", 720, 16, 16384)));
     options.scale = args.number("scale", 1.0, 0.25, 8.0);
-    options.transparentBackground = args.flag("transparent");
 
     // The session is read (and fully validated) before anything is drawn; its theme applies unless --theme is given.
     std::optional<featurescope::Session> session;
@@ -63,6 +75,9 @@ int RenderCommand::run(const std::vector<std::string>& arguments)
                          themeName.toStdString() + "' (expected light, dark or presentation)");
     if (auto* app = qobject_cast<QApplication*>(QCoreApplication::instance()))
         Theme::apply(*app, *theme); // before the panel exists, so its widgets start in the theme's palette
+    if (page) // the layout size follows the theme's base font, so the page is sized once the theme is set
+        options = ExportOptions::forPage(QSizeF(inches[0], inches[1]), textPt, dpi);
+    options.transparentBackground = args.flag("transparent");
 
     std::unique_ptr<Panel> panel(PanelFactory::create(panelId, nullptr));
     if (session) {
@@ -104,6 +119,7 @@ int RenderCommand::run(const std::vector<std::string>& arguments)
                          {"width", options.logicalSize.width()},
                          {"height", options.logicalSize.height()},
                          {"scale", options.scale},
+                         {"page_inches", page ? nlohmann::json::array({inches[0], inches[1]}) : nlohmann::json(nullptr)},
                          {"theme", Theme::name(*theme).toStdString()},
                          {"bytes", QFileInfo(out).size()}};
         std::cout << j.dump(2) << "\n";

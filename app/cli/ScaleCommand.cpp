@@ -2,6 +2,7 @@
 
 #include "cli/ArgumentParser.h"
 #include "common/InputError.h"
+#include "experiments/ScaleLabConfig.h"
 #include "scale/ScaleInvarianceLab.h"
 #include "scale/ScaleInvarianceModels.h"
 #include "scale/ScaleInvarianceSummary.h"
@@ -143,56 +144,67 @@ int ScaleCommand::run(const std::vector<std::string>& arguments)
         std::cout << args.helpText();
         return 0;
     }
+    ScaleLabConfig config;
     const std::string model = args.text("model", "toy");
-    if (model != "toy" && model != "toy-untied" && model != "fashion-mlp" && model != "file")
+    if (model == "tied-toy" || model == "untied-toy") // panel spellings: the command line has one name per model
         throw InputError("unknown model '" + model + "' (expected toy, toy-untied, fashion-mlp or file)");
-    const bool toy = model == "toy" || model == "toy-untied";
+    config.model = ScaleLabConfig::modelFromName(model);
+    const bool toy = config.isToy();
     if (!toy && args.has("steps"))
         throw InputError("--steps applies to --model toy and toy-untied (fashion-mlp trains for --epochs)");
-    if (model != "fashion-mlp" && (args.has("epochs") || args.has("data-dir")))
+    if (config.model != ScaleLabConfig::Model::FashionMlp && (args.has("epochs") || args.has("data-dir")))
         throw InputError("--epochs and --data-dir need --model fashion-mlp");
-    if (model != "file" && (args.has("weights") || args.has("tensor") || args.has("transpose")))
+    if (config.model != ScaleLabConfig::Model::File && (args.has("weights") || args.has("tensor") || args.has("transpose")))
         throw InputError("--weights, --tensor and --transpose need --model file");
-    if (model == "file" && (!args.has("weights") || !args.has("tensor")))
+    if (config.model == ScaleLabConfig::Model::File && (!args.has("weights") || !args.has("tensor")))
         throw InputError("--model file needs --weights FILE.safetensors and --tensor NAME");
 
-    const std::vector<double> scales = args.numberList("scales", {0.25, 0.5, 1.0, 2.0, 4.0});
-    if (scales.size() > 1000)
+    config.scales = args.numberList("scales", config.scales);
+    if (config.scales.size() > ScaleLabConfig::kMaxScales)
         throw InputError("option --scales takes at most 1000 scales");
-    for (double c : scales)
-        if (!std::isfinite(c) || c < 1e-6 || c > 1e6)
+    for (double c : config.scales)
+        if (!std::isfinite(c) || c < ScaleLabConfig::kMinScale || c > ScaleLabConfig::kMaxScale)
             throw InputError("option --scales expects scales between 1e-6 and 1e6");
-    const int steps = int(args.integer("steps", ScaleInvarianceModels::kDefaultToySteps, 1, 10000000));
-    const int epochs = int(args.integer("epochs", ScaleInvarianceModels::kDefaultMlpEpochs, 1, 1000));
-    const auto seed = std::uint64_t(args.integer("seed", 0, 0, (1ll << 62)));
+    config.steps = int(args.integer("steps", config.steps, 1, 10000000));
+    config.epochs = int(args.integer("epochs", config.epochs, 1, 1000));
+    config.seed = std::uint64_t(args.integer("seed", 0, 0, (1ll << 62)));
+    config.dataDirectory = args.text("data-dir", ImageDataset::defaultFashionMnistDirectory());
+    config.weights = args.text("weights", "");
+    config.tensor = args.text("tensor", "");
+    config.transpose = args.flag("transpose");
+    config.validate();
+    const std::vector<double>& scales = config.scales;
+    const int steps = config.steps, epochs = config.epochs;
+    const std::uint64_t seed = config.seed;
 
     nlohmann::json out;
-    out["model"] = model;
+    out["model"] = ScaleLabConfig::modelName(config.model);
+    out["config"] = config;
     std::optional<ScaleInvarianceLab> lab;
     std::string trainingLine;
     const auto start = Clock::now();
     if (toy) {
-        const bool tied = model == "toy";
+        const bool tied = config.model == ScaleLabConfig::Model::TiedToy;
         const ToyTrainingResult trained = ScaleInvarianceModels::trainToy(tied, steps, seed);
         if (trained.status == TrainingStatus::Diverged)
             throw InputError("toy training diverged: " + trained.message);
         const double seconds = secondsSince(start);
         lab.emplace(ScaleInvarianceModels::toyLab(trained.model, seed));
-        const ToyModelConfig& config = trained.model.config();
-        out["training"] = {{"kind", toyModelKindName(config.kind)},
-                           {"n", config.features},
-                           {"m", config.hidden},
-                           {"feature_probability", config.featureProbability.front().front()},
+        const ToyModelConfig& toyModel = trained.model.config();
+        out["training"] = {{"kind", toyModelKindName(toyModel.kind)},
+                           {"features", toyModel.features},
+                           {"hidden", toyModel.hidden},
+                           {"feature_probability", toyModel.featureProbability.front().front()},
                            {"steps", trained.stepsDone},
                            {"final_loss", trained.finalLoss.empty() ? 0.0 : trained.finalLoss.front()},
                            {"seconds", seconds}};
         char line[256];
         std::snprintf(line, sizeof line, "trained %s n=%d m=%d p=%g for %d steps in %.2f s; loss on %d fixed samples",
-                      toyModelKindName(config.kind).c_str(), config.features, config.hidden,
-                      config.featureProbability.front().front(), trained.stepsDone, seconds, lab->samples());
+                      toyModelKindName(toyModel.kind).c_str(), toyModel.features, toyModel.hidden,
+                      toyModel.featureProbability.front().front(), trained.stepsDone, seconds, lab->samples());
         trainingLine = line;
-    } else if (model == "fashion-mlp") {
-        const std::string dir = args.text("data-dir", ImageDataset::defaultFashionMnistDirectory());
+    } else if (config.model == ScaleLabConfig::Model::FashionMlp) {
+        const std::string& dir = config.dataDirectory;
         const ImageDataset train = ImageDataset::loadSplit(dir, "train");
         const ImageDataset test = ImageDataset::loadSplit(dir, "t10k");
         const MlpTrainingResult trained = ScaleInvarianceModels::trainBiasFreeMlp(train, epochs, seed);
@@ -211,11 +223,11 @@ int ScaleCommand::run(const std::vector<std::string>& arguments)
                       epochs, trained.seconds, test.count);
         trainingLine = line;
     } else {
-        const std::string path = args.text("weights");
-        const std::string tensor = args.text("tensor");
+        const std::string& path = config.weights;
+        const std::string& tensor = config.tensor;
         lab.emplace(ScaleInvarianceLab::forMatrix(
-            ScaleInvarianceModels::loadSafetensorsMatrix(path, tensor, args.flag("transpose")), tensor));
-        out["file"] = {{"path", path}, {"tensor", tensor}, {"transposed", args.flag("transpose")}};
+            ScaleInvarianceModels::loadSafetensorsMatrix(path, tensor, config.transpose), tensor));
+        out["file"] = {{"path", path}, {"tensor", tensor}, {"transposed", config.transpose}};
         trainingLine = "read " + tensor + " from " + path;
     }
 

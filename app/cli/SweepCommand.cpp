@@ -15,8 +15,14 @@
 
 int SweepCommand::run(const std::vector<std::string>& arguments)
 {
-    auto options = ToyOptions::modelOptions();
-    for (auto& o : ToyOptions::trainingOptions())
+    ToyOptions::Defaults defaults;
+    defaults.features = 400;
+    defaults.hidden = 30;
+    defaults.alwaysSweep = true;
+    defaults.instances = 40;
+    defaults.pMin = 0.001;
+    auto options = ToyOptions::modelOptions(defaults);
+    for (auto& o : ToyOptions::trainingOptions(defaults))
         options.push_back(o);
     ArgumentParser args("sweep", options);
     args.parse(arguments);
@@ -24,12 +30,8 @@ int SweepCommand::run(const std::vector<std::string>& arguments)
         std::cout << args.helpText();
         return 0;
     }
-    if (args.has("feature-probability"))
-        throw featurescope::InputError("a sweep varies the probability: use --instances and --p-min");
-    auto model = ToyOptions::modelConfig(args, 400, 30, 1.0);
-    model.featureProbability = featurescope::ToyModelConfig::sweepProbabilities(
-        model.features, int(args.integer("instances", 40, 1, 4096)), args.number("p-min", 0.001, 0.0, 1.0, true));
-    auto training = ToyOptions::trainingConfig(args, 10000);
+    auto model = ToyOptions::modelConfig(args, defaults);
+    auto training = ToyOptions::trainingConfig(args, defaults);
     training.snapshotCount = 2;
     training.validate(model.features, model.hidden, model.instances());
 

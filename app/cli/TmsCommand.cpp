@@ -17,8 +17,9 @@
 
 int TmsCommand::run(const std::vector<std::string>& arguments)
 {
-    auto options = ToyOptions::modelOptions();
-    for (auto& o : ToyOptions::trainingOptions())
+    const ToyOptions::Defaults defaults; // n=5, m=2, one shared probability 0.05, 10000 steps
+    auto options = ToyOptions::modelOptions(defaults);
+    for (auto& o : ToyOptions::trainingOptions(defaults))
         options.push_back(o);
     options.push_back({"save", true, "write the trained weights to FILE.safetensors"});
     options.push_back({"save-diverged", false, "--save even when training diverged (not saved by default)"});
@@ -28,8 +29,8 @@ int TmsCommand::run(const std::vector<std::string>& arguments)
         std::cout << args.helpText();
         return 0;
     }
-    const auto model = ToyOptions::modelConfig(args, 5, 2, 1.0);
-    const auto training = ToyOptions::trainingConfig(args, 10000);
+    const auto model = ToyOptions::modelConfig(args, defaults);
+    const auto training = ToyOptions::trainingConfig(args, defaults);
     training.validate(model.features, model.hidden, model.instances());
     const std::string savePath = args.text("save");
     if (args.has("save") && savePath.empty())

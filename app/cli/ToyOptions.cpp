@@ -2,47 +2,64 @@
 
 #include "common/InputError.h"
 
+#include <cstdio>
+#include <string>
 #include <thread>
 
 using featurescope::InputError;
 using featurescope::ToyModelConfig;
 using featurescope::TrainingConfig;
 
-std::vector<ArgumentParser::Option> ToyOptions::modelOptions()
+namespace {
+// 0.05, 1e-03 -> "0.001": the way a user would type the default.
+std::string shortNumber(double value)
 {
-    return {{"n", true, "number of features (default 5)"},
-            {"m", true, "hidden dimensions (default 2)"},
-            {"model", true, "linear, relu-output (default), relu-hidden or untied-abs"},
-            {"feature-probability", true, "probability that a feature is non-zero, 1 - S (default 0.05)"},
-            {"instances", true, "number of instances of a sparsity sweep"},
-            {"p-min", true, "smallest feature probability of the sweep (default 0.05 = 1/20)"},
-            {"importance-decay", true, "importance I_i = r^i (default 1)"}};
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", value);
+    return text;
+}
+} // namespace
+
+std::vector<ArgumentParser::Option> ToyOptions::modelOptions(const Defaults& d)
+{
+    std::vector<ArgumentParser::Option> options{
+        {"n", true, "number of features (default " + std::to_string(d.features) + ")"},
+        {"m", true, "hidden dimensions (default " + std::to_string(d.hidden) + ")"},
+        {"model", true, "linear, relu-output (default), relu-hidden or untied-abs"}};
+    if (!d.alwaysSweep)
+        options.push_back({"feature-probability", true, "probability that a feature is non-zero, 1 - S (default 0.05)"});
+    options.push_back({"instances", true, std::string(d.alwaysSweep ? "" : "sweep instead: ") +
+                                              "number of instances, one sparsity each (default " +
+                                              std::to_string(d.instances) + ")"});
+    options.push_back({"p-min", true, "smallest feature probability of the sweep (default " + shortNumber(d.pMin) + ")"});
+    options.push_back({"importance-decay", true, "importance I_i = r^i (default " + shortNumber(d.importanceDecay) + ")"});
+    return options;
 }
 
-std::vector<ArgumentParser::Option> ToyOptions::trainingOptions()
+std::vector<ArgumentParser::Option> ToyOptions::trainingOptions(const Defaults& d)
 {
-    return {{"steps", true, "training steps (default 10000)"},
+    return {{"steps", true, "training steps (default " + std::to_string(d.steps) + ")"},
             {"batch", true, "batch size (default 1024)"},
             {"lr", true, "Adam learning rate (default 1e-3)"},
             {"adamw", false, "AdamW with weight decay 0.01"},
             {"weight-decay", true, "AdamW weight decay (default 0.01)"},
             {"seed", true, "random seed (default 0)"},
-            {"restarts", true, "best of K restarts per instance (default 1)"},
+            {"restarts", true, "best of K restarts per instance (default " + std::to_string(d.restarts) + ")"},
             {"threads", true, "worker threads (default: all cores)"}};
 }
 
-ToyModelConfig ToyOptions::modelConfig(const ArgumentParser& args, int defaultN, int defaultM, double defaultDecay)
+ToyModelConfig ToyOptions::modelConfig(const ArgumentParser& args, const Defaults& d)
 {
     ToyModelConfig config;
-    config.features = int(args.integer("n", defaultN, 1, 100000));
-    config.hidden = int(args.integer("m", defaultM, 1, 100000));
+    config.features = int(args.integer("n", d.features, 1, 100000));
+    config.hidden = int(args.integer("m", d.hidden, 1, 100000));
     config.kind = featurescope::toyModelKindFromName(args.text("model", "relu-output"));
-    config.importanceDecay = args.number("importance-decay", defaultDecay, 0.0, 1.0, true);
+    config.importanceDecay = args.number("importance-decay", d.importanceDecay, 0.0, 1.0, true);
     if (args.has("instances") && args.has("feature-probability"))
         throw InputError("give either --feature-probability or --instances with --p-min, not both");
-    if (args.has("instances") || args.has("p-min")) {
-        const int instances = int(args.integer("instances", 8, 1, 4096));
-        const double pMin = args.number("p-min", 0.05, 0.0, 1.0, true);
+    if (d.alwaysSweep || args.has("instances") || args.has("p-min")) {
+        const int instances = int(args.integer("instances", d.instances, 1, 4096));
+        const double pMin = args.number("p-min", d.pMin, 0.0, 1.0, true);
         config.featureProbability = ToyModelConfig::sweepProbabilities(config.features, instances, pMin);
     } else {
         const double p = args.number("feature-probability", 0.05, 0.0, 1.0, true);
@@ -52,16 +69,16 @@ ToyModelConfig ToyOptions::modelConfig(const ArgumentParser& args, int defaultN,
     return config;
 }
 
-TrainingConfig ToyOptions::trainingConfig(const ArgumentParser& args, int defaultSteps)
+TrainingConfig ToyOptions::trainingConfig(const ArgumentParser& args, const Defaults& d)
 {
     TrainingConfig training;
-    training.steps = int(args.integer("steps", defaultSteps, 1, 100000000));
+    training.steps = int(args.integer("steps", d.steps, 1, 100000000));
     training.batch = int(args.integer("batch", 1024, 1, 1 << 20));
     training.learningRate = args.number("lr", 1e-3, 0.0, 1e3, true);
     training.adamW = args.flag("adamw") || args.has("weight-decay");
     training.weightDecay = args.number("weight-decay", 0.01, 0.0, 1e3);
     training.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, (1LL << 62)));
-    training.restarts = int(args.integer("restarts", 1, 1, 1000));
+    training.restarts = int(args.integer("restarts", d.restarts, 1, 1000));
     training.threads = int(args.integer("threads", std::max(1u, std::thread::hardware_concurrency()), 1, 256));
     return training;
 }

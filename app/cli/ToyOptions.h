@@ -4,12 +4,23 @@
 #include "toy/ToyModelConfig.h"
 #include "toy/TrainingConfig.h"
 
-// The toy-model options shared by `tms`, `sweep` and `phase`, so they are spelled and validated once.
+// The toy-model options shared by `tms`, `sweep` and `phase`, so they are spelled and validated once. Each command
+// passes its own defaults, which both the parser and the --help text read, so the help never states another default.
 class ToyOptions {
 public:
-    static std::vector<ArgumentParser::Option> modelOptions();
-    static std::vector<ArgumentParser::Option> trainingOptions();
-    static featurescope::ToyModelConfig modelConfig(const ArgumentParser& args, int defaultN, int defaultM,
-                                                    double defaultDecay);
-    static featurescope::TrainingConfig trainingConfig(const ArgumentParser& args, int defaultSteps);
+    struct Defaults {
+        int features = 5;
+        int hidden = 2;
+        double importanceDecay = 1.0;
+        bool alwaysSweep = false; // `sweep`: no --feature-probability, the sweep options always apply
+        int instances = 8;
+        double pMin = 0.05;
+        int steps = 10000;
+        int restarts = 1;
+    };
+
+    static std::vector<ArgumentParser::Option> modelOptions(const Defaults& defaults);
+    static std::vector<ArgumentParser::Option> trainingOptions(const Defaults& defaults);
+    static featurescope::ToyModelConfig modelConfig(const ArgumentParser& args, const Defaults& defaults);
+    static featurescope::TrainingConfig trainingConfig(const ArgumentParser& args, const Defaults& defaults);
 };

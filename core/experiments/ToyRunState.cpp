@@ -66,12 +66,8 @@ json ToyRunState::write(const ToyTrainingResult& result, std::map<std::string, A
     const auto n = std::uint64_t(config.features), m = std::uint64_t(config.hidden);
     const bool perInstance = !config.instanceImportance.empty();
     json r;
-    r["model"] = {{"features", config.features},
-                  {"hidden", config.hidden},
-                  {"kind", toyModelKindName(config.kind)},
-                  {"importance_decay", config.importanceDecay},
-                  {"instances", I},
-                  {"per_instance_importance", perInstance}};
+    r["model"] = config;
+    r["model"]["per_instance_importance"] = perInstance;
     r["training"] = result.training;
     r["steps_done"] = result.stepsDone;
     r["status"] = statusName(result.status);
@@ -138,12 +134,9 @@ std::shared_ptr<ToyTrainingResult> ToyRunState::read(const json& settings, const
 {
     const SettingsReader r(settings, where);
     const auto model = r.object("model");
-    ToyModelConfig config;
-    config.features = int(model.integer("features", 1, 100000));
-    config.hidden = int(model.integer("hidden", 1, 100000));
-    config.kind = toyModelKindFromName(model.choice("kind", {"linear", "relu-output", "relu-hidden", "untied-abs"}));
-    config.importanceDecay = model.number("importance_decay", 0.0, 1e6);
-    const int instances = int(model.integer("instances", 1, 4096));
+    std::int64_t instanceCount = 0;
+    ToyModelConfig config = ToyModelConfig::headerFromJson(model, instanceCount);
+    const int instances = int(instanceCount);
     const auto n = std::uint64_t(config.features), m = std::uint64_t(config.hidden), I = std::uint64_t(instances);
     const bool untied = config.kind == ToyModelKind::UntiedAbs;
 

@@ -49,6 +49,9 @@ FeatureMeasures computeFeatureMeasures(const Eigen::MatrixXf& W, float normEpsil
     result.frobeniusSquared = frobenius;
     result.featuresPerDimension = m > 0 ? frobenius / static_cast<double>(m) : 0.0;
     result.dimensionsPerFeature = frobenius > 0 ? static_cast<double>(m) / frobenius : 0.0;
+    result.learnedFeatures = int((result.norms.array() > FeatureMeasures::kLearnedNorm).count());
+    result.learnedPerDimension = m > 0 ? result.learnedFeatures / static_cast<double>(m) : 0.0;
+    result.maxNorm = n > 0 ? double(result.norms.maxCoeff()) : 0.0;
     return result;
 }
 

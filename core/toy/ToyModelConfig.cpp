@@ -1,6 +1,7 @@
 #include "toy/ToyModelConfig.h"
 
 #include "common/InputError.h"
+#include "common/SettingsReader.h"
 
 #include <nlohmann/json.hpp>
 
@@ -96,11 +97,26 @@ void ToyModelConfig::validate() const
     }
 }
 
+ToyModelConfig ToyModelConfig::headerFromJson(const SettingsReader& settings, std::int64_t& instances)
+{
+    const bool legacy = !settings.has("features") && settings.has("n");
+    ToyModelConfig config;
+    config.features = int(settings.integer(legacy ? "n" : "features", 1, 100000));
+    config.hidden = int(settings.integer(legacy ? "m" : "hidden", 1, 100000));
+    config.kind = toyModelKindFromName(
+        settings.choice(legacy ? "model" : "kind", {"linear", "relu-output", "relu-hidden", "untied-abs"}));
+    config.importanceDecay = settings.number("importance_decay", 0.0, 1e6);
+    // Old model files did not record the count; their probability rows do.
+    instances = settings.has("instances") || !legacy ? settings.integer("instances", 1, 4096) : 0;
+    config.featureProbability.clear();
+    return config;
+}
+
 void to_json(nlohmann::json& j, const ToyModelConfig& config)
 {
-    j = nlohmann::json{{"n", config.features},
-                       {"m", config.hidden},
-                       {"model", toyModelKindName(config.kind)},
+    j = nlohmann::json{{"features", config.features},
+                       {"hidden", config.hidden},
+                       {"kind", toyModelKindName(config.kind)},
                        {"importance_decay", config.importanceDecay},
                        {"instances", config.instances()}};
 }

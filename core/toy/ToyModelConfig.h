@@ -2,10 +2,14 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstdint>
+
 #include <string>
 #include <vector>
 
 namespace featurescope {
+
+class SettingsReader;
 
 // The four toy models of Elhage et al. (2022), "Toy Models of Superposition".
 enum class ToyModelKind {
@@ -45,8 +49,15 @@ struct ToyModelConfig {
 
     // Throws InputError with a one-line message when a parameter is out of range.
     void validate() const;
+
+    // The scalar part of a config as written by to_json (sessions, model files and CLI reports share this one
+    // spelling); model files written before it used "n", "m" and "model", which are still read. The per-instance
+    // probabilities and importances are stored as arrays by the caller, so `featureProbability` comes back empty
+    // and `instances` says how many rows the caller must supply before calling validate().
+    static ToyModelConfig headerFromJson(const SettingsReader& settings, std::int64_t& instances);
 };
 
+// {"features", "hidden", "kind", "importance_decay", "instances"}.
 void to_json(nlohmann::json& j, const ToyModelConfig& config);
 
 } // namespace featurescope

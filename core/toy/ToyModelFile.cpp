@@ -1,6 +1,7 @@
 #include "toy/ToyModelFile.h"
 
 #include "common/InputError.h"
+#include "common/SettingsReader.h"
 #include "io/FileText.h"
 #include "io/JsonReader.h"
 #include "io/SafetensorsFile.h"
@@ -60,11 +61,13 @@ ToyModel ToyModelFile::read(const std::string& path)
     ToyModelConfig c;
     try {
         const nlohmann::json j = JsonReader::parse(configText->second, path, "the model config in __metadata__");
-        c.features = j.at("n").get<int>();
-        c.hidden = j.at("m").get<int>();
-        c.kind = toyModelKindFromName(j.at("model").get<std::string>());
-        c.importanceDecay = j.at("importance_decay").get<double>();
+        const SettingsReader settings(j, "the model config");
+        std::int64_t instances = 0;
+        c = ToyModelConfig::headerFromJson(settings, instances);
         c.featureProbability = j.at("feature_probability").get<std::vector<std::vector<double>>>();
+        if (instances != 0 && std::int64_t(c.featureProbability.size()) != instances)
+            throw InputError("it names " + std::to_string(instances) + " instances but gives " +
+                             std::to_string(c.featureProbability.size()) + " probability rows");
         if (j.contains("importance"))
             c.instanceImportance = j.at("importance").get<std::vector<std::vector<double>>>();
         c.validate();

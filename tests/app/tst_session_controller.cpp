@@ -4,6 +4,7 @@
 #include "AppSettings.h"
 #include "MainWindow.h"
 #include "SessionController.h"
+#include "ShortcutList.h"
 #include "common/Panel.h"
 #include "common/Theme.h"
 #include "panels/EnergyBoundPanel.h"
@@ -11,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
 #include <QElapsedTimer>
@@ -31,12 +33,33 @@ private Q_SLOTS:
     void version0Opens();
     void crashOffersAutosave();
     void instancesKeepSeparateAutosaves();
+    void shortcutListIsComplete();
 
 private:
     EnergyBoundPanel* energy() { return qobject_cast<EnergyBoundPanel*>(m_window->panel(QStringLiteral("energy"))); }
     QTemporaryDir m_dir;
     std::unique_ptr<MainWindow> m_window;
 };
+
+// Help > Keyboard Shortcuts lists every shortcut the window has, the panels' buttons included (it once omitted
+// Ctrl+Return, Ctrl+P, Ctrl+. and Ctrl+R).
+void TestSessionController::shortcutListIsComplete()
+{
+    const QString html = ShortcutList::html(m_window.get());
+    QStringList keys;
+    for (const QAction* action : m_window->findChildren<QAction*>())
+        for (const QKeySequence& k : action->shortcuts())
+            keys << k.toString(QKeySequence::NativeText);
+    for (const QAbstractButton* button : m_window->findChildren<QAbstractButton*>())
+        if (!button->shortcut().isEmpty())
+            keys << button->shortcut().toString(QKeySequence::NativeText);
+    QVERIFY(keys.size() >= 15);
+    for (const QString& key : keys)
+        QVERIFY2(html.contains(QStringLiteral("<b>") + key.toHtmlEscaped() + QStringLiteral("</b>")), qPrintable(key));
+    for (const char* key : {"Ctrl+Return", "Ctrl+P", "Ctrl+.", "Ctrl+R", "F11", "F1", "Ctrl+E"})
+        QVERIFY2(html.contains(QStringLiteral("<b>%1</b>").arg(QLatin1String(key))), key);
+    QVERIFY(html.contains(QStringLiteral("Pause or resume training")));
+}
 
 void TestSessionController::initTestCase()
 {

@@ -12,6 +12,8 @@
 
 #include <QTest>
 
+#include <algorithm>
+
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -72,6 +74,7 @@ private Q_SLOTS:
     void trendRecoversDoubling_data();
     void trendRecoversDoubling();
     void trendOnPresets();
+    void sixteenBitTrendUsesSixteenBitFiguresOnly();
     void trendRejects();
     void references();
     void evaluationSchedule_data();
@@ -417,6 +420,25 @@ void TestEnergy::trendOnPresets()
     QVERIFY(*meets > 2030.0 && *meets < 2200.0);
     // The FP32-only trend has fewer points (TPUs publish no FP32 figure).
     QVERIFY(presetTrendPoints(hardwarePresets(), PresetFigure::Fp32).size() < points.size());
+}
+
+// The 16-bit trend is fitted on 16-bit figures alone: filling in FP32 peaks for chips without a 16-bit tensor figure
+// (GTX 580, K80) steepens it to a ~1.9-year doubling, where the 16-bit chips alone double every ~2.9 years.
+void TestEnergy::sixteenBitTrendUsesSixteenBitFiguresOnly()
+{
+    const auto& presets = hardwarePresets();
+    const auto points = presetTrendPoints(presets, PresetFigure::Dense16);
+    const auto withSixteenBit = std::count_if(presets.begin(), presets.end(),
+                                              [](const HardwarePreset& p) { return p.dense16Tflops.has_value(); });
+    QCOMPARE(std::ptrdiff_t(points.size()), std::ptrdiff_t(withSixteenBit));
+    QVERIFY(points.size() < presets.size());
+    const EfficiencyTrend sixteen = EfficiencyTrend::fit(points);
+    const EfficiencyTrend mixed = EfficiencyTrend::fit(presetTrendPoints(presets));
+    QVERIFY2(sixteen.doublingYears() > 2.5 && sixteen.doublingYears() < 3.3,
+             QByteArray::number(sixteen.doublingYears()).constData());
+    QVERIFY(sixteen.doublingYears() > mixed.doublingYears() + 0.5);
+    const double ceiling = LandauerCalculator::landauerFlopsPerJoule(16.0, 300.0);
+    QVERIFY(*sixteen.yearReaching(ceiling) > *mixed.yearReaching(ceiling) + 10.0);
 }
 
 void TestEnergy::trendRejects()

@@ -10,6 +10,7 @@
 #include "experiments/SaeExperiment.h"
 #include "experiments/SaeExperimentConfig.h"
 #include "experiments/SaeRunState.h"
+#include "experiments/ScaleLabConfig.h"
 #include "experiments/ToyPreset.h"
 #include "experiments/ToyRunState.h"
 #include "toy/ToyTrainer.h"
@@ -281,6 +282,68 @@ private Q_SLOTS:
             p.trainingConfig().validate(p.features, p.hidden, p.modelConfig().instances());
         }
         QVERIFY_THROWS_EXCEPTION(InputError, ToyPreset::byId("nope"));
+    }
+
+    // The toy config has one JSON spelling, shared by sessions, model files and reports.
+    void toyConfigSpelling()
+    {
+        ToyModelConfig config;
+        config.features = 7;
+        config.hidden = 3;
+        config.kind = ToyModelKind::ReluHidden;
+        config.importanceDecay = 0.8;
+        config.featureProbability = ToyModelConfig::sweepProbabilities(7, 4, 0.1);
+        const json j = config;
+        QVERIFY(j.contains("features") && j.contains("hidden") && j.contains("kind") && !j.contains("n"));
+        std::int64_t instances = 0;
+        const ToyModelConfig back = ToyModelConfig::headerFromJson(SettingsReader(j, "t"), instances);
+        QCOMPARE(back.features, 7);
+        QCOMPARE(back.hidden, 3);
+        QCOMPARE(back.kind, ToyModelKind::ReluHidden);
+        QCOMPARE(back.importanceDecay, 0.8);
+        QCOMPARE(instances, std::int64_t(4));
+        json bad = j;
+        bad["hidden"] = 0;
+        QVERIFY_THROWS_EXCEPTION(InputError, ToyModelConfig::headerFromJson(SettingsReader(bad, "t"), instances));
+        bad = j;
+        bad["kind"] = "quadratic";
+        QVERIFY_THROWS_EXCEPTION(InputError, ToyModelConfig::headerFromJson(SettingsReader(bad, "t"), instances));
+    }
+
+    void scaleLabConfigRoundTripAndOldSessions()
+    {
+        ScaleLabConfig c;
+        c.model = ScaleLabConfig::Model::File;
+        c.scales = {0.5, 2.0, 8.0};
+        c.steps = 321;
+        c.seed = 9;
+        c.weights = "/tmp/w.safetensors";
+        c.tensor = "W_enc";
+        c.transpose = true;
+        const json j = json::parse(json(c).dump());
+        const ScaleLabConfig back = ScaleLabConfig::fromJson(SettingsReader(j, "scale"));
+        QCOMPARE(back.model, c.model);
+        QCOMPARE(back.scales, c.scales);
+        QCOMPARE(back.steps, 321);
+        QCOMPARE(back.seed, std::uint64_t(9));
+        QCOMPARE(back.weights, c.weights);
+        QCOMPARE(back.tensor, c.tensor);
+        QVERIFY(back.transpose);
+        QVERIFY(json(back) == j);
+        // Sessions written before the shared config: the panel's model names and "file" for the weights.
+        const json old = {{"model", "untied-toy"}, {"file", "/x.safetensors"}, {"tensor", ""}, {"transpose", false},
+                          {"scale_step", 3}};
+        const ScaleLabConfig migrated = ScaleLabConfig::fromJson(SettingsReader(old, "scale"));
+        QCOMPARE(migrated.model, ScaleLabConfig::Model::UntiedToy);
+        QCOMPARE(migrated.weights, std::string("/x.safetensors"));
+        QCOMPARE(migrated.steps, ScaleLabConfig().steps);
+        for (const json& hostile : {json{{"model", "toy"}, {"scales", json::array()}},
+                                    json{{"model", "toy"}, {"scales", {1.0, -2.0}}},
+                                    json{{"model", "toy"}, {"steps", 0}},
+                                    json{{"model", "cube"}},
+                                    json{{"model", 3}}}) {
+            QVERIFY_THROWS_EXCEPTION(InputError, ScaleLabConfig::fromJson(SettingsReader(hostile, "scale")));
+        }
     }
 };
 

@@ -40,6 +40,7 @@ private Q_SLOTS:
     void uniformPolytopes();
     void nonUniformNorms();
     void pentagonGram();
+    void normsAboveOneInflateFeaturesPerDimension();
     void regularAntiprismIsNotQuiteThreeEighths();
     void zeroColumn();
     void identity();
@@ -123,6 +124,25 @@ void TestFeatureMeasures::pentagonGram()
             QVERIFY(std::abs(gram(i, j) - expected) < 1e-6);
         }
     }
+}
+
+// A pentagon with norms 1.15 holds 5 features in 2 dimensions (2.5 per dimension, the most unit norms allow), but
+// ||W||_F^2 / m reads 5 * 1.15^2 / 2 = 3.31: the measures report both, and that the norms inflate the first.
+void TestFeatureMeasures::normsAboveOneInflateFeaturesPerDimension()
+{
+    const FeatureMeasures big = computeFeatureMeasures(1.15f * regularPolygon(5));
+    QVERIFY(std::abs(big.featuresPerDimension - 5.0 * 1.15 * 1.15 / 2.0) < 1e-5);
+    QCOMPARE(big.learnedFeatures, 5);
+    QCOMPARE(big.learnedPerDimension, 2.5);
+    QVERIFY(std::abs(big.maxNorm - 1.15) < 1e-5);
+    QVERIFY(big.normsInflateCount());
+    const FeatureMeasures unit = computeFeatureMeasures(regularPolygon(5));
+    QVERIFY(!unit.normsInflateCount());
+    QCOMPARE(unit.learnedPerDimension, 2.5);
+    // A dropped feature (norm 0.1) is not counted as learned.
+    Eigen::MatrixXf partly = regularPolygon(5);
+    partly.col(3) *= 0.1f;
+    QCOMPARE(computeFeatureMeasures(partly).learnedFeatures, 4);
 }
 
 void TestFeatureMeasures::regularAntiprismIsNotQuiteThreeEighths()

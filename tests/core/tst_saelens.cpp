@@ -452,6 +452,38 @@ private Q_SLOTS:
         QCOMPARE(W.shape(), (ArrayData::Shape{3, 3, 6}));
         QCOMPARE(W.toFloatVector()[std::size_t(1 * 18 + 2 * 6 + 4)], result.model.instance(1).W(2, 4));
     }
+
+    // Files written before the config had one spelling used "n", "m" and "model"; they still open, and the
+    // instance count, when given, must match the probability rows.
+    void toyModelFileLegacySpelling()
+    {
+        const std::vector<float> W(2 * 5, 0.25f), b(5, 0.0f);
+        auto write = [&](const std::string& config) {
+            const QString path = m_files.path(QStringLiteral("legacy.safetensors"));
+            SafetensorsFile::write(path.toStdString(),
+                                   {{"W", ArrayData::fromFloats({1, 2, 5}, W.data())},
+                                    {"b", ArrayData::fromFloats({1, 5}, b.data())}},
+                                   {{"format", ToyModelFile::kFormat}, {"config", config}});
+            return path.toStdString();
+        };
+        const std::string probability = R"("feature_probability": [[0.1, 0.1, 0.1, 0.1, 0.1]])";
+        const ToyModel legacy = ToyModelFile::read(
+            write(R"({"n": 5, "m": 2, "model": "relu-output", "importance_decay": 0.9, )" + probability + "}"));
+        QCOMPARE(legacy.config().features, 5);
+        QCOMPARE(legacy.config().hidden, 2);
+        QCOMPARE(legacy.config().kind, ToyModelKind::ReluOutput);
+        QCOMPARE(legacy.instance(0).W(1, 4), 0.25f);
+        const ToyModel current = ToyModelFile::read(write(
+            R"({"features": 5, "hidden": 2, "kind": "linear", "importance_decay": 1, "instances": 1, )" + probability + "}"));
+        QCOMPARE(current.config().kind, ToyModelKind::Linear);
+        try {
+            ToyModelFile::read(write(R"({"features": 5, "hidden": 2, "kind": "linear", "importance_decay": 1, )"
+                                     R"("instances": 3, )" + probability + "}"));
+            QFAIL("a config whose instance count disagrees with its rows was accepted");
+        } catch (const InputError& e) {
+            QVERIFY2(std::string(e.what()).find("3 instances but gives 1 probability rows") != std::string::npos, e.what());
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSaeLens)

@@ -1,5 +1,5 @@
 // libFuzzer harness: session files applied to every panel-state parser in core (the toy run, the phase diagram, the
-// SAE experiment config, the trained SAE, the randomized-control results). Each parser is tried on every JSON object
+// SAE experiment config, the trained SAE, the randomized-control results, the scale lab). Each parser is tried on every JSON object
 // of every panel's settings, so the fuzzer reaches them wherever the mutated file puts them. Bad input must throw
 // InputError (or Cancelled from nowhere: never), nothing else; no crash, no huge allocation.
 #include "common/InputError.h"
@@ -8,6 +8,7 @@
 #include "experiments/PhaseDiagramState.h"
 #include "experiments/SaeExperimentConfig.h"
 #include "experiments/SaeRunState.h"
+#include "experiments/ScaleLabConfig.h"
 #include "experiments/ToyRunState.h"
 #include "session/SessionFile.h"
 
@@ -35,6 +36,7 @@ void applyParsers(const nlohmann::json& node, const PanelState& state, int depth
     tryParse([&] { ToyRunState::read(node, state.arrays, "fuzz"); });
     tryParse([&] { PhaseDiagramState::read(SettingsReader(node, "fuzz")); });
     tryParse([&] { controlComparisonFromJson(node, "fuzz"); });
+    tryParse([&] { ScaleLabConfig::fromJson(SettingsReader(node, "fuzz")); });
     tryParse([&] {
         // Files named by the state are never read here: an imported source is refused by validate().
         SaeExperimentConfig config = SaeExperimentConfig::fromJson(

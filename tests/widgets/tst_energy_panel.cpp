@@ -36,6 +36,7 @@ private Q_SLOTS:
     void everyFigureHasData();
     void hoverNamesTheChip();
     void everyControlHasATooltip();
+    void oneBitIsSingular();
 
 private:
     template <typename T> T* child(const char* name)
@@ -100,6 +101,19 @@ void TestEnergyPanel::presetsFillInputs()
     if (ratio > 0.0)
         QVERIFY2(relClose(m_panel->currentRatio(), ratio, 3e-3), QByteArray::number(m_panel->currentRatio()));
     QVERIFY(!m_panel->findChild<QLabel*>(QStringLiteral("presetNote"))->text().isEmpty());
+}
+
+// "1 bits" reads as a typo on a slide: the caption and the figure legends count bits in the right number.
+void TestEnergyPanel::oneBitIsSingular()
+{
+    auto* bits = m_panel->findChild<QDoubleSpinBox*>(QStringLiteral("bitsSpin"));
+    auto* caption = m_panel->findChild<QLabel*>(QStringLiteral("ratioCaption"));
+    QVERIFY(bits && caption);
+    bits->setValue(1.0);
+    QVERIFY2(caption->text().contains(QStringLiteral("(1 bit \u00d7")), qPrintable(caption->text()));
+    QVERIFY(!caption->text().contains(QStringLiteral("1 bits")));
+    bits->setValue(8.0);
+    QVERIFY2(caption->text().contains(QStringLiteral("(8 bits \u00d7")), qPrintable(caption->text()));
 }
 
 void TestEnergyPanel::inputsChangeResult_data()

@@ -1,10 +1,13 @@
 // Figure export and themes: every format yields a valid file of the requested size, transparency is real, the
 // theme reaches the plots, selection is hidden unless asked, and `featurescope render --theme` does the same.
 #include "common/ExportDialog.h"
+#include "widgets/PdfText.h"
 #include "common/FigureExporter.h"
 #include "panels/EnergyBoundPanel.h"
 #include "common/Theme.h"
 #include "plots/QCustomPlotInclude.h"
+
+#include <algorithm>
 
 #include <QApplication>
 #include <QFile>
@@ -12,6 +15,11 @@
 #include <QLabel>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QDoubleSpinBox>
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QTableWidget>
+#include <QRegularExpression>
 #include <QTest>
 #include <QVBoxLayout>
 #include <QXmlStreamReader>
@@ -64,14 +72,18 @@ private Q_SLOTS:
     void pngSize();
     void pdfHeader_data();
     void pdfHeader();
+    void slidePdfTextIsReadable();
     void svgParses_data();
     void svgParses();
     void transparentCorner();
     void compositeLaidOutLargeEnough();
     void themeChangesPlotBackground();
     void themeIsIdempotent();
+    void presentationFontsLeaveWithTheTheme();
     void dialogOptions();
+    void figureUnderTheMouseIsPreselected();
     void cliRenderDark();
+    void cliRenderSlide();
 
 private:
     QWidget* target(const QString& kind);
@@ -146,6 +158,54 @@ void TestExport::pdfHeader()
     QVERIFY(file.open(QIODevice::ReadOnly));
     QVERIFY(file.read(4) == "%PDF");
     QVERIFY(file.size() > 500);
+}
+
+// A figure exported for a 16:9 slide and placed on a 13.33-inch slide has text of at least 14 pt, the superscript
+// exponents of a log axis included. The same plot exported at the old default (a 1920 × 1080 page in points, scaled
+// down onto the slide) has 5-7 pt text, which the check catches.
+void TestExport::slidePdfTextIsReadable()
+{
+    auto onSlide = [&](const ExportOptions& options, const QString& name) {
+        std::unique_ptr<QCustomPlot> plot(makePlot());
+        plot->xAxis->setTickLabelFont(QFont(QStringLiteral("DejaVu Sans"), 10)); // as the panels' plots
+        plot->yAxis->setTickLabelFont(QFont(QStringLiteral("DejaVu Sans"), 10));
+        plot->xAxis->setLabelFont(QFont(QStringLiteral("DejaVu Sans"), 11));
+        plot->yAxis->setLabelFont(QFont(QStringLiteral("DejaVu Sans"), 11));
+        plot->yAxis->setScaleType(QCPAxis::stLogarithmic); // log ticks draw small superscript exponents
+        plot->yAxis->setNumberFormat(QStringLiteral("eb"));
+        plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+        plot->graph(0)->setData(QVector<double>{1, 2, 3}, QVector<double>{1e-2, 1e3, 1e5});
+        plot->rescaleAxes();
+        const QString path = m_dir.filePath(name);
+        const QString error = FigureExporter::exportWidget(plot.get(), path, options);
+        QFile file(path);
+        if (!error.isEmpty() || !file.open(QIODevice::ReadOnly))
+            return QList<double>();
+        const QByteArray pdf = file.readAll();
+        // The page width from the MediaBox; the page is scaled to the slide's 13.33 in = 960 pt.
+        const auto box = QRegularExpression(QStringLiteral("/MediaBox \\[0 0 ([0-9.]+) ([0-9.]+)\\]"))
+                             .match(QString::fromLatin1(pdf));
+        const double pageWidth = box.hasMatch() ? box.captured(1).toDouble() : 0.0;
+        QList<double> sizes = PdfText::fontSizes(pdf);
+        for (double& size : sizes)
+            size *= pageWidth > 0.0 ? 960.0 / pageWidth : 0.0;
+        return sizes;
+    };
+    const QList<double> slide = onSlide(ExportOptions::forPage(QSizeF(13.333, 7.5), 21.0), QStringLiteral("slide.pdf"));
+    QVERIFY2(slide.size() >= 6, qPrintable(QString::number(slide.size()))); // tick labels and the two axis labels
+    const double smallest = *std::min_element(slide.begin(), slide.end());
+    const double largest = *std::max_element(slide.begin(), slide.end());
+    QVERIFY2(smallest >= 14.0, qPrintable(QString::number(smallest)));
+    // Qt's PDF writer sets whole pixel sizes (13 px for 10 pt), so 21 pt comes out within a few per cent.
+    QVERIFY2(std::count_if(slide.begin(), slide.end(), [](double pt) { return qAbs(pt - 21.0) < 0.8; }) >= 4,
+             "the tick labels are at the 21 pt asked for");
+    QVERIFY2(largest <= 26.0, qPrintable(QString::number(largest)));
+
+    ExportOptions screen;
+    screen.logicalSize = QSize(1920, 1080);
+    const QList<double> old = onSlide(screen, QStringLiteral("screen.pdf"));
+    QVERIFY(!old.isEmpty());
+    QVERIFY2(*std::min_element(old.begin(), old.end()) < 14.0, "the check must catch small text");
 }
 
 void TestExport::svgParses_data() { pdfHeader_data(); }
@@ -240,6 +300,59 @@ void TestExport::compositeLaidOutLargeEnough()
     QVERIFY(plotSpy.largest.isEmpty() || plotSpy.largest.width() <= 400);
 }
 
+// The presentation theme's large fonts must leave with it: spin boxes and table headers once kept them after a switch
+// back to the light or dark theme.
+void TestExport::presentationFontsLeaveWithTheTheme()
+{
+    QWidget window;
+    auto* layout = new QVBoxLayout(&window);
+    auto* spin = new QDoubleSpinBox(&window);
+    auto* table = new QTableWidget(3, 2, &window);
+    table->setHorizontalHeaderLabels({QStringLiteral("feature"), QStringLiteral("density")});
+    auto* label = new QLabel(QStringLiteral("text"), &window);
+    layout->addWidget(spin);
+    layout->addWidget(table);
+    layout->addWidget(label);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto sizes = [&] {
+        QCoreApplication::processEvents();
+        return QList<qreal>{QFontInfo(spin->findChild<QLineEdit*>()->font()).pointSizeF(),
+                            QFontInfo(table->horizontalHeader()->font()).pointSizeF(),
+                            QFontInfo(table->font()).pointSizeF(), QFontInfo(label->font()).pointSizeF()};
+    };
+    for (Theme::Id back : {Theme::Id::Light, Theme::Id::Dark}) {
+        Theme::apply(*qApp, back);
+        const QList<qreal> before = sizes();
+        Theme::apply(*qApp, Theme::Id::Presentation);
+        const QList<qreal> presenting = sizes();
+        for (int i = 0; i < presenting.size(); ++i)
+            QVERIFY2(presenting[i] > before[i], qPrintable(QString::number(i)));
+        Theme::apply(*qApp, back);
+        const QList<qreal> after = sizes();
+        for (int i = 0; i < after.size(); ++i)
+            QVERIFY2(qAbs(after[i] - before[i]) < 0.01,
+                     qPrintable(QStringLiteral("widget %1: %2 pt before, %3 pt after").arg(i).arg(before[i]).arg(after[i])));
+    }
+}
+
+// Ctrl+E over a plot opens on that plot, not on the whole panel that also contains it.
+void TestExport::figureUnderTheMouseIsPreselected()
+{
+    std::unique_ptr<QWidget> composite(makeComposite());
+    auto* plot = composite->findChild<QCustomPlot*>();
+    QVERIFY(plot);
+    const QList<ExportTarget> targets{{QStringLiteral("Whole panel"), composite.get()}, {QStringLiteral("Curve"), plot}};
+    QCOMPARE(ExportDialog::innermostTarget(targets, plot), 1);
+    auto* insidePlot = new QWidget(plot); // a widget within the plot (the mouse may be over one)
+    QCOMPARE(ExportDialog::innermostTarget(targets, insidePlot), 1);
+    QCOMPARE(ExportDialog::innermostTarget(targets, composite.get()), 0);
+    QCOMPARE(ExportDialog::innermostTarget(targets, nullptr), -1);
+    // The order of the list does not matter.
+    const QList<ExportTarget> reversed{targets[1], targets[0]};
+    QCOMPARE(ExportDialog::innermostTarget(reversed, plot), 0);
+}
+
 void TestExport::themeChangesPlotBackground()
 {
     std::unique_ptr<QCustomPlot> plot(makePlot());
@@ -285,16 +398,30 @@ void TestExport::dialogOptions()
     auto* plot = composite->findChild<QCustomPlot*>();
     ExportDialog dialog({{QStringLiteral("Whole panel"), composite.get()}, {QStringLiteral("Curve"), plot}},
                         QStringLiteral("test caption"), m_dir.path(), QStringLiteral("featurescope-test"));
-    QCOMPARE(dialog.options().logicalSize, QSize(1920, 1080)); // the slide preset is the default
-    QCOMPARE(dialog.options().scale, 2.0);
+    // The default is a full 16:9 slide: 13.33 × 7.5 in with 21 pt tick labels, laid out at 96 × 10 / 21 logical
+    // pixels per inch (610 × 343), its PNG at 144 dpi (1920 × 1080).
+    QCOMPARE(dialog.options().logicalSize, QSize(610, 343));
+    QCOMPARE(dialog.options().pagePoints, QSizeF(13.333 * 72.0, 7.5 * 72.0));
+    QCOMPARE(dialog.options().logicalSize * dialog.options().scale, QSize(1920, 1080));
     QVERIFY(!dialog.options().includeSelection);
     QVERIFY(dialog.path().endsWith(QStringLiteral("featurescope-test-whole-panel.png")));
     QVERIFY(dialog.caption().startsWith(QStringLiteral("test caption")));
-    QVERIFY(dialog.caption().contains(QStringLiteral("1920×1080")));
+    QVERIFY2(dialog.caption().contains(QStringLiteral("13.3 × 7.5 in")), qPrintable(dialog.caption()));
     auto* preset = dialog.findChild<QComboBox*>(QStringLiteral("preset"));
-    preset->setCurrentIndex(3); // current size
+    auto presetIndex = [&](const QString& start) {
+        for (int i = 0; i < preset->count(); ++i)
+            if (preset->itemText(i).startsWith(start))
+                return i;
+        return -1;
+    };
+    preset->setCurrentIndex(presetIndex(QStringLiteral("Screen 1920")));
+    QCOMPARE(dialog.options().logicalSize, QSize(1920, 1080));
+    QCOMPARE(dialog.options().scale, 2.0);
+    QVERIFY(dialog.options().pagePoints.isEmpty());
+    QVERIFY(dialog.caption().contains(QStringLiteral("1920×1080")));
+    preset->setCurrentIndex(presetIndex(QStringLiteral("Current size")));
     QCOMPARE(dialog.options().logicalSize, QSize(500, 300));
-    preset->setCurrentIndex(4); // custom
+    preset->setCurrentIndex(presetIndex(QStringLiteral("Custom")));
     dialog.findChild<QSpinBox*>(QStringLiteral("width"))->setValue(320);
     dialog.findChild<QSpinBox*>(QStringLiteral("height"))->setValue(240);
     QCOMPARE(dialog.options().logicalSize, QSize(320, 240));
@@ -330,5 +457,42 @@ void TestExport::cliRenderDark()
     QCOMPARE(bad.exitCode(), 2);
 }
 
+// `render --inches 13.333,7.5` writes a 16:9 slide: a 960 × 540 pt PDF page whose text is at least 14 pt, and a PNG
+// at 144 dpi (1920 × 1080); a pixel size beside --inches is refused.
+void TestExport::cliRenderSlide()
+{
+    const QString binary = qEnvironmentVariable("FEATURESCOPE_BINARY");
+    if (binary.isEmpty())
+        QSKIP("FEATURESCOPE_BINARY is not set (CTest sets it)");
+    auto render = [&](const QString& out, const QStringList& extra) {
+        QProcess process;
+        process.start(binary, QStringList{QStringLiteral("render"), QStringLiteral("--panel"), QStringLiteral("energy"),
+                                          QStringLiteral("--figure"), QStringLiteral("ratio-vs-temperature"),
+                                          QStringLiteral("--out"), out} + extra);
+        process.waitForFinished(300000);
+        return process.exitCode() == 0 ? QByteArray() : process.readAllStandardError() + QByteArray(" ");
+    };
+    const QStringList slide{QStringLiteral("--inches"), QStringLiteral("13.333,7.5")};
+    const QString pdf = m_dir.filePath(QStringLiteral("slide-energy.pdf"));
+    QCOMPARE(render(pdf, slide), QByteArray());
+    QFile file(pdf);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    const auto box = QRegularExpression(QStringLiteral("/MediaBox \\[0 0 ([0-9.]+) ([0-9.]+)\\]"))
+                         .match(QString::fromLatin1(bytes));
+    QVERIFY(box.hasMatch());
+    QVERIFY2(qAbs(box.captured(1).toDouble() - 960.0) < 0.5 && qAbs(box.captured(2).toDouble() - 540.0) < 0.5,
+             qPrintable(box.captured(0)));
+    const QList<double> sizes = PdfText::fontSizes(bytes);
+    QVERIFY(sizes.size() >= 10);
+    QVERIFY2(*std::min_element(sizes.begin(), sizes.end()) >= 14.0,
+             qPrintable(QString::number(*std::min_element(sizes.begin(), sizes.end()))));
+    const QString png = m_dir.filePath(QStringLiteral("slide-energy.png"));
+    QCOMPARE(render(png, slide), QByteArray());
+    QCOMPARE(QImage(png).size(), QSize(1920, 1080));
+    QVERIFY(render(png, slide + QStringList{QStringLiteral("--width"), QStringLiteral("800")}).contains("--inches"));
+}
+
 QTEST_MAIN(TestExport)
 #include "tst_export.moc"
+

@@ -3,10 +3,17 @@
 #include "panels/superposition/SuperpositionPanel.h"
 #include "panels/superposition/ToyControlsWidget.h"
 #include "plots/FeatureArrowsPlot.h"
+#include "plots/NormBarsPlot.h"
+#include "geometry/FeatureMeasures.h"
+#include "toy/ToyTrainingResult.h"
 #include "plots/QCustomPlotInclude.h"
 
+#include <algorithm>
+
+#include <QComboBox>
 #include <QLabel>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QtTest>
 
 class TestSuperpositionPanel : public QObject {
@@ -72,6 +79,77 @@ private Q_SLOTS:
         panel.setSelectedFeature(1);
         auto* summary = panel.findChild<QLabel*>(QStringLiteral("superpositionSummary"));
         QVERIFY(summary->text().contains(QStringLiteral("feature 1")));
+    }
+
+    // Choosing a preset runs it, and the previous experiment's figures leave at once (the n=400 preset once stood
+    // beside the n=20 figures until the user pressed Train).
+    void choosingAPresetReplacesTheFigures()
+    {
+        SuperpositionPanel panel;
+        panel.controls()->applyPreset(quickPreset(300));
+        panel.startTraining();
+        panel.waitForTraining();
+        QCOMPARE(panel.result()->model.config().features, 5);
+        auto* presets = panel.findChild<QComboBox*>(QStringLiteral("presetCombo"));
+        QVERIFY(presets);
+        const auto& all = featurescope::ToyPreset::all();
+        const auto sticky = std::find_if(all.begin(), all.end(), [](const auto& p) { return p.id == "sticky"; });
+        QVERIFY(sticky != all.end());
+        presets->setCurrentIndex(int(sticky - all.begin()));
+        // Nothing of the n=5 run is shown any more, whether or not the new run has reported yet.
+        QVERIFY(!panel.result() || panel.result()->model.config().features == 400);
+        auto* summary = panel.findChild<QLabel*>(QStringLiteral("superpositionSummary"));
+        QVERIFY2(!summary->text().contains(QStringLiteral("step 300/300")), qPrintable(summary->text()));
+        QVERIFY(panel.isBusy());
+        Q_EMIT panel.controls()->stopRequested();
+        panel.waitForTraining();
+        QVERIFY(!panel.result() || panel.result()->model.config().features == 400);
+    }
+
+    // Replaying a snapshot, the summary names the snapshot's step and its numbers, not the last step's.
+    void replayShowsTheSnapshotStep()
+    {
+        SuperpositionPanel panel;
+        panel.controls()->applyPreset(quickPreset(2000));
+        panel.startTraining();
+        panel.waitForTraining();
+        auto* slider = panel.findChild<QSlider*>(QStringLiteral("replaySlider"));
+        auto* summary = panel.findChild<QLabel*>(QStringLiteral("superpositionSummary"));
+        QVERIFY(slider && summary);
+        QVERIFY(panel.result()->snapshots.size() >= 3);
+        QCOMPARE(slider->tickPosition(), QSlider::TicksBelow);
+        QVERIFY(summary->text().startsWith(QStringLiteral("step 2000/2000")));
+        slider->setValue(1);
+        const int step = panel.result()->snapshots[1].step;
+        QVERIFY(step < 2000);
+        QVERIFY2(summary->text().startsWith(QStringLiteral("step %1/2000").arg(step)), qPrintable(summary->text()));
+        slider->setValue(slider->maximum());
+        QVERIFY(summary->text().startsWith(QStringLiteral("step 2000/2000")));
+    }
+
+    // A click on a norm bar reports the clicked column's numbers, not those of the instance chosen before.
+    void normBarClickSelectsItsInstance()
+    {
+        SuperpositionPanel panel;
+        panel.controls()->applyPreset(quickPreset(500));
+        panel.startTraining();
+        panel.waitForTraining();
+        panel.setSelectedInstance(0);
+        auto* norms = qobject_cast<NormBarsPlot*>(panel.figureWidget(QStringLiteral("norm-bars")));
+        QVERIFY(norms);
+        Q_EMIT norms->barClicked(5, 2);
+        QCOMPARE(panel.selectedInstance(), 5);
+        QCOMPARE(panel.selectedFeature(), 2);
+        auto* summary = panel.findChild<QLabel*>(QStringLiteral("superpositionSummary"));
+        const auto measures = featurescope::computeFeatureMeasures(panel.result()->model.instance(5).W);
+        const QString norm = QString::number(measures.norms[2], 'f', 3);
+        QVERIFY2(summary->text().contains(QStringLiteral("‖W‖ = ") + norm), qPrintable(summary->text()));
+        Q_EMIT norms->barClicked(5, 2); // the same bar again clears the selection
+        QCOMPARE(panel.selectedFeature(), -1);
+        Q_EMIT norms->barClicked(5, 2);
+        Q_EMIT norms->barClicked(6, 2); // the same feature in another column moves there and stays selected
+        QCOMPARE(panel.selectedInstance(), 6);
+        QCOMPARE(panel.selectedFeature(), 2);
     }
 
     void pauseResumeStop()

@@ -263,6 +263,7 @@ private Q_SLOTS:
     void normBars_values();
     void normBars_selectionAndClick();
     void normBars_badInput();
+    void normBars_titlesFitTheirColumns();
 
     void sticky_values();
     void sticky_selectionAndClick();
@@ -631,12 +632,16 @@ void TestSuperpositionPlots::normBars_selectionAndClick()
     showAt(plot, QSize(900, 500));
     replotNow(plot);
     QSignalSpy clicked(&plot, &NormBarsPlot::featureClicked);
+    QSignalSpy barClicked(&plot, &NormBarsPlot::barClicked);
     QCPAxisRect* rect = plot.instanceRect(1);
     const QPointF bar(rect->axis(QCPAxis::atBottom)->coordToPixel(0.4), rect->axis(QCPAxis::atLeft)->coordToPixel(3));
     QCOMPARE(plot.barPixel(1, 3).y(), bar.y());
     click(plot, bar);
     QCOMPARE(clicked.count(), 1);
     QCOMPARE(clicked.at(0).at(0).toInt(), 3);
+    QCOMPARE(barClicked.count(), 1);
+    QCOMPARE(barClicked.at(0).at(0).toInt(), 1); // the panel clicked, whatever instance a caller shows
+    QCOMPARE(barClicked.at(0).at(1).toInt(), 3);
     QVERIFY(plot.hoverText(bar).contains(QStringLiteral("feature 3")));
 
     QVERIFY(!plot.selectionOutline(1)->visible());
@@ -647,6 +652,35 @@ void TestSuperpositionPlots::normBars_selectionAndClick()
     QVERIFY(drawn(plot) != before);
     plot.setSelectedFeature(-1);
     QVERIFY(!plot.selectionOutline(1)->visible());
+}
+
+// Column titles ("1−S = 0.0158") never run into their neighbours: on narrow columns they break after "=".
+void TestSuperpositionPlots::normBars_titlesFitTheirColumns()
+{
+    for (const QSize size : {QSize(1400, 500), QSize(700, 400), QSize(480, 360)}) {
+        NormBarsPlot plot;
+        QStringList titles;
+        for (int k = 0; k < 8; ++k)
+            titles << QStringLiteral("1\u2212S = %1").arg(0.0158 * (k + 1), 0, 'g', 3);
+        std::vector<Eigen::MatrixXf> W;
+        for (int k = 0; k < 8; ++k)
+            W.push_back(sweepWeights()[std::size_t(k % 4)]);
+        plot.setInstances(W, titles);
+        showAt(plot, size);
+        replotNow(plot);
+        int checked = 0;
+        for (QCPLayoutElement* element : plot.plotLayout()->elements(true)) {
+            auto* text = qobject_cast<QCPTextElement*>(element);
+            if (!text || !text->property("fsFigureTextRole").toString().startsWith(QStringLiteral("Column")))
+                continue;
+            const QFontMetrics metrics(text->font());
+            for (const QString& line : text->text().split(QLatin1Char('\n')))
+                QVERIFY2(metrics.horizontalAdvance(line) <= text->outerRect().width(),
+                         qPrintable(QStringLiteral("%1 at %2 px").arg(line).arg(size.width())));
+            ++checked;
+        }
+        QCOMPARE(checked, 8);
+    }
 }
 
 void TestSuperpositionPlots::normBars_badInput()

@@ -54,13 +54,18 @@ QString fileSafe(QString name)
 }
 } // namespace
 
-QList<QPair<QString, QSize>> ExportDialog::sizePresets()
+QList<ExportDialog::SizePreset> ExportDialog::sizePresets()
 {
-    return {{tr("Slide 1920 × 1080"), QSize(1920, 1080)},
-            {tr("1280 × 720"), QSize(1280, 720)},
-            {tr("Square 1080 × 1080"), QSize(1080, 1080)},
-            {tr("Current size"), QSize(kCurrentSize, kCurrentSize)},
-            {tr("Custom…"), QSize(kCustomSize, kCustomSize)}};
+    // A 16:9 slide is 13.33 × 7.5 in (PowerPoint, Keynote, Google Slides). At 21 pt for tick labels, titles are
+    // 25 pt and the smallest text, a log axis's exponents, 14.7 pt: all read from the back of a room.
+    return {{tr("16:9 slide, full (13.3 × 7.5 in, 21 pt text)"), {}, QSizeF(13.333, 7.5), 21.0},
+            {tr("16:9 slide, half width (6.7 × 7.5 in, 18 pt text)"), {}, QSizeF(6.667, 7.5), 18.0},
+            {tr("Paper, one column (3.5 × 2.6 in, 8 pt text)"), {}, QSizeF(3.5, 2.625), 8.0},
+            {tr("Screen 1920 × 1080 px"), QSize(1920, 1080), {}, 0.0},
+            {tr("Screen 1280 × 720 px"), QSize(1280, 720), {}, 0.0},
+            {tr("Square 1080 × 1080 px"), QSize(1080, 1080), {}, 0.0},
+            {tr("Current size"), QSize(kCurrentSize, kCurrentSize), {}, 0.0},
+            {tr("Custom…"), QSize(kCustomSize, kCustomSize), {}, 0.0}};
 }
 
 ExportDialog::ExportDialog(const QList<ExportTarget>& targets, const QString& callerCaption, const QString& directory,
@@ -87,9 +92,11 @@ ExportDialog::ExportDialog(const QList<ExportTarget>& targets, const QString& ca
 
     m_preset = new QComboBox(this);
     m_preset->setObjectName(QStringLiteral("preset"));
-    m_preset->setToolTip(tr("Size in logical pixels; PNG multiplies it by the scale"));
-    for (const auto& preset : sizePresets())
-        m_preset->addItem(preset.first, preset.second);
+    m_preset->setToolTip(tr("Page sizes give the figure's size in inches and its text in points, as placed on a "
+                            "slide or a paper (PNG at 144 dpi); screen sizes are logical pixels, which PNG "
+                            "multiplies by the scale"));
+    for (int i = 0; i < sizePresets().size(); ++i)
+        m_preset->addItem(sizePresets()[i].name, i);
     m_width = new QSpinBox(this);
     m_height = new QSpinBox(this);
     for (QSpinBox* box : {m_width, m_height}) {
@@ -260,17 +267,21 @@ QString ExportDialog::path() const { return m_path->text().trimmed(); }
 
 ExportOptions ExportDialog::options() const
 {
+    const auto presets = sizePresets();
+    const SizePreset& preset = presets[std::clamp(m_preset->currentData().toInt(), 0, int(presets.size()) - 1)];
     ExportOptions options;
-    const QSize preset = m_preset->currentData().toSize();
-    if (preset.width() == kCurrentSize) {
+    if (!preset.inches.isEmpty()) {
+        options = ExportOptions::forPage(preset.inches, preset.tickPt);
+    } else if (preset.pixels.width() == kCurrentSize) {
         const QWidget* widget = targetWidget();
         options.logicalSize = widget && widget->width() >= 16 && widget->height() >= 16 ? widget->size() : QSize(1280, 720);
-    } else if (preset.width() == kCustomSize) {
+    } else if (preset.pixels.width() == kCustomSize) {
         options.logicalSize = QSize(m_width->value(), m_height->value());
     } else {
-        options.logicalSize = preset;
+        options.logicalSize = preset.pixels;
     }
-    options.scale = m_scale->currentData().toDouble();
+    if (preset.inches.isEmpty())
+        options.scale = m_scale->currentData().toDouble();
     options.transparentBackground = m_transparent->isChecked();
     options.includeSelection = m_selection->isChecked();
     return options;
@@ -284,8 +295,13 @@ QString ExportDialog::caption() const
         lines.append(m_callerCaption);
     if (m_panel)
         lines.append(FigureCaption::panelLines(m_panel, figureNameOf(m_target->currentIndex())));
-    QString exportLine = tr("%1 · %2×%3 px").arg(targetName()).arg(o.logicalSize.width()).arg(o.logicalSize.height());
-    if (formatOf(path()) == QLatin1String("png") || formatOf(path()).isEmpty())
+    QString exportLine;
+    if (!o.pagePoints.isEmpty())
+        exportLine = tr("%1 · %2 × %3 in").arg(targetName()).arg(o.pagePoints.width() / 72.0, 0, 'g', 3)
+                         .arg(o.pagePoints.height() / 72.0, 0, 'g', 3);
+    else
+        exportLine = tr("%1 · %2×%3 px").arg(targetName()).arg(o.logicalSize.width()).arg(o.logicalSize.height());
+    if (o.pagePoints.isEmpty() && (formatOf(path()) == QLatin1String("png") || formatOf(path()).isEmpty()))
         exportLine += tr(" @%1×").arg(o.scale);
     exportLine += tr(" · theme %1").arg(Theme::name(Theme::current()));
     lines.append(exportLine);
@@ -298,9 +314,10 @@ QString ExportDialog::figureNameOf(int targetIndex) const
     if (!m_panel || targetIndex < 0 || targetIndex >= m_targets.size())
         return {};
     const ExportTarget& target = m_targets[targetIndex];
-    if (target.widget == m_panel || !m_panel->figureNames().contains(target.name))
+    const QString id = target.id.isEmpty() ? target.name : target.id;
+    if (target.widget == m_panel || !m_panel->figureNames().contains(id))
         return {};
-    return target.name;
+    return id;
 }
 
 QList<QLineEdit*> ExportDialog::textFields() const
@@ -309,6 +326,19 @@ QList<QLineEdit*> ExportDialog::textFields() const
     for (const TextField& field : m_textFields)
         edits.append(field.edit);
     return edits;
+}
+
+int ExportDialog::innermostTarget(const QList<ExportTarget>& targets, const QWidget* widget)
+{
+    int best = -1;
+    for (int i = 0; i < targets.size(); ++i) {
+        const QWidget* candidate = targets[i].widget;
+        if (!widget || !candidate || (candidate != widget && !candidate->isAncestorOf(widget)))
+            continue;
+        if (best < 0 || targets[best].widget->isAncestorOf(candidate))
+            best = i;
+    }
+    return best;
 }
 
 // A plot's group title: the innermost export target that is or contains it (a figure of the panel), else its
@@ -419,7 +449,9 @@ void ExportDialog::suggestPath()
         return;
     const QString suffix = formatOf(path()).isEmpty() ? QStringLiteral("png") : formatOf(path());
     QString name = m_baseName;
-    const QString figure = fileSafe(targetName());
+    const int index = m_target->currentIndex();
+    const bool hasId = index >= 0 && index < m_targets.size() && !m_targets[index].id.isEmpty();
+    const QString figure = fileSafe(hasId ? m_targets[index].id : targetName());
     if (!figure.isEmpty())
         name += (name.isEmpty() ? QString() : QStringLiteral("-")) + figure;
     if (name.isEmpty())
@@ -429,7 +461,9 @@ void ExportDialog::suggestPath()
 
 void ExportDialog::updateControls()
 {
-    const bool custom = m_preset->currentData().toSize().width() == kCustomSize;
+    const SizePreset preset = sizePresets().value(m_preset->currentData().toInt());
+    const bool custom = preset.pixels.width() == kCustomSize;
+    const bool page = !preset.inches.isEmpty();
     m_width->setEnabled(custom);
     m_height->setEnabled(custom);
     if (!custom) {
@@ -444,7 +478,7 @@ void ExportDialog::updateControls()
                                                                         : tr("%1 (vector)").arg(format.toUpper()));
     m_export->setEnabled(!format.isEmpty() && targetWidget());
     m_copyImage->setEnabled(targetWidget() != nullptr);
-    m_scale->setEnabled(format != QLatin1String("pdf") && format != QLatin1String("svg"));
+    m_scale->setEnabled(!page && format != QLatin1String("pdf") && format != QLatin1String("svg"));
     const QString text = caption();
     if (m_caption->toPlainText() != text)
         m_caption->setPlainText(text);

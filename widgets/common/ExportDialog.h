@@ -6,6 +6,8 @@
 #include <QList>
 #include <QPointer>
 
+#include <utility>
+
 class Panel;
 class QCheckBox;
 class QComboBox;
@@ -20,12 +22,16 @@ class QVBoxLayout;
 
 // One thing the export dialog can draw: a figure of a panel, or the whole panel.
 struct ExportTarget {
-    QString name;             // shown in the dialog and used in the suggested file name
+    ExportTarget(QString name_, QWidget* widget_, QString id_ = {})
+        : name(std::move(name_)), widget(widget_), id(std::move(id_)) {}
+    QString name;             // shown in the dialog ("Norm bars")
     QPointer<QWidget> widget;
+    QString id;               // the panel's figure id ("norm-bars"), used in the suggested file name; empty: name
 };
 
 // Exports a figure or a whole panel to PNG/PDF/SVG (format from the file name) or copies it to the clipboard as a
-// PNG image: size presets (slide, 1280×720, square, current, custom W×H in logical pixels), PNG scale, transparent
+// PNG image: size presets (16:9 slide pages and a paper column in inches with text in points, screen sizes,
+// current, custom W×H in logical pixels), PNG scale, transparent
 // background, whether the selection highlight is drawn, and a caption (the panel's Panel::figureCaption, the
 // export's size and theme, the app version and date) to copy beside the figure. The figure's texts (titles, axis
 // labels, legend entries, annotations) are listed as editable fields grouped by plot; edits go to the figure at
@@ -56,8 +62,19 @@ public:
     QString exportToFile();
     QString copyToClipboard();
 
-    // The size presets, in combo-box order; an invalid size means "current size" (-1) or "custom" (-2).
-    static QList<QPair<QString, QSize>> sizePresets();
+    // A size preset: a page in inches with its tick-label size in points (slides, paper), or logical pixels; an
+    // invalid pixel size means "current size" (-1) or "custom" (-2).
+    struct SizePreset {
+        QString name;
+        QSize pixels;
+        QSizeF inches; // non-empty for a page preset
+        double tickPt = 0.0;
+    };
+    // In combo-box order; the first (a full 16:9 slide) is the default.
+    static QList<SizePreset> sizePresets();
+    // The innermost target that is or contains `widget` (the figure under the mouse, not the whole panel that
+    // contains every figure); -1 when none does.
+    static int innermostTarget(const QList<ExportTarget>& targets, const QWidget* widget);
 
 private:
     struct TextField {

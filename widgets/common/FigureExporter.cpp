@@ -244,8 +244,11 @@ QImage paintImage(QWidget* widget, const ExportOptions& options, double layoutFa
     painter.scale(1.0 / layoutFactor, 1.0 / layoutFactor);
     paintWithVectorPlots(widget, painter, layoutSize(size, layoutFactor), options.transparentBackground);
     painter.end();
-    image.setDotsPerMeterX(int(96 * options.scale / 0.0254));
-    image.setDotsPerMeterY(int(96 * options.scale / 0.0254));
+    // A page-sized figure records its page's resolution, so a slide program places it at its size in inches.
+    const double dpi = options.pagePoints.isEmpty() ? 96 * options.scale
+                                                    : image.width() / (options.pagePoints.width() / 72.0);
+    image.setDotsPerMeterX(int(std::lround(dpi / 0.0254)));
+    image.setDotsPerMeterY(int(std::lround(dpi / 0.0254)));
     return image;
 }
 
@@ -287,6 +290,26 @@ QImage FigureExporter::renderImage(QWidget* widget, const ExportOptions& options
     return image;
 }
 
+ExportOptions ExportOptions::forPage(QSizeF inches, double tickPt, double dpi)
+{
+    ExportOptions options;
+    // The plots' smallest text (tick labels, legends) is 10 pt in the light theme and grows with the theme's fonts.
+    const double base = 10.0 * Theme::plotPalette().baseFontPt / Theme::PlotPalette{}.baseFontPt;
+    const double pixelsPerInch = 96.0 * base / std::max(1.0, tickPt);
+    options.logicalSize = QSize(std::max(16, int(std::lround(inches.width() * pixelsPerInch))),
+                                std::max(16, int(std::lround(inches.height() * pixelsPerInch))));
+    options.pagePoints = QSizeF(inches.width() * 72.0, inches.height() * 72.0);
+    options.scale = std::clamp(inches.width() * dpi / options.logicalSize.width(), 0.25, 8.0);
+    return options;
+}
+
+double ExportOptions::pageScale() const
+{
+    // A layout pixel is 72/96 pt at 96 dpi; the page maps logicalSize onto pagePoints.
+    return pagePoints.isEmpty() || logicalSize.width() <= 0 ? 1.0
+                                                             : pagePoints.width() / (logicalSize.width() * 72.0 / 96.0);
+}
+
 QString FigureExporter::exportWidget(QWidget* widget, const QString& path, const ExportOptions& options)
 {
     const QString problem = validate(widget, options);
@@ -325,7 +348,8 @@ QString FigureExporter::exportWidget(QWidget* widget, const QString& path, const
     if (suffix == QLatin1String("pdf")) {
         QPdfWriter writer(&buffer);
         writer.setResolution(96);
-        writer.setPageSize(QPageSize(QSizeF(size.width(), size.height()), QPageSize::Point));
+        const QSizeF page = options.pagePoints.isEmpty() ? QSizeF(size.width(), size.height()) : options.pagePoints;
+        writer.setPageSize(QPageSize(page, QPageSize::Point));
         writer.setPageMargins(QMarginsF(0, 0, 0, 0));
         writer.setCreator(QStringLiteral("featurescope"));
         QCPPainter painter(&writer);
@@ -345,7 +369,10 @@ QString FigureExporter::exportWidget(QWidget* widget, const QString& path, const
         generator.setOutputDevice(&buffer);
         generator.setSize(size);
         generator.setViewBox(QRect(QPoint(0, 0), size));
-        generator.setResolution(96);
+        // The SVG's width and height attributes carry the physical size: logical pixels per inch of the page.
+        generator.setResolution(options.pagePoints.isEmpty()
+                                    ? 96
+                                    : std::max(1, int(std::lround(size.width() * 72.0 / options.pagePoints.width()))));
         generator.setTitle(QStringLiteral("featurescope figure"));
         QCPPainter painter(&generator);
         ok = painter.isActive();

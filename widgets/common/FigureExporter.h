@@ -2,6 +2,7 @@
 
 #include <QImage>
 #include <QSize>
+#include <QSizeF>
 #include <QString>
 
 class QWidget;
@@ -11,6 +12,16 @@ struct ExportOptions {
     double scale = 1.0;
     bool transparentBackground = false;
     bool includeSelection = false; // selection highlights are hidden while drawing unless asked for
+    // The PDF page and the SVG's physical size in points (1/72 inch). Empty: one point per logical pixel.
+    QSizeF pagePoints;
+
+    // A figure `inches` in size whose smallest regular text (tick labels and legends, 10 pt in the light theme) lands
+    // at `tickPt` points on the page, as matplotlib's figsize and font size do: the figure is laid out at
+    // inches × 96 × 10 / tickPt logical pixels and the page scales it to size, so every text keeps its proportion
+    // (titles 12 pt → 1.2 × tickPt; the superscript exponents of log axes, 7 pt → 0.7 × tickPt). PNG at `dpi`.
+    static ExportOptions forPage(QSizeF inches, double tickPt, double dpi = 144.0);
+    // Points on the page per point of font in the layout (1 when pagePoints is empty).
+    double pageScale() const;
 };
 
 // One function serves every export: PNG (with scale), PDF and SVG (vector, QCustomPlot drawn through QCPPainter).

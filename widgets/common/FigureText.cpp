@@ -57,13 +57,22 @@ bool axisShown(const QCPAxis* axis)
 QList<Slot> slotsOf(QCustomPlot* plot)
 {
     QList<Slot> result;
-    int titles = 0, rects = 0, scales = 0;
+    int titles = 0, labels = 0, rects = 0, scales = 0;
     QList<QCPLegend*> legends;
     const auto elements = plot->plotLayout()->elements(true);
     for (QCPLayoutElement* element : elements) {
         if (!element)
             continue;
         if (auto* text = qobject_cast<QCPTextElement*>(element)) {
+            // A text element that is not a title (a shared axis label, a column heading) names its role itself.
+            if (const QString role = text->property(FigureText::kRoleProperty).toString(); !role.isEmpty()) {
+                const int n = labels++;
+                result.append({role.contains(QStringLiteral("axis")) ? FigureTextEntry::Kind::AxisLabel
+                                                                      : FigureTextEntry::Kind::Title,
+                               QStringLiteral("label/%1").arg(n), role, text->visible(),
+                               [text] { return text->text(); }, [text](const QString& v) { text->setText(v); }});
+                continue;
+            }
             const int n = titles++;
             result.append({FigureTextEntry::Kind::Title, QStringLiteral("title/%1").arg(n),
                            n == 0 ? tr("Title") : tr("Title %1").arg(n + 1), text->visible(),

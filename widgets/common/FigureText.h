@@ -30,6 +30,10 @@ struct FigureTextEntry {
 // label rather than a stale one.
 class FigureText {
 public:
+    // A QCPTextElement that is not a title (a shared axis label, a column heading) sets this property to what it is
+    // ("x-axis label"), so the export dialog lists it under that name rather than as "Title 2".
+    static constexpr const char* kRoleProperty = "fsFigureTextRole";
+
     // The editable texts of `plot`, with overrides applied. Hidden elements are left out.
     static QList<FigureTextEntry> entries(QCustomPlot* plot);
     // Overrides one element's text and applies it now (no replot). Setting the element's original text, or an

@@ -15,6 +15,9 @@ public:
     virtual QString title() const = 0;
     virtual QString panelId() const = 0; // "superposition", "features", "energy": used by the CLI and settings
     virtual QStringList figureNames() const { return {}; }
+    // What a person calls figure `name` ("Norm bars" for "norm-bars"): the export dialog lists these, while the ids
+    // stay the command line's names (`featurescope render --figure norm-bars`).
+    virtual QString figureTitle(const QString& name) const;
     // The widget that draws `name` (nullptr for unknown names); the whole panel is exported with `this`.
     virtual QWidget* figureWidget(const QString& name) { Q_UNUSED(name); return nullptr; }
     // Finishes any computation synchronously so a headless render shows a complete figure.

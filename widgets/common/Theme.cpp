@@ -2,7 +2,10 @@
 
 #include "plots/QCustomPlotInclude.h"
 
+#include <QAbstractSpinBox>
 #include <QApplication>
+#include <QLineEdit>
+#include <QHeaderView>
 #include <QFile>
 #include <QPalette>
 #include <QStyle>
@@ -287,6 +290,14 @@ void Theme::apply(QApplication& app, Id id)
     QApplication::setPalette(widgetPalette(id));
     QFile qss(QStringLiteral(":/themes/%1.qss").arg(name(id)));
     app.setStyleSheet(qss.open(QIODevice::ReadOnly) ? QString::fromUtf8(qss.readAll()) : QString());
+    // Qt copies a style-sheet font onto a spin box's line edit and an item view's headers as their own font, so the
+    // presentation theme's large text stayed there after switching back. Those children inherit again here.
+    for (QWidget* widget : QApplication::allWidgets()) {
+        if (auto* spin = qobject_cast<QAbstractSpinBox*>(widget->parentWidget()); spin && qobject_cast<QLineEdit*>(widget))
+            widget->setFont(spin->font());
+        else if (qobject_cast<QHeaderView*>(widget) && widget->parentWidget())
+            widget->setFont(widget->parentWidget()->font());
+    }
 }
 
 void Theme::applyToPlot(QCustomPlot* plot) { applyToPlot(plot, current()); }

@@ -443,9 +443,9 @@ void EnergyBoundPanel::recompute()
 
     const QString opName = in.count == OpCount::Mac ? tr("MAC") : tr("FLOP");
     m_ratioCaption->setText(
-        tr("times the Landauer power <b>%1 W</b> (%2 bits \u00d7 %3 %4/s \u00d7 k<sub>B</sub>T ln 2 at %5 K)."
+        tr("times the Landauer power <b>%1 W</b> (%2 \u00d7 %3 %4/s \u00d7 k<sub>B</sub>T ln 2 at %5 K)."
            "<br>The power pays for <b>%6</b> bit erasures per %4.")
-            .arg(sci(result.landauerPowerW, 4), sci(in.bitsPerOp), sci(result.opsPerSecond), opName,
+            .arg(sci(result.landauerPowerW, 4), energytext::bitCount(in.bitsPerOp), sci(result.opsPerSecond), opName,
                  sci(in.temperatureK), sci(result.bitErasuresPerOp)));
 
     m_derivation->setText(energytext::derivationHtml(result, secondaryText(palette())));

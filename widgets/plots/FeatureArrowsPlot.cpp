@@ -1,5 +1,7 @@
 #include "plots/FeatureArrowsPlot.h"
 
+#include "common/FigureText.h"
+
 #include "plots/FeaturePalette.h"
 
 #include "geometry/FeatureMeasures.h"
@@ -170,6 +172,7 @@ void FeatureArrowsPlot::rebuild()
         auto* text = new QCPTextElement(this, header, labelFont());
         text->setTextColor(QColor(60, 60, 60));
         text->setMargins(QMargins(0, 2, 0, 4));
+        text->setProperty(FigureText::kRoleProperty, tr("Projection note"));
         outer->addElement(1, 1, text);
     }
     outer->expandTo(4, 3);

@@ -1,5 +1,9 @@
 #include "plots/NormBarsPlot.h"
 
+#include "common/FigureText.h"
+
+#include <QFontMetrics>
+
 #include "common/Theme.h"
 #include "plots/FeaturePalette.h"
 
@@ -83,6 +87,7 @@ void NormBarsPlot::rebuild()
     auto* xLabel = new QCPTextElement(this, QStringLiteral("\u2016W\u1d62\u2016  (length of feature i's direction)"),
                                       labelFont());
     xLabel->setMargins(QMargins(0, 0, 0, 4));
+    xLabel->setProperty(FigureText::kRoleProperty, tr("x-axis label (all columns)"));
     outer->addElement(1, 0, xLabel);
     outer->setRowStretchFactors({1.0, 0.001});
     m_grid->setColumnSpacing(m_instances.size() > 5 ? 6 : 10);
@@ -103,6 +108,7 @@ void NormBarsPlot::rebuild()
         instance.titleElement =
             new QCPTextElement(this, instance.title, FeaturePalette::font(columns > 5 ? 10.0 : 11.0, columns <= 5));
         instance.titleElement->setMargins(QMargins(2, 4, 2, 4));
+        instance.titleElement->setProperty(FigureText::kRoleProperty, tr("Column %1 title").arg(k + 1));
         m_grid->addElement(0, k, instance.titleElement);
         auto* rect = new QCPAxisRect(this, true);
         instance.rect = rect;
@@ -221,7 +227,35 @@ void NormBarsPlot::updateLayout()
         if (ticker)
             ticker->setTickStep(step);
     }
+    fitColumnTitles();
     QCustomPlot::updateLayout();
+}
+
+// A title wider than its column ("1−S = 0.0158" over a narrow panel) breaks after "=" onto two lines, and is elided
+// only if a line still does not fit, so it is never cut on both sides by its neighbours.
+void NormBarsPlot::fitColumnTitles()
+{
+    for (Instance& instance : m_instances) {
+        if (!instance.titleElement || !instance.rect)
+            continue;
+        const QFontMetrics metrics(instance.titleElement->font());
+        const int room = std::max(20, instance.rect->outerRect().width() - 4);
+        QString text = instance.title;
+        if (metrics.horizontalAdvance(text) > room) {
+            const int cut = text.indexOf(QLatin1Char('='));
+            QStringList lines = cut > 0 ? QStringList{text.left(cut + 1).trimmed(), text.mid(cut + 1).trimmed()}
+                                        : QStringList{text};
+            for (QString& line : lines)
+                line = metrics.elidedText(line, Qt::ElideRight, room);
+            text = lines.join(QLatin1Char('\n'));
+        }
+        const QString shown = instance.titleElement->text();
+        if (shown != instance.title && shown != instance.fittedTitle)
+            continue; // the user's own text (export dialog): left as written
+        instance.fittedTitle = text;
+        if (shown != text)
+            instance.titleElement->setText(text);
+    }
 }
 
 void NormBarsPlot::setSelectedFeature(int feature)
@@ -322,9 +356,11 @@ QString NormBarsPlot::hoverText(const QPointF& pos) const
 
 void NormBarsPlot::plotClicked(const QPointF& pos)
 {
-    const int feature = featureAt(pos);
-    if (feature >= 0)
+    int instance = -1;
+    const int feature = featureAt(pos, &instance);
+    if (feature >= 0) {
         Q_EMIT featureClicked(feature);
-    else
+        Q_EMIT barClicked(instance, feature);
+    } else
         Q_EMIT backgroundClicked();
 }

@@ -14,7 +14,7 @@
 // ||W_i|| per feature (feature 0 at the top), coloured by featurescope::superpositionColourValue through the
 // sequential map (dark = a dedicated dimension, bright = in superposition), on a shared x range
 // [0, max(1.1, largest norm)], with the instance title above each panel and a "superposition" colour scale.
-// Hover shows the numbers; a click on a feature's row emits featureClicked.
+// Hover shows the numbers; a click on a feature's row emits featureClicked and barClicked (which names the panel).
 class NormBarsPlot : public InteractivePlot {
     Q_OBJECT
 public:
@@ -51,15 +51,19 @@ public:
 
 Q_SIGNALS:
     void featureClicked(int feature);
+    // The same click with the instance whose panel it hit: a caller that shows one instance's numbers follows it.
+    void barClicked(int instance, int feature);
     void backgroundClicked();
 
 protected:
     void updateLayout() override;
+    void fitColumnTitles();
     void plotClicked(const QPointF& pos) override;
 
 private:
     struct Instance {
         QString title;
+        QString fittedTitle; // the title as fitted to its column (on two lines or elided when narrow)
         int n = 0;
         Eigen::VectorXf norms;
         Eigen::VectorXf superposition;

@@ -60,9 +60,9 @@ EnergyFigures::EnergyFigures(QWidget* parent) : QWidget(parent)
     m_trendPlot->setLegendColumns(3);
     m_trendPlot->setMinimumWidth(420);
     m_trendPlot->setToolTip(tr("Points: each preset's peak FLOP/s at its TDP (hover a point for the chip). Lines: "
-                               "least-squares fits of log10 FLOP/J against year. The 16-bit trend uses each chip's "
-                               "dense 16-bit tensor figure (FP32 where it has none, i.e. before 2016), so it mixes "
-                               "precisions; the FP32 trend is at fixed precision."));
+                               "least-squares fits of log10 FLOP/J against year, one per precision: the 16-bit trend "
+                               "over the chips with a dense 16-bit tensor figure only, the FP32 trend over FP32 "
+                               "figures only, so neither mixes precisions."));
 
     auto* row = new QHBoxLayout(this);
     row->setContentsMargins(0, 0, 0, 0);
@@ -117,8 +117,9 @@ void EnergyFigures::updateBitsPlot(const LandauerResult& result, const QString& 
         ratio.append(LandauerCalculator::ratio(in));
     }
     plot->addCurve(tr("%1 at %2 K").arg(chipName, sci(result.input.temperatureK)), bits, ratio, QPen(kBlue, 2.2));
-    plot->addSeries(tr("%1 bits: %2").arg(sci(result.input.bitsPerOp), sci(result.ratio)), {result.input.bitsPerOp},
-                    {result.ratio}, {tr("%1 bits/op: ratio %2").arg(sci(result.input.bitsPerOp), sci(result.ratio))},
+    plot->addSeries(tr("%1: %2").arg(energytext::bitCount(result.input.bitsPerOp), sci(result.ratio)),
+                    {result.input.bitsPerOp}, {result.ratio},
+                    {tr("%1/op: ratio %2").arg(energytext::bitCount(result.input.bitsPerOp), sci(result.ratio))},
                     QPen(kVermillion, 2), marker(QCPScatterStyle::ssCircle, kVermillion, 10, true));
     const QPen refPen(kGrey, 1.2, Qt::DashLine);
     plot->addVerticalReference(8.0, tr("FP8"), refPen, 0.02);
@@ -171,7 +172,9 @@ void EnergyFigures::updateTrendPlot(const LandauerInput& input, const QString& s
 
     // Landauer ceiling for the chosen bits/op, temperature and op count.
     const double ceiling = LandauerCalculator::landauerFlopsPerJoule(input.bitsPerOp, input.temperatureK, input.count);
-    const EfficiencyTrend headline = EfficiencyTrend::fit(presetTrendPoints(presets));
+    // Each precision is fitted on its own figures: older chips have no 16-bit figure, and filling in their FP32 peak
+    // would make the 16-bit trend look steeper than it is.
+    const EfficiencyTrend headline = EfficiencyTrend::fit(presetTrendPoints(presets, PresetFigure::Dense16));
     const auto fp32Points = presetTrendPoints(presets, PresetFigure::Fp32);
     const auto meets = headline.yearReaching(ceiling);
     const double xMin = firstYear - 2.0;
@@ -185,8 +188,8 @@ void EnergyFigures::updateTrendPlot(const LandauerInput& input, const QString& s
         if (ref.id == "landauer") {
             plot->addHorizontalReference(
                 ceiling,
-                tr("Landauer limit: %1 bits/%2 at %3 K = %4 FLOP/J")
-                    .arg(sci(input.bitsPerOp), input.count == OpCount::Mac ? tr("MAC") : tr("FLOP"),
+                tr("Landauer limit: %1/%2 at %3 K = %4 FLOP/J")
+                    .arg(energytext::bitCount(input.bitsPerOp), input.count == OpCount::Mac ? tr("MAC") : tr("FLOP"),
                          sci(input.temperatureK), sci(ceiling)),
                 QPen(kVermillion, 2.0), 0.01, Qt::AlignLeft | Qt::AlignBottom);
         } else if (ref.id == "cmos-ceiling") {

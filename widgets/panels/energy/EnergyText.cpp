@@ -1,5 +1,6 @@
 #include "panels/energy/EnergyText.h"
 
+#include <QCoreApplication>
 #include <QVector>
 
 #include <algorithm>
@@ -40,6 +41,12 @@ QString sci(double x, int digits)
         ++e;
     }
     return QString::number(m, 'f', digits - 1) + QStringLiteral(" \u00d7 10") + superscript(e);
+}
+
+QString bitCount(double bits)
+{
+    return bits == 1.0 ? QCoreApplication::translate("EnergyText", "1 bit")
+                       : QCoreApplication::translate("EnergyText", "%1 bits").arg(sci(bits));
 }
 
 QString times(const std::string& ascii)

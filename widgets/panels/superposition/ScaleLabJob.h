@@ -1,5 +1,6 @@
 #pragma once
 
+#include "experiments/ScaleLabConfig.h"
 #include "scale/ScaleInvarianceLab.h"
 #include "scale/ScaleInvariancePoint.h"
 #include "scale/ScaleInvarianceSummary.h"
@@ -15,7 +16,7 @@ class ProgressReporter;
 }
 
 // The background half of the scale-invariance tab: which model to build, and what building and sweeping it gave.
-enum class ScaleLabModel { TiedToy, UntiedToy, FashionMlp, File };
+using ScaleLabModel = featurescope::ScaleLabConfig::Model;
 
 struct ScaleLabRequest {
     ScaleLabModel model = ScaleLabModel::TiedToy;

@@ -5,6 +5,7 @@
 #include "common/InputError.h"
 #include "scale/ScaleInvarianceModels.h"
 #include "common/SettingsReader.h"
+#include "experiments/ScaleLabConfig.h"
 
 #include <nlohmann/json.hpp>
 
@@ -18,20 +19,6 @@
 
 using scalelab::tr;
 
-namespace {
-
-const char* modelName(ScaleLabModel model)
-{
-    switch (model) {
-    case ScaleLabModel::TiedToy: return "tied-toy";
-    case ScaleLabModel::UntiedToy: return "untied-toy";
-    case ScaleLabModel::FashionMlp: return "fashion-mlp";
-    case ScaleLabModel::File: return "file";
-    }
-    return "tied-toy";
-}
-
-} // namespace
 
 ScaleLabModelBar::ScaleLabModelBar(QWidget* parent) : QWidget(parent)
 {
@@ -157,39 +144,33 @@ void ScaleLabModelBar::chooseFile()
     Q_EMIT choiceChanged();
 }
 
+// The tab's settings hold the shared scale-lab config; only the model and file fields are the bar's.
 void ScaleLabModelBar::writeState(nlohmann::json& settings) const
 {
-    settings["model"] = modelName(model());
-    settings["file"] = m_filePath.toStdString();
-    settings["tensor"] = tensor().toStdString();
-    settings["transpose"] = transpose();
+    featurescope::ScaleLabConfig config;
+    config.model = model();
+    config.weights = m_filePath.toStdString();
+    config.tensor = tensor().toStdString();
+    config.transpose = transpose();
+    settings.update(nlohmann::json(config));
 }
 
 void ScaleLabModelBar::validateState(const nlohmann::json& settings, const std::string& where) const
 {
-    const featurescope::SettingsReader r(settings, where);
-    r.choice("model", {"tied-toy", "untied-toy", "fashion-mlp", "file"});
-    r.text("file", 4096);
-    r.text("tensor", 256);
-    r.boolean("transpose");
+    featurescope::ScaleLabConfig::fromJson(featurescope::SettingsReader(settings, where));
 }
 
 void ScaleLabModelBar::applyState(const nlohmann::json& settings)
 {
-    const std::string name = settings.at("model").get<std::string>();
-    ScaleLabModel chosen = ScaleLabModel::TiedToy;
-    for (ScaleLabModel m : {ScaleLabModel::TiedToy, ScaleLabModel::UntiedToy, ScaleLabModel::FashionMlp,
-                            ScaleLabModel::File})
-        if (name == modelName(m))
-            chosen = m;
-    const QString tensor = QString::fromStdString(settings.at("tensor").get<std::string>());
+    const auto config = featurescope::ScaleLabConfig::fromJson(featurescope::SettingsReader(settings, "scale lab"));
+    const QString tensor = QString::fromStdString(config.tensor);
     m_updating = true;
-    m_filePath = QString::fromStdString(settings.at("file").get<std::string>());
+    m_filePath = QString::fromStdString(config.weights);
     m_tensorChoice->clear();
     if (!tensor.isEmpty())
         m_tensorChoice->addItem(tensor);
-    m_transpose->setChecked(settings.at("transpose").get<bool>());
-    m_modelChoice->setCurrentIndex(m_modelChoice->findData(int(chosen)));
+    m_transpose->setChecked(config.transpose);
+    m_modelChoice->setCurrentIndex(m_modelChoice->findData(int(config.model)));
     m_updating = false;
     showFileControls();
 }

@@ -33,7 +33,7 @@ public:
     QString status() const;
     void setCancelEnabled(bool enabled);
 
-    // Sessions: model, file, tensor and transpose (keys of the tab's settings object).
+    // Sessions: the shared scale-lab config (experiments/ScaleLabConfig) in the tab's settings object.
     void writeState(nlohmann::json& settings) const;
     void validateState(const nlohmann::json& settings, const std::string& where) const;
     void applyState(const nlohmann::json& settings);

@@ -1,4 +1,5 @@
 #include "SuperpositionPanel.h"
+#include "ToyRunSummary.h"
 
 #include "PhaseDiagramTab.h"
 #include "common/ControlsScrollArea.h"
@@ -123,6 +124,12 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
     });
     connect(m_controls, &ToyControlsWidget::stopRequested, m_worker, &ToyTrainingWorker::stop);
     connect(m_controls, &ToyControlsWidget::changed, this, &SuperpositionPanel::onParametersChanged);
+    // A preset is a choice of experiment: it runs at once, however long it takes (with progress and Stop), so its
+    // controls never sit beside the previous experiment's figures.
+    connect(m_controls, &ToyControlsWidget::presetChosen, this, [this] {
+        if (m_started)
+            startTraining();
+    });
 
     m_redrawTimer.setSingleShot(true);
     connect(&m_redrawTimer, &QTimer::timeout, this, &SuperpositionPanel::redrawTrainingState);
@@ -141,7 +148,13 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
     auto select = [this](int feature) { setSelectedFeature(feature == m_selectedFeature ? -1 : feature); };
     connect(m_arrows, &FeatureArrowsPlot::featureClicked, this, select);
     connect(m_heatmap, &GramHeatmapPlot::featureClicked, this, select);
-    connect(m_norms, &NormBarsPlot::featureClicked, this, select);
+    // A norm bar belongs to one instance: the summary follows the clicked column, not the Instance box's choice.
+    connect(m_norms, &NormBarsPlot::barClicked, this, [this](int instance, int feature) {
+        const bool sameInstance = instance == m_selectedInstance || instance < 0;
+        if (!sameInstance)
+            setSelectedInstance(instance);
+        setSelectedFeature(sameInstance && feature == m_selectedFeature ? -1 : feature);
+    });
     connect(m_neurons, &NeuronBarsPlot::featureClicked, this, select);
 
     connect(m_phaseTab, &PhaseDiagramTab::computeRequested, this, &SuperpositionPanel::computePhaseDiagram);
@@ -160,6 +173,11 @@ QWidget* SuperpositionPanel::buildGeometryTab()
     auto* layout = new QVBoxLayout(page);
     m_arrows = new FeatureArrowsPlot(page);
     m_timeSlider = new QSlider(Qt::Horizontal, page);
+    m_timeSlider->setObjectName(QStringLiteral("replaySlider"));
+    // One tick per stored snapshot: they are log-spaced in steps, so the slider moves by snapshot, not by step.
+    m_timeSlider->setTickPosition(QSlider::TicksBelow);
+    m_timeSlider->setTickInterval(1);
+    m_timeSlider->setPageStep(1);
     m_timeSlider->setToolTip(tr("Replay training: drag to see the stored snapshots; the right end follows training live"));
     m_timeLabel = new QLabel(tr("live"), page);
     m_timeLabel->setMinimumWidth(120);
@@ -178,6 +196,7 @@ QWidget* SuperpositionPanel::buildGeometryTab()
                                  ? tr("live (step %1)").arg(m_result->stepsDone)
                                  : tr("step %1").arg(m_result->snapshots[std::size_t(m_snapshotIndex)].step));
         refreshCurrentView();
+        refreshSummary();
     });
     return page;
 }
@@ -261,9 +280,30 @@ void SuperpositionPanel::startTraining()
         return;
     }
     m_snapshotIndex = -1;
+    const auto model = m_controls->modelConfig();
+    if (m_result && (m_result->model.config().features != model.features ||
+                     m_result->model.config().hidden != model.hidden ||
+                     m_result->model.instanceCount() != model.instances() || m_result->model.config().kind != model.kind))
+        clearFigures(); // the previous run is another experiment: its figures must not stand beside these controls
     m_controls->setState(ToyControlsWidget::State::Running);
     m_controls->setStatus(tr("Training…"));
     Q_EMIT workStarted(tr("Training toy model"));
+}
+
+void SuperpositionPanel::clearFigures()
+{
+    m_result.reset();
+    m_arrows->clear();
+    m_heatmap->clear();
+    m_norms->clear();
+    m_sticky->clear();
+    m_loss->clear();
+    m_neurons->clear();
+    {
+        const QSignalBlocker blocker(m_instanceChoice);
+        m_instanceChoice->clear();
+    }
+    m_summary->setText(tr("Training a new model\u2026"));
 }
 
 void SuperpositionPanel::waitForTraining()
@@ -451,27 +491,8 @@ void SuperpositionPanel::refreshCurrentView()
 
 void SuperpositionPanel::refreshSummary()
 {
-    if (!m_result)
-        return;
-    const int i = std::clamp(m_selectedInstance, 0, m_result->model.instanceCount() - 1);
-    const auto& W = m_result->model.instance(i).W;
-    const bool analysed = m_result->isAnalysed();
-    const auto measures = analysed ? m_result->measures[std::size_t(i)] : featurescope::computeFeatureMeasures(W);
-    const auto geometry = analysed ? m_result->geometry[std::size_t(i)] : featurescope::findFeatureGeometry(W);
-    const QString kinds = QString::fromStdString(featurescope::summariseGeometry(geometry, ", ", false));
-    const double loss = m_result->lossHistory[std::size_t(i)].empty() ? 0.0 : m_result->lossHistory[std::size_t(i)].back();
-    QString text = tr("step %1/%2 · loss %3 · features per dimension %4 · %5")
-                       .arg(m_result->stepsDone)
-                       .arg(m_result->training.steps)
-                       .arg(loss, 0, 'g', 3)
-                       .arg(measures.featuresPerDimension, 0, 'f', 2)
-                       .arg(kinds.isEmpty() ? tr("nothing learned") : kinds);
-    if (m_selectedFeature >= 0 && m_selectedFeature < measures.norms.size())
-        text += tr(" · feature %1: ‖W‖ = %2, D = %3")
-                    .arg(m_selectedFeature)
-                    .arg(measures.norms[m_selectedFeature], 0, 'f', 3)
-                    .arg(measures.dimensionality[m_selectedFeature], 0, 'f', 3);
-    m_summary->setText(text);
+    if (m_result)
+        m_summary->setText(ToyRunSummary::text(*m_result, m_selectedInstance, m_snapshotIndex, m_selectedFeature));
 }
 
 void SuperpositionPanel::setSelectedFeature(int feature)

@@ -70,6 +70,7 @@ private:
     QWidget* buildHeatmapTab();
     void onTrainingUpdated(const ToyTrainingWorker::Result& result);
     void redrawTrainingState();
+    void clearFigures(); // before training a model of another shape
     void onParametersChanged();
     void refreshCurrentView();
     void refreshInstanceChoices();

@@ -49,6 +49,7 @@ ToyControlsWidget::ToyControlsWidget(QWidget* parent) : QWidget(parent)
     layout->setContentsMargins(6, 6, 6, 6);
 
     m_preset = new QComboBox(this);
+    m_preset->setObjectName(QStringLiteral("presetCombo"));
     m_preset->setToolTip(tr("Start from one of the experiments of Toy Models of Superposition"));
     for (const auto& preset : ToyPreset::all())
         m_preset->addItem(QString::fromStdString(preset.name));
@@ -136,8 +137,10 @@ ToyControlsWidget::ToyControlsWidget(QWidget* parent) : QWidget(parent)
 
     connect(m_preset, &QComboBox::currentIndexChanged, this, [this](int index) {
         const auto& presets = ToyPreset::all();
-        if (index >= 0 && std::size_t(index) < presets.size())
+        if (index >= 0 && std::size_t(index) < presets.size()) {
             applyPreset(presets[std::size_t(index)]);
+            Q_EMIT presetChosen();
+        }
     });
     auto emitChanged = [this] {
         if (!m_applying)

@@ -43,6 +43,8 @@ public:
 
 Q_SIGNALS:
     void changed();
+    // The user picked a preset from the list (after changed()): a deliberate choice of experiment, which the panel runs.
+    void presetChosen();
     void trainRequested();
     void pauseRequested();
     void resumeRequested();

@@ -1,0 +1,51 @@
+#include "ToyRunSummary.h"
+
+#include "geometry/FeatureGeometry.h"
+#include "geometry/FeatureMeasures.h"
+#include "toy/ToyTrainingResult.h"
+
+#include <QCoreApplication>
+
+#include <algorithm>
+
+namespace {
+QString tr(const char* text) { return QCoreApplication::translate("ToyRunSummary", text); }
+} // namespace
+
+QString ToyRunSummary::text(const featurescope::ToyTrainingResult& result, int instance, int snapshot,
+                           int selectedFeature)
+{
+    const int i = std::clamp(instance, 0, result.model.instanceCount() - 1);
+    // While replaying, the numbers are those of the snapshot on screen, not of the last step.
+    const bool replaying = snapshot >= 0 && std::size_t(snapshot) < result.snapshots.size();
+    const auto& shown = replaying ? result.snapshots[std::size_t(snapshot)] : featurescope::ToySnapshot{};
+    if (replaying && std::size_t(i) >= shown.instances.size())
+        return {};
+    const auto& W = replaying ? shown.instances[std::size_t(i)].W : result.model.instance(i).W;
+    const bool analysed = !replaying && result.isAnalysed();
+    const auto measures = analysed ? result.measures[std::size_t(i)] : featurescope::computeFeatureMeasures(W);
+    const auto geometry = analysed ? result.geometry[std::size_t(i)] : featurescope::findFeatureGeometry(W);
+    const QString kinds = QString::fromStdString(featurescope::summariseGeometry(geometry, ", ", false));
+    const auto& history = result.lossHistory[std::size_t(i)];
+    const std::size_t lossIndex = replaying ? std::size_t(std::max(shown.step, 1) - 1) : history.size() - 1;
+    const double loss = history.empty() ? 0.0 : history[std::min(lossIndex, history.size() - 1)];
+    // ‖W‖²_F / m counts norms above 1 as more than one feature; then the count of learned features is shown too.
+    QString perDimension = QString::number(measures.featuresPerDimension, 'f', 2);
+    if (measures.normsInflateCount())
+        perDimension += tr(" (norms up to %1 inflate it; %2 learned features per dimension)")
+                            .arg(measures.maxNorm, 0, 'f', 2)
+                            .arg(measures.learnedPerDimension, 0, 'f', 2);
+    QString text = tr("step %1/%2 · loss %3 · features per dimension %4 · %5")
+                       .arg(replaying ? shown.step : result.stepsDone)
+                       .arg(result.training.steps)
+                       .arg(loss, 0, 'g', 3)
+                       .arg(perDimension)
+                       .arg(kinds.isEmpty() ? tr("nothing learned") : kinds);
+    if (selectedFeature >= 0 && selectedFeature < measures.norms.size())
+        text += tr(" · feature %1: ‖W‖ = %2, D = %3")
+                    .arg(selectedFeature)
+                    .arg(measures.norms[selectedFeature], 0, 'f', 3)
+                    .arg(measures.dimensionality[selectedFeature], 0, 'f', 3);
+    return text;
+}
+
