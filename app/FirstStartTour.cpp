@@ -117,10 +117,11 @@ void FirstStartTour::skip() { reject(); }
 
 void FirstStartTour::done(int result)
 {
-    // Every way out (Finish, Skip, Esc, the window's close button) ends here: report the choice exactly once.
+    // Every way out (Finish, Skip, Esc, the window's close button) ends here: report the choice exactly once. A tour
+    // read to its end (Finish) has been seen: it does not come back on the next start either.
     if (!m_reported) {
         m_reported = true;
-        Q_EMIT tourClosed(dontShowAgain());
+        Q_EMIT tourClosed(dontShowAgain() || result == QDialog::Accepted);
     }
     QDialog::done(result);
 }

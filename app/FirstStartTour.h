@@ -29,7 +29,8 @@ public Q_SLOTS:
     void skip();
 
 Q_SIGNALS:
-    // Emitted once when the tour closes (finished, skipped or closed), with the state of "Don't show again".
+    // Emitted once when the tour closes (finished, skipped or closed): whether it should stay away on the next
+    // start, which is "Don't show again" when skipped or closed, and always after Finish.
     void tourClosed(bool dontShowAgain);
 
 protected:

@@ -7,6 +7,7 @@
 #include "RecentFilesMenu.h"
 #include "SessionController.h"
 #include "ShortcutList.h"
+#include "common/ControlsScrollArea.h"
 #include "common/ExportDialog.h"
 #include "common/FigureCaption.h"
 #include "FirstStartTour.h"
@@ -185,6 +186,12 @@ void MainWindow::buildMenus()
     m_leavePresentation->setEnabled(false);
     connect(m_leavePresentation, &QAction::triggered, this, [this] { setPresentationMode(false); });
     addAction(m_leavePresentation);
+    // Presentation mode hides the controls with the rest of the chrome; Ctrl+H brings them back while presenting.
+    m_controlsAction = view->addAction(tr("Show &Controls"), this, [this](bool on) { setControlsShown(on); });
+    m_controlsAction->setCheckable(true);
+    m_controlsAction->setChecked(true);
+    m_controlsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    m_controlsAction->setToolTip(tr("Show or hide the panels' control columns (Ctrl+H)"));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* shortcuts = help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
@@ -215,15 +222,34 @@ void MainWindow::setPresentationMode(bool on)
         m_wasMaximized = isMaximized();
         m_switcher->hide();
         statusBar()->hide();
+        // The menu bar goes too; its actions stay reachable by their keys, which are added to the window itself.
+        for (QAction* menu : menuBar()->actions())
+            if (menu->menu())
+                for (QAction* action : menu->menu()->actions())
+                    if (!action->shortcut().isEmpty() && !actions().contains(action))
+                        addAction(action);
+        menuBar()->hide();
+        setControlsShown(false);
         showFullScreen();
     } else {
         m_switcher->show();
         statusBar()->show();
+        menuBar()->show();
+        setControlsShown(true);
         if (!m_wasFullScreen)
             m_wasMaximized ? showMaximized() : showNormal();
     }
     m_presentationAction->setChecked(on);
     m_leavePresentation->setEnabled(on);
+}
+
+void MainWindow::setControlsShown(bool shown)
+{
+    for (Panel* panel : m_panels)
+        for (ControlsScrollArea* controls : panel->findChildren<ControlsScrollArea*>())
+            controls->setVisible(shown);
+    if (m_controlsAction)
+        m_controlsAction->setChecked(shown);
 }
 
 void MainWindow::buildStatusBar()

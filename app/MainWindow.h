@@ -34,6 +34,8 @@ public:
     // The non-modal tour; on first start, "Don't show again" is remembered.
     void showTour(bool firstStart);
     bool isPresentationMode() const { return m_presentation; }
+    // The panels' control columns; presentation mode hides them (Ctrl+H shows them again).
+    void setControlsShown(bool shown);
 
     // Files: activations, SAELens folders (by DataFileOpener::classify), read off the GUI thread.
     void openDataFile(const QString& path);
@@ -82,6 +84,7 @@ private:
     QActionGroup* m_themeGroup = nullptr;
     QAction* m_presentationAction = nullptr;
     QAction* m_leavePresentation = nullptr;
+    QAction* m_controlsAction = nullptr;
     DataFileOpener* m_opener = nullptr;
     RecentFilesMenu* m_recent = nullptr;
     QMenu* m_fileMenu = nullptr;

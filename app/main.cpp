@@ -1,5 +1,6 @@
 #include "AppSettings.h"
 #include "MainWindow.h"
+#include "QtNoiseFilter.h"
 #include "SessionController.h"
 #include "cli/CommandLine.h"
 
@@ -14,6 +15,7 @@ int main(int argc, char** argv)
         return CommandLine().run(argc, argv);
     const QString startupFile = QString::fromLocal8Bit(CommandLine::fileToOpen(argc, argv));
 
+    QtNoiseFilter::install();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("featurescope"));
     QApplication::setApplicationName(QStringLiteral("featurescope"));

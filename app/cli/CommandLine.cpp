@@ -1,5 +1,7 @@
 #include "cli/CommandLine.h"
 
+#include "QtNoiseFilter.h"
+
 #include "cli/RenderCommand.h"
 #include "cli/TmsCommand.h"
 #include "cli/SweepCommand.h"
@@ -136,6 +138,7 @@ int CommandLine::run(int argc, char** argv)
             qputenv("QT_QPA_PLATFORM", "offscreen");
         static int qtArgc = 1;
         static char* qtArgv[] = {argv[0], nullptr};
+        QtNoiseFilter::install();
         app = std::make_unique<QApplication>(qtArgc, qtArgv);
         QApplication::setStyle(QStringLiteral("Fusion"));
     }

@@ -5,6 +5,7 @@
 #include "MainWindow.h"
 #include "SessionController.h"
 #include "ShortcutList.h"
+#include "common/ControlsScrollArea.h"
 #include "common/Panel.h"
 #include "common/Theme.h"
 #include "panels/EnergyBoundPanel.h"
@@ -18,9 +19,12 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QMenu>
+#include <QMenuBar>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
 
 class TestSessionController : public QObject {
     Q_OBJECT
@@ -34,6 +38,7 @@ private Q_SLOTS:
     void crashOffersAutosave();
     void instancesKeepSeparateAutosaves();
     void shortcutListIsComplete();
+    void presentationHidesTheControls();
 
 private:
     EnergyBoundPanel* energy() { return qobject_cast<EnergyBoundPanel*>(m_window->panel(QStringLiteral("energy"))); }
@@ -59,6 +64,43 @@ void TestSessionController::shortcutListIsComplete()
     for (const char* key : {"Ctrl+Return", "Ctrl+P", "Ctrl+.", "Ctrl+R", "F11", "F1", "Ctrl+E"})
         QVERIFY2(html.contains(QStringLiteral("<b>%1</b>").arg(QLatin1String(key))), key);
     QVERIFY(html.contains(QStringLiteral("Pause or resume training")));
+}
+
+// F11 hides the menu bar and the panels' control columns too (it once left both); Ctrl+H brings the controls back,
+// F11 and Esc still work without the menu bar, and leaving restores everything.
+void TestSessionController::presentationHidesTheControls()
+{
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    auto controls = [&] { return m_window->findChildren<ControlsScrollArea*>(); };
+    QVERIFY(controls().size() >= 2);
+    auto anyVisible = [&] {
+        // Visible within its panel (a panel in the background is hidden as a whole, which says nothing).
+        const QList<ControlsScrollArea*> all = controls();
+        return std::any_of(all.begin(), all.end(), [](QWidget* w) {
+            QWidget* panel = w->parentWidget();
+            while (panel && !qobject_cast<Panel*>(panel))
+                panel = panel->parentWidget();
+            return panel && w->isVisibleTo(panel);
+        });
+    };
+    QVERIFY(anyVisible());
+    m_window->setPresentationMode(true);
+    QVERIFY(!m_window->menuBar()->isVisible());
+    QVERIFY(!anyVisible());
+    QAction* toggle = nullptr;
+    for (QAction* action : m_window->actions())
+        if (action->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_H))
+            toggle = action;
+    QVERIFY2(toggle, "Ctrl+H must stay reachable while the menu bar is hidden");
+    toggle->trigger();
+    QVERIFY(anyVisible());
+    toggle->trigger();
+    QVERIFY(!anyVisible());
+    m_window->setPresentationMode(false);
+    QVERIFY(m_window->menuBar()->isVisible());
+    QVERIFY(anyVisible());
+    m_window->hide();
 }
 
 void TestSessionController::initTestCase()

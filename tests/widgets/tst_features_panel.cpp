@@ -30,6 +30,7 @@
 #include <QSpinBox>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTabWidget>
 #include <QTest>
 #include <QTimer>
 
@@ -70,6 +71,7 @@ class TestFeaturesPanel : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void init();
+    void askingForFiguresKeepsTheTab();
     void cleanup();
     void identity();
     void trainsAndShowsMetrics();
@@ -96,6 +98,22 @@ void TestFeaturesPanel::init()
     m_panel->setAttribute(Qt::WA_DontShowOnScreen);
     m_panel->resize(1280, 720);
     m_panel->show();
+}
+
+// The export dialog and session restore ask the panel for every figure: that must not switch its tab (it once
+// opened on the empty "Randomized control" tab).
+void TestFeaturesPanel::askingForFiguresKeepsTheTab()
+{
+    auto* tabs = m_panel->findChild<QTabWidget*>();
+    QVERIFY(tabs);
+    QCOMPARE(tabs->currentIndex(), 0);
+    for (const QString& name : m_panel->figureNames())
+        m_panel->figureWidget(name);
+    QCOMPARE(tabs->currentIndex(), 0);
+    tabs->setCurrentIndex(2);
+    for (const QString& name : m_panel->figureNames())
+        m_panel->figureWidget(name);
+    QCOMPARE(tabs->currentIndex(), 2);
 }
 
 void TestFeaturesPanel::cleanup()

@@ -14,6 +14,8 @@
 #include <QLabel>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QtTest>
 
 class TestSuperpositionPanel : public QObject {
@@ -125,6 +127,24 @@ private Q_SLOTS:
         QVERIFY2(summary->text().startsWith(QStringLiteral("step %1/2000").arg(step)), qPrintable(summary->text()));
         slider->setValue(slider->maximum());
         QVERIFY(summary->text().startsWith(QStringLiteral("step 2000/2000")));
+    }
+
+    // Every view tab is visible at 1280 px: no scroll arrows hide "Scale lab".
+    void tabsFitAt1280()
+    {
+        SuperpositionPanel panel;
+        panel.resize(1280, 800);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QTabWidget* tabs = nullptr;
+        for (QTabWidget* t : panel.findChildren<QTabWidget*>())
+            if (t->count() >= 8)
+                tabs = t;
+        QVERIFY(tabs);
+        QTabBar* bar = tabs->tabBar();
+        QVERIFY2(bar->sizeHint().width() <= tabs->width(),
+                 qPrintable(QStringLiteral("tabs need %1 px, have %2").arg(bar->sizeHint().width()).arg(tabs->width())));
+        QVERIFY(!tabs->tabToolTip(0).isEmpty());
     }
 
     // A click on a norm bar reports the clicked column's numbers, not those of the instance chosen before.

@@ -207,12 +207,14 @@ QStringList FeatureActivationsPanel::figureNames() const { return kFigures; }
 
 QWidget* FeatureActivationsPanel::figureWidget(const QString& name)
 {
+    // No tab changes here: the export dialog and session restore ask for every figure, and the panel must stay on
+    // the tab the user chose (it once opened on the empty control tab). A headless render switches tabs in
+    // prepareFigureForRender.
     if (name == QLatin1String("training-loss")) {
-        m_tabs->setCurrentIndex(TrainingTab);
+        refreshLossPlot(); // drawn on demand when its tab opens; an export needs it current now
         return m_loss;
     }
     if (name.startsWith(QLatin1String("control"))) {
-        m_tabs->setCurrentIndex(ControlTab);
         if (name == QLatin1String("control")) {
             auto* copy = new ControlView;
             copy->setComparison(m_control->comparison() ? std::make_shared<featurescope::ControlComparison>(*m_control->comparison())
@@ -268,8 +270,6 @@ QWidget* FeatureActivationsPanel::figureWidget(const QString& name)
         QWidget* copy = m_detail->createFigure(FeatureDetailView::Part::MeanInput);
         widget = copy ? keep(copy) : m_detail->meanInputWidget();
     }
-    if (widget)
-        m_tabs->setCurrentIndex(DictionaryTab);
     return widget;
 }
 
@@ -294,6 +294,12 @@ void FeatureActivationsPanel::prepareForRender()
 
 void FeatureActivationsPanel::prepareFigureForRender(const QString& figure)
 {
+    if (figure == QLatin1String("training-loss"))
+        m_tabs->setCurrentIndex(TrainingTab);
+    else if (figure.startsWith(QLatin1String("control")))
+        m_tabs->setCurrentIndex(ControlTab);
+    else
+        m_tabs->setCurrentIndex(DictionaryTab);
     if (figure.startsWith(QLatin1String("control"))) {
         m_started = true;
         const std::string dir = m_controls->config().dataDirectory;

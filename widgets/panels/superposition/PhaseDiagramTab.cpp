@@ -1,5 +1,7 @@
 #include "PhaseDiagramTab.h"
 
+#include "common/Theme.h"
+
 #include "common/BackgroundJob.h"
 #include "common/SettingsReader.h"
 #include "experiments/PhaseDiagramState.h"
@@ -41,7 +43,12 @@ PhaseDiagramTab::PhaseDiagramTab(QWidget* parent) : QWidget(parent)
     row->addStretch();
     m_plot = new PhaseDiagramPlot(this);
     m_reading = new QLabel(this);
+    m_reading->setObjectName(QStringLiteral("phaseReading"));
     m_reading->setWordWrap(true);
+    // Until the first Compute the plot is empty: say why and what the button will do.
+    m_reading->setText(tr("Press Compute to train one small toy model per cell (in the background, with progress "
+                          "in the status bar) and compare where each puts the extra feature with the paper's "
+                          "analytic regions."));
     layout->addLayout(row);
     layout->addWidget(m_plot, 1);
     layout->addWidget(m_reading);
@@ -96,12 +103,15 @@ void PhaseDiagramTab::show(const featurescope::PhaseDiagramResult& result)
         boundaries.push_back(points);
     }
     m_plot->setGrid(result.config.relativeImportance, result.config.density, cells, boundaries);
-    m_reading->setText(tr("n=%1, m=%2: the trained models agree with the analytic regions (black lines) in "
+    // The boundary is drawn in the theme's text colour: black on light backgrounds, near-white on dark ones.
+    const bool dark = Theme::plotPalette().background.lightness() < 128;
+    m_reading->setText(tr("n=%1, m=%2: the trained models agree with the analytic regions (%4 lines) in "
                           "%3 % of cells. Superposition appears once features are sparse enough, and the "
                           "sparser they are, the less important the extra feature can be.")
                            .arg(result.config.features)
                            .arg(result.config.hidden())
-                           .arg(100.0 * result.agreement(), 0, 'f', 0));
+                           .arg(100.0 * result.agreement(), 0, 'f', 0)
+                           .arg(dark ? tr("white") : tr("black")));
 }
 
 QString PhaseDiagramTab::caption(const featurescope::TrainingConfig& base) const

@@ -64,12 +64,12 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
     header->addWidget(m_instanceChoice);
 
     m_tabs = new QTabWidget(this);
-    m_tabs->addTab(buildGeometryTab(), tr("Feature geometry"));
-    m_tabs->addTab(buildHeatmapTab(), tr("Gram matrix and bias"));
+    m_tabs->addTab(buildGeometryTab(), tr("Geometry"));
+    m_tabs->addTab(buildHeatmapTab(), tr("W\u1d40W and b"));
     m_norms = new NormBarsPlot(this);
     m_tabs->addTab(m_norms, tr("Norms"));
     m_sticky = new StickyFractionPlot(this);
-    m_tabs->addTab(m_sticky, tr("Sticky fractions"));
+    m_tabs->addTab(m_sticky, tr("Sticky"));
     m_loss = new LossCurvePlot(this);
     m_tabs->addTab(m_loss, tr("Loss"));
     {
@@ -83,9 +83,19 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
         m_tabs->addTab(page, tr("Neurons"));
     }
     m_phaseTab = new PhaseDiagramTab(this);
-    m_tabs->addTab(m_phaseTab, tr("Phase diagram"));
+    m_tabs->addTab(m_phaseTab, tr("Phases"));
+    // Short tab names so every tab shows at 1280 px without scroll arrows; the tooltips say the full name.
+    const QStringList fullNames{tr("Feature geometry: each feature's direction in the hidden space"),
+                                tr("Gram matrix W\u1d40W and bias b"),
+                                tr("Norms: ||W_i|| per feature, coloured by superposition, one column per instance"),
+                                tr("Sticky fractions: dimensions per feature against sparsity"),
+                                tr("Training loss per instance"),
+                                tr("Neurons: each hidden unit's weights (privileged basis of the ReLU-hidden model)"),
+                                tr("Phase diagram: where a model puts one extra feature")};
+    for (int i = 0; i < fullNames.size(); ++i)
+        m_tabs->setTabToolTip(i, fullNames[i]);
     m_scaleLab = new ScaleInvarianceTab(this);
-    m_tabs->addTab(m_scaleLab, tr("Scale invariance"));
+    m_tabs->addTab(m_scaleLab, tr("Scale lab"));
     m_tabs->setTabToolTip(m_tabs->count() - 1, tr("Is \"features per dimension\" scale invariant? Rescale W by c and "
                                                   "watch each measure"));
     connect(m_scaleLab, &ScaleInvarianceTab::workStarted, this, &Panel::workStarted);
