@@ -129,6 +129,25 @@ private Q_SLOTS:
         QVERIFY(summary->text().startsWith(QStringLiteral("step 2000/2000")));
     }
 
+    // The summary line wraps: a long one never raises the panel's minimum width (the window once grew with it).
+    void longSummaryDoesNotWidenThePanel()
+    {
+        SuperpositionPanel panel;
+        panel.resize(1280, 800);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        auto* summary = panel.findChild<QLabel*>(QStringLiteral("superpositionSummary"));
+        QVERIFY(summary);
+        summary->setText(QStringLiteral("step 10000/10000"));
+        const int before = panel.minimumSizeHint().width();
+        summary->setText(QStringLiteral("step 10000/10000 · loss 0.0361 · features per dimension 3.30 (norms up to 1.15 "
+                                        "inflate it; 2.50 learned features per dimension) · pentagon · feature 4: "
+                                        "‖W‖ = 1.148, D = 0.400 · and more words to make it longer than any screen"));
+        QCoreApplication::processEvents();
+        QCOMPARE(panel.minimumSizeHint().width(), before);
+        QCOMPARE(panel.width(), 1280);
+    }
+
     // Every view tab is visible at 1280 px: no scroll arrows hide "Scale lab".
     void tabsFitAt1280()
     {

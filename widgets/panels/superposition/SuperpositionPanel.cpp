@@ -55,6 +55,10 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("superpositionSummary"));
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long summary wraps instead of widening the window (which once grew from 1400 to 1749 px as it lengthened).
+    m_summary->setWordWrap(true);
+    m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_summary->setMinimumWidth(160);
     m_instanceChoice = new QComboBox(this);
     m_instanceChoice->setToolTip(tr("The instance shown in the WᵀW and neuron views"));
     m_instanceChoice->setMinimumContentsLength(18);
