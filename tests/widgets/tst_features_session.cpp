@@ -6,9 +6,11 @@
 #include "panels/features/FeatureDetailView.h"
 #include "panels/features/ImportedActivationsHandoff.h"
 #include "panels/features/MetricsStrip.h"
+#include "panels/features/ControlView.h"
 #include "panels/features/TokenContextView.h"
 
 #include "common/InputError.h"
+#include "experiments/ControlComparison.h"
 #include "io/NpyFile.h"
 #include "sae/ActivationImport.h"
 #include "session/PanelState.h"
@@ -64,6 +66,7 @@ class TestFeaturesSession : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void saveRestoreDrawsTheSameFigures();
+    void renderOfARestoredSessionDoesNotRetrain();
     void badStateLeavesPanelUnchanged_data();
     void badStateLeavesPanelUnchanged();
     void importedFileIsReReadAndMustExist();
@@ -73,6 +76,45 @@ private Q_SLOTS:
 private:
     QTemporaryDir m_dir;
 };
+
+// What `render --session` does: restore, then prepare a figure at once. The restored SAE, its selected feature and
+// the saved randomized-control results are drawn as saved: nothing is trained again (render once retrained the SAE,
+// selected another feature and re-ran the control).
+void TestFeaturesSession::renderOfARestoredSessionDoesNotRetrain()
+{
+    auto a = makePanel();
+    a->controls()->setConfig(tinyConfig());
+    a->startTraining();
+    a->waitForTraining();
+    a->setSelectedFeature(9);
+    PanelState state;
+    a->saveState(state);
+    featurescope::ControlComparison control;
+    control.latentDim = 64;
+    control.steps = 300;
+    control.trained.name = "trained MLP";
+    control.trained.accuracy = 0.84;
+    control.trained.purities = {0.9, 0.8, 0.7};
+    control.trained.coherences = {0.5, 0.4, 0.3};
+    control.trained.densities = {0.1, 0.0, 0.05};
+    control.shuffled = control.trained;
+    control.shuffled.name = "shuffled weights";
+    control.shuffled.accuracy = 0.1;
+    control.shuffled.purities = {0.3, 0.2, 0.25};
+    state.settings["control"] = control;
+
+    for (const QString& figure : {QStringLiteral("feature-view"), QStringLiteral("control-purity")}) {
+        auto b = makePanel();
+        b->restoreState(state);
+        b->prepareFigureForRender(figure); // no wait in between, as the command does
+        QVERIFY(b->snapshot() && b->snapshot()->final);
+        QVERIFY2(a->snapshot()->sae->parameters() == b->snapshot()->sae->parameters(), qPrintable(figure));
+        QCOMPARE(b->selectedFeature(), 9);
+        QVERIFY(!b->isBusy());
+        QVERIFY(b->controlView()->comparison());
+        QCOMPARE(b->controlView()->comparison()->shuffled.purities, control.shuffled.purities);
+    }
+}
 
 void TestFeaturesSession::saveRestoreDrawsTheSameFigures()
 {

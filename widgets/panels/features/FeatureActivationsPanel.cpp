@@ -276,7 +276,11 @@ QWidget* FeatureActivationsPanel::figureWidget(const QString& name)
 void FeatureActivationsPanel::prepareForRender()
 {
     m_started = true;
-    if (!m_snapshot || !m_snapshot->final || m_worker->isRunning()) {
+    // A restored session is evaluated in the background: wait for that result instead of training a new SAE (a
+    // headless render of a session once retrained and selected another feature than the one saved).
+    if (m_worker->isRunning())
+        waitForTraining();
+    if (!m_snapshot || !m_snapshot->final) {
         // Render needs no data set: fall back to the synthetic source when the image folder is missing.
         auto config = m_controls->config();
         if (config.source == SaeExperimentConfig::Source::FashionMnist) {
@@ -294,14 +298,14 @@ void FeatureActivationsPanel::prepareForRender()
 
 void FeatureActivationsPanel::prepareFigureForRender(const QString& figure)
 {
-    if (figure == QLatin1String("training-loss"))
-        m_tabs->setCurrentIndex(TrainingTab);
-    else if (figure.startsWith(QLatin1String("control")))
-        m_tabs->setCurrentIndex(ControlTab);
-    else
-        m_tabs->setCurrentIndex(DictionaryTab);
     if (figure.startsWith(QLatin1String("control"))) {
+        m_tabs->setCurrentIndex(ControlTab);
         m_started = true;
+        if (m_control->comparison()) { // restored from a session: drawn as saved, not run again
+            if (m_worker->isRunning())
+                waitForTraining(); // the restored SAE's evaluation: a render leaves nothing running
+            return;
+        }
         const std::string dir = m_controls->config().dataDirectory;
         if (featurescope::ImageDataset::hasSplit(dir, "train") && featurescope::ImageDataset::hasSplit(dir, "t10k")) {
             startControl();
@@ -314,6 +318,7 @@ void FeatureActivationsPanel::prepareFigureForRender(const QString& figure)
         return;
     }
     prepareForRender();
+    m_tabs->setCurrentIndex(figure == QLatin1String("training-loss") ? TrainingTab : DictionaryTab);
 }
 
 bool FeatureActivationsPanel::isBusy() const { return m_worker->isRunning(); }
