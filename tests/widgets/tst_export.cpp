@@ -8,6 +8,7 @@
 #include "plots/QCustomPlotInclude.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <QApplication>
 #include <QFile>
@@ -80,6 +81,7 @@ private Q_SLOTS:
     void themeChangesPlotBackground();
     void themeIsIdempotent();
     void presentationFontsLeaveWithTheTheme();
+    void secondaryTextIsReadable();
     void dialogOptions();
     void figureUnderTheMouseIsPreselected();
     void cliRenderDark();
@@ -351,6 +353,23 @@ void TestExport::figureUnderTheMouseIsPreselected()
     // The order of the list does not matter.
     const QList<ExportTarget> reversed{targets[1], targets[0]};
     QCOMPARE(ExportDialog::innermostTarget(reversed, plot), 0);
+}
+
+// The panels write descriptions and notes in the palette's Mid colour: it must read at WCAG's 4.5:1 against the
+// window in every theme (the light theme's once read at 2.3:1).
+void TestExport::secondaryTextIsReadable()
+{
+    auto luminance = [](const QColor& c) {
+        auto lin = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+        return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF());
+    };
+    for (Theme::Id theme : {Theme::Id::Light, Theme::Id::Dark, Theme::Id::Presentation}) {
+        Theme::apply(*qApp, theme);
+        const QPalette palette = QApplication::palette();
+        const double a = luminance(palette.color(QPalette::Mid)), b = luminance(palette.color(QPalette::Window));
+        const double contrast = (std::max(a, b) + 0.05) / (std::min(a, b) + 0.05);
+        QVERIFY2(contrast >= 4.5, qPrintable(QStringLiteral("%1: %2:1").arg(Theme::name(theme)).arg(contrast, 0, 'f', 2)));
+    }
 }
 
 void TestExport::themeChangesPlotBackground()

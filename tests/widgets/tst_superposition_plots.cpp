@@ -2,6 +2,7 @@
 // a random 30 x 400 matrix) and checked for drawn content, selection state, click-to-feature and robustness.
 // Set FEATURESCOPE_PLOT_PNG_DIR to also write every plot at 640x480 and 1280x720 for a look.
 
+#include "common/Theme.h"
 #include "plots/FeatureArrowsPlot.h"
 #include "plots/FeaturePalette.h"
 #include "plots/GramHeatmapPlot.h"
@@ -23,6 +24,7 @@
 #include <QTest>
 #include <QToolTip>
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -263,6 +265,7 @@ private Q_SLOTS:
     void normBars_values();
     void normBars_selectionAndClick();
     void normBars_badInput();
+    void featureColoursStayDistinct();
     void normBars_titlesFitTheirColumns();
 
     void sticky_values();
@@ -680,6 +683,36 @@ void TestSuperpositionPlots::normBars_titlesFitTheirColumns()
             ++checked;
         }
         QCOMPARE(checked, 8);
+    }
+}
+
+// The first sixteen feature colours differ pairwise by CIE76 ΔE > 20 in the light theme and as the dark theme maps
+// them (features 1/8 and 2/9 once shared a colour, and 0/5 did in the dark theme).
+void TestSuperpositionPlots::featureColoursStayDistinct()
+{
+    auto lab = [](const QColor& c) {
+        auto lin = [](double v) { return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+        const double r = lin(c.redF()), g = lin(c.greenF()), b = lin(c.blueF());
+        const double x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, y = 0.2126 * r + 0.7152 * g + 0.0722 * b,
+                     z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        auto f = [](double t) { return t > 0.008856 ? std::cbrt(t) : 7.787 * t + 16.0 / 116.0; };
+        return std::array<double, 3>{116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))};
+    };
+    auto deltaE = [&](const QColor& a, const QColor& b) {
+        const auto p = lab(a), q = lab(b);
+        return std::hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+    };
+    for (Theme::Id theme : {Theme::Id::Light, Theme::Id::Dark}) {
+        QCustomPlot plot;
+        for (int i = 0; i < 16; ++i)
+            plot.addGraph()->setPen(QPen(FeaturePalette::featureColor(i), 2.0));
+        Theme::applyToPlot(&plot, theme);
+        for (int i = 0; i < 16; ++i)
+            for (int j = i + 1; j < 16; ++j) {
+                const double d = deltaE(plot.graph(i)->pen().color(), plot.graph(j)->pen().color());
+                QVERIFY2(d > 20.0, qPrintable(QStringLiteral("%1: features %2 and %3 are only ΔE %4 apart")
+                                                  .arg(Theme::name(theme)).arg(i).arg(j).arg(d, 0, 'f', 1)));
+            }
     }
 }
 

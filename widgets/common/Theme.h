@@ -36,6 +36,9 @@ public:
     static std::optional<Id> fromName(const QString& name);
     static PlotPalette plotPalette(Id id);
     static PlotPalette plotPalette() { return plotPalette(current()); }
+    // A data colour as the current theme draws it (navy lifted on dark backgrounds...), for colours used outside a
+    // plot, such as the coloured headings of a rich-text table.
+    static QColor dataColor(const QColor& color);
 
     // Pins Fusion, installs the palette and style sheet, and makes `id` current (plots read current()).
     static void apply(QApplication& app, Id id);

@@ -18,6 +18,20 @@ constexpr std::array<QRgb, 8> kOkabeIto = {
     0xFFF0E442, // yellow
 };
 
+// Eight more, each chosen to be as far as possible (CIE76 ΔE) from the Okabe-Ito colours and from each other, on
+// light and on dark backgrounds (golden-angle hues here once gave features 1/8 and 2/9 the same colour): every pair
+// of the first sixteen differs by ΔE > 20.
+constexpr std::array<QRgb, 8> kBeyondOkabeIto = {
+    0xFF332288, // indigo
+    0xFF66A61E, // leaf green
+    0xFFB2182B, // crimson
+    0xFFE7298A, // magenta
+    0xFFDDCC77, // sand
+    0xFFFC8D62, // salmon
+    0xFFAA4499, // purple
+    0xFF01665E, // dark teal
+};
+
 // ColorBrewer RdBu (9 classes), from -1 (blue) to +1 (red).
 constexpr std::array<QRgb, 9> kDiverging = {0xFF2166AC, 0xFF4393C3, 0xFF92C5DE, 0xFFD1E5F0, 0xFFF7F7F7,
                                             0xFFFDDBC7, 0xFFF4A582, 0xFFD6604D, 0xFFB2182B};
@@ -72,8 +86,10 @@ QColor ColorMaps::categorical(int i)
         return neutralColor();
     if (i < int(kOkabeIto.size()))
         return QColor::fromRgb(kOkabeIto[std::size_t(i)]);
-    // Beyond Okabe-Ito: golden-angle hue steps (neighbouring indices far apart in hue), three lightness levels.
-    const int k = i - int(kOkabeIto.size());
+    if (i < int(kOkabeIto.size() + kBeyondOkabeIto.size()))
+        return QColor::fromRgb(kBeyondOkabeIto[std::size_t(i) - kOkabeIto.size()]);
+    // Beyond sixteen: golden-angle hue steps (neighbouring indices far apart in hue), three lightness levels.
+    const int k = i - int(kOkabeIto.size() + kBeyondOkabeIto.size());
     const double hue = std::fmod(20.0 + 137.50776405 * k, 360.0) / 360.0;
     static constexpr std::array<double, 3> lightness = {0.42, 0.30, 0.55};
     return QColor::fromHslF(float(hue), 0.70f, float(lightness[std::size_t((k / 7) % 3)]));

@@ -10,7 +10,7 @@
 //  - sequential: viridis (dark purple #440154 at 0 -> yellow #FDE725 at 1), for magnitudes in [0, 1];
 //  - diverging: ColorBrewer RdBu, blue #2166AC at -1, near-white #F7F7F7 at 0, red #B2182B at +1, for signed data
 //    such as WᵀW (saturated but never near-black at the ends, so the diagonal of a Gram matrix reads as red);
-//  - categorical: Okabe & Ito (2008), then golden-angle hues beyond eight categories.
+//  - categorical: Okabe & Ito (2008), eight more colours far from them, then golden-angle hues beyond sixteen.
 // Theme-independent on purpose: an exported figure means the same thing in light, dark and presentation.
 class ColorMaps {
 public:

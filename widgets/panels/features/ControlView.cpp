@@ -1,5 +1,7 @@
 #include "ControlView.h"
 
+#include "common/Theme.h"
+
 #include "plots/FeaturePalette.h"
 #include "plots/HistogramPlot.h"
 
@@ -138,7 +140,8 @@ void ControlView::setComparison(std::shared_ptr<const ControlComparison> compari
     };
     QString html = QStringLiteral("<table cellspacing='0' cellpadding='1'>");
     html += QStringLiteral("<tr><th></th><th align='right' style='color:%1'>&nbsp;&nbsp;%2</th><th align='right' style='color:%3'>&nbsp;&nbsp;%4</th></tr>")
-                .arg(trainedColour().name(), QString::fromStdString(t.name).toHtmlEscaped(), shuffledColour().name(),
+                .arg(Theme::dataColor(trainedColour()).name(), QString::fromStdString(t.name).toHtmlEscaped(),
+                     Theme::dataColor(shuffledColour()).name(),
                      QString::fromStdString(s.name).toHtmlEscaped());
     html += row(tr("network test accuracy"), QStringLiteral("%1 %").arg(100.0 * t.accuracy, 0, 'f', 1),
                 QStringLiteral("%1 %").arg(100.0 * s.accuracy, 0, 'f', 1));
