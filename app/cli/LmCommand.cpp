@@ -1,6 +1,7 @@
 #include "cli/LmCommand.h"
 
 #include "cli/ArgumentParser.h"
+#include "cli/LmSpliceCommand.h"
 #include "common/InputError.h"
 #include "lm/ByteTokenizer.h"
 #include "lm/GptGenerator.h"
@@ -363,9 +364,11 @@ int LmCommand::run(const std::vector<std::string>& arguments)
         return generate(rest);
     if (sub == "harvest")
         return harvest(rest);
+    if (sub == "splice")
+        return LmSpliceCommand::run(rest);
     if (sub == "--help")
         return 0; // the dispatcher has printed the usage
     if (sub.empty())
-        throw InputError("missing subcommand (expected tokenize, run, eval, train, generate or harvest; see featurescope lm --help)");
-    throw InputError("unknown subcommand '" + sub + "' (expected tokenize, run, eval, train, generate or harvest)");
+        throw InputError("missing subcommand (expected tokenize, run, eval, train, generate, harvest or splice; see featurescope lm --help)");
+    throw InputError("unknown subcommand '" + sub + "' (expected tokenize, run, eval, train, generate, harvest or splice)");
 }

@@ -7,7 +7,7 @@
 class LmCommand : public CliCommand {
 public:
     std::string name() const override { return "lm"; }
-    std::string summary() const override { return "language models: tokenize, run (with hooks), eval, train, generate, harvest"; }
+    std::string summary() const override { return "language models: tokenize, run (with hooks), eval, train, generate, harvest, splice an SAE"; }
     std::string usage() const override
     {
         return "featurescope lm tokenize --model DIR (--text T | --text-file F) [--json]\n"
@@ -18,7 +18,8 @@ public:
                "                             [--eval FILE] --out DIR [--json]\n"
                "       featurescope lm harvest --model DIR --corpus PATH --hook NAME [--tokens N --context C --no-bos --center]\n"
                "                               --out FILE.npz [--json]\n"
-               "       featurescope lm generate --model DIR --prompt T [--tokens N --temperature T --top-k K --seed S] [--json]";
+               "       featurescope lm generate --model DIR --prompt T [--tokens N --temperature T --top-k K --seed S] [--json]\n"
+               "       featurescope lm splice --model DIR --sae DIR --text-file F [--hook NAME --context C --tokens N] [--json]";
     }
     int run(const std::vector<std::string>& arguments) override;
 };

@@ -2,6 +2,9 @@
 // files, train / save / reload / eval a small byte model, and hostile model folders refused with exit 2.
 #include "app/CliRun.h"
 #include "core/ScratchFiles.h"
+#include "sae/ImportedSae.h"
+#include "sae/SaeLensExporter.h"
+#include "sae/SparseAutoencoder.h"
 
 #include <QDir>
 #include <QFile>
@@ -142,6 +145,66 @@ private Q_SLOTS:
         QVERIFY2(first.exitCode == 0, first.err.constData());
         QCOMPARE(first.out, second.out);
         QCOMPARE(QJsonDocument::fromJson(first.out).object().value(QStringLiteral("ids")).toArray().size(), 20);
+    }
+
+    // `lm splice`: an SAE that reconstructs its hook exactly scores 1 (no loss, no KL), one that outputs zeros scores
+    // 0; the hook comes from the SAE's cfg.json; a width mismatch is refused with one line.
+    void spliceScoresAnSae()
+    {
+        ScratchFiles scratch;
+        QByteArray text;
+        for (int i = 0; i < 60; ++i)
+            text += "a stitch in time saves nine, said the tailor to the cat. ";
+        const QString corpus = scratch.write(QStringLiteral("corpus.txt"), text);
+        const QString model = scratch.path(QStringLiteral("model"));
+        const CliRun train = CliRun::run({QStringLiteral("lm"), QStringLiteral("train"), QStringLiteral("--corpus"),
+                                          corpus, QStringLiteral("--d-model"), QStringLiteral("16"),
+                                          QStringLiteral("--heads"), QStringLiteral("2"), QStringLiteral("--d-mlp"),
+                                          QStringLiteral("24"), QStringLiteral("--context"), QStringLiteral("16"),
+                                          QStringLiteral("--batch"), QStringLiteral("4"), QStringLiteral("--steps"),
+                                          QStringLiteral("60"), QStringLiteral("--lr"), QStringLiteral("3e-3"),
+                                          QStringLiteral("--out"), model});
+        QVERIFY2(train.exitCode == 0, train.err.constData());
+
+        // d_in 24 (the MLP's hidden width): W_enc = [I; -I], W_dec = [I, -I], so ReLU(x) - ReLU(-x) = x exactly.
+        featurescope::SaeConfig config;
+        config.inputDim = 24;
+        config.latentDim = 48;
+        const featurescope::ImportedSae shape =
+            featurescope::ImportedSae::fromSparseAutoencoder(featurescope::SparseAutoencoder(config), "blocks.0.mlp.hook_post");
+        Eigen::MatrixXf encoder(48, 24), decoder(24, 48);
+        encoder << Eigen::MatrixXf::Identity(24, 24), -Eigen::MatrixXf::Identity(24, 24);
+        decoder << Eigen::MatrixXf::Identity(24, 24), -Eigen::MatrixXf::Identity(24, 24);
+        const QString exact = scratch.path(QStringLiteral("exact")), zero = scratch.path(QStringLiteral("zero"));
+        featurescope::SaeLensExporter::write(exact.toStdString(),
+                                             featurescope::ImportedSae(shape.config(), encoder, Eigen::VectorXf::Zero(48),
+                                                                       decoder, Eigen::VectorXf::Zero(24)));
+        featurescope::SaeLensExporter::write(zero.toStdString(),
+                                             featurescope::ImportedSae(shape.config(), encoder, Eigen::VectorXf::Zero(48),
+                                                                       Eigen::MatrixXf::Zero(24, 48),
+                                                                       Eigen::VectorXf::Zero(24)));
+        auto splice = [&](const QString& sae, const QStringList& extra = {}) {
+            return CliRun::run(QStringList{QStringLiteral("lm"), QStringLiteral("splice"), QStringLiteral("--model"), model,
+                                           QStringLiteral("--sae"), sae, QStringLiteral("--text-file"), corpus,
+                                           QStringLiteral("--json")} + extra);
+        };
+        const CliRun good = splice(exact);
+        QVERIFY2(good.exitCode == 0, good.err.constData());
+        const QJsonObject g = QJsonDocument::fromJson(good.out).object();
+        QCOMPARE(g.value(QStringLiteral("hook")).toString(), QStringLiteral("blocks.0.mlp.hook_post"));
+        QVERIFY2(std::abs(g.value(QStringLiteral("ce_loss_score")).toDouble() - 1.0) < 1e-4, good.out.constData());
+        QVERIFY(g.value(QStringLiteral("kl_div_with_sae")).toDouble() < 1e-6);
+        QVERIFY(g.value(QStringLiteral("ce_loss_with_ablation")).toDouble() > g.value(QStringLiteral("ce_loss_clean")).toDouble());
+        const CliRun bad = splice(zero);
+        QVERIFY2(bad.exitCode == 0, bad.err.constData());
+        const QJsonObject b = QJsonDocument::fromJson(bad.out).object();
+        QVERIFY2(std::abs(b.value(QStringLiteral("ce_loss_score")).toDouble()) < 1e-4, bad.out.constData());
+        QVERIFY2(std::abs(b.value(QStringLiteral("kl_div_score")).toDouble()) < 1e-4, bad.out.constData());
+
+        const CliRun mismatch = splice(exact, {QStringLiteral("--hook"), QStringLiteral("blocks.0.hook_resid_mid")});
+        QCOMPARE(mismatch.exitCode, 2);
+        QVERIFY2(mismatch.err.contains("the SAE reads 24 values but blocks.0.hook_resid_mid has 16"), mismatch.err.constData());
+        QCOMPARE(mismatch.err.count('\n'), 1);
     }
 
     void refusesBadInput_data()
