@@ -6,6 +6,8 @@
 #include "plots/NormBarsPlot.h"
 #include "geometry/FeatureMeasures.h"
 #include "toy/ToyTrainingResult.h"
+#include "experiments/ToyPreset.h"
+#include "session/PanelState.h"
 #include "plots/QCustomPlotInclude.h"
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QSlider>
 #include <QTabBar>
 #include <QTabWidget>
@@ -146,6 +149,44 @@ private Q_SLOTS:
         QCoreApplication::processEvents();
         QCOMPARE(panel.minimumSizeHint().width(), before);
         QCOMPARE(panel.width(), 1280);
+    }
+
+    // For m > 2 the geometry view can be drawn in two chosen hidden dimensions instead of the principal axes, and a
+    // session keeps the choice.
+    void projectionPlaneIsChosenAndSaved()
+    {
+        SuperpositionPanel panel;
+        auto preset = featurescope::ToyPreset::byId("importance"); // n=20, m=5
+        preset.steps = 200;
+        panel.controls()->applyPreset(preset);
+        panel.startTraining();
+        panel.waitForTraining();
+        auto* arrows = qobject_cast<FeatureArrowsPlot*>(panel.figureWidget(QStringLiteral("feature-arrows")));
+        auto* mode = panel.findChild<QComboBox*>(QStringLiteral("projectionMode"));
+        auto* first = panel.findChild<QSpinBox*>(QStringLiteral("projectionFirst"));
+        auto* second = panel.findChild<QSpinBox*>(QStringLiteral("projectionSecond"));
+        QVERIFY(arrows && mode && first && second);
+        QVERIFY(mode->parentWidget()->isVisibleTo(&panel));
+        first->setValue(4);
+        second->setValue(2);
+        mode->setCurrentIndex(1); // hidden dimensions 4 and 2
+        const Eigen::MatrixXf& W = panel.result()->model.instance(0).W;
+        for (int f = 0; f < 20; ++f) {
+            QCOMPARE(float(arrows->tipCoordinates(0, f).x()), W(3, f));
+            QCOMPARE(float(arrows->tipCoordinates(0, f).y()), W(1, f));
+        }
+        featurescope::PanelState state;
+        panel.saveState(state);
+        SuperpositionPanel restored;
+        restored.restoreState(state);
+        auto* restoredMode = restored.findChild<QComboBox*>(QStringLiteral("projectionMode"));
+        QCOMPARE(restoredMode->currentIndex(), 1);
+        QCOMPARE(restored.findChild<QSpinBox*>(QStringLiteral("projectionFirst"))->value(), 4);
+        auto* restoredArrows = qobject_cast<FeatureArrowsPlot*>(restored.figureWidget(QStringLiteral("feature-arrows")));
+        QCOMPARE(float(restoredArrows->tipCoordinates(0, 7).x()), W(3, 7));
+        mode->setCurrentIndex(0); // back to the principal axes: no longer raw dimensions
+        QVERIFY(std::abs(arrows->tipCoordinates(0, 0).x() - W(3, 0)) > 1e-6 ||
+                std::abs(arrows->tipCoordinates(0, 0).y() - W(1, 0)) > 1e-6);
     }
 
     // Every view tab is visible at 1280 px: no scroll arrows hide "Scale lab".

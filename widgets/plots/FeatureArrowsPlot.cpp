@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <utility>
 #include <limits>
 #include <map>
 
@@ -99,7 +100,14 @@ void FeatureArrowsPlot::setInstances(const std::vector<Eigen::MatrixXf>& W, cons
         } else if (instance.m == 2) {
             instance.position = w;
         } else if (instance.m > 2) {
-            instance.position = pcaProjection(w);
+            const bool dims = m_projectFirst >= 0 && m_projectSecond >= 0 && m_projectFirst < instance.m &&
+                              m_projectSecond < instance.m && m_projectFirst != m_projectSecond;
+            if (dims) {
+                instance.position.row(0) = w.row(m_projectFirst);
+                instance.position.row(1) = w.row(m_projectSecond);
+            } else {
+                instance.position = pcaProjection(w);
+            }
             m_projected = true;
             m_projectedFrom = std::max(m_projectedFrom, instance.m);
         }
@@ -126,7 +134,8 @@ void FeatureArrowsPlot::setInstances(const std::vector<Eigen::MatrixXf>& W, cons
     }
     // One symmetric range for all panels: room for the unit circle and the labels beyond the longest arrow.
     const double limit = std::max(1.3, 1.18 * maxNorm);
-    if (wasProjected == m_projected && wasLineMode == m_lineMode && updateInPlace(fresh, limit)) {
+    const bool projectionChanged = std::exchange(m_projectionChanged, false); // the header names the projection
+    if (!projectionChanged && wasProjected == m_projected && wasLineMode == m_lineMode && updateInPlace(fresh, limit)) {
         replot(rpQueuedReplot);
         return;
     }
@@ -167,8 +176,14 @@ void FeatureArrowsPlot::rebuild()
     outer->setColumnSpacing(0);
     outer->setMargins(QMargins(6, 2, 6, 6));
     if (m_projected || m_lineMode) {
-        const QString header = m_projected ? QStringLiteral("PCA projection of the columns of W (two leading axes)")
-                                           : QStringLiteral("m = 1: each feature's weight on the hidden dimension");
+        const bool dims = m_projectFirst >= 0 && m_projectSecond >= 0 && m_projectFirst != m_projectSecond &&
+                          m_projectFirst < m_projectedFrom && m_projectSecond < m_projectedFrom;
+        const QString header =
+            !m_projected ? QStringLiteral("m = 1: each feature's weight on the hidden dimension")
+            : dims       ? QStringLiteral("hidden dimensions %1 and %2 of W (each column seen along two hidden axes)")
+                               .arg(m_projectFirst + 1)
+                               .arg(m_projectSecond + 1)
+                         : QStringLiteral("PCA projection of the columns of W (two leading axes)");
         auto* text = new QCPTextElement(this, header, labelFont());
         text->setTextColor(QColor(60, 60, 60));
         text->setMargins(QMargins(0, 2, 0, 4));
@@ -261,6 +276,13 @@ void FeatureArrowsPlot::updateLayout()
     for (const ArrowPanel& instance : m_instances)
         instance.rect->setMaximumSize(side, side);
     QCustomPlot::updateLayout();
+}
+
+void FeatureArrowsPlot::setProjectionDimensions(int first, int second)
+{
+    m_projectionChanged = m_projectionChanged || first != m_projectFirst || second != m_projectSecond;
+    m_projectFirst = first;
+    m_projectSecond = second;
 }
 
 void FeatureArrowsPlot::setSelectedFeature(int feature)

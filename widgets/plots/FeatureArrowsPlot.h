@@ -33,6 +33,13 @@ public:
                       const std::vector<featurescope::FeatureMeasures>* measures = nullptr);
     void clear();
 
+    // For m > 2: which plane the arrows are drawn in. -1 (the default) is the two leading principal axes of W Wᵀ;
+    // otherwise hidden dimensions `first` and `second` (0-based) directly, which shows what a privileged basis does.
+    // Takes effect at the next setInstances().
+    void setProjectionDimensions(int first, int second);
+    int projectionFirst() const { return m_projectFirst; }
+    int projectionSecond() const { return m_projectSecond; }
+
     // -1 clears the selection. The selected feature is drawn thicker and on top in every panel, the others faded.
     void setSelectedFeature(int feature);
     int selectedFeature() const { return m_selected; }
@@ -81,6 +88,9 @@ private:
     bool m_arranged = false;
     int m_selected = -1;
     bool m_projected = false;
+    int m_projectFirst = -1; // -1: principal axes
+    int m_projectSecond = -1;
+    bool m_projectionChanged = false;
     int m_projectedFrom = 0;
     bool m_lineMode = false;
     double m_limit = 1.3;

@@ -1,4 +1,5 @@
 #include "SuperpositionPanel.h"
+#include "ProjectionChooser.h"
 #include "ToyRunSummary.h"
 
 #include "PhaseDiagramTab.h"
@@ -199,6 +200,12 @@ QWidget* SuperpositionPanel::buildGeometryTab()
     timeRow->addWidget(new QLabel(tr("Training time:"), page));
     timeRow->addWidget(m_timeSlider, 1);
     timeRow->addWidget(m_timeLabel);
+    m_projection = new ProjectionChooser(page);
+    timeRow->addWidget(m_projection);
+    connect(m_projection, &ProjectionChooser::changed, this, [this](int first, int second) {
+        m_arrows->setProjectionDimensions(first, second);
+        refreshCurrentView();
+    });
     layout->addWidget(m_arrows, 1);
     layout->addLayout(timeRow);
     connect(m_timeSlider, &QSlider::valueChanged, this, [this](int value) {
@@ -388,6 +395,7 @@ void SuperpositionPanel::refreshInstanceChoices()
 {
     if (!m_result)
         return;
+    m_projection->setHiddenDimensions(m_result->model.config().hidden);
     const QStringList titles = instanceTitles();
     bool same = m_instanceChoice->count() == titles.size();
     for (int i = 0; same && i < titles.size(); ++i)
@@ -402,15 +410,7 @@ void SuperpositionPanel::refreshInstanceChoices()
 
 QStringList SuperpositionPanel::instanceTitles() const
 {
-    QStringList titles;
-    if (!m_result)
-        return titles;
-    const auto& probability = m_result->model.config().featureProbability;
-    for (std::size_t i = 0; i < probability.size(); ++i) {
-        const double p = probability[i].front();
-        titles << (p >= 1.0 ? tr("1−S = 1 (dense)") : tr("1−S = %1").arg(p, 0, 'g', 3));
-    }
-    return titles;
+    return m_result ? ToyRunSummary::instanceTitles(*m_result) : QStringList();
 }
 
 bool SuperpositionPanel::showsLiveState() const
@@ -554,7 +554,8 @@ void SuperpositionPanel::saveState(featurescope::PanelState& state) const
     settings["view"] = {{"tab", m_tabs->currentIndex()},
                         {"selected_feature", m_selectedFeature},
                         {"selected_instance", m_selectedInstance},
-                        {"snapshot", m_snapshotIndex}};
+                        {"snapshot", m_snapshotIndex},
+                        {"projection", {m_projection->first(), m_projection->second()}}};
     settings["phase"] = m_phaseTab->saveState();
     settings["scale_lab"] = m_scaleLab->saveSettings();
     settings["result"] = nullptr;
@@ -575,6 +576,11 @@ void SuperpositionPanel::restoreState(const featurescope::PanelState& state)
     int feature = int(view.integer("selected_feature", -1, 5000));
     int instance = int(view.integer("selected_instance", 0, 4096));
     int snapshot = int(view.integer("snapshot", -1, 100000));
+    // Sessions before the plane choice have no "projection": the principal axes.
+    const auto projection = view.has("projection") ? view.integers("projection", 2, -1, 100000)
+                                                   : std::vector<std::int64_t>{-1, -1};
+    if (projection.size() != 2)
+        throw InputError(where + ".view: \"projection\" must be two dimensions");
     const auto phase = r.object("phase");
     const PhaseDiagramTab::State phaseState = m_phaseTab->parseState(phase);
     m_scaleLab->validateSettings(r.raw("scale_lab"), where + ".scale_lab");
@@ -596,6 +602,10 @@ void SuperpositionPanel::restoreState(const featurescope::PanelState& state)
     m_phaseTab->applyState(phaseState);
     m_scaleLab->applySettings(r.raw("scale_lab"));
     m_result = result;
+    if (result)
+        m_projection->setHiddenDimensions(result->model.config().hidden);
+    m_projection->setDimensions(int(projection[0]), int(projection[1]));
+    m_arrows->setProjectionDimensions(m_projection->first(), m_projection->second());
     if (!result) {
         m_selectedFeature = feature;
         m_selectedInstance = instance;

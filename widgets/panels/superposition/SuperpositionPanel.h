@@ -11,6 +11,7 @@
 #include <optional>
 
 class FeatureArrowsPlot;
+class ProjectionChooser;
 class GramHeatmapPlot;
 class LossCurvePlot;
 class NeuronBarsPlot;
@@ -88,6 +89,7 @@ private:
     QLabel* m_summary = nullptr;
     QComboBox* m_instanceChoice = nullptr;
     FeatureArrowsPlot* m_arrows = nullptr;
+    ProjectionChooser* m_projection = nullptr;
     QSlider* m_timeSlider = nullptr;
     QLabel* m_timeLabel = nullptr;
     GramHeatmapPlot* m_heatmap = nullptr;

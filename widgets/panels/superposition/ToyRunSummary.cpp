@@ -49,3 +49,13 @@ QString ToyRunSummary::text(const featurescope::ToyTrainingResult& result, int i
     return text;
 }
 
+
+QStringList ToyRunSummary::instanceTitles(const featurescope::ToyTrainingResult& result)
+{
+    QStringList titles;
+    for (const auto& probability : result.model.config().featureProbability) {
+        const double p = probability.empty() ? 1.0 : probability.front();
+        titles << (p >= 1.0 ? tr("1\u2212S = 1 (dense)") : tr("1\u2212S = %1").arg(p, 0, 'g', 3));
+    }
+    return titles;
+}

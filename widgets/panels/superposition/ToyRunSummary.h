@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 namespace featurescope {
 struct ToyTrainingResult;
@@ -12,4 +13,6 @@ struct ToyTrainingResult;
 class ToyRunSummary {
 public:
     static QString text(const featurescope::ToyTrainingResult& result, int instance, int snapshot, int selectedFeature);
+    // One title per instance, by its sparsity: "1−S = 1 (dense)", "1−S = 0.0158".
+    static QStringList instanceTitles(const featurescope::ToyTrainingResult& result);
 };
