@@ -205,7 +205,7 @@ int train(const std::vector<std::string>& arguments)
                                      {"steps", true, "optimizer steps (default 600)"},
                                      {"lr", true, "peak learning rate (default 1e-3)"},
                                      {"warmup", true, "warm-up steps (default a tenth of the steps, at most 100)"},
-                                     {"schedule", true, "cosine (default) or constant after warm-up"},
+                                     {"schedule", true, "constant (default) or cosine decay to a tenth after warm-up"},
                                      {"clip", true, "gradient-norm clipping, 0 = off (default 1)"},
                                      {"seed", true, "random seed (default 0)"},
                                      {"threads", true, "threads splitting each batch (default 1)"},
@@ -232,7 +232,7 @@ int train(const std::vector<std::string>& arguments)
     settings.steps = int(args.integer("steps", 600, 1, 10'000'000));
     settings.learningRate = args.number("lr", 1e-3, 0.0, 10.0, true);
     settings.warmupSteps = int(args.integer("warmup", -1, 0, settings.steps));
-    const std::string schedule = args.text("schedule", "cosine");
+    const std::string schedule = args.text("schedule", "constant");
     if (schedule != "cosine" && schedule != "constant")
         throw InputError("option --schedule expects cosine or constant");
     settings.cosine = schedule == "cosine";

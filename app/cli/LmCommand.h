@@ -14,7 +14,7 @@ public:
                "       featurescope lm run --model DIR (--text T | --ids 1,2,3) [--prepend-bos] [--hook NAME] [--center] [--json]\n"
                "       featurescope lm eval --model DIR --text-file F [--context C] [--json]\n"
                "       featurescope lm train [--corpus PATH] [--layers L --d-model D --heads H --d-mlp F --context C]\n"
-               "                             [--batch B --steps S --lr LR --warmup W --schedule cosine|constant --seed S --threads T]\n"
+               "                             [--batch B --steps S --lr LR --warmup W --schedule constant|cosine --seed S --threads T]\n"
                "                             [--eval FILE] --out DIR [--json]\n"
                "       featurescope lm harvest --model DIR --corpus PATH --hook NAME [--tokens N --context C --no-bos --center]\n"
                "                               --out FILE.npz [--json]\n"

@@ -17,7 +17,9 @@ struct GptTrainingSettings {
     int steps = 600;
     double learningRate = 1e-3;
     int warmupSteps = -1;        // -1: a tenth of the steps, at most 100
-    bool cosine = true;          // cosine decay to minLearningRateFraction after warm-up, else constant
+    // Cosine decay to minLearningRateFraction after warm-up, else constant. Constant by default: over the default
+    // 600 steps the decay learns less (held-out 2.35 against 2.26 nats/byte, PyTorch's constant-rate recipe 2.24).
+    bool cosine = false;
     double minLearningRateFraction = 0.1;
     double beta1 = 0.9;
     double beta2 = 0.95;

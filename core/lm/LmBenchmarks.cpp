@@ -42,6 +42,7 @@ BenchmarkResult LmBenchmarks::training(int steps, int batch, double& tokensPerSe
     s.batch = batch;
     s.context = c.positions;
     s.steps = steps;
+    s.cosine = true; // the schedule scripts/reference/gpt_bench.py times (its cost is negligible either way)
     GptTrainer trainer(model, s);
     const GptTrainingResult r = trainer.train(randomIds(1u << 20, 256, 2));
     BenchmarkResult out;

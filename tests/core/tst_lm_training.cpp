@@ -85,6 +85,8 @@ private Q_SLOTS:
         GptModel model = byteModel(16);
         GptTrainingSettings s = quick(100, 1e-3);
         s.warmupSteps = 10;
+        QVERIFY(!s.cosine); // constant is the default (it learns more in 600 steps)
+        s.cosine = true;
         const GptTrainer cosine(model, s);
         QVERIFY(std::abs(cosine.learningRateAt(0) - 1e-4) < 1e-12);
         QVERIFY(std::abs(cosine.learningRateAt(9) - 1e-3) < 1e-12);
