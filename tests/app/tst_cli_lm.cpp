@@ -194,7 +194,7 @@ private Q_SLOTS:
         QCOMPARE(g.value(QStringLiteral("hook")).toString(), QStringLiteral("blocks.0.mlp.hook_post"));
         QVERIFY2(std::abs(g.value(QStringLiteral("ce_loss_score")).toDouble() - 1.0) < 1e-4, good.out.constData());
         QVERIFY(g.value(QStringLiteral("kl_div_with_sae")).toDouble() < 1e-6);
-        QVERIFY(g.value(QStringLiteral("ce_loss_with_ablation")).toDouble() > g.value(QStringLiteral("ce_loss_clean")).toDouble());
+        QVERIFY(g.value(QStringLiteral("kl_div_with_ablation")).toDouble() > 1e-6); // zeroing the hook does change things
         const CliRun bad = splice(zero);
         QVERIFY2(bad.exitCode == 0, bad.err.constData());
         const QJsonObject b = QJsonDocument::fromJson(bad.out).object();
