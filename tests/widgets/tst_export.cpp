@@ -1,5 +1,6 @@
 // Figure export and themes: every format yields a valid file of the requested size, transparency is real, the
 // theme reaches the plots, selection is hidden unless asked, and `featurescope render --theme` does the same.
+#include "common/ControlsScrollArea.h"
 #include "common/ExportDialog.h"
 #include "widgets/PdfText.h"
 #include "common/FigureExporter.h"
@@ -17,6 +18,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QDoubleSpinBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QTableWidget>
@@ -84,6 +86,7 @@ private Q_SLOTS:
     void secondaryTextIsReadable();
     void dialogOptions();
     void figureUnderTheMouseIsPreselected();
+    void wholePanelLeavesOutTheControls();
     void cliRenderDark();
     void cliRenderSlide();
 
@@ -336,6 +339,38 @@ void TestExport::presentationFontsLeaveWithTheTheme()
             QVERIFY2(qAbs(after[i] - before[i]) < 0.01,
                      qPrintable(QStringLiteral("widget %1: %2 pt before, %3 pt after").arg(i).arg(before[i]).arg(after[i])));
     }
+}
+
+// A whole panel is exported without its control column unless asked for; the panel on screen keeps it.
+void TestExport::wholePanelLeavesOutTheControls()
+{
+    QWidget panel;
+    auto* layout = new QHBoxLayout(&panel);
+    auto* form = new QWidget;
+    form->setAutoFillBackground(true);
+    QPalette magenta = form->palette();
+    magenta.setColor(QPalette::Window, QColor(255, 0, 255)); // a colour no figure uses
+    form->setPalette(magenta);
+    form->setMinimumSize(200, 300);
+    auto* controls = new ControlsScrollArea(form, 30, &panel);
+    layout->addWidget(controls);
+    layout->addWidget(makePlot(&panel), 1);
+    panel.resize(900, 500);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    auto magentaPixels = [](const QImage& image) {
+        int count = 0;
+        for (int y = 0; y < image.height(); y += 2)
+            for (int x = 0; x < image.width(); x += 2)
+                count += image.pixelColor(x, y) == QColor(255, 0, 255);
+        return count;
+    };
+    ExportOptions options;
+    options.logicalSize = QSize(900, 500);
+    QCOMPARE(magentaPixels(FigureExporter::renderImage(&panel, options)), 0);
+    QVERIFY(!controls->isHidden()); // shown again after the export
+    options.includeControls = true;
+    QVERIFY(magentaPixels(FigureExporter::renderImage(&panel, options)) > 1000);
 }
 
 // Ctrl+E over a plot opens on that plot, not on the whole panel that also contains it.

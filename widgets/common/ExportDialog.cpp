@@ -1,5 +1,7 @@
 #include "ExportDialog.h"
 
+#include "ControlsScrollArea.h"
+
 #include "FigureCaption.h"
 #include "FigureText.h"
 #include "Panel.h"
@@ -127,6 +129,9 @@ ExportDialog::ExportDialog(const QList<ExportTarget>& targets, const QString& ca
     m_selection = new QCheckBox(tr("Include selection highlight"), this);
     m_selection->setObjectName(QStringLiteral("includeSelection"));
     m_selection->setToolTip(tr("Draw the highlight of the selected feature; off gives a clean figure"));
+    m_controlsBox = new QCheckBox(tr("Include the panel's controls"), this);
+    m_controlsBox->setObjectName(QStringLiteral("includeControls"));
+    m_controlsBox->setToolTip(tr("A whole-panel figure shows its views only unless this is on"));
 
     m_caption = new QPlainTextEdit(this);
     m_caption->setObjectName(QStringLiteral("caption"));
@@ -185,6 +190,7 @@ ExportDialog::ExportDialog(const QList<ExportTarget>& targets, const QString& ca
     form->addRow(tr("PNG scale:"), m_scale);
     form->addRow(QString(), m_transparent);
     form->addRow(QString(), m_selection);
+    form->addRow(QString(), m_controlsBox);
     form->addRow(tr("Caption:"), captionRow);
 
     m_status = new QLabel(this);
@@ -225,6 +231,8 @@ ExportDialog::ExportDialog(const QList<ExportTarget>& targets, const QString& ca
     connect(m_height, &QSpinBox::valueChanged, this, &ExportDialog::updateControls);
     connect(m_scale, &QComboBox::currentIndexChanged, this, &ExportDialog::updateControls);
     connect(m_transparent, &QCheckBox::toggled, this, &ExportDialog::updateControls);
+    connect(m_selection, &QCheckBox::toggled, this, &ExportDialog::updateControls);
+    connect(m_controlsBox, &QCheckBox::toggled, this, &ExportDialog::updateControls);
     connect(m_browse, &QPushButton::clicked, this, [this] {
         const QString chosen = QFileDialog::getSaveFileName(
             this, tr("Export Figure"), path(), tr("PNG image (*.png);;PDF document (*.pdf);;SVG image (*.svg)"));
@@ -284,6 +292,7 @@ ExportOptions ExportDialog::options() const
         options.scale = m_scale->currentData().toDouble();
     options.transparentBackground = m_transparent->isChecked();
     options.includeSelection = m_selection->isChecked();
+    options.includeControls = m_controlsBox->isChecked();
     return options;
 }
 
@@ -478,6 +487,7 @@ void ExportDialog::updateControls()
                                                                         : tr("%1 (vector)").arg(format.toUpper()));
     m_export->setEnabled(!format.isEmpty() && targetWidget());
     m_copyImage->setEnabled(targetWidget() != nullptr);
+    m_controlsBox->setEnabled(targetWidget() && !targetWidget()->findChildren<ControlsScrollArea*>().isEmpty());
     m_scale->setEnabled(!page && format != QLatin1String("pdf") && format != QLatin1String("svg"));
     const QString text = caption();
     if (m_caption->toPlainText() != text)

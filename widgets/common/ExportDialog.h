@@ -110,6 +110,7 @@ private:
     QComboBox* m_scale = nullptr;
     QCheckBox* m_transparent = nullptr;
     QCheckBox* m_selection = nullptr;
+    QCheckBox* m_controlsBox = nullptr;
     QPlainTextEdit* m_caption = nullptr;
     QWidget* m_textArea = nullptr;
     QVBoxLayout* m_textLayout = nullptr;

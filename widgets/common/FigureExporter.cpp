@@ -2,6 +2,7 @@
 
 #include "FigureText.h"
 #include "Panel.h"
+#include "ControlsScrollArea.h"
 #include "Theme.h"
 #include "plots/FeatureArrowsPlot.h"
 #include "plots/FreshAxisMargins.h"
@@ -49,6 +50,33 @@ void replotAll(QWidget* widget)
 }
 
 // Clears the selection highlight of every plot in the exported widget and restores it afterwards.
+// Hides a panel's control columns for the duration of an export: a whole-panel figure is its views, not its spin
+// boxes (the layout gives their room to the views).
+class ControlsHider {
+public:
+    ControlsHider(QWidget* widget, bool hide)
+    {
+        if (!hide || !widget)
+            return;
+        for (ControlsScrollArea* controls : widget->findChildren<ControlsScrollArea*>())
+            if (!controls->isHidden()) {
+                controls->hide();
+                m_hidden.append(controls);
+            }
+    }
+    ~ControlsHider()
+    {
+        for (const QPointer<ControlsScrollArea>& controls : m_hidden)
+            if (controls)
+                controls->show();
+    }
+    ControlsHider(const ControlsHider&) = delete;
+    ControlsHider& operator=(const ControlsHider&) = delete;
+
+private:
+    QList<QPointer<ControlsScrollArea>> m_hidden;
+};
+
 class SelectionHider {
 public:
     SelectionHider(QWidget* widget, bool hide)
@@ -278,6 +306,7 @@ QImage FigureExporter::renderImage(QWidget* widget, const ExportOptions& options
             *error = problem;
         return {};
     }
+    ControlsHider controls(widget, !options.includeControls);
     SelectionHider hider(widget, !options.includeSelection);
     PlotStyler styler(widget, options.transparentBackground);
     const double factor = compositeLayoutFactor(widget, options.logicalSize);
@@ -335,6 +364,7 @@ QString FigureExporter::exportWidget(QWidget* widget, const QString& path, const
     }
 
     const QSize size = options.logicalSize;
+    ControlsHider controls(widget, !options.includeControls);
     SelectionHider hider(widget, !options.includeSelection);
     PlotStyler styler(widget, options.transparentBackground);
     auto* plot = qobject_cast<QCustomPlot*>(widget);

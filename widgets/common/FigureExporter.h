@@ -12,6 +12,7 @@ struct ExportOptions {
     double scale = 1.0;
     bool transparentBackground = false;
     bool includeSelection = false; // selection highlights are hidden while drawing unless asked for
+    bool includeControls = false;  // a whole panel is drawn without its control column unless asked for
     // The PDF page and the SVG's physical size in points (1/72 inch). Empty: one point per logical pixel.
     QSizeF pagePoints;
 
