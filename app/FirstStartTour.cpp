@@ -33,6 +33,10 @@ FirstStartTour::FirstStartTour(QWidget* parent) : QDialog(parent)
            "to reproduce a screen — parameters, seeds, trained weights — and reopen it later.</p>"
            "<p>Help → Shortcuts lists every key.</p>")};
 
+    // What each card points at in the main window (by object name).
+    m_targets = {QStringLiteral("panelSwitcher"), QStringLiteral("toyTrain"), QStringLiteral("featureArrows"),
+                 QStringLiteral("mainMenuBar"), QStringLiteral("mainMenuBar")};
+
     m_pages = new QStackedWidget(this);
     for (int i = 0; i < m_titles.size(); ++i) {
         auto* page = new QWidget(m_pages);
@@ -130,11 +134,15 @@ void FirstStartTour::showEvent(QShowEvent* event)
 {
     m_reported = false; // opened again (Help menu): this close is reported too
     QDialog::showEvent(event);
+    Q_EMIT pointAt(pageTarget(currentPage()));
 }
+
+QString FirstStartTour::pageTarget(int page) const { return m_targets.value(page); }
 
 void FirstStartTour::showPage(int page)
 {
     m_pages->setCurrentIndex(page);
+    Q_EMIT pointAt(pageTarget(page));
     const bool last = page + 1 >= pageCount();
     m_back->setEnabled(page > 0);
     m_next->setText(last ? tr("Finish") : tr("Next"));

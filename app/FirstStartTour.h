@@ -20,6 +20,8 @@ public:
     int currentPage() const;
     QString pageTitle(int page) const;
     QString pageText(int page) const;
+    // The object name of the main-window widget the page talks about ("panelSwitcher", "toyTrain", ...).
+    QString pageTarget(int page) const;
     bool dontShowAgain() const;
     void setDontShowAgain(bool on);
 
@@ -32,6 +34,8 @@ Q_SIGNALS:
     // Emitted once when the tour closes (finished, skipped or closed): whether it should stay away on the next
     // start, which is "Don't show again" when skipped or closed, and always after Finish.
     void tourClosed(bool dontShowAgain);
+    // The page shown changed: frame the widget with this object name.
+    void pointAt(const QString& objectName);
 
 protected:
     void done(int result) override;
@@ -42,6 +46,7 @@ private:
 
     QStringList m_titles;
     QStringList m_texts;
+    QStringList m_targets;
     QStackedWidget* m_pages = nullptr;
     QLabel* m_counter = nullptr;
     QCheckBox* m_dontShow = nullptr;

@@ -7,6 +7,7 @@
 #include "RecentFilesMenu.h"
 #include "SessionController.h"
 #include "ShortcutList.h"
+#include "TourHighlight.h"
 #include "common/ControlsScrollArea.h"
 #include "common/ExportDialog.h"
 #include "common/FigureCaption.h"
@@ -193,6 +194,7 @@ void MainWindow::buildMenus()
     m_controlsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
     m_controlsAction->setToolTip(tr("Show or hide the panels' control columns (Ctrl+H)"));
 
+    menuBar()->setObjectName(QStringLiteral("mainMenuBar"));
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* shortcuts = help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
     shortcuts->setShortcut(QKeySequence::HelpContents);
@@ -362,6 +364,16 @@ void MainWindow::showTour(bool firstStart)
 {
     auto* tour = new FirstStartTour(this);
     tour->setAttribute(Qt::WA_DeleteOnClose);
+    if (!m_tourHighlight)
+        m_tourHighlight = new TourHighlight(this);
+    connect(tour, &FirstStartTour::pointAt, this, [this](const QString& name) {
+        QWidget* target = nullptr;
+        for (QWidget* candidate : findChildren<QWidget*>(name))
+            if (candidate->isVisible() && !target)
+                target = candidate;
+        m_tourHighlight->pointAt(target);
+    });
+    connect(tour, &FirstStartTour::tourClosed, m_tourHighlight, [this] { m_tourHighlight->pointAt(nullptr); });
     if (firstStart)
         connect(tour, &FirstStartTour::tourClosed, this, [](bool dontShowAgain) {
             if (dontShowAgain)

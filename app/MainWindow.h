@@ -85,6 +85,7 @@ private:
     QAction* m_presentationAction = nullptr;
     QAction* m_leavePresentation = nullptr;
     QAction* m_controlsAction = nullptr;
+    class TourHighlight* m_tourHighlight = nullptr;
     DataFileOpener* m_opener = nullptr;
     RecentFilesMenu* m_recent = nullptr;
     QMenu* m_fileMenu = nullptr;

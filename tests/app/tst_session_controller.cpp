@@ -2,6 +2,7 @@
 // panel, title, recent list), a bad or newer session leaves the window as it was (with rollback when one panel
 // refuses), a version-0 session opens, and crash detection offers the autosave.
 #include "AppSettings.h"
+#include "FirstStartTour.h"
 #include "MainWindow.h"
 #include "SessionController.h"
 #include "ShortcutList.h"
@@ -39,6 +40,7 @@ private Q_SLOTS:
     void instancesKeepSeparateAutosaves();
     void shortcutListIsComplete();
     void presentationHidesTheControls();
+    void tourPointsAtWhatItNames();
 
 private:
     EnergyBoundPanel* energy() { return qobject_cast<EnergyBoundPanel*>(m_window->panel(QStringLiteral("energy"))); }
@@ -100,6 +102,31 @@ void TestSessionController::presentationHidesTheControls()
     m_window->setPresentationMode(false);
     QVERIFY(m_window->menuBar()->isVisible());
     QVERIFY(anyVisible());
+    m_window->hide();
+}
+
+// Each card of the tour frames the control it talks about in the window; closing the tour removes the frame.
+void TestSessionController::tourPointsAtWhatItNames()
+{
+    m_window->showPanel(QStringLiteral("superposition"));
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_window->showTour(false);
+    auto* tour = m_window->findChild<FirstStartTour*>();
+    QVERIFY(tour);
+    for (int page = 0; page < tour->pageCount(); ++page) {
+        QWidget* highlight = m_window->findChild<QWidget*>(QStringLiteral("tourHighlight"));
+        QWidget* target = nullptr;
+        for (QWidget* candidate : m_window->findChildren<QWidget*>(tour->pageTarget(page)))
+            if (candidate->isVisible() && !target)
+                target = candidate;
+        QVERIFY2(target, qPrintable(tour->pageTarget(page)));
+        QVERIFY2(highlight && highlight->isVisible(), qPrintable(tour->pageTitle(page)));
+        const QRect targetRect(target->mapTo(m_window.get(), QPoint(0, 0)), target->size());
+        QVERIFY2(highlight->geometry().contains(targetRect.intersected(m_window->rect())), qPrintable(tour->pageTitle(page)));
+        tour->next();
+    }
+    QVERIFY(!m_window->findChild<QWidget*>(QStringLiteral("tourHighlight"))->isVisible());
     m_window->hide();
 }
 

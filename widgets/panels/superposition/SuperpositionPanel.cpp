@@ -187,6 +187,7 @@ QWidget* SuperpositionPanel::buildGeometryTab()
     auto* page = new QWidget(this);
     auto* layout = new QVBoxLayout(page);
     m_arrows = new FeatureArrowsPlot(page);
+    m_arrows->setObjectName(QStringLiteral("featureArrows"));
     m_timeSlider = new QSlider(Qt::Horizontal, page);
     m_timeSlider->setObjectName(QStringLiteral("replaySlider"));
     // One tick per stored snapshot: they are log-spaced in steps, so the slider moves by snapshot, not by step.

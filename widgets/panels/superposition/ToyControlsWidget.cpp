@@ -115,6 +115,7 @@ ToyControlsWidget::ToyControlsWidget(QWidget* parent) : QWidget(parent)
 
     auto* buttons = new QHBoxLayout;
     m_train = new QPushButton(tr("Train"), this);
+    m_train->setObjectName(QStringLiteral("toyTrain"));
     m_train->setToolTip(tr("Train from scratch with these parameters (Ctrl+Return)"));
     m_train->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
     m_pause = new QPushButton(tr("Pause"), this);
