@@ -11,6 +11,10 @@
 
 #include "common/InputError.h"
 #include "experiments/ControlComparison.h"
+#include "lm/ByteTokenizer.h"
+#include "lm/GptModel.h"
+#include "lm/LanguageModel.h"
+#include "lm/LmHarvester.h"
 #include "io/NpyFile.h"
 #include "sae/ActivationImport.h"
 #include "session/PanelState.h"
@@ -72,6 +76,7 @@ private Q_SLOTS:
     void importedFileIsReReadAndMustExist();
     void captionNamesParameters();
     void tokensShowAsHighlightedText();
+    void harvestedLanguageModelOpensWithTokens();
 
 private:
     QTemporaryDir m_dir;
@@ -326,6 +331,64 @@ void TestFeaturesSession::captionNamesParameters()
         QVERIFY2(caption.contains(part), qPrintable(caption + QStringLiteral(" lacks ") + part));
     QVERIFY(caption.count(QLatin1Char('\n')) <= 1);
     QVERIFY(!panel->figureCaption(QStringLiteral("density-histogram")).startsWith(QLatin1String("Feature")));
+}
+
+// The whole path of a language-model feature study: `lm harvest` writes a hook's activations with their tokens, the
+// panel imports the file, an SAE trains on it, and a feature's top examples are shown as the harvested text.
+void TestFeaturesSession::harvestedLanguageModelOpensWithTokens()
+{
+    featurescope::GptConfig c;
+    c.layers = 1;
+    c.width = 16;
+    c.heads = 2;
+    c.inner = 24;
+    c.vocabSize = 256;
+    c.positions = 16;
+    featurescope::GptWeights w(c);
+    w.initialize(3);
+    const featurescope::LanguageModel lm(featurescope::GptModel(std::move(w)),
+                                         std::make_shared<featurescope::ByteTokenizer>());
+    std::string text;
+    for (int i = 0; i < 40; ++i)
+        text += "the cat sat on the mat; ";
+    const std::string path = m_dir.filePath(QStringLiteral("harvest.npz")).toStdString();
+    featurescope::HarvestSettings settings;
+    settings.hook = "blocks.0.mlp.hook_post";
+    settings.maxTokens = 640;
+    const auto harvested = featurescope::LmHarvester::run(lm, text, settings, path);
+    QCOMPARE(harvested.rows, std::uint64_t(640));
+
+    featurescope::ActivationImportOptions options;
+    options.arrayName = "acts";
+    auto imported = std::make_shared<featurescope::ImportedActivations>(featurescope::ActivationImport::load(path, options));
+    QVERIFY(imported->hasTokens());
+    auto panel = makePanel();
+    panel->importActivations(imported);
+    panel->controls()->setConfig([&] {
+        SaeExperimentConfig cfg = panel->controls()->config();
+        cfg.sae.latentDim = 32;
+        cfg.training.steps = 100;
+        cfg.training.batch = 64;
+        return cfg;
+    }());
+    panel->startTraining();
+    panel->waitForTraining();
+    QVERIFY(panel->snapshot() && panel->snapshot()->hasTokens());
+    int fired = -1;
+    for (int f = 0; f < panel->snapshot()->latentDim() && fired < 0; ++f)
+        if (panel->snapshot()->maxActivations[std::size_t(f)] > 0.0f)
+            fired = f;
+    QVERIFY(fired >= 0);
+    panel->setSelectedFeature(fired);
+    TokenContextView* top = panel->detailView()->topTokens();
+    QVERIFY(top->isVisible() && !top->rows().empty());
+    // Every example is a window of the harvested text: its tokens, joined, are a piece of the corpus.
+    for (const auto& row : top->rows()) {
+        QString window;
+        for (const auto& token : row.tokens)
+            window += token.text;
+        QVERIFY2(QString::fromStdString(text + text).contains(window), qPrintable(window));
+    }
 }
 
 void TestFeaturesSession::tokensShowAsHighlightedText()
