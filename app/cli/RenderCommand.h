@@ -10,7 +10,7 @@ public:
     std::string usage() const override
     {
         return "featurescope render --panel energy|superposition|features [--figure NAME] --out FILE.png|.pdf|.svg "
-               "[--width W --height H --scale S] [--transparent]";
+               "[--width W --height H --scale S | --inches W,H [--text-pt P --dpi D]] [--transparent]";
     }
     bool needsGui() const override { return true; }
     int run(const std::vector<std::string>& arguments) override;
