@@ -100,7 +100,7 @@ int evaluateImportedSae(const ArgumentParser& args)
         throw InputError("--sae needs --activations FILE (the inputs to evaluate the SAE on)");
     if (args.has("source") && args.text("source") != "file")
         throw InputError("--sae evaluates on --activations FILE: --source must be file or absent");
-    for (const char* option : {"features", "d", "feature-probability", "toy-steps", "d-sae", "variant", "l1", "k",
+    for (const char* option : {"features", "d", "feature-probability", "toy-steps", "d-sae", "variant", "l1", "k", "aux-k",
                                "steps", "batch", "lr", "normalize", "resample-at", "path", "randomized", "data-dir",
                                "mlp-epochs", "save", "save-diverged", "seed", "export-activations"})
         if (args.has(option))
@@ -194,6 +194,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"variant", true, "tm2023 (default), 2024 or topk"},
                          {"l1", true, perSource("sparsity penalty", [](const Defaults& d) { return number(d.l1); }) + "; variant 2024: 0.1"},
                          {"k", true, "topk: active latents per input (5)"},
+                         {"aux-k", true, "topk: weight of the AuxK loss on latents silent for more than 1000 steps (1; 0 = off)"},
                          {"steps", true, perSource("SAE training steps", [](const Defaults& d) { return std::to_string(d.steps); })},
                          {"batch", true, perSource("batch size", [](const Defaults& d) { return std::to_string(d.batch); })},
                          {"threads", true, "threads sharing each batch (default 1, as the PyTorch reference)"},
@@ -275,6 +276,9 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     sae.latentDim = int(args.integer("d-sae", defaults.latents, 1, 1 << 20));
     sae.l1 = args.number("l1", SaeExperimentConfig::defaultL1(source, sae.variant), 0.0, 1e3);
     sae.k = int(args.integer("k", 5, 1, sae.latentDim));
+    sae.auxK = args.number("aux-k", sae.auxK, 0.0, 1e6);
+    if (args.has("aux-k") && sae.variant != SaeVariant::TopK)
+        throw InputError("--aux-k applies to --variant topk");
     const std::string normalize = args.text("normalize", defaults.normalize ? "on" : "off");
     if (normalize != "on" && normalize != "off")
         throw InputError("option --normalize expects on or off, got '" + normalize + "'");

@@ -82,6 +82,8 @@ SaeRunResult SaeExperiment::train(const SaeExperimentConfig& config, SaeSourceFa
     result.lossHistory = trainer.lossHistory();
     result.mseHistory = trainer.mseHistory();
     result.resampleEvents = trainer.resampleEvents();
+    if (!trainer.auxDeadHistory().empty())
+        result.auxDeadAtEnd = trainer.auxDeadHistory().back();
     progress.report(0.96, "Evaluating on the final evaluation inputs");
     result.sae = std::make_shared<SparseAutoencoder>(trainer.autoencoder());
     result.truth = unitTruth(source);
@@ -126,8 +128,12 @@ nlohmann::json SaeRunResult::toJson(const SaeExperimentConfig& config) const
     out["d_in"] = sae.inputDim;
     out["d_sae"] = sae.latentDim;
     out["l1"] = sae.l1;
-    if (sae.variant == SaeVariant::TopK)
+    if (sae.variant == SaeVariant::TopK) {
         out["k"] = sae.k;
+        out["aux_k"] = sae.auxK;
+    }
+    if (auxDeadAtEnd >= 0)
+        out["aux_k_dead_latents"] = auxDeadAtEnd;
     out["normalize_inputs"] = sae.normalizesInputs();
     out["input_scale"] = this->sae->inputScale();
     out["steps"] = config.training.steps;

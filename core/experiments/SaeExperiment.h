@@ -35,6 +35,7 @@ struct SaeRunResult {
     std::vector<float> lossHistory;
     std::vector<float> mseHistory;
     std::vector<SaeResampleEvent> resampleEvents;
+    int auxDeadAtEnd = -1; // TopK with AuxK: latents the AuxK loss counted as dead at the last step (−1 otherwise)
 
     // The keys of `featurescope sae --json`: the config, the source's facts, training and the metrics.
     nlohmann::json toJson(const SaeExperimentConfig& config) const;

@@ -171,6 +171,7 @@ void to_json(nlohmann::json& j, const SaeExperimentConfig& c)
                 {"latents", c.sae.latentDim},
                 {"l1", c.sae.l1},
                 {"k", c.sae.k},
+                {"aux_k", c.sae.auxK},
                 {"normalize_inputs", c.sae.normalizeInputs}};
     j["training"] = {{"steps", c.training.steps},
                      {"batch", c.training.batch},
@@ -224,6 +225,8 @@ SaeExperimentConfig SaeExperimentConfig::fromJson(const nlohmann::json& settings
     c.sae.latentDim = int(sae.integer("latents", 1, 65536));
     c.sae.l1 = sae.number("l1", 0.0, 1000.0);
     c.sae.k = int(sae.integer("k", 1, 65536));
+    if (sae.has("aux_k")) // sessions before AuxK take its default
+        c.sae.auxK = sae.number("aux_k", 0.0, 1e6);
     c.sae.normalizeInputs = sae.boolean("normalize_inputs");
     const SettingsReader training = r.object("training");
     c.training.steps = int(training.integer("steps", 1, 10000000));

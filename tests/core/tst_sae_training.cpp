@@ -1,5 +1,7 @@
 #include "common/InputError.h"
 #include "common/ProgressReporter.h"
+#include "experiments/SaeExperiment.h"
+#include "mlp/ImageDataset.h"
 #include "sae/SaeEvaluator.h"
 #include "sae/SaeTrainer.h"
 #include "sae/SyntheticActivationSource.h"
@@ -339,6 +341,44 @@ private Q_SLOTS:
         SaeTrainingConfig training;
         training.batch = batch;
         QVERIFY_THROWS_EXCEPTION(InputError, SaeTrainer(config, training, source).run());
+    }
+
+    // The CLI's Fashion-MNIST TopK run (512 latents, k = 5, 2000 steps of 1024). Dead as SAELens counts it (silent
+    // for the last 1000 training steps): about 10 % of the latents without AuxK, under 1 % with it. Silence on the
+    // evaluation images is another matter: most latents fire within the last 1000 steps but not with the final
+    // weights (59 % without AuxK, 57 % with it when this test was written); docs/ARCHITECTURE.md §5.
+    void auxKKeepsFashionMnistLatentsAlive()
+    {
+        SaeExperimentConfig config = SaeExperimentConfig::withDefaults(SaeExperimentConfig::Source::FashionMnist);
+        if (!ImageDataset::hasSplit(config.dataDirectory, "train"))
+            QSKIP("Fashion-MNIST is not installed (Debian package dataset-fashion-mnist)");
+        config.sae.variant = SaeVariant::TopK;
+        config.sae.k = 5;
+        QCOMPARE(config.sae.auxK, 1.0);
+        QCOMPARE(config.sae.latentDim, 512);
+        QCOMPARE(config.training.steps, 2000);
+        QCOMPARE(config.training.batch, 1024);
+        QCOMPARE(config.training.deadWindow, 1000);
+        SaeSourceFactory sources;
+        const SaeSource source = sources.build(config, ProgressReporter());
+        double dead[2], silent[2], ev[2];
+        for (int withAuxK = 0; withAuxK < 2; ++withAuxK) {
+            config.sae.auxK = withAuxK ? 1.0 : 0.0;
+            SaeTrainer trainer(config.saeConfig(), config.training, *source.source);
+            QCOMPARE(trainer.run(), TrainingStatus::Finished);
+            QCOMPARE(trainer.auxDeadHistory().empty(), !withAuxK);
+            dead[withAuxK] = double(trainer.deadFeatures(1001).size()) / 512; // SAELens: silent for more than 1000
+            const SaeEvaluator evaluator(trainer.autoencoder(), SaeExperiment::finalEvaluationSet(*source.source, config));
+            silent[withAuxK] = evaluator.metrics().deadFraction;
+            ev[withAuxK] = evaluator.metrics().explainedVariance;
+        }
+        qDebug("Fashion-MNIST TopK k=5, 2000 steps: dead over the last 1000 steps %.4f without AuxK, %.4f with; silent "
+               "on the evaluation set %.3f / %.3f; explained variance %.4f / %.4f",
+               dead[0], dead[1], silent[0], silent[1], ev[0], ev[1]);
+        QVERIFY2(dead[1] < 0.1, qPrintable(QString::number(dead[1])));
+        QVERIFY2(dead[0] > 0.05, qPrintable(QString::number(dead[0])));
+        QVERIFY2(dead[1] < dead[0] / 5, "AuxK revives the latents SAELens counts as dead");
+        QVERIFY(ev[1] >= ev[0] - 0.01);
     }
 
     void toyModelSource()
