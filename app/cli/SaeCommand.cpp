@@ -192,7 +192,9 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"toy-steps", true, "toy: training steps of the toy model (3000)"},
                          {"d-sae", true, "SAE latents (synthetic, fashion-mnist: 512; toy: 4F)"},
                          {"variant", true, "tm2023 (default), 2024 or topk"},
-                         {"l1", true, perSource("sparsity penalty", [](const Defaults& d) { return number(d.l1); }) + "; variant 2024: 0.1"},
+                         {"l1", true, perSource("sparsity penalty lambda, tm2023", [](const Defaults& d) { return number(d.l1); }) +
+                                           "; 2024: 5/d_in (Anthropic's lambda = 5 for a summed squared error; our MSE is a mean "
+                                           "over d_in); topk: 0"},
                          {"k", true, "topk: active latents per input (5)"},
                          {"aux-k", true, "topk: weight of the AuxK loss on latents silent for more than 1000 steps (1; 0 = off)"},
                          {"steps", true, perSource("SAE training steps", [](const Defaults& d) { return std::to_string(d.steps); })},
@@ -274,7 +276,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     SaeConfig& sae = config.sae;
     sae.variant = saeVariantFromName(args.text("variant", "tm2023"));
     sae.latentDim = int(args.integer("d-sae", defaults.latents, 1, 1 << 20));
-    sae.l1 = args.number("l1", SaeExperimentConfig::defaultL1(source, sae.variant), 0.0, 1e3);
+    sae.l1 = args.number("l1", SaeExperimentConfig::defaultL1(source, sae.variant, config.inputDimension()), 0.0, 1e3);
     sae.k = int(args.integer("k", 5, 1, sae.latentDim));
     sae.auxK = args.number("aux-k", sae.auxK, 0.0, 1e6);
     if (args.has("aux-k") && sae.variant != SaeVariant::TopK)

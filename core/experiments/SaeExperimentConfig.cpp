@@ -126,10 +126,24 @@ SaeExperimentConfig::Defaults SaeExperimentConfig::defaultsFor(Source source, in
     return {512, 6e-3, 2000, 256, 3e-3, false};
 }
 
-double SaeExperimentConfig::defaultL1(Source source, SaeVariant variant)
+double SaeExperimentConfig::defaultL1(Source source, SaeVariant variant, int inputDim)
 {
-    if (variant == SaeVariant::Anthropic2024)
-        return 0.1; // its penalty acts on inputs scaled to E|x| = sqrt(d)
+    switch (variant) {
+    case SaeVariant::Anthropic2024: {
+        // Anthropic: ‖x − x̂‖² (summed over d_in) + λ Σ f_i ‖W_dec,i‖ with λ = 5 on inputs scaled to E‖x‖ = √d_in.
+        // Our reconstruction term is that sum divided by d_in, so the same trade-off is λ = 5 / d_in.
+        int d = inputDim;
+        if (d <= 0)
+            d = source == Source::Synthetic ? SaeExperimentConfig{}.syntheticDimension
+                : source == Source::Toy     ? SaeExperimentConfig{}.toyHidden
+                                            : MlpConfig{}.hidden;
+        return kAnthropicLambda / d;
+    }
+    case SaeVariant::TopK:
+        return 0.0; // sparsity comes from k
+    case SaeVariant::TM2023:
+        break;
+    }
     return defaultsFor(source, 20).l1;
 }
 

@@ -66,7 +66,11 @@ struct SaeExperimentConfig {
         bool normalize;
     };
     static Defaults defaultsFor(Source source, int trueFeatures);
-    static double defaultL1(Source source, SaeVariant variant);
+    // Each recipe's own λ (docs/ARCHITECTURE.md §5): tm2023 the source's value above; 2024 5/d_in, Anthropic's λ = 5
+    // for a squared error summed over dimensions carried over to our mean over dimensions; topk 0 (no penalty).
+    // `inputDim` 0 takes the source's default dimension (synthetic 64, toy 5, fashion-mnist and file 128).
+    static double defaultL1(Source source, SaeVariant variant, int inputDim = 0);
+    static constexpr double kAnthropicLambda = 5.0;
     // A config with the source's defaults filled in (true features: F for synthetic, n for toy).
     static SaeExperimentConfig withDefaults(Source source);
 
