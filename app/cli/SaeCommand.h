@@ -10,7 +10,7 @@ public:
     std::string usage() const override
     {
         return "featurescope sae [--source synthetic|toy|fashion-mnist] [--features F --d D] [--d-sae K] [--l1 L] "
-               "[--k K] [--variant tm2023|2024|topk] [--steps S] [--batch B] [--lr LR] [--seed SEED] [--randomized] "
+               "[--k K] [--aux-k A] [--variant tm2023|2024|topk] [--steps S] [--batch B] [--lr LR] [--seed SEED] [--randomized] "
                "[--data-dir DIR] [--normalize on|off] [--path auto|dense|sparse] [--save DIR] [--json]\n"
                "       featurescope sae --source file --activations FILE [--array NAME] [--labels NAME] ... [--json]\n"
                "       featurescope sae --sae SAELENS_DIR --activations FILE [--array NAME] [--labels NAME] [--json]";

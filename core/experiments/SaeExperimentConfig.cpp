@@ -81,6 +81,10 @@ void SaeExperimentConfig::validate() const
     }
     if (randomized && source != Source::FashionMnist)
         throw InputError("the randomized-weights control needs the Fashion-MNIST source (an MLP to shuffle)");
+    if (!(denseThreshold >= 0.0 && denseThreshold <= 1.0))
+        throw InputError("the dense threshold must be a fraction of inputs between 0 and 1 (0: automatic)");
+    if (!(ultraRareThreshold >= 0.0 && ultraRareThreshold <= 1.0))
+        throw InputError("the ultra-rare threshold must be a fraction of inputs between 0 and 1");
     if (evaluationInputs < 0)
         throw InputError("the number of evaluation inputs cannot be negative");
     const SaeConfig config = saeConfig();
@@ -126,10 +130,24 @@ SaeExperimentConfig::Defaults SaeExperimentConfig::defaultsFor(Source source, in
     return {512, 6e-3, 2000, 256, 3e-3, false};
 }
 
-double SaeExperimentConfig::defaultL1(Source source, SaeVariant variant)
+double SaeExperimentConfig::defaultL1(Source source, SaeVariant variant, int inputDim)
 {
-    if (variant == SaeVariant::Anthropic2024)
-        return 0.1; // its penalty acts on inputs scaled to E|x| = sqrt(d)
+    switch (variant) {
+    case SaeVariant::Anthropic2024: {
+        // Anthropic: ‖x − x̂‖² (summed over d_in) + λ Σ f_i ‖W_dec,i‖ with λ = 5 on inputs scaled to E‖x‖ = √d_in.
+        // Our reconstruction term is that sum divided by d_in, so the same trade-off is λ = 5 / d_in.
+        int d = inputDim;
+        if (d <= 0)
+            d = source == Source::Synthetic ? SaeExperimentConfig{}.syntheticDimension
+                : source == Source::Toy     ? SaeExperimentConfig{}.toyHidden
+                                            : MlpConfig{}.hidden;
+        return kAnthropicLambda / d;
+    }
+    case SaeVariant::TopK:
+        return 0.0; // sparsity comes from k
+    case SaeVariant::TM2023:
+        break;
+    }
     return defaultsFor(source, 20).l1;
 }
 
@@ -171,12 +189,14 @@ void to_json(nlohmann::json& j, const SaeExperimentConfig& c)
                 {"latents", c.sae.latentDim},
                 {"l1", c.sae.l1},
                 {"k", c.sae.k},
+                {"aux_k", c.sae.auxK},
                 {"normalize_inputs", c.sae.normalizeInputs}};
     j["training"] = {{"steps", c.training.steps},
                      {"batch", c.training.batch},
                      {"learning_rate", c.training.learningRate},
                      {"seed", c.training.seed},
                      {"threads", c.training.threads}};
+    j["health"] = {{"dense_threshold", c.denseThreshold}, {"ultra_rare_threshold", c.ultraRareThreshold}};
     j["evaluation_inputs"] = c.evaluationInputs;
 }
 
@@ -224,6 +244,8 @@ SaeExperimentConfig SaeExperimentConfig::fromJson(const nlohmann::json& settings
     c.sae.latentDim = int(sae.integer("latents", 1, 65536));
     c.sae.l1 = sae.number("l1", 0.0, 1000.0);
     c.sae.k = int(sae.integer("k", 1, 65536));
+    if (sae.has("aux_k")) // sessions before AuxK take its default
+        c.sae.auxK = sae.number("aux_k", 0.0, 1e6);
     c.sae.normalizeInputs = sae.boolean("normalize_inputs");
     const SettingsReader training = r.object("training");
     c.training.steps = int(training.integer("steps", 1, 10000000));
@@ -232,6 +254,11 @@ SaeExperimentConfig SaeExperimentConfig::fromJson(const nlohmann::json& settings
     c.training.seed = std::uint64_t(training.integer("seed", 0, 1000000000));
     if (training.has("threads"))
         c.training.threads = int(training.integer("threads", 1, 64));
+    if (r.has("health")) { // sessions before the health thresholds take the defaults
+        const SettingsReader health = r.object("health");
+        c.denseThreshold = health.number("dense_threshold", 0.0, 1.0);
+        c.ultraRareThreshold = health.number("ultra_rare_threshold", 0.0, 1.0);
+    }
     c.evaluationInputs = r.has("evaluation_inputs") ? int(r.integer("evaluation_inputs", 0, 1 << 30))
                                                     : defaultEvaluationInputs(c.source);
     if (c.source == Source::File) {

@@ -38,6 +38,8 @@ void SaeConfig::validate() const
                          std::to_string(static_cast<long long>(inputDim) * latentDim) + ")");
     if (!std::isfinite(l1) || l1 < 0.0 || l1 > 1e6)
         throw InputError("the sparsity penalty l1 must be finite, non-negative and at most 1e6");
+    if (!std::isfinite(auxK) || auxK < 0.0 || auxK > 1e6)
+        throw InputError("the AuxK coefficient must be finite, non-negative and at most 1e6");
     if (variant == SaeVariant::TopK && (k < 1 || k > latentDim))
         throw InputError("TopK needs 1 <= k <= d_sae (got k = " + std::to_string(k) + ", d_sae = " +
                          std::to_string(latentDim) + ")");
@@ -79,8 +81,10 @@ void to_json(nlohmann::json& j, const SaeConfig& config)
                        {"variant", saeVariantName(config.variant)},
                        {"l1", config.l1},
                        {"normalize_inputs", config.normalizesInputs()}};
-    if (config.variant == SaeVariant::TopK)
+    if (config.variant == SaeVariant::TopK) {
         j["k"] = config.k;
+        j["aux_k"] = config.auxK;
+    }
 }
 
 void to_json(nlohmann::json& j, const SaeTrainingConfig& config)

@@ -25,12 +25,18 @@ struct SaeConfig {
     SaeVariant variant = SaeVariant::TM2023;
     double l1 = 3e-3;     // λ (TM2023, 2024); ignored by TopK
     int k = 5;            // TopK only
+    // TopK: weight of the AuxK dead-latent loss (SAELens's aux_loss_coefficient, 1 by default; 0 turns it off).
+    // docs/ARCHITECTURE.md §5.
+    double auxK = 1.0;
     // Scale inputs so that E‖x‖ = √d_in (always on for the 2024 variant, opt-in for the others).
     bool normalizeInputs = false;
 
     bool normalizesInputs() const { return normalizeInputs || variant == SaeVariant::Anthropic2024; }
     bool subtractsDecoderBias() const { return variant != SaeVariant::Anthropic2024; }
     bool unitNormDecoder() const { return variant != SaeVariant::Anthropic2024; }
+    bool usesAuxK() const { return variant == SaeVariant::TopK && auxK > 0.0; }
+    // k_aux: how many dead latents the AuxK loss uses per input, d_in / 2 (at least 1) as in SAELens.
+    int auxKLatents() const { return inputDim / 2 > 0 ? inputDim / 2 : 1; }
     void validate() const; // throws InputError
 };
 
@@ -46,7 +52,9 @@ struct SaeTrainingConfig {
     std::uint64_t seed = 0;
     double l1WarmupFraction = 0.05;  // 2024 variant: λ grows linearly from 0 over this fraction of the steps
     std::vector<int> resampleSteps;  // dead-feature resampling happens after these steps (TM: 25k, 50k, 75k, 100k)
-    int deadWindow = 1000;           // a feature silent for this many steps counts as dead when resampling
+    // A feature silent for this many steps counts as dead: resampling takes features silent for at least this many
+    // steps, the TopK AuxK loss those silent for more than this many (SAELens's dead_feature_window, 1000 steps).
+    int deadWindow = 1000;
     int resampleInputs = 8192;       // inputs scored by reconstruction loss to draw resampled directions from
     int initInputs = 4096;           // inputs used for b_dec (their mean) and the input scale
     SaeComputePath path = SaeComputePath::Automatic;

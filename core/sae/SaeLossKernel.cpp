@@ -110,11 +110,19 @@ SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::
     // Encoder GEMM in blocks of samples, each block's codes extracted while its pre-activations are still in cache.
     m_pre.resize(dsae, batch);
     prepareLists(batch);
+    const bool auxK = m_config.usesAuxK() && m_dead && !m_dead->empty();
+    m_auxK = auxK ? std::min(m_config.auxKLatents(), int(m_dead->size())) : 0;
+    if (auxK) {
+        m_auxFeature.resize(std::size_t(batch) * std::size_t(m_auxK));
+        m_auxValue.resize(m_auxFeature.size());
+    }
     for (int first = 0; first < batch; first += kSampleBlock) {
         const int count = std::min(kSampleBlock, batch - first);
         m_pre.middleCols(first, count).noalias() =
             sae.encoderColumns().transpose() * encoderInput.middleCols(first, count);
         extractActive(sae, first, count);
+        if (m_auxK > 0)
+            selectAuxLatents(first, count); // before the dense path overwrites the pre-activations with codes
     }
 
     const std::size_t active = std::size_t(m_rowStart.back());
@@ -141,6 +149,8 @@ SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::
     else
         denseBackward(sae, encoderInput, gradient, &penaltySum);
 
+    if (m_auxK > 0)
+        terms.auxLoss = auxForwardBackward(sae, encoderInput, gradient);
     if (gradient && m_config.variant == SaeVariant::Anthropic2024) {
         // d/dW_dec,i of (λ/B) Σ_s f_si ‖W_dec,i‖ = (λ/B) (Σ_s f_si) W_dec,i / ‖W_dec,i‖.
         const auto dec = sae.decoderWeights();
@@ -159,8 +169,71 @@ SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::
     }
     terms.mse = m_G.squaredNorm() / (double(batch) * d);
     terms.penalty = penaltySum;
-    terms.loss = terms.mse + terms.penalty;
+    terms.loss = terms.mse + terms.penalty + terms.auxLoss;
     return terms;
+}
+
+void SaeLossKernel::selectAuxLatents(int first, int count)
+{
+    // m_pre holds complete pre-activations here (TopK adds b_enc in extractActive). Per sample, the k_aux largest
+    // among the dead latents, ties to the lower index, negative values kept (SAELens selects from the raw
+    // pre-activations).
+    const std::vector<int>& dead = *m_dead;
+    const std::size_t k = std::size_t(m_auxK);
+    m_auxScratch.resize(dead.size());
+    const auto larger = [](const std::pair<float, int>& a, const std::pair<float, int>& b) {
+        return a.first > b.first || (a.first == b.first && a.second < b.second);
+    };
+    for (int s = first; s < first + count; ++s) {
+        const float* col = m_pre.col(s).data();
+        for (std::size_t t = 0; t < dead.size(); ++t)
+            m_auxScratch[t] = {col[dead[t]], dead[t]};
+        if (k < dead.size())
+            std::nth_element(m_auxScratch.begin(), m_auxScratch.begin() + std::ptrdiff_t(k), m_auxScratch.end(),
+                             larger);
+        for (std::size_t t = 0; t < k; ++t) {
+            m_auxFeature[std::size_t(s) * k + t] = m_auxScratch[t].second;
+            m_auxValue[std::size_t(s) * k + t] = m_auxScratch[t].first;
+        }
+    }
+}
+
+double SaeLossKernel::auxForwardBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput,
+                                         float* gradient)
+{
+    // A_s = W_dec a_s − e_s = W_dec a_s + G_s (G = x̂ − x, held constant). With w = α · min(n_dead/k_aux, 1) / (B·d):
+    //   L_aux = w Σ_s ‖A_s‖²,  dL/dW_dec,j += 2w Σ_s a_sj A_s,  dL/da_sj = 2w W_dec,j · A_s,
+    // and a_sj = pre_sj passes that on to W_enc,j (times the encoder input) and b_enc,j.
+    const int d = m_config.inputDim;
+    const int batch = static_cast<int>(m_G.cols());
+    const std::size_t k = std::size_t(m_auxK);
+    const double scale = std::min(double(m_dead->size()) / m_config.auxKLatents(), 1.0);
+    const double w = m_config.auxK * scale / (double(batch) * d);
+    const float c = float(2.0 * w);
+    const auto dec = sae.decoderWeights();
+    Eigen::VectorXf A(d);
+    double total = 0.0;
+    for (int s = 0; s < batch; ++s) {
+        A = m_G.col(s);
+        const int* feature = m_auxFeature.data() + std::size_t(s) * k;
+        const float* value = m_auxValue.data() + std::size_t(s) * k;
+        for (std::size_t t = 0; t < k; ++t)
+            A.noalias() += value[t] * dec.col(feature[t]);
+        total += double(A.squaredNorm());
+        if (!gradient)
+            continue;
+        Eigen::Map<Eigen::MatrixXf> dEnc(gradient + sae.encoderOffset(), d, m_config.latentDim);
+        float* dBenc = gradient + sae.encoderBiasOffset();
+        Eigen::Map<Eigen::MatrixXf> dDec(gradient + sae.decoderOffset(), d, m_config.latentDim);
+        for (std::size_t t = 0; t < k; ++t) {
+            const int j = feature[t];
+            dDec.col(j) += (c * value[t]) * A;
+            const float dpre = c * dec.col(j).dot(A);
+            dEnc.col(j) += dpre * encoderInput.col(s);
+            dBenc[j] += dpre;
+        }
+    }
+    return w * total;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 
 #include <Eigen/Core>
 
+#include <utility>
 #include <vector>
 
 namespace featurescope {
@@ -15,13 +16,18 @@ struct SaeLossTerms {
     double loss = 0.0;     // mse + penalty
     double mse = 0.0;      // mean over batch and input dimensions of (x̂ − x)², scaled units
     double penalty = 0.0;  // λ · mean over batch of Σ_i |f_i| (· ‖W_dec,i‖ for the 2024 variant)
+    double auxLoss = 0.0;  // TopK's AuxK loss (0 without dead latents)
     double l0 = 0.0;       // mean number of active features per input
     bool sparsePath = false;
 };
 
 // Loss and exact gradient of an SAE on a batch of scaled inputs X (d_in x batch):
 //     L = (1 / (B·d_in)) Σ ‖x̂ − x‖² + (λ / B) Σ_s Σ_i f_si (· ‖W_dec,i‖ for 2024)
-// (the reference trainer's convention). Two implementations of the same arithmetic: dense GEMMs, and loops over
+// (the reference trainer's convention), plus for TopK with dead latents (setDeadLatents) the AuxK loss
+//     L_aux = α · min(n_dead / k_aux, 1) · (1 / (B·d_in)) Σ_s ‖W_dec a_s − e_s‖²,
+// where e_s = x_s − x̂_s is the residual (held constant: no gradient flows through it), a_s keeps the k_aux =
+// d_in/2 largest pre-activations among the dead latents (not ReLU'd, as in SAELens) and α = SaeConfig::auxK.
+// docs/ARCHITECTURE.md §5. Two implementations of the same arithmetic: dense GEMMs, and loops over
 // the active (sample, feature) pairs found after the encoder GEMM, which skip the zero codes in the decoder and in
 // every gradient product. SaeComputePath::Automatic picks the sparse one below kSparseBelowDensity active codes.
 class SaeLossKernel {
@@ -33,6 +39,9 @@ public:
     // `gradient` (nullable) receives dL/dparameters in SparseAutoencoder's flat layout. `l1` is the effective λ
     // (the trainer warms it up for the 2024 variant).
     SaeLossTerms evaluate(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, double l1, float* gradient);
+    // TopK with auxK > 0: the latents counted as dead (ascending indices; the list must outlive the evaluate()
+    // calls); n_dead is its size. Empty or null: no AuxK loss.
+    void setDeadLatents(const std::vector<int>* dead) { m_dead = dead; }
 
     // After evaluate(): for each feature, how many inputs of the batch activated it.
     const std::vector<int>& fireCounts() const { return m_fireCount; }
@@ -50,6 +59,8 @@ private:
     void extractActive(const SparseAutoencoder& sae, int first, int count);
     void denseBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput, float* gradient,
                        double* penaltySum);
+    void selectAuxLatents(int first, int count);
+    double auxForwardBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput, float* gradient);
     void sparseForwardBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput, float* gradient,
                                double* penaltySum);
 
@@ -72,6 +83,12 @@ private:
     std::vector<int> m_cursor;
     std::vector<int> m_fireCount;
     std::vector<double> m_codeSum;    // Σ_s f_si per feature (2024 penalty gradient)
+    // AuxK: the dead latents, and per sample the k_aux chosen ones (indices and pre-activations, kAux per sample).
+    const std::vector<int>* m_dead = nullptr;
+    int m_auxK = 0;
+    std::vector<int> m_auxFeature;
+    std::vector<float> m_auxValue;
+    std::vector<std::pair<float, int>> m_auxScratch;
 };
 
 } // namespace featurescope

@@ -52,6 +52,7 @@ SaeTrainer::SaeTrainer(const SaeConfig& config, const SaeTrainingConfig& trainin
     m_adam = AdamOptimizer(m_sae.parameters().size(), adam);
     m_gradient.assign(m_sae.parameters().size(), 0.0f);
     m_lastFire.assign(std::size_t(config.latentDim), 0);
+    m_kernel.setDeadLatents(&m_auxDead);
     m_lossHistory.reserve(std::size_t(training.steps));
     m_mseHistory.reserve(std::size_t(training.steps));
     m_l0History.reserve(std::size_t(training.steps));
@@ -91,8 +92,10 @@ SaeLossTerms SaeTrainer::evaluateBatch()
     // Each part's kernel averages over its own inputs; the batch's loss and gradient are the part-size-weighted
     // means. Part 0 runs on this thread.
     m_parts.resize(std::size_t(parts));
-    while (m_partKernels.size() < std::size_t(parts))
+    while (m_partKernels.size() < std::size_t(parts)) {
         m_partKernels.push_back(std::make_unique<SaeLossKernel>(config(), m_training.path));
+        m_partKernels.back()->setDeadLatents(&m_auxDead);
+    }
     m_partGradients.resize(std::size_t(parts), SparseAutoencoder::ParameterVector(m_gradient.size()));
     std::vector<int> begin(std::size_t(parts) + 1);
     for (int t = 0; t <= parts; ++t)
@@ -118,6 +121,7 @@ SaeLossTerms SaeTrainer::evaluateBatch()
         total.loss += weight * part.loss;
         total.mse += weight * part.mse;
         total.penalty += weight * part.penalty;
+        total.auxLoss += weight * part.auxLoss;
         total.l0 += weight * part.l0;
         total.sparsePath = total.sparsePath && part.sparsePath;
         const float w = float(weight);
@@ -138,6 +142,14 @@ bool SaeTrainer::step()
     m_source.sampleBatch(m_X, m_training.batch, m_random);
     if (m_sae.inputScale() != 1.0f)
         m_X *= m_sae.inputScale();
+    if (config().usesAuxK()) {
+        // AuxK's dead latents: silent for more than deadWindow steps (SAELens: n_forward_passes_since_fired >
+        // dead_feature_window).
+        m_auxDead.clear();
+        for (int j = 0; j < dsae; ++j)
+            if (m_stepsDone - m_lastFire[std::size_t(j)] > m_training.deadWindow)
+                m_auxDead.push_back(j);
+    }
     const SaeLossTerms terms = evaluateBatch();
     const float gradientSum =
         Eigen::Map<const Eigen::VectorXf>(m_gradient.data(), Eigen::Index(m_gradient.size())).sum();
@@ -152,6 +164,15 @@ bool SaeTrainer::step()
     for (int j = 0; j < dsae; ++j)
         if (fire[std::size_t(j)] > 0)
             m_lastFire[std::size_t(j)] = m_stepsDone + 1;
+    if (m_stepsDone >= m_training.steps - m_training.deadWindow) {
+        // The final window of deadWindow steps: the inputs the health metrics are counted over.
+        if (m_windowFires.empty())
+            m_windowFires.assign(std::size_t(dsae), 0);
+        for (int j = 0; j < dsae; ++j)
+            m_windowFires[std::size_t(j)] += fire[std::size_t(j)];
+        m_windowInputs += m_X.cols();
+        ++m_windowSteps;
+    }
     if (config().unitNormDecoder()) {
         // Keep ‖W_dec,i‖ = 1: drop the gradient component along each column before Adam, renormalise after.
         const auto dec = m_sae.decoderWeights();
@@ -165,6 +186,10 @@ bool SaeTrainer::step()
     m_lossHistory.push_back(static_cast<float>(terms.loss));
     m_mseHistory.push_back(static_cast<float>(terms.mse));
     m_l0History.push_back(static_cast<float>(terms.l0));
+    if (config().usesAuxK()) {
+        m_auxHistory.push_back(static_cast<float>(terms.auxLoss));
+        m_auxDeadHistory.push_back(static_cast<int>(m_auxDead.size()));
+    }
     m_sparseSteps += terms.sparsePath ? 1 : 0;
     ++m_stepsDone;
     if (std::find(m_training.resampleSteps.begin(), m_training.resampleSteps.end(), m_stepsDone) !=
@@ -198,6 +223,15 @@ TrainingStatus SaeTrainer::run(ProgressReporter* progress, int stepLimit)
             progress->report(1.0, "SAE trained");
     }
     return m_status;
+}
+
+SaeTrainingActivity SaeTrainer::activity() const
+{
+    SaeTrainingActivity a;
+    a.fires = m_windowFires;
+    a.inputs = m_windowInputs;
+    a.steps = m_windowSteps;
+    return a;
 }
 
 std::vector<int> SaeTrainer::deadFeatures(int window) const

@@ -5,6 +5,7 @@
 #include "math/AdamOptimizer.h"
 #include "sae/ActivationSource.h"
 #include "sae/SaeConfig.h"
+#include "sae/SaeEvaluator.h" // SaeTrainingActivity
 #include "sae/SaeLossKernel.h"
 #include "sae/SparseAutoencoder.h"
 #include "toy/ToyTrainingResult.h" // TrainingStatus
@@ -24,6 +25,7 @@ struct SaeResampleEvent {
 // E‖x‖ = √d when the config normalises inputs), loss and gradient (SaeLossKernel), for unit-norm variants remove the
 // gradient component parallel to each decoder column, Adam, renormalise the decoder columns. After the configured
 // steps, features silent for `deadWindow` steps are resampled (docs/ARCHITECTURE.md §5) and their Adam state reset.
+// TopK adds the AuxK loss over the latents silent for more than `deadWindow` steps (SaeLossKernel).
 // Resumable: run() may be called repeatedly with a step limit (the GUI trains in chunks). Deterministic for a seed.
 // A non-finite loss or gradient stops training (status Diverged) before the update, keeping the last good state.
 class SaeTrainer {
@@ -45,6 +47,9 @@ public:
     const std::vector<float>& lossHistory() const { return m_lossHistory; }
     const std::vector<float>& mseHistory() const { return m_mseHistory; }
     const std::vector<float>& l0History() const { return m_l0History; }
+    // TopK with AuxK: the AuxK loss and the number of dead latents it used, per step (empty otherwise).
+    const std::vector<float>& auxLossHistory() const { return m_auxHistory; }
+    const std::vector<int>& auxDeadHistory() const { return m_auxDeadHistory; }
     // Training steps per second of wall time spent in run() (batch generation included).
     double stepsPerSecond() const;
     double denseFlopsPerStep() const;
@@ -52,6 +57,10 @@ public:
     double sparseStepFraction() const;
     // λ in force at the next step (the 2024 variant warms it up).
     double currentL1() const;
+
+    // How often each latent fired over the last `deadWindow` steps of training (all steps when there are fewer), or
+    // the part of that window done so far; empty before the window starts.
+    SaeTrainingActivity activity() const;
 
     // Features that have not fired in the last `window` steps.
     std::vector<int> deadFeatures(int window) const;
@@ -79,7 +88,12 @@ private:
     std::vector<SparseAutoencoder::ParameterVector> m_partGradients;
     std::unique_ptr<TaskPool> m_pool;
     std::vector<int> m_lastFire; // step count after which each feature last fired (0: not yet)
-    std::vector<float> m_lossHistory, m_mseHistory, m_l0History;
+    std::vector<std::int64_t> m_windowFires; // fires per latent over the final window of steps
+    std::int64_t m_windowInputs = 0;
+    int m_windowSteps = 0;
+    std::vector<int> m_auxDead;  // AuxK: latents silent for more than deadWindow steps, refreshed every step
+    std::vector<float> m_lossHistory, m_mseHistory, m_l0History, m_auxHistory;
+    std::vector<int> m_auxDeadHistory;
     std::vector<SaeResampleEvent> m_resampleEvents;
     int m_stepsDone = 0;
     int m_sparseSteps = 0;

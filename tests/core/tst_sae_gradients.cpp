@@ -55,6 +55,45 @@ double referenceLoss(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, dou
     return mse / (double(batch) * config.inputDim) + l1 / batch * penalty;
 }
 
+// TopK's AuxK loss written out independently in double precision: per input the k_aux = min(d/2, n_dead) largest
+// pre-activations among the dead latents (not ReLU'd), decoded without bias, fitted to the fixed residual e (d x B).
+// `pattern` receives the chosen latents.
+double referenceAuxLoss(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, const std::vector<int>& dead,
+                        const Eigen::MatrixXd& residual, std::vector<char>* pattern)
+{
+    const auto& config = sae.config();
+    const Eigen::MatrixXd E = sae.encoderColumns().cast<double>();
+    const Eigen::MatrixXd W = sae.decoderWeights().cast<double>();
+    const Eigen::VectorXd be = sae.encoderBias().cast<double>();
+    const Eigen::VectorXd bd = sae.decoderBias().cast<double>();
+    const int kAux = std::min(std::max(1, config.inputDim / 2), int(dead.size()));
+    const double scale = std::min(double(dead.size()) / std::max(1, config.inputDim / 2), 1.0);
+    double total = 0.0;
+    if (pattern)
+        pattern->clear();
+    for (int s = 0; s < int(X.cols()); ++s) {
+        const Eigen::VectorXd x = X.col(s).cast<double>();
+        const Eigen::VectorXd pre = E.transpose() * (config.subtractsDecoderBias() ? Eigen::VectorXd(x - bd) : x) + be;
+        std::vector<int> order = dead;
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return pre[a] > pre[b]; });
+        Eigen::VectorXd a = Eigen::VectorXd::Zero(pre.size());
+        for (int t = 0; t < kAux; ++t)
+            a[order[std::size_t(t)]] = pre[order[std::size_t(t)]];
+        if (pattern)
+            for (int t = 0; t < kAux; ++t)
+                pattern->push_back(char(order[std::size_t(t)]));
+        total += (W * a - residual.col(s)).squaredNorm();
+    }
+    return config.auxK * scale * total / (double(X.cols()) * config.inputDim);
+}
+
+// e = x − x̂ of the reference model (double precision).
+Eigen::MatrixXd referenceResidual(const SparseAutoencoder& sae, const Eigen::MatrixXf& X)
+{
+    const Eigen::MatrixXf F = sae.encode(X);
+    return X.cast<double>() - sae.decode(F).cast<double>();
+}
+
 SparseAutoencoder makeAutoencoder(SaeVariant variant, int d, int dsae, std::uint64_t seed)
 {
     SaeConfig config;
@@ -166,6 +205,83 @@ private Q_SLOTS:
         }
         QVERIFY2(skipped * 10 < checked, qPrintable(QStringLiteral("%1 parameters skipped at kinks").arg(skipped)));
         qDebug("checked %d parameters (%d at kinks skipped), worst relative error %.2e", checked, skipped, worst);
+    }
+
+    // TopK with AuxK: the kernel's loss and gradient against the reference (the residual held fixed), on both
+    // paths, with more dead latents than k_aux (scale 1) and fewer (scale n_dead / k_aux).
+    void auxKFiniteDifferences_data()
+    {
+        QTest::addColumn<int>("path");
+        QTest::addColumn<int>("d");
+        QTest::addColumn<int>("dsae");
+        QTest::addColumn<QList<int>>("dead");
+        for (const auto& p : {std::pair{"dense", SaeComputePath::Dense}, std::pair{"sparse", SaeComputePath::Sparse}}) {
+            QTest::addRow("%s-d5-many-dead", p.first) << int(p.second) << 5 << 9 << QList<int>{1, 4, 5, 7, 8};
+            QTest::addRow("%s-d32-few-dead", p.first) << int(p.second) << 32 << 12 << QList<int>{0, 3, 7};
+        }
+    }
+
+    void auxKFiniteDifferences()
+    {
+        QFETCH(int, path);
+        QFETCH(int, d);
+        QFETCH(int, dsae);
+        QFETCH(QList<int>, dead);
+        const int batch = 6;
+        SparseAutoencoder sae = makeAutoencoder(SaeVariant::TopK, d, dsae, 31);
+        QVERIFY(sae.config().usesAuxK() && sae.config().auxK == 1.0); // SAELens's aux_loss_coefficient
+        const std::vector<int> deadList(dead.begin(), dead.end());
+        const Eigen::MatrixXf X = randomBatch(d, batch, 32);
+        SaeLossKernel kernel(sae.config(), SaeComputePath(path));
+        kernel.setDeadLatents(&deadList);
+        std::vector<float> gradient(sae.parameters().size(), -123.0f);
+        const SaeLossTerms terms = kernel.evaluate(sae, X, 0.0, gradient.data());
+        const Eigen::MatrixXd residual = referenceResidual(sae, X);
+        std::vector<char> mainPattern, auxPattern;
+        const double mainReference = referenceLoss(sae, X, 0.0, &mainPattern);
+        const double auxReference = referenceAuxLoss(sae, X, deadList, residual, &auxPattern);
+        QVERIFY(auxReference > 1e-3);
+        QVERIFY2(std::abs(terms.auxLoss - auxReference) <= 1e-5 * auxReference,
+                 qPrintable(QStringLiteral("aux loss %1 vs reference %2").arg(terms.auxLoss).arg(auxReference)));
+        QVERIFY(std::abs(terms.loss - (mainReference + auxReference)) <= 1e-5 * (mainReference + auxReference));
+
+        // Without the dead list the same kernel gives the plain TopK loss.
+        SaeLossKernel plain(sae.config(), SaeComputePath(path));
+        std::vector<float> plainGradient(sae.parameters().size());
+        const SaeLossTerms plainTerms = plain.evaluate(sae, X, 0.0, plainGradient.data());
+        QCOMPARE(plainTerms.auxLoss, 0.0);
+        QVERIFY(std::abs(plainTerms.loss - mainReference) <= 1e-5 * mainReference);
+
+        const double h = 1e-3;
+        int checked = 0, skipped = 0, auxOnly = 0;
+        for (std::size_t p = 0; p < sae.parameters().size(); ++p) {
+            const float original = sae.parameters()[p];
+            const float plus = float(original + h), minus = float(original - h);
+            std::vector<char> mainPlus, mainMinus, auxPlus, auxMinus;
+            sae.parameters()[p] = plus;
+            const double lossPlus =
+                referenceLoss(sae, X, 0.0, &mainPlus) + referenceAuxLoss(sae, X, deadList, residual, &auxPlus);
+            sae.parameters()[p] = minus;
+            const double lossMinus =
+                referenceLoss(sae, X, 0.0, &mainMinus) + referenceAuxLoss(sae, X, deadList, residual, &auxMinus);
+            sae.parameters()[p] = original;
+            if (mainPlus != mainPattern || mainMinus != mainPattern || auxPlus != auxPattern || auxMinus != auxPattern) {
+                ++skipped;
+                continue;
+            }
+            const double numeric = (lossPlus - lossMinus) / (double(plus) - double(minus));
+            QVERIFY2(std::abs(double(gradient[p]) - numeric) <= 2e-5 + 2e-3 * std::abs(numeric),
+                     qPrintable(QStringLiteral("parameter %1: analytic %2, finite difference %3")
+                                    .arg(p)
+                                    .arg(double(gradient[p]), 0, 'g', 8)
+                                    .arg(numeric, 0, 'g', 8)));
+            // Parameters the AuxK term moves (the dead latents' encoder rows): their gradient differs from plain TopK's.
+            if (std::abs(double(gradient[p]) - double(plainGradient[p])) > 1e-4 + 1e-2 * std::abs(numeric))
+                ++auxOnly;
+            ++checked;
+        }
+        QVERIFY2(skipped * 10 < checked, qPrintable(QStringLiteral("%1 parameters skipped at kinks").arg(skipped)));
+        QVERIFY2(auxOnly > d, qPrintable(QStringLiteral("only %1 parameters feel the AuxK loss").arg(auxOnly)));
     }
 
     void denseMatchesSparse_data()
