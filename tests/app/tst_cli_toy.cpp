@@ -89,6 +89,10 @@ private Q_SLOTS:
         QCOMPARE(lab.value(QStringLiteral("model")).toString(), QStringLiteral("toy"));
         QCOMPARE(lab.value(QStringLiteral("scales")).toArray(), QJsonArray({0.5, 2.0}));
         QCOMPARE(lab.value(QStringLiteral("steps")).toInt(), 20);
+        // The scale lab's ranges are checked by its config, for the command as for a session.
+        const CliRun bad = CliRun::run({QStringLiteral("scale"), QStringLiteral("--scales"), QStringLiteral("0.5,0")});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("scales must lie between 1e-6 and 1e6"), bad.err.constData());
     }
 };
 
