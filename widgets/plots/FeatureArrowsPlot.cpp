@@ -100,9 +100,7 @@ void FeatureArrowsPlot::setInstances(const std::vector<Eigen::MatrixXf>& W, cons
         } else if (instance.m == 2) {
             instance.position = w;
         } else if (instance.m > 2) {
-            const bool dims = m_projectFirst >= 0 && m_projectSecond >= 0 && m_projectFirst < instance.m &&
-                              m_projectSecond < instance.m && m_projectFirst != m_projectSecond;
-            if (dims) {
+            if (usesHiddenDimensions(instance.m)) {
                 instance.position.row(0) = w.row(m_projectFirst);
                 instance.position.row(1) = w.row(m_projectSecond);
             } else {
@@ -176,8 +174,7 @@ void FeatureArrowsPlot::rebuild()
     outer->setColumnSpacing(0);
     outer->setMargins(QMargins(6, 2, 6, 6));
     if (m_projected || m_lineMode) {
-        const bool dims = m_projectFirst >= 0 && m_projectSecond >= 0 && m_projectFirst != m_projectSecond &&
-                          m_projectFirst < m_projectedFrom && m_projectSecond < m_projectedFrom;
+        const bool dims = usesHiddenDimensions(m_projectedFrom);
         const QString header =
             !m_projected ? QStringLiteral("m = 1: each feature's weight on the hidden dimension")
             : dims       ? QStringLiteral("hidden dimensions %1 and %2 of W (each column seen along two hidden axes)")
@@ -276,6 +273,12 @@ void FeatureArrowsPlot::updateLayout()
     for (const ArrowPanel& instance : m_instances)
         instance.rect->setMaximumSize(side, side);
     QCustomPlot::updateLayout();
+}
+
+bool FeatureArrowsPlot::usesHiddenDimensions(int m) const
+{
+    return m_projectFirst >= 0 && m_projectSecond >= 0 && m_projectFirst != m_projectSecond && m_projectFirst < m &&
+           m_projectSecond < m;
 }
 
 void FeatureArrowsPlot::setProjectionDimensions(int first, int second)

@@ -39,6 +39,8 @@ public:
     void setProjectionDimensions(int first, int second);
     int projectionFirst() const { return m_projectFirst; }
     int projectionSecond() const { return m_projectSecond; }
+    // True when a model with m hidden dimensions is drawn in the chosen dimensions rather than the principal axes.
+    bool usesHiddenDimensions(int m) const;
 
     // -1 clears the selection. The selected feature is drawn thicker and on top in every panel, the others faded.
     void setSelectedFeature(int feature);
