@@ -1,6 +1,7 @@
 #include "lm/GptBackward.h"
 
 #include "lm/GptKernels.h"
+#include "lm/GptProducts.h"
 
 #include <cmath>
 
@@ -25,8 +26,8 @@ void GptBackward::run(const GptModel& model, const GptActivations& forward, cons
 
     // logits = finalOut . wte^T
     RowMatrixMap dWte = gradients.matrix(Kind::TokenEmbedding);
-    dWte.noalias() += dLogits.transpose() * forward.finalOut;
-    m_dNormOut.noalias() = dLogits * w.matrix(Kind::TokenEmbedding);
+    GptProducts::accumulateTransposedProduct(dLogits, forward.finalOut, dWte);
+    GptProducts::multiply(dLogits, w.matrix(Kind::TokenEmbedding), m_dNormOut);
     m_dResidual.setZero();
     GptKernels::layerNormBackward(m_dNormOut, forward.finalHat, forward.finalRstd, w.row(Kind::FinalNormGain).data(),
                                   gradients.row(Kind::FinalNormGain).data(), gradients.row(Kind::FinalNormBias).data(), m_dResidual);
@@ -34,24 +35,24 @@ void GptBackward::run(const GptModel& model, const GptActivations& forward, cons
     for (int l = c.layers - 1; l >= 0; --l) {
         const GptActivations::Layer& L = forward.layer(l);
         // MLP: residual += gelu(LN2(x) W_fc + b_fc) W_proj + b_proj
-        gradients.matrix(Kind::MlpProjWeight, l).noalias() += L.post.transpose() * m_dResidual;
+        GptProducts::accumulateTransposedProduct(L.post, m_dResidual, gradients.matrix(Kind::MlpProjWeight, l));
         gradients.row(Kind::MlpProjBias, l) += m_dResidual.colwise().sum();
-        m_dHidden.noalias() = m_dResidual * w.matrix(Kind::MlpProjWeight, l).transpose();
+        GptProducts::multiplyByTransposed(m_dResidual, w.matrix(Kind::MlpProjWeight, l), m_dHidden);
         GptKernels::geluBackward(c.activation, L.pre, m_dHidden);
-        gradients.matrix(Kind::FcWeight, l).noalias() += L.norm2Out.transpose() * m_dHidden;
+        GptProducts::accumulateTransposedProduct(L.norm2Out, m_dHidden, gradients.matrix(Kind::FcWeight, l));
         gradients.row(Kind::FcBias, l) += m_dHidden.colwise().sum();
-        m_dNormOut.noalias() = m_dHidden * w.matrix(Kind::FcWeight, l).transpose();
+        GptProducts::multiplyByTransposed(m_dHidden, w.matrix(Kind::FcWeight, l), m_dNormOut);
         GptKernels::layerNormBackward(m_dNormOut, L.norm2Hat, L.norm2Rstd, w.row(Kind::Norm2Gain, l).data(),
                                       gradients.row(Kind::Norm2Gain, l).data(), gradients.row(Kind::Norm2Bias, l).data(), m_dResidual);
 
         // Attention: residual += heads W_O + b_O
-        gradients.matrix(Kind::AttnProjWeight, l).noalias() += L.heads.transpose() * m_dResidual;
+        GptProducts::accumulateTransposedProduct(L.heads, m_dResidual, gradients.matrix(Kind::AttnProjWeight, l));
         gradients.row(Kind::AttnProjBias, l) += m_dResidual.colwise().sum();
-        m_dHeads.noalias() = m_dResidual * w.matrix(Kind::AttnProjWeight, l).transpose();
+        GptProducts::multiplyByTransposed(m_dResidual, w.matrix(Kind::AttnProjWeight, l), m_dHeads);
         attentionBackward(model, L, forward.batch, forward.tokens);
-        gradients.matrix(Kind::AttnWeight, l).noalias() += L.norm1Out.transpose() * m_dQkv;
+        GptProducts::accumulateTransposedProduct(L.norm1Out, m_dQkv, gradients.matrix(Kind::AttnWeight, l));
         gradients.row(Kind::AttnBias, l) += m_dQkv.colwise().sum();
-        m_dNormOut.noalias() = m_dQkv * w.matrix(Kind::AttnWeight, l).transpose();
+        GptProducts::multiplyByTransposed(m_dQkv, w.matrix(Kind::AttnWeight, l), m_dNormOut);
         GptKernels::layerNormBackward(m_dNormOut, L.norm1Hat, L.norm1Rstd, w.row(Kind::Norm1Gain, l).data(),
                                       gradients.row(Kind::Norm1Gain, l).data(), gradients.row(Kind::Norm1Bias, l).data(), m_dResidual);
     }

@@ -5,7 +5,7 @@
 
 namespace featurescope {
 
-// The element-wise pieces of the GPT-2 forward and backward passes (the products are Eigen GEMMs in GptModel and
+// The element-wise pieces of the GPT-2 forward and backward passes (the products are GptProducts in GptModel and
 // GptBackward). Row vectors: every row of a matrix is one token.
 class GptKernels {
 public:

@@ -2,6 +2,7 @@
 
 #include "common/InputError.h"
 #include "lm/GptKernels.h"
+#include "lm/GptProducts.h"
 
 #include <cmath>
 
@@ -48,10 +49,10 @@ void GptModel::forward(const int* ids, int batch, int tokens, GptActivations& ou
         hook(Site::ResidPre, l, out.residual);
         GptKernels::layerNorm(out.residual, m_weights.row(Kind::Norm1Gain, l).data(), m_weights.row(Kind::Norm1Bias, l).data(),
                               c.layerNormEpsilon, L.norm1Hat, L.norm1Rstd, L.norm1Out);
-        L.qkv.noalias() = L.norm1Out * m_weights.matrix(Kind::AttnWeight, l);
+        GptProducts::multiply(L.norm1Out, m_weights.matrix(Kind::AttnWeight, l), L.qkv);
         L.qkv.rowwise() += m_weights.row(Kind::AttnBias, l);
         attention(L, batch, tokens);
-        out.blockOut.noalias() = L.heads * m_weights.matrix(Kind::AttnProjWeight, l);
+        GptProducts::multiply(L.heads, m_weights.matrix(Kind::AttnProjWeight, l), out.blockOut);
         out.blockOut.rowwise() += m_weights.row(Kind::AttnProjBias, l);
         hook(Site::AttnOut, l, out.blockOut);
         out.residual += out.blockOut;
@@ -59,12 +60,12 @@ void GptModel::forward(const int* ids, int batch, int tokens, GptActivations& ou
 
         GptKernels::layerNorm(out.residual, m_weights.row(Kind::Norm2Gain, l).data(), m_weights.row(Kind::Norm2Bias, l).data(),
                               c.layerNormEpsilon, L.norm2Hat, L.norm2Rstd, L.norm2Out);
-        L.pre.noalias() = L.norm2Out * m_weights.matrix(Kind::FcWeight, l);
+        GptProducts::multiply(L.norm2Out, m_weights.matrix(Kind::FcWeight, l), L.pre);
         L.pre.rowwise() += m_weights.row(Kind::FcBias, l);
         hook(Site::MlpPre, l, L.pre);
         GptKernels::gelu(c.activation, L.pre, L.post);
         hook(Site::MlpPost, l, L.post);
-        out.blockOut.noalias() = L.post * m_weights.matrix(Kind::MlpProjWeight, l);
+        GptProducts::multiply(L.post, m_weights.matrix(Kind::MlpProjWeight, l), out.blockOut);
         out.blockOut.rowwise() += m_weights.row(Kind::MlpProjBias, l);
         hook(Site::MlpOut, l, out.blockOut);
         out.residual += out.blockOut;
@@ -73,7 +74,7 @@ void GptModel::forward(const int* ids, int batch, int tokens, GptActivations& ou
     GptKernels::layerNorm(out.residual, m_weights.row(Kind::FinalNormGain).data(), m_weights.row(Kind::FinalNormBias).data(),
                           c.layerNormEpsilon, out.finalHat, out.finalRstd, out.finalOut);
     hook(Site::FinalNormalized, -1, out.finalOut);
-    out.logits.noalias() = out.finalOut * wte.transpose();
+    GptProducts::multiplyByTransposed(out.finalOut, wte, out.logits);
 }
 
 void GptModel::attention(GptActivations::Layer& layer, int batch, int tokens) const
