@@ -10,10 +10,13 @@
 #include "lm/LanguageModel.h"
 #include "lm/LmHarvester.h"
 #include "lm/TextCorpus.h"
+#include "lm/TransformerLensProcessing.h"
+#include "sae/SaeLensConfig.h"
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -57,6 +60,12 @@ std::vector<int> parseIds(const std::string& text)
     if (ids.empty())
         throw InputError("option --ids is empty");
     return ids;
+}
+
+// An SAELens folder names its cfg.json; a file is taken as the cfg.json itself.
+std::string saeConfigFile(const std::string& path)
+{
+    return std::filesystem::is_directory(path) ? (std::filesystem::path(path) / "cfg.json").string() : path;
 }
 
 nlohmann::json rows(const float* data, Eigen::Index count, Eigen::Index width, bool center)
@@ -112,7 +121,8 @@ int runModel(const std::vector<std::string>& arguments)
                                    {"ids", true, "comma-separated token ids to run"},
                                    {"prepend-bos", false, "put the tokenizer's BOS token (<|endoftext|>) first"},
                                    {"hook", true, "also print this hook's activations (e.g. blocks.0.hook_resid_post)"},
-                                   {"center", false, "subtract each hook vector's mean over its last axis"}});
+                                   {"center", false, "subtract each hook vector's mean over its last axis"},
+                                   {"fold-ln", false, "ln_final.hook_normalized before ln_f's gain and bias (TransformerLens fold_ln)"}});
     args.parse(arguments);
     if (args.flag("help")) {
         std::cout << args.helpText();
@@ -122,8 +132,8 @@ int runModel(const std::vector<std::string>& arguments)
         throw InputError("lm run needs --model DIR");
     if (args.has("text") == args.has("ids"))
         throw InputError("give exactly one of --text T and --ids 1,2,3");
-    if (args.flag("center") && !args.has("hook"))
-        throw InputError("--center applies to --hook NAME");
+    if ((args.flag("center") || args.flag("fold-ln")) && !args.has("hook"))
+        throw InputError(std::string(args.flag("center") ? "--center" : "--fold-ln") + " applies to --hook NAME");
     const LanguageModel lm = LanguageModel::load(args.text("model"));
     const GptModel& model = lm.model();
     std::vector<int> ids = args.has("ids") ? parseIds(args.text("ids")) : lm.tokenizer().encode(args.text("text"));
@@ -137,6 +147,7 @@ int runModel(const std::vector<std::string>& arguments)
         point = GptHookPoint::parse(args.text("hook"), model.config().layers);
     RowMatrixF captured;
     GptHooks hooks;
+    hooks.setFoldFinalNorm(args.flag("fold-ln"));
     if (point)
         hooks.add(*point, [&captured](RowMatrixMap activation, int, int) { captured = activation; });
     GptActivations out;
@@ -165,6 +176,7 @@ int runModel(const std::vector<std::string>& arguments)
     if (point)
         j["hook"] = {{"name", point->name()},
                      {"centered", args.flag("center")},
+                     {"fold_ln", args.flag("fold-ln")},
                      {"values", rows(captured.data(), captured.rows(), captured.cols(), args.flag("center"))}};
     print(j);
     return 0;
@@ -319,6 +331,9 @@ int harvest(const std::vector<std::string>& arguments)
                                        {"context", true, "window length in tokens, BOS included (default n_positions)"},
                                        {"no-bos", false, "do not put the tokenizer's BOS token first in each window"},
                                        {"center", false, "subtract each vector's mean over its last axis"},
+                                       {"fold-ln", false, "ln_final.hook_normalized before ln_f's gain and bias (TransformerLens fold_ln)"},
+                                       {"sae-config", true, "take BOS, centring and fold_ln from this SAELens folder's cfg.json "
+                                                            "(prepend_bos, model_from_pretrained_kwargs)"},
                                        {"out", true, "the .npz to write (acts, tokens, token_ids, sequence_ids)"}});
     args.parse(arguments);
     if (args.flag("help")) {
@@ -334,12 +349,24 @@ int harvest(const std::vector<std::string>& arguments)
     settings.maxTokens = std::uint64_t(args.integer("tokens", 100000, 1, 1ll << 32));
     settings.prependBos = !args.flag("no-bos");
     settings.center = args.flag("center");
+    settings.foldLn = args.flag("fold-ln");
+    if (args.has("sae-config")) {
+        if (args.flag("no-bos") || args.flag("center") || args.flag("fold-ln"))
+            throw InputError("--sae-config decides BOS, centring and fold_ln: drop --no-bos, --center and --fold-ln");
+        const TransformerLensProcessing p = TransformerLensProcessing::fromSaeLensConfig(
+            SaeLensConfig::read(saeConfigFile(args.text("sae-config"))).raw, args.text("sae-config"));
+        settings.prependBos = p.prependBos;
+        // TransformerLens centres the weights that write to the residual stream, so only those hooks change.
+        settings.center = p.centerWritingWeights && GptHookPoint::parse(settings.hook, lm.model().config().layers).writesResidual();
+        settings.foldLn = p.foldLn;
+    }
     const auto start = std::chrono::steady_clock::now();
     const HarvestResult r = LmHarvester::run(lm, TextCorpus::load(args.text("corpus")).text(), settings, args.text("out"));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (args.flag("json"))
         print({{"out", args.text("out")}, {"rows", r.rows}, {"sequences", r.sequences}, {"width", r.width},
-               {"seconds", seconds}});
+               {"seconds", seconds}, {"prepend_bos", settings.prependBos}, {"centered", settings.center},
+               {"fold_ln", settings.foldLn}});
     else
         std::cout << "wrote " << r.rows << " x " << r.width << " activations of " << settings.hook << " ("
                   << r.sequences << " windows) to " << args.text("out") << "\n";

@@ -73,7 +73,15 @@ void GptModel::forward(const int* ids, int batch, int tokens, GptActivations& ou
     }
     GptKernels::layerNorm(out.residual, m_weights.row(Kind::FinalNormGain).data(), m_weights.row(Kind::FinalNormBias).data(),
                           c.layerNormEpsilon, out.finalHat, out.finalRstd, out.finalOut);
-    hook(Site::FinalNormalized, -1, out.finalOut);
+    if (hooked && hooks->foldsFinalNorm() && hooks->has({Site::FinalNormalized, -1})) {
+        // fold_ln: the hook sees the normalised vector; ln_f's gain and bias apply to what it leaves there.
+        hook(Site::FinalNormalized, -1, out.finalHat);
+        const auto gain = m_weights.row(Kind::FinalNormGain).array();
+        const auto bias = m_weights.row(Kind::FinalNormBias).array();
+        out.finalOut = (out.finalHat.array().rowwise() * gain).rowwise() + bias;
+    } else {
+        hook(Site::FinalNormalized, -1, out.finalOut);
+    }
     GptProducts::multiplyByTransposed(out.finalOut, wte, out.logits);
 }
 

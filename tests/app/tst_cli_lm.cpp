@@ -201,6 +201,28 @@ private Q_SLOTS:
         QVERIFY2(std::abs(b.value(QStringLiteral("ce_loss_score")).toDouble()) < 1e-4, bad.out.constData());
         QVERIFY2(std::abs(b.value(QStringLiteral("kl_div_score")).toDouble()) < 1e-4, bad.out.constData());
 
+        // The SAE's cfg.json names no processing, so TransformerLens's defaults apply; a byte model has no BOS.
+        const QJsonObject processing = g.value(QStringLiteral("processing")).toObject();
+        QCOMPARE(processing.value(QStringLiteral("prepend_bos")).toBool(true), false);
+        QCOMPARE(processing.value(QStringLiteral("center_writing_weights")).toBool(false), true);
+        QCOMPARE(processing.value(QStringLiteral("fold_ln")).toBool(false), true);
+        const CliRun raw = splice(exact, {QStringLiteral("--raw")});
+        QVERIFY2(raw.exitCode == 0, raw.err.constData());
+        const QJsonObject rawProcessing = QJsonDocument::fromJson(raw.out).object().value(QStringLiteral("processing")).toObject();
+        QCOMPARE(rawProcessing.value(QStringLiteral("center_writing_weights")).toBool(true), false);
+
+        // Harvesting for that SAE centres residual-stream hooks only (center_writing_weights), not the MLP's.
+        for (const auto& [hook, centred] : {std::pair{QStringLiteral("blocks.0.hook_resid_mid"), true},
+                                            std::pair{QStringLiteral("blocks.0.mlp.hook_post"), false}}) {
+            const CliRun h = CliRun::run({QStringLiteral("lm"), QStringLiteral("harvest"), QStringLiteral("--model"), model,
+                                          QStringLiteral("--corpus"), corpus, QStringLiteral("--hook"), hook,
+                                          QStringLiteral("--tokens"), QStringLiteral("64"), QStringLiteral("--sae-config"),
+                                          exact, QStringLiteral("--out"), scratch.path(QStringLiteral("h.npz")),
+                                          QStringLiteral("--json")});
+            QVERIFY2(h.exitCode == 0, h.err.constData());
+            QCOMPARE(QJsonDocument::fromJson(h.out).object().value(QStringLiteral("centered")).toBool(!centred), centred);
+        }
+
         const CliRun mismatch = splice(exact, {QStringLiteral("--hook"), QStringLiteral("blocks.0.hook_resid_mid")});
         QCOMPARE(mismatch.exitCode, 2);
         QVERIFY2(mismatch.err.contains("the SAE reads 24 values but blocks.0.hook_resid_mid has 16"), mismatch.err.constData());
