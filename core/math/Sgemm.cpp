@@ -25,7 +25,11 @@ struct Lane {
     static void store(float* p, T v) { _mm512_storeu_ps(p, v); }
 };
 // 12 rows x 2 registers = 24 accumulators, 2 for B and 1 broadcast: 27 of the 32 vector registers.
-constexpr int kTileRows = 12, kTileVectors = 2, kRowBlock = 96, kDepthBlock = 384, kColumnBlock = 3072;
+#ifndef SGEMM_TUNE
+constexpr int kTileRows = 12, kTileVectors = 2, kRowBlock = 96, kDepthBlock = 768, kColumnBlock = 3072;
+#else
+constexpr int kTileRows = SGEMM_MR, kTileVectors = SGEMM_NV, kRowBlock = SGEMM_MC, kDepthBlock = SGEMM_KC, kColumnBlock = SGEMM_NC;
+#endif
 constexpr const char* kKernelName = "avx512 12x32";
 #elif defined(__AVX2__) && defined(__FMA__)
 struct Lane {
@@ -60,7 +64,9 @@ constexpr int kTileCols = kTileVectors * Lane::width;
 
 // C tile (kTileRows x kTileCols) = sum over p of a[p] (a column of kTileRows) times b[p] (a row of kTileCols).
 // The accumulators live in registers for the whole depth; C is read and written once.
-inline void microKernel(int depth, const float* a, const float* b, float* c, std::ptrdiff_t ldc, bool add)
+// Only the first `rows` rows of the tile are stored (A's padding rows are zeros and their results are dropped).
+inline void microKernel(int depth, const float* a, const float* b, float* c, std::ptrdiff_t ldc, bool add,
+                        int rows = kTileRows)
 {
     typename Lane::T acc[kTileRows][kTileVectors];
 #pragma GCC unroll 16
@@ -87,6 +93,8 @@ inline void microKernel(int depth, const float* a, const float* b, float* c, std
     for (int i = 0; i < kTileRows; ++i)
 #pragma GCC unroll 8
         for (int j = 0; j < kTileVectors; ++j) {
+            if (i >= rows)
+                break;
             float* dst = c + i * ldc + j * Lane::width;
             Lane::store(dst, add ? Lane::add(Lane::load(dst), acc[i][j]) : acc[i][j]);
         }
@@ -126,6 +134,13 @@ void packB(int depth, int cols, const float* b, std::ptrdiff_t rs, std::ptrdiff_
         const int w = std::min(kTileCols, cols - j0);
         const float* src = b + j0 * cs;
         if (cs == 1) { // row-major storage: each row of the strip is contiguous
+            if (w == kTileCols) {
+                for (int p = 0; p < depth; ++p, out += kTileCols)
+#pragma GCC unroll 8
+                    for (int j = 0; j < kTileVectors; ++j)
+                        Lane::store(out + j * Lane::width, Lane::load(src + p * rs + j * Lane::width));
+                continue;
+            }
             for (int p = 0; p < depth; ++p, out += kTileCols) {
                 const float* row = src + p * rs;
                 int j = 0;
@@ -135,6 +150,25 @@ void packB(int depth, int cols, const float* b, std::ptrdiff_t rs, std::ptrdiff_
                     out[j] = 0.0f;
             }
         } else {
+#if defined(__AVX512F__)
+            // Transposed storage (B = W^T with W row-major): one gather per register of the strip's row, 16 stored
+            // rows at a time; lanes past the matrix's edge are masked to zero.
+            if (cs <= (std::ptrdiff_t(1) << 26) && rs == 1) {
+                const __m512i lane = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                                        _mm512_set1_epi32(int(cs)));
+                for (int v = 0; v < kTileVectors; ++v) {
+                    const int valid = std::clamp(w - v * 16, 0, 16);
+                    const __mmask16 mask = __mmask16((1u << valid) - 1u);
+                    const float* base = src + std::ptrdiff_t(v) * 16 * cs;
+                    float* dst = out + v * 16;
+                    for (int p = 0; p < depth; ++p)
+                        _mm512_storeu_ps(dst + std::ptrdiff_t(p) * kTileCols,
+                                         _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, lane, base + p, 4));
+                }
+                out += std::ptrdiff_t(depth) * kTileCols;
+                continue;
+            }
+#endif
             // Transposed storage (B = W^T with W row-major): walk each stored row once, scattering into the strip.
             for (int j = 0; j < kTileCols; ++j) {
                 float* dst = out + j;
@@ -214,11 +248,12 @@ void Sgemm::multiply(int m, int n, int k, View a, View b, float* c, std::ptrdiff
                         const int r = std::min(kTileRows, mc - ir);
                         const float* aTile = packedA + std::ptrdiff_t(ir) * kc;
                         float* cTile = c + std::ptrdiff_t(ic + ir) * ldc + (jc + jr);
-                        if (r == kTileRows && w == kTileCols) {
-                            microKernel(kc, aTile, bStrip, cTile, ldc, add);
+                        if (w == kTileCols) {
+                            microKernel(kc, aTile, bStrip, cTile, ldc, add, r);
                             continue;
                         }
-                        // A partial tile is computed whole into a scratch tile; only its valid part reaches C.
+                        // A tile cut by C's right edge is computed whole into a scratch tile; only its valid part
+                        // reaches C.
                         microKernel(kc, aTile, bStrip, edge, kTileCols, false);
                         for (int i = 0; i < r; ++i)
                             for (int j = 0; j < w; ++j)
