@@ -11,11 +11,15 @@
 #include "lm/LmHarvester.h"
 #include "lm/TextCorpus.h"
 #include "lm/TransformerLensProcessing.h"
+#include "lmfeatures/FeatureSteering.h"
+#include "sae/ImportedSae.h"
+#include "sae/SaeLensLoader.h"
 #include "sae/SaeLensConfig.h"
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -298,7 +302,10 @@ int generate(const std::vector<std::string>& arguments)
                                         {"tokens", true, "tokens to generate (default 50)"},
                                         {"temperature", true, "0 = greedy (default); > 0 samples"},
                                         {"top-k", true, "sample among the k most likely tokens (default all)"},
-                                        {"seed", true, "random seed of sampling (default 0)"}});
+                                        {"seed", true, "random seed of sampling (default 0)"},
+                                        {"steer", true, "SAE_DIR:FEATURE:STRENGTH - add STRENGTH x the feature's decoder "
+                                                        "direction at the SAE's hook, every position and step"},
+                                        {"clamp", false, "with --steer: hold the feature's code at STRENGTH instead"}});
     args.parse(arguments);
     if (args.flag("help")) {
         std::cout << args.helpText();
@@ -313,12 +320,60 @@ int generate(const std::vector<std::string>& arguments)
     sampling.seed = std::uint64_t(args.integer("seed", 0, 0, 1ll << 62));
     const int count = int(args.integer("tokens", 50, 0, 100000));
     const std::vector<int> prompt = lm.tokenizer().encode(args.text("prompt"));
-    const std::vector<int> ids = GptGenerator::generate(lm.model(), prompt, count, sampling);
-    const std::string text = lm.tokenizer().decode(ids);
-    if (args.flag("json"))
-        print({{"prompt_ids", prompt}, {"ids", ids}, {"text", text}});
-    else
-        std::cout << args.text("prompt") << text << "\n";
+    if (args.flag("clamp") && !args.has("steer"))
+        throw InputError("--clamp applies to --steer SAE_DIR:FEATURE:STRENGTH");
+    if (!args.has("steer")) {
+        const std::vector<int> ids = GptGenerator::generate(lm.model(), prompt, count, sampling);
+        const std::string text = lm.tokenizer().decode(ids);
+        if (args.flag("json"))
+            print({{"prompt_ids", prompt}, {"ids", ids}, {"text", text}});
+        else
+            std::cout << args.text("prompt") << text << "\n";
+        return 0;
+    }
+    // SAE_DIR:FEATURE:STRENGTH, split at the last two colons (a folder name may hold one).
+    const std::string steer = args.text("steer");
+    const std::size_t second = steer.rfind(':');
+    const std::size_t first = second == std::string::npos || second == 0 ? std::string::npos : steer.rfind(':', second - 1);
+    if (first == std::string::npos || first == 0)
+        throw InputError("option --steer: expected SAE_DIR:FEATURE:STRENGTH, got '" + steer + "'");
+    const std::string saeDir = steer.substr(0, first);
+    const ImportedSae sae = SaeLensLoader::load(saeDir);
+    const std::vector<int> feature = parseIds(steer.substr(first + 1, second - first - 1));
+    double strength = 0.0;
+    std::size_t used = 0;
+    try {
+        strength = std::stod(steer.substr(second + 1), &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != steer.size() - second - 1 || !std::isfinite(strength))
+        throw InputError("option --steer: '" + steer.substr(second + 1) + "' is not a strength");
+    if (feature.size() != 1)
+        throw InputError("option --steer: give one feature index");
+    if (sae.config().hookName.empty())
+        throw InputError(saeDir + ": cfg.json names no hook_name to steer at");
+    const GptHookPoint point = GptHookPoint::parse(sae.config().hookName, lm.model().config().layers);
+    if (point.width(lm.model().config()) != sae.inputDim())
+        throw InputError("the SAE reads " + std::to_string(sae.inputDim()) + " values but " + point.name() + " has " +
+                         std::to_string(point.width(lm.model().config())));
+    GptHooks hooks;
+    TransformerLensProcessing::fromSaeLensConfig(sae.config().raw, saeDir + "/cfg.json").applyTo(hooks);
+    const FeatureSteering steering(sae, feature[0], float(strength), args.flag("clamp"));
+    steering.install(hooks, point);
+    const std::vector<int> plain = GptGenerator::generate(lm.model(), prompt, count, sampling);
+    const std::vector<int> steered = GptGenerator::generate(lm.model(), prompt, count, sampling, &hooks);
+    if (args.flag("json")) {
+        print({{"prompt_ids", prompt},
+               {"ids", steered},
+               {"text", lm.tokenizer().decode(steered)},
+               {"unsteered_ids", plain},
+               {"unsteered_text", lm.tokenizer().decode(plain)},
+               {"steer", {{"hook", point.name()}, {"feature", feature[0]}, {"strength", strength}, {"clamp", args.flag("clamp")}}}});
+    } else {
+        std::cout << "steered:   " << args.text("prompt") << lm.tokenizer().decode(steered) << "\n"
+                  << "unsteered: " << args.text("prompt") << lm.tokenizer().decode(plain) << "\n";
+    }
     return 0;
 }
 
@@ -365,7 +420,7 @@ int harvest(const std::vector<std::string>& arguments)
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (args.flag("json"))
         print({{"out", args.text("out")}, {"rows", r.rows}, {"sequences", r.sequences}, {"width", r.width},
-               {"seconds", seconds}, {"prepend_bos", settings.prependBos}, {"centered", settings.center},
+               {"seconds", seconds}, {"prepend_bos", settings.prependBos && lm.tokenizer().bosId().has_value()}, {"centered", settings.center},
                {"fold_ln", settings.foldLn}});
     else
         std::cout << "wrote " << r.rows << " x " << r.width << " activations of " << settings.hook << " ("
