@@ -152,7 +152,7 @@ int BenchCommand::run(const std::vector<std::string>& arguments)
         std::cout << usage() << "\n" << args.helpText();
         return 0;
     }
-    const std::set<std::string> known{"tms-small", "tms-medium", "tms-large", "sgemm", "sgemm-packed", "sweep", "sae", "npy", "render", "gui", "lm-train", "lm-forward"};
+    const std::set<std::string> known{"tms-small", "tms-medium", "tms-large", "sgemm", "sgemm-packed", "sweep", "sae", "npy", "render", "gui", "lm-train", "lm-forward", "lm-forward-bf16"};
     std::set<std::string> only;
     if (args.has("only")) {
         std::stringstream list(args.text("only"));
@@ -225,6 +225,14 @@ int BenchCommand::run(const std::vector<std::string>& arguments)
         double tokensPerSecond = 0.0;
         const auto r = featurescope::LmBenchmarks::forward(smoke ? 1 : 10, 128, tokensPerSecond, smoke ? 1 : 12);
         report(r, {{"tokens_per_s", tokensPerSecond}, {"gemm", featurescope::Sgemm::kernelName()}, {"layers", smoke ? 1 : 12}});
+    }
+    // Only when asked for: the bfloat16 path exists on AVX512_BF16 builds alone.
+    if (only.count("lm-forward-bf16")) {
+        double tokensPerSecond = 0.0, maxRelative = 0.0, meanAbsolute = 0.0;
+        const auto r = featurescope::LmBenchmarks::forwardBf16(smoke ? 1 : 10, 128, tokensPerSecond, maxRelative,
+                                                               meanAbsolute, smoke ? 1 : 12);
+        report(r, {{"tokens_per_s", tokensPerSecond}, {"gemm", "avx512_bf16 12x32"}, {"layers", smoke ? 1 : 12},
+                   {"max_logit_error_relative", maxRelative}, {"mean_logit_error", meanAbsolute}});
     }
     if (wanted("sae")) {
         const auto single = Benchmarks::saeTraining(64, 128, 512, 1024, scale(300));

@@ -124,6 +124,7 @@ int runModel(const std::vector<std::string>& arguments)
                                    {"text", true, "text to tokenize and run"},
                                    {"ids", true, "comma-separated token ids to run"},
                                    {"prepend-bos", false, "put the tokenizer's BOS token (<|endoftext|>) first"},
+                                   {"bf16", false, "linear layers in bfloat16 with float sums (AVX512_BF16 CPUs)"},
                                    {"hook", true, "also print this hook's activations (e.g. blocks.0.hook_resid_post)"},
                                    {"center", false, "subtract each hook vector's mean over its last axis"},
                                    {"fold-ln", false, "ln_final.hook_normalized before ln_f's gain and bias (TransformerLens fold_ln)"}});
@@ -138,7 +139,8 @@ int runModel(const std::vector<std::string>& arguments)
         throw InputError("give exactly one of --text T and --ids 1,2,3");
     if ((args.flag("center") || args.flag("fold-ln")) && !args.has("hook"))
         throw InputError(std::string(args.flag("center") ? "--center" : "--fold-ln") + " applies to --hook NAME");
-    const LanguageModel lm = LanguageModel::load(args.text("model"));
+    LanguageModel lm = LanguageModel::load(args.text("model"));
+    lm.model().setBf16(args.flag("bf16"));
     const GptModel& model = lm.model();
     std::vector<int> ids = args.has("ids") ? parseIds(args.text("ids")) : lm.tokenizer().encode(args.text("text"));
     if (args.flag("prepend-bos")) {
@@ -175,6 +177,7 @@ int runModel(const std::vector<std::string>& arguments)
     }
     nlohmann::json j;
     j["ids"] = ids;
+    j["precision"] = model.bf16() ? "bf16" : "fp32";
     j["logits"] = rows(out.logits.data(), out.logits.rows(), out.logits.cols(), false);
     j["loss"] = loss;
     if (point)

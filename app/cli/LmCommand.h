@@ -11,7 +11,7 @@ public:
     std::string usage() const override
     {
         return "featurescope lm tokenize --model DIR (--text T | --text-file F) [--json]\n"
-               "       featurescope lm run --model DIR (--text T | --ids 1,2,3) [--prepend-bos] [--hook NAME] [--center] [--fold-ln] [--json]\n"
+               "       featurescope lm run --model DIR (--text T | --ids 1,2,3) [--prepend-bos] [--hook NAME] [--center] [--fold-ln] [--bf16] [--json]\n"
                "       featurescope lm eval --model DIR --text-file F [--context C] [--json]\n"
                "       featurescope lm train [--corpus PATH] [--layers L --d-model D --heads H --d-mlp F --context C]\n"
                "                             [--batch B --steps S --lr LR --warmup W --schedule constant|cosine --seed S --threads T]\n"

@@ -1,6 +1,7 @@
 #include "lm/GptModel.h"
 
 #include "common/InputError.h"
+#include "lm/GptBf16Weights.h"
 #include "lm/GptKernels.h"
 #include "lm/GptProducts.h"
 
@@ -49,10 +50,10 @@ void GptModel::forward(const int* ids, int batch, int tokens, GptActivations& ou
         hook(Site::ResidPre, l, out.residual);
         GptKernels::layerNorm(out.residual, m_weights.row(Kind::Norm1Gain, l).data(), m_weights.row(Kind::Norm1Bias, l).data(),
                               c.layerNormEpsilon, L.norm1Hat, L.norm1Rstd, L.norm1Out);
-        GptProducts::multiply(L.norm1Out, m_weights.matrix(Kind::AttnWeight, l), L.qkv);
+        linear(L.norm1Out, Kind::AttnWeight, l, L.qkv);
         L.qkv.rowwise() += m_weights.row(Kind::AttnBias, l);
         attention(L, batch, tokens);
-        GptProducts::multiply(L.heads, m_weights.matrix(Kind::AttnProjWeight, l), out.blockOut);
+        linear(L.heads, Kind::AttnProjWeight, l, out.blockOut);
         out.blockOut.rowwise() += m_weights.row(Kind::AttnProjBias, l);
         hook(Site::AttnOut, l, out.blockOut);
         out.residual += out.blockOut;
@@ -60,12 +61,12 @@ void GptModel::forward(const int* ids, int batch, int tokens, GptActivations& ou
 
         GptKernels::layerNorm(out.residual, m_weights.row(Kind::Norm2Gain, l).data(), m_weights.row(Kind::Norm2Bias, l).data(),
                               c.layerNormEpsilon, L.norm2Hat, L.norm2Rstd, L.norm2Out);
-        GptProducts::multiply(L.norm2Out, m_weights.matrix(Kind::FcWeight, l), L.pre);
+        linear(L.norm2Out, Kind::FcWeight, l, L.pre);
         L.pre.rowwise() += m_weights.row(Kind::FcBias, l);
         hook(Site::MlpPre, l, L.pre);
         GptKernels::gelu(c.activation, L.pre, L.post);
         hook(Site::MlpPost, l, L.post);
-        GptProducts::multiply(L.post, m_weights.matrix(Kind::MlpProjWeight, l), out.blockOut);
+        linear(L.post, Kind::MlpProjWeight, l, out.blockOut);
         out.blockOut.rowwise() += m_weights.row(Kind::MlpProjBias, l);
         hook(Site::MlpOut, l, out.blockOut);
         out.residual += out.blockOut;
@@ -82,7 +83,36 @@ void GptModel::forward(const int* ids, int batch, int tokens, GptActivations& ou
     } else {
         hook(Site::FinalNormalized, -1, out.finalOut);
     }
-    GptProducts::multiplyByTransposed(out.finalOut, wte, out.logits);
+    if (m_bf16)
+        Bf16Gemm::multiply(int(out.finalOut.rows()), Sgemm::View(out.finalOut.data(), out.finalOut.cols(), 1),
+                           m_bf16->unembedding(), out.logits.data(), out.logits.cols(), false);
+    else
+        GptProducts::multiplyByTransposed(out.finalOut, wte, out.logits);
+}
+
+void GptModel::setBf16(bool on)
+{
+    if (!on) {
+        m_bf16.reset();
+        return;
+    }
+    if (!Bf16Gemm::available())
+        throw InputError("bfloat16 inference needs a CPU with AVX512_BF16 and a build for it (FEATURESCOPE_NATIVE)");
+    if (!m_bf16)
+        m_bf16 = std::make_shared<const GptBf16Weights>(m_weights);
+}
+
+void GptModel::linear(const RowMatrixF& in, GptWeights::Kind kind, int layer, RowMatrixF& out) const
+{
+    if (!m_bf16) {
+        GptProducts::multiply(in, m_weights.matrix(kind, layer), out);
+        return;
+    }
+    const Bf16Gemm::PackedMatrix& packed = kind == Kind::AttnWeight       ? m_bf16->attention(layer)
+                                           : kind == Kind::AttnProjWeight ? m_bf16->attentionProjection(layer)
+                                           : kind == Kind::FcWeight       ? m_bf16->mlpIn(layer)
+                                                                          : m_bf16->mlpOut(layer);
+    Bf16Gemm::multiply(int(in.rows()), Sgemm::View(in.data(), in.cols(), 1), packed, out.data(), out.cols(), false);
 }
 
 void GptModel::attention(GptActivations::Layer& layer, int batch, int tokens) const

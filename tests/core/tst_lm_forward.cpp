@@ -6,6 +6,7 @@
 #include "lm/GptModel.h"
 #include "lm/GptWeights.h"
 #include "lm/TransformerLensProcessing.h"
+#include "math/Bf16Gemm.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -234,6 +235,28 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(InputError, read(R"({"metadata": {"model_from_pretrained_kwargs": {"fold_ln": 1}}})"));
         const auto raw = TransformerLensProcessing::raw();
         QVERIFY(!raw.prependBos && !raw.centerWritingWeights && !raw.foldLn);
+    }
+
+    // bfloat16 inference stays close to float32 (the rounding of inputs to 8 significant bits), and really runs.
+    void bf16StaysCloseToFloat()
+    {
+        GptModel gpt = loadModel("tiny2");
+        const std::vector<int> ids = idsOf(golden("tiny2"));
+        GptActivations exact, rounded;
+        gpt.forward(ids.data(), 1, int(ids.size()), exact);
+        if (!Bf16Gemm::available()) {
+            QVERIFY_THROWS_EXCEPTION(InputError, gpt.setBf16(true));
+            QSKIP("this build has no AVX512_BF16 kernel");
+        }
+        gpt.setBf16(true);
+        QVERIFY(gpt.bf16());
+        gpt.forward(ids.data(), 1, int(ids.size()), rounded);
+        const float difference = (rounded.logits - exact.logits).cwiseAbs().maxCoeff();
+        const float scale = exact.logits.cwiseAbs().maxCoeff();
+        QVERIFY2(difference > 0.0f, "the bfloat16 path was not taken");
+        QVERIFY2(difference < 0.02f * scale, std::to_string(difference / scale).c_str());
+        gpt.weights(); // writable weights drop the snapshot
+        QVERIFY(!gpt.bf16());
     }
 
     void refusesBadInput()

@@ -1,6 +1,8 @@
 // Sgemm: the packed matrix product equals a double-precision reference for every storage order (plain and
 // transposed A and B), for shapes that are not multiples of the micro-tile or cross the cache blocks, with row
-// strides wider than the matrix, in overwrite and accumulate modes, and for an empty inner dimension.
+// strides wider than the matrix, in overwrite and accumulate modes, and for an empty inner dimension. The bfloat16
+// product equals the double-precision product of the bfloat16-rounded inputs (on CPUs with AVX512_BF16).
+#include "math/Bf16Gemm.h"
 #include "math/Sgemm.h"
 
 #include <QtTest>
@@ -86,6 +88,51 @@ private Q_SLOTS:
             }
         }
     }
+    void bf16Rounding()
+    {
+        QCOMPARE(Bf16Gemm::fromBf16(Bf16Gemm::toBf16(1.0f)), 1.0f);
+        QCOMPARE(Bf16Gemm::fromBf16(Bf16Gemm::toBf16(-2.5f)), -2.5f);
+        // 1 + 2^-8 lies halfway between bfloat16 neighbours 1 and 1 + 2^-7: ties go to the even one, 1.
+        QCOMPARE(Bf16Gemm::fromBf16(Bf16Gemm::toBf16(1.0f + 1.0f / 256.0f)), 1.0f);
+        QCOMPARE(Bf16Gemm::fromBf16(Bf16Gemm::toBf16(1.0f + 3.0f / 256.0f)), 1.0f + 4.0f / 256.0f);
+        QVERIFY(std::isnan(Bf16Gemm::fromBf16(Bf16Gemm::toBf16(NAN))));
+        QVERIFY(std::isinf(Bf16Gemm::fromBf16(Bf16Gemm::toBf16(INFINITY))));
+    }
+
+    void bf16MatchesRoundedReference_data() { matchesReference_data(); }
+    void bf16MatchesRoundedReference()
+    {
+        if (!Bf16Gemm::available())
+            QSKIP("this build has no AVX512_BF16 kernel");
+        QFETCH(int, m);
+        QFETCH(int, n);
+        QFETCH(int, k);
+        std::mt19937 rng(std::uint32_t(m * 131 + n * 17 + k));
+        for (int variant = 0; variant < 4; ++variant) {
+            const bool tb = variant & 1, accumulate = variant & 2;
+            const Stored a(m, k, false, variant % 3, rng), b(k, n, tb, 1, rng);
+            const Bf16Gemm::PackedMatrix packed(k, n, b.view);
+            const int ldc = n + 3;
+            std::vector<float> c(std::size_t(m) * ldc, 0.5f);
+            const std::vector<float> before = c;
+            Bf16Gemm::multiply(m, a.view, packed, c.data(), ldc, accumulate);
+            auto rounded = [](double x) { return double(Bf16Gemm::fromBf16(Bf16Gemm::toBf16(float(x)))); };
+            for (int i = 0; i < m; ++i)
+                for (int j = 0; j < n; ++j) {
+                    double expected = accumulate ? before[std::size_t(i) * ldc + j] : 0.0, magnitude = std::abs(expected);
+                    for (int p = 0; p < k; ++p) {
+                        const double term = rounded(a.at(i, p)) * rounded(b.at(p, j));
+                        expected += term;
+                        magnitude += std::abs(term);
+                    }
+                    const double got = c[std::size_t(i) * ldc + j];
+                    if (std::abs(got - expected) > (k + 2) * 6e-8 * magnitude + 1e-7)
+                        QFAIL(qPrintable(QStringLiteral("variant %1: C(%2,%3) = %4, expected %5")
+                                             .arg(variant).arg(i).arg(j).arg(got).arg(expected)));
+                }
+        }
+    }
+
     void emptyInnerDimension()
     {
         std::vector<float> c(6, 3.0f);
