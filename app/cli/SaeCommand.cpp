@@ -33,6 +33,20 @@ namespace {
 
 using Defaults = SaeExperimentConfig::Defaults;
 
+// What the health fields of --json mean (printed by --help).
+const char* const kHealthDefinitions =
+    "\nDictionary health (JSON fields), from each latent's density: the fraction of inputs it is active on.\n"
+    "  health_window           \"training\": counted over the last 1000 training steps (all steps if fewer), i.e.\n"
+    "                          health_inputs = 1000 x batch training inputs; \"evaluation\" (--sae, or a run stopped\n"
+    "                          before that window): counted over the evaluation inputs, which cannot resolve\n"
+    "                          densities below 1/health_inputs\n"
+    "  dead_fraction           latents never active over the health inputs\n"
+    "  ultra_rare_fraction     latents active, but on fewer than ultra_rare_threshold of them (--ultra-rare, 1e-5)\n"
+    "  dense_fraction          latents active on more than dense_threshold of them: the densest true feature's rate\n"
+    "                          on synthetic and toy data (dense relative to the data), else 0.01 (--dense-threshold)\n"
+    "  silent_on_evaluation_fraction  latents never active on the evaluation inputs (what dead_fraction meant before)\n"
+    "  aux_k_dead_latents      topk: latents the AuxK loss treated as dead at the last step (silent > 1000 steps)\n";
+
 std::string number(double v)
 {
     char text[32];
@@ -137,15 +151,18 @@ int evaluateImportedSae(const ArgumentParser& args)
         out["hook_name"] = c.hookName;
     std::string reason;
     const std::optional<SparseAutoencoder> converted = sae.toSparseAutoencoder(&reason);
+    SaeEvaluationOptions options;
+    options.denseThreshold = args.number("dense-threshold", SaeExperimentConfig::kDefaultDenseThreshold, 0.0, 1.0, true);
+    options.ultraRareThreshold = args.number("ultra-rare", options.ultraRareThreshold, 0.0, 1.0);
     SaeDictionaryMetrics metrics;
     if (converted) {
-        const SaeEvaluator evaluator(*converted, set);
+        const SaeEvaluator evaluator(*converted, set, {}, options);
         metrics = evaluator.metrics();
         metrics.requireFinite(imported.path);
         out["evaluator"] = "SaeEvaluator";
         writeOutputs(args, out, evaluator, *converted);
     } else {
-        const ImportedSaeEvaluator evaluator(sae, set);
+        const ImportedSaeEvaluator evaluator(sae, set, {}, options);
         metrics = evaluator.metrics();
         metrics.requireFinite(imported.path);
         out["evaluator"] = "ImportedSaeEvaluator";
@@ -205,6 +222,8 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"normalize", true, "on|off: scale inputs so E|x| = sqrt(d) (on for fashion-mnist and 2024)"},
                          {"resample-at", true, "comma-separated steps after which dead features are resampled"},
                          {"path", true, "auto (default), dense or sparse: how the loss and gradient are computed"},
+                         {"dense-threshold", true, "density above which a latent counts as dense (default: the densest true feature's rate on synthetic and toy data, else 0.01)"},
+                         {"ultra-rare", true, "density below which an active latent counts as ultra-rare (1e-5)"},
                          {"eval", true, "evaluation inputs (generated sources: 8192; file: its first 65536 rows)"},
                          {"randomized", false, "fashion-mnist: use the MLP with shuffled weights (the TM control)"},
                          {"data-dir", true, "folder with the Fashion-MNIST IDX files"},
@@ -221,7 +240,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"export-activations", true, "write the evaluation inputs (and labels, images) to FILE (.npy, .npz, .safetensors)"}});
     args.parse(arguments);
     if (args.flag("help")) {
-        std::cout << args.helpText();
+        std::cout << args.helpText() << kHealthDefinitions;
         return 0;
     }
     const std::string sourceName = args.text("source", args.has("activations") ? "file" : "synthetic");
@@ -308,6 +327,8 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     else
         throw InputError("option --path expects auto, dense or sparse, got '" + path + "'");
     config.evaluationInputs = int(args.integer("eval", config.evaluationInputs, 1, 1 << 30));
+    config.denseThreshold = args.number("dense-threshold", config.denseThreshold, 0.0, 1.0, true);
+    config.ultraRareThreshold = args.number("ultra-rare", config.ultraRareThreshold, 0.0, 1.0);
 
     // The experiment the panel runs, with the same seed streams: the same numbers.
     SaeSourceFactory sources;
@@ -340,9 +361,15 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     std::cout << "SAE " << saeVariantName(saeUsed.variant) << " on " << sourceName
               << (out.contains("randomized") && out["randomized"].get<bool>() ? " (shuffled weights)" : "") << ": d_in "
               << saeUsed.inputDim << ", d_sae " << saeUsed.latentDim << ", " << run.stepsDone << " steps\n";
+    std::snprintf(line, sizeof line, "  L0 %.2f   MSE %.4g   variance explained %.3f\n", m.l0, m.mse,
+                  m.explainedVariance);
+    std::cout << line;
     std::snprintf(line, sizeof line,
-                  "  L0 %.2f   MSE %.4g   variance explained %.3f   dead %.1f %%   dense %.1f %%\n", m.l0, m.mse,
-                  m.explainedVariance, 100.0 * m.deadFraction, 100.0 * m.denseFraction);
+                  "  dead %.1f %%   ultra-rare (< %.2g) %.1f %%   dense (> %.3g) %.1f %%   over %lld %s inputs; silent on "
+                  "the evaluation inputs %.1f %%\n",
+                  100.0 * m.deadFraction, m.ultraRareThreshold, 100.0 * m.ultraRareFraction, m.denseThreshold,
+                  100.0 * m.denseFraction, static_cast<long long>(m.healthInputs),
+                  m.healthFromTraining() ? "training" : "evaluation", 100.0 * m.silentFraction);
     std::cout << line;
     if (m.hasMmcs()) {
         std::snprintf(line, sizeof line, "  MMCS %.4f against %d true features (mean active %.2f)\n", m.mmcs,

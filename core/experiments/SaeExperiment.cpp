@@ -27,6 +27,19 @@ EvaluationSet SaeExperiment::liveEvaluationSet(const ActivationSource& source, c
                                 Rng::deriveSeed(config.training.seed, RngStream::kLiveEvaluation));
 }
 
+SaeEvaluationOptions SaeExperiment::evaluationOptions(const SaeExperimentConfig& config, const ActivationSource& source,
+                                                     SaeTrainingActivity training)
+{
+    SaeEvaluationOptions options;
+    const double densest = source.densestTrueFeatureRate();
+    options.denseThreshold = config.denseThreshold > 0.0 ? config.denseThreshold
+                             : densest > 0.0             ? densest
+                                                         : SaeExperimentConfig::kDefaultDenseThreshold;
+    options.ultraRareThreshold = config.ultraRareThreshold;
+    options.training = std::move(training);
+    return options;
+}
+
 Eigen::MatrixXf SaeExperiment::unitTruth(const ActivationSource& source) { return unitColumns(source.groundTruth()); }
 
 Eigen::MatrixXf SaeExperiment::unitColumns(Eigen::MatrixXf m)
@@ -82,12 +95,14 @@ SaeRunResult SaeExperiment::train(const SaeExperimentConfig& config, SaeSourceFa
     result.lossHistory = trainer.lossHistory();
     result.mseHistory = trainer.mseHistory();
     result.resampleEvents = trainer.resampleEvents();
+    result.activity = trainer.activity();
     if (!trainer.auxDeadHistory().empty())
         result.auxDeadAtEnd = trainer.auxDeadHistory().back();
     progress.report(0.96, "Evaluating on the final evaluation inputs");
     result.sae = std::make_shared<SparseAutoencoder>(trainer.autoencoder());
     result.truth = unitTruth(source);
-    result.evaluator = std::make_shared<SaeEvaluator>(*result.sae, finalEvaluationSet(source, config), result.truth);
+    result.evaluator = std::make_shared<SaeEvaluator>(*result.sae, finalEvaluationSet(source, config), result.truth,
+                                                      evaluationOptions(config, source, result.activity));
     // A run whose metrics overflowed (finite loss, huge activations) is as unusable as one whose loss did.
     if (result.status != TrainingStatus::Diverged && !result.evaluator->metrics().finite()) {
         result.status = TrainingStatus::Diverged;
@@ -112,7 +127,8 @@ SaeRunResult SaeExperiment::evaluate(const SaeExperimentConfig& config, SaeSourc
     progress.report(0.9, "Evaluating on the final evaluation inputs");
     result.sae = std::move(sae);
     result.truth = unitTruth(source);
-    result.evaluator = std::make_shared<SaeEvaluator>(*result.sae, finalEvaluationSet(source, config), result.truth);
+    result.evaluator = std::make_shared<SaeEvaluator>(*result.sae, finalEvaluationSet(source, config), result.truth,
+                                                      evaluationOptions(config, source));
     result.totalSteps = config.training.steps;
     progress.report(1.0, "SAE ready");
     return result;

@@ -81,6 +81,10 @@ void SaeExperimentConfig::validate() const
     }
     if (randomized && source != Source::FashionMnist)
         throw InputError("the randomized-weights control needs the Fashion-MNIST source (an MLP to shuffle)");
+    if (!(denseThreshold >= 0.0 && denseThreshold <= 1.0))
+        throw InputError("the dense threshold must be a fraction of inputs between 0 and 1 (0: automatic)");
+    if (!(ultraRareThreshold >= 0.0 && ultraRareThreshold <= 1.0))
+        throw InputError("the ultra-rare threshold must be a fraction of inputs between 0 and 1");
     if (evaluationInputs < 0)
         throw InputError("the number of evaluation inputs cannot be negative");
     const SaeConfig config = saeConfig();
@@ -192,6 +196,7 @@ void to_json(nlohmann::json& j, const SaeExperimentConfig& c)
                      {"learning_rate", c.training.learningRate},
                      {"seed", c.training.seed},
                      {"threads", c.training.threads}};
+    j["health"] = {{"dense_threshold", c.denseThreshold}, {"ultra_rare_threshold", c.ultraRareThreshold}};
     j["evaluation_inputs"] = c.evaluationInputs;
 }
 
@@ -249,6 +254,11 @@ SaeExperimentConfig SaeExperimentConfig::fromJson(const nlohmann::json& settings
     c.training.seed = std::uint64_t(training.integer("seed", 0, 1000000000));
     if (training.has("threads"))
         c.training.threads = int(training.integer("threads", 1, 64));
+    if (r.has("health")) { // sessions before the health thresholds take the defaults
+        const SettingsReader health = r.object("health");
+        c.denseThreshold = health.number("dense_threshold", 0.0, 1.0);
+        c.ultraRareThreshold = health.number("ultra_rare_threshold", 0.0, 1.0);
+    }
     c.evaluationInputs = r.has("evaluation_inputs") ? int(r.integer("evaluation_inputs", 0, 1 << 30))
                                                     : defaultEvaluationInputs(c.source);
     if (c.source == Source::File) {

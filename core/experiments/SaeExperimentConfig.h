@@ -38,6 +38,12 @@ struct SaeExperimentConfig {
 
     SaeConfig sae; // inputDim is set by saeConfig()
     SaeTrainingConfig training;
+    // Dictionary health (docs/ARCHITECTURE.md §5): a latent firing on more than `denseThreshold` of the inputs is
+    // dense (0: the densest true feature's rate when the source knows it, else kDefaultDenseThreshold); an active
+    // latent below `ultraRareThreshold` is ultra-rare.
+    double denseThreshold = 0.0;
+    double ultraRareThreshold = 1e-5;
+    static constexpr double kDefaultDenseThreshold = 0.01;
     // Inputs of the final evaluation (a file: its first rows); 0 means every row.
     int evaluationInputs = kFinalInputs;
 

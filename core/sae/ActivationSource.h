@@ -50,6 +50,9 @@ public:
     bool hasGroundTruth() const { return groundTruth().size() > 0; }
     // Mean number of active true features per input when known, else 0.
     virtual double meanActiveFeatures() const { return 0.0; }
+    // The largest probability with which a true feature is active on an input when known, else 0: a latent firing
+    // more often than the densest true feature is "dense relative to the data".
+    virtual double densestTrueFeatureRate() const { return 0.0; }
 };
 
 } // namespace featurescope

@@ -164,6 +164,15 @@ bool SaeTrainer::step()
     for (int j = 0; j < dsae; ++j)
         if (fire[std::size_t(j)] > 0)
             m_lastFire[std::size_t(j)] = m_stepsDone + 1;
+    if (m_stepsDone >= m_training.steps - m_training.deadWindow) {
+        // The final window of deadWindow steps: the inputs the health metrics are counted over.
+        if (m_windowFires.empty())
+            m_windowFires.assign(std::size_t(dsae), 0);
+        for (int j = 0; j < dsae; ++j)
+            m_windowFires[std::size_t(j)] += fire[std::size_t(j)];
+        m_windowInputs += m_X.cols();
+        ++m_windowSteps;
+    }
     if (config().unitNormDecoder()) {
         // Keep ‖W_dec,i‖ = 1: drop the gradient component along each column before Adam, renormalise after.
         const auto dec = m_sae.decoderWeights();
@@ -214,6 +223,15 @@ TrainingStatus SaeTrainer::run(ProgressReporter* progress, int stepLimit)
             progress->report(1.0, "SAE trained");
     }
     return m_status;
+}
+
+SaeTrainingActivity SaeTrainer::activity() const
+{
+    SaeTrainingActivity a;
+    a.fires = m_windowFires;
+    a.inputs = m_windowInputs;
+    a.steps = m_windowSteps;
+    return a;
 }
 
 std::vector<int> SaeTrainer::deadFeatures(int window) const

@@ -49,8 +49,12 @@ private Q_SLOTS:
         const QJsonObject j = QJsonDocument::fromJson(r.out, &error).object();
         QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
         for (const char* key : {"d_in", "d_sae", "l0", "mse", "explained_variance", "dead_fraction", "dense_fraction",
-                                "density_log10_histogram", "mmcs", "steps_per_s", "true_mean_active"})
+                                "ultra_rare_fraction", "ultra_rare_threshold", "dense_threshold", "health_inputs",
+                                "health_window", "silent_on_evaluation_fraction", "density_log10_histogram", "mmcs",
+                                "steps_per_s", "true_mean_active"})
             QVERIFY2(j.contains(QLatin1String(key)), key);
+        QCOMPARE(j.value(QStringLiteral("health_window")).toString(), QStringLiteral("training"));
+        QCOMPARE(j.value(QStringLiteral("ultra_rare_threshold")).toDouble(), 1e-5);
         QCOMPARE(j.value(QStringLiteral("d_in")).toInt(), 64);
         QVERIFY(!j.contains(QStringLiteral("mean_label_purity")));
         QVERIFY(j.value(QStringLiteral("mmcs")).toDouble() >= minMmcs);
@@ -72,6 +76,26 @@ private Q_SLOTS:
         QCOMPARE(j.value(QStringLiteral("d_in")).toInt(), 5);
         QCOMPARE(j.value(QStringLiteral("d_sae")).toInt(), 80);
         QVERIFY(j.contains(QStringLiteral("mmcs")));
+    }
+
+    // The health fields are defined in --help; the thresholds can be set.
+    void healthDefinitionsAndThresholds()
+    {
+        const CliRun help = runSae({QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        for (const char* key : {"dead_fraction", "ultra_rare_fraction", "dense_fraction", "health_window",
+                                "silent_on_evaluation_fraction", "--ultra-rare", "--dense-threshold", "--aux-k"})
+            QVERIFY2(help.out.contains(key), key);
+        const CliRun r = runSae({QStringLiteral("--steps"), QStringLiteral("50"), QStringLiteral("--d-sae"),
+                                 QStringLiteral("64"), QStringLiteral("--ultra-rare"), QStringLiteral("0.5"),
+                                 QStringLiteral("--dense-threshold"), QStringLiteral("0.9"), QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(j.value(QStringLiteral("ultra_rare_threshold")).toDouble(), 0.5);
+        QCOMPARE(j.value(QStringLiteral("dense_threshold")).toDouble(), 0.9);
+        QCOMPARE(j.value(QStringLiteral("health_inputs")).toInt(), 50 * 256); // 50 steps < the 1000-step window
+        const CliRun bad = runSae({QStringLiteral("--ultra-rare"), QStringLiteral("2")});
+        QCOMPARE(bad.exitCode, 2);
     }
 
     void humanSummary()

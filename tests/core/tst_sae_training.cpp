@@ -10,6 +10,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -342,6 +343,67 @@ private Q_SLOTS:
         SaeTrainingConfig training;
         training.batch = batch;
         QVERIFY_THROWS_EXCEPTION(InputError, SaeTrainer(config, training, source).run());
+    }
+
+    // The trainer counts fires over the final deadWindow steps: the inputs the health metrics use.
+    void activityWindow()
+    {
+        SyntheticActivationSource source(benchmarkSettings());
+        SaeConfig config;
+        SaeTrainingConfig training;
+        training.steps = 60;
+        training.batch = 256;
+        training.deadWindow = 25;
+        SaeTrainer trainer(config, training, source);
+        trainer.run(nullptr, 30);
+        QVERIFY(trainer.activity().empty()); // the window starts at step 35
+        trainer.run();
+        const SaeTrainingActivity a = trainer.activity();
+        QCOMPARE(a.steps, 25);
+        QCOMPARE(a.inputs, std::int64_t(25 * 256));
+        QCOMPARE(int(a.fires.size()), config.latentDim);
+        // Σ_j fires_j = active (input, latent) pairs over the window = Σ L0 · batch over its steps.
+        double pairs = 0.0;
+        for (int s = 35; s < 60; ++s)
+            pairs += double(trainer.l0History()[std::size_t(s)]) * 256;
+        std::int64_t total = 0;
+        for (std::int64_t f : a.fires)
+            total += f;
+        QVERIFY2(std::abs(double(total) - pairs) < 1e-3 * pairs, qPrintable(QStringLiteral("%1 vs %2").arg(total).arg(pairs)));
+        // A latent is dead over the window exactly when deadFeatures(window) says so.
+        const std::vector<int> dead = trainer.deadFeatures(25);
+        for (int j = 0; j < config.latentDim; ++j)
+            QCOMPARE(a.fires[std::size_t(j)] == 0, std::find(dead.begin(), dead.end(), j) != dead.end());
+
+        training.steps = 10; // fewer steps than the window: all of them
+        SaeTrainer shortRun(config, training, source);
+        shortRun.run();
+        QCOMPARE(shortRun.activity().steps, 10);
+    }
+
+    // "Dense" relative to the data: on the synthetic source, above the densest true feature's rate (0.069 for 128
+    // features with p ∝ 0.99^i and 5 active per input). The TM 2023 default dictionary is healthy by that measure,
+    // while a fixed 1 % threshold calls many latents dense that fire at their feature's true rate.
+    void denseRelativeToTheData()
+    {
+        SaeExperimentConfig config = SaeExperimentConfig::withDefaults(SaeExperimentConfig::Source::Synthetic);
+        SaeSourceFactory sources;
+        const SaeRunResult run = SaeExperiment::train(config, sources, ProgressReporter());
+        const auto& m = run.evaluator->metrics();
+        const auto& p = static_cast<const SyntheticActivationSource&>(*run.source.source).featureProbability();
+        QCOMPARE(m.denseThreshold, *std::max_element(p.begin(), p.end()));
+        QVERIFY(std::abs(m.denseThreshold - 5.0 * 0.01 / (1.0 - std::pow(0.99, 128))) < 1e-9);
+        QVERIFY(m.healthFromTraining());
+        QCOMPARE(m.healthSteps, 1000);
+        QCOMPARE(m.healthInputs, std::int64_t(1000) * config.training.batch);
+        config.denseThreshold = 0.01;
+        const SaeRunResult fixed = SaeExperiment::train(config, sources, ProgressReporter());
+        qDebug("synthetic tm2023 default: dense %.3f above the densest true rate %.4f, %.3f above 1 %%; dead %.3f, "
+               "ultra-rare %.3f, silent on evaluation %.3f",
+               m.denseFraction, m.denseThreshold, fixed.evaluator->metrics().denseFraction, m.deadFraction,
+               m.ultraRareFraction, m.silentFraction);
+        QVERIFY2(m.denseFraction < 0.02, qPrintable(QString::number(m.denseFraction)));
+        QVERIFY2(fixed.evaluator->metrics().denseFraction > 0.2, qPrintable(QString::number(fixed.evaluator->metrics().denseFraction)));
     }
 
     // Each recipe's own default λ; the 2024 one is Anthropic's λ = 5 divided by d_in (our MSE is a mean over
