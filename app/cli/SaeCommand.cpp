@@ -327,7 +327,9 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     else
         throw InputError("option --path expects auto, dense or sparse, got '" + path + "'");
     config.evaluationInputs = int(args.integer("eval", config.evaluationInputs, 1, 1 << 30));
-    config.denseThreshold = args.number("dense-threshold", config.denseThreshold, 0.0, 1.0, true);
+    // Omitted: 0, "relative to the data" (resolved by SaeExperiment::evaluationOptions). Given: a fraction in (0, 1].
+    if (args.has("dense-threshold"))
+        config.denseThreshold = args.number("dense-threshold", 0.0, 0.0, 1.0, true);
     config.ultraRareThreshold = args.number("ultra-rare", config.ultraRareThreshold, 0.0, 1.0);
 
     // The experiment the panel runs, with the same seed streams: the same numbers.

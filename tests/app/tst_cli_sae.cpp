@@ -6,6 +6,8 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <cmath>
+
 // `featurescope sae` end to end, through the real binary (FEATURESCOPE_BINARY, set by CTest).
 class TestCliSae : public QObject {
     Q_OBJECT
@@ -96,6 +98,30 @@ private Q_SLOTS:
         QCOMPARE(j.value(QStringLiteral("health_inputs")).toInt(), 50 * 256); // 50 steps < the 1000-step window
         const CliRun bad = runSae({QStringLiteral("--ultra-rare"), QStringLiteral("2")});
         QCOMPARE(bad.exitCode, 2);
+        // 0 is not a threshold: the default ("relative to the data") is what omitting the option gives.
+        const CliRun zero = runSae({QStringLiteral("--dense-threshold"), QStringLiteral("0")});
+        QCOMPARE(zero.exitCode, 2);
+        QVERIFY2(zero.err.contains("--dense-threshold") && zero.err.count('\n') == 1, zero.err.constData());
+    }
+
+    // Without --dense-threshold, dense means "more often than the densest true feature" on synthetic data
+    // (p_0 = 5 x 0.01 / (1 - 0.99^128) for 128 features, 5 active per input): healthy latents, which fire near their
+    // features' rates (3.9 % on average), are not dense, while a fixed 1 % would flag a third of them.
+    void denseRelativeToTheDataByDefault()
+    {
+        const CliRun r = runSae({QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+        const double p0 = 5.0 * 0.01 / (1.0 - std::pow(0.99, 128));
+        QVERIFY(std::abs(j.value(QStringLiteral("dense_threshold")).toDouble() - p0) < 1e-12);
+        QVERIFY2(j.value(QStringLiteral("dense_fraction")).toDouble() < 0.02,
+                 qPrintable(QString::number(j.value(QStringLiteral("dense_fraction")).toDouble())));
+        const CliRun fixed = runSae({QStringLiteral("--dense-threshold"), QStringLiteral("0.01"), QStringLiteral("--json")});
+        QVERIFY2(fixed.exitCode == 0, fixed.err.constData());
+        const QJsonObject f = QJsonDocument::fromJson(fixed.out).object();
+        QCOMPARE(f.value(QStringLiteral("dense_threshold")).toDouble(), 0.01);
+        QVERIFY2(f.value(QStringLiteral("dense_fraction")).toDouble() > 0.2,
+                 qPrintable(QString::number(f.value(QStringLiteral("dense_fraction")).toDouble())));
     }
 
     void humanSummary()
