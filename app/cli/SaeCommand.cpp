@@ -33,8 +33,8 @@ namespace {
 
 using Defaults = SaeExperimentConfig::Defaults;
 
-// What the health fields of --json mean (printed by --help).
-const char* const kHealthDefinitions =
+// What the health and ground-truth fields of --json mean (printed by --help).
+const char* const kMetricDefinitions =
     "\nDictionary health (JSON fields), from each latent's density: the fraction of inputs it is active on.\n"
     "  health_window           \"training\": counted over the last 1000 training steps (all steps if fewer), i.e.\n"
     "                          health_inputs = 1000 x batch training inputs; \"evaluation\" (--sae, or a run stopped\n"
@@ -45,7 +45,17 @@ const char* const kHealthDefinitions =
     "  dense_fraction          latents active on more than dense_threshold of them: the densest true feature's rate\n"
     "                          on synthetic and toy data (dense relative to the data), else 0.01 (--dense-threshold)\n"
     "  silent_on_evaluation_fraction  latents never active on the evaluation inputs (what dead_fraction meant before)\n"
-    "  aux_k_dead_latents      topk: latents the AuxK loss treated as dead at the last step (silent > 1000 steps)\n";
+    "  aux_k_dead_latents      topk: latents the AuxK loss treated as dead at the last step (silent > 1000 steps)\n"
+    "\nGround-truth recovery (synthetic and toy data; JSON fields), as SAELens's synthetic evaluation:\n"
+    "  mmcs                    mean over true features of the best |cosine| with any decoder column\n"
+    "  mcc                     true features matched one to one to decoder columns (Hungarian algorithm on |cosine|);\n"
+    "                          the mean |cosine| of the matched pairs\n"
+    "  precision_mean, recall_mean, f1_mean   synthetic: each matched latent as a detector of its true feature on\n"
+    "                          the evaluation inputs (fires: code > 0; true: the feature is active), TP/(TP+FP),\n"
+    "                          TP/(TP+FN) and their harmonic mean, 0 where undefined, averaged over matched pairs\n"
+    "  shrinkage               synthetic: per matched pair, over the inputs where the true feature is active, the\n"
+    "                          summed norm of the latent's contribution (code x decoder norm) over the summed norm\n"
+    "                          of the feature's; the mean over pairs (1 = none; an L1 penalty pulls it below 1)\n";
 
 std::string number(double v)
 {
@@ -240,7 +250,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"export-activations", true, "write the evaluation inputs (and labels, images) to FILE (.npy, .npz, .safetensors)"}});
     args.parse(arguments);
     if (args.flag("help")) {
-        std::cout << args.helpText() << kHealthDefinitions;
+        std::cout << args.helpText() << kMetricDefinitions;
         return 0;
     }
     const std::string sourceName = args.text("source", args.has("activations") ? "file" : "synthetic");
@@ -374,8 +384,13 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                   m.healthFromTraining() ? "training" : "evaluation", 100.0 * m.silentFraction);
     std::cout << line;
     if (m.hasMmcs()) {
-        std::snprintf(line, sizeof line, "  MMCS %.4f against %d true features (mean active %.2f)\n", m.mmcs,
-                      int(truth.cols()), meanActive);
+        std::snprintf(line, sizeof line, "  MMCS %.4f   MCC %.4f against %d true features (mean active %.2f)\n",
+                      m.mmcs, m.mcc, int(truth.cols()), meanActive);
+        std::cout << line;
+    }
+    if (m.hasDetection()) {
+        std::snprintf(line, sizeof line, "  matched latents: precision %.3f   recall %.3f   F1 %.3f   shrinkage %.3f\n",
+                      m.precisionMean, m.recallMean, m.f1Mean, m.shrinkage);
         std::cout << line;
     }
     if (m.hasLabelPurity()) {

@@ -19,6 +19,9 @@ struct EvaluationSet {
     std::vector<std::uint8_t> images; // N images of imageRows x imageCols bytes (row-major), or empty
     int imageRows = 0;
     int imageCols = 0;
+    // F x N when the source knows its features' values: the norm of each true feature's contribution to each input
+    // (0 where inactive), rows aligned with the source's groundTruth() columns; empty otherwise.
+    Eigen::MatrixXf trueActivations;
 
     int size() const { return static_cast<int>(activations.cols()); }
     bool hasLabels() const { return !labels.empty(); }

@@ -80,8 +80,13 @@ ImportedSaeEvaluator::ImportedSaeEvaluator(const ImportedSae& sae, const Evaluat
     }
     m.densityHistogram.dead = dead;
     SaeEvaluator::countHealth(m_densities, done, options, m);
-    if (groundTruth.size() > 0 && groundTruth.rows() == sae.inputDim())
+    if (groundTruth.size() > 0 && groundTruth.rows() == sae.inputDim()) {
         m.mmcs = SaeEvaluator::mmcs(groundTruth, sae.decoderWeights());
+        // A non-finite decoder leaves NaN for requireFinite() to report, as MMCS does.
+        m.mcc = sae.decoderWeights().allFinite() && groundTruth.allFinite()
+                    ? GroundTruthRecovery::match(groundTruth, sae.decoderWeights()).mcc()
+                    : std::nan("");
+    }
 
     // Label purity and coherence of each feature's top-k examples (highest first, ties by example index).
     double puritySum = 0.0, coherenceSum = 0.0;

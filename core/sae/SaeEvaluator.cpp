@@ -10,8 +10,8 @@ namespace featurescope {
 
 bool SaeDictionaryMetrics::finite() const
 {
-    for (double v : {l0, mse, explainedVariance, deadFraction, ultraRareFraction, denseFraction, mmcs, meanLabelPurity,
-                     meanCoherence})
+    for (double v : {l0, mse, explainedVariance, deadFraction, ultraRareFraction, denseFraction, mmcs, mcc,
+                     precisionMean, recallMean, f1Mean, shrinkage, meanLabelPurity, meanCoherence})
         if (!std::isfinite(v))
             return false;
     return true;
@@ -142,8 +142,22 @@ SaeEvaluator::SaeEvaluator(const SparseAutoencoder& sae, EvaluationSet set, Eige
         densities[std::size_t(j)] = double(m_codes[std::size_t(j)].size()) / n;
     m.densityHistogram = SaeDensityHistogram::of(densities, m_options.histogramLow, m_options.histogramBinWidth);
     countHealth(densities, n, m_options, m);
-    if (m_truth.size() > 0 && m_truth.rows() == m_unitDecoder.rows())
+    if (m_truth.size() > 0 && m_truth.rows() == m_unitDecoder.rows()) {
         m.mmcs = mmcs(m_truth, m_unitDecoder, &m_trueBest);
+        // A non-finite decoder leaves NaN, which finite() reports, as it does for MMCS.
+        if (m_unitDecoder.allFinite() && m_truth.allFinite())
+            m_recovery = GroundTruthRecovery::match(m_truth, m_unitDecoder);
+        m.mcc = m_recovery.mcc() >= 0.0 ? m_recovery.mcc() : std::nan("");
+        if (m.mcc >= 0.0 && m_set.trueActivations.rows() == m_truth.cols() && m_set.trueActivations.cols() == n) {
+            // Contributions in the inputs' units: x̂ = (W_dec f + b_dec) / s.
+            const Eigen::VectorXf norms = sae.decoderWeights().colwise().norm().transpose() / sae.inputScale();
+            m_recovery.score(m_set.trueActivations, [this](int j) { return activations(j); }, norms);
+            m.precisionMean = m_recovery.precisionMean();
+            m.recallMean = m_recovery.recallMean();
+            m.f1Mean = m_recovery.f1Mean();
+            m.shrinkage = m_recovery.shrinkage();
+        }
+    }
 
     double puritySum = 0.0, coherenceSum = 0.0;
     int purityCount = 0, coherenceCount = 0;

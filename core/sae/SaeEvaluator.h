@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sae/ActivationSource.h"
+#include "sae/GroundTruthRecovery.h"
 #include "sae/SparseAutoencoder.h"
 
 #include <Eigen/Core>
@@ -64,9 +65,18 @@ struct SaeDictionaryMetrics {
     double silentFraction = 0.0;    // never active on the evaluation set
     SaeDensityHistogram densityHistogram;
     double mmcs = -1.0;             // mean over true features of the best cosine with a decoder column (ground truth)
+    // Ground truth, SAELens's synthetic evaluation (GroundTruthRecovery): MCC of the one-to-one Hungarian matching;
+    // over the matched pairs, the latents' mean precision, recall and F1 as detectors of their true features and the
+    // mean shrinkage of their contributions (−1: unknown, e.g. without the true features' values).
+    double mcc = -1.0;
+    double precisionMean = -1.0;
+    double recallMean = -1.0;
+    double f1Mean = -1.0;
+    double shrinkage = -1.0;
     double meanLabelPurity = -1.0;  // over features with at least topK active examples (labels known)
     double meanCoherence = -1.0;    // over features with at least topK active examples
     bool hasMmcs() const { return mmcs >= -0.5; }
+    bool hasDetection() const { return f1Mean >= -0.5; }
     bool hasLabelPurity() const { return meanLabelPurity >= -0.5; }
     // False when arithmetic overflowed somewhere (NaN or infinite values): the numbers mean nothing then.
     bool finite() const;
@@ -112,6 +122,8 @@ public:
     std::vector<float> weightedMeanImage(int j) const;
     // Per true feature: the best cosine with any decoder column (MMCS is their mean). Empty without ground truth.
     const std::vector<float>& trueFeatureBestCosine() const { return m_trueBest; }
+    // The one-to-one matching of true features to latents and its scores (empty without ground truth).
+    const GroundTruthRecovery& recovery() const { return m_recovery; }
 
     // 1 − H(labels)/log(classCount); 1 for one class, −1 for no labels.
     static double labelPurity(const std::vector<int>& labels, int classCount);
@@ -140,6 +152,7 @@ private:
     Eigen::MatrixXf m_unitDecoder;
     std::vector<std::vector<Entry>> m_codes; // per feature: its active (example, value) pairs
     std::vector<float> m_trueBest;
+    GroundTruthRecovery m_recovery;
     SaeDictionaryMetrics m_metrics;
 };
 

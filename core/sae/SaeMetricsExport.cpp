@@ -31,6 +31,15 @@ nlohmann::json SaeMetricsExport::toJson(const SaeDictionaryMetrics& m)
                           {"dead", m.densityHistogram.dead}}}};
     if (m.hasMmcs())
         j["mmcs"] = m.mmcs;
+    if (m.mcc >= -0.5)
+        j["mcc"] = m.mcc;
+    if (m.hasDetection()) {
+        j["precision_mean"] = m.precisionMean;
+        j["recall_mean"] = m.recallMean;
+        j["f1_mean"] = m.f1Mean;
+        if (m.shrinkage >= 0.0)
+            j["shrinkage"] = m.shrinkage;
+    }
     if (m.hasLabelPurity())
         j["mean_label_purity"] = m.meanLabelPurity;
     if (m.meanCoherence >= -0.5)

@@ -53,8 +53,20 @@ private Q_SLOTS:
         for (const char* key : {"d_in", "d_sae", "l0", "mse", "explained_variance", "dead_fraction", "dense_fraction",
                                 "ultra_rare_fraction", "ultra_rare_threshold", "dense_threshold", "health_inputs",
                                 "health_window", "silent_on_evaluation_fraction", "density_log10_histogram", "mmcs",
-                                "steps_per_s", "true_mean_active"})
+                                "mcc", "precision_mean", "recall_mean", "f1_mean", "shrinkage", "steps_per_s",
+                                "true_mean_active"})
             QVERIFY2(j.contains(QLatin1String(key)), key);
+        // MCC matches one latent per true feature, MMCS lets several share one: once trained (no anti-aligned
+        // latents, which MCC's |cosine| would count and MMCS's signed cosine not), MCC ≤ MMCS.
+        if (minMmcs > 0.0)
+            QVERIFY(j.value(QStringLiteral("mcc")).toDouble() <= j.value(QStringLiteral("mmcs")).toDouble() + 1e-6);
+        QVERIFY(j.value(QStringLiteral("mcc")).toDouble() >= minMmcs - 0.05);
+        for (const char* key : {"precision_mean", "recall_mean", "f1_mean"}) {
+            const double v = j.value(QLatin1String(key)).toDouble();
+            QVERIFY2(v >= 0.0 && v <= 1.0, key);
+        }
+        const double shrinkage = j.value(QStringLiteral("shrinkage")).toDouble();
+        QVERIFY2(shrinkage >= 0.0 && (minMmcs == 0.0 || shrinkage > 0.2), qPrintable(QString::number(shrinkage)));
         QCOMPARE(j.value(QStringLiteral("health_window")).toString(), QStringLiteral("training"));
         QCOMPARE(j.value(QStringLiteral("ultra_rare_threshold")).toDouble(), 1e-5);
         QCOMPARE(j.value(QStringLiteral("d_in")).toInt(), 64);
@@ -86,7 +98,8 @@ private Q_SLOTS:
         const CliRun help = runSae({QStringLiteral("--help")});
         QCOMPARE(help.exitCode, 0);
         for (const char* key : {"dead_fraction", "ultra_rare_fraction", "dense_fraction", "health_window",
-                                "silent_on_evaluation_fraction", "--ultra-rare", "--dense-threshold", "--aux-k"})
+                                "silent_on_evaluation_fraction", "--ultra-rare", "--dense-threshold", "--aux-k", "mcc",
+                                "precision_mean", "recall_mean", "f1_mean", "shrinkage", "Hungarian"})
             QVERIFY2(help.out.contains(key), key);
         const CliRun r = runSae({QStringLiteral("--steps"), QStringLiteral("50"), QStringLiteral("--d-sae"),
                                  QStringLiteral("64"), QStringLiteral("--ultra-rare"), QStringLiteral("0.5"),
