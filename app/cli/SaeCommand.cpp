@@ -220,8 +220,9 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"d-sae", true, "SAE latents (synthetic, fashion-mnist: 512; toy: 4F)"},
                          {"variant", true, "tm2023 (default), 2024 or topk"},
                          {"l1", true, perSource("sparsity penalty lambda, tm2023", [](const Defaults& d) { return number(d.l1); }) +
-                                           "; 2024: 5/d_in (Anthropic's lambda = 5 for a summed squared error; our MSE is a mean "
-                                           "over d_in); topk: 0"},
+                                           "; 2024: 2/d_in (lambda = 2 for a squared error summed over d_in; our MSE is a mean over "
+                                           "d_in. Anthropic's 5/d_in shrinks codes so much that synthetic data reaches explained "
+                                           "variance 0.63; 2/d_in reaches 0.87 at MMCS 0.997); topk: 0"},
                          {"k", true, "topk: active latents per input (5)"},
                          {"aux-k", true, "topk: weight of the AuxK loss on latents silent for more than 1000 steps (1; 0 = off)"},
                          {"steps", true, perSource("SAE training steps", [](const Defaults& d) { return std::to_string(d.steps); })},
