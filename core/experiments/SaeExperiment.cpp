@@ -113,7 +113,8 @@ SaeRunResult SaeExperiment::train(const SaeExperimentConfig& config, SaeSourceFa
 }
 
 SaeRunResult SaeExperiment::evaluate(const SaeExperimentConfig& config, SaeSourceFactory& sources,
-                                     std::shared_ptr<const SparseAutoencoder> sae, const ProgressReporter& progress)
+                                     std::shared_ptr<const SparseAutoencoder> sae, const ProgressReporter& progress,
+                                     SaeTrainingActivity activity)
 {
     config.validate();
     if (!sae || sae->inputDim() != config.inputDimension())
@@ -127,8 +128,9 @@ SaeRunResult SaeExperiment::evaluate(const SaeExperimentConfig& config, SaeSourc
     progress.report(0.9, "Evaluating on the final evaluation inputs");
     result.sae = std::move(sae);
     result.truth = unitTruth(source);
+    result.activity = std::move(activity);
     result.evaluator = std::make_shared<SaeEvaluator>(*result.sae, finalEvaluationSet(source, config), result.truth,
-                                                      evaluationOptions(config, source));
+                                                      evaluationOptions(config, source, result.activity));
     result.totalSteps = config.training.steps;
     progress.report(1.0, "SAE ready");
     return result;

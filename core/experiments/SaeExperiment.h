@@ -56,8 +56,11 @@ public:
                               const ProgressReporter& progress, const ChunkObserver& observer = {});
     // No training: evaluates `sae` (restored from a session, or opened from a SAELens folder) on the config's source
     // exactly as train() evaluates a trained one.
+    // `activity`: the training window the SAE was last trained over, when known (a restored session), so that the
+    // health metrics are counted as they were after training.
     static SaeRunResult evaluate(const SaeExperimentConfig& config, SaeSourceFactory& sources,
-                                 std::shared_ptr<const SparseAutoencoder> sae, const ProgressReporter& progress);
+                                 std::shared_ptr<const SparseAutoencoder> sae, const ProgressReporter& progress,
+                                 SaeTrainingActivity activity = {});
 
     // The health thresholds of `config` for `source` (the automatic dense threshold resolved), and the training
     // window to count them over (empty: the evaluation set).
