@@ -218,13 +218,14 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"feature-probability", true, "toy: probability that a feature is active (0.05)"},
                          {"toy-steps", true, "toy: training steps of the toy model (3000)"},
                          {"d-sae", true, "SAE latents (synthetic, fashion-mnist: 512; toy: 4F)"},
-                         {"variant", true, "tm2023 (default), 2024 or topk"},
+                         {"variant", true, "tm2023 (default), 2024, topk or batchtopk (the k x batch largest activations of each "
+                                                  "batch; at inference a JumpReLU at the learned threshold, exported to SAELens as jumprelu)"},
                          {"l1", true, perSource("sparsity penalty lambda, tm2023", [](const Defaults& d) { return number(d.l1); }) +
                                            "; 2024: 2/d_in (lambda = 2 for a squared error summed over d_in; our MSE is a mean over "
                                            "d_in. Anthropic's 5/d_in shrinks codes so much that synthetic data reaches explained "
                                            "variance 0.63; 2/d_in reaches 0.87 at MMCS 0.997); topk: 0"},
-                         {"k", true, "topk: active latents per input (5)"},
-                         {"aux-k", true, "topk: weight of the AuxK loss on latents silent for more than 1000 steps (1; 0 = off)"},
+                         {"k", true, "topk: active latents per input; batchtopk: on average (5)"},
+                         {"aux-k", true, "topk, batchtopk: weight of the AuxK loss on latents silent for more than 1000 steps (1; 0 = off)"},
                          {"steps", true, perSource("SAE training steps", [](const Defaults& d) { return std::to_string(d.steps); })},
                          {"batch", true, perSource("batch size", [](const Defaults& d) { return std::to_string(d.batch); })},
                          {"threads", true, "threads sharing each batch (default 1, as the PyTorch reference)"},
@@ -309,8 +310,8 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     sae.l1 = args.number("l1", SaeExperimentConfig::defaultL1(source, sae.variant, config.inputDimension()), 0.0, 1e3);
     sae.k = int(args.integer("k", 5, 1, sae.latentDim));
     sae.auxK = args.number("aux-k", sae.auxK, 0.0, 1e6);
-    if (args.has("aux-k") && sae.variant != SaeVariant::TopK)
-        throw InputError("--aux-k applies to --variant topk");
+    if (args.has("aux-k") && !sae.selectsTopK())
+        throw InputError("--aux-k applies to --variant topk and batchtopk");
     const std::string normalize = args.text("normalize", defaults.normalize ? "on" : "off");
     if (normalize != "on" && normalize != "off")
         throw InputError("option --normalize expects on or off, got '" + normalize + "'");

@@ -146,10 +146,12 @@ nlohmann::json SaeRunResult::toJson(const SaeExperimentConfig& config) const
     out["d_in"] = sae.inputDim;
     out["d_sae"] = sae.latentDim;
     out["l1"] = sae.l1;
-    if (sae.variant == SaeVariant::TopK) {
+    if (sae.selectsTopK()) {
         out["k"] = sae.k;
         out["aux_k"] = sae.auxK;
     }
+    if (sae.variant == SaeVariant::BatchTopK)
+        out["threshold"] = this->sae->threshold(); // the inference JumpReLU's θ, learned in training
     if (auxDeadAtEnd >= 0)
         out["aux_k_dead_latents"] = auxDeadAtEnd;
     out["normalize_inputs"] = sae.normalizesInputs();

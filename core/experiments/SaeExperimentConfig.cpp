@@ -146,6 +146,7 @@ double SaeExperimentConfig::defaultL1(Source source, SaeVariant variant, int inp
         return k2024Lambda / d;
     }
     case SaeVariant::TopK:
+    case SaeVariant::BatchTopK:
         return 0.0; // sparsity comes from k
     case SaeVariant::TM2023:
         break;
@@ -242,7 +243,7 @@ SaeExperimentConfig SaeExperimentConfig::fromJson(const nlohmann::json& settings
     if (mnist.has("randomized")) // sessions before the experiment layer did not store it
         c.randomized = mnist.boolean("randomized");
     const SettingsReader sae = r.object("sae");
-    c.sae.variant = saeVariantFromName(sae.choice("variant", {"tm2023", "2024", "topk"}));
+    c.sae.variant = saeVariantFromName(sae.choice("variant", {"tm2023", "2024", "topk", "batchtopk"}));
     c.sae.latentDim = int(sae.integer("latents", 1, 65536));
     c.sae.l1 = sae.number("l1", 0.0, 1000.0);
     c.sae.k = int(sae.integer("k", 1, 65536));

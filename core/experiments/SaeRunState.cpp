@@ -35,6 +35,8 @@ nlohmann::json SaeRunState::write(std::map<std::string, ArrayData>& arrays) cons
                         {"latent_dim", sae->latentDim()}};
     // The experiment's SAE settings may differ from the model's for an opened SAELens SAE: store the model's.
     j["sae"] = sae->config();
+    if (sae->config().variant == SaeVariant::BatchTopK)
+        j["threshold"] = sae->threshold();
     const auto& p = sae->parameters();
     arrays[kParameters] = ArrayData::fromFloats({p.size()}, p.data());
     arrays[kLoss] = ArrayData::fromFloats({lossHistory.size()}, lossHistory.data());
@@ -76,6 +78,8 @@ SaeRunState SaeRunState::read(const nlohmann::json& trained, const std::map<std:
     p->second.toFloat(state.sae->parameters().data());
     const double scale = t.number("input_scale", 1e-30, 1e30);
     state.sae->setInputScale(float(scale));
+    if (saeConfig.variant == SaeVariant::BatchTopK && t.has("threshold"))
+        state.sae->setThreshold(float(t.number("threshold", 0.0, 1e30)));
     if (!state.sae->isFinite())
         throw InputError("features panel state: sae_parameters holds NaN or infinite values");
     const auto fires = arrays.find(kWindowFires);

@@ -82,8 +82,10 @@ double SaeTrainer::currentL1() const
 SaeLossTerms SaeTrainer::evaluateBatch()
 {
     const int batch = static_cast<int>(m_X.cols());
-    // Parts of at least 128 inputs: smaller ones cost more in thread start-up than they save.
-    const int parts = std::max(1, std::min(m_training.threads, batch / 128));
+    // Parts of at least 128 inputs: smaller ones cost more in thread start-up than they save. BatchTopK selects over
+    // the whole batch, so it runs as one part.
+    const int parts = config().variant == SaeVariant::BatchTopK ? 1
+                                                                 : std::max(1, std::min(m_training.threads, batch / 128));
     if (parts == 1) {
         const SaeLossTerms terms = m_kernel.evaluate(m_sae, m_X, currentL1(), m_gradient.data());
         m_fireCount = m_kernel.fireCounts();
@@ -159,6 +161,11 @@ bool SaeTrainer::step()
                     ": the loss or its gradient became non-finite (try a smaller learning rate or check the "
                     "inputs); the last good weights are kept";
         return false;
+    }
+    if (config().variant == SaeVariant::BatchTopK && m_kernel.batchMinActive() > 0.0f) {
+        // SAELens: θ ← (1 − r)θ + r · (smallest kept activation), in double precision; the inference threshold.
+        m_threshold = (1.0 - config().thresholdRate) * m_threshold + config().thresholdRate * m_kernel.batchMinActive();
+        m_sae.setThreshold(float(m_threshold));
     }
     const auto& fire = m_fireCount;
     for (int j = 0; j < dsae; ++j)

@@ -91,6 +91,7 @@ private:
     std::vector<std::int64_t> m_windowFires; // fires per latent over the final window of steps
     std::int64_t m_windowInputs = 0;
     int m_windowSteps = 0;
+    double m_threshold = 0.0; // BatchTopK: θ's running average (copied into the autoencoder as float)
     std::vector<int> m_auxDead;  // AuxK: latents silent for more than deadWindow steps, refreshed every step
     std::vector<float> m_lossHistory, m_mseHistory, m_l0History, m_auxHistory;
     std::vector<int> m_auxDeadHistory;

@@ -35,6 +35,9 @@ private Q_SLOTS:
         QTest::newRow("topk") << QStringList{QStringLiteral("--variant"), QStringLiteral("topk"), QStringLiteral("--k"),
                                              QStringLiteral("5"), QStringLiteral("--steps"), QStringLiteral("1500")}
                               << 0.9;
+        QTest::newRow("batchtopk") << QStringList{QStringLiteral("--variant"), QStringLiteral("batchtopk"),
+                                                  QStringLiteral("--steps"), QStringLiteral("1500")}
+                                   << 0.9;
         QTest::newRow("dense path, few steps") << QStringList{QStringLiteral("--steps"), QStringLiteral("20"),
                                                               QStringLiteral("--path"), QStringLiteral("dense"),
                                                               QStringLiteral("--d-sae"), QStringLiteral("128")}
@@ -71,6 +74,10 @@ private Q_SLOTS:
         QCOMPARE(j.value(QStringLiteral("ultra_rare_threshold")).toDouble(), 1e-5);
         QCOMPARE(j.value(QStringLiteral("d_in")).toInt(), 64);
         QVERIFY(!j.contains(QStringLiteral("mean_label_purity")));
+        // BatchTopK reports the inference threshold it learned; the others have none.
+        QCOMPARE(j.contains(QStringLiteral("threshold")), arguments.contains(QStringLiteral("batchtopk")));
+        if (arguments.contains(QStringLiteral("batchtopk")))
+            QVERIFY(j.value(QStringLiteral("threshold")).toDouble() > 0.0);
         QVERIFY(j.value(QStringLiteral("mmcs")).toDouble() >= minMmcs);
         QVERIFY(j.value(QStringLiteral("steps_per_s")).toDouble() > 0.0);
         const QJsonObject histogram = j.value(QStringLiteral("density_log10_histogram")).toObject();

@@ -198,6 +198,22 @@ private Q_SLOTS:
             damaged["sae_window_fires"] = ArrayData::fromInts({tooMany.size()}, tooMany.data());
             QVERIFY_THROWS_EXCEPTION(InputError, SaeRunState::read(settings, damaged, restoredConfig));
         }
+        {
+            // BatchTopK's learned inference threshold is part of the saved model.
+            SaeExperimentConfig batchConfig = config;
+            batchConfig.sae.variant = SaeVariant::BatchTopK;
+            batchConfig.sae.l1 = 0.0;
+            const SaeRunResult batchRun = SaeExperiment::train(batchConfig, sources, ProgressReporter());
+            QVERIFY(batchRun.sae->threshold() > 0.0f);
+            SaeRunState batchState;
+            batchState.sae = std::make_shared<SparseAutoencoder>(*batchRun.sae);
+            std::map<std::string, ArrayData> batchArrays;
+            const json batchSettings = batchState.write(batchArrays);
+            SaeExperimentConfig batchRestored = batchConfig;
+            const SaeRunState batchBack = SaeRunState::read(batchSettings, batchArrays, batchRestored);
+            QCOMPARE(batchBack.sae->threshold(), batchRun.sae->threshold());
+            QCOMPARE(batchRestored.sae.variant, SaeVariant::BatchTopK);
+        }
         // Claims a huge dictionary with the small parameter array: refused before allocating.
         json huge = settings;
         huge["latent_dim"] = 65536;

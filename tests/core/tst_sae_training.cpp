@@ -81,6 +81,7 @@ private Q_SLOTS:
         // topk MMCS 0.999, L0 4.9; 2024 (λ 0.1) MMCS 0.981, L0 7.4.
         QTest::newRow("tm2023") << int(SaeVariant::TM2023) << 6e-3 << 3000 << 1e-3;
         QTest::newRow("topk") << int(SaeVariant::TopK) << 0.0 << 2000 << 1e-3;
+        QTest::newRow("batchtopk") << int(SaeVariant::BatchTopK) << 0.0 << 2000 << 1e-3;
         QTest::newRow("2024") << int(SaeVariant::Anthropic2024) << 2.0 / 64 << 3000 << 2e-3;
     }
 
@@ -117,6 +118,12 @@ private Q_SLOTS:
         QVERIFY2(m.l0 >= source.meanActiveFeatures() / 2 && m.l0 <= maxL0, qPrintable(QString::number(m.l0)));
         QVERIFY(m.explainedVariance > 0.3); // the 2024 row trades reconstruction for sparsity (0.48)
         QCOMPARE(int(evaluator.trueFeatureBestCosine().size()), 128);
+        if (config.variant == SaeVariant::BatchTopK) {
+            // The evaluation runs the inference JumpReLU at the learned θ: about k codes per input, as in training.
+            qDebug("batchtopk threshold %.4f", double(trainer.autoencoder().threshold()));
+            QVERIFY(trainer.autoencoder().threshold() > 0.0f);
+            QVERIFY2(std::abs(m.l0 - config.k) < 0.25 * config.k, qPrintable(QString::number(m.l0)));
+        }
     }
 
     void deterministicAndResumable()
