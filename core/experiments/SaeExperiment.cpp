@@ -27,6 +27,19 @@ EvaluationSet SaeExperiment::liveEvaluationSet(const ActivationSource& source, c
                                 Rng::deriveSeed(config.training.seed, RngStream::kLiveEvaluation));
 }
 
+SaeEvaluationOptions SaeExperiment::evaluationOptions(const SaeExperimentConfig& config, const ActivationSource& source,
+                                                     SaeTrainingActivity training)
+{
+    SaeEvaluationOptions options;
+    const double densest = source.densestTrueFeatureRate();
+    options.denseThreshold = config.denseThreshold > 0.0 ? config.denseThreshold
+                             : densest > 0.0             ? densest
+                                                         : SaeExperimentConfig::kDefaultDenseThreshold;
+    options.ultraRareThreshold = config.ultraRareThreshold;
+    options.training = std::move(training);
+    return options;
+}
+
 Eigen::MatrixXf SaeExperiment::unitTruth(const ActivationSource& source) { return unitColumns(source.groundTruth()); }
 
 Eigen::MatrixXf SaeExperiment::unitColumns(Eigen::MatrixXf m)
@@ -82,12 +95,14 @@ SaeRunResult SaeExperiment::train(const SaeExperimentConfig& config, SaeSourceFa
     result.lossHistory = trainer.lossHistory();
     result.mseHistory = trainer.mseHistory();
     result.resampleEvents = trainer.resampleEvents();
+    result.activity = trainer.activity();
     if (!trainer.auxDeadHistory().empty())
         result.auxDeadAtEnd = trainer.auxDeadHistory().back();
     progress.report(0.96, "Evaluating on the final evaluation inputs");
     result.sae = std::make_shared<SparseAutoencoder>(trainer.autoencoder());
     result.truth = unitTruth(source);
-    result.evaluator = std::make_shared<SaeEvaluator>(*result.sae, finalEvaluationSet(source, config), result.truth);
+    result.evaluator = std::make_shared<SaeEvaluator>(*result.sae, finalEvaluationSet(source, config), result.truth,
+                                                      evaluationOptions(config, source, result.activity));
     // A run whose metrics overflowed (finite loss, huge activations) is as unusable as one whose loss did.
     if (result.status != TrainingStatus::Diverged && !result.evaluator->metrics().finite()) {
         result.status = TrainingStatus::Diverged;
@@ -98,7 +113,8 @@ SaeRunResult SaeExperiment::train(const SaeExperimentConfig& config, SaeSourceFa
 }
 
 SaeRunResult SaeExperiment::evaluate(const SaeExperimentConfig& config, SaeSourceFactory& sources,
-                                     std::shared_ptr<const SparseAutoencoder> sae, const ProgressReporter& progress)
+                                     std::shared_ptr<const SparseAutoencoder> sae, const ProgressReporter& progress,
+                                     SaeTrainingActivity activity)
 {
     config.validate();
     if (!sae || sae->inputDim() != config.inputDimension())
@@ -112,7 +128,9 @@ SaeRunResult SaeExperiment::evaluate(const SaeExperimentConfig& config, SaeSourc
     progress.report(0.9, "Evaluating on the final evaluation inputs");
     result.sae = std::move(sae);
     result.truth = unitTruth(source);
-    result.evaluator = std::make_shared<SaeEvaluator>(*result.sae, finalEvaluationSet(source, config), result.truth);
+    result.activity = std::move(activity);
+    result.evaluator = std::make_shared<SaeEvaluator>(*result.sae, finalEvaluationSet(source, config), result.truth,
+                                                      evaluationOptions(config, source, result.activity));
     result.totalSteps = config.training.steps;
     progress.report(1.0, "SAE ready");
     return result;
@@ -128,10 +146,12 @@ nlohmann::json SaeRunResult::toJson(const SaeExperimentConfig& config) const
     out["d_in"] = sae.inputDim;
     out["d_sae"] = sae.latentDim;
     out["l1"] = sae.l1;
-    if (sae.variant == SaeVariant::TopK) {
+    if (sae.selectsTopK()) {
         out["k"] = sae.k;
         out["aux_k"] = sae.auxK;
     }
+    if (sae.variant == SaeVariant::BatchTopK)
+        out["threshold"] = this->sae->threshold(); // the inference JumpReLU's θ, learned in training
     if (auxDeadAtEnd >= 0)
         out["aux_k_dead_latents"] = auxDeadAtEnd;
     out["normalize_inputs"] = sae.normalizesInputs();

@@ -35,6 +35,7 @@ struct SaeRunResult {
     std::vector<float> lossHistory;
     std::vector<float> mseHistory;
     std::vector<SaeResampleEvent> resampleEvents;
+    SaeTrainingActivity activity; // fires per latent over the final training window (health metrics)
     int auxDeadAtEnd = -1; // TopK with AuxK: latents the AuxK loss counted as dead at the last step (−1 otherwise)
 
     // The keys of `featurescope sae --json`: the config, the source's facts, training and the metrics.
@@ -55,9 +56,16 @@ public:
                               const ProgressReporter& progress, const ChunkObserver& observer = {});
     // No training: evaluates `sae` (restored from a session, or opened from a SAELens folder) on the config's source
     // exactly as train() evaluates a trained one.
+    // `activity`: the training window the SAE was last trained over, when known (a restored session), so that the
+    // health metrics are counted as they were after training.
     static SaeRunResult evaluate(const SaeExperimentConfig& config, SaeSourceFactory& sources,
-                                 std::shared_ptr<const SparseAutoencoder> sae, const ProgressReporter& progress);
+                                 std::shared_ptr<const SparseAutoencoder> sae, const ProgressReporter& progress,
+                                 SaeTrainingActivity activity = {});
 
+    // The health thresholds of `config` for `source` (the automatic dense threshold resolved), and the training
+    // window to count them over (empty: the evaluation set).
+    static SaeEvaluationOptions evaluationOptions(const SaeExperimentConfig& config, const ActivationSource& source,
+                                                  SaeTrainingActivity training = {});
     static EvaluationSet finalEvaluationSet(const ActivationSource& source, const SaeExperimentConfig& config);
     static EvaluationSet liveEvaluationSet(const ActivationSource& source, const SaeExperimentConfig& config);
     // The source's true feature directions scaled to unit norm (empty without ground truth).

@@ -9,6 +9,7 @@ namespace {
 const char kParameters[] = "sae_parameters";
 const char kLoss[] = "loss_history";
 const char kMse[] = "mse_history";
+const char kWindowFires[] = "sae_window_fires";
 const std::string kWhere = "features panel state: trained";
 
 std::vector<float> history(const std::map<std::string, ArrayData>& arrays, const char* name)
@@ -34,10 +35,17 @@ nlohmann::json SaeRunState::write(std::map<std::string, ArrayData>& arrays) cons
                         {"latent_dim", sae->latentDim()}};
     // The experiment's SAE settings may differ from the model's for an opened SAELens SAE: store the model's.
     j["sae"] = sae->config();
+    if (sae->config().variant == SaeVariant::BatchTopK)
+        j["threshold"] = sae->threshold();
     const auto& p = sae->parameters();
     arrays[kParameters] = ArrayData::fromFloats({p.size()}, p.data());
     arrays[kLoss] = ArrayData::fromFloats({lossHistory.size()}, lossHistory.data());
     arrays[kMse] = ArrayData::fromFloats({mseHistory.size()}, mseHistory.data());
+    if (!activity.empty()) {
+        j["window_inputs"] = activity.inputs;
+        j["window_steps"] = activity.steps;
+        arrays[kWindowFires] = ArrayData::fromInts({activity.fires.size()}, activity.fires.data());
+    }
     return j;
 }
 
@@ -70,8 +78,25 @@ SaeRunState SaeRunState::read(const nlohmann::json& trained, const std::map<std:
     p->second.toFloat(state.sae->parameters().data());
     const double scale = t.number("input_scale", 1e-30, 1e30);
     state.sae->setInputScale(float(scale));
+    if (saeConfig.variant == SaeVariant::BatchTopK && t.has("threshold"))
+        state.sae->setThreshold(float(t.number("threshold", 0.0, 1e30)));
     if (!state.sae->isFinite())
         throw InputError("features panel state: sae_parameters holds NaN or infinite values");
+    const auto fires = arrays.find(kWindowFires);
+    if (fires != arrays.end() && t.has("window_inputs")) {
+        // Sessions before the health window have none: their health is counted on the evaluation inputs.
+        SaeTrainingActivity& a = state.activity;
+        a.inputs = t.integer("window_inputs", 1, std::int64_t(1) << 50);
+        a.steps = int(t.integer("window_steps", 1, 1000000000));
+        if (!dtypeIsInteger(fires->second.dtype()) || fires->second.rank() != 1 ||
+            fires->second.elementCount() != std::uint64_t(saeConfig.latentDim))
+            throw InputError("features panel state: sae_window_fires is " + fires->second.describe() +
+                             ", expected [" + std::to_string(saeConfig.latentDim) + "] integers");
+        a.fires = fires->second.toInt64Vector(kWindowFires);
+        for (std::int64_t f : a.fires)
+            if (f < 0 || f > a.inputs)
+                throw InputError("features panel state: sae_window_fires holds a count outside [0, window_inputs]");
+    }
     state.lossHistory = history(arrays, kLoss);
     state.mseHistory = history(arrays, kMse);
     state.step = int(t.integer("step", 0, 1000000000));

@@ -2,6 +2,7 @@
 
 #include "experiments/SaeExperimentConfig.h"
 #include "io/ArrayData.h"
+#include "sae/SaeEvaluator.h" // SaeTrainingActivity
 #include "sae/SparseAutoencoder.h"
 
 #include <nlohmann/json.hpp>
@@ -21,6 +22,7 @@ struct SaeRunState {
     std::shared_ptr<SparseAutoencoder> sae;
     std::vector<float> lossHistory;
     std::vector<float> mseHistory;
+    SaeTrainingActivity activity; // fires per latent over the final training window (empty: not known)
     int step = 0;
     int totalSteps = 0;
     double stepsPerSecond = 0.0;

@@ -19,6 +19,9 @@ struct EvaluationSet {
     std::vector<std::uint8_t> images; // N images of imageRows x imageCols bytes (row-major), or empty
     int imageRows = 0;
     int imageCols = 0;
+    // F x N when the source knows its features' values: the norm of each true feature's contribution to each input
+    // (0 where inactive), rows aligned with the source's groundTruth() columns; empty otherwise.
+    Eigen::MatrixXf trueActivations;
 
     int size() const { return static_cast<int>(activations.cols()); }
     bool hasLabels() const { return !labels.empty(); }
@@ -50,6 +53,9 @@ public:
     bool hasGroundTruth() const { return groundTruth().size() > 0; }
     // Mean number of active true features per input when known, else 0.
     virtual double meanActiveFeatures() const { return 0.0; }
+    // The largest probability with which a true feature is active on an input when known, else 0: a latent firing
+    // more often than the densest true feature is "dense relative to the data".
+    virtual double densestTrueFeatureRate() const { return 0.0; }
 };
 
 } // namespace featurescope

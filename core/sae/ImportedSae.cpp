@@ -51,7 +51,10 @@ ImportedSae ImportedSae::fromSparseAutoencoder(const SparseAutoencoder& sae, con
     SaeLensConfig config;
     config.dIn = sae.inputDim();
     config.dSae = sae.latentDim();
-    config.architecture = c.variant == SaeVariant::TopK ? SaeLensArchitecture::TopK : SaeLensArchitecture::Standard;
+    // BatchTopK runs at inference as a JumpReLU at its learned θ, which is how SAELens saves it too.
+    config.architecture = c.variant == SaeVariant::TopK        ? SaeLensArchitecture::TopK
+                          : c.variant == SaeVariant::BatchTopK ? SaeLensArchitecture::JumpReLU
+                                                               : SaeLensArchitecture::Standard;
     config.k = c.variant == SaeVariant::TopK ? c.k : 0;
     config.applyBDecToInput = c.subtractsDecoderBias();
     config.hookName = hookName;
@@ -59,8 +62,12 @@ ImportedSae ImportedSae::fromSparseAutoencoder(const SparseAutoencoder& sae, con
     config.saeLensVersion = "6.0.0";
     // Our encode is act(W_enc (s·x − b_dec) + b_enc) and decode (W_dec f + b_dec)/s: fold s into the weights.
     const float s = sae.inputScale();
+    // The pre-activations, and so θ, are unchanged by that folding.
+    Eigen::VectorXf threshold;
+    if (c.variant == SaeVariant::BatchTopK)
+        threshold = Eigen::VectorXf::Constant(sae.latentDim(), sae.threshold());
     return ImportedSae(config, sae.encoderWeights() * s, sae.encoderBias(), sae.decoderWeights() / s,
-                       sae.decoderBias() / s);
+                       sae.decoderBias() / s, threshold);
 }
 
 ImportedSae::Normalisation ImportedSae::normaliseInputs(Eigen::MatrixXf& X) const
@@ -195,8 +202,12 @@ std::optional<SparseAutoencoder> ImportedSae::toSparseAutoencoder(std::string* r
             *reason = why;
         return std::nullopt;
     };
-    if (m_config.architecture == SaeLensArchitecture::JumpReLU)
-        return no("jumprelu has no equivalent among featurescope's SAE variants");
+    // A JumpReLU with one threshold θ ≥ 0 for every latent is BatchTopK's inference function.
+    const bool jumpRelu = m_config.architecture == SaeLensArchitecture::JumpReLU;
+    if (jumpRelu && (m_threshold.size() == 0 || m_threshold.minCoeff() != m_threshold.maxCoeff() ||
+                     !(m_threshold[0] >= 0.0f)))
+        return no("jumprelu with per-latent thresholds has no equivalent among featurescope's SAE variants (one shared "
+                  "threshold θ >= 0 is BatchTopK's)");
     if (m_config.tanhRelu)
         return no("the tanh-relu activation has no equivalent among featurescope's SAE variants");
     if (m_config.normalization == SaeLensNormalization::ConstantNormRescale ||
@@ -208,7 +219,10 @@ std::optional<SparseAutoencoder> ImportedSae::toSparseAutoencoder(std::string* r
     config.latentDim = latentDim();
     config.normalizeInputs = false;
     const bool topk = m_config.architecture == SaeLensArchitecture::TopK;
-    config.variant = topk ? SaeVariant::TopK : m_config.applyBDecToInput ? SaeVariant::TM2023 : SaeVariant::Anthropic2024;
+    config.variant = topk       ? SaeVariant::TopK
+                     : jumpRelu ? SaeVariant::BatchTopK
+                     : m_config.applyBDecToInput ? SaeVariant::TM2023
+                                                 : SaeVariant::Anthropic2024;
     config.k = topk ? m_config.k : 5;
     try {
         config.validate();
@@ -225,8 +239,8 @@ std::optional<SparseAutoencoder> ImportedSae::toSparseAutoencoder(std::string* r
         encoderBias.array() *= m_decoderNorms.array();
         decoder.array().rowwise() /= m_decoderNorms.transpose().array();
     }
-    // TopK always subtracts b_dec before encoding: fold its absence into the encoder bias.
-    if (topk && !m_config.applyBDecToInput)
+    // TopK and BatchTopK always subtract b_dec before encoding: fold its absence into the encoder bias.
+    if ((topk || jumpRelu) && !m_config.applyBDecToInput)
         encoderBias += encoder * m_decoderBias;
     SparseAutoencoder sae(config);
     sae.encoderColumns() = encoder.transpose();
@@ -234,6 +248,8 @@ std::optional<SparseAutoencoder> ImportedSae::toSparseAutoencoder(std::string* r
     sae.decoderWeights() = decoder;
     sae.decoderBias() = m_decoderBias;
     sae.setInputScale(1.0f);
+    if (jumpRelu)
+        sae.setThreshold(m_threshold[0]);
     return sae;
 }
 

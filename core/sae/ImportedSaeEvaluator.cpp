@@ -64,7 +64,7 @@ ImportedSaeEvaluator::ImportedSaeEvaluator(const ImportedSae& sae, const Evaluat
     m.l0 = double(active) / done;
     m.mse = squaredError / (double(done) * sae.inputDim());
     m.explainedVariance = variance > 0.0 ? 1.0 - squaredError / variance : 0.0;
-    int dead = 0, dense = 0;
+    int dead = 0;
     for (int j = 0; j < dsae; ++j) {
         const auto& c = codes[std::size_t(j)];
         const double density = double(c.size()) / done;
@@ -75,16 +75,18 @@ ImportedSaeEvaluator::ImportedSaeEvaluator(const ImportedSae& sae, const Evaluat
             ++dead;
             continue;
         }
-        if (density > options.denseThreshold)
-            ++dense;
         int bin = int(std::floor((std::log10(density) - options.histogramLow) / options.histogramBinWidth));
         ++m.densityHistogram.counts[std::size_t(std::clamp(bin, 0, bins - 1))];
     }
     m.densityHistogram.dead = dead;
-    m.deadFraction = double(dead) / dsae;
-    m.denseFraction = double(dense) / dsae;
-    if (groundTruth.size() > 0 && groundTruth.rows() == sae.inputDim())
+    SaeEvaluator::countHealth(m_densities, done, options, m);
+    if (groundTruth.size() > 0 && groundTruth.rows() == sae.inputDim()) {
         m.mmcs = SaeEvaluator::mmcs(groundTruth, sae.decoderWeights());
+        // A non-finite decoder leaves NaN for requireFinite() to report, as MMCS does.
+        m.mcc = sae.decoderWeights().allFinite() && groundTruth.allFinite()
+                    ? GroundTruthRecovery::match(groundTruth, sae.decoderWeights()).mcc()
+                    : std::nan("");
+    }
 
     // Label purity and coherence of each feature's top-k examples (highest first, ties by example index).
     double puritySum = 0.0, coherenceSum = 0.0;

@@ -14,16 +14,17 @@ std::string saeVariantName(SaeVariant variant)
     case SaeVariant::TM2023: return "tm2023";
     case SaeVariant::Anthropic2024: return "2024";
     case SaeVariant::TopK: return "topk";
+    case SaeVariant::BatchTopK: return "batchtopk";
     }
     return "tm2023";
 }
 
 SaeVariant saeVariantFromName(const std::string& name)
 {
-    for (auto v : {SaeVariant::TM2023, SaeVariant::Anthropic2024, SaeVariant::TopK})
+    for (auto v : {SaeVariant::TM2023, SaeVariant::Anthropic2024, SaeVariant::TopK, SaeVariant::BatchTopK})
         if (saeVariantName(v) == name)
             return v;
-    throw InputError("unknown SAE variant '" + name + "' (expected tm2023, 2024 or topk)");
+    throw InputError("unknown SAE variant '" + name + "' (expected tm2023, 2024, topk or batchtopk)");
 }
 
 void SaeConfig::validate() const
@@ -40,8 +41,10 @@ void SaeConfig::validate() const
         throw InputError("the sparsity penalty l1 must be finite, non-negative and at most 1e6");
     if (!std::isfinite(auxK) || auxK < 0.0 || auxK > 1e6)
         throw InputError("the AuxK coefficient must be finite, non-negative and at most 1e6");
-    if (variant == SaeVariant::TopK && (k < 1 || k > latentDim))
-        throw InputError("TopK needs 1 <= k <= d_sae (got k = " + std::to_string(k) + ", d_sae = " +
+    if (!std::isfinite(thresholdRate) || thresholdRate <= 0.0 || thresholdRate > 1.0)
+        throw InputError("the BatchTopK threshold rate must be in (0, 1]");
+    if (selectsTopK() && (k < 1 || k > latentDim))
+        throw InputError(saeVariantName(variant) + " needs 1 <= k <= d_sae (got k = " + std::to_string(k) + ", d_sae = " +
                          std::to_string(latentDim) + ")");
 }
 
@@ -81,10 +84,12 @@ void to_json(nlohmann::json& j, const SaeConfig& config)
                        {"variant", saeVariantName(config.variant)},
                        {"l1", config.l1},
                        {"normalize_inputs", config.normalizesInputs()}};
-    if (config.variant == SaeVariant::TopK) {
+    if (config.selectsTopK()) {
         j["k"] = config.k;
         j["aux_k"] = config.auxK;
     }
+    if (config.variant == SaeVariant::BatchTopK)
+        j["threshold_rate"] = config.thresholdRate;
 }
 
 void to_json(nlohmann::json& j, const SaeTrainingConfig& config)

@@ -13,9 +13,13 @@ enum class SaeVariant {
     TM2023,        // Towards Monosemanticity: pre-encoder bias, unit-norm decoder columns, L1 penalty
     Anthropic2024, // April 2024 update: no pre-encoder bias, penalty λΣ|f_i|·‖W_dec,i‖, E‖x‖ = √d, λ warm-up
     TopK,          // keep the k largest pre-activations (then ReLU), unit-norm decoder, no penalty
+    // BatchTopK (Bussmann et al. 2024, as SAELens trains it): in training, the k·B largest positive pre-activations
+    // of the whole batch of B inputs; at inference a JumpReLU whose threshold θ is the running average of the
+    // smallest kept activation (θ ← (1 − r)θ + r·min, r = thresholdRate). Otherwise as TopK.
+    BatchTopK,
 };
 
-std::string saeVariantName(SaeVariant variant);               // "tm2023", "2024", "topk"
+std::string saeVariantName(SaeVariant variant);               // "tm2023", "2024", "topk", "batchtopk"
 SaeVariant saeVariantFromName(const std::string& name);        // throws InputError
 
 // What the autoencoder is.
@@ -23,9 +27,10 @@ struct SaeConfig {
     int inputDim = 64;    // d_in
     int latentDim = 512;  // d_sae
     SaeVariant variant = SaeVariant::TM2023;
-    double l1 = 3e-3;     // λ (TM2023, 2024); ignored by TopK
-    int k = 5;            // TopK only
-    // TopK: weight of the AuxK dead-latent loss (SAELens's aux_loss_coefficient, 1 by default; 0 turns it off).
+    double l1 = 3e-3;     // λ (TM2023, 2024); ignored by TopK and BatchTopK
+    double thresholdRate = 0.01; // BatchTopK: the rate r of θ's running average (SAELens's topk_threshold_lr)
+    int k = 5;            // TopK: per input; BatchTopK: on average per input
+    // TopK and BatchTopK: weight of the AuxK dead-latent loss (SAELens's aux_loss_coefficient, 1 by default; 0 turns it off).
     // docs/ARCHITECTURE.md §5.
     double auxK = 1.0;
     // Scale inputs so that E‖x‖ = √d_in (always on for the 2024 variant, opt-in for the others).
@@ -34,7 +39,9 @@ struct SaeConfig {
     bool normalizesInputs() const { return normalizeInputs || variant == SaeVariant::Anthropic2024; }
     bool subtractsDecoderBias() const { return variant != SaeVariant::Anthropic2024; }
     bool unitNormDecoder() const { return variant != SaeVariant::Anthropic2024; }
-    bool usesAuxK() const { return variant == SaeVariant::TopK && auxK > 0.0; }
+    // TopK or BatchTopK: sparsity from k, no penalty.
+    bool selectsTopK() const { return variant == SaeVariant::TopK || variant == SaeVariant::BatchTopK; }
+    bool usesAuxK() const { return selectsTopK() && auxK > 0.0; }
     // k_aux: how many dead latents the AuxK loss uses per input, d_in / 2 (at least 1) as in SAELens.
     int auxKLatents() const { return inputDim / 2 > 0 ? inputDim / 2 : 1; }
     void validate() const; // throws InputError

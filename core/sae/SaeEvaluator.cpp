@@ -10,7 +10,8 @@ namespace featurescope {
 
 bool SaeDictionaryMetrics::finite() const
 {
-    for (double v : {l0, mse, explainedVariance, deadFraction, denseFraction, mmcs, meanLabelPurity, meanCoherence})
+    for (double v : {l0, mse, explainedVariance, deadFraction, ultraRareFraction, denseFraction, mmcs, mcc,
+                     precisionMean, recallMean, f1Mean, shrinkage, meanLabelPurity, meanCoherence})
         if (!std::isfinite(v))
             return false;
     return true;
@@ -24,6 +25,37 @@ void SaeDictionaryMetrics::requireFinite(const std::string& inputs) const
     message << inputs << ": evaluating the SAE gave NaN or infinite metrics (MSE " << mse << ", L0 " << l0
             << "): values this large overflow float arithmetic; rescale the activations";
     throw InputError(message.str());
+}
+
+void SaeEvaluator::countHealth(const std::vector<double>& evaluationDensities, std::int64_t evaluationInputs,
+                               const SaeEvaluationOptions& options, SaeDictionaryMetrics& m)
+{
+    const std::size_t dsae = evaluationDensities.size();
+    m.denseThreshold = options.denseThreshold;
+    m.ultraRareThreshold = options.ultraRareThreshold;
+    if (dsae == 0)
+        return;
+    int silent = 0;
+    for (double d : evaluationDensities)
+        silent += d == 0.0 ? 1 : 0;
+    m.silentFraction = double(silent) / double(dsae);
+    const SaeTrainingActivity& t = options.training;
+    const bool fromTraining = !t.empty() && t.fires.size() == dsae;
+    m.healthInputs = fromTraining ? t.inputs : evaluationInputs;
+    m.healthSteps = fromTraining ? t.steps : 0;
+    int dead = 0, rare = 0, dense = 0;
+    for (std::size_t j = 0; j < dsae; ++j) {
+        const double density = fromTraining ? double(t.fires[j]) / double(t.inputs) : evaluationDensities[j];
+        if (density <= 0.0)
+            ++dead;
+        else if (density < options.ultraRareThreshold)
+            ++rare;
+        if (density > options.denseThreshold)
+            ++dense;
+    }
+    m.deadFraction = double(dead) / double(dsae);
+    m.ultraRareFraction = double(rare) / double(dsae);
+    m.denseFraction = double(dense) / double(dsae);
 }
 
 namespace {
@@ -106,18 +138,26 @@ SaeEvaluator::SaeEvaluator(const SparseAutoencoder& sae, EvaluationSet set, Eige
     m.mse = squaredError / (double(n) * sae.inputDim());
     m.explainedVariance = variance > 0.0 ? 1.0 - squaredError / variance : 0.0;
     std::vector<double> densities(static_cast<std::size_t>(dsae));
-    int dense = 0;
-    for (int j = 0; j < dsae; ++j) {
+    for (int j = 0; j < dsae; ++j)
         densities[std::size_t(j)] = double(m_codes[std::size_t(j)].size()) / n;
-        if (densities[std::size_t(j)] > m_options.denseThreshold)
-            ++dense;
-    }
     m.densityHistogram = SaeDensityHistogram::of(densities, m_options.histogramLow, m_options.histogramBinWidth);
-    const int dead = m.densityHistogram.dead;
-    m.deadFraction = double(dead) / dsae;
-    m.denseFraction = double(dense) / dsae;
-    if (m_truth.size() > 0 && m_truth.rows() == m_unitDecoder.rows())
+    countHealth(densities, n, m_options, m);
+    if (m_truth.size() > 0 && m_truth.rows() == m_unitDecoder.rows()) {
         m.mmcs = mmcs(m_truth, m_unitDecoder, &m_trueBest);
+        // A non-finite decoder leaves NaN, which finite() reports, as it does for MMCS.
+        if (m_unitDecoder.allFinite() && m_truth.allFinite())
+            m_recovery = GroundTruthRecovery::match(m_truth, m_unitDecoder);
+        m.mcc = m_recovery.mcc() >= 0.0 ? m_recovery.mcc() : std::nan("");
+        if (m.mcc >= 0.0 && m_set.trueActivations.rows() == m_truth.cols() && m_set.trueActivations.cols() == n) {
+            // Contributions in the inputs' units: x̂ = (W_dec f + b_dec) / s.
+            const Eigen::VectorXf norms = sae.decoderWeights().colwise().norm().transpose() / sae.inputScale();
+            m_recovery.score(m_set.trueActivations, [this](int j) { return activations(j); }, norms);
+            m.precisionMean = m_recovery.precisionMean();
+            m.recallMean = m_recovery.recallMean();
+            m.f1Mean = m_recovery.f1Mean();
+            m.shrinkage = m_recovery.shrinkage();
+        }
+    }
 
     double puritySum = 0.0, coherenceSum = 0.0;
     int purityCount = 0, coherenceCount = 0;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
+#include <limits>
 #include <type_traits>
 
 #ifdef __AVX512F__
@@ -116,13 +118,23 @@ SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::
         m_auxFeature.resize(std::size_t(batch) * std::size_t(m_auxK));
         m_auxValue.resize(m_auxFeature.size());
     }
+    const bool batchTopK = m_config.variant == SaeVariant::BatchTopK;
     for (int first = 0; first < batch; first += kSampleBlock) {
         const int count = std::min(kSampleBlock, batch - first);
         m_pre.middleCols(first, count).noalias() =
             sae.encoderColumns().transpose() * encoderInput.middleCols(first, count);
+        if (batchTopK) { // the selection needs the whole batch
+            m_pre.middleCols(first, count).colwise() += sae.encoderBias();
+            continue;
+        }
         extractActive(sae, first, count);
         if (m_auxK > 0)
             selectAuxLatents(first, count); // before the dense path overwrites the pre-activations with codes
+    }
+    if (batchTopK) {
+        selectBatchTopK(batch);
+        if (m_auxK > 0)
+            selectAuxLatents(0, batch);
     }
 
     const std::size_t active = std::size_t(m_rowStart.back());
@@ -134,7 +146,7 @@ SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::
 
     // dL/df_i contributed by the penalty (per active code of feature i).
     m_featurePenalty.resize(dsae);
-    if (m_config.variant == SaeVariant::TopK) {
+    if (m_config.selectsTopK()) {
         m_featurePenalty.setZero();
     } else if (m_config.variant == SaeVariant::Anthropic2024) {
         m_decoderNorms = sae.decoderWeights().colwise().norm().transpose();
@@ -173,9 +185,59 @@ SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::
     return terms;
 }
 
+void SaeLossKernel::selectBatchTopK(int batch)
+{
+    // m_pre holds complete pre-activations. Keep the k·B largest positive ones of the whole batch: those above the
+    // (k·B)-th largest value t, and of those equal to t the first ones in (input, latent) order.
+    const int dsae = m_config.latentDim;
+    const std::size_t keep = std::size_t(m_config.k) * std::size_t(batch);
+    m_batchValues.clear();
+    const float* pre = m_pre.data();
+    const std::size_t total = std::size_t(dsae) * std::size_t(batch);
+    for (std::size_t a = 0; a < total; ++a)
+        if (pre[a] > 0.0f)
+            m_batchValues.push_back(pre[a]);
+    float t = 0.0f;
+    std::size_t tiesLeft = 0;
+    if (m_batchValues.size() > keep) {
+        std::nth_element(m_batchValues.begin(), m_batchValues.begin() + std::ptrdiff_t(keep - 1), m_batchValues.end(),
+                         std::greater<float>());
+        t = m_batchValues[keep - 1];
+        std::size_t above = 0;
+        for (float v : m_batchValues)
+            above += v > t ? 1 : 0;
+        tiesLeft = keep - above;
+    }
+    // With at most k·B positive values all are kept (t = 0, no ties to ration).
+    int* feature = m_activeFeature.data();
+    float* value = m_activeValue.data();
+    std::size_t count = 0;
+    float smallest = std::numeric_limits<float>::infinity();
+    for (int s = 0; s < batch; ++s) {
+        const float* col = pre + std::size_t(s) * std::size_t(dsae);
+        for (int j = 0; j < dsae; ++j) {
+            const float v = col[j];
+            bool take = v > t;
+            if (!take && v == t && tiesLeft > 0 && v > 0.0f) {
+                take = true;
+                --tiesLeft;
+            }
+            if (!take)
+                continue;
+            feature[count] = j;
+            value[count] = v;
+            ++count;
+            ++m_fireCount[std::size_t(j)];
+            smallest = std::min(smallest, v);
+        }
+        m_rowStart[std::size_t(s) + 1] = int(count);
+    }
+    m_batchMinActive = count > 0 ? smallest : -1.0f;
+}
+
 void SaeLossKernel::selectAuxLatents(int first, int count)
 {
-    // m_pre holds complete pre-activations here (TopK adds b_enc in extractActive). Per sample, the k_aux largest
+    // m_pre holds complete pre-activations here (TopK adds b_enc in extractActive, BatchTopK before selecting). Per sample, the k_aux largest
     // among the dead latents, ties to the lower index, negative values kept (SAELens selects from the raw
     // pre-activations).
     const std::vector<int>& dead = *m_dead;
@@ -454,7 +516,7 @@ void SaeLossKernel::denseBackward(const SparseAutoencoder& sae, const Eigen::Mat
     const int batch = static_cast<int>(m_residualTarget.cols());
     const float c = 2.0f / (float(batch) * float(d));
     // Dense codes F in m_pre.
-    if (m_config.variant == SaeVariant::TopK) {
+    if (m_config.selectsTopK()) {
         m_pre.setZero();
         for (int s = 0; s < batch; ++s)
             for (int a = m_rowStart[std::size_t(s)]; a < m_rowStart[std::size_t(s) + 1]; ++a)

@@ -23,7 +23,7 @@ struct SaeLossTerms {
 
 // Loss and exact gradient of an SAE on a batch of scaled inputs X (d_in x batch):
 //     L = (1 / (B·d_in)) Σ ‖x̂ − x‖² + (λ / B) Σ_s Σ_i f_si (· ‖W_dec,i‖ for 2024)
-// (the reference trainer's convention), plus for TopK with dead latents (setDeadLatents) the AuxK loss
+// (the reference trainer's convention), plus for TopK and BatchTopK with dead latents (setDeadLatents) the AuxK loss
 //     L_aux = α · min(n_dead / k_aux, 1) · (1 / (B·d_in)) Σ_s ‖W_dec a_s − e_s‖²,
 // where e_s = x_s − x̂_s is the residual (held constant: no gradient flows through it), a_s keeps the k_aux =
 // d_in/2 largest pre-activations among the dead latents (not ReLU'd, as in SAELens) and α = SaeConfig::auxK.
@@ -45,6 +45,8 @@ public:
 
     // After evaluate(): for each feature, how many inputs of the batch activated it.
     const std::vector<int>& fireCounts() const { return m_fireCount; }
+    // After evaluate() for BatchTopK: the smallest activation kept in the batch (−1 when none was).
+    float batchMinActive() const { return m_batchMinActive; }
     // After evaluate(): ‖x̂ − x‖² per input (scaled units).
     Eigen::VectorXf sampleSquaredErrors() const;
 
@@ -59,6 +61,7 @@ private:
     void extractActive(const SparseAutoencoder& sae, int first, int count);
     void denseBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput, float* gradient,
                        double* penaltySum);
+    void selectBatchTopK(int batch);
     void selectAuxLatents(int first, int count);
     double auxForwardBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput, float* gradient);
     void sparseForwardBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput, float* gradient,
@@ -83,6 +86,8 @@ private:
     std::vector<int> m_cursor;
     std::vector<int> m_fireCount;
     std::vector<double> m_codeSum;    // Σ_s f_si per feature (2024 penalty gradient)
+    std::vector<float> m_batchValues; // BatchTopK: the batch's positive pre-activations, partially sorted
+    float m_batchMinActive = -1.0f;
     // AuxK: the dead latents, and per sample the k_aux chosen ones (indices and pre-activations, kAux per sample).
     const std::vector<int>* m_dead = nullptr;
     int m_auxK = 0;

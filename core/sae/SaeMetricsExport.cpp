@@ -15,7 +15,14 @@ nlohmann::json SaeMetricsExport::toJson(const SaeDictionaryMetrics& m)
                         {"mse", m.mse},
                         {"explained_variance", m.explainedVariance},
                         {"dead_fraction", m.deadFraction},
+                        {"ultra_rare_fraction", m.ultraRareFraction},
                         {"dense_fraction", m.denseFraction},
+                        {"ultra_rare_threshold", m.ultraRareThreshold},
+                        {"dense_threshold", m.denseThreshold},
+                        {"health_inputs", m.healthInputs},
+                        {"health_window", m.healthFromTraining() ? "training" : "evaluation"},
+                        {"health_window_steps", m.healthSteps},
+                        {"silent_on_evaluation_fraction", m.silentFraction},
                         {"density_log10_histogram",
                          {{"low", m.densityHistogram.low},
                           {"bin_width", m.densityHistogram.binWidth},
@@ -24,6 +31,15 @@ nlohmann::json SaeMetricsExport::toJson(const SaeDictionaryMetrics& m)
                           {"dead", m.densityHistogram.dead}}}};
     if (m.hasMmcs())
         j["mmcs"] = m.mmcs;
+    if (m.mcc >= -0.5)
+        j["mcc"] = m.mcc;
+    if (m.hasDetection()) {
+        j["precision_mean"] = m.precisionMean;
+        j["recall_mean"] = m.recallMean;
+        j["f1_mean"] = m.f1Mean;
+        if (m.shrinkage >= 0.0)
+            j["shrinkage"] = m.shrinkage;
+    }
     if (m.hasLabelPurity())
         j["mean_label_purity"] = m.meanLabelPurity;
     if (m.meanCoherence >= -0.5)

@@ -82,8 +82,10 @@ double SaeTrainer::currentL1() const
 SaeLossTerms SaeTrainer::evaluateBatch()
 {
     const int batch = static_cast<int>(m_X.cols());
-    // Parts of at least 128 inputs: smaller ones cost more in thread start-up than they save.
-    const int parts = std::max(1, std::min(m_training.threads, batch / 128));
+    // Parts of at least 128 inputs: smaller ones cost more in thread start-up than they save. BatchTopK selects over
+    // the whole batch, so it runs as one part.
+    const int parts = config().variant == SaeVariant::BatchTopK ? 1
+                                                                 : std::max(1, std::min(m_training.threads, batch / 128));
     if (parts == 1) {
         const SaeLossTerms terms = m_kernel.evaluate(m_sae, m_X, currentL1(), m_gradient.data());
         m_fireCount = m_kernel.fireCounts();
@@ -160,10 +162,24 @@ bool SaeTrainer::step()
                     "inputs); the last good weights are kept";
         return false;
     }
+    if (config().variant == SaeVariant::BatchTopK && m_kernel.batchMinActive() > 0.0f) {
+        // SAELens: θ ← (1 − r)θ + r · (smallest kept activation), in double precision; the inference threshold.
+        m_threshold = (1.0 - config().thresholdRate) * m_threshold + config().thresholdRate * m_kernel.batchMinActive();
+        m_sae.setThreshold(float(m_threshold));
+    }
     const auto& fire = m_fireCount;
     for (int j = 0; j < dsae; ++j)
         if (fire[std::size_t(j)] > 0)
             m_lastFire[std::size_t(j)] = m_stepsDone + 1;
+    if (m_stepsDone >= m_training.steps - m_training.deadWindow) {
+        // The final window of deadWindow steps: the inputs the health metrics are counted over.
+        if (m_windowFires.empty())
+            m_windowFires.assign(std::size_t(dsae), 0);
+        for (int j = 0; j < dsae; ++j)
+            m_windowFires[std::size_t(j)] += fire[std::size_t(j)];
+        m_windowInputs += m_X.cols();
+        ++m_windowSteps;
+    }
     if (config().unitNormDecoder()) {
         // Keep ‖W_dec,i‖ = 1: drop the gradient component along each column before Adam, renormalise after.
         const auto dec = m_sae.decoderWeights();
@@ -214,6 +230,15 @@ TrainingStatus SaeTrainer::run(ProgressReporter* progress, int stepLimit)
             progress->report(1.0, "SAE trained");
     }
     return m_status;
+}
+
+SaeTrainingActivity SaeTrainer::activity() const
+{
+    SaeTrainingActivity a;
+    a.fires = m_windowFires;
+    a.inputs = m_windowInputs;
+    a.steps = m_windowSteps;
+    return a;
 }
 
 std::vector<int> SaeTrainer::deadFeatures(int window) const

@@ -5,6 +5,7 @@
 #include "math/AdamOptimizer.h"
 #include "sae/ActivationSource.h"
 #include "sae/SaeConfig.h"
+#include "sae/SaeEvaluator.h" // SaeTrainingActivity
 #include "sae/SaeLossKernel.h"
 #include "sae/SparseAutoencoder.h"
 #include "toy/ToyTrainingResult.h" // TrainingStatus
@@ -57,6 +58,10 @@ public:
     // λ in force at the next step (the 2024 variant warms it up).
     double currentL1() const;
 
+    // How often each latent fired over the last `deadWindow` steps of training (all steps when there are fewer), or
+    // the part of that window done so far; empty before the window starts.
+    SaeTrainingActivity activity() const;
+
     // Features that have not fired in the last `window` steps.
     std::vector<int> deadFeatures(int window) const;
     // Resamples the features dead over `window` steps now; returns how many.
@@ -83,6 +88,10 @@ private:
     std::vector<SparseAutoencoder::ParameterVector> m_partGradients;
     std::unique_ptr<TaskPool> m_pool;
     std::vector<int> m_lastFire; // step count after which each feature last fired (0: not yet)
+    std::vector<std::int64_t> m_windowFires; // fires per latent over the final window of steps
+    std::int64_t m_windowInputs = 0;
+    int m_windowSteps = 0;
+    double m_threshold = 0.0; // BatchTopK: θ's running average (copied into the autoencoder as float)
     std::vector<int> m_auxDead;  // AuxK: latents silent for more than deadWindow steps, refreshed every step
     std::vector<float> m_lossHistory, m_mseHistory, m_l0History, m_auxHistory;
     std::vector<int> m_auxDeadHistory;

@@ -3,6 +3,7 @@
 #include "math/Rng.h"
 #include "sae/TopKSelector.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace featurescope {
@@ -86,6 +87,10 @@ void SparseAutoencoder::activate(Eigen::MatrixXf& pre) const
         TopKSelector selector(m_config.k);
         for (Eigen::Index s = 0; s < pre.cols(); ++s)
             selector.keepTopInPlace(pre.col(s).data(), static_cast<int>(pre.rows()));
+    } else if (m_config.variant == SaeVariant::BatchTopK) {
+        // Inference: JumpReLU at θ, as SAELens runs the exported SAE: pre · [pre > max(θ, 0)].
+        const float theta = std::max(m_threshold, 0.0f);
+        pre = (pre.array() > theta).select(pre, 0.0f);
     } else {
         pre = pre.cwiseMax(0.0f);
     }
@@ -120,7 +125,7 @@ Eigen::VectorXf SparseAutoencoder::decoderNorms() const { return decoderWeights(
 bool SparseAutoencoder::isFinite() const
 {
     return Eigen::Map<const Eigen::VectorXf>(m_parameters.data(), Eigen::Index(m_parameters.size())).allFinite() &&
-           std::isfinite(m_inputScale);
+           std::isfinite(m_inputScale) && std::isfinite(m_threshold);
 }
 
 } // namespace featurescope

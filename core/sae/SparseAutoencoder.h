@@ -55,6 +55,10 @@ public:
 
     float inputScale() const { return m_inputScale; }
     void setInputScale(float scale) { m_inputScale = scale; }
+    // BatchTopK: the inference threshold θ on pre-activations (learned in training; not one of the parameters Adam
+    // sees). Other variants ignore it.
+    float threshold() const { return m_threshold; }
+    void setThreshold(float threshold) { m_threshold = threshold; }
 
     ParameterVector& parameters() { return m_parameters; }
     const ParameterVector& parameters() const { return m_parameters; }
@@ -69,7 +73,8 @@ public:
     Eigen::MatrixXf decode(const Eigen::MatrixXf& F) const;
     // Pre-activations W_enc (s·x − b_dec) + b_enc of scaled inputs (already multiplied by s).
     Eigen::MatrixXf preActivations(const Eigen::MatrixXf& scaledX) const;
-    // The activation function applied to pre-activations, in place (ReLU or TopK + ReLU).
+    // The activation function applied to pre-activations, in place (ReLU, TopK + ReLU, or BatchTopK's inference
+    // JumpReLU).
     void activate(Eigen::MatrixXf& pre) const;
 
     // Rescales every decoder column to unit norm (columns of norm ~0 are left as they are).
@@ -81,6 +86,7 @@ private:
     SaeConfig m_config;
     ParameterVector m_parameters;
     float m_inputScale = 1.0f;
+    float m_threshold = 0.0f;
 };
 
 } // namespace featurescope

@@ -55,7 +55,8 @@ EvaluationSet SyntheticActivationSource::evaluationSet(int maxCount, std::uint64
 {
     Random random(seed);
     EvaluationSet set;
-    m_sampler.sample(set.activations, std::max(maxCount, 0), random.uniform);
+    // The directions have unit norm, so each feature's contribution norm is |coefficient| (values are in [0, 1)).
+    m_sampler.sample(set.activations, std::max(maxCount, 0), random.uniform, &set.trueActivations);
     return set;
 }
 

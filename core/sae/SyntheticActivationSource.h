@@ -28,6 +28,13 @@ public:
     EvaluationSet evaluationSet(int maxCount, std::uint64_t seed) const override;
     Eigen::MatrixXf groundTruth() const override { return m_sampler.directions(); }
     double meanActiveFeatures() const override { return m_sampler.meanActive(); }
+    double densestTrueFeatureRate() const override
+    {
+        double top = 0.0;
+        for (double p : m_sampler.probability())
+            top = p > top ? p : top;
+        return top;
+    }
 
     const Settings& settings() const { return m_settings; }
     const std::vector<double>& featureProbability() const { return m_sampler.probability(); }

@@ -18,6 +18,13 @@ public:
     EvaluationSet evaluationSet(int maxCount, std::uint64_t seed) const override;
     Eigen::MatrixXf groundTruth() const override { return m_truth; }
     double meanActiveFeatures() const override { return m_sampler.meanActive(); }
+    double densestTrueFeatureRate() const override
+    {
+        double top = 0.0;
+        for (double p : m_sampler.probability())
+            top = p > top ? p : top;
+        return top;
+    }
 
 private:
     SparseCombinationSampler m_sampler;

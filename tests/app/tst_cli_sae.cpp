@@ -6,6 +6,8 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <cmath>
+
 // `featurescope sae` end to end, through the real binary (FEATURESCOPE_BINARY, set by CTest).
 class TestCliSae : public QObject {
     Q_OBJECT
@@ -33,6 +35,9 @@ private Q_SLOTS:
         QTest::newRow("topk") << QStringList{QStringLiteral("--variant"), QStringLiteral("topk"), QStringLiteral("--k"),
                                              QStringLiteral("5"), QStringLiteral("--steps"), QStringLiteral("1500")}
                               << 0.9;
+        QTest::newRow("batchtopk") << QStringList{QStringLiteral("--variant"), QStringLiteral("batchtopk"),
+                                                  QStringLiteral("--steps"), QStringLiteral("1500")}
+                                   << 0.9;
         QTest::newRow("dense path, few steps") << QStringList{QStringLiteral("--steps"), QStringLiteral("20"),
                                                               QStringLiteral("--path"), QStringLiteral("dense"),
                                                               QStringLiteral("--d-sae"), QStringLiteral("128")}
@@ -49,10 +54,30 @@ private Q_SLOTS:
         const QJsonObject j = QJsonDocument::fromJson(r.out, &error).object();
         QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
         for (const char* key : {"d_in", "d_sae", "l0", "mse", "explained_variance", "dead_fraction", "dense_fraction",
-                                "density_log10_histogram", "mmcs", "steps_per_s", "true_mean_active"})
+                                "ultra_rare_fraction", "ultra_rare_threshold", "dense_threshold", "health_inputs",
+                                "health_window", "silent_on_evaluation_fraction", "density_log10_histogram", "mmcs",
+                                "mcc", "precision_mean", "recall_mean", "f1_mean", "shrinkage", "steps_per_s",
+                                "true_mean_active"})
             QVERIFY2(j.contains(QLatin1String(key)), key);
+        // MCC matches one latent per true feature, MMCS lets several share one: once trained (no anti-aligned
+        // latents, which MCC's |cosine| would count and MMCS's signed cosine not), MCC ≤ MMCS.
+        if (minMmcs > 0.0)
+            QVERIFY(j.value(QStringLiteral("mcc")).toDouble() <= j.value(QStringLiteral("mmcs")).toDouble() + 1e-6);
+        QVERIFY(j.value(QStringLiteral("mcc")).toDouble() >= minMmcs - 0.05);
+        for (const char* key : {"precision_mean", "recall_mean", "f1_mean"}) {
+            const double v = j.value(QLatin1String(key)).toDouble();
+            QVERIFY2(v >= 0.0 && v <= 1.0, key);
+        }
+        const double shrinkage = j.value(QStringLiteral("shrinkage")).toDouble();
+        QVERIFY2(shrinkage >= 0.0 && (minMmcs == 0.0 || shrinkage > 0.2), qPrintable(QString::number(shrinkage)));
+        QCOMPARE(j.value(QStringLiteral("health_window")).toString(), QStringLiteral("training"));
+        QCOMPARE(j.value(QStringLiteral("ultra_rare_threshold")).toDouble(), 1e-5);
         QCOMPARE(j.value(QStringLiteral("d_in")).toInt(), 64);
         QVERIFY(!j.contains(QStringLiteral("mean_label_purity")));
+        // BatchTopK reports the inference threshold it learned; the others have none.
+        QCOMPARE(j.contains(QStringLiteral("threshold")), arguments.contains(QStringLiteral("batchtopk")));
+        if (arguments.contains(QStringLiteral("batchtopk")))
+            QVERIFY(j.value(QStringLiteral("threshold")).toDouble() > 0.0);
         QVERIFY(j.value(QStringLiteral("mmcs")).toDouble() >= minMmcs);
         QVERIFY(j.value(QStringLiteral("steps_per_s")).toDouble() > 0.0);
         const QJsonObject histogram = j.value(QStringLiteral("density_log10_histogram")).toObject();
@@ -72,6 +97,51 @@ private Q_SLOTS:
         QCOMPARE(j.value(QStringLiteral("d_in")).toInt(), 5);
         QCOMPARE(j.value(QStringLiteral("d_sae")).toInt(), 80);
         QVERIFY(j.contains(QStringLiteral("mmcs")));
+    }
+
+    // The health fields are defined in --help; the thresholds can be set.
+    void healthDefinitionsAndThresholds()
+    {
+        const CliRun help = runSae({QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        for (const char* key : {"dead_fraction", "ultra_rare_fraction", "dense_fraction", "health_window",
+                                "silent_on_evaluation_fraction", "--ultra-rare", "--dense-threshold", "--aux-k", "mcc",
+                                "precision_mean", "recall_mean", "f1_mean", "shrinkage", "Hungarian"})
+            QVERIFY2(help.out.contains(key), key);
+        const CliRun r = runSae({QStringLiteral("--steps"), QStringLiteral("50"), QStringLiteral("--d-sae"),
+                                 QStringLiteral("64"), QStringLiteral("--ultra-rare"), QStringLiteral("0.5"),
+                                 QStringLiteral("--dense-threshold"), QStringLiteral("0.9"), QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(j.value(QStringLiteral("ultra_rare_threshold")).toDouble(), 0.5);
+        QCOMPARE(j.value(QStringLiteral("dense_threshold")).toDouble(), 0.9);
+        QCOMPARE(j.value(QStringLiteral("health_inputs")).toInt(), 50 * 256); // 50 steps < the 1000-step window
+        const CliRun bad = runSae({QStringLiteral("--ultra-rare"), QStringLiteral("2")});
+        QCOMPARE(bad.exitCode, 2);
+        // 0 is not a threshold: the default ("relative to the data") is what omitting the option gives.
+        const CliRun zero = runSae({QStringLiteral("--dense-threshold"), QStringLiteral("0")});
+        QCOMPARE(zero.exitCode, 2);
+        QVERIFY2(zero.err.contains("--dense-threshold") && zero.err.count('\n') == 1, zero.err.constData());
+    }
+
+    // Without --dense-threshold, dense means "more often than the densest true feature" on synthetic data
+    // (p_0 = 5 x 0.01 / (1 - 0.99^128) for 128 features, 5 active per input): healthy latents, which fire near their
+    // features' rates (3.9 % on average), are not dense, while a fixed 1 % would flag a third of them.
+    void denseRelativeToTheDataByDefault()
+    {
+        const CliRun r = runSae({QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+        const double p0 = 5.0 * 0.01 / (1.0 - std::pow(0.99, 128));
+        QVERIFY(std::abs(j.value(QStringLiteral("dense_threshold")).toDouble() - p0) < 1e-12);
+        QVERIFY2(j.value(QStringLiteral("dense_fraction")).toDouble() < 0.02,
+                 qPrintable(QString::number(j.value(QStringLiteral("dense_fraction")).toDouble())));
+        const CliRun fixed = runSae({QStringLiteral("--dense-threshold"), QStringLiteral("0.01"), QStringLiteral("--json")});
+        QVERIFY2(fixed.exitCode == 0, fixed.err.constData());
+        const QJsonObject f = QJsonDocument::fromJson(fixed.out).object();
+        QCOMPARE(f.value(QStringLiteral("dense_threshold")).toDouble(), 0.01);
+        QVERIFY2(f.value(QStringLiteral("dense_fraction")).toDouble() > 0.2,
+                 qPrintable(QString::number(f.value(QStringLiteral("dense_fraction")).toDouble())));
     }
 
     void humanSummary()

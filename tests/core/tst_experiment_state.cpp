@@ -173,6 +173,7 @@ private Q_SLOTS:
         SaeRunState state;
         state.sae = std::make_shared<SparseAutoencoder>(*run.sae);
         state.lossHistory = run.lossHistory;
+        state.activity = run.activity;
         state.step = run.stepsDone;
         std::map<std::string, ArrayData> arrays;
         const json settings = state.write(arrays);
@@ -180,6 +181,39 @@ private Q_SLOTS:
         const SaeRunState back = SaeRunState::read(settings, arrays, restoredConfig);
         QVERIFY(back.sae->parameters() == run.sae->parameters());
         QCOMPARE(back.lossHistory, run.lossHistory);
+        // The health window travels with the model, so a restored SAE reports the health it had after training.
+        QVERIFY(!run.activity.empty());
+        QCOMPARE(back.activity.fires, run.activity.fires);
+        QCOMPARE(back.activity.inputs, run.activity.inputs);
+        QCOMPARE(back.activity.steps, run.activity.steps);
+        SaeSourceFactory again;
+        const SaeRunResult restoredRun =
+            SaeExperiment::evaluate(restoredConfig, again, back.sae, ProgressReporter(), back.activity);
+        QCOMPARE(restoredRun.evaluator->metrics().deadFraction, run.evaluator->metrics().deadFraction);
+        QCOMPARE(restoredRun.evaluator->metrics().healthInputs, run.evaluator->metrics().healthInputs);
+        {
+            std::map<std::string, ArrayData> damaged = arrays;
+            std::vector<std::int64_t> tooMany = run.activity.fires;
+            tooMany[0] = run.activity.inputs + 1;
+            damaged["sae_window_fires"] = ArrayData::fromInts({tooMany.size()}, tooMany.data());
+            QVERIFY_THROWS_EXCEPTION(InputError, SaeRunState::read(settings, damaged, restoredConfig));
+        }
+        {
+            // BatchTopK's learned inference threshold is part of the saved model.
+            SaeExperimentConfig batchConfig = config;
+            batchConfig.sae.variant = SaeVariant::BatchTopK;
+            batchConfig.sae.l1 = 0.0;
+            const SaeRunResult batchRun = SaeExperiment::train(batchConfig, sources, ProgressReporter());
+            QVERIFY(batchRun.sae->threshold() > 0.0f);
+            SaeRunState batchState;
+            batchState.sae = std::make_shared<SparseAutoencoder>(*batchRun.sae);
+            std::map<std::string, ArrayData> batchArrays;
+            const json batchSettings = batchState.write(batchArrays);
+            SaeExperimentConfig batchRestored = batchConfig;
+            const SaeRunState batchBack = SaeRunState::read(batchSettings, batchArrays, batchRestored);
+            QCOMPARE(batchBack.sae->threshold(), batchRun.sae->threshold());
+            QCOMPARE(batchRestored.sae.variant, SaeVariant::BatchTopK);
+        }
         // Claims a huge dictionary with the small parameter array: refused before allocating.
         json huge = settings;
         huge["latent_dim"] = 65536;

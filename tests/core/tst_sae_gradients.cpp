@@ -16,7 +16,8 @@ namespace {
 
 // The loss written out independently, in double precision, from the float parameters. `pattern` receives which codes
 // are active (a finite difference across a ReLU or TopK boundary is not a derivative and is skipped).
-double referenceLoss(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, double l1, std::vector<char>* pattern)
+double referenceLoss(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, double l1, std::vector<char>* pattern,
+                     Eigen::MatrixXd* reconstruction = nullptr)
 {
     const auto& config = sae.config();
     const Eigen::MatrixXd E = sae.encoderColumns().cast<double>();
@@ -27,12 +28,29 @@ double referenceLoss(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, dou
     double mse = 0.0, penalty = 0.0;
     if (pattern)
         pattern->clear();
+    // BatchTopK: the k·B largest positive pre-activations of the whole batch, ties to the earlier (input, latent).
+    Eigen::MatrixXd batchPre(config.latentDim, batch);
+    std::vector<char> batchKeep(std::size_t(config.latentDim) * std::size_t(batch), 0);
+    if (config.variant == SaeVariant::BatchTopK) {
+        for (int s = 0; s < batch; ++s) {
+            const Eigen::VectorXd x = X.col(s).cast<double>();
+            batchPre.col(s) = E.transpose() * (x - bd) + be;
+        }
+        std::vector<int> order(batchKeep.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return batchPre.data()[a] > batchPre.data()[b]; });
+        for (std::size_t t = 0; t < std::size_t(config.k) * std::size_t(batch) && t < order.size(); ++t)
+            batchKeep[std::size_t(order[t])] = batchPre.data()[order[t]] > 0.0 ? 1 : 0;
+    }
     for (int s = 0; s < batch; ++s) {
         const Eigen::VectorXd x = X.col(s).cast<double>();
         const Eigen::VectorXd in = config.subtractsDecoderBias() ? Eigen::VectorXd(x - bd) : x;
         const Eigen::VectorXd pre = E.transpose() * in + be;
         Eigen::VectorXd f = Eigen::VectorXd::Zero(pre.size());
-        if (config.variant == SaeVariant::TopK) {
+        if (config.variant == SaeVariant::BatchTopK) {
+            for (Eigen::Index j = 0; j < pre.size(); ++j)
+                f[j] = batchKeep[std::size_t(s) * std::size_t(config.latentDim) + std::size_t(j)] ? pre[j] : 0.0;
+        } else if (config.variant == SaeVariant::TopK) {
             std::vector<int> order(std::size_t(pre.size()));
             std::iota(order.begin(), order.end(), 0);
             std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return pre[a] > pre[b]; });
@@ -45,6 +63,10 @@ double referenceLoss(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, dou
             for (Eigen::Index j = 0; j < f.size(); ++j)
                 pattern->push_back(f[j] > 0.0 ? 1 : 0);
         mse += (W * f + bd - x).squaredNorm();
+        if (reconstruction) {
+            reconstruction->resize(x.size(), batch);
+            reconstruction->col(s) = W * f + bd;
+        }
         for (Eigen::Index j = 0; j < f.size(); ++j) {
             if (config.variant == SaeVariant::TM2023)
                 penalty += f[j];
@@ -87,11 +109,12 @@ double referenceAuxLoss(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, 
     return config.auxK * scale * total / (double(X.cols()) * config.inputDim);
 }
 
-// e = x − x̂ of the reference model (double precision).
+// e = x − x̂ of the reference model's training forward pass (double precision).
 Eigen::MatrixXd referenceResidual(const SparseAutoencoder& sae, const Eigen::MatrixXf& X)
 {
-    const Eigen::MatrixXf F = sae.encode(X);
-    return X.cast<double>() - sae.decode(F).cast<double>();
+    Eigen::MatrixXd reconstruction;
+    referenceLoss(sae, X, 0.0, nullptr, &reconstruction);
+    return X.cast<double>() - reconstruction;
 }
 
 SparseAutoencoder makeAutoencoder(SaeVariant variant, int d, int dsae, std::uint64_t seed)
@@ -143,7 +166,10 @@ private Q_SLOTS:
         const struct {
             const char* name;
             SaeVariant variant;
-        } variants[] = {{"tm2023", SaeVariant::TM2023}, {"2024", SaeVariant::Anthropic2024}, {"topk", SaeVariant::TopK}};
+        } variants[] = {{"tm2023", SaeVariant::TM2023},
+                        {"2024", SaeVariant::Anthropic2024},
+                        {"topk", SaeVariant::TopK},
+                        {"batchtopk", SaeVariant::BatchTopK}};
         for (const auto& v : variants) {
             for (const auto& p : {std::pair{"dense", SaeComputePath::Dense}, std::pair{"sparse", SaeComputePath::Sparse}}) {
                 // d = 5 takes the generic kernels, d = 32 the fixed-width ones.
@@ -207,28 +233,33 @@ private Q_SLOTS:
         qDebug("checked %d parameters (%d at kinks skipped), worst relative error %.2e", checked, skipped, worst);
     }
 
-    // TopK with AuxK: the kernel's loss and gradient against the reference (the residual held fixed), on both
+    // TopK and BatchTopK with AuxK: the kernel's loss and gradient against the reference (the residual held fixed), on both
     // paths, with more dead latents than k_aux (scale 1) and fewer (scale n_dead / k_aux).
     void auxKFiniteDifferences_data()
     {
+        QTest::addColumn<int>("variant");
         QTest::addColumn<int>("path");
         QTest::addColumn<int>("d");
         QTest::addColumn<int>("dsae");
         QTest::addColumn<QList<int>>("dead");
-        for (const auto& p : {std::pair{"dense", SaeComputePath::Dense}, std::pair{"sparse", SaeComputePath::Sparse}}) {
-            QTest::addRow("%s-d5-many-dead", p.first) << int(p.second) << 5 << 9 << QList<int>{1, 4, 5, 7, 8};
-            QTest::addRow("%s-d32-few-dead", p.first) << int(p.second) << 32 << 12 << QList<int>{0, 3, 7};
-        }
+        for (const auto& v : {std::pair{"topk", SaeVariant::TopK}, std::pair{"batchtopk", SaeVariant::BatchTopK}})
+            for (const auto& p : {std::pair{"dense", SaeComputePath::Dense}, std::pair{"sparse", SaeComputePath::Sparse}}) {
+                QTest::addRow("%s-%s-d5-many-dead", v.first, p.first)
+                    << int(v.second) << int(p.second) << 5 << 9 << QList<int>{1, 4, 5, 7, 8};
+                QTest::addRow("%s-%s-d32-few-dead", v.first, p.first)
+                    << int(v.second) << int(p.second) << 32 << 12 << QList<int>{0, 3, 7};
+            }
     }
 
     void auxKFiniteDifferences()
     {
+        QFETCH(int, variant);
         QFETCH(int, path);
         QFETCH(int, d);
         QFETCH(int, dsae);
         QFETCH(QList<int>, dead);
         const int batch = 6;
-        SparseAutoencoder sae = makeAutoencoder(SaeVariant::TopK, d, dsae, 31);
+        SparseAutoencoder sae = makeAutoencoder(SaeVariant(variant), d, dsae, 31);
         QVERIFY(sae.config().usesAuxK() && sae.config().auxK == 1.0); // SAELens's aux_loss_coefficient
         const std::vector<int> deadList(dead.begin(), dead.end());
         const Eigen::MatrixXf X = randomBatch(d, batch, 32);
@@ -284,6 +315,37 @@ private Q_SLOTS:
         QVERIFY2(auxOnly > d, qPrintable(QStringLiteral("only %1 parameters feel the AuxK loss").arg(auxOnly)));
     }
 
+    // BatchTopK keeps exactly k·B codes of the batch, not k per input, and reports the smallest kept one.
+    void batchTopKSelectsOverTheBatch()
+    {
+        SparseAutoencoder sae = makeAutoencoder(SaeVariant::BatchTopK, 16, 48, 41);
+        const Eigen::MatrixXf X = randomBatch(16, 20, 42);
+        SaeLossKernel kernel(sae.config(), SaeComputePath::Sparse);
+        const SaeLossTerms terms = kernel.evaluate(sae, X, 0.0, nullptr);
+        const int k = sae.config().k;
+        QCOMPARE(terms.l0, double(k));
+        int total = 0;
+        for (int c : kernel.fireCounts())
+            total += c;
+        QCOMPARE(total, k * 20);
+        // Per input the counts vary, and every kept value is at least the smallest one reported.
+        sae.setThreshold(kernel.batchMinActive());
+        Eigen::MatrixXf pre = sae.preActivations(X);
+        int perInputDiffers = 0;
+        for (int s = 0; s < 20; ++s) {
+            int kept = 0;
+            for (int j = 0; j < 48; ++j)
+                kept += pre(j, s) >= kernel.batchMinActive() ? 1 : 0;
+            perInputDiffers += kept != k ? 1 : 0;
+        }
+        QVERIFY(perInputDiffers > 0);
+        QVERIFY(kernel.batchMinActive() > 0.0f);
+        // The inference JumpReLU just below that threshold keeps the same codes on this batch.
+        sae.setThreshold(std::nextafter(kernel.batchMinActive(), 0.0f));
+        const Eigen::MatrixXf codes = sae.encode(X);
+        QCOMPARE(int((codes.array() > 0.0f).count()), k * 20);
+    }
+
     void denseMatchesSparse_data()
     {
         QTest::addColumn<int>("variant");
@@ -291,6 +353,7 @@ private Q_SLOTS:
         QTest::newRow("tm2023-d64") << int(SaeVariant::TM2023) << 64;
         QTest::newRow("2024-d64") << int(SaeVariant::Anthropic2024) << 64;
         QTest::newRow("topk-d64") << int(SaeVariant::TopK) << 64;
+        QTest::newRow("batchtopk-d64") << int(SaeVariant::BatchTopK) << 64;
         QTest::newRow("tm2023-d40") << int(SaeVariant::TM2023) << 40;
         QTest::newRow("tm2023-d128") << int(SaeVariant::TM2023) << 128;
     }

@@ -29,6 +29,43 @@ class TestSaeMetrics : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // Dead, ultra-rare and dense from known densities: over the evaluation inputs, and over a training window.
+    void healthCounts()
+    {
+        const std::vector<double> evaluation{0.0, 0.0, 0.001, 0.5, 0.02};
+        SaeEvaluationOptions options; // dense > 0.01, ultra-rare < 1e-5
+        SaeDictionaryMetrics m;
+        SaeEvaluator::countHealth(evaluation, 1000, options, m);
+        QCOMPARE(m.deadFraction, 0.4);
+        QCOMPARE(m.ultraRareFraction, 0.0);
+        QCOMPARE(m.denseFraction, 0.4);
+        QCOMPARE(m.silentFraction, 0.4);
+        QCOMPARE(m.healthInputs, std::int64_t(1000));
+        QVERIFY(!m.healthFromTraining());
+
+        // Latent 1 is silent on the evaluation inputs but fired 3 times in a million training inputs: ultra-rare.
+        options.training.fires = {0, 3, 50, 600000, 1000};
+        options.training.inputs = 1000000;
+        options.training.steps = 1000;
+        options.ultraRareThreshold = 1e-4;
+        options.denseThreshold = 0.5;
+        SaeEvaluator::countHealth(evaluation, 1000, options, m);
+        QCOMPARE(m.deadFraction, 0.2);
+        QCOMPARE(m.ultraRareFraction, 0.4); // 3e-6 and 5e-5
+        QCOMPARE(m.denseFraction, 0.2);    // 0.6
+        QCOMPARE(m.silentFraction, 0.4);
+        QCOMPARE(m.healthInputs, std::int64_t(1000000));
+        QCOMPARE(m.healthSteps, 1000);
+        QCOMPARE(m.ultraRareThreshold, 1e-4);
+        QCOMPARE(m.denseThreshold, 0.5);
+
+        // A window for another dictionary size is ignored.
+        options.training.fires.pop_back();
+        SaeEvaluator::countHealth(evaluation, 1000, options, m);
+        QCOMPARE(m.deadFraction, 0.4);
+        QVERIFY(!m.healthFromTraining());
+    }
+
     void labelPurity_data()
     {
         QTest::addColumn<QList<int>>("labels");

@@ -10,6 +10,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -76,11 +77,12 @@ private Q_SLOTS:
         QTest::addColumn<double>("l1");
         QTest::addColumn<int>("steps");
         QTest::addColumn<double>("lr");
-        // 2024 at its default λ = 5/d_in. Measured (seed 3) before AuxK and that default: tm2023 MMCS 0.998, L0 6.8;
+        // 2024 at its default λ = 2/d_in. Measured (seed 3) before AuxK and that default: tm2023 MMCS 0.998, L0 6.8;
         // topk MMCS 0.999, L0 4.9; 2024 (λ 0.1) MMCS 0.981, L0 7.4.
         QTest::newRow("tm2023") << int(SaeVariant::TM2023) << 6e-3 << 3000 << 1e-3;
         QTest::newRow("topk") << int(SaeVariant::TopK) << 0.0 << 2000 << 1e-3;
-        QTest::newRow("2024") << int(SaeVariant::Anthropic2024) << 5.0 / 64 << 3000 << 2e-3;
+        QTest::newRow("batchtopk") << int(SaeVariant::BatchTopK) << 0.0 << 2000 << 1e-3;
+        QTest::newRow("2024") << int(SaeVariant::Anthropic2024) << 2.0 / 64 << 3000 << 2e-3;
     }
 
     void recoversGroundTruth()
@@ -105,15 +107,23 @@ private Q_SLOTS:
         QCOMPARE(trainer.run(), TrainingStatus::Finished);
         SaeEvaluator evaluator(trainer.autoencoder(), source.evaluationSet(8192, 99), source.groundTruth());
         const auto& m = evaluator.metrics();
-        qDebug("%s: mmcs %.4f, l0 %.2f (true %.2f), explained variance %.3f, dead %.3f, %.0f steps/s, sparse steps "
-               "%.2f",
-               saeVariantName(config.variant).c_str(), m.mmcs, m.l0, source.meanActiveFeatures(),
+        qDebug("%s: mmcs %.4f, mcc %.4f, l0 %.2f (true %.2f), explained variance %.3f, dead %.3f, %.0f steps/s, "
+               "sparse steps %.2f",
+               saeVariantName(config.variant).c_str(), m.mmcs, m.mcc, m.l0, source.meanActiveFeatures(),
                m.explainedVariance, m.deadFraction, trainer.stepsPerSecond(), trainer.sparseStepFraction());
         QVERIFY2(m.mmcs >= 0.95, qPrintable(QString::number(m.mmcs)));
-        QVERIFY2(m.l0 >= source.meanActiveFeatures() / 2 && m.l0 <= 2 * source.meanActiveFeatures(),
-                 qPrintable(QString::number(m.l0)));
+        QVERIFY2(m.mcc >= 0.9, qPrintable(QString::number(m.mcc)));
+        // The 2024 default's weaker penalty shares features between latents: L0 about three times the true one.
+        const double maxL0 = (config.variant == SaeVariant::Anthropic2024 ? 4 : 2) * source.meanActiveFeatures();
+        QVERIFY2(m.l0 >= source.meanActiveFeatures() / 2 && m.l0 <= maxL0, qPrintable(QString::number(m.l0)));
         QVERIFY(m.explainedVariance > 0.3); // the 2024 row trades reconstruction for sparsity (0.48)
         QCOMPARE(int(evaluator.trueFeatureBestCosine().size()), 128);
+        if (config.variant == SaeVariant::BatchTopK) {
+            // The evaluation runs the inference JumpReLU at the learned θ: about k codes per input, as in training.
+            qDebug("batchtopk threshold %.4f", double(trainer.autoencoder().threshold()));
+            QVERIFY(trainer.autoencoder().threshold() > 0.0f);
+            QVERIFY2(std::abs(m.l0 - config.k) < 0.25 * config.k, qPrintable(QString::number(m.l0)));
+        }
     }
 
     void deterministicAndResumable()
@@ -344,36 +354,102 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(InputError, SaeTrainer(config, training, source).run());
     }
 
-    // Each recipe's own default λ; the 2024 one is Anthropic's λ = 5 divided by d_in (our MSE is a mean over
-    // dimensions). On the synthetic source (128 features in d = 64, the CLI's settings) it recovers the dictionary and
-    // reconstructs far better than the old default 0.1 (explained variance 0.63 against 0.49, measured), though not
-    // to 0.8: its L1 shrinks the codes (λ d_in / 2 = 2.5 in scaled units, features of magnitude up to ~6.5).
+    // The trainer counts fires over the final deadWindow steps: the inputs the health metrics use.
+    void activityWindow()
+    {
+        SyntheticActivationSource source(benchmarkSettings());
+        SaeConfig config;
+        SaeTrainingConfig training;
+        training.steps = 60;
+        training.batch = 256;
+        training.deadWindow = 25;
+        SaeTrainer trainer(config, training, source);
+        trainer.run(nullptr, 30);
+        QVERIFY(trainer.activity().empty()); // the window starts at step 35
+        trainer.run();
+        const SaeTrainingActivity a = trainer.activity();
+        QCOMPARE(a.steps, 25);
+        QCOMPARE(a.inputs, std::int64_t(25 * 256));
+        QCOMPARE(int(a.fires.size()), config.latentDim);
+        // Σ_j fires_j = active (input, latent) pairs over the window = Σ L0 · batch over its steps.
+        double pairs = 0.0;
+        for (int s = 35; s < 60; ++s)
+            pairs += double(trainer.l0History()[std::size_t(s)]) * 256;
+        std::int64_t total = 0;
+        for (std::int64_t f : a.fires)
+            total += f;
+        QVERIFY2(std::abs(double(total) - pairs) < 1e-3 * pairs, qPrintable(QStringLiteral("%1 vs %2").arg(total).arg(pairs)));
+        // A latent is dead over the window exactly when deadFeatures(window) says so.
+        const std::vector<int> dead = trainer.deadFeatures(25);
+        for (int j = 0; j < config.latentDim; ++j)
+            QCOMPARE(a.fires[std::size_t(j)] == 0, std::find(dead.begin(), dead.end(), j) != dead.end());
+
+        training.steps = 10; // fewer steps than the window: all of them
+        SaeTrainer shortRun(config, training, source);
+        shortRun.run();
+        QCOMPARE(shortRun.activity().steps, 10);
+    }
+
+    // "Dense" relative to the data: on the synthetic source, above the densest true feature's rate (0.069 for 128
+    // features with p ∝ 0.99^i and 5 active per input). The TM 2023 default dictionary is healthy by that measure,
+    // while a fixed 1 % threshold calls many latents dense that fire at their feature's true rate.
+    void denseRelativeToTheData()
+    {
+        SaeExperimentConfig config = SaeExperimentConfig::withDefaults(SaeExperimentConfig::Source::Synthetic);
+        SaeSourceFactory sources;
+        const SaeRunResult run = SaeExperiment::train(config, sources, ProgressReporter());
+        const auto& m = run.evaluator->metrics();
+        const auto& p = static_cast<const SyntheticActivationSource&>(*run.source.source).featureProbability();
+        QCOMPARE(m.denseThreshold, *std::max_element(p.begin(), p.end()));
+        QVERIFY(std::abs(m.denseThreshold - 5.0 * 0.01 / (1.0 - std::pow(0.99, 128))) < 1e-9);
+        QVERIFY(m.healthFromTraining());
+        QCOMPARE(m.healthSteps, 1000);
+        QCOMPARE(m.healthInputs, std::int64_t(1000) * config.training.batch);
+        config.denseThreshold = 0.01;
+        const SaeRunResult fixed = SaeExperiment::train(config, sources, ProgressReporter());
+        qDebug("synthetic tm2023 default: dense %.3f above the densest true rate %.4f, %.3f above 1 %%; dead %.3f, "
+               "ultra-rare %.3f, silent on evaluation %.3f",
+               m.denseFraction, m.denseThreshold, fixed.evaluator->metrics().denseFraction, m.deadFraction,
+               m.ultraRareFraction, m.silentFraction);
+        QVERIFY2(m.denseFraction < 0.02, qPrintable(QString::number(m.denseFraction)));
+        QVERIFY2(fixed.evaluator->metrics().denseFraction > 0.2, qPrintable(QString::number(fixed.evaluator->metrics().denseFraction)));
+    }
+
+    // Each recipe's own default λ. The 2024 one is 2/d_in: Anthropic's λ = 5 multiplies a summed squared error, so it
+    // is 5/d_in for our mean over dimensions, but its L1 term shrinks each code by λ d_in / 2 = 2.5 scaled units
+    // (features of magnitude up to ~6.5) and caps explained variance near 0.63 on the synthetic source (the CLI's
+    // settings: 128 features in d = 64). 2/d_in meets the check there: explained variance ≥ 0.8 (0.87
+    // measured), MMCS ≥ 0.95 and MCC ≥ 0.9 (0.997 both).
     void recipeDefaultsOnSynthetic()
     {
         using Source = SaeExperimentConfig::Source;
-        QCOMPARE(SaeExperimentConfig::defaultL1(Source::Synthetic, SaeVariant::Anthropic2024, 64), 5.0 / 64);
-        QCOMPARE(SaeExperimentConfig::defaultL1(Source::Synthetic, SaeVariant::Anthropic2024), 5.0 / 64);
-        QCOMPARE(SaeExperimentConfig::defaultL1(Source::FashionMnist, SaeVariant::Anthropic2024), 5.0 / 128);
-        QCOMPARE(SaeExperimentConfig::defaultL1(Source::File, SaeVariant::Anthropic2024, 512), 5.0 / 512);
+        QCOMPARE(SaeExperimentConfig::defaultL1(Source::Synthetic, SaeVariant::Anthropic2024, 64), 2.0 / 64);
+        QCOMPARE(SaeExperimentConfig::defaultL1(Source::Synthetic, SaeVariant::Anthropic2024), 2.0 / 64);
+        QCOMPARE(SaeExperimentConfig::defaultL1(Source::FashionMnist, SaeVariant::Anthropic2024), 2.0 / 128);
+        QCOMPARE(SaeExperimentConfig::defaultL1(Source::File, SaeVariant::Anthropic2024, 512), 2.0 / 512);
         QCOMPARE(SaeExperimentConfig::defaultL1(Source::Synthetic, SaeVariant::TopK), 0.0);
         QCOMPARE(SaeExperimentConfig::defaultL1(Source::Synthetic, SaeVariant::TM2023), 6e-3);
         QCOMPARE(SaeExperimentConfig::defaultL1(Source::FashionMnist, SaeVariant::TM2023), 0.02);
 
         SaeExperimentConfig config = SaeExperimentConfig::withDefaults(Source::Synthetic);
         config.sae.variant = SaeVariant::Anthropic2024;
-        double ev[2], mmcs[2];
+        double ev[2], mmcs[2], mcc[2];
         for (int i = 0; i < 2; ++i) {
-            config.sae.l1 = i == 0 ? SaeExperimentConfig::defaultL1(Source::Synthetic, SaeVariant::Anthropic2024, 64) : 0.1;
+            config.sae.l1 = i == 0 ? SaeExperimentConfig::defaultL1(Source::Synthetic, SaeVariant::Anthropic2024, 64)
+                                   : 5.0 / 64;
             SaeSourceFactory sources;
             const SaeRunResult run = SaeExperiment::train(config, sources, ProgressReporter());
             ev[i] = run.evaluator->metrics().explainedVariance;
             mmcs[i] = run.evaluator->metrics().mmcs;
+            mcc[i] = run.evaluator->metrics().mcc;
         }
-        qDebug("2024 recipe on synthetic: default lambda 5/64: EV %.4f, MMCS %.4f; old default 0.1: EV %.4f, MMCS %.4f",
-               ev[0], mmcs[0], ev[1], mmcs[1]);
+        qDebug("2024 recipe on synthetic: default lambda 2/64: EV %.4f, MMCS %.4f, MCC %.4f; Anthropic's 5/64: EV %.4f, "
+               "MMCS %.4f, MCC %.4f",
+               ev[0], mmcs[0], mcc[0], ev[1], mmcs[1], mcc[1]);
+        QVERIFY2(ev[0] >= 0.8, qPrintable(QString::number(ev[0])));
         QVERIFY2(mmcs[0] >= 0.95, qPrintable(QString::number(mmcs[0])));
-        QVERIFY2(ev[0] >= 0.6, qPrintable(QString::number(ev[0])));
-        QVERIFY(ev[0] > ev[1] + 0.05);
+        QVERIFY2(mcc[0] >= 0.9, qPrintable(QString::number(mcc[0])));
+        QVERIFY2(ev[1] < 0.8, qPrintable(QString::number(ev[1]))); // why the default is not 5/d_in
     }
 
     // The CLI's Fashion-MNIST TopK run (512 latents, k = 5, 2000 steps of 1024). Dead as SAELens counts it (silent

@@ -191,6 +191,8 @@ private Q_SLOTS:
         QTest::newRow("tm2023 scaled") << int(SaeVariant::TM2023) << 2.5f;
         QTest::newRow("2024 scaled") << int(SaeVariant::Anthropic2024) << 0.75f;
         QTest::newRow("topk scaled") << int(SaeVariant::TopK) << 1.5f;
+        QTest::newRow("batchtopk") << int(SaeVariant::BatchTopK) << 1.0f;
+        QTest::newRow("batchtopk scaled") << int(SaeVariant::BatchTopK) << 1.5f;
     }
 
     void exportRoundTrip()
@@ -206,6 +208,9 @@ private Q_SLOTS:
         sae.initialise(7, Eigen::VectorXf::Constant(8, 0.1f));
         sae.encoderBias().setConstant(-0.05f);
         sae.setInputScale(inputScale);
+        const bool batchTopK = config.variant == SaeVariant::BatchTopK;
+        if (batchTopK)
+            sae.setThreshold(0.08f); // exported as SAELens's jumprelu with that threshold for every latent
         const QString dir = m_files.path(QStringLiteral("export_%1").arg(QString::fromLatin1(QTest::currentDataTag())));
         std::vector<double> densities(24, 0.01);
         densities[3] = 0.0;
@@ -216,12 +221,23 @@ private Q_SLOTS:
         QCOMPARE(back.logSparsity().size(), Eigen::Index(24));
         QCOMPARE(back.logSparsity()[3], -10.0f);
         const Eigen::MatrixXf X = randomInputs(8, 50, 9);
+        if (batchTopK) {
+            QCOMPARE(back.config().architecture, SaeLensArchitecture::JumpReLU);
+            QCOMPARE(back.threshold(), Eigen::VectorXf::Constant(24, 0.08f).eval());
+            // The threshold decides: some positive pre-activations lie below it, some codes above.
+            const Eigen::MatrixXf pre = sae.preActivations(X * inputScale);
+            QVERIFY(((pre.array() > 0.0f) && (pre.array() <= 0.08f)).count() > 0);
+            QVERIFY((sae.encode(X).array() > 0.0f).count() > 0);
+        }
         QVERIFY((back.encode(X) - sae.encode(X)).cwiseAbs().maxCoeff() < 1e-5f);
+        QCOMPARE(((back.encode(X).array() > 0.0f) == (sae.encode(X).array() > 0.0f)).count(), X.cols() * 24);
         QVERIFY((back.reconstruct(X) - sae.decode(sae.encode(X))).cwiseAbs().maxCoeff() < 1e-5f);
         QVERIFY(back.config().raw["metadata"].contains("featurescope"));
         // And back into a SparseAutoencoder.
         const auto again = back.toSparseAutoencoder();
         QVERIFY(again);
+        QCOMPARE(again->config().variant, config.variant);
+        QCOMPARE(again->threshold(), sae.threshold());
         QVERIFY((again->encode(X) - sae.encode(X)).cwiseAbs().maxCoeff() < 1e-5f);
     }
 

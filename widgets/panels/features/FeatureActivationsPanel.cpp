@@ -562,6 +562,7 @@ void FeatureActivationsPanel::saveState(featurescope::PanelState& state) const
     run.sae = std::make_shared<featurescope::SparseAutoencoder>(*s.sae);
     run.lossHistory = s.lossHistory;
     run.mseHistory = s.mseHistory;
+    run.activity = s.activity;
     run.step = s.step;
     run.totalSteps = s.totalSteps;
     run.stepsPerSecond = s.stepsPerSecond;
@@ -615,6 +616,7 @@ void FeatureActivationsPanel::restoreState(const featurescope::PanelState& state
         restored.sae = std::move(run.sae);
         restored.lossHistory = std::move(run.lossHistory);
         restored.mseHistory = std::move(run.mseHistory);
+        restored.activity = std::move(run.activity);
         restored.step = run.step;
         restored.totalSteps = run.totalSteps;
         restored.stepsPerSecond = run.stepsPerSecond;

@@ -151,9 +151,12 @@ FeatureControlsWidget::FeatureControlsWidget(QWidget* parent) : QWidget(parent)
     m_variant->addItem(tr("TM 2023 (L1)"), int(SaeVariant::TM2023));
     m_variant->addItem(tr("2024 update"), int(SaeVariant::Anthropic2024));
     m_variant->addItem(tr("TopK"), int(SaeVariant::TopK));
+    m_variant->addItem(tr("BatchTopK"), int(SaeVariant::BatchTopK));
     m_variant->setToolTip(tr("TM 2023: pre-encoder bias, unit-norm decoder, L1 penalty (Towards Monosemanticity).\n"
                              "2024 update: no pre-encoder bias, penalty λΣ|f_i|·‖W_dec,i‖, inputs scaled to E‖x‖ = √d.\n"
-                             "TopK: keep the k largest pre-activations, no penalty."));
+                             "TopK: keep the k largest pre-activations, no penalty.\n"
+                             "BatchTopK: keep the k × batch largest activations of each batch; at inference a JumpReLU "
+                             "at the threshold learned in training."));
     m_latents = spin(saeBox, 1, 65536, 512, tr("d_sae: number of SAE features (latents)"));
     m_latents->setObjectName(QStringLiteral("featuresLatents"));
     m_l1 = dspin(saeBox, 0.0, 1000.0, 5, 0.001, 6e-3, tr("λ: sparsity penalty; larger gives fewer active features "
@@ -284,7 +287,7 @@ void FeatureControlsWidget::applySourceDefaults()
 void FeatureControlsWidget::updateVariantFields()
 {
     const auto variant = SaeVariant(m_variant->currentData().toInt());
-    const bool topK = variant == SaeVariant::TopK;
+    const bool topK = variant == SaeVariant::TopK || variant == SaeVariant::BatchTopK;
     m_l1->setVisible(!topK);
     m_l1Label->setVisible(!topK);
     m_k->setVisible(topK);

@@ -58,8 +58,7 @@ QString FeatureSnapshot::runCaption(const SaeExperimentConfig& c, const FeatureS
         break;
     }
     const auto sae = c.saeConfig();
-    const QString sparsity = sae.variant == featurescope::SaeVariant::TopK ? tr("k = %1").arg(sae.k)
-                                                                           : tr("λ = %1").arg(sae.l1, 0, 'g', 3);
+    const QString sparsity = sae.selectsTopK() ? tr("k = %1").arg(sae.k) : tr("λ = %1").arg(sae.l1, 0, 'g', 3);
     QString line2;
     if (snapshot && !snapshot->origin.isEmpty())
         line2 = tr("SAE from %1, d = %2, d_sae = %3").arg(snapshot->origin).arg(sae.inputDim).arg(sae.latentDim);

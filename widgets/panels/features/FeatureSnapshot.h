@@ -46,6 +46,7 @@ struct FeatureSnapshot {
 
     std::vector<float> lossHistory;
     std::vector<float> mseHistory;
+    featurescope::SaeTrainingActivity activity; // fires over the final training window (health metrics; sessions)
 
     // Token strings of an imported file, one per row of the evaluation set (rows are the file's first rows).
     bool hasTokens() const { return config.imported && config.imported->hasTokens(); }

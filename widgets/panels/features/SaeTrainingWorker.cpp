@@ -70,6 +70,7 @@ std::shared_ptr<FeatureSnapshot> finalSnapshot(const SaeRunResult& run, const Sa
     s->stepsPerSecond = run.stepsPerSecond;
     s->lossHistory = run.lossHistory;
     s->mseHistory = run.mseHistory;
+    s->activity = run.activity;
     s->statusMessage = QString::fromStdString(run.message);
     return s;
 }
@@ -167,7 +168,7 @@ void SaeTrainingWorker::evaluate(const SaeExperimentConfig& config, Restored res
     m_job.setTitle(tr("Evaluating an SAE"));
     m_cancelledMessage = tr("Cancelled before the SAE was evaluated");
     m_job.start([this, config, restored = std::move(restored), runId](const ProgressReporter& progress) {
-        SaeRunResult run = SaeExperiment::evaluate(config, m_sources, restored.sae, progress);
+        SaeRunResult run = SaeExperiment::evaluate(config, m_sources, restored.sae, progress, restored.activity);
         auto snapshot = finalSnapshot(run, config, runId);
         snapshot->step = restored.step;
         snapshot->totalSteps = restored.totalSteps;

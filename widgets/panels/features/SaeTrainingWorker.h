@@ -38,6 +38,7 @@ public:
         double stepsPerSecond = 0.0;
         QString statusMessage;
         QString origin;
+        featurescope::SaeTrainingActivity activity; // the training window the health metrics were counted over
     };
     void evaluate(const featurescope::SaeExperimentConfig& config, Restored restored);
     void stop() { m_job.cancel(); }
