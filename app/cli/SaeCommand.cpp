@@ -1,4 +1,5 @@
 #include "cli/SaeCommand.h"
+#include "cli/SaeLmCommand.h"
 
 #include "cli/ArgumentParser.h"
 #include "common/InputError.h"
@@ -211,6 +212,8 @@ int evaluateImportedSae(const ArgumentParser& args)
 
 int SaeCommand::run(const std::vector<std::string>& arguments)
 {
+    if (SaeLmCommand::wants(arguments)) // a language model's activations: its own options, then back here
+        return SaeLmCommand::run(arguments);
     ArgumentParser args("sae",
                         {{"source", true, "synthetic (default), toy or fashion-mnist"},
                          {"features", true, "true features F (synthetic: 128, toy: 20)"},

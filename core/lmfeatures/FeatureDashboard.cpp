@@ -190,10 +190,12 @@ FeatureCard FeatureDashboard::card(int feature, const CardOptions& options) cons
     }
 
     c.logitsAvailable = m_logits.available();
-    if (c.logitsAvailable)
+    if (c.logitsAvailable && options.logits > 0)
         LogitEffects::extremes(m_logits.effects(m_sae.decoderWeights().col(feature)), options.logits, c.topLogits,
                                c.bottomLogits);
 
+    if (options.neighbours <= 0)
+        return c;
     // Nearest by decoder cosine.
     const Eigen::MatrixXf& decoder = m_sae.decoderWeights();
     const float ownNorm = decoder.col(feature).norm();

@@ -94,11 +94,16 @@ public:
     // Codes of one sequence (e.g. a typed prompt, BOS added when the processing asks for it): d_sae x ids.size().
     Eigen::MatrixXf encodeSequence(const std::vector<int>& ids) const;
 
-private:
+    // A feature's non-zero codes, rows ascending (row = window * context + position).
     struct Entry {
         std::int32_t row;
         float value;
     };
+    const std::vector<Entry>& activations(int feature) const { return m_byFeature[std::size_t(feature)]; }
+    const LogitEffects& logitEffects() const { return m_logits; }
+    const ImportedSae& sae() const { return m_sae; }
+
+private:
     DashboardExample example(int feature, std::int32_t row, int contextTokens) const;
     void captureCodes(const std::vector<int>& ids, int batch, int tokens, Eigen::MatrixXf& codes) const;
 

@@ -1,6 +1,7 @@
 #include "lmfeatures/LogitEffects.h"
 
 #include "lm/GptModel.h"
+#include "lm/GptProducts.h"
 
 #include <algorithm>
 #include <numeric>
@@ -19,17 +20,26 @@ Eigen::VectorXf LogitEffects::effects(const Eigen::Ref<const Eigen::VectorXf>& d
 {
     if (!m_available)
         return {};
+    return effectsOfMany(Eigen::MatrixXf(direction)).row(0).transpose();
+}
+
+Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> LogitEffects::effectsOfMany(const Eigen::MatrixXf& directions) const
+{
+    if (!m_available)
+        return {};
     const GptWeights& w = m_model.weights();
-    Eigen::RowVectorXf residual;
+    RowMatrixF residual; // one direction per row
     if (m_hook.site == Site::MlpPost)
-        residual = direction.transpose() * w.matrix(Kind::MlpProjWeight, m_hook.layer); // [d_mlp] x [d_mlp, d_model]
+        residual = directions.transpose() * w.matrix(Kind::MlpProjWeight, m_hook.layer); // [n, d_mlp] x [d_mlp, d_model]
     else
-        residual = direction.transpose();
+        residual = directions.transpose();
     // After ln_final the vector is no longer in the residual stream: LayerNorm's centring is behind it.
     if (m_center && m_hook.site != Site::FinalNormalized)
-        residual.array() -= residual.mean();
-    residual.array() *= w.row(Kind::FinalNormGain).array();
-    return w.matrix(Kind::TokenEmbedding) * residual.transpose(); // unembedding tied to the token embedding
+        residual.colwise() -= residual.rowwise().mean();
+    residual.array().rowwise() *= w.row(Kind::FinalNormGain).array();
+    RowMatrixF out(residual.rows(), w.config().vocabSize);
+    GptProducts::multiplyByTransposed(residual, w.matrix(Kind::TokenEmbedding), out); // unembedding tied to wte
+    return out;
 }
 
 void LogitEffects::extremes(const Eigen::VectorXf& effects, int count, std::vector<Token>& top, std::vector<Token>& bottom)

@@ -30,6 +30,8 @@ public:
     bool available() const { return m_available; }
     // The effect of `direction` (the hook's width) on every vocabulary entry; empty when not available().
     Eigen::VectorXf effects(const Eigen::Ref<const Eigen::VectorXf>& direction) const;
+    // The same for many directions at once (the columns of `directions`): one row of effects per direction.
+    Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> effectsOfMany(const Eigen::MatrixXf& directions) const;
     // The `count` largest (descending) and smallest (ascending) effects.
     static void extremes(const Eigen::VectorXf& effects, int count, std::vector<Token>& top, std::vector<Token>& bottom);
 

@@ -280,6 +280,32 @@ private Q_SLOTS:
             QCOMPARE(refused.err.count('\n'), 1);
         }
 
+        // An SAE trained on the model's activations, then on a shuffled copy of the model (the control).
+        auto onModel = [&](const QStringList& extra) {
+            return CliRun::run(QStringList{QStringLiteral("sae"), QStringLiteral("--source"), QStringLiteral("lm"),
+                                           QStringLiteral("--model"), model, QStringLiteral("--corpus"), corpus,
+                                           QStringLiteral("--tokens"), QStringLiteral("1024"), QStringLiteral("--eval-tokens"),
+                                           QStringLiteral("256"), QStringLiteral("--d-sae"), QStringLiteral("48"),
+                                           QStringLiteral("--steps"), QStringLiteral("150"), QStringLiteral("--batch"),
+                                           QStringLiteral("128"), QStringLiteral("--json")} + extra);
+        };
+        const CliRun trainedRun = onModel({});
+        QVERIFY2(trainedRun.exitCode == 0, trainedRun.err.constData());
+        const QJsonObject t = QJsonDocument::fromJson(trainedRun.out).object();
+        for (const char* key : {"ce_clean", "ce_sae", "ce_ablated", "ce_loss_score", "kl_score", "explained_variance", "l0"})
+            QVERIFY2(t.value(QLatin1String(key)).isDouble(), key);
+        for (const char* key : {"token_explained_variance", "distinct_top_tokens", "logit_concentration", "mean_density", "dead_fraction"})
+            QVERIFY2(t.value(QStringLiteral("proxies")).toObject().contains(QLatin1String(key)), key);
+        QVERIFY(t.value(QStringLiteral("randomized")).isNull());
+        const CliRun shuffledRun = onModel({QStringLiteral("--randomized"), QStringLiteral("shuffle")});
+        QVERIFY2(shuffledRun.exitCode == 0, shuffledRun.err.constData());
+        const QJsonObject sh = QJsonDocument::fromJson(shuffledRun.out).object();
+        QCOMPARE(sh.value(QStringLiteral("randomized")).toString(), QStringLiteral("shuffle"));
+        QVERIFY2(sh.value(QStringLiteral("ce_clean")).toDouble() > t.value(QStringLiteral("ce_clean")).toDouble() + 0.5,
+                 shuffledRun.out.constData());
+        QCOMPARE(onModel({QStringLiteral("--randomized"), QStringLiteral("scramble")}).exitCode, 2);
+        QCOMPARE(onModel({QStringLiteral("--keep-embeddings")}).exitCode, 2);
+
         const CliRun mismatch = splice(exact, {QStringLiteral("--hook"), QStringLiteral("blocks.0.hook_resid_mid")});
         QCOMPARE(mismatch.exitCode, 2);
         QVERIFY2(mismatch.err.contains("the SAE reads 24 values but blocks.0.hook_resid_mid has 16"), mismatch.err.constData());

@@ -2,7 +2,8 @@
 // every feature's density, max activation and where it occurs, and its top and bottom logit effects equal an
 // independent PyTorch computation (tests/data/lm/make_dashboard_golden.py) for an SAE on mlp.hook_post without
 // centring and one on a residual hook with TransformerLens's centring; the card's parts agree with each other and
-// with brute force; steering at strength 0 changes nothing and a large strength changes the text.
+// with brute force; steering at strength 0 changes nothing and a large strength changes the text; the randomized
+// controls do what they say; the interpretability proxies equal a brute-force computation.
 #include "common/InputError.h"
 #include "lm/ByteTokenizer.h"
 #include "lm/GptConfig.h"
@@ -11,6 +12,8 @@
 #include "lm/LanguageModel.h"
 #include "lmfeatures/FeatureDashboard.h"
 #include "lmfeatures/FeatureSteering.h"
+#include "lmfeatures/InterpretabilityProxies.h"
+#include "lmfeatures/TransformerRandomizer.h"
 #include "sae/ImportedSae.h"
 #include "sae/SaeLensLoader.h"
 
@@ -22,7 +25,9 @@
 
 #include <cmath>
 #include <memory>
+#include <algorithm>
 #include <set>
+#include <utility>
 
 using namespace featurescope;
 
@@ -215,6 +220,92 @@ private Q_SLOTS:
             QVERIFY((after.row(r) - before.row(r) - (3.0f - codes(2, r)) * d).cwiseAbs().maxCoeff() < 1e-5f);
         QVERIFY_THROWS_EXCEPTION(InputError, FeatureSteering(sae, 16, 1.0f));
         QVERIFY_THROWS_EXCEPTION(InputError, FeatureSteering(sae, 0, float(NAN)));
+    }
+
+    void randomizedControls()
+    {
+        using Control = TransformerRandomizer::Control;
+        using Kind = GptWeights::Kind;
+        const GptWeights trained = tiny2().model().weights();
+        auto sorted = [](ConstRowMatrixMap m) {
+            std::vector<float> v(m.data(), m.data() + m.size());
+            std::sort(v.begin(), v.end());
+            return v;
+        };
+        GptWeights shuffled = trained;
+        TransformerRandomizer::apply(shuffled, Control::Shuffle, 5);
+        for (const Kind k : {Kind::TokenEmbedding, Kind::FcWeight, Kind::AttnWeight}) {
+            const int layer = k == Kind::TokenEmbedding ? -1 : 1;
+            QCOMPARE(sorted(std::as_const(shuffled).matrix(k, layer)), sorted(trained.matrix(k, layer))); // same values...
+            QVERIFY(shuffled.matrix(k, layer) != trained.matrix(k, layer));                 // ...elsewhere
+        }
+        QVERIFY(shuffled.row(Kind::Norm1Gain, 0) == trained.row(Kind::Norm1Gain, 0)); // gains and biases kept
+        QVERIFY(shuffled.row(Kind::FcBias, 1) == trained.row(Kind::FcBias, 1));
+
+        GptWeights redrawn = trained;
+        TransformerRandomizer::apply(redrawn, Control::Reinit, 5, true);
+        QVERIFY(redrawn.matrix(Kind::TokenEmbedding) == trained.matrix(Kind::TokenEmbedding)); // kept on request
+        const Eigen::ArrayXXf before = trained.matrix(Kind::FcWeight, 0).array(),
+                            after = std::as_const(redrawn).matrix(Kind::FcWeight, 0).array();
+        auto sd = [](const auto& a) { return std::sqrt((a - a.mean()).square().mean()); };
+        QVERIFY(std::abs(after.mean() - before.mean()) < 0.1f * sd(before));
+        QVERIFY(std::abs(sd(after) / sd(before) - 1.0f) < 0.1f);
+        QVERIFY((after - before).abs().maxCoeff() > 0.0f);
+
+        GptWeights untrained = trained, reference = trained;
+        TransformerRandomizer::apply(untrained, Control::Untrained, 5);
+        reference.initialize(5);
+        QVERIFY(Eigen::Map<const Eigen::VectorXf>(untrained.data(), Eigen::Index(untrained.size())) ==
+                Eigen::Map<const Eigen::VectorXf>(reference.data(), Eigen::Index(reference.size())));
+        QVERIFY_THROWS_EXCEPTION(InputError, TransformerRandomizer::parse("scramble"));
+    }
+
+    // token_explained_variance and distinct_top_tokens by brute force over every position's codes.
+    void proxiesMatchBruteForce()
+    {
+        const LanguageModel lm = tiny2();
+        const ImportedSae sae = SaeLensLoader::load(kDataDir + "dashboard/sae_mlp");
+        FeatureDashboard dashboard(lm, sae, GptHookPoint::parse("blocks.1.mlp.hook_post", 2), TransformerLensProcessing::raw());
+        std::vector<int> ids(16 * 6);
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            ids[i] = int((i * i + 3 * i) % 11); // few distinct tokens, so per-token means carry information
+        DashboardSettings settings;
+        settings.context = 16;
+        settings.maxTokens = ids.size();
+        dashboard.scan(ids, settings);
+        Eigen::MatrixXf all(sae.latentDim(), 0);
+        for (int w = 0; w < 6; ++w) {
+            const Eigen::MatrixXf codes = dashboard.encodeSequence(std::vector<int>(ids.begin() + w * 16, ids.begin() + (w + 1) * 16));
+            all.conservativeResize(Eigen::NoChange, all.cols() + codes.cols());
+            all.rightCols(codes.cols()) = codes;
+        }
+        double explained = 0.0;
+        int live = 0;
+        for (int f = 0; f < sae.latentDim(); ++f) {
+            const Eigen::ArrayXd a = all.row(f).transpose().cast<double>().array();
+            if ((a > 0.0).count() == 0)
+                continue;
+            ++live;
+            const double total = (a - a.mean()).square().sum();
+            double within = 0.0;
+            for (int token = 0; token < 11; ++token) {
+                std::vector<double> values;
+                for (std::size_t i = 0; i < ids.size(); ++i)
+                    if (ids[i] == token)
+                        values.push_back(a[Eigen::Index(i)]);
+                if (values.empty())
+                    continue;
+                const Eigen::Map<const Eigen::ArrayXd> v(values.data(), Eigen::Index(values.size()));
+                within += (v - v.mean()).square().sum();
+            }
+            explained += total > 0.0 ? std::clamp(1.0 - within / total, 0.0, 1.0) : 0.0;
+        }
+        const InterpretabilityProxies p = InterpretabilityProxies::measure(dashboard);
+        QCOMPARE(p.liveFeatures, live);
+        QVERIFY(std::abs(p.tokenExplainedVariance - explained / live) < 1e-4);
+        QVERIFY(p.tokenExplainedVariance > 0.0 && p.tokenExplainedVariance <= 1.0);
+        QVERIFY(p.distinctTopTokens >= 1.0 && p.distinctTopTokens <= 10.0);
+        QVERIFY(p.logitConcentration > 0.0 && p.logitConcentration <= 1.0);
     }
 
     void refusesBadInput()
