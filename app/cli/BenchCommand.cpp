@@ -12,6 +12,7 @@
 #include "common/Panel.h"
 
 #include "lm/LmBenchmarks.h"
+#include "lmfeatures/LmFeatureBenchmarks.h"
 #include "math/Sgemm.h"
 
 #include <nlohmann/json.hpp>
@@ -152,7 +153,7 @@ int BenchCommand::run(const std::vector<std::string>& arguments)
         std::cout << usage() << "\n" << args.helpText();
         return 0;
     }
-    const std::set<std::string> known{"tms-small", "tms-medium", "tms-large", "sgemm", "sgemm-packed", "sweep", "sae", "npy", "render", "gui", "lm-train", "lm-forward", "lm-forward-bf16"};
+    const std::set<std::string> known{"tms-small", "tms-medium", "tms-large", "sgemm", "sgemm-packed", "sweep", "sae", "npy", "render", "gui", "lm-train", "lm-forward", "lm-forward-bf16", "lm-harvest", "dashboard"};
     std::set<std::string> only;
     if (args.has("only")) {
         std::stringstream list(args.text("only"));
@@ -233,6 +234,16 @@ int BenchCommand::run(const std::vector<std::string>& arguments)
                                                                meanAbsolute, smoke ? 1 : 12);
         report(r, {{"tokens_per_s", tokensPerSecond}, {"gemm", "avx512_bf16 12x32"}, {"layers", smoke ? 1 : 12},
                    {"max_logit_error_relative", maxRelative}, {"mean_logit_error", meanAbsolute}});
+    }
+    // The feature dashboard: harvest + SAE encode of 1M positions of the default byte model on every core, then
+    // the time to open one feature's card.
+    if (wanted("lm-harvest") || wanted("dashboard")) {
+        double tokensPerSecond = 0.0, cardMilliseconds = 0.0;
+        const std::int64_t positions = smoke ? 4096 : 1 << 20;
+        const auto r = featurescope::LmFeatureBenchmarks::scan(positions, threads, tokensPerSecond, cardMilliseconds);
+        report(r, {{"tokens_per_s", tokensPerSecond}, {"threads", threads}, {"positions", positions},
+                   {"seconds_per_million_tokens", 1e6 / tokensPerSecond}, {"sae", "topk k=32, 512 x 4096"},
+                   {"dashboard_card_ms", cardMilliseconds}});
     }
     if (wanted("sae")) {
         const auto single = Benchmarks::saeTraining(64, 128, 512, 1024, scale(300));

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <iostream>
 #include <sstream>
+#include <thread>
 #include <unistd.h>
 
 using namespace featurescope;
@@ -94,6 +95,7 @@ int DashboardCommand::run(const std::vector<std::string>& arguments)
                          {"features", true, "comma-separated feature indices (default: all)"},
                          {"examples", true, "top examples per feature (default 10)"},
                          {"logits", true, "top and bottom logit effects per feature (default 10)"},
+                         {"threads", true, "batches encoded at once (default: all cores)"},
                          {"raw", false, "ignore cfg.json's prepend_bos and model_from_pretrained_kwargs"}});
     args.parse(arguments);
     if (args.flag("help")) {
@@ -124,6 +126,7 @@ int DashboardCommand::run(const std::vector<std::string>& arguments)
     DashboardSettings settings;
     settings.context = int(args.integer("context", std::min(config.positions, 128), 2, config.positions));
     settings.maxTokens = std::uint64_t(args.integer("tokens", 16384, settings.context, 1ll << 31));
+    settings.threads = int(args.integer("threads", std::max(1u, std::thread::hardware_concurrency()), 1, 256));
     CardOptions options;
     options.topExamples = int(args.integer("examples", 10, 1, 1000));
     options.logits = int(args.integer("logits", 10, 0, config.vocabSize));

@@ -215,7 +215,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     if (SaeLmCommand::wants(arguments)) // a language model's activations: its own options, then back here
         return SaeLmCommand::run(arguments);
     ArgumentParser args("sae",
-                        {{"source", true, "synthetic (default), toy or fashion-mnist"},
+                        {{"source", true, "synthetic (default), toy, fashion-mnist, file or lm (a language model: see --source lm --help)"},
                          {"features", true, "true features F (synthetic: 128, toy: 20)"},
                          {"d", true, "activation dimension d (synthetic: 64, toy: 5)"},
                          {"feature-probability", true, "toy: probability that a feature is active (0.05)"},
@@ -271,7 +271,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     if (file && (args.has("features") || args.has("d")))
         throw InputError("--features and --d apply to the synthetic and toy sources (a file's activations set d)");
     if (sourceName != "synthetic" && sourceName != "toy" && sourceName != "fashion-mnist" && !file)
-        throw InputError("unknown source '" + sourceName + "' (expected synthetic, toy, fashion-mnist or file)");
+        throw InputError("unknown source '" + sourceName + "' (expected synthetic, toy, fashion-mnist, file or lm)");
     const bool fashion = sourceName == "fashion-mnist";
     if (fashion && (args.has("features") || args.has("d")))
         throw InputError("--features and --d apply to the synthetic and toy sources (fashion-mnist has d = 128)");

@@ -3,11 +3,13 @@
 #include "common/Cancelled.h"
 #include "common/InputError.h"
 #include "common/ProgressReporter.h"
+#include "common/TaskPool.h"
 #include "lm/LanguageModel.h"
 #include "sae/ImportedSae.h"
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <string>
 
 namespace featurescope {
@@ -64,42 +66,70 @@ void FeatureDashboard::scan(const std::vector<int>& textIds, const DashboardSett
     m_byFeature.assign(std::size_t(m_sae.latentDim()), {});
     m_rowStart.assign(1, 0);
     m_rowFeatures.clear();
-    std::vector<int> ids;
-    Eigen::MatrixXf codes;
-    for (std::int64_t first = 0; first < windows; first += batch) {
+    const int vocabulary = m_lm.model().config().vocabSize;
+    for (std::int64_t i = 0; i < windows * body; ++i)
+        if (textIds[std::size_t(i)] < 0 || textIds[std::size_t(i)] >= vocabulary)
+            throw InputError("token id " + std::to_string(textIds[std::size_t(i)]) + " is outside the vocabulary [0, " +
+                             std::to_string(vocabulary) + ")");
+    // Rounds of `threads` batches: each worker runs and encodes one batch; the main thread then appends them in
+    // order, so the kept codes do not depend on the number of threads.
+    const int threads = std::max(1, settings.threads);
+    TaskPool pool(threads);
+    const auto workers = static_cast<std::size_t>(threads);
+    std::vector<std::vector<int>> ids(workers);
+    std::vector<Eigen::MatrixXf> codes(workers);
+    std::vector<std::exception_ptr> failures(workers);
+    for (std::int64_t round = 0; round < windows; round += std::int64_t(batch) * threads) {
         if (progress) {
             if (progress->isCancelled())
                 throw Cancelled();
-            progress->report(double(first) / double(windows), "encoding");
+            progress->report(double(round) / double(windows), "encoding");
         }
-        const int n = int(std::min<std::int64_t>(batch, windows - first));
-        ids.resize(std::size_t(n) * std::size_t(context));
-        for (int w = 0; w < n; ++w) {
-            int* row = ids.data() + std::size_t(w) * std::size_t(context);
-            if (bos)
-                *row++ = *m_lm.tokenizer().bosId();
-            std::copy_n(textIds.data() + (first + w) * body, body, row);
-        }
-        captureCodes(ids, n, context, codes);
-        const std::uint64_t nonZero = std::uint64_t((codes.array() != 0.0f).count());
-        if (m_rowFeatures.size() + nonZero > settings.maxStoredActivations) {
-            m_truncated = true;
-            if (m_tokens.empty())
-                throw InputError("one batch of windows already has more non-zero codes than the " +
-                                 std::to_string(settings.maxStoredActivations) + " the dashboard may keep");
-            break;
-        }
-        const auto firstRow = std::int32_t(m_tokens.size());
-        m_tokens.insert(m_tokens.end(), ids.begin(), ids.end());
-        for (Eigen::Index r = 0; r < codes.cols(); ++r) {
-            const float* column = codes.data() + r * codes.rows();
-            for (Eigen::Index f = 0; f < codes.rows(); ++f)
-                if (column[f] != 0.0f) {
-                    m_byFeature[std::size_t(f)].push_back({firstRow + std::int32_t(r), column[f]});
-                    m_rowFeatures.push_back(std::int32_t(f));
+        const int jobs = int(std::min<std::int64_t>(threads, (windows - round + batch - 1) / batch));
+        pool.run(jobs, [&](int t) {
+            try {
+                const std::int64_t first = round + std::int64_t(t) * batch;
+                const int n = int(std::min<std::int64_t>(batch, windows - first));
+                std::vector<int>& batchIds = ids[std::size_t(t)];
+                batchIds.resize(std::size_t(n) * std::size_t(context));
+                for (int w = 0; w < n; ++w) {
+                    int* row = batchIds.data() + std::size_t(w) * std::size_t(context);
+                    if (bos)
+                        *row++ = *m_lm.tokenizer().bosId();
+                    std::copy_n(textIds.data() + (first + w) * body, body, row);
                 }
-            m_rowStart.push_back(std::int64_t(m_rowFeatures.size()));
+                captureCodes(batchIds, n, context, codes[std::size_t(t)]);
+            } catch (...) {
+                failures[std::size_t(t)] = std::current_exception();
+            }
+        });
+        for (int t = 0; t < jobs; ++t)
+            if (failures[std::size_t(t)])
+                std::rethrow_exception(failures[std::size_t(t)]);
+        for (int t = 0; t < jobs; ++t) {
+            const Eigen::MatrixXf& batchCodes = codes[std::size_t(t)];
+            const std::uint64_t nonZero = std::uint64_t((batchCodes.array() != 0.0f).count());
+            if (m_rowFeatures.size() + nonZero > settings.maxStoredActivations) {
+                m_truncated = true;
+                if (m_tokens.empty())
+                    throw InputError("one batch of windows already has more non-zero codes than the " +
+                                     std::to_string(settings.maxStoredActivations) + " the dashboard may keep");
+                break;
+            }
+            const auto firstRow = std::int32_t(m_tokens.size());
+            m_tokens.insert(m_tokens.end(), ids[std::size_t(t)].begin(), ids[std::size_t(t)].end());
+            for (Eigen::Index r = 0; r < batchCodes.cols(); ++r) {
+                const float* column = batchCodes.data() + r * batchCodes.rows();
+                for (Eigen::Index f = 0; f < batchCodes.rows(); ++f)
+                    if (column[f] != 0.0f) {
+                        m_byFeature[std::size_t(f)].push_back({firstRow + std::int32_t(r), column[f]});
+                        m_rowFeatures.push_back(std::int32_t(f));
+                    }
+                m_rowStart.push_back(std::int64_t(m_rowFeatures.size()));
+            }
         }
+        if (m_truncated)
+            break;
     }
     if (progress)
         progress->report(1.0, "encoding");

@@ -20,6 +20,7 @@ struct DashboardSettings {
     int context = 0;                  // tokens per window, BOS included (0: the smaller of n_positions and 128)
     std::uint64_t maxTokens = 16384;  // positions to scan at most, in whole windows
     int batch = 8;                    // windows per forward pass
+    int threads = 1;                  // batches encoded at once (the results are the same for any number)
     // Non-zero codes kept (12 bytes each); a scan that would keep more stops early and says so (truncated()).
     std::uint64_t maxStoredActivations = std::uint64_t(1) << 24;
 };

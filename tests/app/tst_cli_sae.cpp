@@ -173,7 +173,7 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("message");
         QTest::newRow("unknown option") << QStringList{QStringLiteral("--frobnicate")} << QStringLiteral("unknown option");
-        QTest::newRow("unknown source") << QStringList{QStringLiteral("--source"), QStringLiteral("lm")} << QStringLiteral("unknown source");
+        QTest::newRow("unknown source") << QStringList{QStringLiteral("--source"), QStringLiteral("cifar")} << QStringLiteral("unknown source");
         QTest::newRow("unknown variant") << QStringList{QStringLiteral("--variant"), QStringLiteral("jumprelu")} << QStringLiteral("unknown SAE variant");
         QTest::newRow("negative l1") << QStringList{QStringLiteral("--l1"), QStringLiteral("-1")} << QStringLiteral("--l1");
         QTest::newRow("k above d_sae") << QStringList{QStringLiteral("--variant"), QStringLiteral("topk"), QStringLiteral("--d-sae"), QStringLiteral("8"), QStringLiteral("--k"), QStringLiteral("9")} << QStringLiteral("--k");

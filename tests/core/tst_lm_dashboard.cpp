@@ -144,9 +144,21 @@ private Q_SLOTS:
             all.conservativeResize(Eigen::NoChange, all.cols() + codes.cols());
             all.rightCols(codes.cols()) = codes;
         }
+        FeatureDashboard parallel(lm, sae, hook, TransformerLensProcessing::raw());
+        settings.threads = 3;
+        settings.batch = 2;
+        parallel.scan(ids, settings); // the same codes in the same order, whatever the threads and batches
         CardOptions options;
         options.topExamples = 4;
         options.contextTokens = 3;
+        QCOMPARE(parallel.tokens(), dashboard.tokens());
+        for (int f = 0; f < sae.latentDim(); ++f) {
+            QCOMPARE(parallel.activations(f).size(), dashboard.activations(f).size());
+            for (std::size_t i = 0; i < dashboard.activations(f).size(); ++i) {
+                QCOMPARE(parallel.activations(f)[i].row, dashboard.activations(f)[i].row);
+                QVERIFY(std::abs(parallel.activations(f)[i].value - dashboard.activations(f)[i].value) < 1e-6f);
+            }
+        }
         for (int f = 0; f < sae.latentDim(); ++f) {
             const FeatureCard c = dashboard.card(f, options);
             const std::int64_t active = (all.row(f).array() > 0.0f).count();
