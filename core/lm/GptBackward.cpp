@@ -1,5 +1,6 @@
 #include "lm/GptBackward.h"
 
+#include "lm/CausalAttention.h"
 #include "lm/GptKernels.h"
 #include "lm/GptProducts.h"
 
@@ -8,8 +9,6 @@
 namespace featurescope {
 
 using Kind = GptWeights::Kind;
-using StridedConst = Eigen::Map<const RowMatrixF, 0, Eigen::OuterStride<>>;
-using Strided = Eigen::Map<RowMatrixF, 0, Eigen::OuterStride<>>;
 
 void GptBackward::run(const GptModel& model, const GptActivations& forward, const RowMatrixF& dLogits,
                       GptWeights& gradients)
@@ -73,38 +72,15 @@ void GptBackward::attentionBackward(const GptModel& model, const GptActivations:
     const GptConfig& c = model.config();
     const int d = c.width, dh = c.headDim(), H = c.heads;
     const float scale = 1.0f / std::sqrt(float(dh));
-    m_dPattern.resize(tokens, tokens);
     for (int b = 0; b < batch; ++b) {
         const std::size_t rowOffset = std::size_t(b) * std::size_t(tokens);
         const float* qkv = layer.qkv.data() + rowOffset * 3 * d;
         float* dqkv = m_dQkv.data() + rowOffset * 3 * d;
-        for (int h = 0; h < H; ++h) {
-            const StridedConst Q(qkv + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
-            const StridedConst K(qkv + d + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
-            const StridedConst V(qkv + 2 * d + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
-            const ConstRowMatrixMap P(layer.probabilities.data() + (rowOffset * H + std::size_t(h) * tokens) * tokens,
-                                      tokens, tokens);
-            const StridedConst dZ(m_dHeads.data() + rowOffset * d + h * dh, tokens, dh, Eigen::OuterStride<>(d));
-            Strided dQ(dqkv + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
-            Strided dK(dqkv + d + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
-            Strided dV(dqkv + 2 * d + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
-            dV.noalias() = P.transpose() * dZ;
-            m_dPattern.noalias() = dZ * V.transpose();
-            // Softmax backward row by row; entries above the diagonal have P = 0 and stay 0.
-            for (int i = 0; i < tokens; ++i) {
-                float* g = m_dPattern.data() + std::size_t(i) * tokens;
-                const float* p = P.data() + std::size_t(i) * tokens;
-                float dot = 0.0f;
-                for (int j = 0; j <= i; ++j)
-                    dot += g[j] * p[j];
-                for (int j = 0; j <= i; ++j)
-                    g[j] = p[j] * (g[j] - dot) * scale;
-                for (int j = i + 1; j < tokens; ++j)
-                    g[j] = 0.0f;
-            }
-            dQ.noalias() = m_dPattern * K;
-            dK.noalias() = m_dPattern.transpose() * Q;
-        }
+        for (int h = 0; h < H; ++h)
+            CausalAttention::backward(qkv + h * dh, qkv + d + h * dh, qkv + 2 * d + h * dh, 3 * d,
+                                      layer.probabilities.data() + (rowOffset * H + std::size_t(h) * tokens) * tokens,
+                                      m_dHeads.data() + rowOffset * d + h * dh, d, tokens, dh, scale, dqkv + h * dh,
+                                      dqkv + d + h * dh, dqkv + 2 * d + h * dh, m_attentionScratch);
     }
 }
 

@@ -108,16 +108,4 @@ void GptKernels::geluBackward(GptActivation kind, const RowMatrixF& pre, RowMatr
     }
 }
 
-void GptKernels::causalSoftmax(float* scores, int tokens)
-{
-    for (int i = 0; i < tokens; ++i) {
-        float* row = scores + std::size_t(i) * std::size_t(tokens);
-        // Eigen's exp is vectorised; std::exp per element was most of the softmax's time.
-        Eigen::Map<Eigen::ArrayXf> visible(row, i + 1);
-        visible = (visible - visible.maxCoeff()).exp();
-        visible *= 1.0f / visible.sum();
-        std::fill(row + i + 1, row + tokens, 0.0f);
-    }
-}
-
 } // namespace featurescope

@@ -1,6 +1,7 @@
 #include "lm/GptModel.h"
 
 #include "common/InputError.h"
+#include "lm/CausalAttention.h"
 #include "lm/GptBf16Weights.h"
 #include "lm/GptKernels.h"
 #include "lm/GptProducts.h"
@@ -11,8 +12,6 @@ namespace featurescope {
 
 using Kind = GptWeights::Kind;
 using Site = GptHookPoint::Site;
-using StridedConst = Eigen::Map<const RowMatrixF, 0, Eigen::OuterStride<>>;
-using Strided = Eigen::Map<RowMatrixF, 0, Eigen::OuterStride<>>;
 
 void GptModel::forward(const int* ids, int batch, int tokens, GptActivations& out, const GptHooks* hooks,
                        bool keepForBackward) const
@@ -125,15 +124,9 @@ void GptModel::attention(GptActivations::Layer& layer, int batch, int tokens) co
     for (int b = 0; b < batch; ++b) {
         const float* block = layer.qkv.data() + std::size_t(b) * tokens * 3 * d;
         for (int h = 0; h < H; ++h) {
-            const StridedConst Q(block + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
-            const StridedConst K(block + d + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
-            const StridedConst V(block + 2 * d + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
             float* p = layer.probabilities.data() + (keepAll ? (std::size_t(b) * H + h) * pattern : 0);
-            RowMatrixMap P(p, tokens, tokens);
-            P.noalias() = (Q * K.transpose()) * scale;
-            GptKernels::causalSoftmax(p, tokens);
-            Strided Z(layer.heads.data() + std::size_t(b) * tokens * d + h * dh, tokens, dh, Eigen::OuterStride<>(d));
-            Z.noalias() = P * V;
+            CausalAttention::forward(block + h * dh, block + d + h * dh, block + 2 * d + h * dh, 3 * d, tokens, dh, scale,
+                                     p, layer.heads.data() + std::size_t(b) * tokens * d + h * dh, d);
         }
     }
 }
