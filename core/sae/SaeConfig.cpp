@@ -95,6 +95,8 @@ void to_json(nlohmann::json& j, const SaeConfig& config)
     }
     if (config.variant == SaeVariant::BatchTopK)
         j["threshold_rate"] = config.thresholdRate;
+    if (config.tiedEncoder)
+        j["tied"] = true;
     if (config.variant == SaeVariant::JumpReLU) {
         j["sparsity_loss"] = config.jumpSparsity == SaeJumpSparsity::Tanh ? "tanh" : "step";
         j["init_threshold"] = config.jumpInitThreshold;

@@ -45,6 +45,9 @@ struct SaeConfig {
     // TopK and BatchTopK: weight of the AuxK dead-latent loss (SAELens's aux_loss_coefficient, 1 by default; 0 turns it off).
     // docs/ARCHITECTURE.md §5.
     double auxK = 1.0;
+    // Tied weights: W_enc = W_decᵀ throughout training (one shared matrix; the trainer sums both gradients). Removes
+    // feature absorption on hierarchical features (Chanin et al. 2024), at the price of the encoder's freedom.
+    bool tiedEncoder = false;
     // Scale inputs so that E‖x‖ = √d_in (always on for the 2024 and JumpReLU variants, opt-in for the others).
     bool normalizeInputs = false;
 
