@@ -127,7 +127,7 @@ int evaluateImportedSae(const ArgumentParser& args)
         throw InputError("--sae evaluates on --activations FILE: --source must be file or absent");
     for (const char* option : {"features", "d", "feature-probability", "toy-steps", "d-sae", "variant", "l1", "k", "aux-k",
                                "steps", "batch", "lr", "normalize", "resample-at", "path", "randomized", "data-dir",
-                               "mlp-epochs", "save", "save-diverged", "seed", "export-activations"})
+                               "mlp-epochs", "save", "save-diverged", "seed", "export-activations", "sparsity-loss"})
         if (args.has(option))
             throw InputError(std::string("--") + option + " does not apply to --sae (the SAE is evaluated, not trained)");
     const std::string directory = args.text("sae");
@@ -221,12 +221,16 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"feature-probability", true, "toy: probability that a feature is active (0.05)"},
                          {"toy-steps", true, "toy: training steps of the toy model (3000)"},
                          {"d-sae", true, "SAE latents (synthetic, fashion-mnist: 512; toy: 4F)"},
-                         {"variant", true, "tm2023 (default), 2024, topk or batchtopk (the k x batch largest activations of each "
-                                                  "batch; at inference a JumpReLU at the learned threshold, exported to SAELens as jumprelu)"},
+                         {"variant", true, "tm2023 (default), 2024, topk, batchtopk (the k x batch largest activations of each "
+                                                  "batch; at inference a JumpReLU at the learned threshold, exported to SAELens as jumprelu) "
+                                                  "or jumprelu (f = pre if pre > theta_j, thresholds learned through a straight-through "
+                                                  "estimator, bandwidth 0.05, initial theta 0.01, as SAELens)"},
+                         {"sparsity-loss", true, "jumprelu: step (lambda x L0, DeepMind; default) or tanh (lambda x sum tanh(4 f |W_dec|), Anthropic)"},
                          {"l1", true, perSource("sparsity penalty lambda, tm2023", [](const Defaults& d) { return number(d.l1); }) +
                                            "; 2024: 2/d_in (lambda = 2 for a squared error summed over d_in; our MSE is a mean over "
                                            "d_in. Anthropic's 5/d_in shrinks codes so much that synthetic data reaches explained "
-                                           "variance 0.63; 2/d_in reaches 0.87 at MMCS 0.997); topk: 0"},
+                                           "variance 0.63; 2/d_in reaches 0.87 at MMCS 0.997); jumprelu: the sparsity loss's coefficient, 1/d_in "
+                                           "(SAELens's l0_coefficient 1 for a summed squared error); topk, batchtopk: 0"},
                          {"k", true, "topk: active latents per input; batchtopk: on average (5)"},
                          {"aux-k", true, "topk, batchtopk: weight of the AuxK loss on latents silent for more than 1000 steps (1; 0 = off)"},
                          {"steps", true, perSource("SAE training steps", [](const Defaults& d) { return std::to_string(d.steps); })},
@@ -315,12 +319,22 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     sae.auxK = args.number("aux-k", sae.auxK, 0.0, 1e6);
     if (args.has("aux-k") && !sae.selectsTopK())
         throw InputError("--aux-k applies to --variant topk and batchtopk");
+    if (args.has("sparsity-loss")) {
+        const std::string loss = args.text("sparsity-loss");
+        if (sae.variant != SaeVariant::JumpReLU)
+            throw InputError("--sparsity-loss applies to --variant jumprelu");
+        if (loss != "step" && loss != "tanh")
+            throw InputError("option --sparsity-loss expects step or tanh, got '" + loss + "'");
+        sae.jumpSparsity = loss == "tanh" ? SaeJumpSparsity::Tanh : SaeJumpSparsity::Step;
+    }
     const std::string normalize = args.text("normalize", defaults.normalize ? "on" : "off");
     if (normalize != "on" && normalize != "off")
         throw InputError("option --normalize expects on or off, got '" + normalize + "'");
     sae.normalizeInputs = normalize == "on";
-    if (sae.variant == SaeVariant::Anthropic2024 && !sae.normalizeInputs && args.has("normalize"))
-        throw InputError("the 2024 variant always normalises its inputs (--normalize off is not possible)");
+    if ((sae.variant == SaeVariant::Anthropic2024 || sae.variant == SaeVariant::JumpReLU) && !sae.normalizeInputs &&
+        args.has("normalize"))
+        throw InputError("the " + saeVariantName(sae.variant) +
+                         " variant always normalises its inputs (--normalize off is not possible)");
     SaeTrainingConfig& training = config.training;
     training.steps = int(args.integer("steps", defaults.steps, 0, 10000000));
     training.batch = int(args.integer("batch", defaults.batch, 1, 65536));

@@ -152,6 +152,13 @@ nlohmann::json SaeRunResult::toJson(const SaeExperimentConfig& config) const
     }
     if (sae.variant == SaeVariant::BatchTopK)
         out["threshold"] = this->sae->threshold(); // the inference JumpReLU's θ, learned in training
+    if (sae.variant == SaeVariant::JumpReLU) {
+        out["sparsity_loss"] = sae.jumpSparsity == SaeJumpSparsity::Tanh ? "tanh" : "step";
+        Eigen::VectorXf theta = this->sae->thresholds();
+        std::sort(theta.data(), theta.data() + theta.size());
+        out["threshold_median"] = theta.size() ? double(theta[theta.size() / 2]) : 0.0;
+        out["threshold_mean"] = theta.size() ? double(theta.mean()) : 0.0;
+    }
     if (auxDeadAtEnd >= 0)
         out["aux_k_dead_latents"] = auxDeadAtEnd;
     out["normalize_inputs"] = sae.normalizesInputs();

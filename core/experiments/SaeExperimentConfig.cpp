@@ -132,19 +132,21 @@ SaeExperimentConfig::Defaults SaeExperimentConfig::defaultsFor(Source source, in
 
 double SaeExperimentConfig::defaultL1(Source source, SaeVariant variant, int inputDim)
 {
+    int d = inputDim;
+    if (d <= 0)
+        d = source == Source::Synthetic ? SaeExperimentConfig{}.syntheticDimension
+            : source == Source::Toy     ? SaeExperimentConfig{}.toyHidden
+                                        : MlpConfig{}.hidden;
     switch (variant) {
-    case SaeVariant::Anthropic2024: {
+    case SaeVariant::Anthropic2024:
         // Anthropic: ‖x − x̂‖² (summed over d_in) + λ Σ f_i ‖W_dec,i‖ with λ = 5 on inputs scaled to E‖x‖ = √d_in.
         // Our reconstruction term is that sum divided by d_in, so their trade-off is λ = 5 / d_in here. Its L1 term
         // shrinks each code by λ·d_in/2 = 2.5 scaled units, which caps explained variance near 0.63 on the synthetic
         // source; 2 / d_in (a shrink of 1) reaches 0.87 with MMCS 0.997 (docs/ARCHITECTURE.md §5).
-        int d = inputDim;
-        if (d <= 0)
-            d = source == Source::Synthetic ? SaeExperimentConfig{}.syntheticDimension
-                : source == Source::Toy     ? SaeExperimentConfig{}.toyHidden
-                                            : MlpConfig{}.hidden;
         return k2024Lambda / d;
-    }
+    case SaeVariant::JumpReLU:
+        // SAELens's l0_coefficient multiplies a squared error summed over d_in; ours is the mean.
+        return kJumpReluL0 / d;
     case SaeVariant::TopK:
     case SaeVariant::BatchTopK:
         return 0.0; // sparsity comes from k
@@ -193,6 +195,7 @@ void to_json(nlohmann::json& j, const SaeExperimentConfig& c)
                 {"l1", c.sae.l1},
                 {"k", c.sae.k},
                 {"aux_k", c.sae.auxK},
+                {"sparsity_loss", c.sae.jumpSparsity == SaeJumpSparsity::Tanh ? "tanh" : "step"},
                 {"normalize_inputs", c.sae.normalizeInputs}};
     j["training"] = {{"steps", c.training.steps},
                      {"batch", c.training.batch},
@@ -243,12 +246,15 @@ SaeExperimentConfig SaeExperimentConfig::fromJson(const nlohmann::json& settings
     if (mnist.has("randomized")) // sessions before the experiment layer did not store it
         c.randomized = mnist.boolean("randomized");
     const SettingsReader sae = r.object("sae");
-    c.sae.variant = saeVariantFromName(sae.choice("variant", {"tm2023", "2024", "topk", "batchtopk"}));
+    c.sae.variant = saeVariantFromName(sae.choice("variant", {"tm2023", "2024", "topk", "batchtopk", "jumprelu"}));
     c.sae.latentDim = int(sae.integer("latents", 1, 65536));
     c.sae.l1 = sae.number("l1", 0.0, 1000.0);
     c.sae.k = int(sae.integer("k", 1, 65536));
     if (sae.has("aux_k")) // sessions before AuxK take its default
         c.sae.auxK = sae.number("aux_k", 0.0, 1e6);
+    if (sae.has("sparsity_loss")) // sessions before JumpReLU take its default
+        c.sae.jumpSparsity = sae.choice("sparsity_loss", {"step", "tanh"}) == "tanh" ? SaeJumpSparsity::Tanh
+                                                                                     : SaeJumpSparsity::Step;
     c.sae.normalizeInputs = sae.boolean("normalize_inputs");
     const SettingsReader training = r.object("training");
     c.training.steps = int(training.integer("steps", 1, 10000000));

@@ -78,6 +78,8 @@ struct SaeExperimentConfig {
     // (synthetic 64, toy 5, fashion-mnist and file 128).
     static double defaultL1(Source source, SaeVariant variant, int inputDim = 0);
     static constexpr double k2024Lambda = 2.0;
+    // JumpReLU: λ = kJumpReluL0 / d_in, SAELens's l0_coefficient for a summed squared error.
+    static constexpr double kJumpReluL0 = 1.0;
     // A config with the source's defaults filled in (true features: F for synthetic, n for toy).
     static SaeExperimentConfig withDefaults(Source source);
 

@@ -102,4 +102,32 @@ void GroundTruthRecovery::score(const Eigen::MatrixXf& trueActivations, const La
     m_scored = true;
 }
 
+double GroundTruthRecovery::absorptionRate(const Eigen::MatrixXf& trueActivations,
+                                           const LatentActivations& latentActivations, int parent, int child) const
+{
+    const int f = int(m_latentOfTrue.size());
+    if (parent < 0 || parent >= f || child < 0 || child >= f || trueActivations.rows() != f)
+        throw InputError("absorption: parent " + std::to_string(parent) + " or child " + std::to_string(child) +
+                         " is not one of the " + std::to_string(f) + " true features");
+    const int latent = m_latentOfTrue[std::size_t(parent)];
+    if (latent < 0)
+        return -1.0;
+    const Eigen::VectorXf parentCodes = latentActivations(latent);
+    if (parentCodes.size() != trueActivations.cols())
+        throw InputError("absorption: the parent's latent has " + std::to_string(parentCodes.size()) + " codes for " +
+                         std::to_string(trueActivations.cols()) + " inputs");
+    // "Some other latent fires": the child's matched latent, or any latent when the child has none.
+    const int childLatent = m_latentOfTrue[std::size_t(child)];
+    const Eigen::VectorXf childCodes = childLatent >= 0 ? latentActivations(childLatent) : Eigen::VectorXf();
+    std::int64_t childActive = 0, absorbed = 0;
+    for (Eigen::Index s = 0; s < trueActivations.cols(); ++s) {
+        if (trueActivations(child, s) == 0.0f)
+            continue;
+        ++childActive;
+        const bool otherFires = childLatent < 0 || childCodes[s] > 0.0f;
+        absorbed += parentCodes[s] <= 0.0f && otherFires ? 1 : 0;
+    }
+    return childActive > 0 ? double(absorbed) / double(childActive) : -1.0;
+}
+
 } // namespace featurescope

@@ -35,6 +35,13 @@ public:
 
     bool hasDetection() const { return m_scored; }
 
+    // Feature absorption (Chanin et al. 2024) of `child` into its `parent`: over the inputs where the child is active
+    // (and so, in a hierarchy, the parent too), the fraction on which the parent's matched latent is silent while
+    // some other latent fires. 0: the parent's latent fires wherever the parent is active; −1 when the child is never
+    // active or the parent has no matched latent.
+    double absorptionRate(const Eigen::MatrixXf& trueActivations, const LatentActivations& latentActivations,
+                          int parent, int child) const;
+
     double mcc() const { return m_mcc; }
     double precisionMean() const { return m_precisionMean; }
     double recallMean() const { return m_recallMean; }

@@ -67,9 +67,10 @@ ImportedSae ImportedSae::fromSparseAutoencoder(const SparseAutoencoder& sae, con
     config.dIn = sae.inputDim();
     config.dSae = sae.latentDim();
     // BatchTopK runs at inference as a JumpReLU at its learned θ, which is how SAELens saves it too.
-    config.architecture = c.variant == SaeVariant::TopK        ? SaeLensArchitecture::TopK
-                          : c.variant == SaeVariant::BatchTopK ? SaeLensArchitecture::JumpReLU
-                                                               : SaeLensArchitecture::Standard;
+    config.architecture = c.variant == SaeVariant::TopK ? SaeLensArchitecture::TopK
+                          : c.variant == SaeVariant::BatchTopK || c.variant == SaeVariant::JumpReLU
+                              ? SaeLensArchitecture::JumpReLU
+                              : SaeLensArchitecture::Standard;
     config.k = c.variant == SaeVariant::TopK ? c.k : 0;
     config.applyBDecToInput = c.subtractsDecoderBias();
     config.hookName = hookName;
@@ -81,6 +82,8 @@ ImportedSae ImportedSae::fromSparseAutoencoder(const SparseAutoencoder& sae, con
     Eigen::VectorXf threshold;
     if (c.variant == SaeVariant::BatchTopK)
         threshold = Eigen::VectorXf::Constant(sae.latentDim(), sae.threshold());
+    else if (c.variant == SaeVariant::JumpReLU)
+        threshold = sae.thresholds();
     return ImportedSae(config, sae.encoderWeights() * s, sae.encoderBias(), sae.decoderWeights() / s,
                        sae.decoderBias() / s, threshold);
 }

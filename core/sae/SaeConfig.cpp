@@ -15,16 +15,18 @@ std::string saeVariantName(SaeVariant variant)
     case SaeVariant::Anthropic2024: return "2024";
     case SaeVariant::TopK: return "topk";
     case SaeVariant::BatchTopK: return "batchtopk";
+    case SaeVariant::JumpReLU: return "jumprelu";
     }
     return "tm2023";
 }
 
 SaeVariant saeVariantFromName(const std::string& name)
 {
-    for (auto v : {SaeVariant::TM2023, SaeVariant::Anthropic2024, SaeVariant::TopK, SaeVariant::BatchTopK})
+    for (auto v : {SaeVariant::TM2023, SaeVariant::Anthropic2024, SaeVariant::TopK, SaeVariant::BatchTopK,
+                   SaeVariant::JumpReLU})
         if (saeVariantName(v) == name)
             return v;
-    throw InputError("unknown SAE variant '" + name + "' (expected tm2023, 2024, topk or batchtopk)");
+    throw InputError("unknown SAE variant '" + name + "' (expected tm2023, 2024, topk, batchtopk or jumprelu)");
 }
 
 void SaeConfig::validate() const
@@ -41,6 +43,9 @@ void SaeConfig::validate() const
         throw InputError("the sparsity penalty l1 must be finite, non-negative and at most 1e6");
     if (!std::isfinite(auxK) || auxK < 0.0 || auxK > 1e6)
         throw InputError("the AuxK coefficient must be finite, non-negative and at most 1e6");
+    if (!(jumpInitThreshold > 0.0 && jumpInitThreshold < 1e6) || !(jumpBandwidth > 0.0 && jumpBandwidth < 1e6) ||
+        !(jumpTanhScale > 0.0 && jumpTanhScale < 1e6))
+        throw InputError("JumpReLU needs a positive finite initial threshold, bandwidth and tanh scale");
     if (!std::isfinite(thresholdRate) || thresholdRate <= 0.0 || thresholdRate > 1.0)
         throw InputError("the BatchTopK threshold rate must be in (0, 1]");
     if (selectsTopK() && (k < 1 || k > latentDim))
@@ -90,6 +95,15 @@ void to_json(nlohmann::json& j, const SaeConfig& config)
     }
     if (config.variant == SaeVariant::BatchTopK)
         j["threshold_rate"] = config.thresholdRate;
+    if (config.tiedEncoder)
+        j["tied"] = true;
+    if (config.variant == SaeVariant::JumpReLU) {
+        j["sparsity_loss"] = config.jumpSparsity == SaeJumpSparsity::Tanh ? "tanh" : "step";
+        j["init_threshold"] = config.jumpInitThreshold;
+        j["bandwidth"] = config.jumpBandwidth;
+        if (config.jumpSparsity == SaeJumpSparsity::Tanh)
+            j["tanh_scale"] = config.jumpTanhScale;
+    }
 }
 
 void to_json(nlohmann::json& j, const SaeTrainingConfig& config)

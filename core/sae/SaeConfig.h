@@ -17,9 +17,16 @@ enum class SaeVariant {
     // of the whole batch of B inputs; at inference a JumpReLU whose threshold θ is the running average of the
     // smallest kept activation (θ ← (1 − r)θ + r·min, r = thresholdRate). Otherwise as TopK.
     BatchTopK,
+    // JumpReLU (Rajamanoharan et al. 2024, as SAELens trains it): f = pre · [pre > θ_j] with a learned threshold
+    // θ_j = exp(log θ_j) per latent, trained through a straight-through estimator of bandwidth ε, and a sparsity loss
+    // λ·L0 ("step", DeepMind) or λ Σ tanh(c f ‖W_dec‖) ("tanh", Anthropic). Unit-norm decoder as TM 2023.
+    JumpReLU,
 };
 
-std::string saeVariantName(SaeVariant variant);               // "tm2023", "2024", "topk", "batchtopk"
+// JumpReLU's sparsity loss.
+enum class SaeJumpSparsity { Step, Tanh };
+
+std::string saeVariantName(SaeVariant variant);               // "tm2023", "2024", "topk", "batchtopk", "jumprelu"
 SaeVariant saeVariantFromName(const std::string& name);        // throws InputError
 
 // What the autoencoder is.
@@ -27,21 +34,35 @@ struct SaeConfig {
     int inputDim = 64;    // d_in
     int latentDim = 512;  // d_sae
     SaeVariant variant = SaeVariant::TM2023;
-    double l1 = 3e-3;     // λ (TM2023, 2024); ignored by TopK and BatchTopK
+    double l1 = 3e-3;     // λ (TM2023, 2024; JumpReLU: the sparsity loss's coefficient); ignored by (Batch)TopK
     double thresholdRate = 0.01; // BatchTopK: the rate r of θ's running average (SAELens's topk_threshold_lr)
+    // JumpReLU, SAELens's defaults: initial θ, the estimator's bandwidth ε, the sparsity loss and tanh's scale c.
+    double jumpInitThreshold = 0.01;
+    double jumpBandwidth = 0.05;
+    SaeJumpSparsity jumpSparsity = SaeJumpSparsity::Step;
+    double jumpTanhScale = 4.0;
     int k = 5;            // TopK: per input; BatchTopK: on average per input
     // TopK and BatchTopK: weight of the AuxK dead-latent loss (SAELens's aux_loss_coefficient, 1 by default; 0 turns it off).
     // docs/ARCHITECTURE.md §5.
     double auxK = 1.0;
-    // Scale inputs so that E‖x‖ = √d_in (always on for the 2024 variant, opt-in for the others).
+    // Tied weights: W_enc = W_decᵀ throughout training (one shared matrix; the trainer sums both gradients). Removes
+    // feature absorption on hierarchical features (Chanin et al. 2024), at the price of the encoder's freedom.
+    bool tiedEncoder = false;
+    // Scale inputs so that E‖x‖ = √d_in (always on for the 2024 and JumpReLU variants, opt-in for the others).
     bool normalizeInputs = false;
 
-    bool normalizesInputs() const { return normalizeInputs || variant == SaeVariant::Anthropic2024; }
+    // The 2024 recipe, and JumpReLU, whose SAELens defaults (θ 0.01, ε 0.05) assume inputs of norm about √d_in.
+    bool normalizesInputs() const
+    {
+        return normalizeInputs || variant == SaeVariant::Anthropic2024 || variant == SaeVariant::JumpReLU;
+    }
     bool subtractsDecoderBias() const { return variant != SaeVariant::Anthropic2024; }
     bool unitNormDecoder() const { return variant != SaeVariant::Anthropic2024; }
     // TopK or BatchTopK: sparsity from k, no penalty.
     bool selectsTopK() const { return variant == SaeVariant::TopK || variant == SaeVariant::BatchTopK; }
     bool usesAuxK() const { return selectsTopK() && auxK > 0.0; }
+    // JumpReLU: log θ per latent follows the other parameters (SparseAutoencoder's layout).
+    bool learnsThresholds() const { return variant == SaeVariant::JumpReLU; }
     // k_aux: how many dead latents the AuxK loss uses per input, d_in / 2 (at least 1) as in SAELens.
     int auxKLatents() const { return inputDim / 2 > 0 ? inputDim / 2 : 1; }
     void validate() const; // throws InputError

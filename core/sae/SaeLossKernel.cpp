@@ -67,6 +67,14 @@ void SaeLossKernel::extractActive(const SparseAutoencoder& sae, int first, int c
         const std::size_t begin = total;
         if (topK) {
             total += std::size_t(m_topK.select(col, dsae, feature + total, value + total));
+        } else if (m_config.learnsThresholds()) {
+            const float* theta = m_theta.data();
+            for (int j = 0; j < dsae; ++j) {
+                const float v = col[j] + bias[j];
+                feature[total] = j;
+                value[total] = v;
+                total += v > theta[j] ? 1 : 0;
+            }
         } else {
             int j0 = 0;
 #ifdef __AVX512F__
@@ -104,6 +112,7 @@ SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::
     SaeLossTerms terms;
     if (batch == 0)
         return terms;
+    m_l1 = l1;
 
     // r = x − b_dec: the decoder's target (x̂ − x = W_dec f − r) and, with a pre-encoder bias, the encoder's input.
     m_residualTarget.resize(d, batch);
@@ -112,6 +121,8 @@ SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::
     // Encoder GEMM in blocks of samples, each block's codes extracted while its pre-activations are still in cache.
     m_pre.resize(dsae, batch);
     prepareLists(batch);
+    if (m_config.learnsThresholds())
+        m_theta = sae.thresholds();
     const bool auxK = m_config.usesAuxK() && m_dead && !m_dead->empty();
     m_auxK = auxK ? std::min(m_config.auxKLatents(), int(m_dead->size())) : 0;
     if (auxK) {
@@ -140,14 +151,16 @@ SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::
     const std::size_t active = std::size_t(m_rowStart.back());
     const double density = double(active) / (double(batch) * dsae);
     terms.l0 = double(active) / batch;
-    const bool sparse = m_path == SaeComputePath::Sparse ||
-                        (m_path == SaeComputePath::Automatic && density < kSparseBelowDensity);
+    // JumpReLU's threshold estimator needs dL/df also for silent codes near θ: the dense path computes them all.
+    const bool sparse = !m_config.learnsThresholds() &&
+                        (m_path == SaeComputePath::Sparse ||
+                         (m_path == SaeComputePath::Automatic && density < kSparseBelowDensity));
     terms.sparsePath = sparse;
 
     // dL/df_i contributed by the penalty (per active code of feature i).
     m_featurePenalty.resize(dsae);
-    if (m_config.selectsTopK()) {
-        m_featurePenalty.setZero();
+    if (m_config.selectsTopK() || m_config.learnsThresholds()) {
+        m_featurePenalty.setZero(); // JumpReLU's sparsity loss is its own (jumpReluBackward)
     } else if (m_config.variant == SaeVariant::Anthropic2024) {
         m_decoderNorms = sae.decoderWeights().colwise().norm().transpose();
         m_featurePenalty = m_decoderNorms * float(l1 / batch);
@@ -521,6 +534,11 @@ void SaeLossKernel::denseBackward(const SparseAutoencoder& sae, const Eigen::Mat
         for (int s = 0; s < batch; ++s)
             for (int a = m_rowStart[std::size_t(s)]; a < m_rowStart[std::size_t(s) + 1]; ++a)
                 m_pre(m_activeFeature[std::size_t(a)], s) = m_activeValue[std::size_t(a)];
+    } else if (m_config.learnsThresholds()) {
+        m_pre.colwise() += sae.encoderBias();
+        m_rawPre = m_pre; // the estimator of θ's gradient needs the pre-activations of silent codes too
+        for (int s = 0; s < batch; ++s)
+            m_pre.col(s) = (m_pre.col(s).array() > m_theta.array()).select(m_pre.col(s).array(), 0.0f).matrix();
     } else {
         m_pre.colwise() += sae.encoderBias(); // extractActive() added the bias only on the fly
         m_pre = m_pre.cwiseMax(0.0f);
@@ -531,7 +549,7 @@ void SaeLossKernel::denseBackward(const SparseAutoencoder& sae, const Eigen::Mat
     m_G.noalias() = dec * F;
     m_G -= m_residualTarget;
     const Eigen::VectorXf codeSum = F.rowwise().sum();
-    *penaltySum = double(codeSum.dot(m_featurePenalty));
+    *penaltySum = m_config.learnsThresholds() ? jumpReluSparsity(sae, m_l1) : double(codeSum.dot(m_featurePenalty));
     for (int j = 0; j < dsae; ++j)
         m_codeSum[std::size_t(j)] = codeSum[j];
     if (!gradient)
@@ -545,6 +563,12 @@ void SaeLossKernel::denseBackward(const SparseAutoencoder& sae, const Eigen::Mat
     dBdec = c * m_G.rowwise().sum();
     m_dF.resize(dsae, batch);
     m_dF.noalias() = dec.transpose() * m_G;
+    if (m_config.learnsThresholds()) {
+        jumpReluBackward(sae, m_l1, c, gradient);
+        dEnc.noalias() = encoderInput * m_dF.transpose();
+        dBenc = m_dF.rowwise().sum();
+        return;
+    }
     // dL/dpre = (c · W_decᵀ G + penalty) where the code is active, 0 elsewhere.
     for (int s = 0; s < batch; ++s) {
         float* dcol = m_dF.col(s).data();
@@ -555,6 +579,64 @@ void SaeLossKernel::denseBackward(const SparseAutoencoder& sae, const Eigen::Mat
     }
     dEnc.noalias() = encoderInput * m_dF.transpose();
     dBenc = m_dF.rowwise().sum();
+}
+
+double SaeLossKernel::jumpReluSparsity(const SparseAutoencoder& sae, double l1) const
+{
+    // Step: λ/B Σ_s Σ_j [pre_sj > θ_j] = λ · mean L0. Tanh: λ/B Σ_s Σ_j tanh(c f_sj ‖W_dec,j‖).
+    const int batch = int(m_pre.cols());
+    if (m_config.jumpSparsity == SaeJumpSparsity::Step)
+        return l1 / batch * double((m_pre.array() > 0.0f).count());
+    const Eigen::ArrayXf scale = float(m_config.jumpTanhScale) * sae.decoderWeights().colwise().norm().transpose().array();
+    double total = 0.0;
+    for (int s = 0; s < batch; ++s)
+        total += double((m_pre.col(s).array() * scale).tanh().sum());
+    return l1 / batch * total;
+}
+
+void SaeLossKernel::jumpReluBackward(const SparseAutoencoder& sae, double l1, float c, float* gradient)
+{
+    // In: m_dF = W_decᵀ G, m_rawPre, m_pre = F, m_theta. Out: m_dF = dL/dpre, and dL/dlog θ, plus tanh's term in
+    // dL/dW_dec. With g_sj = dL/df_sj (c·(W_decᵀG)_sj, plus for tanh λ/B · c_t ‖W_j‖ sech²(c_t f_sj ‖W_j‖)):
+    //   dL/dpre_sj = g_sj where active (SAELens applies no estimator to pre),
+    //   dL/dθ_j = Σ_s −(θ_j/ε) K((pre_sj − θ_j)/ε) g_sj  (JumpReLU's estimator, K the unit rectangle on (−½, ½)),
+    //            + step: λ/B Σ_s −(1/ε) K((pre_sj − θ_j)/ε),
+    //   dL/dlog θ_j = θ_j · dL/dθ_j.
+    const int dsae = m_config.latentDim;
+    const int batch = int(m_pre.cols());
+    const float eps = float(m_config.jumpBandwidth);
+    const float rate = float(l1 / batch);
+    const bool tanhLoss = m_config.jumpSparsity == SaeJumpSparsity::Tanh;
+    const Eigen::VectorXf norms = sae.decoderWeights().colwise().norm().transpose();
+    const float scaleT = float(m_config.jumpTanhScale);
+    Eigen::Map<Eigen::VectorXf> dLogTheta(gradient + sae.logThresholdOffset(), dsae);
+    Eigen::Map<Eigen::MatrixXf> dDec(gradient + sae.decoderOffset(), m_config.inputDim, dsae);
+    const auto dec = sae.decoderWeights();
+    std::vector<double> dTheta(std::size_t(dsae), 0.0), dNorm(std::size_t(dsae), 0.0);
+    for (int s = 0; s < batch; ++s)
+        for (int j = 0; j < dsae; ++j) {
+            const float f = m_pre(j, s);
+            float g = c * m_dF(j, s);
+            if (tanhLoss) {
+                const float t = std::tanh(scaleT * f * norms[j]);
+                const float sech2 = 1.0f - t * t;
+                g += rate * scaleT * norms[j] * sech2;
+                dNorm[std::size_t(j)] += double(rate * scaleT * f * sech2);
+            }
+            const float theta = m_theta[j];
+            const float u = (m_rawPre(j, s) - theta) / eps;
+            if (u > -0.5f && u < 0.5f) {
+                dTheta[std::size_t(j)] -= double(theta / eps * g);
+                if (!tanhLoss)
+                    dTheta[std::size_t(j)] -= double(rate / eps);
+            }
+            m_dF(j, s) = m_rawPre(j, s) > theta ? g : 0.0f;
+        }
+    for (int j = 0; j < dsae; ++j) {
+        dLogTheta[j] = float(double(m_theta[j]) * dTheta[std::size_t(j)]);
+        if (tanhLoss && norms[j] > 1e-20f)
+            dDec.col(j) += float(dNorm[std::size_t(j)] / norms[j]) * dec.col(j);
+    }
 }
 
 } // namespace featurescope

@@ -62,6 +62,8 @@ private:
     void denseBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput, float* gradient,
                        double* penaltySum);
     void selectBatchTopK(int batch);
+    double jumpReluSparsity(const SparseAutoencoder& sae, double l1) const;
+    void jumpReluBackward(const SparseAutoencoder& sae, double l1, float c, float* gradient);
     void selectAuxLatents(int first, int count);
     double auxForwardBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput, float* gradient);
     void sparseForwardBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput, float* gradient,
@@ -88,6 +90,9 @@ private:
     std::vector<double> m_codeSum;    // Σ_s f_si per feature (2024 penalty gradient)
     std::vector<float> m_batchValues; // BatchTopK: the batch's positive pre-activations, partially sorted
     float m_batchMinActive = -1.0f;
+    Eigen::VectorXf m_theta;          // JumpReLU: exp(log θ)
+    Eigen::MatrixXf m_rawPre;         // JumpReLU: pre-activations (dense path)
+    double m_l1 = 0.0;                // the λ of the current evaluate()
     // AuxK: the dead latents, and per sample the k_aux chosen ones (indices and pre-activations, kAux per sample).
     const std::vector<int>* m_dead = nullptr;
     int m_auxK = 0;

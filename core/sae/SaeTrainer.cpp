@@ -180,6 +180,13 @@ bool SaeTrainer::step()
         m_windowInputs += m_X.cols();
         ++m_windowSteps;
     }
+    if (config().tiedEncoder) {
+        // One matrix W = W_dec = W_encᵀ: dL/dW is the sum of both uses; both copies then take the same Adam steps.
+        Eigen::Map<Eigen::MatrixXf> dEnc(m_gradient.data() + m_sae.encoderOffset(), d, dsae);
+        Eigen::Map<Eigen::MatrixXf> dDec(m_gradient.data() + m_sae.decoderOffset(), d, dsae);
+        dDec += dEnc;
+        dEnc = dDec;
+    }
     if (config().unitNormDecoder()) {
         // Keep ‖W_dec,i‖ = 1: drop the gradient component along each column before Adam, renormalise after.
         const auto dec = m_sae.decoderWeights();
@@ -190,6 +197,8 @@ bool SaeTrainer::step()
     m_adam.step(m_sae.parameters().data(), m_gradient.data());
     if (config().unitNormDecoder())
         m_sae.normaliseDecoder();
+    if (config().tiedEncoder)
+        m_sae.encoderColumns() = m_sae.decoderWeights();
     m_lossHistory.push_back(static_cast<float>(terms.loss));
     m_mseHistory.push_back(static_cast<float>(terms.mse));
     m_l0History.push_back(static_cast<float>(terms.l0));

@@ -11,7 +11,7 @@ namespace featurescope {
 SparseAutoencoder::SparseAutoencoder(const SaeConfig& config) : m_config(config)
 {
     config.validate();
-    m_parameters.assign(decoderBiasOffset() + std::size_t(inputDim()), 0.0f);
+    m_parameters.assign(std::size_t(parameterCount(config)), 0.0f);
 }
 
 SparseAutoencoder::MatrixMap SparseAutoencoder::encoderColumns()
@@ -48,6 +48,16 @@ SparseAutoencoder::ConstVectorMap SparseAutoencoder::decoderBias() const
     return ConstVectorMap(m_parameters.data() + decoderBiasOffset(), inputDim());
 }
 
+SparseAutoencoder::VectorMap SparseAutoencoder::logThresholds()
+{
+    return VectorMap(m_parameters.data() + logThresholdOffset(), m_config.learnsThresholds() ? latentDim() : 0);
+}
+SparseAutoencoder::ConstVectorMap SparseAutoencoder::logThresholds() const
+{
+    return ConstVectorMap(m_parameters.data() + logThresholdOffset(), m_config.learnsThresholds() ? latentDim() : 0);
+}
+Eigen::VectorXf SparseAutoencoder::thresholds() const { return logThresholds().array().exp().matrix(); }
+
 void SparseAutoencoder::initialise(std::uint64_t seed, const Eigen::VectorXf& decoderBias)
 {
     Rng rng(seed);
@@ -65,6 +75,7 @@ void SparseAutoencoder::initialise(std::uint64_t seed, const Eigen::VectorXf& de
         this->decoderBias() = decoderBias;
     else
         this->decoderBias().setZero();
+    logThresholds().setConstant(float(std::log(m_config.jumpInitThreshold)));
 }
 
 Eigen::MatrixXf SparseAutoencoder::preActivations(const Eigen::MatrixXf& scaledX) const
@@ -87,6 +98,11 @@ void SparseAutoencoder::activate(Eigen::MatrixXf& pre) const
         TopKSelector selector(m_config.k);
         for (Eigen::Index s = 0; s < pre.cols(); ++s)
             selector.keepTopInPlace(pre.col(s).data(), static_cast<int>(pre.rows()));
+    } else if (m_config.variant == SaeVariant::JumpReLU) {
+        // f = pre · [pre > θ_j], θ_j = exp(log θ_j) > 0.
+        const Eigen::ArrayXf theta = logThresholds().array().exp();
+        for (Eigen::Index s = 0; s < pre.cols(); ++s)
+            pre.col(s) = (pre.col(s).array() > theta).select(pre.col(s).array(), 0.0f).matrix();
     } else if (m_config.variant == SaeVariant::BatchTopK) {
         // Inference: JumpReLU at θ, as SAELens runs the exported SAE: pre · [pre > max(θ, 0)].
         const float theta = std::max(m_threshold, 0.0f);

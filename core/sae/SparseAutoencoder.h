@@ -14,7 +14,7 @@ namespace featurescope {
 // (1 unless the config normalises inputs) and the b_dec subtraction only for variants with a pre-encoder bias.
 // W_enc is d_sae x d_in, W_dec is d_in x d_sae (column i = feature i's direction, unit norm except for the 2024
 // variant). All parameters live in one flat array, the layout Adam sees:
-//     [ W_encᵀ (d_in x d_sae, column-major: column i = row i of W_enc) | b_enc | W_dec | b_dec ]
+//     [ W_encᵀ (d_in x d_sae, column-major: column i = row i of W_enc) | b_enc | W_dec | b_dec | log θ (JumpReLU) ]
 // so each feature's encoder row and decoder column are contiguous (fast sparse updates, cheap Adam resets).
 class SparseAutoencoder {
 public:
@@ -28,11 +28,11 @@ public:
 
     SparseAutoencoder() = default;
     explicit SparseAutoencoder(const SaeConfig& config); // zero parameters; throws InputError on a bad config
-    // W_enc, b_enc, W_dec, b_dec: 2·d_in·d_sae + d_sae + d_in values.
+    // W_enc, b_enc, W_dec, b_dec: 2·d_in·d_sae + d_sae + d_in values (JumpReLU: then log θ, d_sae more).
     static std::uint64_t parameterCount(const SaeConfig& config)
     {
         return 2 * std::uint64_t(config.inputDim) * std::uint64_t(config.latentDim) + std::uint64_t(config.latentDim) +
-               std::uint64_t(config.inputDim);
+               std::uint64_t(config.inputDim) + (config.learnsThresholds() ? std::uint64_t(config.latentDim) : 0);
     }
 
     // Random unit decoder columns (norm 0.1 for the 2024 variant), W_enc = W_decᵀ, b_enc = 0, b_dec = `decoderBias`
@@ -66,6 +66,11 @@ public:
     std::size_t encoderBiasOffset() const { return std::size_t(inputDim()) * latentDim(); }
     std::size_t decoderOffset() const { return encoderBiasOffset() + latentDim(); }
     std::size_t decoderBiasOffset() const { return decoderOffset() + std::size_t(inputDim()) * latentDim(); }
+    std::size_t logThresholdOffset() const { return decoderBiasOffset() + std::size_t(inputDim()); }
+    // JumpReLU: log θ per latent (empty map for the other variants); thresholds() = exp(log θ).
+    VectorMap logThresholds();
+    ConstVectorMap logThresholds() const;
+    Eigen::VectorXf thresholds() const;
 
     // Codes of the inputs X (d_in x N, original units): d_sae x N.
     Eigen::MatrixXf encode(const Eigen::MatrixXf& X) const;

@@ -38,6 +38,9 @@ private Q_SLOTS:
         QTest::newRow("batchtopk") << QStringList{QStringLiteral("--variant"), QStringLiteral("batchtopk"),
                                                   QStringLiteral("--steps"), QStringLiteral("1500")}
                                    << 0.9;
+        QTest::newRow("jumprelu") << QStringList{QStringLiteral("--variant"), QStringLiteral("jumprelu"),
+                                                 QStringLiteral("--steps"), QStringLiteral("1500")}
+                                  << 0.9;
         QTest::newRow("dense path, few steps") << QStringList{QStringLiteral("--steps"), QStringLiteral("20"),
                                                               QStringLiteral("--path"), QStringLiteral("dense"),
                                                               QStringLiteral("--d-sae"), QStringLiteral("128")}
@@ -174,7 +177,10 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         QTest::newRow("unknown option") << QStringList{QStringLiteral("--frobnicate")} << QStringLiteral("unknown option");
         QTest::newRow("unknown source") << QStringList{QStringLiteral("--source"), QStringLiteral("cifar")} << QStringLiteral("unknown source");
-        QTest::newRow("unknown variant") << QStringList{QStringLiteral("--variant"), QStringLiteral("jumprelu")} << QStringLiteral("unknown SAE variant");
+        QTest::newRow("unknown variant") << QStringList{QStringLiteral("--variant"), QStringLiteral("gated")} << QStringLiteral("unknown SAE variant");
+        QTest::newRow("sparsity loss without jumprelu") << QStringList{QStringLiteral("--sparsity-loss"), QStringLiteral("tanh")} << QStringLiteral("--sparsity-loss applies");
+        QTest::newRow("unknown sparsity loss") << QStringList{QStringLiteral("--variant"), QStringLiteral("jumprelu"), QStringLiteral("--sparsity-loss"), QStringLiteral("l1")} << QStringLiteral("expects step or tanh");
+        QTest::newRow("jumprelu unnormalised") << QStringList{QStringLiteral("--variant"), QStringLiteral("jumprelu"), QStringLiteral("--normalize"), QStringLiteral("off")} << QStringLiteral("always normalises");
         QTest::newRow("negative l1") << QStringList{QStringLiteral("--l1"), QStringLiteral("-1")} << QStringLiteral("--l1");
         QTest::newRow("k above d_sae") << QStringList{QStringLiteral("--variant"), QStringLiteral("topk"), QStringLiteral("--d-sae"), QStringLiteral("8"), QStringLiteral("--k"), QStringLiteral("9")} << QStringLiteral("--k");
         QTest::newRow("zero batch") << QStringList{QStringLiteral("--batch"), QStringLiteral("0")} << QStringLiteral("--batch");

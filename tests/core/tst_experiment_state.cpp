@@ -158,7 +158,7 @@ private Q_SLOTS:
         QCOMPARE(migrated.randomized, false);
         QCOMPARE(migrated.sae.latentDim, 512);
         json hostile = old;
-        hostile["sae"]["variant"] = "jumprelu";
+        hostile["sae"]["variant"] = "gated";
         QVERIFY_THROWS_EXCEPTION(InputError, SaeExperimentConfig::fromJson(hostile));
         hostile = old;
         hostile["toy"]["probability"] = 1e-18; // the sampler's overflow case must be refused in core

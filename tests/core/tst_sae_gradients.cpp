@@ -50,6 +50,9 @@ double referenceLoss(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, dou
         if (config.variant == SaeVariant::BatchTopK) {
             for (Eigen::Index j = 0; j < pre.size(); ++j)
                 f[j] = batchKeep[std::size_t(s) * std::size_t(config.latentDim) + std::size_t(j)] ? pre[j] : 0.0;
+        } else if (config.variant == SaeVariant::JumpReLU) {
+            for (Eigen::Index j = 0; j < pre.size(); ++j)
+                f[j] = pre[j] > std::exp(double(sae.logThresholds()[j])) ? pre[j] : 0.0;
         } else if (config.variant == SaeVariant::TopK) {
             std::vector<int> order(std::size_t(pre.size()));
             std::iota(order.begin(), order.end(), 0);
@@ -72,6 +75,10 @@ double referenceLoss(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, dou
                 penalty += f[j];
             else if (config.variant == SaeVariant::Anthropic2024)
                 penalty += f[j] * W.col(j).norm();
+            else if (config.variant == SaeVariant::JumpReLU)
+                penalty += config.jumpSparsity == SaeJumpSparsity::Step
+                               ? (f[j] > 0.0 ? 1.0 : 0.0)
+                               : std::tanh(config.jumpTanhScale * f[j] * W.col(j).norm());
         }
     }
     return mse / (double(batch) * config.inputDim) + l1 / batch * penalty;
@@ -117,12 +124,15 @@ Eigen::MatrixXd referenceResidual(const SparseAutoencoder& sae, const Eigen::Mat
     return X.cast<double>() - reconstruction;
 }
 
-SparseAutoencoder makeAutoencoder(SaeVariant variant, int d, int dsae, std::uint64_t seed)
+SparseAutoencoder makeAutoencoder(SaeVariant variant, int d, int dsae, std::uint64_t seed,
+                                  SaeJumpSparsity sparsity = SaeJumpSparsity::Step)
 {
     SaeConfig config;
     config.inputDim = d;
     config.latentDim = dsae;
     config.variant = variant;
+    config.jumpSparsity = sparsity;
+    config.jumpBandwidth = 0.5; // wide, so that many pre-activations fall in the estimator's window
     config.k = std::max(1, dsae / 3);
     config.l1 = 0.05;
     SparseAutoencoder sae(config);
@@ -135,9 +145,13 @@ SparseAutoencoder makeAutoencoder(SaeVariant variant, int d, int dsae, std::uint
     // different norms so the norm-weighted penalty's gradient is exercised.
     for (int j = 0; j < dsae; ++j) {
         sae.encoderBias()[j] = float(0.3 * rng.normal());
-        if (variant == SaeVariant::Anthropic2024)
-            sae.decoderWeights().col(j) *= float(5.0 + 10.0 * rng.uniform());
+        if (variant == SaeVariant::Anthropic2024 || variant == SaeVariant::JumpReLU)
+            sae.decoderWeights().col(j) *= float(variant == SaeVariant::JumpReLU ? 0.5 + rng.uniform()
+                                                                                : 5.0 + 10.0 * rng.uniform());
     }
+    // JumpReLU thresholds spread around 0.2 (some codes above, some below, some near).
+    for (Eigen::Index j = 0; j < sae.logThresholds().size(); ++j)
+        sae.logThresholds()[j] = float(std::log(0.2) + 0.5 * rng.normal());
     return sae;
 }
 
@@ -163,6 +177,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("d");
         QTest::addColumn<int>("dsae");
         QTest::addColumn<int>("batch");
+        QTest::addColumn<int>("sparsity");
         const struct {
             const char* name;
             SaeVariant variant;
@@ -170,13 +185,20 @@ private Q_SLOTS:
                         {"2024", SaeVariant::Anthropic2024},
                         {"topk", SaeVariant::TopK},
                         {"batchtopk", SaeVariant::BatchTopK}};
+        const int step = int(SaeJumpSparsity::Step), tanhLoss = int(SaeJumpSparsity::Tanh);
         for (const auto& v : variants) {
             for (const auto& p : {std::pair{"dense", SaeComputePath::Dense}, std::pair{"sparse", SaeComputePath::Sparse}}) {
                 // d = 5 takes the generic kernels, d = 32 the fixed-width ones.
-                QTest::addRow("%s-%s-d5", v.name, p.first) << int(v.variant) << int(p.second) << 5 << 9 << 7;
-                QTest::addRow("%s-%s-d32", v.name, p.first) << int(v.variant) << int(p.second) << 32 << 12 << 6;
+                QTest::addRow("%s-%s-d5", v.name, p.first) << int(v.variant) << int(p.second) << 5 << 9 << 7 << step;
+                QTest::addRow("%s-%s-d32", v.name, p.first) << int(v.variant) << int(p.second) << 32 << 12 << 6 << step;
             }
         }
+        // JumpReLU always takes the dense path; its thresholds' pseudo-gradient is checked in jumpReluEstimator.
+        const int jump = int(SaeVariant::JumpReLU), dense = int(SaeComputePath::Dense);
+        QTest::newRow("jumprelu-step-d5") << jump << dense << 5 << 9 << 7 << step;
+        QTest::newRow("jumprelu-step-d32") << jump << dense << 32 << 12 << 6 << step;
+        QTest::newRow("jumprelu-tanh-d5") << jump << dense << 5 << 9 << 7 << tanhLoss;
+        QTest::newRow("jumprelu-tanh-d32") << jump << dense << 32 << 12 << 6 << tanhLoss;
     }
 
     void finiteDifferences()
@@ -186,7 +208,8 @@ private Q_SLOTS:
         QFETCH(int, d);
         QFETCH(int, dsae);
         QFETCH(int, batch);
-        SparseAutoencoder sae = makeAutoencoder(SaeVariant(variant), d, dsae, 11);
+        QFETCH(int, sparsity);
+        SparseAutoencoder sae = makeAutoencoder(SaeVariant(variant), d, dsae, 11, SaeJumpSparsity(sparsity));
         const Eigen::MatrixXf X = randomBatch(d, batch, 12);
         const double l1 = sae.config().l1;
 
@@ -206,7 +229,8 @@ private Q_SLOTS:
         const double h = 1e-3;
         int checked = 0, skipped = 0;
         double worst = 0.0;
-        for (std::size_t p = 0; p < sae.parameters().size(); ++p) {
+        // JumpReLU's log θ come last and have no derivative (the loss is a step function of them).
+        for (std::size_t p = 0; p < std::min(sae.parameters().size(), sae.logThresholdOffset()); ++p) {
             const float original = sae.parameters()[p];
             const float plus = float(original + h), minus = float(original - h);
             std::vector<char> patternPlus, patternMinus;
@@ -231,6 +255,72 @@ private Q_SLOTS:
         }
         QVERIFY2(skipped * 10 < checked, qPrintable(QStringLiteral("%1 parameters skipped at kinks").arg(skipped)));
         qDebug("checked %d parameters (%d at kinks skipped), worst relative error %.2e", checked, skipped, worst);
+    }
+
+    // JumpReLU's thresholds learn through SAELens's straight-through estimator, not a derivative: against that
+    // estimator written out independently in double precision, for both sparsity losses. With g_sj = dL/df_sj,
+    // K(u) = [|u| < ½] and ε the bandwidth: dL/dθ_j = Σ_s K((pre_sj − θ_j)/ε) (−θ_j/ε · g_sj − [step] λ/(Bε)), and
+    // dL/dlog θ_j = θ_j dL/dθ_j.
+    void jumpReluEstimator_data()
+    {
+        QTest::addColumn<int>("sparsity");
+        QTest::newRow("step") << int(SaeJumpSparsity::Step);
+        QTest::newRow("tanh") << int(SaeJumpSparsity::Tanh);
+    }
+
+    void jumpReluEstimator()
+    {
+        QFETCH(int, sparsity);
+        const int d = 12, dsae = 20, batch = 30;
+        SparseAutoencoder sae = makeAutoencoder(SaeVariant::JumpReLU, d, dsae, 51, SaeJumpSparsity(sparsity));
+        const Eigen::MatrixXf X = randomBatch(d, batch, 52);
+        const double l1 = sae.config().l1;
+        SaeLossKernel kernel(sae.config(), SaeComputePath::Automatic);
+        std::vector<float> gradient(sae.parameters().size(), -123.0f);
+        const SaeLossTerms terms = kernel.evaluate(sae, X, l1, gradient.data());
+        QCOMPARE(terms.sparsePath, false);
+
+        const auto& config = sae.config();
+        const Eigen::MatrixXd E = sae.encoderColumns().cast<double>();
+        const Eigen::MatrixXd W = sae.decoderWeights().cast<double>();
+        const Eigen::VectorXd be = sae.encoderBias().cast<double>();
+        const Eigen::VectorXd bd = sae.decoderBias().cast<double>();
+        const Eigen::VectorXd theta = sae.logThresholds().cast<double>().array().exp();
+        const double eps = config.jumpBandwidth, scale = config.jumpTanhScale;
+        Eigen::VectorXd dTheta = Eigen::VectorXd::Zero(dsae);
+        int inWindow = 0;
+        for (int s = 0; s < batch; ++s) {
+            const Eigen::VectorXd x = X.col(s).cast<double>();
+            const Eigen::VectorXd pre = E.transpose() * (x - bd) + be;
+            Eigen::VectorXd f = Eigen::VectorXd::Zero(dsae);
+            for (int j = 0; j < dsae; ++j)
+                f[j] = pre[j] > theta[j] ? pre[j] : 0.0;
+            const Eigen::VectorXd residual = W * f + bd - x;
+            for (int j = 0; j < dsae; ++j) {
+                double g = 2.0 / (double(batch) * d) * W.col(j).dot(residual);
+                if (config.jumpSparsity == SaeJumpSparsity::Tanh) {
+                    const double t = std::tanh(scale * f[j] * W.col(j).norm());
+                    g += l1 / batch * scale * W.col(j).norm() * (1.0 - t * t);
+                }
+                if (std::abs((pre[j] - theta[j]) / eps) < 0.5) {
+                    ++inWindow;
+                    dTheta[j] += -theta[j] / eps * g;
+                    if (config.jumpSparsity == SaeJumpSparsity::Step)
+                        dTheta[j] += -l1 / (batch * eps);
+                }
+            }
+        }
+        QVERIFY2(inWindow > batch, "the test needs pre-activations near the thresholds");
+        double scaleMax = 0.0;
+        for (int j = 0; j < dsae; ++j)
+            scaleMax = std::max(scaleMax, std::abs(theta[j] * dTheta[j]));
+        QVERIFY(scaleMax > 1e-4);
+        for (int j = 0; j < dsae; ++j) {
+            const double expected = theta[j] * dTheta[j];
+            const double got = gradient[sae.logThresholdOffset() + std::size_t(j)];
+            QVERIFY2(std::abs(got - expected) <= 1e-5 * scaleMax + 1e-4 * std::abs(expected),
+                     qPrintable(QStringLiteral("latent %1: kernel %2, estimator %3").arg(j).arg(got).arg(expected)));
+        }
     }
 
     // TopK and BatchTopK with AuxK: the kernel's loss and gradient against the reference (the residual held fixed), on both

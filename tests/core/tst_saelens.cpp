@@ -193,6 +193,7 @@ private Q_SLOTS:
         QTest::newRow("topk scaled") << int(SaeVariant::TopK) << 1.5f;
         QTest::newRow("batchtopk") << int(SaeVariant::BatchTopK) << 1.0f;
         QTest::newRow("batchtopk scaled") << int(SaeVariant::BatchTopK) << 1.5f;
+        QTest::newRow("jumprelu scaled") << int(SaeVariant::JumpReLU) << 1.5f;
     }
 
     void exportRoundTrip()
@@ -211,6 +212,9 @@ private Q_SLOTS:
         const bool batchTopK = config.variant == SaeVariant::BatchTopK;
         if (batchTopK)
             sae.setThreshold(0.08f); // exported as SAELens's jumprelu with that threshold for every latent
+        const bool jumpRelu = config.variant == SaeVariant::JumpReLU;
+        for (int j = 0; j < sae.logThresholds().size(); ++j) // JumpReLU: a threshold per latent, 0.04 to 0.12
+            sae.logThresholds()[j] = std::log(0.04f + 0.08f * float(j) / 23.0f);
         const QString dir = m_files.path(QStringLiteral("export_%1").arg(QString::fromLatin1(QTest::currentDataTag())));
         std::vector<double> densities(24, 0.01);
         densities[3] = 0.0;
@@ -221,12 +225,14 @@ private Q_SLOTS:
         QCOMPARE(back.logSparsity().size(), Eigen::Index(24));
         QCOMPARE(back.logSparsity()[3], -10.0f);
         const Eigen::MatrixXf X = randomInputs(8, 50, 9);
-        if (batchTopK) {
+        if (batchTopK || jumpRelu) {
             QCOMPARE(back.config().architecture, SaeLensArchitecture::JumpReLU);
-            QCOMPARE(back.threshold(), Eigen::VectorXf::Constant(24, 0.08f).eval());
-            // The threshold decides: some positive pre-activations lie below it, some codes above.
+            const Eigen::VectorXf theta = batchTopK ? Eigen::VectorXf::Constant(24, 0.08f).eval() : sae.thresholds();
+            QVERIFY((back.threshold() - theta).cwiseAbs().maxCoeff() <= 1e-7f);
+            // The thresholds decide: some positive pre-activations lie below them, some codes above.
             const Eigen::MatrixXf pre = sae.preActivations(X * inputScale);
-            QVERIFY(((pre.array() > 0.0f) && (pre.array() <= 0.08f)).count() > 0);
+            const Eigen::ArrayXXf thresholds = theta.replicate(1, pre.cols()).array();
+            QVERIFY(((pre.array() > 0.0f) && (pre.array() <= thresholds)).count() > 0);
             QVERIFY((sae.encode(X).array() > 0.0f).count() > 0);
         }
         QVERIFY((back.encode(X) - sae.encode(X)).cwiseAbs().maxCoeff() < 1e-5f);
@@ -234,7 +240,12 @@ private Q_SLOTS:
         QVERIFY((back.reconstruct(X) - sae.decode(sae.encode(X))).cwiseAbs().maxCoeff() < 1e-5f);
         QVERIFY(back.config().raw["metadata"].contains("featurescope"));
         // And back into a SparseAutoencoder.
-        const auto again = back.toSparseAutoencoder();
+        std::string reason;
+        const auto again = back.toSparseAutoencoder(&reason);
+        if (jumpRelu) { // per-latent thresholds: the imported SAE runs as ImportedSae
+            QVERIFY(!again && reason.find("per-latent") != std::string::npos);
+            return;
+        }
         QVERIFY(again);
         QCOMPARE(again->config().variant, config.variant);
         QCOMPARE(again->threshold(), sae.threshold());

@@ -152,11 +152,14 @@ FeatureControlsWidget::FeatureControlsWidget(QWidget* parent) : QWidget(parent)
     m_variant->addItem(tr("2024 update"), int(SaeVariant::Anthropic2024));
     m_variant->addItem(tr("TopK"), int(SaeVariant::TopK));
     m_variant->addItem(tr("BatchTopK"), int(SaeVariant::BatchTopK));
+    m_variant->addItem(tr("JumpReLU"), int(SaeVariant::JumpReLU));
     m_variant->setToolTip(tr("TM 2023: pre-encoder bias, unit-norm decoder, L1 penalty (Towards Monosemanticity).\n"
                              "2024 update: no pre-encoder bias, penalty λΣ|f_i|·‖W_dec,i‖, inputs scaled to E‖x‖ = √d.\n"
                              "TopK: keep the k largest pre-activations, no penalty.\n"
                              "BatchTopK: keep the k × batch largest activations of each batch; at inference a JumpReLU "
-                             "at the threshold learned in training."));
+                             "at the threshold learned in training.\n"
+                             "JumpReLU: a threshold per latent learned through a straight-through estimator, "
+                             "λ × L0 penalty, inputs scaled to E‖x‖ = √d."));
     m_latents = spin(saeBox, 1, 65536, 512, tr("d_sae: number of SAE features (latents)"));
     m_latents->setObjectName(QStringLiteral("featuresLatents"));
     m_l1 = dspin(saeBox, 0.0, 1000.0, 5, 0.001, 6e-3, tr("λ: sparsity penalty; larger gives fewer active features "
@@ -292,13 +295,14 @@ void FeatureControlsWidget::updateVariantFields()
     m_l1Label->setVisible(!topK);
     m_k->setVisible(topK);
     m_kLabel->setVisible(topK);
-    if (variant == SaeVariant::Anthropic2024) {
+    const bool alwaysNormalised = variant == SaeVariant::Anthropic2024 || variant == SaeVariant::JumpReLU;
+    if (alwaysNormalised) {
         const bool applying = m_applying;
         m_applying = true;
         m_normalize->setChecked(true);
         m_applying = applying;
     }
-    m_normalize->setEnabled(variant != SaeVariant::Anthropic2024);
+    m_normalize->setEnabled(!alwaysNormalised);
 }
 
 void FeatureControlsWidget::updateDataStatus()
