@@ -9,6 +9,7 @@
 #include "FeatureFilterProxyModel.h"
 #include "FeatureTableModel.h"
 #include "MetricsStrip.h"
+#include "panels/lm/LmFeaturesView.h"
 
 #include "FeatureSessionState.h"
 
@@ -49,7 +50,7 @@ const QStringList kFigures{QStringLiteral("density-histogram"), QStringLiteral("
                            QStringLiteral("control"),           QStringLiteral("control-purity"),
                            QStringLiteral("control-coherence"), QStringLiteral("control-density")};
 
-enum Tab { DictionaryTab, ControlTab, TrainingTab };
+enum Tab { DictionaryTab, ControlTab, TrainingTab, LanguageModelTab };
 
 } // namespace
 
@@ -72,6 +73,12 @@ FeatureActivationsPanel::FeatureActivationsPanel(QWidget* parent) : Panel(parent
                           "units"));
     m_tabs->addTab(m_loss, tr("Training"));
     m_tabs->setTabToolTip(TrainingTab, tr("Loss curves of the SAE"));
+    m_lm = new LmFeaturesView(this);
+    m_tabs->addTab(m_lm, tr("Language model"));
+    m_tabs->setTabToolTip(LanguageModelTab, tr("Dashboards, prompts and steering for an SAE on a language model's hook"));
+    connect(m_lm, &LmFeaturesView::workStarted, this, &Panel::workStarted);
+    connect(m_lm, &LmFeaturesView::workProgress, this, &Panel::workProgress);
+    connect(m_lm, &LmFeaturesView::workFinished, this, &Panel::workFinished);
 
     auto* views = new QWidget(this);
     auto* viewsLayout = new QVBoxLayout(views);
@@ -321,7 +328,7 @@ void FeatureActivationsPanel::prepareFigureForRender(const QString& figure)
     m_tabs->setCurrentIndex(figure == QLatin1String("training-loss") ? TrainingTab : DictionaryTab);
 }
 
-bool FeatureActivationsPanel::isBusy() const { return m_worker->isRunning(); }
+bool FeatureActivationsPanel::isBusy() const { return m_worker->isRunning() || m_lm->isBusy(); }
 
 void FeatureActivationsPanel::cancelWork() { m_worker->stop(); }
 
