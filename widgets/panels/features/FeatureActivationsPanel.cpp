@@ -104,9 +104,11 @@ FeatureActivationsPanel::FeatureActivationsPanel(QWidget* parent) : Panel(parent
         m_control->setComparison(control);
     });
     connect(m_worker, &SaeTrainingWorker::finished, this, &FeatureActivationsPanel::onJobFinished);
-    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this, controlsScroll](int index) {
         if (index == TrainingTab)
             refreshLossPlot();
+        controlsScroll->setVisible(index != LanguageModelTab); // the LM tab brings its own source controls
+        m_metrics->setVisible(index != LanguageModelTab);
     });
     connect(m_controls, &FeatureControlsWidget::trainRequested, this, &FeatureActivationsPanel::startTraining);
     connect(m_controls, &FeatureControlsWidget::stopRequested, this, &FeatureActivationsPanel::cancelWork);

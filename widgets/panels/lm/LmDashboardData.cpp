@@ -48,7 +48,30 @@ QString LmDashboardData::tokenText(const std::string& bytes)
     return text;
 }
 
-QString LmDashboardData::token(int id) const { return tokenText(m_lm->tokenizer().tokenBytes(id)); }
+QString LmDashboardData::visible(const QString& token)
+{
+    QString t = token;
+    t.replace(QLatin1Char(' '), QChar(0x2423));
+    t.replace(QLatin1Char('\n'), QChar(0x21B5));
+    t.replace(QLatin1Char('\t'), QChar(0x2192));
+    t.replace(QLatin1Char('\r'), QChar(0x240D));
+    return t;
+}
+
+QString LmDashboardData::token(int id) const
+{
+    // Control characters (the fortunes' backspace overstrikes, escapes) would draw as boxes: show their code.
+    const QString text = tokenText(m_lm->tokenizer().tokenBytes(id));
+    QString out;
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if ((u < 0x20 && u != u'\n' && u != u'\t') || u == 0x7f)
+            out += QStringLiteral("\\x%1").arg(unsigned(u), 2, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
+}
 
 QString LmDashboardData::hookNameOf(const QString& saeDir)
 {

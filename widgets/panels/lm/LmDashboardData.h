@@ -48,6 +48,8 @@ public:
     static QString defaultHook() { return QStringLiteral("blocks.0.mlp.hook_post"); }
     // A token as text: its bytes as UTF-8 when they are valid, else each byte as \xNN.
     static QString tokenText(const std::string& bytes);
+    // A token for reading in tables and axes: spaces as ␣, newlines as ↵, tabs as →.
+    static QString visible(const QString& token);
 
     const featurescope::LanguageModel& model() const { return *m_lm; }
     const featurescope::ImportedSae& sae() const { return *m_sae; }
@@ -56,7 +58,7 @@ public:
     const Request& request() const { return m_request; }
     int features() const { return int(m_summaries.size()); }
     const std::vector<LmFeatureSummary>& summaries() const { return m_summaries; }
-    QString token(int id) const;
+    QString token(int id) const; // tokenText(), control characters other than newline and tab as \xNN
 
     // The options every card of the view is built with (10 examples, ±8 tokens, 5 quantile groups, 10 logits).
     static featurescope::CardOptions cardOptions();

@@ -98,10 +98,16 @@ LmFeatureCardView::LmFeatureCardView(QWidget* parent) : QWidget(parent)
     layout->setContentsMargins(4, 4, 4, 4);
     layout->setSpacing(4);
     layout->addWidget(m_header);
-    layout->addWidget(m_top, 3);
-    layout->addWidget(m_quantiles, 3);
-    layout->addLayout(plots, 3);
-    layout->addLayout(lists, 2);
+    layout->addWidget(m_top);
+    layout->addWidget(m_quantiles);
+    layout->addLayout(plots, 1);
+    layout->addLayout(lists);
+    // Every example row is shown (the view scrolls): the token views are never squeezed below their rows.
+    for (TokenContextView* v : {m_top, m_quantiles})
+        v->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);
+    m_histogram->setMinimumHeight(220);
+    m_logitPlot->setMinimumHeight(220);
+    m_logitTable->setMinimumHeight(200);
 
     for (QListWidget* list : {m_nearest, m_coFiring})
         connect(list, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
@@ -201,7 +207,7 @@ void LmFeatureCardView::setFeature(std::shared_ptr<const LmDashboardData> data, 
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         m_logitTable->setItem(r, col, item);
     };
-    auto shown = [](QString t) { return t.replace(QLatin1Char('\n'), QStringLiteral("\\n")).prepend(QChar(0x201C)).append(QChar(0x201D)); };
+    auto shown = [](const QString& t) { return LmDashboardData::visible(t); };
     for (int r = 0; r < rows; ++r) {
         if (r < int(promoted.size())) {
             cell(r, 0, shown(promoted[std::size_t(r)].token), false);

@@ -23,12 +23,9 @@ namespace {
 QString quoted(const QStringList& tokens)
 {
     QStringList out;
-    for (const QString& t : tokens) {
-        QString shown = t;
-        shown.replace(QLatin1Char('\n'), QStringLiteral("\\n"));
-        out << QStringLiteral("\u201C%1\u201D").arg(shown);
-    }
-    return out.join(QLatin1Char(' '));
+    for (const QString& t : tokens)
+        out << LmDashboardData::visible(t);
+    return out.join(QStringLiteral("  "));
 }
 
 } // namespace

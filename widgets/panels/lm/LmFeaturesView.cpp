@@ -68,7 +68,6 @@ LmFeaturesView::LmFeaturesView(QWidget* parent) : QWidget(parent)
     cardScroll->setWidget(m_card);
     cardScroll->setWidgetResizable(true);
     cardScroll->setFrameShape(QFrame::NoFrame);
-    m_card->setMinimumHeight(720);
     m_prompt = new LmPromptView(this);
     m_steering = new LmSteeringView(this);
     m_tabs = new QTabWidget(this);

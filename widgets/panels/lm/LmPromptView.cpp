@@ -30,6 +30,8 @@ LmPromptView::LmPromptView(QWidget* parent) : QWidget(parent)
     m_table->setHorizontalHeaderLabels({tr("Token"), tr("Strongest"), tr("Second"), tr("Third")});
     m_table->verticalHeader()->setDefaultSectionSize(20);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setMinimumSectionSize(60);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setToolTip(tr("Per token, the three features with the largest activations; click one to open its "
@@ -112,7 +114,7 @@ void LmPromptView::encode()
     m_table->setRowCount(int(shownIds.size()));
     std::vector<int> order(std::size_t(codes.rows()));
     for (int t = 0; t < int(shownIds.size()); ++t) {
-        auto* token = new QTableWidgetItem(TokenContextView::displayText(m_data->token(shownIds[std::size_t(t)])));
+        auto* token = new QTableWidgetItem(LmDashboardData::visible(m_data->token(shownIds[std::size_t(t)])));
         token->setToolTip(tr("Token %1 (id %2)").arg(t).arg(shownIds[std::size_t(t)]));
         m_table->setItem(t, 0, token);
         std::iota(order.begin(), order.end(), 0);

@@ -1,5 +1,6 @@
 #include "LogitEffectsPlot.h"
 
+#include "LmDashboardData.h"
 #include "plots/FeaturePalette.h"
 
 #include <algorithm>
@@ -60,9 +61,7 @@ void LogitEffectsPlot::setEffects(const std::vector<Bar>& top, const std::vector
     double low = 0.0, high = 0.0;
     for (std::size_t i = 0; i < m_bars.size(); ++i) {
         const double x = double(i) + (i >= top.size() ? 1.0 : 0.0);
-        QString label = m_bars[i].token;
-        label.replace(QLatin1Char('\n'), QStringLiteral("\u21B5"));
-        label.replace(QLatin1Char(' '), QStringLiteral("\u2423")); // a visible space: " the" reads as "␣the"
+        const QString label = LmDashboardData::visible(m_bars[i].token); // " the" reads as "␣the"
         ticker->addTick(x, label);
         (m_bars[i].value >= 0.0 ? px : nx).push_back(x);
         (m_bars[i].value >= 0.0 ? py : ny).push_back(m_bars[i].value);
