@@ -4,6 +4,7 @@
 // keeps exactly the features whose examples or logits hold the token, the prompt view lists per-token features
 // that open on click, steering at strength 0 gives identical texts and a large strength changes them, Cancel stops
 // a scan, and a bad folder or a corpus outside the vocabulary shows one error instead of crashing.
+#include "common/FigureExporter.h"
 #include "panels/features/FeatureActivationsPanel.h"
 #include "panels/features/TokenContextView.h"
 #include "panels/lm/LmDashboardData.h"
@@ -17,14 +18,18 @@
 #include "panels/lm/LogitEffectsPlot.h"
 #include "plots/HistogramPlot.h"
 
+#include "common/InputError.h"
 #include "common/ProgressReporter.h"
 #include "lm/LanguageModel.h"
 #include "lm/TransformerLensProcessing.h"
 #include "lmfeatures/FeatureDashboard.h"
 #include "sae/ImportedSae.h"
 #include "sae/SaeLensLoader.h"
+#include "session/PanelState.h"
 
 #include <QComboBox>
+#include <QFileInfo>
+#include <QLineEdit>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QListWidget>
@@ -303,6 +308,12 @@ private Q_SLOTS:
         steering->waitForFinished();
         QVERIFY(steering->steeredText() != steering->unsteeredText());
         QVERIFY(steering->generateButton()->isEnabled());
+        // A prompt the model cannot read (lower case is outside tiny2's 97 bytes) is one message, not a crash.
+        steering->setPrompt(QStringLiteral("the quick"));
+        steering->generate();
+        steering->waitForFinished();
+        QVERIFY2(steering->message().contains(QStringLiteral("vocabulary")), qPrintable(steering->message()));
+        QVERIFY(steering->generateButton()->isEnabled());
     }
 
     void cancelStopsTheScan()
@@ -320,6 +331,79 @@ private Q_SLOTS:
         QVERIFY2(view.form()->statusText().contains(QStringLiteral("cancelled")), qPrintable(view.form()->statusText()));
         QVERIFY(!view.form()->statusIsError());
         QVERIFY(view.form()->scanButton()->isEnabled());
+    }
+
+    // A session keeps the sources, the selection, the search and the steering settings, and restoring scans again.
+    void sessionRestoresTheScan()
+    {
+        Folders folders;
+        FeatureActivationsPanel a;
+        a.lmView()->setRequest(folders.request());
+        a.lmView()->startScan();
+        a.lmView()->waitForScan();
+        a.lmView()->selectFeature(7);
+        a.lmView()->setSearch(QStringLiteral("E"));
+        QCOMPARE(a.lmView()->selectedFeature(), 7); // filtering is not selecting
+        a.lmView()->showTab(LmFeaturesView::SteeringTab);
+        a.lmView()->steeringView()->setStrength(3.5);
+        a.lmView()->steeringView()->setSeed(9);
+        PanelState state;
+        a.saveState(state);
+        QVERIFY(state.settings.contains("lm"));
+
+        FeatureActivationsPanel b;
+        b.restoreState(state);
+        b.lmView()->waitForScan();
+        b.waitForTraining(); // the panel's own SAE (not saved trained) trains again
+        LmFeaturesView* view = b.lmView();
+        QVERIFY(view->data() != nullptr);
+        QCOMPARE(view->data()->request().modelDir, folders.request().modelDir);
+        QCOMPARE(view->data()->request().corpusPath, folders.corpus);
+        QCOMPARE(QString::fromStdString(view->data()->hook().name()), QStringLiteral("blocks.1.mlp.hook_post"));
+        QCOMPARE(view->selectedFeature(), 7);
+        QCOMPARE(view->searchEdit()->text(), QStringLiteral("E"));
+        QCOMPARE(view->proxyModel()->rowCount(), a.lmView()->proxyModel()->rowCount());
+        QCOMPARE(view->tabs()->currentIndex(), int(LmFeaturesView::SteeringTab));
+        QCOMPARE(view->steeringView()->strength(), 3.5);
+        QCOMPARE(view->steeringView()->seed(), 9);
+
+        // A state from before the tab existed, and a broken one.
+        state.settings.erase("lm");
+        FeatureActivationsPanel c;
+        c.restoreState(state);
+        c.waitForTraining();
+        QVERIFY(c.lmView()->data() == nullptr);
+        state.settings["lm"] = {{"tokens", "many"}};
+        QVERIFY_THROWS_EXCEPTION(featurescope::InputError, c.restoreState(state));
+    }
+
+    void figuresExport()
+    {
+        Folders folders;
+        FeatureActivationsPanel panel;
+        panel.lmView()->setRequest(folders.request());
+        panel.lmView()->startScan();
+        panel.lmView()->waitForScan();
+        panel.lmView()->selectFeature(2);
+        panel.lmView()->steeringView()->setPrompt(QStringLiteral("THE DOG")); // bytes inside tiny2's vocabulary
+        QTemporaryDir out;
+        for (const QString& name : LmFeaturesView::figureNames()) {
+            QVERIFY(panel.figureNames().contains(name));
+            panel.prepareFigureForRender(name);
+            QWidget* widget = panel.figureWidget(name);
+            QVERIFY2(widget, qPrintable(name));
+            QVERIFY(panel.figureCaption(name).contains(QStringLiteral("blocks.1.mlp.hook_post")));
+            for (const char* ext : {"png", "svg", "pdf"}) {
+                const QString path = out.filePath(name + QLatin1Char('.') + QLatin1String(ext));
+                QCOMPARE(FigureExporter::exportWidget(widget, path, ExportOptions{}), QString());
+                QVERIFY2(QFileInfo(path).size() > 1000, qPrintable(path));
+            }
+        }
+        // The dashboard copy shows the selected feature; the steering figure generated its texts.
+        auto* card = qobject_cast<LmFeatureCardView*>(panel.figureWidget(QStringLiteral("feature-dashboard")));
+        QVERIFY(card && card->feature() == 2);
+        QVERIFY(!panel.lmView()->steeringView()->steeredText().isEmpty());
+        QVERIFY(panel.figureCaption(QStringLiteral("feature-dashboard")).startsWith(QStringLiteral("Feature 2")));
     }
 
     void badInputShowsAnError_data()

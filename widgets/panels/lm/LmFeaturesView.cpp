@@ -7,6 +7,13 @@
 #include "LmSourceForm.h"
 #include "LmSteeringView.h"
 #include "common/BackgroundJob.h"
+#include "common/InputError.h"
+#include "common/Panel.h"
+#include "plots/HistogramPlot.h"
+#include "LogitEffectsPlot.h"
+#include "lm/TextCorpus.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QElapsedTimer>
 #include <QHBoxLayout>
@@ -19,6 +26,8 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
+
+#include <cmath>
 
 LmFeaturesView::LmFeaturesView(QWidget* parent) : QWidget(parent)
 {
@@ -121,7 +130,13 @@ LmFeaturesView::LmFeaturesView(QWidget* parent) : QWidget(parent)
             selectFeature(source.row());
     });
     connect(m_search, &QLineEdit::textChanged, this, [this](const QString& text) {
-        m_proxy->setQuery(text);
+        {
+            // Filtering moves the table's current row; that is not a choice of feature.
+            const bool syncing = m_syncing;
+            m_syncing = true;
+            m_proxy->setQuery(text);
+            m_syncing = syncing;
+        }
         updateSearchNote();
         syncTableSelection();
     });
@@ -150,6 +165,10 @@ void LmFeaturesView::startScan()
         const double seconds = clock.elapsed() / 1000.0;
         m_job->deliver([this, data, seconds] {
             setData(data);
+            m_scanned = true;
+            if (m_pendingSelection >= 0)
+                selectFeature(m_pendingSelection);
+            m_pendingSelection = -1;
             const auto& d = data->dashboard();
             m_form->setStatus(tr("%1 tokens in %2 windows of %3 at %4, %5 features, %6 s%7")
                                   .arg(d.tokensScanned())
@@ -222,4 +241,164 @@ void LmFeaturesView::syncTableSelection()
 void LmFeaturesView::updateSearchNote()
 {
     m_searchNote->setText(m_data ? tr("%1 of %2").arg(m_proxy->rowCount()).arg(m_model->rowCount()) : QString());
+}
+
+void LmFeaturesView::reportWorkTo(Panel* panel)
+{
+    connect(this, &LmFeaturesView::workStarted, panel, &Panel::workStarted);
+    connect(this, &LmFeaturesView::workProgress, panel, &Panel::workProgress);
+    connect(this, &LmFeaturesView::workFinished, panel, &Panel::workFinished);
+}
+
+// ---- sessions ---------------------------------------------------------------------------------------------------
+
+nlohmann::json LmFeaturesView::saveState() const
+{
+    const LmDashboardData::Request r = m_scanned && m_data ? m_data->request() : m_form->request();
+    return {{"model", r.modelDir.toStdString()},
+            {"sae", r.saeDir.toStdString()},
+            {"corpus", r.corpusPath.toStdString()},
+            {"hook", r.hook.toStdString()},
+            {"tokens", r.tokens},
+            {"scanned", m_scanned && m_data != nullptr},
+            {"selected_feature", m_selected},
+            {"search", m_search->text().toStdString()},
+            {"tab", m_tabs->currentIndex()},
+            {"steer_prompt", m_steering->prompt().toStdString()},
+            {"steer_strength", m_steering->strength()},
+            {"steer_clamp", m_steering->clamp()},
+            {"steer_seed", m_steering->seed()}};
+}
+
+LmFeaturesView::State LmFeaturesView::readState(const nlohmann::json& j)
+{
+    using featurescope::InputError;
+    State state;
+    state.request.corpusPath = QString::fromLatin1(featurescope::TextCorpus::kDefaultPath);
+    state.steerPrompt = QStringLiteral("The meaning of life is");
+    if (j.is_null())
+        return state;
+    if (!j.is_object())
+        throw InputError("features panel state: lm is not an object");
+    auto text = [&](const char* key, QString& out) {
+        if (const auto it = j.find(key); it != j.end()) {
+            if (!it->is_string() || it->get<std::string>().size() > 4096)
+                throw InputError(std::string("features panel state: lm.") + key + " is not a short string");
+            out = QString::fromStdString(it->get<std::string>());
+        }
+    };
+    auto integer = [&](const char* key, long long min, long long max, long long fallback) {
+        const auto it = j.find(key);
+        if (it == j.end())
+            return fallback;
+        if (!it->is_number_integer() || it->get<long long>() < min || it->get<long long>() > max)
+            throw InputError(std::string("features panel state: lm.") + key + " is not an integer in range");
+        return it->get<long long>();
+    };
+    auto flag = [&](const char* key) {
+        const auto it = j.find(key);
+        if (it != j.end() && !it->is_boolean())
+            throw InputError(std::string("features panel state: lm.") + key + " is not true or false");
+        return it != j.end() && it->get<bool>();
+    };
+    text("model", state.request.modelDir);
+    text("sae", state.request.saeDir);
+    text("corpus", state.request.corpusPath);
+    text("hook", state.request.hook);
+    text("search", state.search);
+    text("steer_prompt", state.steerPrompt);
+    state.request.tokens = std::uint64_t(integer("tokens", 64, 4'000'000, 16384));
+    state.scanned = flag("scanned");
+    state.clamp = flag("steer_clamp");
+    state.selected = int(integer("selected_feature", -1, 1 << 24, -1));
+    state.tab = int(integer("tab", DashboardTab, SteeringTab, DashboardTab));
+    state.seed = int(integer("steer_seed", 0, 1'000'000, 0));
+    if (const auto it = j.find("steer_strength"); it != j.end()) {
+        if (!it->is_number() || !std::isfinite(it->get<double>()) || std::abs(it->get<double>()) > 10000.0)
+            throw InputError("features panel state: lm.steer_strength is not a strength");
+        state.strength = it->get<double>();
+    }
+    return state;
+}
+
+void LmFeaturesView::restoreState(const State& state)
+{
+    m_form->setRequest(state.request);
+    m_search->setText(state.search);
+    m_tabs->setCurrentIndex(state.tab);
+    m_steering->setPrompt(state.steerPrompt);
+    m_steering->setStrength(state.strength);
+    m_steering->setClamp(state.clamp);
+    m_steering->setSeed(state.seed);
+    if (state.scanned) {
+        m_pendingSelection = state.selected;
+        startScan();
+    }
+}
+
+// ---- figures ----------------------------------------------------------------------------------------------------
+
+QStringList LmFeaturesView::figureNames()
+{
+    return {QStringLiteral("feature-dashboard"), QStringLiteral("feature-histogram"), QStringLiteral("logit-effects"),
+            QStringLiteral("prompt"), QStringLiteral("steering")};
+}
+
+QWidget* LmFeaturesView::figureWidget(const QString& name)
+{
+    if (name == QLatin1String("feature-histogram"))
+        return m_card->histogramPlot();
+    if (name == QLatin1String("logit-effects"))
+        return m_card->logitPlot();
+    QWidget* copy = nullptr;
+    if (name == QLatin1String("feature-dashboard")) {
+        auto* card = new LmFeatureCardView;
+        card->setFeature(m_data, m_selected);
+        copy = card;
+    } else if (name == QLatin1String("prompt")) {
+        auto* prompt = new LmPromptView;
+        prompt->setPrompt(m_prompt->prompt());
+        prompt->setData(m_data);
+        copy = prompt;
+    } else if (name == QLatin1String("steering")) {
+        copy = m_steering->copy();
+    }
+    if (!copy)
+        return nullptr;
+    m_exportCopies[name].reset(copy);
+    return copy;
+}
+
+void LmFeaturesView::prepareForRender(const QString& figure)
+{
+    waitForScan();
+    if (figure == QLatin1String("steering") && m_data && m_steering->steeredText().isEmpty()) {
+        m_steering->generate();
+        m_steering->waitForFinished();
+    }
+    if (figure == QLatin1String("prompt"))
+        showTab(PromptTab);
+    else if (figure == QLatin1String("steering"))
+        showTab(SteeringTab);
+    else
+        showTab(DashboardTab);
+}
+
+QString LmFeaturesView::figureCaption(const QString& figure) const
+{
+    if (!m_data)
+        return tr("Language-model features: nothing scanned");
+    const LmDashboardData::Request& r = m_data->request();
+    QString caption = tr("SAE %1 (%2 features) at %3 of %4, %5 tokens of %6")
+                          .arg(r.saeDir)
+                          .arg(m_data->features())
+                          .arg(QString::fromStdString(m_data->hook().name()))
+                          .arg(r.modelDir)
+                          .arg(m_data->dashboard().tokensScanned())
+                          .arg(r.corpusPath);
+    if (figure != QLatin1String("prompt") && m_selected >= 0)
+        caption = tr("Feature %1 · %2").arg(m_selected).arg(caption);
+    if (figure == QLatin1String("steering"))
+        caption += tr("\nSteering strength %1%2, seed %3").arg(m_steering->strength()).arg(m_steering->clamp() ? tr(" (clamped)") : QString()).arg(m_steering->seed());
+    return caption;
 }

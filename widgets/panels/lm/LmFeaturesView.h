@@ -4,9 +4,13 @@
 
 #include <QWidget>
 
+#include <nlohmann/json_fwd.hpp>
+
+#include <map>
 #include <memory>
 
 class BackgroundJob;
+class Panel;
 class LmFeatureCardView;
 class LmFeatureFilterProxyModel;
 class LmFeatureTableModel;
@@ -28,8 +32,38 @@ class LmFeaturesView : public QWidget {
 public:
     enum Tab { DashboardTab, PromptTab, SteeringTab };
 
+    // What a session keeps: the sources (by path), the selection, the search, the open tab and the steering settings.
+    struct State {
+        LmDashboardData::Request request;
+        bool scanned = false; // the sources were scanned when saved: restoring scans them again
+        int selected = -1;
+        QString search;
+        int tab = DashboardTab;
+        QString steerPrompt;
+        double strength = 10.0;
+        bool clamp = false;
+        int seed = 0;
+    };
+
     explicit LmFeaturesView(QWidget* parent = nullptr);
     ~LmFeaturesView() override;
+
+    // Forwards the scan's start, progress and end to the panel's signals (the main window's status bar).
+    void reportWorkTo(Panel* panel);
+
+    // Sessions. readState validates (featurescope::InputError with one line) without changing anything; a missing
+    // or null value is the default state.
+    nlohmann::json saveState() const;
+    static State readState(const nlohmann::json& j);
+    void restoreState(const State& state); // rescans in the background when the saved view had scanned
+
+    // Figures for export and `featurescope render`: feature-dashboard, feature-histogram, logit-effects, prompt,
+    // steering. Composite ones are parentless copies, which the exporter lays out at any size.
+    static QStringList figureNames();
+    QWidget* figureWidget(const QString& name);
+    // Waits for a running scan (and, for the steering figure, generates when nothing was generated yet).
+    void prepareForRender(const QString& figure);
+    QString figureCaption(const QString& figure) const;
 
     void setRequest(const LmDashboardData::Request& request);
     // Scans what the form names, in the background. The result replaces the data shown; errors go to the form's
@@ -79,5 +113,8 @@ private:
     LmSteeringView* m_steering = nullptr;
     std::shared_ptr<const LmDashboardData> m_data;
     int m_selected = -1;
+    int m_pendingSelection = -1; // a restored session's feature, selected once its scan is shown
+    bool m_scanned = false;      // this view's data came from a scan of the form's sources
+    std::map<QString, std::unique_ptr<QWidget>> m_exportCopies;
     bool m_syncing = false; // guard: table selection changes made by the view itself
 };

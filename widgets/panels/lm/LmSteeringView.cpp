@@ -127,6 +127,31 @@ void LmSteeringView::setStrength(double strength) { m_strength->setValue(strengt
 void LmSteeringView::setClamp(bool clamp) { m_clamp->setChecked(clamp); }
 void LmSteeringView::setSeed(int seed) { m_seed->setValue(seed); }
 void LmSteeringView::setPrompt(const QString& prompt) { m_prompt->setText(prompt); }
+QString LmSteeringView::prompt() const { return m_prompt->text(); }
+double LmSteeringView::strength() const { return m_strength->value(); }
+bool LmSteeringView::clamp() const { return m_clamp->isChecked(); }
+int LmSteeringView::seed() const { return m_seed->value(); }
+
+LmSteeringView* LmSteeringView::copy() const
+{
+    auto* other = new LmSteeringView;
+    other->setData(m_data);
+    other->m_prompt->setText(m_prompt->text());
+    other->m_feature->setValue(m_feature->value());
+    other->m_strength->setValue(m_strength->value());
+    other->m_clamp->setChecked(m_clamp->isChecked());
+    other->m_seed->setValue(m_seed->value());
+    other->m_tokens->setValue(m_tokens->value());
+    other->m_temperature->setValue(m_temperature->value());
+    other->m_promptUsed = m_promptUsed;
+    other->m_steeredText = m_steeredText;
+    other->m_unsteeredText = m_unsteeredText;
+    other->m_steeredTitle->setText(m_steeredTitle->text());
+    other->m_message->setText(m_message->text());
+    other->showTexts();
+    return other;
+}
+
 bool LmSteeringView::isRunning() const { return m_job->isRunning(); }
 void LmSteeringView::waitForFinished() { m_job->waitForFinished(); }
 QString LmSteeringView::message() const { return m_message->text(); }

@@ -30,6 +30,12 @@ public:
     void setClamp(bool clamp);
     void setSeed(int seed);
     void setPrompt(const QString& prompt);
+    QString prompt() const;
+    double strength() const;
+    bool clamp() const;
+    int seed() const;
+    // A parentless copy showing the same settings and texts (for export at any size).
+    LmSteeringView* copy() const;
 
     void generate();
     bool isRunning() const;
