@@ -84,6 +84,11 @@ LmSteeringView::LmSteeringView(QWidget* parent) : QWidget(parent)
     m_unsteered->setObjectName(QStringLiteral("lmUnsteered"));
     for (QTextEdit* edit : {m_steered, m_unsteered}) {
         edit->setReadOnly(true);
+        QFont larger = edit->font();
+        if (larger.pointSizeF() > 0) { // the texts are what this figure is about
+            larger.setPointSizeF(larger.pointSizeF() * 1.25);
+            edit->setFont(larger);
+        }
         edit->setToolTip(tr("The prompt (grey) and its continuation"));
     }
     auto* texts = new QGridLayout;
