@@ -24,13 +24,7 @@ LogitEffectsPlot::LogitEffectsPlot(QWidget* parent) : InteractivePlot(parent)
     m_negative->setPen(Qt::NoPen);
     m_negative->setBrush(FeaturePalette::featureColor(1)); // Okabe-Ito orange
     m_negative->setWidth(0.7);
-    m_empty = new QCPItemText(this);
-    m_empty->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_empty->position->setCoords(0.5, 0.5);
-    m_empty->setPositionAlignment(Qt::AlignCenter);
-    m_empty->setFont(labelFont());
-    m_empty->setColor(QColor(130, 130, 130));
-    m_empty->setText(tr("no feature selected"));
+    m_empty = addEmptyText(tr("no feature selected"));
 }
 
 void LogitEffectsPlot::setEmptyText(const QString& text)
