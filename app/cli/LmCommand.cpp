@@ -11,6 +11,8 @@
 #include "lm/LmHarvester.h"
 #include "lm/TextCorpus.h"
 #include "lm/TransformerLensProcessing.h"
+#include "common/CacheFolders.h"
+#include "lmfeatures/DefaultLanguageModel.h"
 #include "lmfeatures/FeatureSteering.h"
 #include "sae/ImportedSae.h"
 #include "sae/SaeLensLoader.h"
@@ -433,6 +435,32 @@ int harvest(const std::vector<std::string>& arguments)
 
 } // namespace
 
+static int defaultModel(const std::vector<std::string>& arguments)
+{
+    ArgumentParser args("lm default",
+                        {{"cache", true, "folder for model/ and sae/ (default: the GUI's, ~/.cache/featurescope/default-lm)"},
+                         {"corpus", true, "text to train on (default: the fortunes package's texts)"},
+                         {"threads", true, "threads sharing each batch (default 1)"}});
+    args.parse(arguments);
+    if (args.flag("help")) {
+        std::cout << args.helpText()
+                  << "\nMakes sure the default language model (1-layer byte model trained 600 steps) and its SAE (1024"
+                     "\nlatents on blocks.0.mlp.hook_post) exist in the cache, training what is missing; prints where.\n";
+        return 0;
+    }
+    const std::string cache = args.text("cache", CacheFolders::defaultLanguageModel().toStdString());
+    const bool wasReady = DefaultLanguageModel::ready(cache);
+    const auto start = std::chrono::steady_clock::now();
+    const DefaultLanguageModel::Paths p =
+        DefaultLanguageModel::ensure(cache, args.text("corpus"), int(args.integer("threads", 1, 1, 64)));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (args.flag("json"))
+        print({{"model", p.model}, {"sae", p.sae}, {"trained", !wasReady}, {"seconds", seconds}});
+    else
+        std::cout << (wasReady ? "found " : "trained ") << p.model << " and " << p.sae << "\n";
+    return 0;
+}
+
 int LmCommand::run(const std::vector<std::string>& arguments)
 {
     const std::string sub = arguments.empty() ? std::string() : arguments.front();
@@ -451,9 +479,11 @@ int LmCommand::run(const std::vector<std::string>& arguments)
         return harvest(rest);
     if (sub == "splice")
         return LmSpliceCommand::run(rest);
+    if (sub == "default")
+        return defaultModel(rest);
     if (sub == "--help")
         return 0; // the dispatcher has printed the usage
     if (sub.empty())
-        throw InputError("missing subcommand (expected tokenize, run, eval, train, generate, harvest or splice; see featurescope lm --help)");
-    throw InputError("unknown subcommand '" + sub + "' (expected tokenize, run, eval, train, generate, harvest or splice)");
+        throw InputError("missing subcommand (expected tokenize, run, eval, train, generate, harvest, splice or default; see featurescope lm --help)");
+    throw InputError("unknown subcommand '" + sub + "' (expected tokenize, run, eval, train, generate, harvest, splice or default)");
 }

@@ -21,7 +21,8 @@ public:
                "                               --out FILE.npz [--json]\n"
                "       featurescope lm generate --model DIR --prompt T [--tokens N --temperature T --top-k K --seed S]\n"
                "                                [--steer SAE_DIR:FEATURE:STRENGTH [--clamp]] [--json]\n"
-               "       featurescope lm splice --model DIR --sae DIR --text-file F [--hook NAME --context C --tokens N --raw] [--json]";
+               "       featurescope lm splice --model DIR --sae DIR --text-file F [--hook NAME --context C --tokens N --raw] [--json]\n"
+               "       featurescope lm default [--cache DIR --corpus PATH --threads T] [--json]";
     }
     int run(const std::vector<std::string>& arguments) override;
 };
