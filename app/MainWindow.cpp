@@ -1,5 +1,7 @@
 #include "MainWindow.h"
 
+#include "panels/lm/LmDefaultLoader.h"
+#include "panels/lm/LmFeaturesView.h"
 #include "common/TaskListButton.h"
 #include "AppSettings.h"
 #include "DataFileOpener.h"
@@ -358,6 +360,12 @@ void MainWindow::copyCurrentCaption()
     FigureCaption::copyToClipboard(panel, figure);
     m_statusText->setText(figure.isEmpty() ? tr("Copied the caption of the whole panel")
                                            : tr("Copied the caption of “%1”").arg(figure));
+}
+
+void MainWindow::loadDefaultLanguageModel()
+{
+    if (auto* view = findChild<LmFeaturesView*>())
+        LmDefaultLoader::start(view);
 }
 
 void MainWindow::showTour(bool firstStart)

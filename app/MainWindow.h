@@ -33,6 +33,8 @@ public:
     void setPresentationMode(bool on);
     // The non-modal tour; on first start, "Don't show again" is remembered.
     void showTour(bool firstStart);
+    // The default session's Language model tab: the cached default model and SAE, trained on the first start.
+    void loadDefaultLanguageModel();
     bool isPresentationMode() const { return m_presentation; }
     // The panels' control columns; presentation mode hides them (Ctrl+H shows them again).
     void setControlsShown(bool shown);

@@ -34,6 +34,8 @@ int main(int argc, char** argv)
     // `featurescope FILE` (a file manager's "Open with"): after a crash-restore offer, so the named file wins.
     if (!startupFile.isEmpty())
         window.openFile(startupFile);
+    else if (!qEnvironmentVariableIsSet("FEATURESCOPE_NO_DEFAULT_LM"))
+        window.loadDefaultLanguageModel(); // the first start trains it in the background; later starts find it
 
     // For documentation and smoke tests: FEATURESCOPE_SCREENSHOT=out.png grabs the window after a delay and quits.
     const QString screenshot = qEnvironmentVariable("FEATURESCOPE_SCREENSHOT");

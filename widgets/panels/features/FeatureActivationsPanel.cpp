@@ -22,7 +22,6 @@
 #include "plots/HistogramPlot.h"
 #include "plots/LossCurvePlot.h"
 
-#include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -35,7 +34,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 
 using featurescope::SaeExperimentConfig;
 
