@@ -55,7 +55,9 @@ const char* const kMetricDefinitions =
     "                          TP/(TP+FN) and their harmonic mean, 0 where undefined, averaged over matched pairs\n"
     "  shrinkage               synthetic: per matched pair, over the inputs where the true feature is active, the\n"
     "                          summed norm of the latent's contribution (code x decoder norm) over the summed norm\n"
-    "                          of the feature's; the mean over pairs (1 = none; an L1 penalty pulls it below 1)\n";
+    "                          of the feature's; the mean over pairs (1 = none; an L1 penalty pulls it below 1)\n"
+    "  absorption_rate         absorption-toy: over the inputs where the child feature is active (so the parent too),\n"
+    "                          the share where the parent's matched latent is silent while the child's fires\n";
 
 std::string number(double v)
 {
@@ -69,7 +71,8 @@ std::string perSource(const std::string& what, std::string (*value)(const Defaul
 {
     std::string text = what + " (";
     const SaeExperimentConfig::Source sources[] = {SaeExperimentConfig::Source::Synthetic, SaeExperimentConfig::Source::Toy,
-                                                   SaeExperimentConfig::Source::FashionMnist, SaeExperimentConfig::Source::File};
+                                                   SaeExperimentConfig::Source::FashionMnist, SaeExperimentConfig::Source::File,
+                                                   SaeExperimentConfig::Source::AbsorptionToy};
     for (auto source : sources)
         text += (source == sources[0] ? "" : ", ") + SaeExperimentConfig::sourceName(source) + ": " +
                 value(SaeExperimentConfig::defaultsFor(source, 20));
@@ -126,7 +129,7 @@ int evaluateImportedSae(const ArgumentParser& args)
         throw InputError("--sae evaluates on --activations FILE: --source must be file or absent");
     for (const char* option : {"features", "d", "feature-probability", "toy-steps", "d-sae", "variant", "l1", "k", "aux-k",
                                "steps", "batch", "lr", "normalize", "resample-at", "path", "randomized", "data-dir",
-                               "mlp-epochs", "save", "save-diverged", "seed", "export-activations", "sparsity-loss"})
+                               "mlp-epochs", "save", "save-diverged", "seed", "export-activations", "sparsity-loss", "tied"})
         if (args.has(option))
             throw InputError(std::string("--") + option + " does not apply to --sae (the SAE is evaluated, not trained)");
     const std::string directory = args.text("sae");
@@ -212,7 +215,9 @@ int evaluateImportedSae(const ArgumentParser& args)
 int SaeCommand::run(const std::vector<std::string>& arguments)
 {
     ArgumentParser args("sae",
-                        {{"source", true, "synthetic (default), toy or fashion-mnist"},
+                        {{"source", true, "synthetic (default), toy, fashion-mnist or absorption-toy (Chanin et al. 2024: 4 "
+                                          "orthogonal features in d = 50, feature 1 active only with feature 0)"},
+                         {"tied", false, "tie the encoder to the decoder (W_enc = W_dec^T), which removes feature absorption"},
                          {"features", true, "true features F (synthetic: 128, toy: 20)"},
                          {"d", true, "activation dimension d (synthetic: 64, toy: 5)"},
                          {"feature-probability", true, "toy: probability that a feature is active (0.05)"},
@@ -271,8 +276,13 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
             throw InputError(std::string("--") + option + " needs --activations FILE");
     if (file && (args.has("features") || args.has("d")))
         throw InputError("--features and --d apply to the synthetic and toy sources (a file's activations set d)");
-    if (sourceName != "synthetic" && sourceName != "toy" && sourceName != "fashion-mnist" && !file)
-        throw InputError("unknown source '" + sourceName + "' (expected synthetic, toy, fashion-mnist or file)");
+    if (sourceName != "synthetic" && sourceName != "toy" && sourceName != "fashion-mnist" &&
+        sourceName != "absorption-toy" && !file)
+        throw InputError("unknown source '" + sourceName +
+                         "' (expected synthetic, toy, fashion-mnist, absorption-toy or file)");
+    if (sourceName == "absorption-toy" && (args.has("features") || args.has("d")))
+        throw InputError("--features and --d apply to the synthetic and toy sources (the absorption toy has 4 features in "
+                         "d = 50)");
     const bool fashion = sourceName == "fashion-mnist";
     if (fashion && (args.has("features") || args.has("d")))
         throw InputError("--features and --d apply to the synthetic and toy sources (fashion-mnist has d = 128)");
@@ -314,6 +324,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     sae.l1 = args.number("l1", SaeExperimentConfig::defaultL1(source, sae.variant, config.inputDimension()), 0.0, 1e3);
     sae.k = int(args.integer("k", 5, 1, sae.latentDim));
     sae.auxK = args.number("aux-k", sae.auxK, 0.0, 1e6);
+    sae.tiedEncoder = args.flag("tied");
     if (args.has("aux-k") && !sae.selectsTopK())
         throw InputError("--aux-k applies to --variant topk and batchtopk");
     if (args.has("sparsity-loss")) {

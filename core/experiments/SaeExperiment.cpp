@@ -36,6 +36,7 @@ SaeEvaluationOptions SaeExperiment::evaluationOptions(const SaeExperimentConfig&
                              : densest > 0.0             ? densest
                                                          : SaeExperimentConfig::kDefaultDenseThreshold;
     options.ultraRareThreshold = config.ultraRareThreshold;
+    options.hierarchy = source.hierarchy();
     options.training = std::move(training);
     return options;
 }
@@ -146,6 +147,8 @@ nlohmann::json SaeRunResult::toJson(const SaeExperimentConfig& config) const
     out["d_in"] = sae.inputDim;
     out["d_sae"] = sae.latentDim;
     out["l1"] = sae.l1;
+    if (sae.tiedEncoder)
+        out["tied"] = true;
     if (sae.selectsTopK()) {
         out["k"] = sae.k;
         out["aux_k"] = sae.auxK;

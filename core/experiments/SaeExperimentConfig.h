@@ -15,7 +15,8 @@ namespace featurescope {
 // activations panel and `featurescope sae` both fill one of these and hand it to SaeExperiment, so one seed gives
 // the same numbers in both.
 struct SaeExperimentConfig {
-    enum class Source { Synthetic, Toy, FashionMnist, File };
+    // AbsorptionToy: the hierarchical toy of Chanin et al. 2024 (AbsorptionToySource), a command-line source.
+    enum class Source { Synthetic, Toy, FashionMnist, File, AbsorptionToy };
     Source source = Source::Synthetic;
 
     // Synthetic ground truth (Sharkey et al. 2022).
@@ -56,7 +57,10 @@ struct SaeExperimentConfig {
     SaeConfig saeConfig() const;
     // Throws InputError with one line for the user (checks that an image folder has both splits).
     void validate() const;
-    bool hasGroundTruth() const { return source == Source::Synthetic || source == Source::Toy; }
+    bool hasGroundTruth() const
+    {
+        return source == Source::Synthetic || source == Source::Toy || source == Source::AbsorptionToy;
+    }
     bool hasImages() const { return source == Source::FashionMnist; }
 
     static std::string sourceName(Source source); // "synthetic", "toy", "fashion-mnist", "file"
