@@ -42,8 +42,9 @@ const char* const kMetricDefinitions =
     "                          densities below 1/health_inputs\n"
     "  dead_fraction           latents never active over the health inputs\n"
     "  ultra_rare_fraction     latents active, but on fewer than ultra_rare_threshold of them (--ultra-rare, 1e-5)\n"
-    "  dense_fraction          latents active on more than dense_threshold of them: the densest true feature's rate\n"
-    "                          on synthetic and toy data (dense relative to the data), else 0.01 (--dense-threshold)\n"
+    "  dense_fraction          latents active on more than dense_threshold of them: on synthetic and toy data the\n"
+    "                          densest true feature's rate p + 3 sqrt(p(1-p)/health_inputs) (dense relative to the\n"
+    "                          data, sampling noise allowed for), else 0.01 (--dense-threshold)\n"
     "  silent_on_evaluation_fraction  latents never active on the evaluation inputs (what dead_fraction meant before)\n"
     "  aux_k_dead_latents      topk: latents the AuxK loss treated as dead at the last step (silent > 1000 steps)\n"
     "\nGround-truth recovery (synthetic and toy data; JSON fields), as SAELens's synthetic evaluation:\n"
@@ -243,7 +244,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"normalize", true, "on|off: scale inputs so E|x| = sqrt(d) (on for fashion-mnist and 2024)"},
                          {"resample-at", true, "comma-separated steps after which dead features are resampled"},
                          {"path", true, "auto (default), dense or sparse: how the loss and gradient are computed"},
-                         {"dense-threshold", true, "density above which a latent counts as dense (default: the densest true feature's rate on synthetic and toy data, else 0.01)"},
+                         {"dense-threshold", true, "density above which a latent counts as dense (default: the densest true feature's rate, plus 3 standard errors, on synthetic and toy data, else 0.01)"},
                          {"ultra-rare", true, "density below which an active latent counts as ultra-rare (1e-5)"},
                          {"eval", true, "evaluation inputs (generated sources: 8192; file: its first 65536 rows)"},
                          {"randomized", false, "fashion-mnist: use the MLP with shuffled weights (the TM control)"},

@@ -40,7 +40,8 @@ struct SaeExperimentConfig {
     SaeConfig sae; // inputDim is set by saeConfig()
     SaeTrainingConfig training;
     // Dictionary health (docs/ARCHITECTURE.md §5): a latent firing on more than `denseThreshold` of the inputs is
-    // dense (0: the densest true feature's rate when the source knows it, else kDefaultDenseThreshold); an active
+    // dense (0: the densest true feature's rate, plus three standard errors of a rate over the health inputs, when the
+    // source knows it, else kDefaultDenseThreshold); an active
     // latent below `ultraRareThreshold` is ultra-rare.
     double denseThreshold = 0.0;
     double ultraRareThreshold = 1e-5;
