@@ -11,6 +11,7 @@
 #include "cli/SaeCommand.h"
 #include "cli/ScaleCommand.h"
 #include "cli/LmCommand.h"
+#include "cli/DashboardCommand.h"
 #include "common/InputError.h"
 
 #include <QApplication>
@@ -32,6 +33,7 @@ CommandLine::CommandLine()
     m_commands.push_back(std::make_unique<SaeCommand>());
     m_commands.push_back(std::make_unique<ScaleCommand>());
     m_commands.push_back(std::make_unique<LmCommand>());
+    m_commands.push_back(std::make_unique<DashboardCommand>());
     m_commands.push_back(std::make_unique<RenderCommand>());
     m_commands.push_back(std::make_unique<BenchCommand>());
 }

@@ -10,10 +10,17 @@
 #include "lm/LanguageModel.h"
 #include "lm/LmHarvester.h"
 #include "lm/TextCorpus.h"
+#include "lm/TransformerLensProcessing.h"
+#include "lmfeatures/FeatureSteering.h"
+#include "sae/ImportedSae.h"
+#include "sae/SaeLensLoader.h"
+#include "sae/SaeLensConfig.h"
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -57,6 +64,12 @@ std::vector<int> parseIds(const std::string& text)
     if (ids.empty())
         throw InputError("option --ids is empty");
     return ids;
+}
+
+// An SAELens folder names its cfg.json; a file is taken as the cfg.json itself.
+std::string saeConfigFile(const std::string& path)
+{
+    return std::filesystem::is_directory(path) ? (std::filesystem::path(path) / "cfg.json").string() : path;
 }
 
 nlohmann::json rows(const float* data, Eigen::Index count, Eigen::Index width, bool center)
@@ -111,8 +124,10 @@ int runModel(const std::vector<std::string>& arguments)
                                    {"text", true, "text to tokenize and run"},
                                    {"ids", true, "comma-separated token ids to run"},
                                    {"prepend-bos", false, "put the tokenizer's BOS token (<|endoftext|>) first"},
+                                   {"bf16", false, "linear layers in bfloat16 with float sums (AVX512_BF16 CPUs)"},
                                    {"hook", true, "also print this hook's activations (e.g. blocks.0.hook_resid_post)"},
-                                   {"center", false, "subtract each hook vector's mean over its last axis"}});
+                                   {"center", false, "subtract each hook vector's mean over its last axis"},
+                                   {"fold-ln", false, "ln_final.hook_normalized before ln_f's gain and bias (TransformerLens fold_ln)"}});
     args.parse(arguments);
     if (args.flag("help")) {
         std::cout << args.helpText();
@@ -122,9 +137,10 @@ int runModel(const std::vector<std::string>& arguments)
         throw InputError("lm run needs --model DIR");
     if (args.has("text") == args.has("ids"))
         throw InputError("give exactly one of --text T and --ids 1,2,3");
-    if (args.flag("center") && !args.has("hook"))
-        throw InputError("--center applies to --hook NAME");
-    const LanguageModel lm = LanguageModel::load(args.text("model"));
+    if ((args.flag("center") || args.flag("fold-ln")) && !args.has("hook"))
+        throw InputError(std::string(args.flag("center") ? "--center" : "--fold-ln") + " applies to --hook NAME");
+    LanguageModel lm = LanguageModel::load(args.text("model"));
+    lm.model().setBf16(args.flag("bf16"));
     const GptModel& model = lm.model();
     std::vector<int> ids = args.has("ids") ? parseIds(args.text("ids")) : lm.tokenizer().encode(args.text("text"));
     if (args.flag("prepend-bos")) {
@@ -137,6 +153,7 @@ int runModel(const std::vector<std::string>& arguments)
         point = GptHookPoint::parse(args.text("hook"), model.config().layers);
     RowMatrixF captured;
     GptHooks hooks;
+    hooks.setFoldFinalNorm(args.flag("fold-ln"));
     if (point)
         hooks.add(*point, [&captured](RowMatrixMap activation, int, int) { captured = activation; });
     GptActivations out;
@@ -160,11 +177,13 @@ int runModel(const std::vector<std::string>& arguments)
     }
     nlohmann::json j;
     j["ids"] = ids;
+    j["precision"] = model.bf16() ? "bf16" : "fp32";
     j["logits"] = rows(out.logits.data(), out.logits.rows(), out.logits.cols(), false);
     j["loss"] = loss;
     if (point)
         j["hook"] = {{"name", point->name()},
                      {"centered", args.flag("center")},
+                     {"fold_ln", args.flag("fold-ln")},
                      {"values", rows(captured.data(), captured.rows(), captured.cols(), args.flag("center"))}};
     print(j);
     return 0;
@@ -286,7 +305,10 @@ int generate(const std::vector<std::string>& arguments)
                                         {"tokens", true, "tokens to generate (default 50)"},
                                         {"temperature", true, "0 = greedy (default); > 0 samples"},
                                         {"top-k", true, "sample among the k most likely tokens (default all)"},
-                                        {"seed", true, "random seed of sampling (default 0)"}});
+                                        {"seed", true, "random seed of sampling (default 0)"},
+                                        {"steer", true, "SAE_DIR:FEATURE:STRENGTH - add STRENGTH x the feature's decoder "
+                                                        "direction at the SAE's hook, every position and step"},
+                                        {"clamp", false, "with --steer: hold the feature's code at STRENGTH instead"}});
     args.parse(arguments);
     if (args.flag("help")) {
         std::cout << args.helpText();
@@ -301,12 +323,60 @@ int generate(const std::vector<std::string>& arguments)
     sampling.seed = std::uint64_t(args.integer("seed", 0, 0, 1ll << 62));
     const int count = int(args.integer("tokens", 50, 0, 100000));
     const std::vector<int> prompt = lm.tokenizer().encode(args.text("prompt"));
-    const std::vector<int> ids = GptGenerator::generate(lm.model(), prompt, count, sampling);
-    const std::string text = lm.tokenizer().decode(ids);
-    if (args.flag("json"))
-        print({{"prompt_ids", prompt}, {"ids", ids}, {"text", text}});
-    else
-        std::cout << args.text("prompt") << text << "\n";
+    if (args.flag("clamp") && !args.has("steer"))
+        throw InputError("--clamp applies to --steer SAE_DIR:FEATURE:STRENGTH");
+    if (!args.has("steer")) {
+        const std::vector<int> ids = GptGenerator::generate(lm.model(), prompt, count, sampling);
+        const std::string text = lm.tokenizer().decode(ids);
+        if (args.flag("json"))
+            print({{"prompt_ids", prompt}, {"ids", ids}, {"text", text}});
+        else
+            std::cout << args.text("prompt") << text << "\n";
+        return 0;
+    }
+    // SAE_DIR:FEATURE:STRENGTH, split at the last two colons (a folder name may hold one).
+    const std::string steer = args.text("steer");
+    const std::size_t second = steer.rfind(':');
+    const std::size_t first = second == std::string::npos || second == 0 ? std::string::npos : steer.rfind(':', second - 1);
+    if (first == std::string::npos || first == 0)
+        throw InputError("option --steer: expected SAE_DIR:FEATURE:STRENGTH, got '" + steer + "'");
+    const std::string saeDir = steer.substr(0, first);
+    const ImportedSae sae = SaeLensLoader::load(saeDir);
+    const std::vector<int> feature = parseIds(steer.substr(first + 1, second - first - 1));
+    double strength = 0.0;
+    std::size_t used = 0;
+    try {
+        strength = std::stod(steer.substr(second + 1), &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != steer.size() - second - 1 || !std::isfinite(strength))
+        throw InputError("option --steer: '" + steer.substr(second + 1) + "' is not a strength");
+    if (feature.size() != 1)
+        throw InputError("option --steer: give one feature index");
+    if (sae.config().hookName.empty())
+        throw InputError(saeDir + ": cfg.json names no hook_name to steer at");
+    const GptHookPoint point = GptHookPoint::parse(sae.config().hookName, lm.model().config().layers);
+    if (point.width(lm.model().config()) != sae.inputDim())
+        throw InputError("the SAE reads " + std::to_string(sae.inputDim()) + " values but " + point.name() + " has " +
+                         std::to_string(point.width(lm.model().config())));
+    GptHooks hooks;
+    TransformerLensProcessing::fromSaeLensConfig(sae.config().raw, saeDir + "/cfg.json").applyTo(hooks);
+    const FeatureSteering steering(sae, feature[0], float(strength), args.flag("clamp"));
+    steering.install(hooks, point);
+    const std::vector<int> plain = GptGenerator::generate(lm.model(), prompt, count, sampling);
+    const std::vector<int> steered = GptGenerator::generate(lm.model(), prompt, count, sampling, &hooks);
+    if (args.flag("json")) {
+        print({{"prompt_ids", prompt},
+               {"ids", steered},
+               {"text", lm.tokenizer().decode(steered)},
+               {"unsteered_ids", plain},
+               {"unsteered_text", lm.tokenizer().decode(plain)},
+               {"steer", {{"hook", point.name()}, {"feature", feature[0]}, {"strength", strength}, {"clamp", args.flag("clamp")}}}});
+    } else {
+        std::cout << "steered:   " << args.text("prompt") << lm.tokenizer().decode(steered) << "\n"
+                  << "unsteered: " << args.text("prompt") << lm.tokenizer().decode(plain) << "\n";
+    }
     return 0;
 }
 
@@ -319,6 +389,9 @@ int harvest(const std::vector<std::string>& arguments)
                                        {"context", true, "window length in tokens, BOS included (default n_positions)"},
                                        {"no-bos", false, "do not put the tokenizer's BOS token first in each window"},
                                        {"center", false, "subtract each vector's mean over its last axis"},
+                                       {"fold-ln", false, "ln_final.hook_normalized before ln_f's gain and bias (TransformerLens fold_ln)"},
+                                       {"sae-config", true, "take BOS, centring and fold_ln from this SAELens folder's cfg.json "
+                                                            "(prepend_bos, model_from_pretrained_kwargs)"},
                                        {"out", true, "the .npz to write (acts, tokens, token_ids, sequence_ids)"}});
     args.parse(arguments);
     if (args.flag("help")) {
@@ -334,12 +407,24 @@ int harvest(const std::vector<std::string>& arguments)
     settings.maxTokens = std::uint64_t(args.integer("tokens", 100000, 1, 1ll << 32));
     settings.prependBos = !args.flag("no-bos");
     settings.center = args.flag("center");
+    settings.foldLn = args.flag("fold-ln");
+    if (args.has("sae-config")) {
+        if (args.flag("no-bos") || args.flag("center") || args.flag("fold-ln"))
+            throw InputError("--sae-config decides BOS, centring and fold_ln: drop --no-bos, --center and --fold-ln");
+        const TransformerLensProcessing p = TransformerLensProcessing::fromSaeLensConfig(
+            SaeLensConfig::read(saeConfigFile(args.text("sae-config"))).raw, args.text("sae-config"));
+        settings.prependBos = p.prependBos;
+        // TransformerLens centres the weights that write to the residual stream, so only those hooks change.
+        settings.center = p.centerWritingWeights && GptHookPoint::parse(settings.hook, lm.model().config().layers).writesResidual();
+        settings.foldLn = p.foldLn;
+    }
     const auto start = std::chrono::steady_clock::now();
     const HarvestResult r = LmHarvester::run(lm, TextCorpus::load(args.text("corpus")).text(), settings, args.text("out"));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (args.flag("json"))
         print({{"out", args.text("out")}, {"rows", r.rows}, {"sequences", r.sequences}, {"width", r.width},
-               {"seconds", seconds}});
+               {"seconds", seconds}, {"prepend_bos", settings.prependBos && lm.tokenizer().bosId().has_value()}, {"centered", settings.center},
+               {"fold_ln", settings.foldLn}});
     else
         std::cout << "wrote " << r.rows << " x " << r.width << " activations of " << settings.hook << " ("
                   << r.sequences << " windows) to " << args.text("out") << "\n";

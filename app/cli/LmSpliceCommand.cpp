@@ -7,6 +7,7 @@
 #include "lm/LanguageModel.h"
 #include "lm/SpliceEvaluation.h"
 #include "lm/TextCorpus.h"
+#include "lm/TransformerLensProcessing.h"
 #include "sae/ImportedSae.h"
 #include "sae/SaeLensLoader.h"
 
@@ -14,6 +15,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <unistd.h>
 
 using namespace featurescope;
@@ -27,13 +29,19 @@ int LmSpliceCommand::run(const std::vector<std::string>& arguments)
                          {"hook", true, "hook to splice into (default: the SAE's hook_name)"},
                          {"context", true, "window length in tokens (default n_positions)"},
                          {"tokens", true, "at most this many tokens of the text (default 16384)"},
-                         {"batch", true, "windows per forward pass (default 8)"}});
+                         {"batch", true, "windows per forward pass (default 8)"},
+                         {"raw", false, "ignore cfg.json's prepend_bos and model_from_pretrained_kwargs: the plain "
+                                        "Hugging Face forward pass, no BOS"}});
     args.parse(arguments);
     if (args.flag("help")) {
         std::cout << args.helpText()
                   << "\nce_loss_score = (CE_ablated - CE_spliced) / (CE_ablated - CE_clean): 1 = the splice loses nothing,"
                      "\n0 = as bad as zeroing the hook. kl_div_score = (KL_ablated - KL_spliced) / KL_ablated, KL from the"
-                     "\nclean prediction, averaged over positions.\n";
+                     "\nclean prediction, averaged over positions.\n"
+                     "\nThe hook sees what the SAE saw in training, as its cfg.json says (TransformerLens's defaults where"
+                     "\nit is silent): prepend_bos puts BOS first in every window; model_from_pretrained_kwargs"
+                     "\ncenter_writing_weights makes residual-stream vectors mean-free; fold_ln moves ln_final's gain and"
+                     "\nbias after ln_final.hook_normalized. The JSON's \"processing\" says what was applied.\n";
         return 0;
     }
     if (!args.has("model") || !args.has("sae") || !args.has("text-file"))
@@ -62,8 +70,15 @@ int LmSpliceCommand::run(const std::vector<std::string>& arguments)
     };
     ProgressReporter progress([](double f, const std::string&) { std::fprintf(stderr, "\rsplice: %3.0f %%", 100.0 * f); });
     const bool tty = isatty(2);
+    TransformerLensProcessing processing = TransformerLensProcessing::raw();
+    if (!args.flag("raw"))
+        processing = TransformerLensProcessing::fromSaeLensConfig(sae.config().raw, args.text("sae") + "/cfg.json");
+    std::optional<int> bos;
+    if (processing.prependBos)
+        bos = lm.tokenizer().bosId(); // a byte-level model has none: its windows start with text
+    processing.prependBos = bos.has_value();
     const SpliceScores s = SpliceEvaluation::evaluate(lm.model(), hook, replace, ids, context, batch,
-                                                      tty ? &progress : nullptr);
+                                                      tty ? &progress : nullptr, processing, bos);
     if (tty)
         std::fprintf(stderr, "\n");
     if (args.flag("json")) {
@@ -72,7 +87,7 @@ int LmSpliceCommand::run(const std::vector<std::string>& arguments)
                                  {"ce_loss_clean", s.ceClean}, {"ce_loss_with_sae", s.ceSpliced},
                                  {"ce_loss_with_ablation", s.ceAblated}, {"ce_loss_score", s.ceLossScore},
                                  {"kl_div_with_sae", s.klSpliced}, {"kl_div_with_ablation", s.klAblated},
-                                 {"kl_div_score", s.klDivScore}};
+                                 {"kl_div_score", s.klDivScore}, {"processing", processing.toJson()}};
         std::cout << out.dump(2) << "\n";
         return 0;
     }

@@ -1,4 +1,5 @@
 #include "cli/SaeCommand.h"
+#include "cli/SaeLmCommand.h"
 
 #include "cli/ArgumentParser.h"
 #include "common/InputError.h"
@@ -215,9 +216,12 @@ int evaluateImportedSae(const ArgumentParser& args)
 
 int SaeCommand::run(const std::vector<std::string>& arguments)
 {
+    if (SaeLmCommand::wants(arguments)) // a language model's activations: its own options, then back here
+        return SaeLmCommand::run(arguments);
     ArgumentParser args("sae",
-                        {{"source", true, "synthetic (default), toy, fashion-mnist or absorption-toy (Chanin et al. 2024: 4 "
-                                          "orthogonal features in d = 50, feature 1 active only with feature 0)"},
+                        {{"source", true, "synthetic (default), toy, fashion-mnist, file, lm (a language model: see --source lm "
+                                          "--help) or absorption-toy (Chanin et al. 2024: 4 orthogonal features in d = 50, "
+                                          "feature 1 active only with feature 0)"},
                          {"tied", false, "tie the encoder to the decoder (W_enc = W_dec^T), which removes feature absorption"},
                          {"features", true, "true features F (synthetic: 128, toy: 20)"},
                          {"d", true, "activation dimension d (synthetic: 64, toy: 5)"},
@@ -280,7 +284,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     if (sourceName != "synthetic" && sourceName != "toy" && sourceName != "fashion-mnist" &&
         sourceName != "absorption-toy" && !file)
         throw InputError("unknown source '" + sourceName +
-                         "' (expected synthetic, toy, fashion-mnist, absorption-toy or file)");
+                         "' (expected synthetic, toy, fashion-mnist, file, lm or absorption-toy)");
     if (sourceName == "absorption-toy" && (args.has("features") || args.has("d")))
         throw InputError("--features and --d apply to the synthetic and toy sources (the absorption toy has 4 features in "
                          "d = 50)");

@@ -13,7 +13,9 @@ public:
                "[--k K] [--aux-k A] [--variant tm2023|2024|topk] [--steps S] [--batch B] [--lr LR] [--seed SEED] [--randomized] "
                "[--data-dir DIR] [--normalize on|off] [--path auto|dense|sparse] [--save DIR] [--json]\n"
                "       featurescope sae --source file --activations FILE [--array NAME] [--labels NAME] ... [--json]\n"
-               "       featurescope sae --sae SAELENS_DIR --activations FILE [--array NAME] [--labels NAME] [--json]";
+               "       featurescope sae --sae SAELENS_DIR --activations FILE [--array NAME] [--labels NAME] [--json]\n"
+               "       featurescope sae --source lm --model DIR [--corpus PATH --hook NAME --tokens N]\n"
+               "                        [--randomized shuffle|reinit|untrained] ... [--json]   (--source lm --help)";
     }
     int run(const std::vector<std::string>& arguments) override;
 };

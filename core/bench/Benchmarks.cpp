@@ -3,6 +3,7 @@
 #include "common/InputError.h"
 #include "io/ColumnStatistics.h"
 #include "io/NpyFile.h"
+#include "math/Sgemm.h"
 #include "math/UniformStream.h"
 #include "sae/SaeTrainer.h"
 #include "sae/SyntheticActivationSource.h"
@@ -167,20 +168,28 @@ BenchmarkResult Benchmarks::saeTraining(int d, int features, int latents, int ba
     return result;
 }
 
-BenchmarkResult Benchmarks::sgemm(int rows, int inner, int cols, double seconds)
+BenchmarkResult Benchmarks::sgemm(int rows, int inner, int cols, double seconds, bool packed)
 {
-    Eigen::MatrixXf a = Eigen::MatrixXf::Random(rows, inner);
-    Eigen::MatrixXf b = Eigen::MatrixXf::Random(inner, cols);
-    Eigen::MatrixXf c(rows, cols);
-    c.noalias() = a * b; // warm-up
+    using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const RowMajor a = RowMajor::Random(rows, inner);
+    const RowMajor b = RowMajor::Random(inner, cols);
+    RowMajor c(rows, cols);
+    auto product = [&] {
+        if (packed)
+            Sgemm::multiply(rows, cols, inner, Sgemm::View(a.data(), inner, 1), Sgemm::View(b.data(), cols, 1), c.data(),
+                            cols, false);
+        else
+            c.noalias() = a * b;
+    };
+    product(); // warm-up
     int repetitions = 0;
     const auto t0 = Clock::now();
     while (secondsSince(t0) < seconds || repetitions < 3) {
-        c.noalias() = a * b;
+        product();
         ++repetitions;
     }
     BenchmarkResult result;
-    result.name = "sgemm";
+    result.name = packed ? "sgemm-packed" : "sgemm";
     result.seconds = secondsSince(t0);
     result.steps = repetitions;
     result.stepsPerSecond = repetitions / result.seconds;

@@ -44,7 +44,9 @@ public:
     // timed from initialisation like the reference, so early dense steps count too.
     static BenchmarkResult saeTraining(int d, int features, int latents, int batch, int steps, int threads = 1);
     // Eigen's single-precision GEMM on (rows x inner) * (inner x cols), repeated for about `seconds`.
-    static BenchmarkResult sgemm(int rows, int inner, int cols, double seconds);
+    // One product shape timed for `seconds`: Eigen's own product (name "sgemm") or our packed kernel
+    // (name "sgemm-packed", see math/Sgemm), so a report shows what each reaches on this machine.
+    static BenchmarkResult sgemm(int rows, int inner, int cols, double seconds, bool packed = false);
     // Writes a [rows, 512] f32 .npy of about `bytes` into `directory`, times its open and a statistics pass, then
     // deletes it. Throws InputError when the file cannot be written.
     static LargeImportResult largeNpyImport(const std::string& directory, std::uint64_t bytes);

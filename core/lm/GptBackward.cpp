@@ -1,14 +1,14 @@
 #include "lm/GptBackward.h"
 
+#include "lm/CausalAttention.h"
 #include "lm/GptKernels.h"
+#include "lm/GptProducts.h"
 
 #include <cmath>
 
 namespace featurescope {
 
 using Kind = GptWeights::Kind;
-using StridedConst = Eigen::Map<const RowMatrixF, 0, Eigen::OuterStride<>>;
-using Strided = Eigen::Map<RowMatrixF, 0, Eigen::OuterStride<>>;
 
 void GptBackward::run(const GptModel& model, const GptActivations& forward, const RowMatrixF& dLogits,
                       GptWeights& gradients)
@@ -25,8 +25,8 @@ void GptBackward::run(const GptModel& model, const GptActivations& forward, cons
 
     // logits = finalOut . wte^T
     RowMatrixMap dWte = gradients.matrix(Kind::TokenEmbedding);
-    dWte.noalias() += dLogits.transpose() * forward.finalOut;
-    m_dNormOut.noalias() = dLogits * w.matrix(Kind::TokenEmbedding);
+    GptProducts::accumulateTransposedProduct(dLogits, forward.finalOut, dWte);
+    GptProducts::multiply(dLogits, w.matrix(Kind::TokenEmbedding), m_dNormOut);
     m_dResidual.setZero();
     GptKernels::layerNormBackward(m_dNormOut, forward.finalHat, forward.finalRstd, w.row(Kind::FinalNormGain).data(),
                                   gradients.row(Kind::FinalNormGain).data(), gradients.row(Kind::FinalNormBias).data(), m_dResidual);
@@ -34,24 +34,24 @@ void GptBackward::run(const GptModel& model, const GptActivations& forward, cons
     for (int l = c.layers - 1; l >= 0; --l) {
         const GptActivations::Layer& L = forward.layer(l);
         // MLP: residual += gelu(LN2(x) W_fc + b_fc) W_proj + b_proj
-        gradients.matrix(Kind::MlpProjWeight, l).noalias() += L.post.transpose() * m_dResidual;
+        GptProducts::accumulateTransposedProduct(L.post, m_dResidual, gradients.matrix(Kind::MlpProjWeight, l));
         gradients.row(Kind::MlpProjBias, l) += m_dResidual.colwise().sum();
-        m_dHidden.noalias() = m_dResidual * w.matrix(Kind::MlpProjWeight, l).transpose();
+        GptProducts::multiplyByTransposed(m_dResidual, w.matrix(Kind::MlpProjWeight, l), m_dHidden);
         GptKernels::geluBackward(c.activation, L.pre, m_dHidden);
-        gradients.matrix(Kind::FcWeight, l).noalias() += L.norm2Out.transpose() * m_dHidden;
+        GptProducts::accumulateTransposedProduct(L.norm2Out, m_dHidden, gradients.matrix(Kind::FcWeight, l));
         gradients.row(Kind::FcBias, l) += m_dHidden.colwise().sum();
-        m_dNormOut.noalias() = m_dHidden * w.matrix(Kind::FcWeight, l).transpose();
+        GptProducts::multiplyByTransposed(m_dHidden, w.matrix(Kind::FcWeight, l), m_dNormOut);
         GptKernels::layerNormBackward(m_dNormOut, L.norm2Hat, L.norm2Rstd, w.row(Kind::Norm2Gain, l).data(),
                                       gradients.row(Kind::Norm2Gain, l).data(), gradients.row(Kind::Norm2Bias, l).data(), m_dResidual);
 
         // Attention: residual += heads W_O + b_O
-        gradients.matrix(Kind::AttnProjWeight, l).noalias() += L.heads.transpose() * m_dResidual;
+        GptProducts::accumulateTransposedProduct(L.heads, m_dResidual, gradients.matrix(Kind::AttnProjWeight, l));
         gradients.row(Kind::AttnProjBias, l) += m_dResidual.colwise().sum();
-        m_dHeads.noalias() = m_dResidual * w.matrix(Kind::AttnProjWeight, l).transpose();
+        GptProducts::multiplyByTransposed(m_dResidual, w.matrix(Kind::AttnProjWeight, l), m_dHeads);
         attentionBackward(model, L, forward.batch, forward.tokens);
-        gradients.matrix(Kind::AttnWeight, l).noalias() += L.norm1Out.transpose() * m_dQkv;
+        GptProducts::accumulateTransposedProduct(L.norm1Out, m_dQkv, gradients.matrix(Kind::AttnWeight, l));
         gradients.row(Kind::AttnBias, l) += m_dQkv.colwise().sum();
-        m_dNormOut.noalias() = m_dQkv * w.matrix(Kind::AttnWeight, l).transpose();
+        GptProducts::multiplyByTransposed(m_dQkv, w.matrix(Kind::AttnWeight, l), m_dNormOut);
         GptKernels::layerNormBackward(m_dNormOut, L.norm1Hat, L.norm1Rstd, w.row(Kind::Norm1Gain, l).data(),
                                       gradients.row(Kind::Norm1Gain, l).data(), gradients.row(Kind::Norm1Bias, l).data(), m_dResidual);
     }
@@ -72,38 +72,15 @@ void GptBackward::attentionBackward(const GptModel& model, const GptActivations:
     const GptConfig& c = model.config();
     const int d = c.width, dh = c.headDim(), H = c.heads;
     const float scale = 1.0f / std::sqrt(float(dh));
-    m_dPattern.resize(tokens, tokens);
     for (int b = 0; b < batch; ++b) {
         const std::size_t rowOffset = std::size_t(b) * std::size_t(tokens);
         const float* qkv = layer.qkv.data() + rowOffset * 3 * d;
         float* dqkv = m_dQkv.data() + rowOffset * 3 * d;
-        for (int h = 0; h < H; ++h) {
-            const StridedConst Q(qkv + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
-            const StridedConst K(qkv + d + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
-            const StridedConst V(qkv + 2 * d + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
-            const ConstRowMatrixMap P(layer.probabilities.data() + (rowOffset * H + std::size_t(h) * tokens) * tokens,
-                                      tokens, tokens);
-            const StridedConst dZ(m_dHeads.data() + rowOffset * d + h * dh, tokens, dh, Eigen::OuterStride<>(d));
-            Strided dQ(dqkv + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
-            Strided dK(dqkv + d + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
-            Strided dV(dqkv + 2 * d + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
-            dV.noalias() = P.transpose() * dZ;
-            m_dPattern.noalias() = dZ * V.transpose();
-            // Softmax backward row by row; entries above the diagonal have P = 0 and stay 0.
-            for (int i = 0; i < tokens; ++i) {
-                float* g = m_dPattern.data() + std::size_t(i) * tokens;
-                const float* p = P.data() + std::size_t(i) * tokens;
-                float dot = 0.0f;
-                for (int j = 0; j <= i; ++j)
-                    dot += g[j] * p[j];
-                for (int j = 0; j <= i; ++j)
-                    g[j] = p[j] * (g[j] - dot) * scale;
-                for (int j = i + 1; j < tokens; ++j)
-                    g[j] = 0.0f;
-            }
-            dQ.noalias() = m_dPattern * K;
-            dK.noalias() = m_dPattern.transpose() * Q;
-        }
+        for (int h = 0; h < H; ++h)
+            CausalAttention::backward(qkv + h * dh, qkv + d + h * dh, qkv + 2 * d + h * dh, 3 * d,
+                                      layer.probabilities.data() + (rowOffset * H + std::size_t(h) * tokens) * tokens,
+                                      m_dHeads.data() + rowOffset * d + h * dh, d, tokens, dh, scale, dqkv + h * dh,
+                                      dqkv + d + h * dh, dqkv + 2 * d + h * dh, m_attentionScratch);
     }
 }
 

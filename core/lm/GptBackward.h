@@ -2,6 +2,8 @@
 
 #include "lm/GptActivations.h"
 #include "lm/GptModel.h"
+
+#include <vector>
 #include "lm/GptWeights.h"
 
 namespace featurescope {
@@ -22,7 +24,7 @@ private:
     RowMatrixF m_dHeads;    // [N, d]
     RowMatrixF m_dQkv;      // [N, 3d]
     RowMatrixF m_dHidden;   // [N, f]
-    RowMatrixF m_dPattern;  // [T, T]
+    std::vector<float> m_attentionScratch; // CausalAttention::backward's
 };
 
 } // namespace featurescope

@@ -108,23 +108,4 @@ void GptKernels::geluBackward(GptActivation kind, const RowMatrixF& pre, RowMatr
     }
 }
 
-void GptKernels::causalSoftmax(float* scores, int tokens)
-{
-    for (int i = 0; i < tokens; ++i) {
-        float* row = scores + std::size_t(i) * std::size_t(tokens);
-        float maximum = row[0];
-        for (int j = 1; j <= i; ++j)
-            maximum = std::max(maximum, row[j]);
-        float sum = 0.0f;
-        for (int j = 0; j <= i; ++j) {
-            row[j] = std::exp(row[j] - maximum);
-            sum += row[j];
-        }
-        const float inverse = 1.0f / sum;
-        for (int j = 0; j <= i; ++j)
-            row[j] *= inverse;
-        std::fill(row + i + 1, row + tokens, 0.0f);
-    }
-}
-
 } // namespace featurescope

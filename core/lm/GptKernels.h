@@ -5,7 +5,7 @@
 
 namespace featurescope {
 
-// The element-wise pieces of the GPT-2 forward and backward passes (the products are Eigen GEMMs in GptModel and
+// The element-wise pieces of the GPT-2 forward and backward passes (the products are GptProducts in GptModel and
 // GptBackward). Row vectors: every row of a matrix is one token.
 class GptKernels {
 public:
@@ -19,8 +19,6 @@ public:
     static void gelu(GptActivation kind, const RowMatrixF& pre, RowMatrixF& post);
     // dPre = dPost * gelu'(pre), in place on dPost.
     static void geluBackward(GptActivation kind, const RowMatrixF& pre, RowMatrixF& dPostToDPre);
-    // Row-wise causal softmax of the T x T scores in place (entries above the diagonal become 0).
-    static void causalSoftmax(float* scores, int tokens);
 };
 
 } // namespace featurescope

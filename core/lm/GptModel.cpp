@@ -1,7 +1,10 @@
 #include "lm/GptModel.h"
 
 #include "common/InputError.h"
+#include "lm/CausalAttention.h"
+#include "lm/GptBf16Weights.h"
 #include "lm/GptKernels.h"
+#include "lm/GptProducts.h"
 
 #include <cmath>
 
@@ -9,8 +12,6 @@ namespace featurescope {
 
 using Kind = GptWeights::Kind;
 using Site = GptHookPoint::Site;
-using StridedConst = Eigen::Map<const RowMatrixF, 0, Eigen::OuterStride<>>;
-using Strided = Eigen::Map<RowMatrixF, 0, Eigen::OuterStride<>>;
 
 void GptModel::forward(const int* ids, int batch, int tokens, GptActivations& out, const GptHooks* hooks,
                        bool keepForBackward) const
@@ -48,10 +49,10 @@ void GptModel::forward(const int* ids, int batch, int tokens, GptActivations& ou
         hook(Site::ResidPre, l, out.residual);
         GptKernels::layerNorm(out.residual, m_weights.row(Kind::Norm1Gain, l).data(), m_weights.row(Kind::Norm1Bias, l).data(),
                               c.layerNormEpsilon, L.norm1Hat, L.norm1Rstd, L.norm1Out);
-        L.qkv.noalias() = L.norm1Out * m_weights.matrix(Kind::AttnWeight, l);
+        linear(L.norm1Out, Kind::AttnWeight, l, L.qkv);
         L.qkv.rowwise() += m_weights.row(Kind::AttnBias, l);
         attention(L, batch, tokens);
-        out.blockOut.noalias() = L.heads * m_weights.matrix(Kind::AttnProjWeight, l);
+        linear(L.heads, Kind::AttnProjWeight, l, out.blockOut);
         out.blockOut.rowwise() += m_weights.row(Kind::AttnProjBias, l);
         hook(Site::AttnOut, l, out.blockOut);
         out.residual += out.blockOut;
@@ -59,12 +60,12 @@ void GptModel::forward(const int* ids, int batch, int tokens, GptActivations& ou
 
         GptKernels::layerNorm(out.residual, m_weights.row(Kind::Norm2Gain, l).data(), m_weights.row(Kind::Norm2Bias, l).data(),
                               c.layerNormEpsilon, L.norm2Hat, L.norm2Rstd, L.norm2Out);
-        L.pre.noalias() = L.norm2Out * m_weights.matrix(Kind::FcWeight, l);
+        linear(L.norm2Out, Kind::FcWeight, l, L.pre);
         L.pre.rowwise() += m_weights.row(Kind::FcBias, l);
         hook(Site::MlpPre, l, L.pre);
         GptKernels::gelu(c.activation, L.pre, L.post);
         hook(Site::MlpPost, l, L.post);
-        out.blockOut.noalias() = L.post * m_weights.matrix(Kind::MlpProjWeight, l);
+        linear(L.post, Kind::MlpProjWeight, l, out.blockOut);
         out.blockOut.rowwise() += m_weights.row(Kind::MlpProjBias, l);
         hook(Site::MlpOut, l, out.blockOut);
         out.residual += out.blockOut;
@@ -72,8 +73,45 @@ void GptModel::forward(const int* ids, int batch, int tokens, GptActivations& ou
     }
     GptKernels::layerNorm(out.residual, m_weights.row(Kind::FinalNormGain).data(), m_weights.row(Kind::FinalNormBias).data(),
                           c.layerNormEpsilon, out.finalHat, out.finalRstd, out.finalOut);
-    hook(Site::FinalNormalized, -1, out.finalOut);
-    out.logits.noalias() = out.finalOut * wte.transpose();
+    if (hooked && hooks->foldsFinalNorm() && hooks->has({Site::FinalNormalized, -1})) {
+        // fold_ln: the hook sees the normalised vector; ln_f's gain and bias apply to what it leaves there.
+        hook(Site::FinalNormalized, -1, out.finalHat);
+        const auto gain = m_weights.row(Kind::FinalNormGain).array();
+        const auto bias = m_weights.row(Kind::FinalNormBias).array();
+        out.finalOut = (out.finalHat.array().rowwise() * gain).rowwise() + bias;
+    } else {
+        hook(Site::FinalNormalized, -1, out.finalOut);
+    }
+    if (m_bf16)
+        Bf16Gemm::multiply(int(out.finalOut.rows()), Sgemm::View(out.finalOut.data(), out.finalOut.cols(), 1),
+                           m_bf16->unembedding(), out.logits.data(), out.logits.cols(), false);
+    else
+        GptProducts::multiplyByTransposed(out.finalOut, wte, out.logits);
+}
+
+void GptModel::setBf16(bool on)
+{
+    if (!on) {
+        m_bf16.reset();
+        return;
+    }
+    if (!Bf16Gemm::available())
+        throw InputError("bfloat16 inference needs a CPU with AVX512_BF16 and a build for it (FEATURESCOPE_NATIVE)");
+    if (!m_bf16)
+        m_bf16 = std::make_shared<const GptBf16Weights>(m_weights);
+}
+
+void GptModel::linear(const RowMatrixF& in, GptWeights::Kind kind, int layer, RowMatrixF& out) const
+{
+    if (!m_bf16) {
+        GptProducts::multiply(in, m_weights.matrix(kind, layer), out);
+        return;
+    }
+    const Bf16Gemm::PackedMatrix& packed = kind == Kind::AttnWeight       ? m_bf16->attention(layer)
+                                           : kind == Kind::AttnProjWeight ? m_bf16->attentionProjection(layer)
+                                           : kind == Kind::FcWeight       ? m_bf16->mlpIn(layer)
+                                                                          : m_bf16->mlpOut(layer);
+    Bf16Gemm::multiply(int(in.rows()), Sgemm::View(in.data(), in.cols(), 1), packed, out.data(), out.cols(), false);
 }
 
 void GptModel::attention(GptActivations::Layer& layer, int batch, int tokens) const
@@ -86,15 +124,9 @@ void GptModel::attention(GptActivations::Layer& layer, int batch, int tokens) co
     for (int b = 0; b < batch; ++b) {
         const float* block = layer.qkv.data() + std::size_t(b) * tokens * 3 * d;
         for (int h = 0; h < H; ++h) {
-            const StridedConst Q(block + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
-            const StridedConst K(block + d + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
-            const StridedConst V(block + 2 * d + h * dh, tokens, dh, Eigen::OuterStride<>(3 * d));
             float* p = layer.probabilities.data() + (keepAll ? (std::size_t(b) * H + h) * pattern : 0);
-            RowMatrixMap P(p, tokens, tokens);
-            P.noalias() = (Q * K.transpose()) * scale;
-            GptKernels::causalSoftmax(p, tokens);
-            Strided Z(layer.heads.data() + std::size_t(b) * tokens * d + h * dh, tokens, dh, Eigen::OuterStride<>(d));
-            Z.noalias() = P * V;
+            CausalAttention::forward(block + h * dh, block + d + h * dh, block + 2 * d + h * dh, 3 * d, tokens, dh, scale,
+                                     p, layer.heads.data() + std::size_t(b) * tokens * d + h * dh, d);
         }
     }
 }

@@ -56,7 +56,9 @@ BenchmarkResult LmBenchmarks::training(int steps, int batch, double& tokensPerSe
     return out;
 }
 
-BenchmarkResult LmBenchmarks::forward(int steps, int tokens, double& tokensPerSecond, int layers)
+namespace {
+
+GptModel gpt2SmallShape(int layers, int tokens)
 {
     GptConfig c;
     c.layers = layers;
@@ -67,20 +69,51 @@ BenchmarkResult LmBenchmarks::forward(int steps, int tokens, double& tokensPerSe
     c.positions = std::max(tokens, 1024);
     GptWeights w(c);
     w.initialize(1);
-    const GptModel model(std::move(w));
-    const std::vector<int> ids = randomIds(std::size_t(tokens), c.vocabSize, 3);
-    GptActivations activations;
+    return GptModel(std::move(w));
+}
+
+BenchmarkResult timeForward(const GptModel& model, const std::vector<int>& ids, int steps, GptActivations& activations,
+                            double& tokensPerSecond)
+{
+    const int tokens = int(ids.size());
     model.forward(ids.data(), 1, tokens, activations); // warm-up: buffers allocated once
     const auto t0 = Clock::now();
     for (int i = 0; i < steps; ++i)
         model.forward(ids.data(), 1, tokens, activations);
     BenchmarkResult out;
-    out.name = "lm-forward";
     out.steps = steps;
     out.seconds = secondsSince(t0);
     out.stepsPerSecond = out.seconds > 0 ? steps / out.seconds : 0.0;
-    out.flopsPerSecond = out.stepsPerSecond * forwardFlops(c, 1, tokens);
+    out.flopsPerSecond = out.stepsPerSecond * LmBenchmarks::forwardFlops(model.config(), 1, tokens);
     tokensPerSecond = out.stepsPerSecond * tokens;
+    return out;
+}
+
+} // namespace
+
+BenchmarkResult LmBenchmarks::forwardBf16(int steps, int tokens, double& tokensPerSecond, double& maxRelativeError,
+                                          double& meanAbsoluteError, int layers)
+{
+    GptModel model = gpt2SmallShape(layers, tokens);
+    const std::vector<int> ids = randomIds(std::size_t(tokens), model.config().vocabSize, 3);
+    GptActivations reference, activations;
+    model.forward(ids.data(), 1, tokens, reference);
+    model.setBf16(true);
+    BenchmarkResult out = timeForward(model, ids, steps, activations, tokensPerSecond);
+    out.name = "lm-forward-bf16";
+    const Eigen::ArrayXXf difference = (activations.logits - reference.logits).array().abs();
+    maxRelativeError = double(difference.maxCoeff()) / double(reference.logits.cwiseAbs().maxCoeff());
+    meanAbsoluteError = double(difference.mean());
+    return out;
+}
+
+BenchmarkResult LmBenchmarks::forward(int steps, int tokens, double& tokensPerSecond, int layers)
+{
+    const GptModel model = gpt2SmallShape(layers, tokens);
+    const std::vector<int> ids = randomIds(std::size_t(tokens), model.config().vocabSize, 3);
+    GptActivations activations;
+    BenchmarkResult out = timeForward(model, ids, steps, activations, tokensPerSecond);
+    out.name = "lm-forward";
     return out;
 }
 

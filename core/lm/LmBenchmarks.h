@@ -15,6 +15,10 @@ public:
     // A GPT-2-small-shaped random model (12 x 768, 12 heads, MLP 3072, vocab 50257) run forward on `tokens` random
     // ids, one sequence per step: steps/s, tokens/s, FLOP/s of the forward pass.
     static BenchmarkResult forward(int steps, int tokens, double& tokensPerSecond, int layers = 12);
+    // The same in bfloat16 (GptModel::setBf16), with the largest |logit difference| from the float32 pass over
+    // those tokens, relative to the largest |logit|, and the mean |difference|. Throws InputError without the kernel.
+    static BenchmarkResult forwardBf16(int steps, int tokens, double& tokensPerSecond, double& maxRelativeError,
+                                       double& meanAbsoluteError, int layers = 12);
     // Matrix-product FLOPs of one forward pass over `batch` x `tokens` (attention scores and mixing counted in full).
     static double forwardFlops(const GptConfig& config, int batch, int tokens);
 };

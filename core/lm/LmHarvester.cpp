@@ -151,6 +151,7 @@ HarvestResult LmHarvester::run(const LanguageModel& lm, const std::string& corpu
         acts << npyHeader("<f4", {rows, std::uint64_t(width)});
         RowMatrixF captured;
         GptHooks hooks;
+        hooks.setFoldFinalNorm(s.foldLn);
         hooks.add(point, [&captured](RowMatrixMap a, int, int) { captured = a; });
         GptActivations activations;
         std::vector<int> ids;

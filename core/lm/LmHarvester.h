@@ -15,6 +15,7 @@ struct HarvestSettings {
     std::uint64_t maxTokens = 100000; // rows to write at most (whole windows)
     bool prependBos = true;       // when the tokenizer has a BOS token
     bool center = false;          // subtract each vector's mean over its last axis
+    bool foldLn = false;          // ln_final.hook_normalized before ln_f's gain and bias (TransformerLens fold_ln)
 };
 
 struct HarvestResult {

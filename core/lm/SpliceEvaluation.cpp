@@ -35,24 +35,29 @@ double klSum(const Eigen::MatrixXd& lp, const Eigen::MatrixXd& lq)
 
 SpliceScores SpliceEvaluation::evaluate(const GptModel& model, const GptHookPoint& hook, const Replacement& replace,
                                         const std::vector<int>& ids, int context, int batch,
-                                        const ProgressReporter* progress)
+                                        const ProgressReporter* progress, const TransformerLensProcessing& processing,
+                                        std::optional<int> bos)
 {
     if (context < 2 || context > model.config().positions)
         throw InputError("the context must be between 2 and the model's " + std::to_string(model.config().positions) +
                          " positions");
     batch = std::max(1, batch);
-    const std::int64_t windows = std::int64_t(ids.size()) / context;
+    const int body = context - (bos ? 1 : 0); // text tokens per window
+    const std::int64_t windows = std::int64_t(ids.size()) / body;
     if (windows < 1)
         throw InputError("the text has " + std::to_string(ids.size()) + " tokens, fewer than one window of " +
-                         std::to_string(context));
+                         std::to_string(body));
 
     GptHooks spliced, ablated;
+    processing.applyTo(spliced);
+    processing.applyTo(ablated);
     spliced.add(hook, [&](RowMatrixMap activation, int, int) { replace(activation); });
     ablated.add(hook, [](RowMatrixMap activation, int, int) { activation.setZero(); });
 
     double ce[3] = {0.0, 0.0, 0.0}, kl[2] = {0.0, 0.0};
     std::int64_t counted = 0, positions = 0;
     GptActivations clean, other;
+    std::vector<int> windowIds;
     for (std::int64_t first = 0; first < windows; first += batch) {
         if (progress) {
             if (progress->isCancelled())
@@ -60,7 +65,14 @@ SpliceScores SpliceEvaluation::evaluate(const GptModel& model, const GptHookPoin
             progress->report(double(first) / double(windows), "splicing");
         }
         const int n = int(std::min<std::int64_t>(batch, windows - first));
-        const int* chunk = ids.data() + first * context;
+        windowIds.resize(std::size_t(n) * std::size_t(context));
+        for (int w = 0; w < n; ++w) {
+            int* row = windowIds.data() + std::size_t(w) * std::size_t(context);
+            if (bos)
+                *row++ = *bos;
+            std::copy_n(ids.data() + (first + w) * body, body, row);
+        }
+        const int* chunk = windowIds.data();
         const std::vector<int> targets = GptModel::nextTokenTargets(chunk, n, context);
         const std::int64_t rowsCounted = std::count_if(targets.begin(), targets.end(), [](int t) { return t >= 0; });
         model.forward(chunk, n, context, clean);

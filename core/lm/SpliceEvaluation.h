@@ -2,9 +2,11 @@
 
 #include "lm/GptHookPoint.h"
 #include "lm/GptWeights.h"
+#include "lm/TransformerLensProcessing.h"
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace featurescope {
@@ -35,11 +37,15 @@ public:
     using Replacement = std::function<void(RowMatrixMap activation)>;
 
     // Runs `ids` as consecutive windows of `context` tokens (a shorter tail is dropped), `batch` windows per forward
-    // pass, three times each (clean, spliced, ablated). Throws InputError when no full window fits or a token is
-    // outside the vocabulary, Cancelled through `progress`.
+    // pass, three times each (clean, spliced, ablated). With `bos`, every window is that token followed by
+    // context - 1 tokens of the text. `processing` decides what the hook sees (an SAE trained with SAELens expects
+    // the processing its cfg.json names; its prepend_bos is the caller's to turn into `bos`). Throws InputError when
+    // no full window fits or a token is outside the vocabulary, Cancelled through `progress`.
     static SpliceScores evaluate(const GptModel& model, const GptHookPoint& hook, const Replacement& replace,
                                  const std::vector<int>& ids, int context, int batch = 8,
-                                 const ProgressReporter* progress = nullptr);
+                                 const ProgressReporter* progress = nullptr,
+                                 const TransformerLensProcessing& processing = TransformerLensProcessing::raw(),
+                                 std::optional<int> bos = std::nullopt);
 };
 
 } // namespace featurescope

@@ -1,11 +1,26 @@
 #include "sae/ImportedSae.h"
 
 #include "common/InputError.h"
+#include "math/Sgemm.h"
 #include "sae/TopKSelector.h"
 
 #include <cmath>
 
 namespace featurescope {
+
+namespace {
+
+// out = a b for column-major matrices, by our packed product (several times Eigen's on these shapes): a
+// column-major matrix is its transpose stored row-major, so out^T = b^T a^T is the row-major product.
+void columnMajorProduct(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b, Eigen::MatrixXf& out)
+{
+    out.resize(a.rows(), b.cols());
+    Sgemm::multiply(int(b.cols()), int(a.rows()), int(a.cols()), Sgemm::View(b.data(), b.rows(), 1),
+                    Sgemm::View(a.data(), a.rows(), 1), out.data(), out.rows(), false);
+}
+
+} // namespace
+
 
 ImportedSae::ImportedSae(SaeLensConfig config, Eigen::MatrixXf encoder, Eigen::VectorXf encoderBias,
                          Eigen::MatrixXf decoder, Eigen::VectorXf decoderBias, Eigen::VectorXf threshold,
@@ -117,9 +132,9 @@ Eigen::MatrixXf ImportedSae::preActivationsNormalised(const Eigen::MatrixXf& X) 
 {
     Eigen::MatrixXf pre(latentDim(), X.cols());
     if (m_config.applyBDecToInput)
-        pre.noalias() = m_encoder * (X.colwise() - m_decoderBias);
+        columnMajorProduct(m_encoder, X.colwise() - m_decoderBias, pre);
     else
-        pre.noalias() = m_encoder * X;
+        columnMajorProduct(m_encoder, X, pre);
     pre.colwise() += m_encoderBias;
     if (m_decoderNorms.size())
         pre.array().colwise() *= m_decoderNorms.array();
@@ -174,9 +189,9 @@ Eigen::MatrixXf ImportedSae::decode(const Eigen::MatrixXf& F) const
             scaled.array().colwise() *= m_finetuningScale.array();
         if (m_decoderNorms.size())
             scaled.array().colwise() /= m_decoderNorms.array();
-        out.noalias() = m_decoder * scaled;
+        columnMajorProduct(m_decoder, scaled, out);
     } else {
-        out.noalias() = m_decoder * F;
+        columnMajorProduct(m_decoder, F, out);
     }
     out.colwise() += m_decoderBias;
     return out;

@@ -201,6 +201,111 @@ private Q_SLOTS:
         QVERIFY2(std::abs(b.value(QStringLiteral("ce_loss_score")).toDouble()) < 1e-4, bad.out.constData());
         QVERIFY2(std::abs(b.value(QStringLiteral("kl_div_score")).toDouble()) < 1e-4, bad.out.constData());
 
+        // The SAE's cfg.json names no processing, so TransformerLens's defaults apply; a byte model has no BOS.
+        const QJsonObject processing = g.value(QStringLiteral("processing")).toObject();
+        QCOMPARE(processing.value(QStringLiteral("prepend_bos")).toBool(true), false);
+        QCOMPARE(processing.value(QStringLiteral("center_writing_weights")).toBool(false), true);
+        QCOMPARE(processing.value(QStringLiteral("fold_ln")).toBool(false), true);
+        const CliRun raw = splice(exact, {QStringLiteral("--raw")});
+        QVERIFY2(raw.exitCode == 0, raw.err.constData());
+        const QJsonObject rawProcessing = QJsonDocument::fromJson(raw.out).object().value(QStringLiteral("processing")).toObject();
+        QCOMPARE(rawProcessing.value(QStringLiteral("center_writing_weights")).toBool(true), false);
+
+        // Harvesting for that SAE centres residual-stream hooks only (center_writing_weights), not the MLP's.
+        for (const auto& [hook, centred] : {std::pair{QStringLiteral("blocks.0.hook_resid_mid"), true},
+                                            std::pair{QStringLiteral("blocks.0.mlp.hook_post"), false}}) {
+            const CliRun h = CliRun::run({QStringLiteral("lm"), QStringLiteral("harvest"), QStringLiteral("--model"), model,
+                                          QStringLiteral("--corpus"), corpus, QStringLiteral("--hook"), hook,
+                                          QStringLiteral("--tokens"), QStringLiteral("64"), QStringLiteral("--sae-config"),
+                                          exact, QStringLiteral("--out"), scratch.path(QStringLiteral("h.npz")),
+                                          QStringLiteral("--json")});
+            QVERIFY2(h.exitCode == 0, h.err.constData());
+            QCOMPARE(QJsonDocument::fromJson(h.out).object().value(QStringLiteral("centered")).toBool(!centred), centred);
+        }
+
+        // Dashboards of the same SAE: every feature by default, chosen ones with --features.
+        auto dashboard = [&](const QStringList& extra) {
+            return CliRun::run(QStringList{QStringLiteral("dashboard"), QStringLiteral("--model"), model,
+                                           QStringLiteral("--sae"), exact, QStringLiteral("--corpus"), corpus,
+                                           QStringLiteral("--tokens"), QStringLiteral("256"), QStringLiteral("--json")} + extra);
+        };
+        const CliRun everything = dashboard({});
+        QVERIFY2(everything.exitCode == 0, everything.err.constData());
+        const QJsonObject all = QJsonDocument::fromJson(everything.out).object();
+        QCOMPARE(all.value(QStringLiteral("tokens_scanned")).toInt(), 256);
+        QCOMPARE(all.value(QStringLiteral("features")).toArray().size(), 48);
+        const CliRun chosen = dashboard({QStringLiteral("--features"), QStringLiteral("3,30")});
+        QVERIFY2(chosen.exitCode == 0, chosen.err.constData());
+        const QJsonArray two = QJsonDocument::fromJson(chosen.out).object().value(QStringLiteral("features")).toArray();
+        QCOMPARE(two.size(), 2);
+        for (const QJsonValue v : two) {
+            const QJsonObject f = v.toObject();
+            for (const char* key : {"index", "density", "max_activation", "top_examples", "quantile_groups", "top_logits",
+                                    "bottom_logits", "activation_histogram"})
+                QVERIFY2(f.contains(QLatin1String(key)), key);
+            const QJsonArray examples = f.value(QStringLiteral("top_examples")).toArray();
+            if (f.value(QStringLiteral("density")).toDouble() > 0) {
+                QVERIFY(!examples.isEmpty());
+                const QJsonObject e = examples.first().toObject();
+                QCOMPARE(e.value(QStringLiteral("max_activation")).toDouble(), f.value(QStringLiteral("max_activation")).toDouble());
+                const int at = e.value(QStringLiteral("position")).toInt() - e.value(QStringLiteral("first_position")).toInt();
+                QCOMPARE(e.value(QStringLiteral("activations")).toArray().at(at).toDouble(),
+                         e.value(QStringLiteral("max_activation")).toDouble());
+                QCOMPARE(e.value(QStringLiteral("tokens")).toArray().size(), e.value(QStringLiteral("activations")).toArray().size());
+            }
+        }
+        QCOMPARE(dashboard({QStringLiteral("--features"), QStringLiteral("48")}).exitCode, 2);
+        QCOMPARE(dashboard({QStringLiteral("--features"), QStringLiteral("1,x")}).exitCode, 2);
+
+        // Steering at strength 0 reproduces the unsteered text; a large strength changes it.
+        auto generate = [&](const QString& steer) {
+            return CliRun::run({QStringLiteral("lm"), QStringLiteral("generate"), QStringLiteral("--model"), model,
+                                QStringLiteral("--prompt"), QStringLiteral("a stitch"), QStringLiteral("--tokens"),
+                                QStringLiteral("20"), QStringLiteral("--temperature"), QStringLiteral("0.8"),
+                                QStringLiteral("--seed"), QStringLiteral("4"), QStringLiteral("--steer"), steer,
+                                QStringLiteral("--json")});
+        };
+        const CliRun still = generate(exact + QStringLiteral(":3:0"));
+        QVERIFY2(still.exitCode == 0, still.err.constData());
+        const QJsonObject s0 = QJsonDocument::fromJson(still.out).object();
+        QCOMPARE(s0.value(QStringLiteral("text")).toString(), s0.value(QStringLiteral("unsteered_text")).toString());
+        const CliRun pushed = generate(exact + QStringLiteral(":3:400"));
+        QVERIFY2(pushed.exitCode == 0, pushed.err.constData());
+        const QJsonObject s1 = QJsonDocument::fromJson(pushed.out).object();
+        QVERIFY(s1.value(QStringLiteral("text")).toString() != s1.value(QStringLiteral("unsteered_text")).toString());
+        QCOMPARE(s1.value(QStringLiteral("unsteered_text")).toString(), s0.value(QStringLiteral("unsteered_text")).toString());
+        for (const QString& bad : {exact + QStringLiteral(":48:1"), exact + QStringLiteral(":3:strong"), QStringLiteral("3:1")}) {
+            const CliRun refused = generate(bad);
+            QCOMPARE(refused.exitCode, 2);
+            QCOMPARE(refused.err.count('\n'), 1);
+        }
+
+        // An SAE trained on the model's activations, then on a shuffled copy of the model (the control).
+        auto onModel = [&](const QStringList& extra) {
+            return CliRun::run(QStringList{QStringLiteral("sae"), QStringLiteral("--source"), QStringLiteral("lm"),
+                                           QStringLiteral("--model"), model, QStringLiteral("--corpus"), corpus,
+                                           QStringLiteral("--tokens"), QStringLiteral("1024"), QStringLiteral("--eval-tokens"),
+                                           QStringLiteral("256"), QStringLiteral("--d-sae"), QStringLiteral("48"),
+                                           QStringLiteral("--steps"), QStringLiteral("150"), QStringLiteral("--batch"),
+                                           QStringLiteral("128"), QStringLiteral("--json")} + extra);
+        };
+        const CliRun trainedRun = onModel({});
+        QVERIFY2(trainedRun.exitCode == 0, trainedRun.err.constData());
+        const QJsonObject t = QJsonDocument::fromJson(trainedRun.out).object();
+        for (const char* key : {"ce_clean", "ce_sae", "ce_ablated", "ce_loss_score", "kl_score", "explained_variance", "l0"})
+            QVERIFY2(t.value(QLatin1String(key)).isDouble(), key);
+        for (const char* key : {"token_explained_variance", "distinct_top_tokens", "logit_concentration", "mean_density", "dead_fraction"})
+            QVERIFY2(t.value(QStringLiteral("proxies")).toObject().contains(QLatin1String(key)), key);
+        QVERIFY(t.value(QStringLiteral("randomized")).isNull());
+        const CliRun shuffledRun = onModel({QStringLiteral("--randomized"), QStringLiteral("shuffle")});
+        QVERIFY2(shuffledRun.exitCode == 0, shuffledRun.err.constData());
+        const QJsonObject sh = QJsonDocument::fromJson(shuffledRun.out).object();
+        QCOMPARE(sh.value(QStringLiteral("randomized")).toString(), QStringLiteral("shuffle"));
+        QVERIFY2(sh.value(QStringLiteral("ce_clean")).toDouble() > t.value(QStringLiteral("ce_clean")).toDouble() + 0.5,
+                 shuffledRun.out.constData());
+        QCOMPARE(onModel({QStringLiteral("--randomized"), QStringLiteral("scramble")}).exitCode, 2);
+        QCOMPARE(onModel({QStringLiteral("--keep-embeddings")}).exitCode, 2);
+
         const CliRun mismatch = splice(exact, {QStringLiteral("--hook"), QStringLiteral("blocks.0.hook_resid_mid")});
         QCOMPARE(mismatch.exitCode, 2);
         QVERIFY2(mismatch.err.contains("the SAE reads 24 values but blocks.0.hook_resid_mid has 16"), mismatch.err.constData());

@@ -205,7 +205,7 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("message");
         QTest::newRow("unknown option") << QStringList{QStringLiteral("--frobnicate")} << QStringLiteral("unknown option");
-        QTest::newRow("unknown source") << QStringList{QStringLiteral("--source"), QStringLiteral("lm")} << QStringLiteral("unknown source");
+        QTest::newRow("unknown source") << QStringList{QStringLiteral("--source"), QStringLiteral("cifar")} << QStringLiteral("unknown source");
         QTest::newRow("unknown variant") << QStringList{QStringLiteral("--variant"), QStringLiteral("gated")} << QStringLiteral("unknown SAE variant");
         QTest::newRow("sparsity loss without jumprelu") << QStringList{QStringLiteral("--sparsity-loss"), QStringLiteral("tanh")} << QStringLiteral("--sparsity-loss applies");
         QTest::newRow("unknown sparsity loss") << QStringList{QStringLiteral("--variant"), QStringLiteral("jumprelu"), QStringLiteral("--sparsity-loss"), QStringLiteral("l1")} << QStringLiteral("expects step or tanh");

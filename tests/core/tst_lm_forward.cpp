@@ -1,9 +1,12 @@
 // The GPT-2 forward pass against golden values from an independent PyTorch implementation
-// (tests/data/lm/make_golden.py): logits, loss and every hook, raw and centred; hook replacement; batching.
+// (tests/data/lm/make_golden.py): logits, loss and every hook, raw and centred; hook replacement; batching;
+// TransformerLens's processing (centring, fold_ln) as the hooks see it, and as an SAE's cfg.json asks for it.
 #include "common/InputError.h"
 #include "lm/GptConfig.h"
 #include "lm/GptModel.h"
 #include "lm/GptWeights.h"
+#include "lm/TransformerLensProcessing.h"
+#include "math/Bf16Gemm.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -153,6 +156,107 @@ private Q_SLOTS:
         gpt.forward(ids.data(), 1, int(ids.size()), out, &ablate);
         for (Eigen::Index r = 0; r < mlpOut.rows(); ++r)
             QVERIFY((mlpOut.row(r) - gpt.weights().row(GptWeights::Kind::MlpProjBias, 0)).cwiseAbs().maxCoeff() < 1e-7f);
+    }
+
+    // Centring makes every residual-stream hook mean-free without changing any other hook or the logits; fold_ln
+    // hands ln_final.hook_normalized the vector before ln_f's gain and bias, and what a hook leaves there is then
+    // scaled and shifted.
+    void transformerLensProcessing()
+    {
+        const GptModel gpt = loadModel("tiny2");
+        const std::vector<int> ids = idsOf(golden("tiny2"));
+        const int T = int(ids.size());
+        std::map<std::string, RowMatrixF> raw, processed;
+        GptHooks rawHooks, tlHooks;
+        TransformerLensProcessing().applyTo(tlHooks);
+        for (const GptHookPoint& point : GptHookPoint::all(2)) {
+            rawHooks.add(point, [&raw, point](RowMatrixMap a, int, int) { raw[point.name()] = a; });
+            tlHooks.add(point, [&processed, point](RowMatrixMap a, int, int) { processed[point.name()] = a; });
+        }
+        GptActivations plain, tl;
+        gpt.forward(ids.data(), 1, T, plain, &rawHooks);
+        gpt.forward(ids.data(), 1, T, tl, &tlHooks);
+        QVERIFY((plain.logits - tl.logits).cwiseAbs().maxCoeff() < 1e-4f);
+        const auto gain = gpt.weights().row(GptWeights::Kind::FinalNormGain).array();
+        const auto bias = gpt.weights().row(GptWeights::Kind::FinalNormBias).array();
+        int centredHooks = 0;
+        for (const GptHookPoint& point : GptHookPoint::all(2)) {
+            const RowMatrixF& r = raw.at(point.name());
+            const RowMatrixF& p = processed.at(point.name());
+            RowMatrixF expected = r;
+            if (point.writesResidual()) {
+                expected = centered(r);
+                QVERIFY(p.rowwise().mean().cwiseAbs().maxCoeff() < 1e-5f);
+                ++centredHooks;
+            } else if (point.site == GptHookPoint::Site::FinalNormalized) {
+                const RowMatrixF rescaled = (p.array().rowwise() * gain).rowwise() + bias;
+                QVERIFY2((rescaled - r).cwiseAbs().maxCoeff() < 1e-5f, "fold_ln: hat * gain + bias is ln_f's output");
+                continue;
+            }
+            QVERIFY2((p - expected).cwiseAbs().maxCoeff() < 1e-5f, point.name().c_str());
+        }
+        QCOMPARE(centredHooks, 2 * 5); // resid_pre, attn_out, resid_mid, mlp_out, resid_post per layer
+
+        // Zeroing the folded hook leaves ln_f's bias: logits = bias . wte^T. Unfolded, zero gives zero logits.
+        const GptHookPoint final = GptHookPoint::parse("ln_final.hook_normalized", 2);
+        GptHooks folded, unfolded;
+        folded.setFoldFinalNorm(true);
+        folded.add(final, [](RowMatrixMap a, int, int) { a.setZero(); });
+        unfolded.add(final, [](RowMatrixMap a, int, int) { a.setZero(); });
+        gpt.forward(ids.data(), 1, T, tl, &folded);
+        const RowMatrixF biasLogits = gpt.weights().row(GptWeights::Kind::FinalNormBias) *
+                                      gpt.weights().matrix(GptWeights::Kind::TokenEmbedding).transpose();
+        for (Eigen::Index r = 0; r < tl.logits.rows(); ++r)
+            QVERIFY((tl.logits.row(r) - biasLogits).cwiseAbs().maxCoeff() < 1e-5f);
+        gpt.forward(ids.data(), 1, T, tl, &unfolded);
+        QVERIFY(tl.logits.cwiseAbs().maxCoeff() == 0.0f);
+    }
+
+    // SAELens writes prepend_bos and model_from_pretrained_kwargs at the top level (before v6) or under metadata;
+    // what it leaves out keeps TransformerLens's defaults (all on).
+    void processingFromSaeLensConfig()
+    {
+        auto read = [](const char* text) {
+            return TransformerLensProcessing::fromSaeLensConfig(nlohmann::json::parse(text), "cfg.json");
+        };
+        const auto defaults = read("{}");
+        QVERIFY(defaults.prependBos && defaults.centerWritingWeights && defaults.foldLn);
+        const auto v6 = read(R"({"metadata": {"prepend_bos": false,
+                                  "model_from_pretrained_kwargs": {"center_writing_weights": false}}})");
+        QVERIFY(!v6.prependBos && !v6.centerWritingWeights && v6.foldLn);
+        const auto flat = read(R"({"prepend_bos": true, "model_from_pretrained_kwargs": {"fold_ln": false}})");
+        QVERIFY(flat.prependBos && flat.centerWritingWeights && !flat.foldLn);
+        const auto both = read(R"({"prepend_bos": true, "metadata": {"prepend_bos": false}})");
+        QVERIFY(both.prependBos);
+        const auto nulls = read(R"({"prepend_bos": null, "model_from_pretrained_kwargs": null})");
+        QVERIFY(nulls.prependBos && nulls.centerWritingWeights);
+        QVERIFY_THROWS_EXCEPTION(InputError, read(R"({"prepend_bos": "yes"})"));
+        QVERIFY_THROWS_EXCEPTION(InputError, read(R"({"model_from_pretrained_kwargs": []})"));
+        QVERIFY_THROWS_EXCEPTION(InputError, read(R"({"metadata": {"model_from_pretrained_kwargs": {"fold_ln": 1}}})"));
+        const auto raw = TransformerLensProcessing::raw();
+        QVERIFY(!raw.prependBos && !raw.centerWritingWeights && !raw.foldLn);
+    }
+
+    // bfloat16 inference stays close to float32 (the rounding of inputs to 8 significant bits), and really runs.
+    void bf16StaysCloseToFloat()
+    {
+        GptModel gpt = loadModel("tiny2");
+        const std::vector<int> ids = idsOf(golden("tiny2"));
+        GptActivations exact, rounded;
+        gpt.forward(ids.data(), 1, int(ids.size()), exact);
+        if (!Bf16Gemm::available()) {
+            QVERIFY_THROWS_EXCEPTION(InputError, gpt.setBf16(true));
+            QSKIP("this build has no AVX512_BF16 kernel");
+        }
+        gpt.setBf16(true);
+        QVERIFY(gpt.bf16());
+        gpt.forward(ids.data(), 1, int(ids.size()), rounded);
+        const float difference = (rounded.logits - exact.logits).cwiseAbs().maxCoeff();
+        const float scale = exact.logits.cwiseAbs().maxCoeff();
+        QVERIFY2(difference > 0.0f, "the bfloat16 path was not taken");
+        QVERIFY2(difference < 0.02f * scale, std::to_string(difference / scale).c_str());
+        gpt.weights(); // writable weights drop the snapshot
+        QVERIFY(!gpt.bf16());
     }
 
     void refusesBadInput()

@@ -101,6 +101,39 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Cancelled,
                                  SpliceEvaluation::evaluate(gpt, point, [](RowMatrixMap) {}, ids, 10, 8, &cancelled));
     }
+
+    // With BOS every window is BOS + context - 1 tokens of the text; with TransformerLens's processing a residual
+    // hook's replacement receives mean-free vectors, and the identity still loses nothing.
+    void bosWindowsAndProcessing()
+    {
+        const GptModel gpt = loadModel("tiny2");
+        const GptHookPoint point = GptHookPoint::parse("blocks.1.hook_resid_pre", 2);
+        const int context = 10, bos = 3;
+        const std::vector<int> ids = randomIds(6 * (context - 1) + 4, gpt.config().vocabSize, 11);
+        double largestMean = 0.0;
+        const SpliceScores s = SpliceEvaluation::evaluate(
+            gpt, point,
+            [&](RowMatrixMap a) { largestMean = std::max(largestMean, double(a.rowwise().mean().cwiseAbs().maxCoeff())); },
+            ids, context, 4, nullptr, TransformerLensProcessing(), bos);
+        QCOMPARE(s.windows, std::int64_t(6));
+        QCOMPARE(s.tokens, std::int64_t(6 * context));
+        QVERIFY(largestMean < 1e-5);
+        QVERIFY(std::abs(s.ceSpliced - s.ceClean) < 1e-6);
+        QVERIFY(s.klSpliced < 1e-9);
+
+        // The clean loss with BOS equals running the BOS-led windows by hand.
+        double total = 0.0;
+        int counted = 0;
+        GptActivations out;
+        for (int w = 0; w < 6; ++w) {
+            std::vector<int> window{bos};
+            window.insert(window.end(), ids.begin() + w * (context - 1), ids.begin() + (w + 1) * (context - 1));
+            gpt.forward(window.data(), 1, context, out);
+            total += GptModel::crossEntropy(out.logits, GptModel::nextTokenTargets(window.data(), 1, context)) * (context - 1);
+            counted += context - 1;
+        }
+        QVERIFY(std::abs(s.ceClean - total / counted) < 1e-6);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestLmSplice)

@@ -1,5 +1,6 @@
 #include "Theme.h"
 
+#include "plots/PlotTextFitter.h"
 #include "plots/QCustomPlotInclude.h"
 
 #include <QAbstractSpinBox>
@@ -361,6 +362,7 @@ void Theme::follow(QCustomPlot* plot)
         return;
     plot->setProperty("fsFollowsTheme", true);
     QObject::connect(plot, &QCustomPlot::beforeReplot, plot, [plot] { applyToPlot(plot); });
+    PlotTextFitter::follow(plot); // after the theme's fonts: wrap what no longer fits
 }
 
 void Theme::followAll(QWidget* widget)

@@ -33,13 +33,7 @@ DirectionPlot::DirectionPlot(QWidget* parent) : InteractivePlot(parent)
                                                    Qt::NoBrush, 5));
     m_markerGraph->setSelectable(QCP::stNone);
 
-    m_empty = new QCPItemText(this);
-    m_empty->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_empty->position->setCoords(0.5, 0.5);
-    m_empty->setPositionAlignment(Qt::AlignCenter);
-    m_empty->setFont(labelFont());
-    m_empty->setColor(QColor(130, 130, 130));
-    m_empty->setText(QStringLiteral("no feature selected"));
+    m_empty = addEmptyText(QStringLiteral("no feature selected"));
 }
 
 void DirectionPlot::setTitle(const QString& title)

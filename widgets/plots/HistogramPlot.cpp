@@ -36,13 +36,7 @@ HistogramPlot::HistogramPlot(QWidget* parent)
     m_note->setPadding(QMargins(3, 1, 3, 1));
     m_note->setVisible(false);
 
-    m_empty = new QCPItemText(this);
-    m_empty->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_empty->position->setCoords(0.5, 0.5);
-    m_empty->setPositionAlignment(Qt::AlignCenter);
-    m_empty->setFont(labelFont());
-    m_empty->setColor(QColor(130, 130, 130));
-    m_empty->setText(QStringLiteral("no data yet"));
+    m_empty = addEmptyText(QStringLiteral("no data yet"));
 
     m_marker = new QCPItemStraightLine(this);
     m_marker->setPen(QPen(FeaturePalette::selectionColor(), 1.6, Qt::DashLine));

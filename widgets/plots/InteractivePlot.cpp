@@ -26,6 +26,18 @@ QCPTextElement* InteractivePlot::addTitle(const QString& text)
     return title;
 }
 
+QCPItemText* InteractivePlot::addEmptyText(const QString& text)
+{
+    auto* item = new QCPItemText(this);
+    item->position->setType(QCPItemPosition::ptAxisRectRatio);
+    item->position->setCoords(0.5, 0.5);
+    item->setPositionAlignment(Qt::AlignCenter);
+    item->setFont(labelFont());
+    item->setColor(QColor(130, 130, 130));
+    item->setText(text);
+    return item;
+}
+
 void InteractivePlot::legendBelow()
 {
     axisRect()->insetLayout()->take(legend);

@@ -23,6 +23,8 @@ protected:
 
     // Inserts a row above the axes holding a title in titleFont().
     QCPTextElement* addTitle(const QString& text = QString());
+    // Grey text in the middle of the axes, in labelFont(): what an empty plot says instead of data.
+    QCPItemText* addEmptyText(const QString& text);
     // Moves the legend out of the axis rect into a row under the axes (the title row, if any, stays on top), centred
     // between two stretchable spacers: an element of the main column must not cap its width, and a legend's maximum
     // width is its content's. Fills columns first; textFont(), no frame, no background.

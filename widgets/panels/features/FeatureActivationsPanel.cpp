@@ -9,7 +9,7 @@
 #include "FeatureFilterProxyModel.h"
 #include "FeatureTableModel.h"
 #include "MetricsStrip.h"
-
+#include "panels/lm/LmFeaturesView.h"
 #include "FeatureSessionState.h"
 
 #include "common/InputError.h"
@@ -41,7 +41,6 @@ using featurescope::SaeExperimentConfig;
 
 namespace {
 
-
 const QStringList kFigures{QStringLiteral("density-histogram"), QStringLiteral("feature-table"),
                            QStringLiteral("feature-view"),      QStringLiteral("feature-activations"),
                            QStringLiteral("top-examples"),      QStringLiteral("quantile-examples"),
@@ -49,7 +48,7 @@ const QStringList kFigures{QStringLiteral("density-histogram"), QStringLiteral("
                            QStringLiteral("control"),           QStringLiteral("control-purity"),
                            QStringLiteral("control-coherence"), QStringLiteral("control-density")};
 
-enum Tab { DictionaryTab, ControlTab, TrainingTab };
+enum Tab { DictionaryTab, ControlTab, TrainingTab, LanguageModelTab };
 
 } // namespace
 
@@ -72,6 +71,10 @@ FeatureActivationsPanel::FeatureActivationsPanel(QWidget* parent) : Panel(parent
                           "units"));
     m_tabs->addTab(m_loss, tr("Training"));
     m_tabs->setTabToolTip(TrainingTab, tr("Loss curves of the SAE"));
+    m_lm = new LmFeaturesView(this);
+    m_tabs->addTab(m_lm, tr("Language model"));
+    m_tabs->setTabToolTip(LanguageModelTab, tr("Dashboards, prompts and steering for an SAE on a language model's hook"));
+    m_lm->reportWorkTo(this);
 
     auto* views = new QWidget(this);
     auto* viewsLayout = new QVBoxLayout(views);
@@ -97,9 +100,11 @@ FeatureActivationsPanel::FeatureActivationsPanel(QWidget* parent) : Panel(parent
         m_control->setComparison(control);
     });
     connect(m_worker, &SaeTrainingWorker::finished, this, &FeatureActivationsPanel::onJobFinished);
-    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this, controlsScroll](int index) {
         if (index == TrainingTab)
             refreshLossPlot();
+        controlsScroll->setVisible(index != LanguageModelTab); // the LM tab brings its own source controls
+        m_metrics->setVisible(index != LanguageModelTab);
     });
     connect(m_controls, &FeatureControlsWidget::trainRequested, this, &FeatureActivationsPanel::startTraining);
     connect(m_controls, &FeatureControlsWidget::stopRequested, this, &FeatureActivationsPanel::cancelWork);
@@ -203,13 +208,15 @@ QWidget* FeatureActivationsPanel::buildDictionaryTab()
     return splitter;
 }
 
-QStringList FeatureActivationsPanel::figureNames() const { return kFigures; }
+QStringList FeatureActivationsPanel::figureNames() const { return kFigures + LmFeaturesView::figureNames(); }
 
 QWidget* FeatureActivationsPanel::figureWidget(const QString& name)
 {
     // No tab changes here: the export dialog and session restore ask for every figure, and the panel must stay on
     // the tab the user chose (it once opened on the empty control tab). A headless render switches tabs in
     // prepareFigureForRender.
+    if (LmFeaturesView::figureNames().contains(name))
+        return m_lm->figureWidget(name);
     if (name == QLatin1String("training-loss")) {
         refreshLossPlot(); // drawn on demand when its tab opens; an export needs it current now
         return m_loss;
@@ -298,6 +305,10 @@ void FeatureActivationsPanel::prepareForRender()
 
 void FeatureActivationsPanel::prepareFigureForRender(const QString& figure)
 {
+    if (LmFeaturesView::figureNames().contains(figure)) {
+        m_tabs->setCurrentIndex(LanguageModelTab);
+        return m_lm->prepareForRender(figure);
+    }
     if (figure.startsWith(QLatin1String("control"))) {
         m_tabs->setCurrentIndex(ControlTab);
         m_started = true;
@@ -321,7 +332,7 @@ void FeatureActivationsPanel::prepareFigureForRender(const QString& figure)
     m_tabs->setCurrentIndex(figure == QLatin1String("training-loss") ? TrainingTab : DictionaryTab);
 }
 
-bool FeatureActivationsPanel::isBusy() const { return m_worker->isRunning(); }
+bool FeatureActivationsPanel::isBusy() const { return m_worker->isRunning() || m_lm->isBusy(); }
 
 void FeatureActivationsPanel::cancelWork() { m_worker->stop(); }
 
@@ -552,6 +563,7 @@ void FeatureActivationsPanel::saveState(featurescope::PanelState& state) const
     j["tab"] = m_tabs->currentIndex();
     j["sort_column"] = m_table->horizontalHeader()->sortIndicatorSection();
     j["sort_descending"] = m_table->horizontalHeader()->sortIndicatorOrder() == Qt::DescendingOrder;
+    j["lm"] = m_lm->saveState();
     state.arrays.clear();
     if (const auto* control = m_control->comparison())
         j["control"] = *control;
@@ -607,6 +619,7 @@ void FeatureActivationsPanel::restoreState(const featurescope::PanelState& state
     const auto descendingIt = j.find("sort_descending");
     if (descendingIt == j.end() || !descendingIt->is_boolean())
         throw InputError("features panel state: sort_descending is missing");
+    const LmFeaturesView::State lmState = LmFeaturesView::readState(j.value("lm", json()));
 
     SaeTrainingWorker::Restored restored;
     const auto trainedIt = j.find("trained");
@@ -642,6 +655,7 @@ void FeatureActivationsPanel::restoreState(const featurescope::PanelState& state
         m_syncing = syncing;
     }
     m_tabs->setCurrentIndex(tab);
+    m_lm->restoreState(lmState);
     m_started = true;
     if (trained) {
         m_restoredRun = m_worker->runId();
@@ -665,6 +679,8 @@ QString FeatureActivationsPanel::runCaption() const
 
 QString FeatureActivationsPanel::figureCaption(const QString& figure) const
 {
+    if (LmFeaturesView::figureNames().contains(figure))
+        return m_lm->figureCaption(figure);
     if (figure.startsWith(QLatin1String("control"))) {
         const SaeExperimentConfig c = m_controls->config();
         return tr("Randomized control: the Fashion-MNIST MLP and its shuffled-weights copy, the same SAE on both\n"

@@ -16,6 +16,7 @@ class FeatureDetailView;
 class FeatureFilterProxyModel;
 class FeatureTableModel;
 class FeatureDensityHistogram;
+class LmFeaturesView;
 class LossCurvePlot;
 class MetricsStrip;
 class QLabel;
@@ -66,6 +67,7 @@ public:
     FeatureDetailView* detailView() const { return m_detail; }
     ControlView* controlView() const { return m_control; }
     LossCurvePlot* lossPlot() const { return m_loss; }
+    LmFeaturesView* lmView() const { return m_lm; }
     SaeTrainingWorker::Snapshot snapshot() const { return m_snapshot; }
     int selectedFeature() const { return m_selected; }
     void setSelectedFeature(int feature);
@@ -102,6 +104,7 @@ private:
     FeatureDetailView* m_detail = nullptr;
     ControlView* m_control = nullptr;
     LossCurvePlot* m_loss = nullptr;
+    LmFeaturesView* m_lm = nullptr;
 
     std::unique_ptr<QWidget> m_exportCopy; // a parentless copy of a composite figure, laid out for export
     SaeTrainingWorker::Snapshot m_snapshot;

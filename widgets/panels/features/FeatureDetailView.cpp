@@ -87,6 +87,7 @@ FeatureDetailView::FeatureDetailView(QWidget* parent) : QWidget(parent)
     nearestLayout->setSpacing(2);
     auto* nearestTitle = new QLabel(tr("Nearest features"), nearestBox);
     nearestTitle->setFont(FeaturePalette::font(11.0, true));
+    nearestTitle->setWordWrap(true); // the presentation theme's larger font would cut it in the fixed column
     m_nearest = new QListWidget(nearestBox);
     m_nearest->setObjectName(QStringLiteral("nearestFeatures"));
     m_nearest->setToolTip(tr("Features with the most similar decoder directions (cosine); click one to select it"));

@@ -1,0 +1,141 @@
+#include "LmPromptView.h"
+
+#include "LmDashboardData.h"
+#include "common/InputError.h"
+#include "lm/LanguageModel.h"
+#include "panels/features/TokenContextView.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <numeric>
+
+LmPromptView::LmPromptView(QWidget* parent) : QWidget(parent)
+{
+    m_prompt = new QLineEdit(this);
+    m_prompt->setObjectName(QStringLiteral("lmPrompt"));
+    m_prompt->setPlaceholderText(tr("Type a prompt: which features fire on each of its tokens?"));
+    m_prompt->setToolTip(tr("Runs through the model with the SAE's processing as you type; Return runs it at once"));
+    m_prompt->setClearButtonEnabled(true);
+    m_note = new QLabel(this);
+    m_note->setWordWrap(true);
+    m_note->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    m_table = new QTableWidget(0, 1 + kFeaturesPerToken, this);
+    m_table->setObjectName(QStringLiteral("lmPromptTable"));
+    m_table->setHorizontalHeaderLabels({tr("Token"), tr("Strongest"), tr("Second"), tr("Third")});
+    m_table->verticalHeader()->setDefaultSectionSize(20);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setMinimumSectionSize(60);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setToolTip(tr("Per token, the three features with the largest activations; click one to open its "
+                           "dashboard"));
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_prompt);
+    layout->addWidget(m_note);
+    layout->addWidget(m_table, 1);
+
+    auto* timer = new QTimer(this);
+    timer->setSingleShot(true);
+    timer->setInterval(250);
+    connect(timer, &QTimer::timeout, this, &LmPromptView::encode);
+    connect(m_prompt, &QLineEdit::textEdited, timer, qOverload<>(&QTimer::start));
+    connect(m_prompt, &QLineEdit::returnPressed, this, [this, timer] {
+        timer->stop();
+        encode();
+    });
+    connect(m_table, &QTableWidget::cellClicked, this, [this](int row, int column) {
+        const int feature = featureAt(row, column - 1);
+        if (feature >= 0)
+            Q_EMIT featureClicked(feature);
+    });
+    m_prompt->setText(QStringLiteral("The quick brown fox jumps over the lazy dog."));
+}
+
+void LmPromptView::setData(std::shared_ptr<const LmDashboardData> data)
+{
+    m_data = std::move(data);
+    encode();
+}
+
+void LmPromptView::setPrompt(const QString& text)
+{
+    m_prompt->setText(text);
+    encode();
+}
+
+QString LmPromptView::prompt() const { return m_prompt->text(); }
+
+int LmPromptView::featureAt(int row, int rank) const
+{
+    if (rank < 0 || rank >= kFeaturesPerToken || row < 0 || row >= m_table->rowCount())
+        return -1;
+    const QTableWidgetItem* item = m_table->item(row, rank + 1);
+    return item && item->data(Qt::UserRole).isValid() ? item->data(Qt::UserRole).toInt() : -1;
+}
+
+void LmPromptView::encode()
+{
+    m_table->setRowCount(0);
+    if (!m_data) {
+        m_note->setText(tr("Scan first: the prompt view uses the scanned model and SAE."));
+        return;
+    }
+    const featurescope::LanguageModel& lm = m_data->model();
+    std::vector<int> ids = lm.tokenizer().encode(m_prompt->text().toStdString());
+    const bool bos = m_data->dashboard().processing().prependBos;
+    const int room = lm.model().config().positions - (bos ? 1 : 0);
+    const bool cut = int(ids.size()) > room;
+    if (cut)
+        ids.resize(std::size_t(room));
+    if (ids.empty()) {
+        m_note->setText(tr("Type some text."));
+        return;
+    }
+    Eigen::MatrixXf codes;
+    try {
+        codes = m_data->dashboard().encodeSequence(ids);
+    } catch (const featurescope::InputError& error) {
+        m_note->setText(QString::fromStdString(error.what()));
+        return;
+    }
+    std::vector<int> shownIds = ids;
+    if (bos)
+        shownIds.insert(shownIds.begin(), *lm.tokenizer().bosId());
+    const float scale = std::max(codes.maxCoeff(), 1e-6f);
+    m_table->setRowCount(int(shownIds.size()));
+    std::vector<int> order(std::size_t(codes.rows()));
+    for (int t = 0; t < int(shownIds.size()); ++t) {
+        auto* token = new QTableWidgetItem(LmDashboardData::visible(m_data->token(shownIds[std::size_t(t)])));
+        token->setToolTip(tr("Token %1 (id %2)").arg(t).arg(shownIds[std::size_t(t)]));
+        m_table->setItem(t, 0, token);
+        std::iota(order.begin(), order.end(), 0);
+        const int k = std::min<int>(kFeaturesPerToken, int(order.size()));
+        std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                          [&](int a, int b) { return codes(a, t) > codes(b, t) || (codes(a, t) == codes(b, t) && a < b); });
+        for (int r = 0; r < k; ++r) {
+            const int f = order[std::size_t(r)];
+            const float value = codes(f, t);
+            if (value <= 0.0f)
+                break;
+            auto* item = new QTableWidgetItem(QStringLiteral("#%1   %2").arg(f).arg(double(value), 0, 'g', 3));
+            item->setData(Qt::UserRole, f);
+            item->setBackground(TokenContextView::shade(value, scale));
+            item->setToolTip(tr("Feature %1 fires at %2 on this token; click to open it").arg(f).arg(double(value), 0, 'g', 4));
+            m_table->setItem(t, r + 1, item);
+        }
+    }
+    m_note->setText(tr("%1 tokens%2%3; cells shaded by activation relative to the prompt's largest (%4).")
+                        .arg(ids.size())
+                        .arg(bos ? tr(" after BOS") : QString())
+                        .arg(cut ? tr(" (cut to the model's context)") : QString())
+                        .arg(double(scale), 0, 'g', 3));
+}

@@ -1,0 +1,99 @@
+#include "plots/PlotTextFitter.h"
+
+#include <QFontMetrics>
+#include <QStringList>
+
+namespace {
+
+// The caller's text for an item whose shown text we may have wrapped: what it shows now, unless that is exactly
+// what we last put there.
+QString originalText(const QObject* item, const QString& shown)
+{
+    const QVariant fitted = item->property("fsFittedText");
+    return fitted.isValid() && fitted.toString() == shown ? item->property("fsFullText").toString() : shown;
+}
+
+void remember(QObject* item, const QString& full, const QString& fitted)
+{
+    item->setProperty("fsFullText", full);
+    item->setProperty("fsFittedText", fitted);
+}
+
+} // namespace
+
+QString PlotTextFitter::wrap(const QString& text, const QFont& font, int width)
+{
+    const QFontMetrics fm(font);
+    QStringList out;
+    for (const QString& paragraph : text.split(QLatin1Char('\n'))) {
+        if (fm.horizontalAdvance(paragraph) <= width) {
+            out << paragraph;
+            continue;
+        }
+        QString line;
+        for (const QString& word : paragraph.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+            const QString candidate = line.isEmpty() ? word : line + QLatin1Char(' ') + word;
+            if (!line.isEmpty() && fm.horizontalAdvance(candidate) > width) {
+                out << line;
+                line = word;
+            } else {
+                line = candidate;
+            }
+        }
+        out << line;
+    }
+    return out.join(QLatin1Char('\n'));
+}
+
+void PlotTextFitter::follow(QCustomPlot* plot)
+{
+    QObject::connect(plot, &QCustomPlot::afterLayout, plot, [plot] {
+        // Bounded: text that keeps changing the layout it is fitted to settles for what the fourth pass gives.
+        const int passes = plot->property("fsFitPasses").toInt();
+        if (fit(plot) && passes < 4) {
+            plot->setProperty("fsFitPasses", passes + 1);
+            plot->replot(QCustomPlot::rpQueuedReplot);
+        } else {
+            plot->setProperty("fsFitPasses", 0);
+        }
+    });
+}
+
+bool PlotTextFitter::fit(QCustomPlot* plot)
+{
+    if (!plot)
+        return false;
+    constexpr int kMargin = 8; // px left free beside wrapped text
+    const int width = plot->viewport().width() - kMargin;
+    if (width <= 0)
+        return false;
+    bool changed = false;
+    for (int i = 0; i < plot->plotLayout()->elementCount(); ++i) {
+        auto* title = qobject_cast<QCPTextElement*>(plot->plotLayout()->elementAt(i));
+        if (!title)
+            continue;
+        const QString full = originalText(title, title->text());
+        const QString fitted = wrap(full, title->font(), width);
+        remember(title, full, fitted);
+        if (fitted != title->text()) {
+            title->setText(fitted);
+            changed = true;
+        }
+    }
+    for (QCPAxisRect* rect : plot->axisRects())
+        for (QCPAxis* axis : rect->axes()) {
+            if (!axis->visible() || axis->label().isEmpty())
+                continue;
+            const int length = (axis->orientation() == Qt::Horizontal ? rect->width() : rect->height()) - kMargin;
+            if (length <= 0)
+                continue; // not laid out yet
+            const QString full = originalText(axis, axis->label());
+            const QString fitted = wrap(full, axis->labelFont(), length);
+            remember(axis, full, fitted);
+            if (fitted != axis->label()) {
+                axis->setLabel(fitted);
+                changed = true;
+            }
+        }
+    return changed;
+}
