@@ -43,8 +43,9 @@ const char* const kMetricDefinitions =
     "                          densities below 1/health_inputs\n"
     "  dead_fraction           latents never active over the health inputs\n"
     "  ultra_rare_fraction     latents active, but on fewer than ultra_rare_threshold of them (--ultra-rare, 1e-5)\n"
-    "  dense_fraction          latents active on more than dense_threshold of them: the densest true feature's rate\n"
-    "                          on synthetic and toy data (dense relative to the data), else 0.01 (--dense-threshold)\n"
+    "  dense_fraction          latents active on more than dense_threshold of them: on synthetic and toy data the\n"
+    "                          densest true feature's rate p + 3 sqrt(p(1-p)/health_inputs) (dense relative to the\n"
+    "                          data, sampling noise allowed for), else 0.01 (--dense-threshold)\n"
     "  silent_on_evaluation_fraction  latents never active on the evaluation inputs (what dead_fraction meant before)\n"
     "  aux_k_dead_latents      topk: latents the AuxK loss treated as dead at the last step (silent > 1000 steps)\n"
     "\nGround-truth recovery (synthetic and toy data; JSON fields), as SAELens's synthetic evaluation:\n"
@@ -56,7 +57,9 @@ const char* const kMetricDefinitions =
     "                          TP/(TP+FN) and their harmonic mean, 0 where undefined, averaged over matched pairs\n"
     "  shrinkage               synthetic: per matched pair, over the inputs where the true feature is active, the\n"
     "                          summed norm of the latent's contribution (code x decoder norm) over the summed norm\n"
-    "                          of the feature's; the mean over pairs (1 = none; an L1 penalty pulls it below 1)\n";
+    "                          of the feature's; the mean over pairs (1 = none; an L1 penalty pulls it below 1)\n"
+    "  absorption_rate         absorption-toy: over the inputs where the child feature is active (so the parent too),\n"
+    "                          the share where the parent's matched latent is silent while the child's fires\n";
 
 std::string number(double v)
 {
@@ -70,7 +73,8 @@ std::string perSource(const std::string& what, std::string (*value)(const Defaul
 {
     std::string text = what + " (";
     const SaeExperimentConfig::Source sources[] = {SaeExperimentConfig::Source::Synthetic, SaeExperimentConfig::Source::Toy,
-                                                   SaeExperimentConfig::Source::FashionMnist, SaeExperimentConfig::Source::File};
+                                                   SaeExperimentConfig::Source::FashionMnist, SaeExperimentConfig::Source::File,
+                                                   SaeExperimentConfig::Source::AbsorptionToy};
     for (auto source : sources)
         text += (source == sources[0] ? "" : ", ") + SaeExperimentConfig::sourceName(source) + ": " +
                 value(SaeExperimentConfig::defaultsFor(source, 20));
@@ -127,7 +131,7 @@ int evaluateImportedSae(const ArgumentParser& args)
         throw InputError("--sae evaluates on --activations FILE: --source must be file or absent");
     for (const char* option : {"features", "d", "feature-probability", "toy-steps", "d-sae", "variant", "l1", "k", "aux-k",
                                "steps", "batch", "lr", "normalize", "resample-at", "path", "randomized", "data-dir",
-                               "mlp-epochs", "save", "save-diverged", "seed", "export-activations", "sparsity-loss"})
+                               "mlp-epochs", "save", "save-diverged", "seed", "export-activations", "sparsity-loss", "tied"})
         if (args.has(option))
             throw InputError(std::string("--") + option + " does not apply to --sae (the SAE is evaluated, not trained)");
     const std::string directory = args.text("sae");
@@ -215,7 +219,10 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     if (SaeLmCommand::wants(arguments)) // a language model's activations: its own options, then back here
         return SaeLmCommand::run(arguments);
     ArgumentParser args("sae",
-                        {{"source", true, "synthetic (default), toy, fashion-mnist, file or lm (a language model: see --source lm --help)"},
+                        {{"source", true, "synthetic (default), toy, fashion-mnist, file, lm (a language model: see --source lm "
+                                          "--help) or absorption-toy (Chanin et al. 2024: 4 orthogonal features in d = 50, "
+                                          "feature 1 active only with feature 0)"},
+                         {"tied", false, "tie the encoder to the decoder (W_enc = W_dec^T), which removes feature absorption"},
                          {"features", true, "true features F (synthetic: 128, toy: 20)"},
                          {"d", true, "activation dimension d (synthetic: 64, toy: 5)"},
                          {"feature-probability", true, "toy: probability that a feature is active (0.05)"},
@@ -241,7 +248,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"normalize", true, "on|off: scale inputs so E|x| = sqrt(d) (on for fashion-mnist and 2024)"},
                          {"resample-at", true, "comma-separated steps after which dead features are resampled"},
                          {"path", true, "auto (default), dense or sparse: how the loss and gradient are computed"},
-                         {"dense-threshold", true, "density above which a latent counts as dense (default: the densest true feature's rate on synthetic and toy data, else 0.01)"},
+                         {"dense-threshold", true, "density above which a latent counts as dense (default: the densest true feature's rate, plus 3 standard errors, on synthetic and toy data, else 0.01)"},
                          {"ultra-rare", true, "density below which an active latent counts as ultra-rare (1e-5)"},
                          {"eval", true, "evaluation inputs (generated sources: 8192; file: its first 65536 rows)"},
                          {"randomized", false, "fashion-mnist: use the MLP with shuffled weights (the TM control)"},
@@ -274,8 +281,13 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
             throw InputError(std::string("--") + option + " needs --activations FILE");
     if (file && (args.has("features") || args.has("d")))
         throw InputError("--features and --d apply to the synthetic and toy sources (a file's activations set d)");
-    if (sourceName != "synthetic" && sourceName != "toy" && sourceName != "fashion-mnist" && !file)
-        throw InputError("unknown source '" + sourceName + "' (expected synthetic, toy, fashion-mnist, file or lm)");
+    if (sourceName != "synthetic" && sourceName != "toy" && sourceName != "fashion-mnist" &&
+        sourceName != "absorption-toy" && !file)
+        throw InputError("unknown source '" + sourceName +
+                         "' (expected synthetic, toy, fashion-mnist, file, lm or absorption-toy)");
+    if (sourceName == "absorption-toy" && (args.has("features") || args.has("d")))
+        throw InputError("--features and --d apply to the synthetic and toy sources (the absorption toy has 4 features in "
+                         "d = 50)");
     const bool fashion = sourceName == "fashion-mnist";
     if (fashion && (args.has("features") || args.has("d")))
         throw InputError("--features and --d apply to the synthetic and toy sources (fashion-mnist has d = 128)");
@@ -317,6 +329,7 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     sae.l1 = args.number("l1", SaeExperimentConfig::defaultL1(source, sae.variant, config.inputDimension()), 0.0, 1e3);
     sae.k = int(args.integer("k", 5, 1, sae.latentDim));
     sae.auxK = args.number("aux-k", sae.auxK, 0.0, 1e6);
+    sae.tiedEncoder = args.flag("tied");
     if (args.has("aux-k") && !sae.selectsTopK())
         throw InputError("--aux-k applies to --variant topk and batchtopk");
     if (args.has("sparsity-loss")) {

@@ -4,6 +4,7 @@
 #include "common/SettingsReader.h"
 #include "mlp/ImageDataset.h"
 #include "mlp/MlpClassifier.h"
+#include "sae/AbsorptionToySource.h"
 #include "toy/ToyModelConfig.h"
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,8 @@ int SaeExperimentConfig::inputDimension() const
         return MlpConfig{}.hidden;
     case Source::File:
         return imported ? int(imported->set.activations.rows()) : 0;
+    case Source::AbsorptionToy:
+        return AbsorptionToySource::Settings{}.dimension;
     }
     return syntheticDimension;
 }
@@ -78,6 +81,8 @@ void SaeExperimentConfig::validate() const
             throw InputError("open an activations file first (File > Open Activations…, or drop a .npy/.npz/"
                              ".safetensors file on the window)");
         break;
+    case Source::AbsorptionToy:
+        break;
     }
     if (randomized && source != Source::FashionMnist)
         throw InputError("the randomized-weights control needs the Fashion-MNIST source (an MLP to shuffle)");
@@ -100,13 +105,14 @@ std::string SaeExperimentConfig::sourceName(Source source)
     case Source::Toy: return "toy";
     case Source::FashionMnist: return "fashion-mnist";
     case Source::File: return "file";
+    case Source::AbsorptionToy: return "absorption-toy";
     }
     return {};
 }
 
 bool SaeExperimentConfig::sourceFromName(const std::string& name, Source* source)
 {
-    for (Source s : {Source::Synthetic, Source::Toy, Source::FashionMnist, Source::File})
+    for (Source s : {Source::Synthetic, Source::Toy, Source::FashionMnist, Source::File, Source::AbsorptionToy})
         if (sourceName(s) == name) {
             *source = s;
             return true;
@@ -123,6 +129,9 @@ SaeExperimentConfig::Defaults SaeExperimentConfig::defaultsFor(Source source, in
     case Source::FashionMnist:
     case Source::File: // recorded activations of unknown scale: normalise, as for the MLP
         return {512, 0.02, 2000, 1024, 1e-3, true};
+    case Source::AbsorptionToy:
+        // One latent per true feature; λ 3e-4: untied absorption 1.0, tied 0.0 (tst_absorption).
+        return {4, 3e-4, 3000, 512, 3e-3, false};
     case Source::Synthetic:
         break;
     }
@@ -229,7 +238,7 @@ SaeExperimentConfig SaeExperimentConfig::fromJson(const nlohmann::json& settings
     const SettingsReader r(settings, "features panel state");
     SaeExperimentConfig c;
     const std::string name = r.text("source", 64);
-    if (!sourceFromName(name, &c.source))
+    if (!sourceFromName(name, &c.source) || c.source == Source::AbsorptionToy)
         throw InputError("features panel state: \"source\" is " + name + " (expected synthetic, toy, fashion-mnist or file)");
     const SettingsReader syn = r.object("synthetic");
     c.syntheticFeatures = int(syn.integer("features", 1, 100000));

@@ -15,7 +15,8 @@ namespace featurescope {
 // activations panel and `featurescope sae` both fill one of these and hand it to SaeExperiment, so one seed gives
 // the same numbers in both.
 struct SaeExperimentConfig {
-    enum class Source { Synthetic, Toy, FashionMnist, File };
+    // AbsorptionToy: the hierarchical toy of Chanin et al. 2024 (AbsorptionToySource), a command-line source.
+    enum class Source { Synthetic, Toy, FashionMnist, File, AbsorptionToy };
     Source source = Source::Synthetic;
 
     // Synthetic ground truth (Sharkey et al. 2022).
@@ -39,7 +40,8 @@ struct SaeExperimentConfig {
     SaeConfig sae; // inputDim is set by saeConfig()
     SaeTrainingConfig training;
     // Dictionary health (docs/ARCHITECTURE.md §5): a latent firing on more than `denseThreshold` of the inputs is
-    // dense (0: the densest true feature's rate when the source knows it, else kDefaultDenseThreshold); an active
+    // dense (0: the densest true feature's rate, plus three standard errors of a rate over the health inputs, when the
+    // source knows it, else kDefaultDenseThreshold); an active
     // latent below `ultraRareThreshold` is ultra-rare.
     double denseThreshold = 0.0;
     double ultraRareThreshold = 1e-5;
@@ -56,7 +58,10 @@ struct SaeExperimentConfig {
     SaeConfig saeConfig() const;
     // Throws InputError with one line for the user (checks that an image folder has both splits).
     void validate() const;
-    bool hasGroundTruth() const { return source == Source::Synthetic || source == Source::Toy; }
+    bool hasGroundTruth() const
+    {
+        return source == Source::Synthetic || source == Source::Toy || source == Source::AbsorptionToy;
+    }
     bool hasImages() const { return source == Source::FashionMnist; }
 
     static std::string sourceName(Source source); // "synthetic", "toy", "fashion-mnist", "file"

@@ -6,6 +6,7 @@
 #include "experiments/RngStreams.h"
 #include "math/Rng.h"
 #include "mlp/MlpTrainer.h"
+#include "sae/AbsorptionToySource.h"
 #include "sae/MatrixActivationSource.h"
 #include "sae/MlpActivationSource.h"
 #include "sae/SyntheticActivationSource.h"
@@ -107,6 +108,15 @@ SaeSource SaeSourceFactory::build(const SaeExperimentConfig& config, const Progr
                           std::to_string(config.syntheticDimension) + ", " +
                           format("%.3g", config.syntheticMeanActive) + " active per input";
         out.facts["true_features"] = config.syntheticFeatures;
+        break;
+    }
+    case SaeExperimentConfig::Source::AbsorptionToy: {
+        AbsorptionToySource::Settings settings;
+        settings.seed = Rng::deriveSeed(seed, RngStream::kSyntheticDirections);
+        out.source = std::make_shared<AbsorptionToySource>(settings);
+        out.description = "absorption toy: 4 orthogonal features in d = 50, feature 1 only with feature 0";
+        out.facts["true_features"] = int(settings.probability.size());
+        out.facts["hierarchy"] = {{settings.parent, settings.child}};
         break;
     }
     case SaeExperimentConfig::Source::Toy: {

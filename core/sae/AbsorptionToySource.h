@@ -32,6 +32,7 @@ public:
     Eigen::MatrixXf groundTruth() const override { return m_directions; }
     double meanActiveFeatures() const override;
     double densestTrueFeatureRate() const override;
+    std::vector<std::pair<int, int>> hierarchy() const override { return {{m_settings.parent, m_settings.child}}; }
 
     const Settings& settings() const { return m_settings; }
     // The marginal probability of each feature being active (the child's is p_parent · p_child|parent).

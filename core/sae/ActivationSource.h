@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace featurescope {
@@ -56,6 +57,9 @@ public:
     // The largest probability with which a true feature is active on an input when known, else 0: a latent firing
     // more often than the densest true feature is "dense relative to the data".
     virtual double densestTrueFeatureRate() const { return 0.0; }
+    // (parent, child) pairs of true features where the child is only ever active with its parent (feature
+    // hierarchies, where SAEs show absorption); empty when there are none or they are unknown.
+    virtual std::vector<std::pair<int, int>> hierarchy() const { return {}; }
 };
 
 } // namespace featurescope

@@ -11,7 +11,7 @@ namespace featurescope {
 bool SaeDictionaryMetrics::finite() const
 {
     for (double v : {l0, mse, explainedVariance, deadFraction, ultraRareFraction, denseFraction, mmcs, mcc,
-                     precisionMean, recallMean, f1Mean, shrinkage, meanLabelPurity, meanCoherence})
+                     precisionMean, recallMean, f1Mean, shrinkage, absorptionRate, meanLabelPurity, meanCoherence})
         if (!std::isfinite(v))
             return false;
     return true;
@@ -156,6 +156,18 @@ SaeEvaluator::SaeEvaluator(const SparseAutoencoder& sae, EvaluationSet set, Eige
             m.recallMean = m_recovery.recallMean();
             m.f1Mean = m_recovery.f1Mean();
             m.shrinkage = m_recovery.shrinkage();
+            double sum = 0.0;
+            int pairs = 0;
+            for (const auto& [parent, child] : m_options.hierarchy) {
+                const double rate = m_recovery.absorptionRate(m_set.trueActivations,
+                                                              [this](int j) { return activations(j); }, parent, child);
+                if (rate >= 0.0) {
+                    sum += rate;
+                    ++pairs;
+                }
+            }
+            if (pairs > 0)
+                m.absorptionRate = sum / pairs;
         }
     }
 

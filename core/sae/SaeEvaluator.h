@@ -31,6 +31,7 @@ struct SaeEvaluationOptions {
     double denseThreshold = 0.01;     // a feature active on more than this fraction of inputs is "dense"
     double ultraRareThreshold = 1e-5; // an active feature below this density is "ultra-rare"
     SaeTrainingActivity training;
+    std::vector<std::pair<int, int>> hierarchy; // (parent, child) true features: absorptionRate is their mean
     double histogramLow = -6.0;   // log10 density histogram: [low, 0] in bins of binWidth (lower densities go to
     double histogramBinWidth = 0.25; // the first bin; dead features are counted apart)
     bool coherenceOnImages = true;  // mean pairwise cosine of the top-k images when the set has images, else of the
@@ -73,6 +74,7 @@ struct SaeDictionaryMetrics {
     double recallMean = -1.0;
     double f1Mean = -1.0;
     double shrinkage = -1.0;
+    double absorptionRate = -1.0; // mean GroundTruthRecovery::absorptionRate over the source's hierarchy (−1: none)
     double meanLabelPurity = -1.0;  // over features with at least topK active examples (labels known)
     double meanCoherence = -1.0;    // over features with at least topK active examples
     bool hasMmcs() const { return mmcs >= -0.5; }

@@ -39,6 +39,8 @@ nlohmann::json SaeMetricsExport::toJson(const SaeDictionaryMetrics& m)
         j["f1_mean"] = m.f1Mean;
         if (m.shrinkage >= 0.0)
             j["shrinkage"] = m.shrinkage;
+        if (m.absorptionRate >= 0.0)
+            j["absorption_rate"] = m.absorptionRate;
     }
     if (m.hasLabelPurity())
         j["mean_label_purity"] = m.meanLabelPurity;

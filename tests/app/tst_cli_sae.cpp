@@ -90,6 +90,32 @@ private Q_SLOTS:
         QCOMPARE(total, j.value(QStringLiteral("d_sae")).toInt());
     }
 
+    // The Chanin et al. toy: the untied SAE absorbs the parent into the child's latent, the tied one does not.
+    void absorptionToy()
+    {
+        double rate[2] = {-1.0, -1.0};
+        for (int tied = 0; tied < 2; ++tied) {
+            QStringList arguments{QStringLiteral("--source"), QStringLiteral("absorption-toy"), QStringLiteral("--json")};
+            if (tied)
+                arguments << QStringLiteral("--tied");
+            const CliRun r = runSae(arguments);
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+            const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+            QCOMPARE(j.value(QStringLiteral("d_in")).toInt(), 50);
+            QCOMPARE(j.value(QStringLiteral("tied")).toBool(), tied == 1);
+            QVERIFY(j.contains(QStringLiteral("absorption_rate")));
+            rate[tied] = j.value(QStringLiteral("absorption_rate")).toDouble();
+            // Every latent fires at its feature's rate, the parent's at p = 0.25: none is dense.
+            QCOMPARE(j.value(QStringLiteral("dense_fraction")).toDouble(), 0.0);
+        }
+        QVERIFY2(rate[0] > 0.5, qPrintable(QString::number(rate[0])));
+        QVERIFY2(rate[1] >= 0.0 && rate[1] < 0.05, qPrintable(QString::number(rate[1])));
+        const CliRun bad = runSae({QStringLiteral("--source"), QStringLiteral("absorption-toy"), QStringLiteral("--d"),
+                                   QStringLiteral("8")});
+        QCOMPARE(bad.exitCode, 2);
+        QCOMPARE(bad.err.count('\n'), 1);
+    }
+
     void toySource()
     {
         const CliRun r = runSae({QStringLiteral("--source"), QStringLiteral("toy"), QStringLiteral("--steps"),
@@ -109,7 +135,8 @@ private Q_SLOTS:
         QCOMPARE(help.exitCode, 0);
         for (const char* key : {"dead_fraction", "ultra_rare_fraction", "dense_fraction", "health_window",
                                 "silent_on_evaluation_fraction", "--ultra-rare", "--dense-threshold", "--aux-k", "mcc",
-                                "precision_mean", "recall_mean", "f1_mean", "shrinkage", "Hungarian"})
+                                "precision_mean", "recall_mean", "f1_mean", "shrinkage", "Hungarian", "absorption_rate",
+                                "--tied", "absorption-toy"})
             QVERIFY2(help.out.contains(key), key);
         const CliRun r = runSae({QStringLiteral("--steps"), QStringLiteral("50"), QStringLiteral("--d-sae"),
                                  QStringLiteral("64"), QStringLiteral("--ultra-rare"), QStringLiteral("0.5"),
@@ -136,7 +163,9 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QJsonObject j = QJsonDocument::fromJson(r.out).object();
         const double p0 = 5.0 * 0.01 / (1.0 - std::pow(0.99, 128));
-        QVERIFY(std::abs(j.value(QStringLiteral("dense_threshold")).toDouble() - p0) < 1e-12);
+        const double margin = 3.0 * std::sqrt(p0 * (1.0 - p0) / j.value(QStringLiteral("health_inputs")).toDouble());
+        QCOMPARE(j.value(QStringLiteral("health_inputs")).toInt(), 256000);
+        QVERIFY(std::abs(j.value(QStringLiteral("dense_threshold")).toDouble() - (p0 + margin)) < 1e-12);
         QVERIFY2(j.value(QStringLiteral("dense_fraction")).toDouble() < 0.02,
                  qPrintable(QString::number(j.value(QStringLiteral("dense_fraction")).toDouble())));
         const CliRun fixed = runSae({QStringLiteral("--dense-threshold"), QStringLiteral("0.01"), QStringLiteral("--json")});

@@ -102,6 +102,8 @@ private:
         case SaeExperimentConfig::Source::File:
             a << QStringLiteral("--activations") << QString::fromStdString(c.imported->path);
             break;
+        case SaeExperimentConfig::Source::AbsorptionToy: // fixed settings, a command-line source
+            break;
         }
         return a;
     }

@@ -46,6 +46,9 @@ QString FeatureSnapshot::runCaption(const SaeExperimentConfig& c, const FeatureS
     case SaeExperimentConfig::Source::Toy:
         source = tr("toy model (n = %1, m = %2, p = %3, %4 steps)").arg(c.toyFeatures).arg(c.toyHidden).arg(c.toyProbability).arg(c.toySteps);
         break;
+    case SaeExperimentConfig::Source::AbsorptionToy:
+        source = tr("absorption toy (4 features in d = 50, feature 1 only with feature 0)");
+        break;
     case SaeExperimentConfig::Source::FashionMnist:
         source = tr("Fashion-MNIST MLP 784-128-10 hidden layer (%1 epochs%2)")
                      .arg(c.mlpEpochs)
