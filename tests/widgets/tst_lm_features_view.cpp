@@ -34,6 +34,7 @@
 #include <QFile>
 #include <QListWidget>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -338,9 +339,13 @@ private Q_SLOTS:
     {
         Folders folders;
         FeatureActivationsPanel a;
+        QSignalSpy started(&a, &Panel::workStarted);
+        QSignalSpy finished(&a, &Panel::workFinished);
         a.lmView()->setRequest(folders.request());
         a.lmView()->startScan();
         a.lmView()->waitForScan();
+        QCOMPARE(started.count(), 1); // the main window's status bar follows the scan
+        QCOMPARE(finished.count(), 1);
         a.lmView()->selectFeature(7);
         a.lmView()->setSearch(QStringLiteral("E"));
         QCOMPARE(a.lmView()->selectedFeature(), 7); // filtering is not selecting

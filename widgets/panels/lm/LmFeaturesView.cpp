@@ -146,6 +146,11 @@ LmFeaturesView::LmFeaturesView(QWidget* parent) : QWidget(parent)
         showTab(DashboardTab);
     });
     updateSearchNote();
+    if (auto* panel = qobject_cast<Panel*>(parent)) {
+        connect(this, &LmFeaturesView::workStarted, panel, &Panel::workStarted);
+        connect(this, &LmFeaturesView::workProgress, panel, &Panel::workProgress);
+        connect(this, &LmFeaturesView::workFinished, panel, &Panel::workFinished);
+    }
 }
 
 LmFeaturesView::~LmFeaturesView() { m_job->abandon(); }
@@ -241,13 +246,6 @@ void LmFeaturesView::syncTableSelection()
 void LmFeaturesView::updateSearchNote()
 {
     m_searchNote->setText(m_data ? tr("%1 of %2").arg(m_proxy->rowCount()).arg(m_model->rowCount()) : QString());
-}
-
-void LmFeaturesView::reportWorkTo(Panel* panel)
-{
-    connect(this, &LmFeaturesView::workStarted, panel, &Panel::workStarted);
-    connect(this, &LmFeaturesView::workProgress, panel, &Panel::workProgress);
-    connect(this, &LmFeaturesView::workFinished, panel, &Panel::workFinished);
 }
 
 // ---- sessions ---------------------------------------------------------------------------------------------------

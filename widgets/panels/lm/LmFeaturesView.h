@@ -10,7 +10,6 @@
 #include <memory>
 
 class BackgroundJob;
-class Panel;
 class LmFeatureCardView;
 class LmFeatureFilterProxyModel;
 class LmFeatureTableModel;
@@ -45,11 +44,10 @@ public:
         int seed = 0;
     };
 
+    // With a Panel for parent, the scan's start, progress and end reach the panel's work signals (the main window's
+    // status bar).
     explicit LmFeaturesView(QWidget* parent = nullptr);
     ~LmFeaturesView() override;
-
-    // Forwards the scan's start, progress and end to the panel's signals (the main window's status bar).
-    void reportWorkTo(Panel* panel);
 
     // Sessions. readState validates (featurescope::InputError with one line) without changing anything; a missing
     // or null value is the default state.
