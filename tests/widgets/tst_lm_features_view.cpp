@@ -155,6 +155,9 @@ private Q_SLOTS:
         QVERIFY(view->form()->scanButton()->isEnabled());
         QVERIFY(!view->form()->cancelButton()->isEnabled());
         QVERIFY(view->selectedFeature() >= 0); // the table's first row opens at once
+        QVERIFY(view->data()->tableHasLogits()); // a 97-token vocabulary is well inside the budget
+        const QString logits = view->tableModel()->index(0, LmFeatureTableModel::TopLogits).data().toString();
+        QCOMPARE(logits.split(QStringLiteral("  ")).size(), 5);
     }
 
     void cardMatchesCore()
