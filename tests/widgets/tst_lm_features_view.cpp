@@ -5,6 +5,8 @@
 // that open on click, steering at strength 0 gives identical texts and a large strength changes them, Cancel stops
 // a scan, and a bad folder or a corpus outside the vocabulary shows one error instead of crashing.
 #include "common/FigureExporter.h"
+#include "common/Theme.h"
+#include "widgets/LayoutInspector.h"
 #include "panels/features/FeatureActivationsPanel.h"
 #include "panels/features/TokenContextView.h"
 #include "panels/lm/LmDashboardData.h"
@@ -27,6 +29,7 @@
 #include "sae/SaeLensLoader.h"
 #include "session/PanelState.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QLineEdit>
@@ -412,6 +415,51 @@ private Q_SLOTS:
         QVERIFY(card && card->feature() == 2);
         QVERIFY(!panel.lmView()->steeringView()->steeredText().isEmpty());
         QVERIFY(panel.figureCaption(QStringLiteral("feature-dashboard")).startsWith(QStringLiteral("Feature 2")));
+    }
+
+    // The layout check of the main window sees this tab empty; here it is scanned, with a feature open, in every
+    // theme at the smallest size the themes are meant for.
+    void scannedViewHasNothingCutOff_data()
+    {
+        QTest::addColumn<int>("theme");
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("light 1280x800") << int(Theme::Id::Light) << QSize(1280, 800);
+        QTest::newRow("dark 1280x800") << int(Theme::Id::Dark) << QSize(1280, 800);
+        QTest::newRow("presentation 1600x900") << int(Theme::Id::Presentation) << QSize(1600, 900);
+    }
+
+    void scannedViewHasNothingCutOff()
+    {
+        QFETCH(int, theme);
+        QFETCH(QSize, size);
+        Theme::apply(*qobject_cast<QApplication*>(QCoreApplication::instance()), Theme::Id(theme));
+        Folders folders;
+        FeatureActivationsPanel panel;
+        panel.resize(size);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.findChild<QTabWidget*>()->setCurrentWidget(panel.lmView());
+        LmFeaturesView* view = panel.lmView();
+        view->setRequest(folders.request());
+        view->startScan();
+        view->waitForScan();
+        view->selectFeature(3);
+        view->steeringView()->setPrompt(QStringLiteral("THE DOG"));
+        view->steeringView()->generate();
+        view->steeringView()->waitForFinished();
+        QStringList problems;
+        for (const LmFeaturesView::Tab tab : {LmFeaturesView::DashboardTab, LmFeaturesView::PromptTab, LmFeaturesView::SteeringTab}) {
+            view->showTab(tab);
+            QTest::qWait(20);
+            QApplication::processEvents();
+            for (const QString& p : LayoutInspector::inspect(&panel))
+                problems << view->tabs()->tabText(tab) + QStringLiteral(": ") + p;
+        }
+        panel.waitForTraining();
+        Theme::apply(*qobject_cast<QApplication*>(QCoreApplication::instance()), Theme::Id::Light);
+        problems.removeDuplicates();
+        if (!problems.isEmpty())
+            QFAIL(qPrintable(QStringLiteral("%1 layout problem(s):\n  ").arg(problems.size()) + problems.join(QStringLiteral("\n  "))));
     }
 
     void badInputShowsAnError_data()
