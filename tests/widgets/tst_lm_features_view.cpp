@@ -293,6 +293,17 @@ private Q_SLOTS:
         QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualItemRect(table->item(clicked, 1)).center());
         QCOMPARE(view->selectedFeature(), feature);
         QCOMPARE(view->tabs()->currentIndex(), int(LmFeaturesView::DashboardTab));
+        // Above the table the prompt is shaded by the selected feature, its strongest token framed.
+        const auto& rows = prompt->highlightView()->rows();
+        QCOMPARE(rows.size(), std::size_t(1));
+        QCOMPARE(rows[0].tokens.size(), std::size_t(12));
+        Eigen::Index strongest = 0;
+        codes.row(feature).maxCoeff(&strongest);
+        QCOMPARE(rows[0].centre, int(strongest));
+        for (int t = 0; t < 12; ++t)
+            QVERIFY(close(rows[0].tokens[std::size_t(t)].activation, codes(feature, t)));
+        view->selectFeature(-1);
+        QVERIFY(prompt->highlightView()->rows().empty());
     }
 
     void steeringAtZeroChangesNothing()

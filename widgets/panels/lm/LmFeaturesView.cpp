@@ -220,6 +220,7 @@ void LmFeaturesView::selectFeature(int feature)
         return;
     m_selected = feature;
     m_card->setFeature(m_data, feature);
+    m_prompt->setFeature(feature);
     if (feature >= 0)
         m_steering->setFeature(feature);
     syncTableSelection();
@@ -357,6 +358,7 @@ QWidget* LmFeaturesView::figureWidget(const QString& name)
         auto* prompt = new LmPromptView;
         prompt->setPrompt(m_prompt->prompt());
         prompt->setData(m_data);
+        prompt->setFeature(m_selected);
         copy = prompt;
     } else if (name == QLatin1String("steering")) {
         copy = m_steering->copy();
