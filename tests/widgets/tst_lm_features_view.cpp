@@ -31,6 +31,7 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDir>
 #include <QFileInfo>
 #include <QLineEdit>
 #include <QElapsedTimer>
@@ -471,6 +472,34 @@ private Q_SLOTS:
         problems.removeDuplicates();
         if (!problems.isEmpty())
             QFAIL(qPrintable(QStringLiteral("%1 layout problem(s):\n  ").arg(problems.size()) + problems.join(QStringLiteral("\n  "))));
+    }
+
+    // "Default model" scans the model and SAE of the cache folder (trained there on first use; here the folder is
+    // filled with the test model beforehand, so nothing trains) and names them in the form.
+    void defaultModelFromTheCache()
+    {
+        Folders folders;
+        const QString cache = folders.dir.filePath(QStringLiteral("default-lm"));
+        QVERIFY(QDir().mkpath(cache + QStringLiteral("/model")) && QDir().mkpath(cache + QStringLiteral("/sae")));
+        for (const char* name : {"config.json", "model.safetensors"})
+            QVERIFY(QFile::copy(kDataDir + QStringLiteral("tiny2/") + QLatin1String(name), cache + QStringLiteral("/model/") + QLatin1String(name)));
+        for (const char* name : {"cfg.json", "sae_weights.safetensors"})
+            QVERIFY(QFile::copy(kDataDir + QStringLiteral("dashboard/sae_mlp/") + QLatin1String(name), cache + QStringLiteral("/sae/") + QLatin1String(name)));
+        LmFeaturesView view;
+        LmDashboardData::Request r = folders.request();
+        r.modelDir.clear();
+        r.saeDir.clear();
+        r.hook = QStringLiteral("blocks.0.hook_resid_pre"); // replaced by the default SAE's own hook
+        view.setRequest(r);
+        view.startDefaultScan(cache);
+        view.waitForScan();
+        QVERIFY2(!view.form()->statusIsError(), qPrintable(view.form()->statusText()));
+        QVERIFY(view.data() != nullptr);
+        QCOMPARE(view.tableModel()->rowCount(), 24);
+        QCOMPARE(QString::fromStdString(view.data()->hook().name()), QStringLiteral("blocks.1.mlp.hook_post"));
+        QCOMPARE(QFileInfo(view.form()->request().modelDir).canonicalFilePath(), QFileInfo(cache + QStringLiteral("/model")).canonicalFilePath());
+        QCOMPARE(QFileInfo(view.form()->request().saeDir).canonicalFilePath(), QFileInfo(cache + QStringLiteral("/sae")).canonicalFilePath());
+        QVERIFY(view.form()->defaultButton()->isEnabled());
     }
 
     void badInputShowsAnError_data()

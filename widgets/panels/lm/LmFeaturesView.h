@@ -67,6 +67,9 @@ public:
     // Scans what the form names, in the background. The result replaces the data shown; errors go to the form's
     // status line and change nothing.
     void startScan();
+    // Scans the default model and SAE from the cache folder (CacheFolders::defaultLanguageModel(), or `cacheFolder`),
+    // training them on the form's corpus first when they are missing; the form then names them.
+    void startDefaultScan(const QString& cacheFolder = QString());
     void cancelScan();
     void waitForScan(); // blocks until the scan has finished and its result is shown
     bool isBusy() const;
@@ -95,6 +98,7 @@ Q_SIGNALS:
     void workFinished(const QString& message);
 
 private:
+    void runScan(const LmDashboardData::Request& request, const QString& defaultCache);
     void updateSearchNote();
     void syncTableSelection();
 
