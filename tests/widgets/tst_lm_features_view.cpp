@@ -5,6 +5,8 @@
 // that open on click, steering at strength 0 gives identical texts and a large strength changes them, Cancel stops
 // a scan, and a bad folder or a corpus outside the vocabulary shows one error instead of crashing.
 #include "common/FigureExporter.h"
+#include "common/Theme.h"
+#include "widgets/LayoutInspector.h"
 #include "panels/features/FeatureActivationsPanel.h"
 #include "panels/features/TokenContextView.h"
 #include "panels/lm/LmDashboardData.h"
@@ -27,13 +29,16 @@
 #include "sae/SaeLensLoader.h"
 #include "session/PanelState.h"
 
+#include <QApplication>
 #include <QComboBox>
+#include <QDir>
 #include <QFileInfo>
 #include <QLineEdit>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QListWidget>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -154,6 +159,9 @@ private Q_SLOTS:
         QVERIFY(view->form()->scanButton()->isEnabled());
         QVERIFY(!view->form()->cancelButton()->isEnabled());
         QVERIFY(view->selectedFeature() >= 0); // the table's first row opens at once
+        QVERIFY(view->data()->tableHasLogits()); // a 97-token vocabulary is well inside the budget
+        const QString logits = view->tableModel()->index(0, LmFeatureTableModel::TopLogits).data().toString();
+        QCOMPARE(logits.split(QStringLiteral("  ")).size(), 5);
     }
 
     void cardMatchesCore()
@@ -286,6 +294,17 @@ private Q_SLOTS:
         QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualItemRect(table->item(clicked, 1)).center());
         QCOMPARE(view->selectedFeature(), feature);
         QCOMPARE(view->tabs()->currentIndex(), int(LmFeaturesView::DashboardTab));
+        // Above the table the prompt is shaded by the selected feature, its strongest token framed.
+        const auto& rows = prompt->highlightView()->rows();
+        QCOMPARE(rows.size(), std::size_t(1));
+        QCOMPARE(rows[0].tokens.size(), std::size_t(12));
+        Eigen::Index strongest = 0;
+        codes.row(feature).maxCoeff(&strongest);
+        QCOMPARE(rows[0].centre, int(strongest));
+        for (int t = 0; t < 12; ++t)
+            QVERIFY(close(rows[0].tokens[std::size_t(t)].activation, codes(feature, t)));
+        view->selectFeature(-1);
+        QVERIFY(prompt->highlightView()->rows().empty());
     }
 
     void steeringAtZeroChangesNothing()
@@ -338,9 +357,13 @@ private Q_SLOTS:
     {
         Folders folders;
         FeatureActivationsPanel a;
+        QSignalSpy started(&a, &Panel::workStarted);
+        QSignalSpy finished(&a, &Panel::workFinished);
         a.lmView()->setRequest(folders.request());
         a.lmView()->startScan();
         a.lmView()->waitForScan();
+        QCOMPARE(started.count(), 1); // the main window's status bar follows the scan
+        QCOMPARE(finished.count(), 1);
         a.lmView()->selectFeature(7);
         a.lmView()->setSearch(QStringLiteral("E"));
         QCOMPARE(a.lmView()->selectedFeature(), 7); // filtering is not selecting
@@ -404,6 +427,79 @@ private Q_SLOTS:
         QVERIFY(card && card->feature() == 2);
         QVERIFY(!panel.lmView()->steeringView()->steeredText().isEmpty());
         QVERIFY(panel.figureCaption(QStringLiteral("feature-dashboard")).startsWith(QStringLiteral("Feature 2")));
+    }
+
+    // The layout check of the main window sees this tab empty; here it is scanned, with a feature open, in every
+    // theme at the smallest size the themes are meant for.
+    void scannedViewHasNothingCutOff_data()
+    {
+        QTest::addColumn<int>("theme");
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("light 1280x800") << int(Theme::Id::Light) << QSize(1280, 800);
+        QTest::newRow("dark 1280x800") << int(Theme::Id::Dark) << QSize(1280, 800);
+        QTest::newRow("presentation 1600x900") << int(Theme::Id::Presentation) << QSize(1600, 900);
+    }
+
+    void scannedViewHasNothingCutOff()
+    {
+        QFETCH(int, theme);
+        QFETCH(QSize, size);
+        Theme::apply(*qobject_cast<QApplication*>(QCoreApplication::instance()), Theme::Id(theme));
+        Folders folders;
+        FeatureActivationsPanel panel;
+        panel.resize(size);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.findChild<QTabWidget*>()->setCurrentWidget(panel.lmView());
+        LmFeaturesView* view = panel.lmView();
+        view->setRequest(folders.request());
+        view->startScan();
+        view->waitForScan();
+        view->selectFeature(3);
+        view->steeringView()->setPrompt(QStringLiteral("THE DOG"));
+        view->steeringView()->generate();
+        view->steeringView()->waitForFinished();
+        QStringList problems;
+        for (const LmFeaturesView::Tab tab : {LmFeaturesView::DashboardTab, LmFeaturesView::PromptTab, LmFeaturesView::SteeringTab}) {
+            view->showTab(tab);
+            QTest::qWait(20);
+            QApplication::processEvents();
+            for (const QString& p : LayoutInspector::inspect(&panel))
+                problems << view->tabs()->tabText(tab) + QStringLiteral(": ") + p;
+        }
+        panel.waitForTraining();
+        Theme::apply(*qobject_cast<QApplication*>(QCoreApplication::instance()), Theme::Id::Light);
+        problems.removeDuplicates();
+        if (!problems.isEmpty())
+            QFAIL(qPrintable(QStringLiteral("%1 layout problem(s):\n  ").arg(problems.size()) + problems.join(QStringLiteral("\n  "))));
+    }
+
+    // "Default model" scans the model and SAE of the cache folder (trained there on first use; here the folder is
+    // filled with the test model beforehand, so nothing trains) and names them in the form.
+    void defaultModelFromTheCache()
+    {
+        Folders folders;
+        const QString cache = folders.dir.filePath(QStringLiteral("default-lm"));
+        QVERIFY(QDir().mkpath(cache + QStringLiteral("/model")) && QDir().mkpath(cache + QStringLiteral("/sae")));
+        for (const char* name : {"config.json", "model.safetensors"})
+            QVERIFY(QFile::copy(kDataDir + QStringLiteral("tiny2/") + QLatin1String(name), cache + QStringLiteral("/model/") + QLatin1String(name)));
+        for (const char* name : {"cfg.json", "sae_weights.safetensors"})
+            QVERIFY(QFile::copy(kDataDir + QStringLiteral("dashboard/sae_mlp/") + QLatin1String(name), cache + QStringLiteral("/sae/") + QLatin1String(name)));
+        LmFeaturesView view;
+        LmDashboardData::Request r = folders.request();
+        r.modelDir.clear();
+        r.saeDir.clear();
+        r.hook = QStringLiteral("blocks.0.hook_resid_pre"); // replaced by the default SAE's own hook
+        view.setRequest(r);
+        view.startDefaultScan(cache);
+        view.waitForScan();
+        QVERIFY2(!view.form()->statusIsError(), qPrintable(view.form()->statusText()));
+        QVERIFY(view.data() != nullptr);
+        QCOMPARE(view.tableModel()->rowCount(), 24);
+        QCOMPARE(QString::fromStdString(view.data()->hook().name()), QStringLiteral("blocks.1.mlp.hook_post"));
+        QCOMPARE(QFileInfo(view.form()->request().modelDir).canonicalFilePath(), QFileInfo(cache + QStringLiteral("/model")).canonicalFilePath());
+        QCOMPARE(QFileInfo(view.form()->request().saeDir).canonicalFilePath(), QFileInfo(cache + QStringLiteral("/sae")).canonicalFilePath());
+        QVERIFY(view.form()->defaultButton()->isEnabled());
     }
 
     void badInputShowsAnError_data()

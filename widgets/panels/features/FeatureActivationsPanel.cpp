@@ -72,7 +72,6 @@ FeatureActivationsPanel::FeatureActivationsPanel(QWidget* parent) : Panel(parent
     m_lm = new LmFeaturesView(this);
     m_tabs->addTab(m_lm, tr("Language model"));
     m_tabs->setTabToolTip(LanguageModelTab, tr("Dashboards, prompts and steering for an SAE on a language model's hook"));
-    m_lm->reportWorkTo(this);
 
     auto* views = new QWidget(this);
     auto* viewsLayout = new QVBoxLayout(views);

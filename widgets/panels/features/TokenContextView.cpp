@@ -137,6 +137,8 @@ void TokenContextView::paintEvent(QPaintEvent*)
             texts[std::size_t(t)] = displayText(row.tokens[std::size_t(t)].text);
             widths[std::size_t(t)] = std::max(fm.horizontalAdvance(texts[std::size_t(t)]), 3);
         }
+        if (n > 0) // room inside the frame: a narrow token such as "i" stays readable
+            widths[std::size_t(row.centre)] += 4;
         const int room = right - left;
         int first = row.centre, last = row.centre;
         int used = n > 0 ? widths[std::size_t(row.centre)] : 0;
@@ -161,7 +163,7 @@ void TokenContextView::paintEvent(QPaintEvent*)
                 p.drawRect(box.adjusted(0, 0, -1, -1));
             }
             p.setPen(token.known ? pal.color(QPalette::Text) : pal.color(QPalette::PlaceholderText));
-            p.drawText(box, Qt::AlignLeft | Qt::AlignVCenter, texts[std::size_t(t)]);
+            p.drawText(t == row.centre ? box.adjusted(2, 0, -2, 0) : box, Qt::AlignLeft | Qt::AlignVCenter, texts[std::size_t(t)]);
             x += widths[std::size_t(t)];
         }
     }

@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStringDecoder>
+#include <QThread>
 
 #include <algorithm>
 
@@ -21,6 +22,8 @@ namespace {
 
 // Examples kept per feature for the token search.
 constexpr int kSearchExamples = 10;
+// Multiply-adds the table may spend on every feature's top logits (about a second on two cores).
+constexpr double kTableLogitBudget = 4e9;
 
 } // namespace
 
@@ -131,6 +134,7 @@ std::shared_ptr<const LmDashboardData> LmDashboardData::build(std::shared_ptr<co
     progress.report(0.14, "Tokenizing");
     const std::vector<int> ids = data->m_lm->tokenizer().encode(corpusText);
     DashboardSettings settings;
+    settings.threads = std::max(1, QThread::idealThreadCount());
     settings.context = request.context > 0 ? std::min(request.context, config.positions) : std::min(config.positions, 128);
     settings.maxTokens = std::max<std::uint64_t>(request.tokens, std::uint64_t(settings.context));
     const ProgressReporter scanStage(progress, 0.15, 0.85);
@@ -142,8 +146,12 @@ std::shared_ptr<const LmDashboardData> LmDashboardData::build(std::shared_ptr<co
     options.topExamples = kSearchExamples;
     options.contextTokens = 8;
     options.quantileGroups = 0;
-    options.logits = 5;
     options.neighbours = 0;
+    // Every feature's logit effects cost vocabulary x d_model x d_sae multiply-adds: a second for the default byte
+    // model, many minutes for GPT-2 with a wide SAE. Beyond the budget the table leaves them to the feature's card.
+    const double logitCost = double(config.vocabSize) * double(config.width) * double(features);
+    data->m_tableLogits = logitCost <= kTableLogitBudget;
+    options.logits = data->m_tableLogits ? 5 : 0;
     data->m_summaries.resize(std::size_t(features));
     for (int f = 0; f < features; ++f) {
         if (f % 16 == 0) {

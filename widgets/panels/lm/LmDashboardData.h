@@ -57,6 +57,9 @@ public:
     const featurescope::GptHookPoint& hook() const { return m_hook; }
     const Request& request() const { return m_request; }
     int features() const { return int(m_summaries.size()); }
+    // False when the vocabulary and the SAE are too large to compute every feature's top logits for the table
+    // (each card still shows its own).
+    bool tableHasLogits() const { return m_tableLogits; }
     const std::vector<LmFeatureSummary>& summaries() const { return m_summaries; }
     QString token(int id) const; // tokenText(), control characters other than newline and tab as \xNN
 
@@ -73,4 +76,5 @@ private:
     featurescope::GptHookPoint m_hook;
     std::unique_ptr<featurescope::FeatureDashboard> m_dashboard;
     std::vector<LmFeatureSummary> m_summaries;
+    bool m_tableLogits = true;
 };

@@ -40,7 +40,10 @@ QVariant LmFeatureTableModel::data(const QModelIndex& index, int role) const
         case Index: return s.index;
         case Density: return s.activeTokens == 0 ? tr("dead") : QString::number(s.density, 'g', 3);
         case MaxActivation: return QString::number(double(s.maxActivation), 'g', 4);
-        case TopLogits: return s.topLogits.isEmpty() ? tr("(no direct path)") : quoted(s.topLogits);
+        case TopLogits:
+            if (!m_data->tableHasLogits())
+                return tr("(shown on the feature's card)");
+            return s.topLogits.isEmpty() ? tr("(no direct path)") : quoted(s.topLogits);
         default: return {};
         }
     }

@@ -7,11 +7,13 @@
 #include "LmSourceForm.h"
 #include "LmSteeringView.h"
 #include "common/BackgroundJob.h"
+#include "common/CacheFolders.h"
 #include "common/InputError.h"
 #include "common/Panel.h"
 #include "plots/HistogramPlot.h"
 #include "LogitEffectsPlot.h"
 #include "lm/TextCorpus.h"
+#include "lmfeatures/DefaultLanguageModel.h"
 
 #include <nlohmann/json.hpp>
 
@@ -21,7 +23,9 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QDir>
 #include <QScrollArea>
+#include <QThread>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
@@ -104,6 +108,16 @@ LmFeaturesView::LmFeaturesView(QWidget* parent) : QWidget(parent)
 
     connect(m_form, &LmSourceForm::scanRequested, this, &LmFeaturesView::startScan);
     connect(m_form, &LmSourceForm::cancelRequested, this, &LmFeaturesView::cancelScan);
+    connect(m_form, &LmSourceForm::defaultRequested, this, [this] { startDefaultScan(); });
+    // A default model trained earlier is named in the form from the start (Scan shows it).
+    if (const QString cache = CacheFolders::defaultLanguageModel(); featurescope::DefaultLanguageModel::ready(cache.toStdString())) {
+        const auto paths = featurescope::DefaultLanguageModel::paths(cache.toStdString());
+        LmDashboardData::Request r = m_form->request();
+        r.modelDir = QString::fromStdString(paths.model);
+        r.saeDir = QString::fromStdString(paths.sae);
+        r.hook.clear();
+        m_form->setRequest(r);
+    }
     connect(m_job, &BackgroundJob::progress, this, [this](double fraction, const QString& message) {
         m_form->setProgress(fraction, message);
         Q_EMIT workProgress(fraction, message);
@@ -146,24 +160,52 @@ LmFeaturesView::LmFeaturesView(QWidget* parent) : QWidget(parent)
         showTab(DashboardTab);
     });
     updateSearchNote();
+    if (auto* panel = qobject_cast<Panel*>(parent)) {
+        connect(this, &LmFeaturesView::workStarted, panel, &Panel::workStarted);
+        connect(this, &LmFeaturesView::workProgress, panel, &Panel::workProgress);
+        connect(this, &LmFeaturesView::workFinished, panel, &Panel::workFinished);
+    }
 }
 
 LmFeaturesView::~LmFeaturesView() { m_job->abandon(); }
 
 void LmFeaturesView::setRequest(const LmDashboardData::Request& request) { m_form->setRequest(request); }
 
-void LmFeaturesView::startScan()
+void LmFeaturesView::startScan() { runScan(m_form->request(), QString()); }
+
+void LmFeaturesView::startDefaultScan(const QString& cacheFolder)
 {
-    const LmDashboardData::Request request = m_form->request();
+    LmDashboardData::Request request = m_form->request();
+    request.hook.clear(); // the default SAE names its hook
+    runScan(request, cacheFolder.isEmpty() ? CacheFolders::defaultLanguageModel() : cacheFolder);
+}
+
+void LmFeaturesView::runScan(const LmDashboardData::Request& scanRequest, const QString& defaultCache)
+{
     m_form->setRunning(true);
     m_form->setStatus(tr("Starting…"));
     Q_EMIT workStarted(tr("Scanning language-model features"));
-    m_job->start([this, request](const featurescope::ProgressReporter& progress) {
+    m_job->start([this, scanRequest, defaultCache](const featurescope::ProgressReporter& progress) {
         QElapsedTimer clock;
         clock.start();
-        std::shared_ptr<const LmDashboardData> data = LmDashboardData::build(request, progress);
+        LmDashboardData::Request request = scanRequest;
+        const bool training = !defaultCache.isEmpty() && !featurescope::DefaultLanguageModel::ready(defaultCache.toStdString());
+        const featurescope::ProgressReporter trainStage(progress, 0.0, training ? 0.9 : 0.0);
+        const featurescope::ProgressReporter scanStage(progress, training ? 0.9 : 0.0, 1.0);
+        if (!defaultCache.isEmpty()) {
+            if (training)
+                progress.report(0.0, "Training the default model and its SAE (once)");
+            const auto paths = featurescope::DefaultLanguageModel::ensure(
+                QDir(defaultCache).absolutePath().toStdString(), request.corpusPath.toStdString(),
+                std::max(1, QThread::idealThreadCount()), &trainStage);
+            request.modelDir = QString::fromStdString(paths.model);
+            request.saeDir = QString::fromStdString(paths.sae);
+        }
+        std::shared_ptr<const LmDashboardData> data = LmDashboardData::build(request, scanStage);
         const double seconds = clock.elapsed() / 1000.0;
-        m_job->deliver([this, data, seconds] {
+        m_job->deliver([this, data, seconds, defaultCache] {
+            if (!defaultCache.isEmpty())
+                m_form->setRequest(data->request());
             setData(data);
             m_scanned = true;
             if (m_pendingSelection >= 0)
@@ -215,6 +257,7 @@ void LmFeaturesView::selectFeature(int feature)
         return;
     m_selected = feature;
     m_card->setFeature(m_data, feature);
+    m_prompt->setFeature(feature);
     if (feature >= 0)
         m_steering->setFeature(feature);
     syncTableSelection();
@@ -241,13 +284,6 @@ void LmFeaturesView::syncTableSelection()
 void LmFeaturesView::updateSearchNote()
 {
     m_searchNote->setText(m_data ? tr("%1 of %2").arg(m_proxy->rowCount()).arg(m_model->rowCount()) : QString());
-}
-
-void LmFeaturesView::reportWorkTo(Panel* panel)
-{
-    connect(this, &LmFeaturesView::workStarted, panel, &Panel::workStarted);
-    connect(this, &LmFeaturesView::workProgress, panel, &Panel::workProgress);
-    connect(this, &LmFeaturesView::workFinished, panel, &Panel::workFinished);
 }
 
 // ---- sessions ---------------------------------------------------------------------------------------------------
@@ -359,6 +395,7 @@ QWidget* LmFeaturesView::figureWidget(const QString& name)
         auto* prompt = new LmPromptView;
         prompt->setPrompt(m_prompt->prompt());
         prompt->setData(m_data);
+        prompt->setFeature(m_selected);
         copy = prompt;
     } else if (name == QLatin1String("steering")) {
         copy = m_steering->copy();

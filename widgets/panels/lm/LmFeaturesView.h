@@ -10,7 +10,6 @@
 #include <memory>
 
 class BackgroundJob;
-class Panel;
 class LmFeatureCardView;
 class LmFeatureFilterProxyModel;
 class LmFeatureTableModel;
@@ -45,11 +44,10 @@ public:
         int seed = 0;
     };
 
+    // With a Panel for parent, the scan's start, progress and end reach the panel's work signals (the main window's
+    // status bar).
     explicit LmFeaturesView(QWidget* parent = nullptr);
     ~LmFeaturesView() override;
-
-    // Forwards the scan's start, progress and end to the panel's signals (the main window's status bar).
-    void reportWorkTo(Panel* panel);
 
     // Sessions. readState validates (featurescope::InputError with one line) without changing anything; a missing
     // or null value is the default state.
@@ -69,6 +67,9 @@ public:
     // Scans what the form names, in the background. The result replaces the data shown; errors go to the form's
     // status line and change nothing.
     void startScan();
+    // Scans the default model and SAE from the cache folder (CacheFolders::defaultLanguageModel(), or `cacheFolder`),
+    // training them on the form's corpus first when they are missing; the form then names them.
+    void startDefaultScan(const QString& cacheFolder = QString());
     void cancelScan();
     void waitForScan(); // blocks until the scan has finished and its result is shown
     bool isBusy() const;
@@ -97,6 +98,7 @@ Q_SIGNALS:
     void workFinished(const QString& message);
 
 private:
+    void runScan(const LmDashboardData::Request& request, const QString& defaultCache);
     void updateSearchNote();
     void syncTableSelection();
 

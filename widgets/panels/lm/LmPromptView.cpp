@@ -37,10 +37,17 @@ LmPromptView::LmPromptView(QWidget* parent) : QWidget(parent)
     m_table->setToolTip(tr("Per token, the three features with the largest activations; click one to open its "
                            "dashboard"));
 
+    m_highlight = new TokenContextView(this);
+    m_highlight->setObjectName(QStringLiteral("lmPromptHighlight"));
+    m_highlight->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);
+    m_highlight->setToolTip(tr("The prompt shaded by the selected feature's activation on each token; its strongest "
+                               "token framed"));
+
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_prompt);
     layout->addWidget(m_note);
+    layout->addWidget(m_highlight);
     layout->addWidget(m_table, 1);
 
     auto* timer = new QTimer(this);
@@ -82,9 +89,40 @@ int LmPromptView::featureAt(int row, int rank) const
     return item && item->data(Qt::UserRole).isValid() ? item->data(Qt::UserRole).toInt() : -1;
 }
 
+void LmPromptView::setFeature(int feature)
+{
+    m_feature = feature;
+    showFeature();
+}
+
+void LmPromptView::showFeature()
+{
+    const bool valid = m_feature >= 0 && m_feature < m_codes.rows() && m_codes.cols() == Eigen::Index(m_shownIds.size()) &&
+                       !m_shownIds.empty();
+    if (!valid) {
+        m_highlight->setTitle(tr("Select a feature to see it on the prompt"));
+        m_highlight->setRows({}, 1.0f);
+        return;
+    }
+    TokenContextView::Row row;
+    Eigen::Index strongest = 0;
+    row.value = m_codes.row(m_feature).maxCoeff(&strongest);
+    row.centre = int(strongest);
+    for (std::size_t t = 0; t < m_shownIds.size(); ++t)
+        row.tokens.push_back({m_data->token(m_shownIds[t]), m_codes(m_feature, Eigen::Index(t)), true});
+    row.toolTip = tr("Feature %1: strongest on token %2 (%3)").arg(m_feature).arg(strongest).arg(double(row.value), 0, 'g', 4);
+    m_highlight->setTitle(row.value > 0.0f ? tr("Feature %1 on the prompt").arg(m_feature)
+                                           : tr("Feature %1 is silent on this prompt").arg(m_feature));
+    const float scale = std::max(row.value, 1e-6f);
+    m_highlight->setRows({std::move(row)}, scale);
+}
+
 void LmPromptView::encode()
 {
+    m_codes.resize(0, 0);
+    m_shownIds.clear();
     m_table->setRowCount(0);
+    showFeature();
     if (!m_data) {
         m_note->setText(tr("Scan first: the prompt view uses the scanned model and SAE."));
         return;
@@ -133,6 +171,9 @@ void LmPromptView::encode()
             m_table->setItem(t, r + 1, item);
         }
     }
+    m_codes = codes;
+    m_shownIds = shownIds;
+    showFeature();
     m_note->setText(tr("%1 tokens%2%3; cells shaded by activation relative to the prompt's largest (%4).")
                         .arg(ids.size())
                         .arg(bos ? tr(" after BOS") : QString())

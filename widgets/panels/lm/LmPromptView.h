@@ -2,16 +2,21 @@
 
 #include <QWidget>
 
+#include <Eigen/Core>
+
 #include <memory>
+#include <vector>
 
 class LmDashboardData;
 class QLabel;
 class QLineEdit;
 class QTableWidget;
+class TokenContextView;
 
 // Search by text (Neuronpedia's idea): type a prompt and see, per token, the three features that fire most strongly
 // there with their activations; clicking one opens that feature's dashboard. The prompt runs through the model
-// with the SAE's processing (BOS first when its cfg.json asks for it) as soon as the typing pauses.
+// with the SAE's processing (BOS first when its cfg.json asks for it) as soon as the typing pauses. Above the table
+// the prompt is shaded by the selected feature's activation on each token.
 class LmPromptView : public QWidget {
     Q_OBJECT
 public:
@@ -26,15 +31,23 @@ public:
     QLineEdit* promptEdit() const { return m_prompt; }
     // The feature listed at a token row and rank (-1 when there is none).
     int featureAt(int row, int rank) const;
+    // The feature whose activations shade the prompt (-1: none).
+    void setFeature(int feature);
+    TokenContextView* highlightView() const { return m_highlight; }
 
 Q_SIGNALS:
     void featureClicked(int feature);
 
 private:
     void encode();
+    void showFeature();
 
     std::shared_ptr<const LmDashboardData> m_data;
     QLineEdit* m_prompt = nullptr;
     QLabel* m_note = nullptr;
     QTableWidget* m_table = nullptr;
+    TokenContextView* m_highlight = nullptr;
+    Eigen::MatrixXf m_codes;     // d_sae x tokens shown
+    std::vector<int> m_shownIds; // the prompt's tokens, BOS first when prepended
+    int m_feature = -1;
 };

@@ -58,6 +58,11 @@ LmSourceForm::LmSourceForm(QWidget* parent) : QWidget(parent)
     m_scan->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
     m_scan->setToolTip(tr("Run the corpus through the model, encode every position with the SAE and build every "
                           "feature's dashboard (Ctrl+Return)"));
+    m_default = new QPushButton(tr("Default model"), this);
+    m_default->setObjectName(QStringLiteral("lmDefault"));
+    m_default->setToolTip(tr("Scan featurescope's default 1-layer model and its 1024-feature SAE on "
+                             "blocks.0.mlp.hook_post, kept in the cache folder; the first time they are trained on the "
+                             "corpus (about two minutes on two cores)"));
     m_cancel = new QPushButton(tr("Cancel"), this);
     m_cancel->setObjectName(QStringLiteral("lmCancel"));
     m_cancel->setEnabled(false);
@@ -79,6 +84,7 @@ LmSourceForm::LmSourceForm(QWidget* parent) : QWidget(parent)
     row->addWidget(tokensLabel);
     row->addWidget(m_tokens, 1);
     row->addWidget(m_scan);
+    row->addWidget(m_default);
     row->addWidget(m_cancel);
     grid->addLayout(row, 3, 0, 1, 3);
     grid->addWidget(m_progress, 4, 0, 1, 3);
@@ -87,6 +93,7 @@ LmSourceForm::LmSourceForm(QWidget* parent) : QWidget(parent)
 
     connect(m_scan, &QPushButton::clicked, this, &LmSourceForm::scanRequested);
     connect(m_cancel, &QPushButton::clicked, this, &LmSourceForm::cancelRequested);
+    connect(m_default, &QPushButton::clicked, this, &LmSourceForm::defaultRequested);
     connect(m_model, &QLineEdit::editingFinished, this, &LmSourceForm::onModelChanged);
     connect(m_sae, &QLineEdit::editingFinished, this, &LmSourceForm::onSaeChanged);
     connect(m_hook, &QComboBox::activated, this, [this] { m_hookChosen = true; });
@@ -170,6 +177,7 @@ void LmSourceForm::setRequest(const LmDashboardData::Request& r)
 void LmSourceForm::setRunning(bool running)
 {
     m_scan->setEnabled(!running);
+    m_default->setEnabled(!running);
     m_cancel->setEnabled(running);
     m_progress->setVisible(running);
     if (running)

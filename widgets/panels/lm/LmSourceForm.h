@@ -31,11 +31,13 @@ public:
     bool statusIsError() const { return m_error; }
 
     QPushButton* scanButton() const { return m_scan; }
+    QPushButton* defaultButton() const { return m_default; }
     QPushButton* cancelButton() const { return m_cancel; }
     QComboBox* hookBox() const { return m_hook; }
 
 Q_SIGNALS:
     void scanRequested();
+    void defaultRequested(); // scan featurescope's default model and SAE (trained into the cache when missing)
     void cancelRequested();
 
 private:
@@ -49,6 +51,7 @@ private:
     QComboBox* m_hook = nullptr;
     QSpinBox* m_tokens = nullptr;
     QPushButton* m_scan = nullptr;
+    QPushButton* m_default = nullptr;
     QPushButton* m_cancel = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_status = nullptr;
