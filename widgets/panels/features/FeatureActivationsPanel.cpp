@@ -281,9 +281,9 @@ void FeatureActivationsPanel::prepareForRender()
 {
     m_started = true;
     // A restored session is evaluated in the background: wait for that result instead of training a new SAE (a
-    // headless render of a session once retrained and selected another feature than the one saved).
-    if (m_worker->isRunning())
-        waitForTraining();
+    // headless render of a session once retrained and selected another feature than the one saved). Unconditionally:
+    // isRunning() turns false when the work ends, before its result is delivered here.
+    waitForTraining();
     if (!m_snapshot || !m_snapshot->final) {
         // Render needs no data set: fall back to the synthetic source when the image folder is missing.
         auto config = m_controls->config();
@@ -310,8 +310,7 @@ void FeatureActivationsPanel::prepareFigureForRender(const QString& figure)
         m_tabs->setCurrentIndex(ControlTab);
         m_started = true;
         if (m_control->comparison()) { // restored from a session: drawn as saved, not run again
-            if (m_worker->isRunning())
-                waitForTraining(); // the restored SAE's evaluation: a render leaves nothing running
+            waitForTraining(); // the restored SAE's evaluation (returns at once when nothing is pending)
             return;
         }
         const std::string dir = m_controls->config().dataDirectory;
