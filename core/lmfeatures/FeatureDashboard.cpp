@@ -161,7 +161,9 @@ FeatureCard FeatureDashboard::card(int feature, const CardOptions& options) cons
                          std::to_string(m_sae.latentDim()) + " features");
     FeatureCard c;
     c.index = feature;
-    const std::vector<Entry>& entries = m_byFeature.empty() ? std::vector<Entry>{} : m_byFeature[std::size_t(feature)];
+    // A conditional with a temporary on one side would copy the feature's whole list on every card.
+    static const std::vector<Entry> kNone;
+    const std::vector<Entry>& entries = m_byFeature.empty() ? kNone : m_byFeature[std::size_t(feature)];
     c.activeTokens = std::int64_t(entries.size());
     c.density = tokensScanned() > 0 ? double(c.activeTokens) / double(tokensScanned()) : 0.0;
 
