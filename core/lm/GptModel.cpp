@@ -153,17 +153,21 @@ double GptModel::crossEntropy(const RowMatrixF& logits, const std::vector<int>& 
                 gradient->row(r).setZero();
             continue;
         }
-        // Vectorised float exponentials; the sum and the loss are accumulated in double.
+        // Vectorised float exponentials, evaluated once (into the gradient's row when there is one); the sum and the
+        // loss are accumulated in double.
         const Eigen::Map<const Eigen::ArrayXf> row(logits.data() + r * v, v);
         const float maximum = row.maxCoeff();
-        const double sum = (row - maximum).exp().cast<double>().sum();
-        const double logSum = std::log(sum) + maximum;
-        total += logSum - row[target];
-        if (gradient) {
-            Eigen::Map<Eigen::ArrayXf> g(gradient->data() + r * v, v);
-            g = (row - float(logSum)).exp() * inverseCount;
-            g[target] -= inverseCount;
+        if (!gradient) {
+            const double sum = (row - maximum).exp().cast<double>().sum();
+            total += std::log(sum) + maximum - row[target];
+            continue;
         }
+        Eigen::Map<Eigen::ArrayXf> g(gradient->data() + r * v, v);
+        g = (row - maximum).exp();
+        const double sum = g.cast<double>().sum();
+        total += std::log(sum) + maximum - row[target];
+        g *= float(double(inverseCount) / sum);
+        g[target] -= inverseCount;
     }
     return total / double(counted);
 }

@@ -162,34 +162,47 @@ inline void microKernel(int depth, const float* a, const float* b, float* c, std
 // Copies rows [0, rows) x depth of A into tiles of kTileRows rows, each stored column by column (zero-padded).
 void packA(int rows, int depth, const float* a, std::ptrdiff_t rs, std::ptrdiff_t cs, float* out)
 {
+    if (rs == 1) {
+        // Transposed storage (A = X^T, the weight gradients): each stored row of X holds one step of depth for all the
+        // tiles. Walking X row by row, in memory order, keeps the hardware prefetcher ahead; tile by tile it strided
+        // over the rows and waited on every cache miss.
+        const int tiles = (rows + kTileRows - 1) / kTileRows;
+        for (int p = 0; p < depth; ++p) {
+            const float* line = a + p * cs;
+            for (int t = 0; t < tiles; ++t) {
+                const int r = std::min(kTileRows, rows - t * kTileRows);
+                float* dst = out + (std::ptrdiff_t(t) * depth + p) * kTileRows;
+#if defined(__AVX512F__)
+                _mm512_mask_storeu_ps(dst, __mmask16((1u << kTileRows) - 1u),
+                                      _mm512_maskz_loadu_ps(__mmask16((1u << r) - 1u), line + t * kTileRows));
+#else
+                int i = 0;
+                for (; i < r; ++i)
+                    dst[i] = line[t * kTileRows + i];
+                for (; i < kTileRows; ++i)
+                    dst[i] = 0.0f;
+#endif
+            }
+        }
+        return;
+    }
     for (int i0 = 0; i0 < rows; i0 += kTileRows) {
         const int r = std::min(kTileRows, rows - i0);
         const float* src = a + i0 * rs;
-        if (rs == 1) { // transposed storage: each column of the tile is contiguous
-            for (int p = 0; p < depth; ++p, out += kTileRows) {
-                const float* col = src + p * cs;
-                int i = 0;
-                for (; i < r; ++i)
-                    out[i] = col[i];
-                for (; i < kTileRows; ++i)
-                    out[i] = 0.0f;
-            }
-        } else {
 #if defined(__AVX512F__)
-            if (cs == 1) { // row-major storage: transpose 16 steps of depth of the tile's rows at a time
-                for (int p = 0; p < depth; p += 16)
-                    transposeLines(src + p, rs, r, std::min(16, depth - p), out + p * kTileRows, kTileRows, kTileRows);
-                out += std::ptrdiff_t(depth) * kTileRows;
-                continue;
-            }
+        if (cs == 1) { // row-major storage: transpose 16 steps of depth of the tile's rows at a time
+            for (int p = 0; p < depth; p += 16)
+                transposeLines(src + p, rs, r, std::min(16, depth - p), out + p * kTileRows, kTileRows, kTileRows);
+            out += std::ptrdiff_t(depth) * kTileRows;
+            continue;
+        }
 #endif
-            for (int p = 0; p < depth; ++p, out += kTileRows) {
-                int i = 0;
-                for (; i < r; ++i)
-                    out[i] = src[i * rs + p * cs];
-                for (; i < kTileRows; ++i)
-                    out[i] = 0.0f;
-            }
+        for (int p = 0; p < depth; ++p, out += kTileRows) {
+            int i = 0;
+            for (; i < r; ++i)
+                out[i] = src[i * rs + p * cs];
+            for (; i < kTileRows; ++i)
+                out[i] = 0.0f;
         }
     }
 }
@@ -248,6 +261,49 @@ void packB(int depth, int cols, const float* b, std::ptrdiff_t rs, std::ptrdiff_
     }
 }
 
+#if defined(__AVX512F__)
+// The micro-kernel of small products, reading A where it lies: A's rows are broadcast from memory exactly as the
+// packed kernel broadcasts them from its panel, so a short A (the attention's T x dh blocks) needs no copy. B is
+// read as rows of kTileCols floats with row stride ldb (packed or already in that layout); `cols` < kTileCols masks
+// the strip's right edge. Rows past `rows` repeat the last valid row and are not stored.
+void directKernel(int depth, const float* a, std::ptrdiff_t rs, std::ptrdiff_t cs, int rows, const float* b,
+                  std::ptrdiff_t ldb, int cols, float* c, std::ptrdiff_t ldc, bool add)
+{
+    static_assert(kTileVectors == 2, "the direct kernel is written for two vectors per row");
+    const __mmask16 m0 = __mmask16(cols >= 16 ? 0xffffu : (1u << cols) - 1u);
+    const __mmask16 m1 = __mmask16(cols >= 32 ? 0xffffu : cols <= 16 ? 0u : (1u << (cols - 16)) - 1u);
+    const float* row[kTileRows];
+    for (int i = 0; i < kTileRows; ++i)
+        row[i] = a + std::min(i, rows - 1) * rs;
+    __m512 acc[kTileRows][2];
+    for (int i = 0; i < kTileRows; ++i)
+        acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    for (int p = 0; p < depth; ++p) {
+        const __m512 b0 = _mm512_maskz_loadu_ps(m0, b + p * ldb), b1 = _mm512_maskz_loadu_ps(m1, b + p * ldb + 16);
+        const std::ptrdiff_t offset = p * cs;
+#pragma GCC unroll 16
+        for (int i = 0; i < kTileRows; ++i) {
+            const __m512 av = _mm512_set1_ps(row[i][offset]);
+            acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
+        }
+    }
+    for (int i = 0; i < rows; ++i) {
+        float* dst = c + i * ldc;
+        if (add) {
+            acc[i][0] = _mm512_add_ps(acc[i][0], _mm512_maskz_loadu_ps(m0, dst));
+            acc[i][1] = _mm512_add_ps(acc[i][1], _mm512_maskz_loadu_ps(m1, dst + 16));
+        }
+        _mm512_mask_storeu_ps(dst, m0, acc[i][0]);
+        _mm512_mask_storeu_ps(dst + 16, m1, acc[i][1]);
+    }
+}
+
+// Products small enough to run without packing A (attention's per-head products): B is used in place when its rows
+// are contiguous, or packed once, whole, when it is stored transposed.
+bool smallProduct(int m, int n, int k) { return k <= 128 && std::ptrdiff_t(m) * n <= 65536; }
+#endif
+
 struct AlignedFree {
     void operator()(float* p) const { std::free(p); }
 };
@@ -287,6 +343,28 @@ void Sgemm::multiply(int m, int n, int k, View a, View b, float* c, std::ptrdiff
         return;
     }
     thread_local PackBuffers buffers;
+#if defined(__AVX512F__)
+    if (smallProduct(m, n, k)) {
+        const float* bData = b.data;
+        std::ptrdiff_t ldb = b.rowStride;
+        if (b.colStride != 1) {
+            float* packed = PackBuffers::ensure(buffers.b, buffers.bSize, std::size_t(roundUp(n, kTileCols)) * k);
+            packB(k, n, b.data, b.rowStride, b.colStride, packed);
+            for (int jr = 0; jr < n; jr += kTileCols)
+                for (int ir = 0; ir < m; ir += kTileRows)
+                    directKernel(k, a.data + ir * a.rowStride, a.rowStride, a.colStride, std::min(kTileRows, m - ir),
+                                 packed + std::ptrdiff_t(jr) * k, kTileCols, std::min(kTileCols, n - jr),
+                                 c + std::ptrdiff_t(ir) * ldc + jr, ldc, accumulate);
+            return;
+        }
+        for (int jr = 0; jr < n; jr += kTileCols)
+            for (int ir = 0; ir < m; ir += kTileRows)
+                directKernel(k, a.data + ir * a.rowStride, a.rowStride, a.colStride, std::min(kTileRows, m - ir),
+                             bData + jr, ldb, std::min(kTileCols, n - jr), c + std::ptrdiff_t(ir) * ldc + jr, ldc,
+                             accumulate);
+        return;
+    }
+#endif
     const int ncMax = std::min(roundUp(n, kTileCols), kColumnBlock);
     const int kcMax = std::min(k, kDepthBlock);
     const int mcMax = std::min(roundUp(m, kTileRows), kRowBlock);
