@@ -10,6 +10,18 @@ namespace featurescope {
 
 using Kind = GptWeights::Kind;
 
+namespace {
+
+// out += the sum of m's rows (a bias gradient), row by row over contiguous memory: Eigen's colwise().sum() on a
+// row-major matrix walks it column by column, at about a third of the speed.
+void addColumnSums(const RowMatrixF& m, RowVectorMap out)
+{
+    for (Eigen::Index r = 0; r < m.rows(); ++r)
+        out += m.row(r);
+}
+
+} // namespace
+
 void GptBackward::run(const GptModel& model, const GptActivations& forward, const RowMatrixF& dLogits,
                       GptWeights& gradients)
 {
@@ -35,22 +47,22 @@ void GptBackward::run(const GptModel& model, const GptActivations& forward, cons
         const GptActivations::Layer& L = forward.layer(l);
         // MLP: residual += gelu(LN2(x) W_fc + b_fc) W_proj + b_proj
         GptProducts::accumulateTransposedProduct(L.post, m_dResidual, gradients.matrix(Kind::MlpProjWeight, l));
-        gradients.row(Kind::MlpProjBias, l) += m_dResidual.colwise().sum();
+        addColumnSums(m_dResidual, gradients.row(Kind::MlpProjBias, l));
         GptProducts::multiplyByTransposed(m_dResidual, w.matrix(Kind::MlpProjWeight, l), m_dHidden);
         GptKernels::geluBackward(c.activation, L.pre, m_dHidden);
         GptProducts::accumulateTransposedProduct(L.norm2Out, m_dHidden, gradients.matrix(Kind::FcWeight, l));
-        gradients.row(Kind::FcBias, l) += m_dHidden.colwise().sum();
+        addColumnSums(m_dHidden, gradients.row(Kind::FcBias, l));
         GptProducts::multiplyByTransposed(m_dHidden, w.matrix(Kind::FcWeight, l), m_dNormOut);
         GptKernels::layerNormBackward(m_dNormOut, L.norm2Hat, L.norm2Rstd, w.row(Kind::Norm2Gain, l).data(),
                                       gradients.row(Kind::Norm2Gain, l).data(), gradients.row(Kind::Norm2Bias, l).data(), m_dResidual);
 
         // Attention: residual += heads W_O + b_O
         GptProducts::accumulateTransposedProduct(L.heads, m_dResidual, gradients.matrix(Kind::AttnProjWeight, l));
-        gradients.row(Kind::AttnProjBias, l) += m_dResidual.colwise().sum();
+        addColumnSums(m_dResidual, gradients.row(Kind::AttnProjBias, l));
         GptProducts::multiplyByTransposed(m_dResidual, w.matrix(Kind::AttnProjWeight, l), m_dHeads);
         attentionBackward(model, L, forward.batch, forward.tokens);
         GptProducts::accumulateTransposedProduct(L.norm1Out, m_dQkv, gradients.matrix(Kind::AttnWeight, l));
-        gradients.row(Kind::AttnBias, l) += m_dQkv.colwise().sum();
+        addColumnSums(m_dQkv, gradients.row(Kind::AttnBias, l));
         GptProducts::multiplyByTransposed(m_dQkv, w.matrix(Kind::AttnWeight, l), m_dNormOut);
         GptKernels::layerNormBackward(m_dNormOut, L.norm1Hat, L.norm1Rstd, w.row(Kind::Norm1Gain, l).data(),
                                       gradients.row(Kind::Norm1Gain, l).data(), gradients.row(Kind::Norm1Bias, l).data(), m_dResidual);

@@ -269,34 +269,38 @@ void packB(int depth, int cols, const float* b, std::ptrdiff_t rs, std::ptrdiff_
 void directKernel(int depth, const float* a, std::ptrdiff_t rs, std::ptrdiff_t cs, int rows, const float* b,
                   std::ptrdiff_t ldb, int cols, float* c, std::ptrdiff_t ldc, bool add)
 {
-    static_assert(kTileVectors == 2, "the direct kernel is written for two vectors per row");
-    const __mmask16 m0 = __mmask16(cols >= 16 ? 0xffffu : (1u << cols) - 1u);
-    const __mmask16 m1 = __mmask16(cols >= 32 ? 0xffffu : cols <= 16 ? 0u : (1u << (cols - 16)) - 1u);
+    __mmask16 mask[kTileVectors];
+    for (int v = 0; v < kTileVectors; ++v) {
+        const int valid = std::clamp(cols - 16 * v, 0, 16);
+        mask[v] = __mmask16((1u << valid) - 1u);
+    }
     const float* row[kTileRows];
     for (int i = 0; i < kTileRows; ++i)
         row[i] = a + std::min(i, rows - 1) * rs;
-    __m512 acc[kTileRows][2];
+    __m512 acc[kTileRows][kTileVectors];
     for (int i = 0; i < kTileRows; ++i)
-        acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+        for (int v = 0; v < kTileVectors; ++v)
+            acc[i][v] = _mm512_setzero_ps();
     for (int p = 0; p < depth; ++p) {
-        const __m512 b0 = _mm512_maskz_loadu_ps(m0, b + p * ldb), b1 = _mm512_maskz_loadu_ps(m1, b + p * ldb + 16);
+        __m512 bv[kTileVectors];
+#pragma GCC unroll 8
+        for (int v = 0; v < kTileVectors; ++v)
+            bv[v] = _mm512_maskz_loadu_ps(mask[v], b + p * ldb + 16 * v);
         const std::ptrdiff_t offset = p * cs;
 #pragma GCC unroll 16
         for (int i = 0; i < kTileRows; ++i) {
             const __m512 av = _mm512_set1_ps(row[i][offset]);
-            acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
-            acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
+#pragma GCC unroll 8
+            for (int v = 0; v < kTileVectors; ++v)
+                acc[i][v] = _mm512_fmadd_ps(av, bv[v], acc[i][v]);
         }
     }
-    for (int i = 0; i < rows; ++i) {
-        float* dst = c + i * ldc;
-        if (add) {
-            acc[i][0] = _mm512_add_ps(acc[i][0], _mm512_maskz_loadu_ps(m0, dst));
-            acc[i][1] = _mm512_add_ps(acc[i][1], _mm512_maskz_loadu_ps(m1, dst + 16));
+    for (int i = 0; i < rows; ++i)
+        for (int v = 0; v < kTileVectors; ++v) {
+            float* dst = c + i * ldc + 16 * v;
+            const __m512 sum = add ? _mm512_add_ps(acc[i][v], _mm512_maskz_loadu_ps(mask[v], dst)) : acc[i][v];
+            _mm512_mask_storeu_ps(dst, mask[v], sum);
         }
-        _mm512_mask_storeu_ps(dst, m0, acc[i][0]);
-        _mm512_mask_storeu_ps(dst + 16, m1, acc[i][1]);
-    }
 }
 
 // Products small enough to run without packing A (attention's per-head products): B is used in place when its rows
