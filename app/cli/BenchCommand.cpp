@@ -153,7 +153,7 @@ int BenchCommand::run(const std::vector<std::string>& arguments)
         std::cout << usage() << "\n" << args.helpText();
         return 0;
     }
-    const std::set<std::string> known{"tms-small", "tms-medium", "tms-large", "sgemm", "sgemm-packed", "sweep", "sae", "npy", "render", "gui", "lm-train", "lm-forward", "lm-forward-bf16", "lm-harvest", "dashboard"};
+    const std::set<std::string> known{"tms-small", "tms-medium", "tms-large", "sgemm", "sgemm-packed", "sweep", "sae", "sae-lm", "npy", "render", "gui", "lm-train", "lm-forward", "lm-forward-bf16", "lm-harvest", "dashboard"};
     std::set<std::string> only;
     if (args.has("only")) {
         std::stringstream list(args.text("only"));
@@ -253,6 +253,14 @@ int BenchCommand::run(const std::vector<std::string>& arguments)
             auto parallel = Benchmarks::saeTraining(64, 128, 512, 1024, scale(300), threads);
             parallel.name = "sae-parallel";
             report(parallel, {{"threads", threads}, {"scaling", parallel.stepsPerSecond / single.stepsPerSecond}});
+        }
+    }
+    if (wanted("sae-lm")) {
+        // Both recipes the performance goal names; the L1 one after 40 untimed steps, when its codes are sparse.
+        for (const bool topK : {true, false}) {
+            double l0 = 0.0;
+            const auto r = Benchmarks::saeLmTraining(topK, smoke ? 1 : (topK ? 3 : 40), smoke ? 1 : 20, l0);
+            report(r, {{"l0", l0}, {"d_in", 512}, {"d_sae", 4096}, {"batch", 4096}});
         }
     }
     if (wanted("npy")) {

@@ -10,7 +10,8 @@ public:
     std::string usage() const override
     {
         return "featurescope bench [--only NAME[,NAME...]] [--threads T] [--smoke] [--json]\n"
-               "  configurations: tms-small tms-medium tms-large sgemm sweep sae npy render gui";
+               "  configurations: tms-small tms-medium tms-large sgemm sgemm-packed sweep sae sae-lm npy render gui\n"
+               "                  lm-train lm-forward lm-forward-bf16 lm-harvest dashboard";
     }
     bool needsGui() const override { return true; } // the render configuration draws offscreen
     int run(const std::vector<std::string>& arguments) override;

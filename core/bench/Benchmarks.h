@@ -43,6 +43,10 @@ public:
     // The SAE reference of sae_torch.py: synthetic data (d, F true features), d_sae latents, TM recipe, L1 3e-3;
     // timed from initialisation like the reference, so early dense steps count too.
     static BenchmarkResult saeTraining(int d, int features, int latents, int batch, int steps, int threads = 1);
+    // An SAE of a language model's size (d_in 512, 2048 true features, d_sae 4096, batch 4096) on synthetic data: TopK
+    // with k = 32, or the L1 recipe (λ 1e-4) timed after `warmup` untimed steps, once its codes have become sparse.
+    // l0 is the mean active codes per input over the timed steps.
+    static BenchmarkResult saeLmTraining(bool topK, int warmup, int steps, double& l0);
     // Eigen's single-precision GEMM on (rows x inner) * (inner x cols), repeated for about `seconds`.
     // One product shape timed for `seconds`: Eigen's own product (name "sgemm") or our packed kernel
     // (name "sgemm-packed", see math/Sgemm), so a report shows what each reaches on this machine.

@@ -9,6 +9,50 @@
 
 namespace featurescope {
 
+namespace {
+
+using Packet = Eigen::internal::packet_traits<float>::type;
+constexpr int kLanes = Eigen::internal::packet_traits<float>::size;
+
+// The rows below live at whatever address the caller's buffer gives them. Eigen's array expressions start their
+// vectors at the first aligned element and do the rest in scalar code (std::exp, a differently rounded sum), so
+// two equal rows at different addresses could give different bits, and a scan's results would depend on how its
+// buffers happened to be allocated. These helpers put every element through the same vector code in index order.
+
+// x[j] = exp((x[j] - shift) * scale), j < n
+void shiftedExp(float* x, int n, float shift, float scale)
+{
+    using namespace Eigen::internal;
+    const Packet s = pset1<Packet>(shift), k = pset1<Packet>(scale);
+    int j = 0;
+    for (; j + kLanes <= n; j += kLanes)
+        pstoreu(x + j, pexp(pmul(psub(ploadu<Packet>(x + j), s), k)));
+    if (j < n) {
+        float tail[kLanes] = {};
+        std::copy(x + j, x + n, tail);
+        pstoreu(tail, pexp(pmul(psub(ploadu<Packet>(tail), s), k)));
+        std::copy(tail, tail + (n - j), x + j);
+    }
+}
+
+// The sum of x[j] y[j] (of x[j] when y is null), j < n: kLanes partial sums by index, then those in order.
+float fixedOrderDot(const float* x, const float* y, int n)
+{
+    float partial[kLanes] = {};
+    int j = 0;
+    for (; j + kLanes <= n; j += kLanes)
+        for (int l = 0; l < kLanes; ++l)
+            partial[l] += y ? x[j + l] * y[j + l] : x[j + l];
+    float sum = 0.0f;
+    for (int l = 0; l < kLanes; ++l)
+        sum += partial[l];
+    for (; j < n; ++j)
+        sum += y ? x[j] * y[j] : x[j];
+    return sum;
+}
+
+} // namespace
+
 void CausalAttention::forward(const float* q, const float* k, const float* v, int stride, int tokens, int dh,
                               float scale, float* p, float* z, int zStride)
 {
@@ -18,13 +62,12 @@ void CausalAttention::forward(const float* q, const float* k, const float* v, in
     Sgemm::multiply(tokens, tokens, dh, queries, keys.transposed(), p, tokens, false);
     for (int i = 0; i < tokens; ++i) {
         float* row = p + std::size_t(i) * tokens;
-        Eigen::Map<Eigen::ArrayXf> visible(row, i + 1);
-        const float maximum = visible.maxCoeff();
-        // Rounded up to whole vectors (no scalar tail per row); the masked entries are overwritten just after.
-        Eigen::Map<Eigen::ArrayXf> whole(row, std::min(tokens, (i + 16) / 16 * 16));
-        whole = ((whole - maximum) * scale).exp();
+        const float maximum = *std::max_element(row, row + i + 1);
+        shiftedExp(row, i + 1, maximum, scale);
         std::fill(row + i + 1, row + tokens, 0.0f);
-        visible *= 1.0f / visible.sum();
+        const float inverse = 1.0f / fixedOrderDot(row, nullptr, i + 1);
+        for (int j = 0; j <= i; ++j)
+            row[j] *= inverse;
     }
     Sgemm::multiply(tokens, dh, tokens, Sgemm::View(p, tokens, 1), values, z, zStride, false);
 }
@@ -41,10 +84,11 @@ void CausalAttention::backward(const float* q, const float* k, const float* v, i
     // dP = dZ V^T; softmax backward dS = P (dP - sum_j P dP), times the score scale.
     Sgemm::multiply(tokens, tokens, dh, dZ, values.transposed(), dS, tokens, false);
     for (int i = 0; i < tokens; ++i) {
-        const Eigen::Map<const Eigen::ArrayXf> pRow(p + std::size_t(i) * T, tokens);
-        Eigen::Map<Eigen::ArrayXf> g(dS + std::size_t(i) * T, tokens);
-        const float dot = (g * pRow).sum();
-        g = pRow * (g - dot) * scale;
+        const float* pRow = p + std::size_t(i) * T;
+        float* g = dS + std::size_t(i) * T;
+        const float dot = fixedOrderDot(g, pRow, i + 1);
+        for (int j = 0; j < tokens; ++j)
+            g[j] = pRow[j] * (g[j] - dot) * scale;
     }
     Sgemm::multiply(tokens, dh, tokens, dScores, keys, dq, stride, false);                // dQ = dS K
     Sgemm::multiply(tokens, dh, tokens, dScores.transposed(), queries, dk, stride, false); // dK = dS^T Q

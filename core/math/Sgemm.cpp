@@ -317,6 +317,12 @@ struct PackBuffers {
     std::unique_ptr<float, AlignedFree> a, b;
     std::size_t aSize = 0, bSize = 0;
 
+    static PackBuffers& forThisThread()
+    {
+        thread_local PackBuffers buffers;
+        return buffers;
+    }
+
     static float* ensure(std::unique_ptr<float, AlignedFree>& buffer, std::size_t& size, std::size_t needed)
     {
         if (needed > size) {
@@ -332,47 +338,18 @@ struct PackBuffers {
 
 int roundUp(int x, int multiple) { return (x + multiple - 1) / multiple * multiple; }
 
-} // namespace
-
-const char* Sgemm::kernelName() { return kKernelName; }
-
-void Sgemm::multiply(int m, int n, int k, View a, View b, float* c, std::ptrdiff_t ldc, bool accumulate)
+// The blocked product: B is packed per (column block, depth block) into the thread's buffer, or read from
+// `prePacked` (Sgemm::pack's layout: those blocks one after another in the same loop order).
+void blockedProduct(int m, int n, int k, Sgemm::View a, Sgemm::View b, const float* prePacked, float* c,
+                    std::ptrdiff_t ldc, bool accumulate)
 {
-    if (m <= 0 || n <= 0)
-        return;
-    if (k <= 0) {
-        if (!accumulate)
-            for (int i = 0; i < m; ++i)
-                std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
-        return;
-    }
-    thread_local PackBuffers buffers;
-#if defined(__AVX512F__)
-    if (smallProduct(m, n, k)) {
-        const float* bData = b.data;
-        std::ptrdiff_t ldb = b.rowStride;
-        if (b.colStride != 1) {
-            float* packed = PackBuffers::ensure(buffers.b, buffers.bSize, std::size_t(roundUp(n, kTileCols)) * k);
-            packB(k, n, b.data, b.rowStride, b.colStride, packed);
-            for (int jr = 0; jr < n; jr += kTileCols)
-                for (int ir = 0; ir < m; ir += kTileRows)
-                    directKernel(k, a.data + ir * a.rowStride, a.rowStride, a.colStride, std::min(kTileRows, m - ir),
-                                 packed + std::ptrdiff_t(jr) * k, kTileCols, std::min(kTileCols, n - jr),
-                                 c + std::ptrdiff_t(ir) * ldc + jr, ldc, accumulate);
-            return;
-        }
-        for (int jr = 0; jr < n; jr += kTileCols)
-            for (int ir = 0; ir < m; ir += kTileRows)
-                directKernel(k, a.data + ir * a.rowStride, a.rowStride, a.colStride, std::min(kTileRows, m - ir),
-                             bData + jr, ldb, std::min(kTileCols, n - jr), c + std::ptrdiff_t(ir) * ldc + jr, ldc,
-                             accumulate);
-        return;
-    }
-#endif
+    PackBuffers& buffers = PackBuffers::forThisThread();
     const int ncMax = std::min(roundUp(n, kTileCols), kColumnBlock);
     const int kcMax = std::min(k, kDepthBlock);
     const int mcMax = std::min(roundUp(m, kTileRows), kRowBlock);
-    float* packedB = PackBuffers::ensure(buffers.b, buffers.bSize, std::size_t(ncMax) * std::size_t(kcMax));
+    float* ownB = prePacked ? nullptr
+                            : PackBuffers::ensure(buffers.b, buffers.bSize, std::size_t(ncMax) * std::size_t(kcMax));
+    const float* packedB = ownB;
     float* packedA = PackBuffers::ensure(buffers.a, buffers.aSize, std::size_t(mcMax) * std::size_t(kcMax));
     alignas(64) float edge[kTileRows * kTileCols];
 
@@ -381,7 +358,12 @@ void Sgemm::multiply(int m, int n, int k, View a, View b, float* c, std::ptrdiff
         for (int pc = 0; pc < k; pc += kDepthBlock) {
             const int kc = std::min(kDepthBlock, k - pc);
             const bool add = accumulate || pc > 0;
-            packB(kc, nc, b.data + pc * b.rowStride + jc * b.colStride, b.rowStride, b.colStride, packedB);
+            if (prePacked) {
+                packedB = prePacked;
+                prePacked += std::ptrdiff_t(roundUp(nc, kTileCols)) * kc;
+            } else {
+                packB(kc, nc, b.data + pc * b.rowStride + jc * b.colStride, b.rowStride, b.colStride, ownB);
+            }
             for (int ic = 0; ic < m; ic += kRowBlock) {
                 const int mc = std::min(kRowBlock, m - ic);
                 packA(mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, packedA);
@@ -408,6 +390,80 @@ void Sgemm::multiply(int m, int n, int k, View a, View b, float* c, std::ptrdiff
             }
         }
     }
+}
+
+// Shapes with nothing to multiply: k == 0 leaves zeros (or C unchanged when accumulating). True when handled.
+bool emptyProduct(int m, int n, int k, float* c, std::ptrdiff_t ldc, bool accumulate)
+{
+    if (m <= 0 || n <= 0)
+        return true;
+    if (k > 0)
+        return false;
+    if (!accumulate)
+        for (int i = 0; i < m; ++i)
+            std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
+    return true;
+}
+
+} // namespace
+
+const char* Sgemm::kernelName() { return kKernelName; }
+
+void Sgemm::pack(int k, int n, View b, PackedMatrix& out)
+{
+    out.m_rows = std::max(k, 0);
+    out.m_cols = std::max(n, 0);
+    std::size_t size = 0;
+    for (int jc = 0; jc < n; jc += kColumnBlock)
+        size += std::size_t(roundUp(std::min(kColumnBlock, n - jc), kTileCols)) * std::size_t(std::max(k, 0));
+    out.m_data.resize(size);
+    float* dst = out.m_data.data();
+    for (int jc = 0; jc < n; jc += kColumnBlock) {
+        const int nc = std::min(kColumnBlock, n - jc);
+        for (int pc = 0; pc < k; pc += kDepthBlock) {
+            const int kc = std::min(kDepthBlock, k - pc);
+            packB(kc, nc, b.data + pc * b.rowStride + jc * b.colStride, b.rowStride, b.colStride, dst);
+            dst += std::ptrdiff_t(roundUp(nc, kTileCols)) * kc;
+        }
+    }
+}
+
+void Sgemm::multiply(int m, View a, const PackedMatrix& b, float* c, std::ptrdiff_t ldc, bool accumulate)
+{
+    const int n = b.m_cols, k = b.m_rows;
+    if (emptyProduct(m, n, k, c, ldc, accumulate))
+        return;
+    blockedProduct(m, n, k, a, View(nullptr, 0, 0), b.m_data.data(), c, ldc, accumulate);
+}
+
+void Sgemm::multiply(int m, int n, int k, View a, View b, float* c, std::ptrdiff_t ldc, bool accumulate)
+{
+    if (emptyProduct(m, n, k, c, ldc, accumulate))
+        return;
+#if defined(__AVX512F__)
+    if (smallProduct(m, n, k)) {
+        PackBuffers& buffers = PackBuffers::forThisThread();
+        const float* bData = b.data;
+        std::ptrdiff_t ldb = b.rowStride;
+        if (b.colStride != 1) {
+            float* packed = PackBuffers::ensure(buffers.b, buffers.bSize, std::size_t(roundUp(n, kTileCols)) * k);
+            packB(k, n, b.data, b.rowStride, b.colStride, packed);
+            for (int jr = 0; jr < n; jr += kTileCols)
+                for (int ir = 0; ir < m; ir += kTileRows)
+                    directKernel(k, a.data + ir * a.rowStride, a.rowStride, a.colStride, std::min(kTileRows, m - ir),
+                                 packed + std::ptrdiff_t(jr) * k, kTileCols, std::min(kTileCols, n - jr),
+                                 c + std::ptrdiff_t(ir) * ldc + jr, ldc, accumulate);
+            return;
+        }
+        for (int jr = 0; jr < n; jr += kTileCols)
+            for (int ir = 0; ir < m; ir += kTileRows)
+                directKernel(k, a.data + ir * a.rowStride, a.rowStride, a.colStride, std::min(kTileRows, m - ir),
+                             bData + jr, ldb, std::min(kTileCols, n - jr), c + std::ptrdiff_t(ir) * ldc + jr, ldc,
+                             accumulate);
+        return;
+    }
+#endif
+    blockedProduct(m, n, k, a, b, nullptr, c, ldc, accumulate);
 }
 
 } // namespace featurescope

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 namespace featurescope {
 
@@ -26,6 +27,24 @@ public:
     // C[m x n] (row stride ldc, contiguous rows) = A[m x k] B[k x n], or += when accumulate is set.
     // k == 0 gives zeros (or leaves C unchanged when accumulating).
     static void multiply(int m, int n, int k, View a, View b, float* c, std::ptrdiff_t ldc, bool accumulate);
+
+    // A right-hand side packed once for many products (a weight matrix applied to block after block of samples):
+    // the multiply below then skips B's packing, which otherwise repeats for every block.
+    class PackedMatrix {
+    public:
+        int rows() const { return m_rows; }
+        int cols() const { return m_cols; }
+
+    private:
+        friend class Sgemm;
+        std::vector<float> m_data;
+        int m_rows = 0, m_cols = 0;
+    };
+
+    // out = B[k x n] in the kernel's panel layout (reusing out's memory).
+    static void pack(int k, int n, View b, PackedMatrix& out);
+    // C[m x b.cols()] = A[m x b.rows()] B (+ C).
+    static void multiply(int m, View a, const PackedMatrix& b, float* c, std::ptrdiff_t ldc, bool accumulate);
 
     // Which micro-kernel this build runs ("avx512 12x32", "avx2 6x16" or "portable"), for benchmarks.
     static const char* kernelName();

@@ -1,5 +1,7 @@
 #include "sae/SaeLossKernel.h"
 
+#include "math/Sgemm.h"
+
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -130,10 +132,13 @@ SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::
         m_auxValue.resize(m_auxFeature.size());
     }
     const bool batchTopK = m_config.variant == SaeVariant::BatchTopK;
+    Sgemm::pack(d, dsae, Sgemm::View(sae.encoderColumns().data(), 1, d), m_packedEncoder);
     for (int first = 0; first < batch; first += kSampleBlock) {
         const int count = std::min(kSampleBlock, batch - first);
-        m_pre.middleCols(first, count).noalias() =
-            sae.encoderColumns().transpose() * encoderInput.middleCols(first, count);
+        // pre (d_sae x count, column-major) is, row-major, count x d_sae = input^T (count x d) times W_enc^T (d x d_sae),
+        // with W_enc^T packed once for all the blocks.
+        Sgemm::multiply(count, Sgemm::View(encoderInput.data() + std::size_t(first) * d, d, 1), m_packedEncoder,
+                        m_pre.data() + std::size_t(first) * dsae, dsae, false);
         if (batchTopK) { // the selection needs the whole batch
             m_pre.middleCols(first, count).colwise() += sae.encoderBias();
             continue;
@@ -454,6 +459,84 @@ void gradientPassAvx512(int latent, const int* colStart, const int* sample, cons
         codeSum[j] = fSum;
     }
 }
+
+// The same two passes for wide inputs (d a multiple of 16 above 128, e.g. a language model's 512 or 768): the
+// vectors no longer fit in registers, so the decode accumulates 128 floats of each row at a time and the gradient
+// first takes each active code's dot product over the whole row, then accumulates the outputs chunk by chunk.
+constexpr int kWideChunk = 8; // vectors of 16 floats per chunk
+
+double decodePassWide(int d, int batch, const int* rowStart, const int* feature, const float* value, const float* dec,
+                      const float* penalty, const float* target, float* G, float* gSum)
+{
+    double penaltyTotal = 0.0;
+    for (int s = 0; s < batch; ++s) {
+        for (int a = rowStart[s]; a < rowStart[s + 1]; ++a)
+            penaltyTotal += double(value[a]) * penalty[feature[a]];
+        for (int c0 = 0; c0 < d; c0 += 16 * kWideChunk) {
+            const int vectors = std::min(kWideChunk, (d - c0) / 16);
+            const float* r = target + std::size_t(s) * d + c0;
+            __m512 g[kWideChunk];
+            for (int v = 0; v < vectors; ++v)
+                g[v] = _mm512_sub_ps(_mm512_setzero_ps(), _mm512_loadu_ps(r + 16 * v));
+            for (int a = rowStart[s]; a < rowStart[s + 1]; ++a) {
+                const __m512 f = _mm512_set1_ps(value[a]);
+                const float* w = dec + std::size_t(feature[a]) * d + c0;
+                for (int v = 0; v < vectors; ++v)
+                    g[v] = _mm512_fmadd_ps(f, _mm512_loadu_ps(w + 16 * v), g[v]);
+            }
+            float* out = G + std::size_t(s) * d + c0;
+            for (int v = 0; v < vectors; ++v) {
+                _mm512_storeu_ps(out + 16 * v, g[v]);
+                _mm512_storeu_ps(gSum + c0 + 16 * v, _mm512_add_ps(_mm512_loadu_ps(gSum + c0 + 16 * v), g[v]));
+            }
+        }
+    }
+    return penaltyTotal;
+}
+
+void gradientPassWide(int d, int latent, const int* colStart, const int* sample, const float* value, const float* dec,
+                      const float* penalty, const float* G, const float* encoderInput, float c, float* dEnc,
+                      float* dBenc, float* dDec, double* codeSum, std::vector<float>& dpreScratch)
+{
+    for (int j = 0; j < latent; ++j) {
+        const int first = colStart[j], count = colStart[j + 1] - first;
+        const float* wj = dec + std::size_t(j) * d;
+        dpreScratch.resize(std::size_t(std::max(count, 1)));
+        float* dpre = dpreScratch.data();
+        float biasSum = 0.0f;
+        double fSum = 0.0;
+        for (int a = 0; a < count; ++a) {
+            const float* gs = G + std::size_t(sample[first + a]) * d;
+            __m512 dot = _mm512_setzero_ps();
+            for (int i = 0; i < d; i += 16)
+                dot = _mm512_fmadd_ps(_mm512_loadu_ps(wj + i), _mm512_loadu_ps(gs + i), dot);
+            dpre[a] = c * _mm512_reduce_add_ps(dot) + penalty[j];
+            biasSum += dpre[a];
+            fSum += value[first + a];
+        }
+        for (int c0 = 0; c0 < d; c0 += 16 * kWideChunk) {
+            const int vectors = std::min(kWideChunk, (d - c0) / 16);
+            __m512 accDec[kWideChunk], accEnc[kWideChunk];
+            for (int v = 0; v < vectors; ++v)
+                accDec[v] = accEnc[v] = _mm512_setzero_ps();
+            for (int a = 0; a < count; ++a) {
+                const std::size_t row = std::size_t(sample[first + a]) * d + c0;
+                const __m512 f = _mm512_set1_ps(value[first + a]), dp = _mm512_set1_ps(dpre[a]);
+                for (int v = 0; v < vectors; ++v) {
+                    accDec[v] = _mm512_fmadd_ps(f, _mm512_loadu_ps(G + row + 16 * v), accDec[v]);
+                    accEnc[v] = _mm512_fmadd_ps(dp, _mm512_loadu_ps(encoderInput + row + 16 * v), accEnc[v]);
+                }
+            }
+            const __m512 cv = _mm512_set1_ps(c);
+            for (int v = 0; v < vectors; ++v) {
+                _mm512_storeu_ps(dDec + std::size_t(j) * d + c0 + 16 * v, _mm512_mul_ps(cv, accDec[v]));
+                _mm512_storeu_ps(dEnc + std::size_t(j) * d + c0 + 16 * v, accEnc[v]);
+            }
+        }
+        dBenc[j] = biasSum;
+        codeSum[j] = fSum;
+    }
+}
 #endif
 } // namespace
 
@@ -480,7 +563,15 @@ void SaeLossKernel::sparseForwardBackward(const SparseAutoencoder& sae, const Ei
     case 96: *penaltySum = decodePassAvx512<6>(batch, rows, features, values, dec, penalty, m_residualTarget.data(), m_G.data(), gSum.data()); break;
     case 128: *penaltySum = decodePassAvx512<8>(batch, rows, features, values, dec, penalty, m_residualTarget.data(), m_G.data(), gSum.data()); break;
 #endif
-    default: *penaltySum = decodePassGeneric(d, batch, rows, features, values, dec, penalty, m_residualTarget.data(), m_G.data(), gSum.data()); break;
+    default:
+#ifdef __AVX512F__
+        if (d % 16 == 0) {
+            *penaltySum = decodePassWide(d, batch, rows, features, values, dec, penalty, m_residualTarget.data(), m_G.data(), gSum.data());
+            break;
+        }
+#endif
+        *penaltySum = decodePassGeneric(d, batch, rows, features, values, dec, penalty, m_residualTarget.data(), m_G.data(), gSum.data());
+        break;
     }
     if (!gradient)
         return;
@@ -517,7 +608,15 @@ void SaeLossKernel::sparseForwardBackward(const SparseAutoencoder& sae, const Ei
     case 96: gradientPassAvx512<6>(dsae, cols, samples, colValues, dec, penalty, m_G.data(), in, c, dEnc, dBenc, dDec, m_codeSum.data()); break;
     case 128: gradientPassAvx512<8>(dsae, cols, samples, colValues, dec, penalty, m_G.data(), in, c, dEnc, dBenc, dDec, m_codeSum.data()); break;
 #endif
-    default: gradientPassGeneric(d, dsae, cols, samples, colValues, dec, penalty, m_G.data(), in, c, dEnc, dBenc, dDec, m_codeSum.data()); break;
+    default:
+#ifdef __AVX512F__
+        if (d % 16 == 0) {
+            gradientPassWide(d, dsae, cols, samples, colValues, dec, penalty, m_G.data(), in, c, dEnc, dBenc, dDec, m_codeSum.data(), m_dpreScratch);
+            break;
+        }
+#endif
+        gradientPassGeneric(d, dsae, cols, samples, colValues, dec, penalty, m_G.data(), in, c, dEnc, dBenc, dDec, m_codeSum.data());
+        break;
     }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "math/Sgemm.h"
 #include "sae/SaeConfig.h"
 #include "sae/SparseAutoencoder.h"
 #include "sae/TopKSelector.h"
@@ -88,6 +89,8 @@ private:
     std::vector<int> m_cursor;
     std::vector<int> m_fireCount;
     std::vector<double> m_codeSum;    // Σ_s f_si per feature (2024 penalty gradient)
+    std::vector<float> m_dpreScratch; // wide inputs: dL/dpre of one latent's active codes
+    Sgemm::PackedMatrix m_packedEncoder; // W_enc^T in the matrix kernel's layout, packed once per evaluation
     std::vector<float> m_batchValues; // BatchTopK: the batch's positive pre-activations, partially sorted
     float m_batchMinActive = -1.0f;
     Eigen::VectorXf m_theta;          // JumpReLU: exp(log θ)

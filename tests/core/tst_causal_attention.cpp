@@ -1,6 +1,7 @@
 // CausalAttention: the forward pass (pattern and head output) and the three input gradients equal a direct
 // double-precision computation, for head sizes that take the register-blocked paths (16, 32, 64) and others (8, 20),
-// sequence lengths on and off multiples of 16, and row strides wider than a head.
+// sequence lengths on and off multiples of 16, and row strides wider than a head. The same rows at different
+// addresses give the same bits (a dashboard scan must not depend on how its buffers were allocated).
 #include "lm/CausalAttention.h"
 
 #include <QtTest>
@@ -104,6 +105,45 @@ private Q_SLOTS:
         for (int t = 0; t < T; ++t)
             for (int c = 3 * dh; c < stride; ++c)
                 QCOMPARE(grads[std::size_t(t) * stride + c], 7.0f);
+    }
+
+    void resultsDoNotDependOnAlignment()
+    {
+        const int T = 37, dh = 24, stride = 3 * dh;
+        std::mt19937 rng(5);
+        std::normal_distribution<float> normal(0.0f, 2.0f);
+        std::vector<float> source(std::size_t(T) * stride), dzSource(std::size_t(T) * dh);
+        for (float& x : source)
+            x = normal(rng);
+        for (float& x : dzSource)
+            x = normal(rng);
+        std::vector<float> firstP, firstZ, firstGrads;
+        for (int offset = 0; offset < 16; ++offset) {
+            // Everything shifted by `offset` floats: the rows' alignment changes, their values do not.
+            std::vector<float> qkv(source.size() + 16, 0.0f), dz(dzSource.size() + 16, 0.0f);
+            std::copy(source.begin(), source.end(), qkv.begin() + offset);
+            std::copy(dzSource.begin(), dzSource.end(), dz.begin() + offset);
+            std::vector<float> p(std::size_t(T) * T + 16), z(std::size_t(T) * dh + 16), grads(source.size() + 16), scratch;
+            const float* base = qkv.data() + offset;
+            const float scale = 0.3f;
+            CausalAttention::forward(base, base + dh, base + 2 * dh, stride, T, dh, scale, p.data() + offset,
+                                     z.data() + offset, dh);
+            CausalAttention::backward(base, base + dh, base + 2 * dh, stride, p.data() + offset, dz.data() + offset, dh, T,
+                                      dh, scale, grads.data() + offset, grads.data() + offset + dh,
+                                      grads.data() + offset + 2 * dh, scratch);
+            const std::vector<float> P(p.begin() + offset, p.begin() + offset + std::ptrdiff_t(T) * T);
+            const std::vector<float> Z(z.begin() + offset, z.begin() + offset + std::ptrdiff_t(T) * dh);
+            const std::vector<float> G(grads.begin() + offset, grads.begin() + offset + std::ptrdiff_t(source.size()));
+            if (offset == 0) {
+                firstP = P;
+                firstZ = Z;
+                firstGrads = G;
+                continue;
+            }
+            QVERIFY2(P == firstP, qPrintable(QStringLiteral("pattern differs at offset %1").arg(offset)));
+            QVERIFY2(Z == firstZ, qPrintable(QStringLiteral("output differs at offset %1").arg(offset)));
+            QVERIFY2(G == firstGrads, qPrintable(QStringLiteral("gradients differ at offset %1").arg(offset)));
+        }
     }
 };
 

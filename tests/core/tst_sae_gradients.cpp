@@ -188,9 +188,10 @@ private Q_SLOTS:
         const int step = int(SaeJumpSparsity::Step), tanhLoss = int(SaeJumpSparsity::Tanh);
         for (const auto& v : variants) {
             for (const auto& p : {std::pair{"dense", SaeComputePath::Dense}, std::pair{"sparse", SaeComputePath::Sparse}}) {
-                // d = 5 takes the generic kernels, d = 32 the fixed-width ones.
+                // d = 5 takes the generic kernels, d = 32 the fixed-width ones, d = 144 the wide (chunked) ones.
                 QTest::addRow("%s-%s-d5", v.name, p.first) << int(v.variant) << int(p.second) << 5 << 9 << 7 << step;
                 QTest::addRow("%s-%s-d32", v.name, p.first) << int(v.variant) << int(p.second) << 32 << 12 << 6 << step;
+                QTest::addRow("%s-%s-d144", v.name, p.first) << int(v.variant) << int(p.second) << 144 << 10 << 5 << step;
             }
         }
         // JumpReLU always takes the dense path; its thresholds' pseudo-gradient is checked in jumpReluEstimator.
@@ -446,6 +447,10 @@ private Q_SLOTS:
         QTest::newRow("batchtopk-d64") << int(SaeVariant::BatchTopK) << 64;
         QTest::newRow("tm2023-d40") << int(SaeVariant::TM2023) << 40;
         QTest::newRow("tm2023-d128") << int(SaeVariant::TM2023) << 128;
+        // wide inputs (a language model's width): the chunked kernels, and 400 = 25 x 16 with a partial last chunk
+        QTest::newRow("tm2023-d512") << int(SaeVariant::TM2023) << 512;
+        QTest::newRow("topk-d512") << int(SaeVariant::TopK) << 512;
+        QTest::newRow("2024-d400") << int(SaeVariant::Anthropic2024) << 400;
     }
 
     // The two implementations of the kernel agree on the benchmark's shape (d_sae = 512, realistic sparse data).

@@ -1,6 +1,7 @@
 // Sgemm: the packed matrix product equals a double-precision reference for every storage order (plain and
 // transposed A and B), for shapes that are not multiples of the micro-tile or cross the cache blocks, with row
-// strides wider than the matrix, in overwrite and accumulate modes, and for an empty inner dimension. The bfloat16
+// strides wider than the matrix, in overwrite and accumulate modes, with B packed once beforehand (Sgemm::pack), and
+// for an empty inner dimension. The bfloat16
 // product equals the double-precision product of the bfloat16-rounded inputs (on CPUs with AVX512_BF16).
 #include "math/Bf16Gemm.h"
 #include "math/Sgemm.h"
@@ -52,42 +53,17 @@ private Q_SLOTS:
         QTest::newRow("crosses the row block") << 300 << 33 << 17;
         QTest::newRow("crosses the column block") << 13 << 3200 << 9;
         QTest::newRow("language-model shape") << 130 << 200 << 128;
+        // Products above the small-product limits (k > 128 or m n > 65536) take the blocked path.
+        QTest::newRow("blocked, crosses the row block") << 300 << 250 << 140;
+        QTest::newRow("blocked, crosses the column block") << 25 << 3200 << 130;
+        QTest::newRow("blocked, ragged") << 131 << 517 << 129;
     }
-    void matchesReference()
-    {
-        QFETCH(int, m);
-        QFETCH(int, n);
-        QFETCH(int, k);
-        std::mt19937 rng(std::uint32_t(m * 7919 + n * 31 + k));
-        for (int variant = 0; variant < 8; ++variant) {
-            const bool ta = variant & 1, tb = variant & 2, accumulate = variant & 4;
-            const Stored a(m, k, ta, variant % 3, rng), b(k, n, tb, (variant + 1) % 3, rng);
-            const int ldc = n + 5;
-            std::vector<float> c(std::size_t(m) * ldc);
-            std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-            for (float& x : c)
-                x = u(rng);
-            const std::vector<float> before = c;
-            Sgemm::multiply(m, n, k, a.view, b.view, c.data(), ldc, accumulate);
-            for (int i = 0; i < m; ++i) {
-                for (int j = 0; j < n; ++j) {
-                    double expected = accumulate ? before[std::size_t(i) * ldc + j] : 0.0, magnitude = std::abs(expected);
-                    for (int p = 0; p < k; ++p) {
-                        expected += a.at(i, p) * b.at(p, j);
-                        magnitude += std::abs(a.at(i, p) * b.at(p, j));
-                    }
-                    const double got = c[std::size_t(i) * ldc + j];
-                    // The classic bound for a float dot product of length k: k units of rounding on the sum of magnitudes.
-                    if (std::abs(got - expected) > (k + 1) * 6e-8 * magnitude + 1e-7)
-                        QFAIL(qPrintable(QStringLiteral("variant %1: C(%2,%3) = %4, expected %5")
-                                             .arg(variant).arg(i).arg(j).arg(got).arg(expected)));
-                }
-                // The padding between rows of C is never written.
-                for (int j = n; j < ldc; ++j)
-                    QCOMPARE(c[std::size_t(i) * ldc + j], before[std::size_t(i) * ldc + j]);
-            }
-        }
-    }
+    void matchesReference() { checkAgainstReference(false); }
+
+    // B packed once (Sgemm::pack) gives the same products.
+    void packedMatchesReference_data() { matchesReference_data(); }
+    void packedMatchesReference() { checkAgainstReference(true); }
+
     void bf16Rounding()
     {
         QCOMPARE(Bf16Gemm::fromBf16(Bf16Gemm::toBf16(1.0f)), 1.0f);
@@ -143,6 +119,50 @@ private Q_SLOTS:
         Sgemm::multiply(2, 3, 0, Sgemm::View(&dummy, 0, 1), Sgemm::View(&dummy, 3, 1), c.data(), 3, false);
         for (float x : c)
             QCOMPARE(x, 0.0f); // the product of empty factors is zero
+    }
+private:
+    static void checkAgainstReference(bool prePacked)
+    {
+        QFETCH(int, m);
+        QFETCH(int, n);
+        QFETCH(int, k);
+        std::mt19937 rng(std::uint32_t(m * 7919 + n * 31 + k));
+        for (int variant = 0; variant < 8; ++variant) {
+            const bool ta = variant & 1, tb = variant & 2, accumulate = variant & 4;
+            const Stored a(m, k, ta, variant % 3, rng), b(k, n, tb, (variant + 1) % 3, rng);
+            const int ldc = n + 5;
+            std::vector<float> c(std::size_t(m) * ldc);
+            std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+            for (float& x : c)
+                x = u(rng);
+            const std::vector<float> before = c;
+            if (prePacked) {
+                Sgemm::PackedMatrix packed;
+                Sgemm::pack(k, n, b.view, packed);
+                QCOMPARE(packed.rows(), k);
+                QCOMPARE(packed.cols(), n);
+                Sgemm::multiply(m, a.view, packed, c.data(), ldc, accumulate);
+            } else {
+                Sgemm::multiply(m, n, k, a.view, b.view, c.data(), ldc, accumulate);
+            }
+            for (int i = 0; i < m; ++i) {
+                for (int j = 0; j < n; ++j) {
+                    double expected = accumulate ? before[std::size_t(i) * ldc + j] : 0.0, magnitude = std::abs(expected);
+                    for (int p = 0; p < k; ++p) {
+                        expected += a.at(i, p) * b.at(p, j);
+                        magnitude += std::abs(a.at(i, p) * b.at(p, j));
+                    }
+                    const double got = c[std::size_t(i) * ldc + j];
+                    // The classic bound for a float dot product of length k: k units of rounding on the sum of magnitudes.
+                    if (std::abs(got - expected) > (k + 1) * 6e-8 * magnitude + 1e-7)
+                        QFAIL(qPrintable(QStringLiteral("variant %1: C(%2,%3) = %4, expected %5")
+                                             .arg(variant).arg(i).arg(j).arg(got).arg(expected)));
+                }
+                // The padding between rows of C is never written.
+                for (int j = n; j < ldc; ++j)
+                    QCOMPARE(c[std::size_t(i) * ldc + j], before[std::size_t(i) * ldc + j]);
+            }
+        }
     }
 };
 
