@@ -130,7 +130,8 @@ int evaluateImportedSae(const ArgumentParser& args)
     if (args.has("source") && args.text("source") != "file")
         throw InputError("--sae evaluates on --activations FILE: --source must be file or absent");
     for (const char* option : {"features", "d", "feature-probability", "toy-steps", "d-sae", "variant", "l1", "k", "aux-k",
-                               "steps", "batch", "lr", "normalize", "resample-at", "path", "randomized", "data-dir",
+                               "steps", "batch", "lr", "lr-schedule", "lr-warmup", "lr-decay", "lr-end", "l1-warmup",
+                               "normalize", "resample-at", "path", "randomized", "data-dir",
                                "mlp-epochs", "save", "save-diverged", "seed", "export-activations", "sparsity-loss", "tied"})
         if (args.has(option))
             throw InputError(std::string("--") + option + " does not apply to --sae (the SAE is evaluated, not trained)");
@@ -244,6 +245,11 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"batch", true, perSource("batch size", [](const Defaults& d) { return std::to_string(d.batch); })},
                          {"threads", true, "threads sharing each batch (default 1, as the PyTorch reference)"},
                          {"lr", true, perSource("Adam learning rate", [](const Defaults& d) { return number(d.learningRate); })},
+                         {"lr-schedule", true, "constant (default) or cosine: the learning rate between warm-up and decay (cosine anneals from --lr to --lr-end)"},
+                         {"lr-warmup", true, "steps of linear learning-rate warm-up from lr/N to lr (0)"},
+                         {"lr-decay", true, "final steps of linear learning-rate decay to 0 (0)"},
+                         {"lr-end", true, "learning rate the cosine phase ends at and the decay starts from (lr/10)"},
+                         {"l1-warmup", true, "steps over which the sparsity coefficient grows linearly to its value (2024: 5 % of the steps; others 0)"},
                          {"seed", true, "random seed (0)"},
                          {"normalize", true, "on|off: scale inputs so E|x| = sqrt(d) (on for fashion-mnist and 2024)"},
                          {"resample-at", true, "comma-separated steps after which dead features are resampled"},
@@ -354,6 +360,11 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     training.threads = int(args.integer("threads", 1, 1, 64));
     training.learningRate = args.number("lr", defaults.learningRate, 0.0, 10.0, true);
     training.seed = std::uint64_t(args.integer("seed", 0, 0, (1ll << 62)));
+    training.lrSchedule = saeLrScheduleFromName(args.text("lr-schedule", "constant"));
+    training.lrWarmupSteps = int(args.integer("lr-warmup", 0, 0, training.steps));
+    training.lrDecaySteps = int(args.integer("lr-decay", 0, 0, training.steps));
+    training.lrEnd = args.has("lr-end") ? args.number("lr-end", 0.0, 0.0, training.learningRate) : -1.0;
+    training.l1WarmupSteps = args.has("l1-warmup") ? int(args.integer("l1-warmup", 0, 0, training.steps)) : -1;
     for (double step : args.numberList("resample-at", {})) {
         if (step < 1 || step > training.steps || step != double(int(step)))
             throw InputError("option --resample-at expects whole steps between 1 and --steps");

@@ -5,6 +5,7 @@
 #include "common/ProgressReporter.h"
 #include "experiments/RngStreams.h"
 #include "math/Rng.h"
+#include "sae/SaeSchedule.h"
 #include "sae/SaeMetricsExport.h"
 
 #include <algorithm>
@@ -176,6 +177,15 @@ nlohmann::json SaeRunResult::toJson(const SaeExperimentConfig& config) const
     out["steps_done"] = stepsDone;
     out["batch"] = config.training.batch;
     out["learning_rate"] = config.training.learningRate;
+    out["lr_schedule"] = {{"main", saeLrScheduleName(config.training.lrSchedule)},
+                          {"warmup_steps", config.training.lrWarmupSteps},
+                          {"decay_steps", config.training.lrDecaySteps},
+                          {"lr_end", SaeSchedule::endLearningRate(config.training)}};
+    out["l1_warmup_steps"] = config.training.l1WarmupSteps >= 0
+                                 ? double(config.training.l1WarmupSteps)
+                                 : (sae.variant == SaeVariant::Anthropic2024
+                                        ? config.training.l1WarmupFraction * config.training.steps
+                                        : 0.0);
     out["seed"] = config.training.seed;
     out["status"] = status == TrainingStatus::Finished    ? "finished"
                     : status == TrainingStatus::Diverged  ? "diverged"

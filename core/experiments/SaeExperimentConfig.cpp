@@ -210,7 +210,12 @@ void to_json(nlohmann::json& j, const SaeExperimentConfig& c)
                      {"batch", c.training.batch},
                      {"learning_rate", c.training.learningRate},
                      {"seed", c.training.seed},
-                     {"threads", c.training.threads}};
+                     {"threads", c.training.threads},
+                     {"lr_schedule", saeLrScheduleName(c.training.lrSchedule)},
+                     {"lr_warmup_steps", c.training.lrWarmupSteps},
+                     {"lr_decay_steps", c.training.lrDecaySteps},
+                     {"lr_end", c.training.lrEnd},
+                     {"l1_warmup_steps", c.training.l1WarmupSteps}};
     j["health"] = {{"dense_threshold", c.denseThreshold}, {"ultra_rare_threshold", c.ultraRareThreshold}};
     j["evaluation_inputs"] = c.evaluationInputs;
 }
@@ -272,6 +277,13 @@ SaeExperimentConfig SaeExperimentConfig::fromJson(const nlohmann::json& settings
     c.training.seed = std::uint64_t(training.integer("seed", 0, 1000000000));
     if (training.has("threads"))
         c.training.threads = int(training.integer("threads", 1, 64));
+    if (training.has("lr_schedule")) { // sessions before the schedules take the constant default
+        c.training.lrSchedule = saeLrScheduleFromName(training.choice("lr_schedule", {"constant", "cosine"}));
+        c.training.lrWarmupSteps = int(training.integer("lr_warmup_steps", 0, c.training.steps));
+        c.training.lrDecaySteps = int(training.integer("lr_decay_steps", 0, c.training.steps));
+        c.training.lrEnd = training.number("lr_end", -1.0, 10.0);
+        c.training.l1WarmupSteps = int(training.integer("l1_warmup_steps", -1, c.training.steps));
+    }
     if (r.has("health")) { // sessions before the health thresholds take the defaults
         const SettingsReader health = r.object("health");
         c.denseThreshold = health.number("dense_threshold", 0.0, 1.0);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdint>
 
 namespace featurescope {
 
@@ -27,6 +28,20 @@ SaeVariant saeVariantFromName(const std::string& name)
         if (saeVariantName(v) == name)
             return v;
     throw InputError("unknown SAE variant '" + name + "' (expected tm2023, 2024, topk, batchtopk or jumprelu)");
+}
+
+std::string saeLrScheduleName(SaeLrSchedule schedule)
+{
+    return schedule == SaeLrSchedule::Cosine ? "cosine" : "constant";
+}
+
+SaeLrSchedule saeLrScheduleFromName(const std::string& name)
+{
+    if (name == "constant")
+        return SaeLrSchedule::Constant;
+    if (name == "cosine" || name == "cosineannealing")
+        return SaeLrSchedule::Cosine;
+    throw InputError("unknown learning-rate schedule '" + name + "' (expected constant or cosine)");
 }
 
 void SaeConfig::validate() const
@@ -66,6 +81,17 @@ void SaeTrainingConfig::validate(const SaeConfig& sae) const
         throw InputError("the l1 warm-up fraction must be in [0, 1]");
     if (deadWindow < 1)
         throw InputError("the dead-feature window must be at least 1 step");
+    if (lrWarmupSteps < 0 || lrDecaySteps < 0 || std::int64_t(lrWarmupSteps) + lrDecaySteps > steps)
+        throw InputError("the learning rate's warm-up and decay steps must be non-negative and together at most the "
+                         "training steps (" + std::to_string(steps) + ")");
+    if (!std::isfinite(lrEnd) || lrEnd > learningRate)
+        throw InputError("the final learning rate must be finite and at most the learning rate");
+    if (lrDecaySteps > 0 && lrSchedule == SaeLrSchedule::Cosine && lrEnd == 0.0)
+        throw InputError("a decay after cosine annealing to a final learning rate of 0 would decay from 0 to 0: set "
+                         "a final learning rate above 0 or no decay");
+    if (l1WarmupSteps > steps)
+        throw InputError("the penalty's warm-up steps must be at most the training steps (" + std::to_string(steps) +
+                         ")");
     if (threads < 1 || threads > 64)
         throw InputError("threads must be between 1 and 64 (got " + std::to_string(threads) + ")");
     if (resampleInputs < 1 || resampleInputs > 1 << 24 || initInputs < 1 || initInputs > 1 << 24)
@@ -113,6 +139,11 @@ void to_json(nlohmann::json& j, const SaeTrainingConfig& config)
                        {"learning_rate", config.learningRate},
                        {"seed", config.seed},
                        {"l1_warmup_fraction", config.l1WarmupFraction},
+                       {"l1_warmup_steps", config.l1WarmupSteps},
+                       {"lr_schedule", saeLrScheduleName(config.lrSchedule)},
+                       {"lr_warmup_steps", config.lrWarmupSteps},
+                       {"lr_decay_steps", config.lrDecaySteps},
+                       {"lr_end", config.lrEnd >= 0.0 ? config.lrEnd : config.learningRate / 10.0},
                        {"resample_steps", config.resampleSteps},
                        {"dead_window", config.deadWindow},
                        {"threads", config.threads}};

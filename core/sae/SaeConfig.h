@@ -68,6 +68,12 @@ struct SaeConfig {
     void validate() const; // throws InputError
 };
 
+// The learning rate's main phase between warm-up and decay (SAELens's lr_scheduler_name "constant" or
+// "cosineannealing").
+enum class SaeLrSchedule { Constant, Cosine };
+std::string saeLrScheduleName(SaeLrSchedule schedule);       // "constant", "cosine"
+SaeLrSchedule saeLrScheduleFromName(const std::string& name); // throws InputError
+
 // How the loss and gradient are computed: dense GEMMs, or lists of active (sample, feature) pairs. Automatic picks
 // per step from the fraction of active codes.
 enum class SaeComputePath { Automatic, Dense, Sparse };
@@ -79,6 +85,12 @@ struct SaeTrainingConfig {
     double learningRate = 1e-3;
     std::uint64_t seed = 0;
     double l1WarmupFraction = 0.05;  // 2024 variant: λ grows linearly from 0 over this fraction of the steps
+    int l1WarmupSteps = -1;          // λ's warm-up in steps for any penalised recipe; < 0: the recipe's default
+    // Learning-rate schedule (SaeSchedule): linear warm-up, main phase, linear decay to 0; lrEnd < 0 means lr / 10.
+    SaeLrSchedule lrSchedule = SaeLrSchedule::Constant;
+    int lrWarmupSteps = 0;
+    int lrDecaySteps = 0;
+    double lrEnd = -1.0;
     std::vector<int> resampleSteps;  // dead-feature resampling happens after these steps (TM: 25k, 50k, 75k, 100k)
     // A feature silent for this many steps counts as dead: resampling takes features silent for at least this many
     // steps, the TopK AuxK loss those silent for more than this many (SAELens's dead_feature_window, 1000 steps).

@@ -1,5 +1,7 @@
 #include "sae/SaeTrainer.h"
 
+#include "sae/SaeSchedule.h"
+
 #include "common/InputError.h"
 
 #include <algorithm>
@@ -72,12 +74,10 @@ double SaeTrainer::sparseStepFraction() const { return m_stepsDone ? double(m_sp
 
 double SaeTrainer::currentL1() const
 {
-    const double l1 = config().l1;
-    if (config().variant != SaeVariant::Anthropic2024 || m_training.l1WarmupFraction <= 0.0)
-        return l1;
-    const double warmupSteps = m_training.l1WarmupFraction * m_training.steps;
-    return warmupSteps > 0.0 ? l1 * std::min(1.0, (m_stepsDone + 1) / warmupSteps) : l1;
+    return config().l1 * SaeSchedule::penaltyFactor(config(), m_training, m_stepsDone);
 }
+
+double SaeTrainer::currentLearningRate() const { return SaeSchedule::learningRate(m_training, m_stepsDone); }
 
 SaeLossTerms SaeTrainer::evaluateBatch()
 {
@@ -194,6 +194,7 @@ bool SaeTrainer::step()
         for (int j = 0; j < dsae; ++j)
             dDec.col(j) -= dDec.col(j).dot(dec.col(j)) * dec.col(j);
     }
+    m_adam.setLearningRate(currentLearningRate());
     m_adam.step(m_sae.parameters().data(), m_gradient.data());
     if (config().unitNormDecoder())
         m_sae.normaliseDecoder();

@@ -55,8 +55,10 @@ public:
     double denseFlopsPerStep() const;
     // Fraction of the steps done that took the sparse path.
     double sparseStepFraction() const;
-    // λ in force at the next step (the 2024 variant warms it up).
+    // λ in force at the next step (the 2024 variant warms it up; see SaeSchedule).
     double currentL1() const;
+    // The learning rate of the next step (SaeSchedule).
+    double currentLearningRate() const;
 
     // How often each latent fired over the last `deadWindow` steps of training (all steps when there are fewer), or
     // the part of that window done so far; empty before the window starts.
