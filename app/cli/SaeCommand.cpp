@@ -226,6 +226,10 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
                          {"tied", false, "tie the encoder to the decoder (W_enc = W_dec^T), which removes feature absorption"},
                          {"features", true, "true features F (synthetic: 128, toy: 20)"},
                          {"d", true, "activation dimension d (synthetic: 64, toy: 5)"},
+                         {"zipf", true, "synthetic: Zipfian firing, probability proportional to (rank + 1)^-S (default: 0.99^rank)"},
+                         {"hierarchy", true, "synthetic: P,C = the first P features are parents with C children each, a child active only with its parent (absorption_rate in the JSON)"},
+                         {"child-probability", true, "synthetic with --hierarchy: a child's probability given its parent (0.5; with --exclusive-children: that one child fires)"},
+                         {"exclusive-children", false, "synthetic with --hierarchy: at most one child of a parent at a time"},
                          {"feature-probability", true, "toy: probability that a feature is active (0.05)"},
                          {"toy-steps", true, "toy: training steps of the toy model (3000)"},
                          {"d-sae", true, "SAE latents (synthetic, fashion-mnist: 512; toy: 4F)"},
@@ -318,6 +322,22 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
         config.syntheticFeatures = features;
         config.syntheticDimension = d;
     }
+    if (sourceName != "synthetic" &&
+        (args.has("zipf") || args.has("hierarchy") || args.has("child-probability") || args.has("exclusive-children")))
+        throw InputError("--zipf, --hierarchy, --child-probability and --exclusive-children need --source synthetic");
+    SyntheticStructure& structure = config.syntheticStructure;
+    structure.zipfExponent = args.has("zipf") ? args.number("zipf", 0.0, 0.0, 10.0, true) : 0.0;
+    if (args.has("hierarchy")) {
+        const std::vector<double> pc = args.numberList("hierarchy", {});
+        if (pc.size() != 2 || pc[0] < 1 || pc[1] < 1 || pc[0] != double(int(pc[0])) || pc[1] != double(int(pc[1])))
+            throw InputError("option --hierarchy expects P,C: whole numbers of parents and of children per parent");
+        structure.parents = int(pc[0]);
+        structure.childrenPerParent = int(pc[1]);
+    } else if (args.has("child-probability") || args.has("exclusive-children")) {
+        throw InputError("--child-probability and --exclusive-children need --hierarchy P,C");
+    }
+    structure.childProbability = args.number("child-probability", 0.5, 0.0, 1.0);
+    structure.exclusiveChildren = args.flag("exclusive-children");
     if (fashion) {
         config.dataDirectory = args.text("data-dir", config.dataDirectory);
         config.mlpEpochs = int(args.integer("mlp-epochs", config.mlpEpochs, 1, 1000));

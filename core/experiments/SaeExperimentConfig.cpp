@@ -188,7 +188,12 @@ void to_json(nlohmann::json& j, const SaeExperimentConfig& c)
     j["source"] = SaeExperimentConfig::sourceName(c.source);
     j["synthetic"] = {{"features", c.syntheticFeatures},
                       {"dimension", c.syntheticDimension},
-                      {"mean_active", c.syntheticMeanActive}};
+                      {"mean_active", c.syntheticMeanActive},
+                      {"zipf", c.syntheticStructure.zipfExponent},
+                      {"parents", c.syntheticStructure.parents},
+                      {"children", c.syntheticStructure.childrenPerParent},
+                      {"child_probability", c.syntheticStructure.childProbability},
+                      {"exclusive_children", c.syntheticStructure.exclusiveChildren}};
     j["toy"] = {{"features", c.toyFeatures},
                 {"hidden", c.toyHidden},
                 {"probability", c.toyProbability},
@@ -249,6 +254,13 @@ SaeExperimentConfig SaeExperimentConfig::fromJson(const nlohmann::json& settings
     c.syntheticFeatures = int(syn.integer("features", 1, 100000));
     c.syntheticDimension = int(syn.integer("dimension", 1, 4096));
     c.syntheticMeanActive = syn.number("mean_active", 1e-6, 100000);
+    if (syn.has("zipf")) { // sessions before the structured sources: independent features, geometric law
+        c.syntheticStructure.zipfExponent = syn.number("zipf", 0.0, 10.0);
+        c.syntheticStructure.parents = int(syn.integer("parents", 0, 100000));
+        c.syntheticStructure.childrenPerParent = int(syn.integer("children", 0, 100000));
+        c.syntheticStructure.childProbability = syn.number("child_probability", 0.0, 1.0);
+        c.syntheticStructure.exclusiveChildren = syn.boolean("exclusive_children");
+    }
     const SettingsReader toy = r.object("toy");
     c.toyFeatures = int(toy.integer("features", 2, 2000));
     c.toyHidden = int(toy.integer("hidden", 1, 512));

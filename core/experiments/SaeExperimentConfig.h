@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sae/SyntheticActivationSource.h"
 #include "sae/ActivationImport.h"
 #include "sae/SaeConfig.h"
 
@@ -23,6 +24,7 @@ struct SaeExperimentConfig {
     int syntheticFeatures = 128; // F
     int syntheticDimension = 64; // d
     double syntheticMeanActive = 5.0;
+    SyntheticStructure syntheticStructure; // Zipfian firing, parent/child hierarchies
     // Toy model: hidden activations of a trained ReLU-output toy model (p shared by all features).
     int toyFeatures = 20;        // n
     int toyHidden = 5;           // m

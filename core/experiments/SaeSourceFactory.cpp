@@ -102,11 +102,18 @@ SaeSource SaeSourceFactory::build(const SaeExperimentConfig& config, const Progr
         settings.features = config.syntheticFeatures;
         settings.dimension = config.syntheticDimension;
         settings.meanActive = config.syntheticMeanActive;
+        settings.structure = config.syntheticStructure;
         settings.seed = Rng::deriveSeed(seed, RngStream::kSyntheticDirections);
         out.source = std::make_shared<SyntheticActivationSource>(settings);
+        const SyntheticStructure& st = config.syntheticStructure;
         out.description = "synthetic: " + std::to_string(config.syntheticFeatures) + " true features in d = " +
                           std::to_string(config.syntheticDimension) + ", " +
-                          format("%.3g", config.syntheticMeanActive) + " active per input";
+                          format("%.3g", config.syntheticMeanActive) + " active per input" +
+                          (st.zipfExponent > 0.0 ? ", Zipfian firing (s = " + format("%.3g", st.zipfExponent) + ")" : "") +
+                          (st.hierarchical() ? ", " + std::to_string(st.parents) + " parents with " +
+                                                   std::to_string(st.childrenPerParent) +
+                                                   (st.exclusiveChildren ? " mutually exclusive" : "") + " children each"
+                                             : "");
         out.facts["true_features"] = config.syntheticFeatures;
         break;
     }

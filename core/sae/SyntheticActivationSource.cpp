@@ -3,7 +3,9 @@
 #include "common/InputError.h"
 #include "math/Rng.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 namespace featurescope {
 
@@ -32,23 +34,117 @@ SparseCombinationSampler SyntheticActivationSource::makeSampler(const Settings& 
         }
         directions.col(i) /= norm;
     }
-    std::vector<double> probability(std::size_t(settings.features));
+    const SyntheticStructure& st = settings.structure;
+    if (!std::isfinite(st.zipfExponent) || st.zipfExponent < 0.0 || st.zipfExponent > 10.0)
+        throw InputError("the Zipf exponent must be between 0 and 10");
+    if (st.parents < 0 || st.childrenPerParent < 0 ||
+        std::int64_t(st.parents) * (1 + std::int64_t(st.childrenPerParent)) > settings.features)
+        throw InputError("a hierarchy of " + std::to_string(st.parents) + " parents with " +
+                         std::to_string(st.childrenPerParent) + " children each needs at least " +
+                         std::to_string(std::int64_t(st.parents) * (1 + std::int64_t(st.childrenPerParent))) +
+                         " true features (got " + std::to_string(settings.features) + ")");
+    if (!std::isfinite(st.childProbability) || st.childProbability < 0.0 || st.childProbability > 1.0)
+        throw InputError("the child probability must be in [0, 1]");
+    // The firing law runs over the parents and independent features by rank; children get 0 here and are drawn
+    // given their parents (addChildren).
+    const int firstChild = st.hierarchical() ? st.parents : settings.features;
+    const int lastChild = st.hierarchical() ? st.parents * (1 + st.childrenPerParent) : settings.features;
+    std::vector<double> probability(std::size_t(settings.features), 0.0);
     double sum = 0.0;
-    for (int i = 0; i < settings.features; ++i)
-        sum += probability[std::size_t(i)] = std::pow(settings.decay, i);
+    int rank = 0;
+    for (int i = 0; i < settings.features; ++i) {
+        if (i >= firstChild && i < lastChild)
+            continue;
+        const double w = st.zipfExponent > 0.0 ? std::pow(rank + 1.0, -st.zipfExponent) : std::pow(settings.decay, rank);
+        sum += probability[std::size_t(i)] = w;
+        ++rank;
+    }
+    if (settings.meanActive > rank)
+        throw InputError("the mean number of active features must be at most the " + std::to_string(rank) +
+                         " features that fire on their own");
     for (double& p : probability)
         p = std::min(1.0, p * settings.meanActive / sum);
     return SparseCombinationSampler(std::move(directions), std::move(probability));
 }
 
 SyntheticActivationSource::SyntheticActivationSource(const Settings& settings)
-    : m_settings(settings), m_sampler(makeSampler(settings))
+    : m_settings(settings), m_sampler(makeSampler(settings)), m_marginal(m_sampler.probability())
 {
+    const SyntheticStructure& st = m_settings.structure;
+    if (!st.hierarchical())
+        return;
+    const double perChild = st.exclusiveChildren ? st.childProbability / st.childrenPerParent : st.childProbability;
+    for (int p = 0; p < st.parents; ++p)
+        for (int j = 0; j < st.childrenPerParent; ++j)
+            m_marginal[std::size_t(st.parents + p * st.childrenPerParent + j)] = m_marginal[std::size_t(p)] * perChild;
+}
+
+double SyntheticActivationSource::meanActiveFeatures() const
+{
+    double sum = 0.0;
+    for (double p : m_marginal)
+        sum += p;
+    return sum;
+}
+
+double SyntheticActivationSource::densestTrueFeatureRate() const
+{
+    double top = 0.0;
+    for (double p : m_marginal)
+        top = std::max(top, p);
+    return top;
+}
+
+std::vector<std::pair<int, int>> SyntheticActivationSource::hierarchy() const
+{
+    std::vector<std::pair<int, int>> pairs;
+    const SyntheticStructure& st = m_settings.structure;
+    if (st.hierarchical())
+        for (int p = 0; p < st.parents; ++p)
+            for (int j = 0; j < st.childrenPerParent; ++j)
+                pairs.emplace_back(p, st.parents + p * st.childrenPerParent + j);
+    return pairs;
+}
+
+void SyntheticActivationSource::addChildren(Eigen::MatrixXf& X, const Eigen::MatrixXf& values,
+                                            Eigen::MatrixXf* valuesOut, UniformStream& stream) const
+{
+    const SyntheticStructure& st = m_settings.structure;
+    const Eigen::MatrixXf& directions = m_sampler.directions();
+    float u[3];
+    auto add = [&](int child, Eigen::Index s, float value) {
+        X.col(s) += value * directions.col(child);
+        if (valuesOut)
+            (*valuesOut)(child, s) = value;
+    };
+    for (Eigen::Index s = 0; s < X.cols(); ++s)
+        for (int p = 0; p < st.parents; ++p) {
+            if (values(p, s) == 0.0f)
+                continue;
+            const int first = st.parents + p * st.childrenPerParent;
+            if (st.exclusiveChildren) {
+                stream.fill(u, 3); // fires?, which child, its value
+                if (u[0] < st.childProbability)
+                    add(first + std::min(st.childrenPerParent - 1, int(u[1] * st.childrenPerParent)), s, u[2]);
+                continue;
+            }
+            for (int j = 0; j < st.childrenPerParent; ++j) {
+                stream.fill(u, 2);
+                if (u[0] < st.childProbability)
+                    add(first + j, s, u[1]);
+            }
+        }
 }
 
 void SyntheticActivationSource::sampleBatch(Eigen::MatrixXf& X, int batch, Random& random) const
 {
-    m_sampler.sample(X, batch, random.uniform);
+    if (!m_settings.structure.hierarchical()) {
+        m_sampler.sample(X, batch, random.uniform);
+        return;
+    }
+    Eigen::MatrixXf values;
+    m_sampler.sample(X, batch, random.uniform, &values);
+    addChildren(X, values, nullptr, random.uniform);
 }
 
 EvaluationSet SyntheticActivationSource::evaluationSet(int maxCount, std::uint64_t seed) const
@@ -57,6 +153,10 @@ EvaluationSet SyntheticActivationSource::evaluationSet(int maxCount, std::uint64
     EvaluationSet set;
     // The directions have unit norm, so each feature's contribution norm is |coefficient| (values are in [0, 1)).
     m_sampler.sample(set.activations, std::max(maxCount, 0), random.uniform, &set.trueActivations);
+    if (m_settings.structure.hierarchical()) {
+        const Eigen::MatrixXf parents = set.trueActivations;
+        addChildren(set.activations, parents, &set.trueActivations, random.uniform);
+    }
     return set;
 }
 
