@@ -8,6 +8,7 @@
 #include "lm/TextCorpus.h"
 #include "lmfeatures/FeatureDashboard.h"
 #include "lmfeatures/InterpretabilityProxies.h"
+#include "lmfeatures/LmControlExperiment.h"
 #include "lmfeatures/TransformerRandomizer.h"
 #include "sae/ImportedSae.h"
 #include "sae/SaeLensExporter.h"
@@ -153,8 +154,7 @@ int SaeLmCommand::run(const std::vector<std::string>& arguments)
                                      keepEmbeddings);
     }
     const std::string text = TextCorpus::load(own.count("corpus") ? own["corpus"] : TextCorpus::kDefaultPath).text();
-    const std::size_t heldOut = std::min<std::size_t>(text.size() / 5, 1 << 20);
-    const std::string trainingText = text.substr(0, text.size() - heldOut), heldOutText = text.substr(text.size() - heldOut);
+    const auto [trainingText, heldOutText] = LmControlExperiment::splitHeldOut(text);
 
     TemporaryFolder scratch;
     const std::string activations = (scratch.path / "activations.npz").string();
