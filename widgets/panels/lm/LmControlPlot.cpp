@@ -31,6 +31,9 @@ void LmControlPlot::clear(const QString& emptyText)
     for (QCPBars* bars : m_bars)
         removePlottable(bars);
     m_bars.clear();
+    for (QCPItemText* note : m_notes)
+        removeItem(note);
+    m_notes.clear();
     m_values.clear();
     m_empty->setText(emptyText);
     m_empty->setVisible(true);
@@ -70,10 +73,32 @@ void LmControlPlot::setValues(const QStringList& arms, const QStringList& proxie
         bars->setData(x, y, true);
         m_bars.push_back(bars);
     }
+    for (int p = 0; p < proxies.size(); ++p) {
+        bool drawn = false, anyAvailable = false;
+        for (int a = 0; a < arms.size(); ++a) {
+            drawn = drawn || barHeight(a, p) > 0.0;
+            anyAvailable = anyAvailable || available(values[std::size_t(a)][std::size_t(p)]);
+        }
+        auto* note = new QCPItemText(this);
+        note->position->setCoords(p, 0.06);
+        note->setFont(textFont());
+        note->setColor(QColor(130, 130, 130)); // as the empty-plot text: readable in every theme
+        note->setText(drawn ? QString() : anyAvailable ? tr("0 in every arm") : tr("not available"));
+        note->setVisible(!drawn);
+        m_notes.push_back(note);
+    }
     xAxis->setTicker(ticker);
     xAxis->setTickLabels(true);
     xAxis->setRange(-0.6, proxies.size() - 0.4);
     replot(rpQueuedReplot);
+}
+
+QStringList LmControlPlot::groupNotes() const
+{
+    QStringList notes;
+    for (const QCPItemText* note : m_notes)
+        notes << note->text();
+    return notes;
 }
 
 double LmControlPlot::barHeight(int arm, int proxy) const

@@ -19,12 +19,15 @@ public:
     void setValues(const QStringList& arms, const QStringList& proxies, const std::vector<std::vector<double>>& values);
     void clear(const QString& emptyText);
     int armCount() const { return int(m_bars.size()); }
+    // The notes over groups without a bar ("0 in every arm", "not available"), by proxy; empty where bars are drawn.
+    QStringList groupNotes() const;
     // The normalised height of one bar (0 when it is not drawn).
     double barHeight(int arm, int proxy) const;
     QString hoverText(const QPointF& pos) const override;
 
 private:
     std::vector<QCPBars*> m_bars;
+    std::vector<QCPItemText*> m_notes; // over groups without bars, so an empty group does not read as missing data
     QCPItemText* m_empty = nullptr;
     QStringList m_arms, m_proxies;
     std::vector<std::vector<double>> m_values;

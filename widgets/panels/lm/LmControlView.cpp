@@ -18,6 +18,7 @@
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStyle>
 #include <QTableWidget>
 #include <QThread>
 #include <QVBoxLayout>
@@ -38,15 +39,22 @@ QString formatted(const nlohmann::json& v)
 
 } // namespace
 
-const std::vector<std::pair<std::string, QString>>& LmControlView::proxyColumns()
+const std::vector<LmControlView::Proxy>& LmControlView::proxies()
 {
-    static const std::vector<std::pair<std::string, QString>> columns = {
-        {"token_explained_variance", QStringLiteral("token EV")},
-        {"distinct_top_tokens", QStringLiteral("distinct top tokens")},
-        {"logit_concentration", QStringLiteral("logit concentration")},
-        {"mean_density", QStringLiteral("mean density")},
-        {"dead_fraction", QStringLiteral("dead fraction")}};
-    return columns;
+    static const std::vector<Proxy> list = {
+        {"token_explained_variance", tr("token EV"), tr("token\nEV"),
+         tr("token_explained_variance: share of a feature's activation variance the current token alone explains; "
+            "higher = more token-like features (not better)")},
+        {"distinct_top_tokens", tr("distinct top"), tr("distinct\ntop tokens"),
+         tr("distinct_top_tokens: different tokens at the strongest positions of a feature's top 10 examples; "
+            "1 = a single-token feature")},
+        {"logit_concentration", tr("logit conc."), tr("logit\nconcentration"),
+         tr("logit_concentration: share of the squared direct logit effects in the 10 largest; higher = pushes a "
+            "few specific tokens")},
+        {"mean_density", tr("density"), tr("mean\ndensity"), tr("mean_density: how often a live feature fires")},
+        {"dead_fraction", tr("dead"), tr("dead\nfraction"),
+         tr("dead_fraction: features that never fire on the held-out text")}};
+    return list;
 }
 
 QString LmControlView::armLabel(const std::string& arm)
@@ -64,7 +72,7 @@ QString LmControlView::explanation()
               "three randomized copies: <i>shuffled</i> (each weight matrix's entries permuted), <i>re-initialised</i> "
               "(each matrix redrawn with its own mean and spread) and <i>untrained</i> (GPT-2's initialisation). Every "
               "number is measured on held-out text, the corpus's last fifth.</p>"
-              "<p><b>ce_loss_score</b>: how much of the next-token loss the SAE keeps when spliced in, 1 = nothing lost, "
+              "<p><b>CE score</b> (ce_loss_score): how much of the next-token loss the SAE keeps when spliced in, 1 = nothing lost, "
               "0 = as bad as deleting the activation. A randomized model predicts little to begin with (see CE clean).</p>"
               "<p><b>token EV</b> (token_explained_variance): the share of a feature's activation variance the current "
               "token alone explains. Higher = more token-like features; random transformers' features tend to be token "
@@ -126,24 +134,27 @@ LmControlView::LmControlView(QWidget* parent) : QWidget(parent)
     controls->addWidget(m_keepEmbeddings);
     controls->addStretch(1);
 
-    m_table = new QTableWidget(0, FirstProxyColumn + int(proxyColumns().size()) + 1, this);
+    m_table = new QTableWidget(0, FirstProxyColumn + int(proxies().size()) + 1, this);
     m_table->setObjectName(QStringLiteral("lmControlTable"));
-    QStringList headers = {tr("arm"), tr("CE clean"), tr("ce_loss_score")};
-    for (const auto& column : proxyColumns())
-        headers << column.second;
+    QStringList headers = {tr("arm"), tr("CE clean"), tr("CE score")};
+    for (const Proxy& proxy : proxies())
+        headers << proxy.column;
     headers << tr("L0");
     m_table->setHorizontalHeaderLabels(headers);
+    for (int c = 0; c < int(proxies().size()); ++c)
+        m_table->horizontalHeaderItem(FirstProxyColumn + c)->setToolTip(proxies()[std::size_t(c)].tip);
     m_table->verticalHeader()->setVisible(false);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->setToolTip(tr("One row per arm, measured on held-out text; hover a header for what it means"));
     m_table->horizontalHeaderItem(CeCleanColumn)->setToolTip(tr("Next-token loss of the model itself (nats)"));
     m_table->horizontalHeaderItem(CeScoreColumn)->setToolTip(
-        tr("(CE ablated − CE with the SAE) / (CE ablated − CE clean): 1 = the SAE loses nothing"));
+        tr("ce_loss_score = (CE ablated − CE with the SAE) / (CE ablated − CE clean): 1 = the SAE loses nothing"));
     m_table->horizontalHeaderItem(m_table->columnCount() - 1)->setToolTip(tr("Mean active features per position"));
-    // Four rows and a header: the table needs no more height, the plot takes the rest.
+    // Four rows, a header and room for a horizontal scroll bar: the table needs no more height, the plot takes the rest.
     m_table->verticalHeader()->setDefaultSectionSize(22);
-    m_table->setMaximumHeight(m_table->horizontalHeader()->sizeHint().height() + 4 * 22 + 2 * m_table->frameWidth() + 4);
+    m_table->setFixedHeight(m_table->horizontalHeader()->sizeHint().height() + 4 * 22 + 2 * m_table->frameWidth() +
+                            m_table->style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 2);
     m_plot = new LmControlPlot(this);
     m_plot->setObjectName(QStringLiteral("lmControlPlot"));
     m_plot->setToolTip(tr("Each proxy divided by its largest value over the four arms; hover a bar for its value"));
@@ -159,12 +170,11 @@ LmControlView::LmControlView(QWidget* parent) : QWidget(parent)
     textScroll->setFrameShape(QFrame::NoFrame);
     textScroll->setMinimumWidth(240);
 
-    auto* results = new QSplitter(Qt::Vertical, this);
-    results->addWidget(m_table);
-    results->addWidget(m_plot);
-    results->setStretchFactor(0, 0);
-    results->setStretchFactor(1, 1);
-    results->setChildrenCollapsible(false);
+    auto* results = new QWidget(this);
+    auto* resultsLayout = new QVBoxLayout(results);
+    resultsLayout->setContentsMargins(0, 0, 0, 0);
+    resultsLayout->addWidget(m_table);
+    resultsLayout->addWidget(m_plot, 1);
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(results);
     splitter->addWidget(textScroll);
@@ -262,9 +272,9 @@ void LmControlView::setResults(const std::vector<LmControlResult>& results, cons
 void LmControlView::showResults()
 {
     m_table->setRowCount(int(m_results.size()));
-    QStringList arms, proxies;
-    for (const auto& column : proxyColumns())
-        proxies << column.second;
+    QStringList arms, labels;
+    for (const Proxy& proxy : proxies())
+        labels << proxy.label;
     std::vector<std::vector<double>> values;
     double seconds = 0.0;
     for (int row = 0; row < int(m_results.size()); ++row) {
@@ -274,8 +284,8 @@ void LmControlView::showResults()
         arms << arm;
         QStringList cells = {arm, formatted(j["ce_clean"]), formatted(j["ce_loss_score"])};
         std::vector<double> row_values;
-        for (const auto& column : proxyColumns()) {
-            const nlohmann::json& v = j["proxies"][column.first];
+        for (const Proxy& proxy : proxies()) {
+            const nlohmann::json& v = j["proxies"][proxy.key];
             cells << formatted(v);
             row_values.push_back(v.is_number() ? v.get<double>() : -1.0);
         }
@@ -292,7 +302,7 @@ void LmControlView::showResults()
     if (m_results.empty())
         m_plot->clear(tr("Run the control to compare the four arms"));
     else
-        m_plot->setValues(arms, proxies, values);
+        m_plot->setValues(arms, labels, values);
     if (!m_results.empty())
         m_status->setText(tr("%1 arms on %2, %3 s").arg(m_results.size()).arg(m_source).arg(seconds, 0, 'f', 1));
 }

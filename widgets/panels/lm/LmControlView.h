@@ -55,8 +55,14 @@ public:
     static State readState(const nlohmann::json& j);
     void restoreState(const State& state);
 
-    // The proxies shown, in column and group order: (JSON key, column title).
-    static const std::vector<std::pair<std::string, QString>>& proxyColumns();
+    // The proxies shown, in column and group order.
+    struct Proxy {
+        std::string key; // in InterpretabilityProxies::toJson()
+        QString column;  // table header
+        QString label;   // bar-group label (may break lines)
+        QString tip;     // what it means and which way it points
+    };
+    static const std::vector<Proxy>& proxies();
     static QString armLabel(const std::string& arm); // "trained", "shuffled", "re-initialised", "untrained"
     // What each proxy means and which way it points, and what the proxies are not.
     static QString explanation();
