@@ -1,8 +1,14 @@
 // The "Randomized control" tab of the language-model view (widgets/panels/lm/LmControlView), offscreen: results
 // fill the table and the grouped bars (each proxy divided by its largest arm), a session keeps them and restores
 // them without running, malformed session values are refused with one line, a real run on the tiny2 test model
-// fills four finite rows in the background, Cancel stops a run, and the lm-control figure renders restored results.
+// fills four finite rows in the background, Cancel stops a run, the filled tab has nothing cut off in any theme, and
+// the lm-control figure renders restored results, in process and through `featurescope render --session`.
+#include "app/CliRun.h"
 #include "common/FigureExporter.h"
+#include "common/Theme.h"
+#include "plots/FeaturePalette.h"
+#include "session/SessionFile.h"
+#include "widgets/LayoutInspector.h"
 #include "common/InputError.h"
 #include "panels/features/FeatureActivationsPanel.h"
 #include "panels/lm/LmControlPlot.h"
@@ -12,7 +18,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QApplication>
 #include <QFile>
+#include <QImage>
 #include <QFileInfo>
 #include <QLabel>
 #include <QPushButton>
@@ -257,6 +265,72 @@ private Q_SLOTS:
         QCOMPARE(FigureExporter::exportWidget(plot, path, ExportOptions{}), QString());
         QVERIFY(QFileInfo(path).size() > 1000);
         panel.waitForTraining();
+    }
+
+    void filledTabHasNothingCutOff_data()
+    {
+        QTest::addColumn<int>("theme");
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("light 1280x800") << int(Theme::Id::Light) << QSize(1280, 800);
+        QTest::newRow("dark 1280x800") << int(Theme::Id::Dark) << QSize(1280, 800);
+        QTest::newRow("presentation 1600x900") << int(Theme::Id::Presentation) << QSize(1600, 900);
+    }
+
+    void filledTabHasNothingCutOff()
+    {
+        QFETCH(int, theme);
+        QFETCH(QSize, size);
+        auto* app = qobject_cast<QApplication*>(QCoreApplication::instance());
+        Theme::apply(*app, Theme::Id(theme));
+        FeatureActivationsPanel panel;
+        panel.resize(size);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.findChild<QTabWidget*>()->setCurrentWidget(panel.lmView());
+        panel.lmView()->controlView()->setResults(knownResults(), QStringLiteral("tiny2 at blocks.1.mlp.hook_post"));
+        panel.lmView()->showTab(LmFeaturesView::ControlTab);
+        QTest::qWait(20);
+        QApplication::processEvents();
+        const QStringList problems = LayoutInspector::inspect(&panel);
+        panel.waitForTraining();
+        Theme::apply(*app, Theme::Id::Light);
+        if (!problems.isEmpty())
+            QFAIL(qPrintable(problems.join(QStringLiteral("\n  "))));
+    }
+
+    // The saved session drawn by the command line: every arm's bars are in the picture (in its palette colour).
+    void renderCommandDrawsSavedResults()
+    {
+        QTemporaryDir dir;
+        const QString session = dir.filePath(QStringLiteral("control.fss"));
+        {
+            FeatureActivationsPanel panel;
+            panel.waitForTraining();
+            LmFeaturesView::State state = LmFeaturesView::readState(nullptr);
+            state.control.results = knownResults();
+            state.control.source = QStringLiteral("tiny2 at blocks.1.mlp.hook_post");
+            panel.lmView()->restoreState(state);
+            Session s;
+            s.currentPanel = "features";
+            panel.saveState(s.panels["features"]);
+            SessionFile::save(session.toStdString(), s);
+        }
+        const QString png = dir.filePath(QStringLiteral("lm-control.png"));
+        const CliRun r = CliRun::run({QStringLiteral("render"), QStringLiteral("--panel"), QStringLiteral("features"),
+                                      QStringLiteral("--figure"), QStringLiteral("lm-control"), QStringLiteral("--session"),
+                                      session, QStringLiteral("--out"), png, QStringLiteral("--theme"),
+                                      QStringLiteral("light")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QImage image(png);
+        QVERIFY(!image.isNull());
+        for (int arm = 0; arm < 4; ++arm) {
+            const QRgb colour = FeaturePalette::featureColor(arm).rgb();
+            int pixels = 0;
+            for (int y = 0; y < image.height(); ++y)
+                for (int x = 0; x < image.width(); ++x)
+                    pixels += (image.pixel(x, y) & 0xFFFFFF) == (colour & 0xFFFFFF);
+            QVERIFY2(pixels > 2000, qPrintable(QStringLiteral("arm %1: %2 pixels").arg(arm).arg(pixels)));
+        }
     }
 };
 
