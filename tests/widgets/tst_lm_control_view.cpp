@@ -104,6 +104,7 @@ private Q_SLOTS:
         QCOMPARE(table->item(3, 0)->text(), QStringLiteral("untrained"));
         QVERIFY(table->horizontalHeaderItem(2)->toolTip().startsWith(QStringLiteral("ce_loss_score")));
         QCOMPARE(table->item(1, 2)->text(), QStringLiteral("0.8"));
+        QVERIFY(table->horizontalHeaderItem(3)->toolTip().contains(QStringLiteral("more token-like features")));
         QCOMPARE(table->item(2, 3)->text(), QStringLiteral("0.6")); // token EV of the re-initialised arm
         QCOMPARE(table->item(3, 5)->text(), QStringLiteral("–"));   // no logit concentration
         QCOMPARE(table->item(3, table->columnCount() - 1)->text(), QStringLiteral("23"));

@@ -24,6 +24,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <map>
 
 using featurescope::LmControlResult;
 
@@ -41,19 +42,23 @@ QString formatted(const nlohmann::json& v)
 
 const std::vector<LmControlView::Proxy>& LmControlView::proxies()
 {
-    static const std::vector<Proxy> list = {
-        {"token_explained_variance", tr("token EV"), tr("token\nEV"),
-         tr("token_explained_variance: share of a feature's activation variance the current token alone explains; "
-            "higher = more token-like features (not better)")},
-        {"distinct_top_tokens", tr("distinct top"), tr("distinct\ntop tokens"),
-         tr("distinct_top_tokens: different tokens at the strongest positions of a feature's top 10 examples; "
-            "1 = a single-token feature")},
-        {"logit_concentration", tr("logit conc."), tr("logit\nconcentration"),
-         tr("logit_concentration: share of the squared direct logit effects in the 10 largest; higher = pushes a "
-            "few specific tokens")},
-        {"mean_density", tr("density"), tr("mean\ndensity"), tr("mean_density: how often a live feature fires")},
-        {"dead_fraction", tr("dead"), tr("dead\nfraction"),
-         tr("dead_fraction: features that never fire on the held-out text")}};
+    // Tooltips from core's descriptions, so the tab, the command line's help and the code say the same.
+    static const std::vector<Proxy> list = [] {
+        const std::map<std::string, std::pair<QString, QString>> titles = {
+            {"token_explained_variance", {tr("token EV"), tr("token\nEV")}},
+            {"distinct_top_tokens", {tr("distinct top"), tr("distinct\ntop tokens")}},
+            {"logit_concentration", {tr("logit conc."), tr("logit\nconcentration")}},
+            {"mean_density", {tr("density"), tr("mean\ndensity")}},
+            {"dead_fraction", {tr("dead"), tr("dead\nfraction")}}};
+        std::vector<Proxy> out;
+        for (const auto& d : featurescope::InterpretabilityProxies::descriptions()) {
+            const auto& [column, label] = titles.at(d.key);
+            // Rich text, so that Qt wraps the long lines.
+            const QString tip = QString::fromStdString(d.key + ": " + d.text).toHtmlEscaped();
+            out.push_back({d.key, column, label, QStringLiteral("<p>%1</p>").arg(tip)});
+        }
+        return out;
+    }();
     return list;
 }
 
