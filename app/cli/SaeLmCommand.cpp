@@ -8,6 +8,7 @@
 #include "lm/TextCorpus.h"
 #include "lmfeatures/FeatureDashboard.h"
 #include "lmfeatures/InterpretabilityProxies.h"
+#include "lmfeatures/LmControlExperiment.h"
 #include "lmfeatures/TransformerRandomizer.h"
 #include "sae/ImportedSae.h"
 #include "sae/SaeLensExporter.h"
@@ -76,12 +77,11 @@ std::string SaeLmCommand::helpText()
          "of `featurescope sae --source file`. The text is split: its last fifth (at most 1 MB) is held out.\n\n"
          "Added to the JSON: ce_clean, ce_sae, ce_ablated, ce_loss_score = (CE_ablated - CE_sae) / (CE_ablated - CE_clean),\n"
          "kl_score = (KL_ablated - KL_sae) / KL_ablated (the SAE spliced into the model it was trained on, randomized or\n"
-         "not, on held-out text), and proxies{} of interpretability over the live features on held-out text:\n"
-         "token_explained_variance (share of a feature's activation variance the current token alone explains; random\n"
-         "transformers' features tend to be token detectors, so compare it, higher is not better), distinct_top_tokens\n"
-         "(different tokens at the strongest positions of the top 10 examples), logit_concentration (share of the\n"
-         "squared direct logit effects in the 10 largest), mean_density, dead_fraction. They are measured stand-ins:\n"
-         "Towards Monosemanticity judged interpretability with human and model raters, which featurescope does not.\n";
+         "not, on held-out text), and proxies{} of interpretability over the live features on held-out text:\n";
+    for (const auto& proxy : InterpretabilityProxies::descriptions())
+        s << "  " << proxy.key << ": " << proxy.text << "\n";
+    s << "They are measured stand-ins: Towards Monosemanticity judged interpretability with human and model raters,\n"
+         "which featurescope does not.\n";
     return s.str();
 }
 
@@ -153,8 +153,7 @@ int SaeLmCommand::run(const std::vector<std::string>& arguments)
                                      keepEmbeddings);
     }
     const std::string text = TextCorpus::load(own.count("corpus") ? own["corpus"] : TextCorpus::kDefaultPath).text();
-    const std::size_t heldOut = std::min<std::size_t>(text.size() / 5, 1 << 20);
-    const std::string trainingText = text.substr(0, text.size() - heldOut), heldOutText = text.substr(text.size() - heldOut);
+    const auto [trainingText, heldOutText] = LmControlExperiment::splitHeldOut(text);
 
     TemporaryFolder scratch;
     const std::string activations = (scratch.path / "activations.npz").string();

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 namespace featurescope {
 
@@ -80,6 +81,30 @@ void addBuffer(zip_t* archive, const std::string& name, const std::string& bytes
     }
 }
 
+// Runs `windows` consecutive windows of `stream` (each `context` tokens, BOS first when given) through the model,
+// kBatch windows per forward pass; after each pass `done(first window, batch, ids)` sees what the hooks just saw.
+template <class Done>
+void forEachBatch(const LanguageModel& lm, const std::vector<int>& stream, std::uint64_t windows, int context,
+                  std::optional<int> bos, const GptHooks& hooks, const ProgressReporter* progress, Done done)
+{
+    const int body = context - (bos ? 1 : 0);
+    GptActivations activations;
+    std::vector<int> ids;
+    for (std::uint64_t first = 0; first < windows; first += kBatch) {
+        if (progress && progress->isCancelled())
+            throw Cancelled();
+        const int batch = int(std::min<std::uint64_t>(kBatch, windows - first));
+        ids.assign(std::size_t(batch) * std::size_t(context), bos.value_or(0));
+        for (int b = 0; b < batch; ++b)
+            std::copy_n(stream.begin() + std::ptrdiff_t((first + std::uint64_t(b)) * std::uint64_t(body)), body,
+                        ids.begin() + std::ptrdiff_t(std::size_t(b) * std::size_t(context) + (bos ? 1 : 0)));
+        lm.model().forward(ids.data(), batch, context, activations, &hooks);
+        done(first, batch, ids);
+        if (progress)
+            progress->report(double(first + std::uint64_t(batch)) / double(windows), "harvesting");
+    }
+}
+
 } // namespace
 
 std::string LmHarvester::unicodeNpy(const std::vector<std::string>& strings)
@@ -104,6 +129,31 @@ std::string LmHarvester::unicodeNpy(const std::vector<std::string>& strings)
             p[3] = char((c >> 24) & 0xFF);
         }
     return bytes;
+}
+
+Eigen::MatrixXf LmHarvester::collect(const LanguageModel& lm, const std::vector<int>& stream, const GptHookPoint& hook,
+                                     int context, std::uint64_t maxTokens, bool prependBos,
+                                     const ProgressReporter* progress)
+{
+    const std::optional<int> bos = prependBos ? lm.tokenizer().bosId() : std::nullopt;
+    const int body = context - (bos ? 1 : 0);
+    if (context > lm.model().config().positions || body < 1)
+        throw InputError("a window of " + std::to_string(context) + " tokens does not fit the model (n_positions " +
+                         std::to_string(lm.model().config().positions) + ")");
+    const std::uint64_t windows = std::min<std::uint64_t>(stream.size() / std::uint64_t(body),
+                                                          maxTokens / std::uint64_t(context));
+    if (windows == 0)
+        throw InputError("the text has " + std::to_string(stream.size()) + " tokens, fewer than one window of " +
+                         std::to_string(body) + " (or the token budget is below one window)");
+    Eigen::MatrixXf out(hook.width(lm.model().config()), Eigen::Index(windows * std::uint64_t(context)));
+    Eigen::Index filled = 0;
+    GptHooks hooks;
+    hooks.add(hook, [&](RowMatrixMap a, int, int) {
+        out.middleCols(filled, a.rows()) = a.transpose();
+        filled += a.rows();
+    });
+    forEachBatch(lm, stream, windows, context, bos, hooks, progress, [](std::uint64_t, int, const std::vector<int>&) {});
+    return out;
 }
 
 HarvestResult LmHarvester::run(const LanguageModel& lm, const std::string& corpusText, const HarvestSettings& s,
@@ -153,35 +203,24 @@ HarvestResult LmHarvester::run(const LanguageModel& lm, const std::string& corpu
         GptHooks hooks;
         hooks.setFoldFinalNorm(s.foldLn);
         hooks.add(point, [&captured](RowMatrixMap a, int, int) { captured = a; });
-        GptActivations activations;
-        std::vector<int> ids;
-        for (std::uint64_t first = 0; first < windows; first += kBatch) {
-            if (progress && progress->isCancelled())
-                throw Cancelled();
-            const int batch = int(std::min<std::uint64_t>(kBatch, windows - first));
-            ids.assign(std::size_t(batch) * std::size_t(context), 0);
-            for (int b = 0; b < batch; ++b) {
-                const std::uint64_t w = first + std::uint64_t(b);
-                int* row = ids.data() + std::size_t(b) * std::size_t(context);
-                if (bos)
-                    row[0] = *lm.tokenizer().bosId();
-                std::copy_n(stream.begin() + std::ptrdiff_t(w * std::uint64_t(body)), body, row + (bos ? 1 : 0));
-                for (int t = 0; t < context; ++t) {
-                    const std::uint64_t r = w * std::uint64_t(context) + std::uint64_t(t);
-                    tokenIds[r] = row[t];
-                    sequenceIds[r] = std::int64_t(w);
-                    tokenStrings[r] = lm.tokenizer().tokenBytes(row[t]);
-                }
-            }
-            model.forward(ids.data(), batch, context, activations, &hooks);
-            if (s.center)
-                captured.colwise() -= captured.rowwise().mean();
-            acts.write(reinterpret_cast<const char*>(captured.data()), std::streamsize(captured.size() * sizeof(float)));
-            if (!acts)
-                throw InputError(outPath + ": write error (disk full?)");
-            if (progress)
-                progress->report(double(first + std::uint64_t(batch)) / double(windows), "harvesting");
-        }
+        const std::optional<int> bosId = bos ? lm.tokenizer().bosId() : std::nullopt;
+        forEachBatch(lm, stream, windows, context, bosId, hooks, progress,
+                     [&](std::uint64_t first, int batch, const std::vector<int>& ids) {
+                         for (int b = 0; b < batch; ++b)
+                             for (int t = 0; t < context; ++t) {
+                                 const std::uint64_t w = first + std::uint64_t(b);
+                                 const std::uint64_t r = w * std::uint64_t(context) + std::uint64_t(t);
+                                 tokenIds[r] = ids[std::size_t(b) * std::size_t(context) + std::size_t(t)];
+                                 sequenceIds[r] = std::int64_t(w);
+                                 tokenStrings[r] = lm.tokenizer().tokenBytes(int(tokenIds[r]));
+                             }
+                         if (s.center)
+                             captured.colwise() -= captured.rowwise().mean();
+                         acts.write(reinterpret_cast<const char*>(captured.data()),
+                                    std::streamsize(captured.size() * sizeof(float)));
+                         if (!acts)
+                             throw InputError(outPath + ": write error (disk full?)");
+                     });
     }
 
     int error = 0;

@@ -1,11 +1,14 @@
 #pragma once
 
+#include <Eigen/Core>
+
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace featurescope {
 
+class GptHookPoint;
 class LanguageModel;
 class ProgressReporter;
 
@@ -33,6 +36,12 @@ class LmHarvester {
 public:
     static HarvestResult run(const LanguageModel& model, const std::string& corpusText, const HarvestSettings& settings,
                              const std::string& outPath, ProgressReporter* progress = nullptr);
+    // The same windows without a file: the hook's activations of the first whole windows of `ids` (at most
+    // maxTokens positions, BOS first in each window when `prependBos` and the tokenizer has one) as width x rows,
+    // one position per column. Throws InputError when no window fits, Cancelled through `progress`.
+    static Eigen::MatrixXf collect(const LanguageModel& model, const std::vector<int>& ids, const GptHookPoint& hook,
+                                   int context, std::uint64_t maxTokens, bool prependBos,
+                                   const ProgressReporter* progress = nullptr);
     // A 1-D NumPy array of fixed-width unicode strings ('<Uk', UTF-32LE, NUL-padded) as .npy bytes. Invalid UTF-8
     // (a token that holds part of a character) becomes U+FFFD.
     static std::string unicodeNpy(const std::vector<std::string>& strings);

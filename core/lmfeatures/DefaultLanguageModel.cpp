@@ -6,6 +6,7 @@
 #include "lm/ByteTokenizer.h"
 #include "lm/GptTrainer.h"
 #include "lm/LanguageModel.h"
+#include "lm/LmHarvester.h"
 #include "lm/TextCorpus.h"
 #include "sae/ImportedSae.h"
 #include "sae/MatrixActivationSource.h"
@@ -101,27 +102,17 @@ DefaultLanguageModel::Paths DefaultLanguageModel::ensure(const std::string& cach
     if (!fs::is_regular_file(fs::path(p.sae) / "sae_weights.safetensors", ec)) {
         const LanguageModel lm = LanguageModel::load(p.model);
         const GptHookPoint hook = GptHookPoint::parse(kHook, lm.model().config().layers);
-        const int context = lm.model().config().positions, width = hook.width(lm.model().config());
+        const int context = lm.model().config().positions;
         const std::vector<int> ids = lm.tokenizer().encode(text);
-        const int windows = int(std::min<std::size_t>(std::size_t(recipe.positions / context), ids.size() / std::size_t(context)));
-        if (windows < 1)
+        if (ids.size() < std::size_t(context) || recipe.positions < context)
             throw InputError(corpus + ": the corpus is too short for the default SAE");
+        std::optional<ProgressReporter> harvestStage;
+        if (progress)
+            harvestStage.emplace(*progress, 0.4, 0.45);
         EvaluationSet data;
-        data.activations.resize(width, Eigen::Index(windows) * context);
-        GptHooks hooks;
-        int filled = 0;
-        hooks.add(hook, [&](RowMatrixMap a, int, int) {
-            data.activations.middleCols(filled, a.rows()) = a.transpose();
-            filled += int(a.rows());
-        });
-        GptActivations activations;
-        constexpr int kBatch = 16;
-        for (int first = 0; first < windows; first += kBatch) {
-            if (progress && progress->isCancelled())
-                throw Cancelled();
-            const int n = std::min(kBatch, windows - first);
-            lm.model().forward(ids.data() + std::size_t(first) * context, n, context, activations, &hooks);
-        }
+        data.activations = LmHarvester::collect(lm, ids, hook, context, std::uint64_t(recipe.positions), false,
+                                                harvestStage ? &*harvestStage : nullptr);
+        const int width = int(data.activations.rows());
         const MatrixActivationSource source(std::move(data), "default-lm");
         SaeConfig config;
         config.inputDim = width;

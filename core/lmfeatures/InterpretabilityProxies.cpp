@@ -90,6 +90,22 @@ InterpretabilityProxies InterpretabilityProxies::measure(const FeatureDashboard&
     return p;
 }
 
+const std::vector<InterpretabilityProxies::Description>& InterpretabilityProxies::descriptions()
+{
+    static const std::vector<Description> list = {
+        {"token_explained_variance",
+         "share of a feature's activation variance the current token alone explains; higher = more token-like "
+         "features (random transformers' features tend to be token detectors), so higher is not better: compare it"},
+        {"distinct_top_tokens",
+         "different tokens at the strongest positions of the feature's top 10 examples; 1 = a single-token feature"},
+        {"logit_concentration",
+         "share of the squared direct logit effects in the 10 largest; higher = the feature pushes a few specific "
+         "tokens (absent when the hook has no direct path to the logits)"},
+        {"mean_density", "the live features' mean firing rate"},
+        {"dead_fraction", "features never active in the scan"}};
+    return list;
+}
+
 nlohmann::json InterpretabilityProxies::toJson() const
 {
     nlohmann::json j = {{"live_features", liveFeatures},

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
+#include <vector>
+
 namespace featurescope {
 
 class FeatureDashboard;
@@ -29,6 +32,13 @@ struct InterpretabilityProxies {
 
     static InterpretabilityProxies measure(const FeatureDashboard& dashboard);
     nlohmann::json toJson() const;
+
+    // One line per proxy for help texts and tooltips: its toJson() key and what it means, which way it points.
+    struct Description {
+        std::string key;
+        std::string text;
+    };
+    static const std::vector<Description>& descriptions();
 };
 
 } // namespace featurescope

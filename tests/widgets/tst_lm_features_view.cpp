@@ -460,7 +460,8 @@ private Q_SLOTS:
         view->steeringView()->generate();
         view->steeringView()->waitForFinished();
         QStringList problems;
-        for (const LmFeaturesView::Tab tab : {LmFeaturesView::DashboardTab, LmFeaturesView::PromptTab, LmFeaturesView::SteeringTab}) {
+        for (const LmFeaturesView::Tab tab : {LmFeaturesView::DashboardTab, LmFeaturesView::PromptTab,
+                                              LmFeaturesView::SteeringTab, LmFeaturesView::ControlTab}) {
             view->showTab(tab);
             QTest::qWait(20);
             QApplication::processEvents();

@@ -1,5 +1,6 @@
 #include "FeatureControlsWidget.h"
 
+#include "common/SpinBoxes.h"
 #include "mlp/ImageDataset.h"
 #include "sae/ActivationImport.h"
 
@@ -25,15 +26,6 @@ using featurescope::SaeVariant;
 using Source = SaeExperimentConfig::Source;
 
 namespace {
-QSpinBox* spin(QWidget* parent, int min, int max, int value, const QString& tip)
-{
-    auto* s = new QSpinBox(parent);
-    s->setRange(min, max);
-    s->setValue(value);
-    s->setToolTip(tip);
-    s->setAccelerated(true);
-    return s;
-}
 QDoubleSpinBox* dspin(QWidget* parent, double min, double max, int decimals, double step, double value,
                       const QString& tip)
 {
@@ -81,8 +73,8 @@ FeatureControlsWidget::FeatureControlsWidget(QWidget* parent) : QWidget(parent)
     {
         QFormLayout* form = nullptr;
         QWidget* page = formPage(m_sourcePages, &form);
-        m_synFeatures = spin(page, 1, 100000, 128, tr("F: number of true feature directions (reference: 512)"));
-        m_synDimension = spin(page, 1, 4096, 64, tr("d: dimension of the activations (reference: 256)"));
+        m_synFeatures = makeSpinBox(page, 1, 100000, 128, tr("F: number of true feature directions (reference: 512)"));
+        m_synDimension = makeSpinBox(page, 1, 4096, 64, tr("d: dimension of the activations (reference: 256)"));
         m_synActive = dspin(page, 0.1, 1000.0, 1, 0.5, 5.0,
                             tr("Mean number of active true features per input (probabilities ∝ 0.99^i)"));
         form->addRow(tr("True features F"), m_synFeatures);
@@ -93,12 +85,12 @@ FeatureControlsWidget::FeatureControlsWidget(QWidget* parent) : QWidget(parent)
     {
         QFormLayout* form = nullptr;
         QWidget* page = formPage(m_sourcePages, &form);
-        m_toyFeatures = spin(page, 2, 2000, 20, tr("n: features of the toy model (the true features)"));
-        m_toyHidden = spin(page, 1, 512, 5, tr("m: hidden dimensions of the toy model (the SAE's input dimension)"));
+        m_toyFeatures = makeSpinBox(page, 2, 2000, 20, tr("n: features of the toy model (the true features)"));
+        m_toyHidden = makeSpinBox(page, 1, 512, 5, tr("m: hidden dimensions of the toy model (the SAE's input dimension)"));
         m_toyProbability = dspin(page, 0.001, 1.0, 3, 0.01, 0.05,
                                  tr("Probability that a feature is active (1 − S); sparse features end up in "
                                     "superposition"));
-        m_toySteps = spin(page, 1, 10000000, 3000, tr("Training steps of the toy model before the SAE"));
+        m_toySteps = makeSpinBox(page, 1, 10000000, 3000, tr("Training steps of the toy model before the SAE"));
         m_toySteps->setSingleStep(500);
         form->addRow(tr("Features n"), m_toyFeatures);
         form->addRow(tr("Hidden m"), m_toyHidden);
@@ -120,7 +112,7 @@ FeatureControlsWidget::FeatureControlsWidget(QWidget* parent) : QWidget(parent)
         dirRow->setContentsMargins(0, 0, 0, 0);
         dirRow->addWidget(m_dataDir, 1);
         dirRow->addWidget(m_browse);
-        m_mlpEpochs = spin(page, 1, 1000, 4, tr("Epochs of the MLP on the 60 000 training images (4 reach about "
+        m_mlpEpochs = makeSpinBox(page, 1, 1000, 4, tr("Epochs of the MLP on the 60 000 training images (4 reach about "
                                                 "86 % test accuracy)"));
         m_dataStatus = new QLabel(page);
         m_dataStatus->setWordWrap(true);
@@ -160,22 +152,22 @@ FeatureControlsWidget::FeatureControlsWidget(QWidget* parent) : QWidget(parent)
                              "at the threshold learned in training.\n"
                              "JumpReLU: a threshold per latent learned through a straight-through estimator, "
                              "λ × L0 penalty, inputs scaled to E‖x‖ = √d."));
-    m_latents = spin(saeBox, 1, 65536, 512, tr("d_sae: number of SAE features (latents)"));
+    m_latents = makeSpinBox(saeBox, 1, 65536, 512, tr("d_sae: number of SAE features (latents)"));
     m_latents->setObjectName(QStringLiteral("featuresLatents"));
     m_l1 = dspin(saeBox, 0.0, 1000.0, 5, 0.001, 6e-3, tr("λ: sparsity penalty; larger gives fewer active features "
                                                          "(lower L0) and worse reconstruction"));
     m_l1Label = new QLabel(tr("L1 λ"), saeBox);
-    m_k = spin(saeBox, 1, 65536, 5, tr("k: active features per input (TopK)"));
+    m_k = makeSpinBox(saeBox, 1, 65536, 5, tr("k: active features per input (TopK)"));
     m_kLabel = new QLabel(tr("k"), saeBox);
     m_normalize = new QCheckBox(tr("Scale inputs to E‖x‖ = √d"), saeBox);
     m_normalize->setToolTip(tr("Normalise the inputs' scale before the SAE (always on for the 2024 variant)"));
-    m_steps = spin(saeBox, 1, 10000000, 2000, tr("Adam steps; a fresh batch is drawn every step"));
+    m_steps = makeSpinBox(saeBox, 1, 10000000, 2000, tr("Adam steps; a fresh batch is drawn every step"));
     m_steps->setObjectName(QStringLiteral("featuresSteps"));
     m_steps->setSingleStep(500);
-    m_batch = spin(saeBox, 1, 65536, 256, tr("Inputs per step"));
+    m_batch = makeSpinBox(saeBox, 1, 65536, 256, tr("Inputs per step"));
     m_batch->setObjectName(QStringLiteral("featuresBatch"));
     m_lr = dspin(saeBox, 1e-5, 1.0, 5, 1e-4, 3e-3, tr("Adam learning rate (constant)"));
-    m_seed = spin(saeBox, 0, 1000000000, 0, tr("Random seed of the data, the SAE and (Fashion-MNIST) the MLP: the same "
+    m_seed = makeSpinBox(saeBox, 0, 1000000000, 0, tr("Random seed of the data, the SAE and (Fashion-MNIST) the MLP: the same "
                                                "seed gives the same numbers as `featurescope sae --seed`"));
     form->addRow(tr("Variant"), m_variant);
     form->addRow(tr("Features d_sae"), m_latents);

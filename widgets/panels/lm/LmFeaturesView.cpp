@@ -1,5 +1,6 @@
 #include "LmFeaturesView.h"
 
+#include "LmControlPlot.h"
 #include "LmFeatureCardView.h"
 #include "LmFeatureFilterProxyModel.h"
 #include "LmFeatureTableModel.h"
@@ -83,6 +84,7 @@ LmFeaturesView::LmFeaturesView(QWidget* parent) : QWidget(parent)
     cardScroll->setFrameShape(QFrame::NoFrame);
     m_prompt = new LmPromptView(this);
     m_steering = new LmSteeringView(this);
+    m_control = new LmControlView(this);
     m_tabs = new QTabWidget(this);
     m_tabs->addTab(cardScroll, tr("Dashboard"));
     m_tabs->setTabToolTip(DashboardTab, tr("The selected feature's examples, histogram, logit effects and neighbours"));
@@ -91,6 +93,9 @@ LmFeaturesView::LmFeaturesView(QWidget* parent) : QWidget(parent)
     m_tabs->addTab(m_steering, tr("Steering"));
     m_tabs->setTabToolTip(SteeringTab, tr("Generate with the selected feature added or clamped, beside the "
                                           "unsteered text"));
+    m_tabs->addTab(m_control, tr("Randomized control"));
+    m_tabs->setTabToolTip(ControlTab, tr("SAEs on the model and on its shuffled, re-initialised and untrained copies, "
+                                         "compared by next-token loss and interpretability proxies"));
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(left);
@@ -159,6 +164,10 @@ LmFeaturesView::LmFeaturesView(QWidget* parent) : QWidget(parent)
         selectFeature(feature);
         showTab(DashboardTab);
     });
+    connect(m_control, &LmControlView::runRequested, this, [this] { m_control->start(m_form->request()); });
+    connect(m_control, &LmControlView::workStarted, this, &LmFeaturesView::workStarted);
+    connect(m_control, &LmControlView::workProgress, this, &LmFeaturesView::workProgress);
+    connect(m_control, &LmControlView::workFinished, this, &LmFeaturesView::workFinished);
     updateSearchNote();
     if (auto* panel = qobject_cast<Panel*>(parent)) {
         connect(this, &LmFeaturesView::workStarted, panel, &Panel::workStarted);
@@ -228,7 +237,10 @@ void LmFeaturesView::cancelScan() { m_job->cancel(); }
 
 void LmFeaturesView::waitForScan() { m_job->waitForFinished(); }
 
-bool LmFeaturesView::isBusy() const { return m_job->isRunning() || m_steering->isRunning(); }
+bool LmFeaturesView::isBusy() const
+{
+    return m_job->isRunning() || m_steering->isRunning() || m_control->isRunning();
+}
 
 void LmFeaturesView::setData(std::shared_ptr<const LmDashboardData> data)
 {
@@ -303,7 +315,8 @@ nlohmann::json LmFeaturesView::saveState() const
             {"steer_prompt", m_steering->prompt().toStdString()},
             {"steer_strength", m_steering->strength()},
             {"steer_clamp", m_steering->clamp()},
-            {"steer_seed", m_steering->seed()}};
+            {"steer_seed", m_steering->seed()},
+            {"control", m_control->saveState()}};
 }
 
 LmFeaturesView::State LmFeaturesView::readState(const nlohmann::json& j)
@@ -347,13 +360,15 @@ LmFeaturesView::State LmFeaturesView::readState(const nlohmann::json& j)
     state.scanned = flag("scanned");
     state.clamp = flag("steer_clamp");
     state.selected = int(integer("selected_feature", -1, 1 << 24, -1));
-    state.tab = int(integer("tab", DashboardTab, SteeringTab, DashboardTab));
+    state.tab = int(integer("tab", DashboardTab, ControlTab, DashboardTab));
     state.seed = int(integer("steer_seed", 0, 1'000'000, 0));
     if (const auto it = j.find("steer_strength"); it != j.end()) {
         if (!it->is_number() || !std::isfinite(it->get<double>()) || std::abs(it->get<double>()) > 10000.0)
             throw InputError("features panel state: lm.steer_strength is not a strength");
         state.strength = it->get<double>();
     }
+    if (const auto it = j.find("control"); it != j.end())
+        state.control = LmControlView::readState(*it);
     return state;
 }
 
@@ -366,6 +381,7 @@ void LmFeaturesView::restoreState(const State& state)
     m_steering->setStrength(state.strength);
     m_steering->setClamp(state.clamp);
     m_steering->setSeed(state.seed);
+    m_control->restoreState(state.control);
     if (state.scanned) {
         m_pendingSelection = state.selected;
         startScan();
@@ -377,7 +393,7 @@ void LmFeaturesView::restoreState(const State& state)
 QStringList LmFeaturesView::figureNames()
 {
     return {QStringLiteral("feature-dashboard"), QStringLiteral("feature-histogram"), QStringLiteral("logit-effects"),
-            QStringLiteral("prompt"), QStringLiteral("steering")};
+            QStringLiteral("prompt"), QStringLiteral("steering"), QStringLiteral("lm-control")};
 }
 
 QWidget* LmFeaturesView::figureWidget(const QString& name)
@@ -386,6 +402,8 @@ QWidget* LmFeaturesView::figureWidget(const QString& name)
         return m_card->histogramPlot();
     if (name == QLatin1String("logit-effects"))
         return m_card->logitPlot();
+    if (name == QLatin1String("lm-control"))
+        return m_control->plot();
     QWidget* copy = nullptr;
     if (name == QLatin1String("feature-dashboard")) {
         auto* card = new LmFeatureCardView;
@@ -409,6 +427,11 @@ QWidget* LmFeaturesView::figureWidget(const QString& name)
 void LmFeaturesView::prepareForRender(const QString& figure)
 {
     waitForScan();
+    if (figure == QLatin1String("lm-control")) {
+        m_control->waitForFinished(); // restored results are drawn as saved, never run again here
+        showTab(ControlTab);
+        return;
+    }
     if (figure == QLatin1String("steering") && m_data && m_steering->steeredText().isEmpty()) {
         m_steering->generate();
         m_steering->waitForFinished();
@@ -423,6 +446,17 @@ void LmFeaturesView::prepareForRender(const QString& figure)
 
 QString LmFeaturesView::figureCaption(const QString& figure) const
 {
+    if (figure == QLatin1String("lm-control")) {
+        if (m_control->results().empty()) {
+            const LmDashboardData::Request r = m_data ? m_data->request() : m_form->request();
+            const QString hook = m_data ? QString::fromStdString(m_data->hook().name()) : r.hook;
+            return tr("Randomized-transformer control of %1 at %2: not run").arg(r.modelDir, hook);
+        }
+        QStringList scores;
+        for (const auto& r : m_control->results())
+            scores << tr("%1 %2").arg(LmControlView::armLabel(r.arm)).arg(r.ceLossScore, 0, 'f', 3);
+        return tr("SAEs on %1 and its randomized copies; ce_loss_score: %2").arg(m_control->source(), scores.join(tr(", ")));
+    }
     if (!m_data)
         return tr("Language-model features: nothing scanned");
     const LmDashboardData::Request& r = m_data->request();

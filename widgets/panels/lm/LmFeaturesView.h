@@ -1,5 +1,6 @@
 #pragma once
 
+#include "LmControlView.h"
 #include "LmDashboardData.h"
 
 #include <QWidget>
@@ -25,11 +26,12 @@ class QTableView;
 // of a GPT-2-style model, scanned over a corpus in the background (LmDashboardData), then browsed the way SAE-Vis
 // and Neuronpedia do: a sortable feature table searchable by token, the selected feature's dashboard, a prompt view
 // (which features fire on each token of typed text) and steering. Selecting a feature anywhere (table, nearest or
-// co-firing lists, prompt view) selects it everywhere.
+// co-firing lists, prompt view) selects it everywhere. The randomized-control tab compares SAEs on the model and on
+// randomized copies of it.
 class LmFeaturesView : public QWidget {
     Q_OBJECT
 public:
-    enum Tab { DashboardTab, PromptTab, SteeringTab };
+    enum Tab { DashboardTab, PromptTab, SteeringTab, ControlTab };
 
     // What a session keeps: the sources (by path), the selection, the search, the open tab and the steering settings.
     struct State {
@@ -42,6 +44,7 @@ public:
         double strength = 10.0;
         bool clamp = false;
         int seed = 0;
+        LmControlView::State control;
     };
 
     // With a Panel for parent, the scan's start, progress and end reach the panel's work signals (the main window's
@@ -56,10 +59,10 @@ public:
     void restoreState(const State& state); // rescans in the background when the saved view had scanned
 
     // Figures for export and `featurescope render`: feature-dashboard, feature-histogram, logit-effects, prompt,
-    // steering. Composite ones are parentless copies, which the exporter lays out at any size.
+    // steering, lm-control. Composite ones are parentless copies, which the exporter lays out at any size.
     static QStringList figureNames();
     QWidget* figureWidget(const QString& name);
-    // Waits for a running scan (and, for the steering figure, generates when nothing was generated yet).
+    // Waits for a running scan or control (and, for the steering figure, generates when nothing was generated yet).
     void prepareForRender(const QString& figure);
     QString figureCaption(const QString& figure) const;
 
@@ -90,6 +93,7 @@ public:
     LmFeatureCardView* cardView() const { return m_card; }
     LmPromptView* promptView() const { return m_prompt; }
     LmSteeringView* steeringView() const { return m_steering; }
+    LmControlView* controlView() const { return m_control; }
     QTabWidget* tabs() const { return m_tabs; }
 
 Q_SIGNALS:
@@ -113,6 +117,7 @@ private:
     LmFeatureCardView* m_card = nullptr;
     LmPromptView* m_prompt = nullptr;
     LmSteeringView* m_steering = nullptr;
+    LmControlView* m_control = nullptr;
     std::shared_ptr<const LmDashboardData> m_data;
     int m_selected = -1;
     int m_pendingSelection = -1; // a restored session's feature, selected once its scan is shown
