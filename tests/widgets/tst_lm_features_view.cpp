@@ -389,6 +389,18 @@ private Q_SLOTS:
         QCOMPARE(view->tabs()->currentIndex(), int(LmFeaturesView::SteeringTab));
         QCOMPARE(view->steeringView()->strength(), 3.5);
         QCOMPARE(view->steeringView()->seed(), 9);
+        // A headless render of the whole panel (render --session without --figure) draws the tab the session was
+        // saved on: the dictionary here, the language-model tab, scanned, when that one was open.
+        b.prepareForRender();
+        QVERIFY(!b.lmView()->isVisibleTo(&b));
+        PanelState onLm = state;
+        onLm.settings["tab"] = 3; // the fourth tab, "Language model"
+        FeatureActivationsPanel d;
+        d.restoreState(onLm);
+        d.prepareForRender();
+        QVERIFY(d.lmView()->isVisibleTo(&d));
+        QVERIFY(d.lmView()->data() != nullptr);
+        QCOMPARE(d.lmView()->selectedFeature(), 7);
 
         // A state from before the tab existed, and a broken one.
         state.settings.erase("lm");

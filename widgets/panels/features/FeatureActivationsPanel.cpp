@@ -280,8 +280,9 @@ QWidget* FeatureActivationsPanel::figureWidget(const QString& name)
 void FeatureActivationsPanel::prepareForRender()
 {
     m_started = true;
+    const bool languageModel = m_tabs->currentIndex() == LanguageModelTab; // a session saved on that tab draws it
     // A restored session is evaluated in the background: wait for that result instead of training a new SAE (a
-    // headless render of a session once retrained and selected another feature than the one saved). Unconditionally:
+    // headless render once retrained and selected another feature than the one saved). Unconditionally:
     // isRunning() turns false when the work ends, before its result is delivered here.
     waitForTraining();
     if (!m_snapshot || !m_snapshot->final) {
@@ -297,7 +298,9 @@ void FeatureActivationsPanel::prepareForRender()
         startTraining();
         waitForTraining();
     }
-    m_tabs->setCurrentIndex(DictionaryTab);
+    if (languageModel)
+        m_lm->waitForScan();
+    m_tabs->setCurrentIndex(languageModel ? LanguageModelTab : DictionaryTab);
 }
 
 void FeatureActivationsPanel::prepareFigureForRender(const QString& figure)
