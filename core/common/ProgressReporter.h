@@ -22,13 +22,20 @@ public:
         : m_parent(&parent), m_from(from), m_to(to)
     {
     }
+    // The same, with "<prefix>: " before each message, so a stage can say which part of the job it is (an
+    // experiment's arm) while the code it runs reports only what it does ("training SAE").
+    ProgressReporter(const ProgressReporter& parent, double from, double to, std::string prefix)
+        : m_parent(&parent), m_from(from), m_to(to), m_prefix(std::move(prefix))
+    {
+    }
     ProgressReporter(const ProgressReporter&) = delete;
     ProgressReporter& operator=(const ProgressReporter&) = delete;
 
     void report(double fraction, const std::string& message = {}) const
     {
         if (m_parent)
-            m_parent->report(m_from + (m_to - m_from) * fraction, message);
+            m_parent->report(m_from + (m_to - m_from) * fraction,
+                             m_prefix.empty() || message.empty() ? message : m_prefix + ": " + message);
         else if (m_callback)
             m_callback(fraction, message);
     }
@@ -43,6 +50,7 @@ private:
     const ProgressReporter* m_parent = nullptr;
     double m_from = 0.0;
     double m_to = 1.0;
+    std::string m_prefix;
     std::atomic<bool> m_cancelled{false};
 };
 

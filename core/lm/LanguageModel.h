@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace featurescope {
 
@@ -18,6 +19,8 @@ public:
     static LanguageModel load(const std::string& folder, const ProgressReporter* progress = nullptr);
     // Only the tokenizer of a folder: GPT-2 BPE when it holds vocab.json and merges.txt, else bytes.
     static std::shared_ptr<const Tokenizer> loadTokenizer(const std::string& folder);
+    // The files of a folder that load() reads (for a checksum of what a session used).
+    static std::vector<std::string> folderFiles() { return {"config.json", "model.safetensors", "vocab.json", "merges.txt"}; }
     // A model with byte tokens (no tokenizer files are written).
     LanguageModel(GptModel model, std::shared_ptr<const Tokenizer> tokenizer);
 

@@ -136,8 +136,11 @@ LmControlResult LmControlExperiment::run(const LmControlArm& arm, const Progress
     const auto start = std::chrono::steady_clock::now();
     const ProgressReporter root;
     const ProgressReporter& parent = progress ? *progress : root;
-    const ProgressReporter harvestStage(parent, 0.0, 0.1), spliceStage(parent, 0.8, 0.9), scanStage(parent, 0.9, 1.0);
-    ProgressReporter trainStage(parent, 0.1, 0.8);
+    // Every stage names the arm: its trainer and scanners report only what they do.
+    const std::string name = arm.name();
+    const ProgressReporter harvestStage(parent, 0.0, 0.1, name), spliceStage(parent, 0.8, 0.9, name),
+        scanStage(parent, 0.9, 1.0, name);
+    ProgressReporter trainStage(parent, 0.1, 0.8, name);
     auto checkCancel = [&] {
         if (parent.isCancelled())
             throw Cancelled();

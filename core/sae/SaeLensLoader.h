@@ -3,6 +3,7 @@
 #include "sae/ImportedSae.h"
 
 #include <string>
+#include <vector>
 
 namespace featurescope {
 
@@ -17,6 +18,8 @@ class ProgressReporter;
 class SaeLensLoader {
 public:
     static ImportedSae load(const std::string& directory, const ProgressReporter* progress = nullptr);
+    // The files of a directory that load() reads (for a checksum of what a session used).
+    static std::vector<std::string> folderFiles() { return {"cfg.json", "sae_weights.safetensors", "sparsity.safetensors"}; }
 };
 
 } // namespace featurescope

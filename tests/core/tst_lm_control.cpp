@@ -14,6 +14,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -93,9 +94,11 @@ private Q_SLOTS:
         const LmControlExperiment experiment(m_lm, m_text, smallSettings());
         double last = -1.0;
         bool monotone = true;
-        ProgressReporter progress([&](double f, const std::string&) {
+        std::vector<std::pair<double, std::string>> messages;
+        ProgressReporter progress([&](double f, const std::string& message) {
             monotone = monotone && f >= last - 1e-9;
             last = f;
+            messages.emplace_back(f, message);
         });
         const std::vector<LmControlResult> results = experiment.runAll(1, false, &progress);
         QCOMPARE(results.size(), std::size_t(4));
@@ -105,6 +108,18 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(results[3].arm), QStringLiteral("untrained"));
         QVERIFY(monotone);
         QCOMPARE(last, 1.0);
+        // Every message names the arm whose quarter of the run it belongs to, the SAE trainer's too.
+        const char* arms[] = {"trained", "shuffle", "reinit", "untrained"};
+        int trainingMessages = 0;
+        for (const auto& [fraction, message] : messages) {
+            // At a boundary (0.25, 0.5, 0.75) the message may end one arm or begin the next.
+            const auto named = [&](double f) {
+                return message.rfind(std::string(arms[std::clamp(int(f * 4.0), 0, 3)]) + ": ", 0) == 0;
+            };
+            QVERIFY2(named(fraction - 1e-9) || named(fraction + 1e-9), (std::to_string(fraction) + " " + message).c_str());
+            trainingMessages += message.find("training SAE") != std::string::npos;
+        }
+        QVERIFY(trainingMessages >= 4);
         for (const LmControlResult& r : results) {
             QVERIFY2(finite(r), r.toJson().dump().c_str());
             QVERIFY(r.l0 > 0.0);
@@ -180,7 +195,7 @@ private Q_SLOTS:
         const LmControlExperiment slow(m_lm, m_text, s);
         ProgressReporter* self = nullptr;
         ProgressReporter midway([&](double, const std::string& message) {
-            if (message == "training SAE")
+            if (message == "trained: training SAE")
                 self->cancel();
         });
         self = &midway;

@@ -45,6 +45,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <set>
 
@@ -273,6 +275,8 @@ private Q_SLOTS:
         view->showTab(LmFeaturesView::PromptTab);
         LmPromptView* prompt = view->promptView();
         prompt->setPrompt(QStringLiteral("THE LAZY DOG"));
+        QVERIFY(prompt->isEncoding()); // the model runs off the GUI thread
+        prompt->waitForEncoding();
         QTableWidget* table = prompt->table();
         QCOMPARE(table->rowCount(), 12); // one row per byte (no BOS for this SAE)
         // The listed features and values are the strongest codes of core's encodeSequence.
@@ -305,6 +309,14 @@ private Q_SLOTS:
             QVERIFY(close(rows[0].tokens[std::size_t(t)].activation, codes(feature, t)));
         view->selectFeature(-1);
         QVERIFY(prompt->highlightView()->rows().empty());
+        // Text typed while the model runs is queued; only the newest is shown.
+        prompt->setPrompt(QStringLiteral("THE"));
+        prompt->setPrompt(QStringLiteral("THE DOG"));
+        prompt->waitForEncoding();
+        QCOMPARE(table->rowCount(), 7);
+        prompt->setPrompt(QString());
+        prompt->waitForEncoding();
+        QCOMPARE(table->rowCount(), 0);
     }
 
     void steeringAtZeroChangesNothing()
@@ -410,6 +422,56 @@ private Q_SLOTS:
         QVERIFY(c.lmView()->data() == nullptr);
         state.settings["lm"] = {{"tokens", "many"}};
         QVERIFY_THROWS_EXCEPTION(featurescope::InputError, c.restoreState(state));
+    }
+
+    void sessionNoticesChangedFiles()
+    {
+        // The session keeps each folder's checksum; restoring it over changed files scans them but says so.
+        Folders folders;
+        const QString sae = folders.dir.filePath(QStringLiteral("sae"));
+        QVERIFY(QDir().mkpath(sae));
+        for (const QString& name : QDir(kDataDir + QStringLiteral("dashboard/sae_mlp")).entryList(QDir::Files))
+            QVERIFY(QFile::copy(kDataDir + QStringLiteral("dashboard/sae_mlp/") + name, sae + QLatin1Char('/') + name));
+        LmDashboardData::Request request = folders.request();
+        request.saeDir = sae;
+        LmFeaturesView a;
+        a.setRequest(request);
+        a.startScan();
+        a.waitForScan();
+        const nlohmann::json saved = a.saveState();
+        const std::string modelSum = saved.at("model_checksum").get<std::string>();
+        const std::string saeSum = saved.at("sae_checksum").get<std::string>();
+        QVERIFY(modelSum.rfind("crc32:", 0) == 0 && modelSum.size() == 14);
+        QVERIFY(saeSum.rfind("crc32:", 0) == 0 && saeSum != modelSum);
+
+        auto restored = [&](const nlohmann::json& state) {
+            auto view = std::make_unique<LmFeaturesView>();
+            view->restoreState(LmFeaturesView::readState(state));
+            view->waitForScan();
+            QCoreApplication::processEvents();
+            return view;
+        };
+        {
+            const auto same = restored(saved);
+            QVERIFY2(!same->form()->statusIsError(), qPrintable(same->form()->statusText()));
+            QCOMPARE(same->saveState().at("sae_checksum").get<std::string>(), saeSum);
+        }
+        {
+            QFile cfg(sae + QStringLiteral("/cfg.json"));
+            QVERIFY(cfg.open(QIODevice::Append));
+            cfg.write("\n"); // the same configuration, other bytes
+        }
+        const auto changed = restored(saved);
+        QVERIFY(changed->data() != nullptr); // still scanned
+        QVERIFY(changed->form()->statusIsError());
+        QVERIFY2(changed->form()->statusText().contains(QStringLiteral("SAE files changed")),
+                 qPrintable(changed->form()->statusText()));
+        QVERIFY(!changed->form()->statusText().contains(QStringLiteral("model and")));
+        QVERIFY(changed->saveState().at("sae_checksum").get<std::string>() != saeSum);
+        // A checksum that is not a short string is refused.
+        nlohmann::json bad = saved;
+        bad["sae_checksum"] = 42;
+        QVERIFY_THROWS_EXCEPTION(featurescope::InputError, LmFeaturesView::readState(bad));
     }
 
     void figuresExport()

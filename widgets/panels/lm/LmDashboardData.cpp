@@ -3,6 +3,7 @@
 #include "common/Cancelled.h"
 #include "common/InputError.h"
 #include "common/ProgressReporter.h"
+#include "io/FolderChecksum.h"
 #include "lm/LanguageModel.h"
 #include "lm/TextCorpus.h"
 #include "sae/ImportedSae.h"
@@ -92,8 +93,18 @@ std::shared_ptr<const LmDashboardData> LmDashboardData::build(const Request& req
 {
     if (request.modelDir.isEmpty() || request.saeDir.isEmpty() || request.corpusPath.isEmpty())
         throw InputError("choose a model folder, an SAE folder and a corpus first");
-    progress.report(0.0, "Loading the model");
-    const ProgressReporter modelStage(progress, 0.0, 0.08);
+    // The checksums first: they describe the files as loaded unless something writes them during the load.
+    progress.report(0.0, "Checking the files");
+    Request resolved = request;
+    {
+        const ProgressReporter modelSum(progress, 0.0, 0.02), saeSum(progress, 0.02, 0.03);
+        resolved.modelChecksum = QString::fromStdString(
+            FolderChecksum::compute(request.modelDir.toStdString(), LanguageModel::folderFiles(), &modelSum));
+        resolved.saeChecksum = QString::fromStdString(
+            FolderChecksum::compute(request.saeDir.toStdString(), SaeLensLoader::folderFiles(), &saeSum));
+    }
+    progress.report(0.03, "Loading the model");
+    const ProgressReporter modelStage(progress, 0.03, 0.08);
     auto lm = std::make_shared<const LanguageModel>(LanguageModel::load(request.modelDir.toStdString(), &modelStage));
     if (progress.isCancelled())
         throw Cancelled();
@@ -108,7 +119,6 @@ std::shared_ptr<const LmDashboardData> LmDashboardData::build(const Request& req
     // least one byte; GPT-2's average about four, eight leaves room for long ones).
     const std::uint64_t bytes = std::min<std::uint64_t>(text.size(), request.tokens * 8 + 4096);
     text.resize(std::size_t(bytes));
-    Request resolved = request;
     if (resolved.hook.isEmpty())
         resolved.hook = QString::fromStdString(sae->config().hookName);
     return build(std::move(lm), std::move(sae), resolved, text, progress);

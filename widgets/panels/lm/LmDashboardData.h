@@ -30,6 +30,9 @@ public:
         QString hook; // empty: the SAE's cfg.json hook_name, else blocks.0.mlp.hook_post
         std::uint64_t tokens = 16384;
         int context = 0; // 0: the smaller of n_positions and 128
+        // FolderChecksum of the model's and the SAE's files when they were scanned (empty: not known).
+        QString modelChecksum;
+        QString saeChecksum;
     };
 
     // Loads the folders and the corpus, scans and summarises. Throws featurescope::InputError with one line (a

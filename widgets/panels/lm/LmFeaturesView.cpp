@@ -221,16 +221,38 @@ void LmFeaturesView::runScan(const LmDashboardData::Request& scanRequest, const 
                 selectFeature(m_pendingSelection);
             m_pendingSelection = -1;
             const auto& d = data->dashboard();
-            m_form->setStatus(tr("%1 tokens in %2 windows of %3 at %4, %5 features, %6 s%7")
+            const QString changed = changedSinceSaved(data->request());
+            m_savedSources.reset();
+            const QString status = tr("%1 tokens in %2 windows of %3 at %4, %5 features, %6 s%7")
                                   .arg(d.tokensScanned())
                                   .arg(d.windows())
                                   .arg(d.context())
                                   .arg(QString::fromStdString(data->hook().name()))
                                   .arg(data->features())
                                   .arg(seconds, 0, 'f', 1)
-                                  .arg(d.truncated() ? tr(" (stopped early: too many active codes to keep)") : QString()));
+                                  .arg(d.truncated() ? tr(" (stopped early: too many active codes to keep)") : QString());
+            if (changed.isEmpty())
+                m_form->setStatus(status);
+            else
+                m_form->setError(status + QStringLiteral(". ") + changed);
         });
     });
+}
+
+QString LmFeaturesView::changedSinceSaved(const LmDashboardData::Request& scanned) const
+{
+    if (!m_savedSources)
+        return QString();
+    const LmDashboardData::Request& saved = *m_savedSources;
+    QStringList changed;
+    if (!saved.modelChecksum.isEmpty() && saved.modelDir == scanned.modelDir && saved.modelChecksum != scanned.modelChecksum)
+        changed << tr("model");
+    if (!saved.saeChecksum.isEmpty() && saved.saeDir == scanned.saeDir && saved.saeChecksum != scanned.saeChecksum)
+        changed << tr("SAE");
+    if (changed.isEmpty())
+        return QString();
+    return tr("Warning: the %1 files changed since the session was saved (checksums differ); the features shown "
+              "may not be the saved ones").arg(changed.join(tr(" and ")));
 }
 
 void LmFeaturesView::cancelScan() { m_job->cancel(); }
@@ -308,6 +330,8 @@ nlohmann::json LmFeaturesView::saveState() const
             {"corpus", r.corpusPath.toStdString()},
             {"hook", r.hook.toStdString()},
             {"tokens", r.tokens},
+            {"model_checksum", r.modelChecksum.toStdString()},
+            {"sae_checksum", r.saeChecksum.toStdString()},
             {"scanned", m_scanned && m_data != nullptr},
             {"selected_feature", m_selected},
             {"search", m_search->text().toStdString()},
@@ -354,6 +378,8 @@ LmFeaturesView::State LmFeaturesView::readState(const nlohmann::json& j)
     text("sae", state.request.saeDir);
     text("corpus", state.request.corpusPath);
     text("hook", state.request.hook);
+    text("model_checksum", state.request.modelChecksum);
+    text("sae_checksum", state.request.saeChecksum);
     text("search", state.search);
     text("steer_prompt", state.steerPrompt);
     state.request.tokens = std::uint64_t(integer("tokens", 64, 4'000'000, 16384));
@@ -383,6 +409,7 @@ void LmFeaturesView::restoreState(const State& state)
     m_steering->setSeed(state.seed);
     m_control->restoreState(state.control);
     if (state.scanned) {
+        m_savedSources = state.request;
         m_pendingSelection = state.selected;
         startScan();
     }
@@ -413,6 +440,7 @@ QWidget* LmFeaturesView::figureWidget(const QString& name)
         auto* prompt = new LmPromptView;
         prompt->setPrompt(m_prompt->prompt());
         prompt->setData(m_data);
+        prompt->waitForEncoding();
         prompt->setFeature(m_selected);
         copy = prompt;
     } else if (name == QLatin1String("steering")) {
@@ -436,6 +464,7 @@ void LmFeaturesView::prepareForRender(const QString& figure)
         m_steering->generate();
         m_steering->waitForFinished();
     }
+    m_prompt->waitForEncoding();
     if (figure == QLatin1String("prompt"))
         showTab(PromptTab);
     else if (figure == QLatin1String("steering"))

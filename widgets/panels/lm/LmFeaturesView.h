@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 
 class BackgroundJob;
 class LmFeatureCardView;
@@ -105,6 +106,8 @@ private:
     void runScan(const LmDashboardData::Request& request, const QString& defaultCache);
     void updateSearchNote();
     void syncTableSelection();
+    // A warning when a restored session's model or SAE files differ from the ones it saved (empty: none).
+    QString changedSinceSaved(const LmDashboardData::Request& scanned) const;
 
     LmSourceForm* m_form = nullptr;
     BackgroundJob* m_job = nullptr;
@@ -121,6 +124,7 @@ private:
     std::shared_ptr<const LmDashboardData> m_data;
     int m_selected = -1;
     int m_pendingSelection = -1; // a restored session's feature, selected once its scan is shown
+    std::optional<LmDashboardData::Request> m_savedSources; // a restored session's sources, until its scan is shown
     bool m_scanned = false;      // this view's data came from a scan of the form's sources
     std::map<QString, std::unique_ptr<QWidget>> m_exportCopies;
     bool m_syncing = false; // guard: table selection changes made by the view itself

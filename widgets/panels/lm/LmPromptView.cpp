@@ -1,6 +1,7 @@
 #include "LmPromptView.h"
 
 #include "LmDashboardData.h"
+#include "common/BackgroundJob.h"
 #include "common/InputError.h"
 #include "lm/LanguageModel.h"
 #include "panels/features/TokenContextView.h"
@@ -64,8 +65,31 @@ LmPromptView::LmPromptView(QWidget* parent) : QWidget(parent)
         if (feature >= 0)
             Q_EMIT featureClicked(feature);
     });
+    m_job = new BackgroundJob(tr("Running the prompt"), this);
+    connect(m_job, &BackgroundJob::finished, this, [this](BackgroundJob::Outcome outcome, const QString& message) {
+        if (outcome == BackgroundJob::Outcome::Failed)
+            m_note->setText(message);
+        if (m_pending) {
+            m_pending = false;
+            encode();
+        }
+    });
     m_prompt->setText(QStringLiteral("The quick brown fox jumps over the lazy dog."));
 }
+
+LmPromptView::~LmPromptView() { m_job->abandon(); }
+
+// What one run of the prompt produced, computed on the job's thread.
+struct LmPromptView::Encoding {
+    std::shared_ptr<const LmDashboardData> data;
+    QString text;
+    std::vector<int> shownIds; // BOS first when prepended
+    Eigen::MatrixXf codes;     // d_sae x shownIds
+    std::size_t promptTokens = 0;
+    bool bos = false;
+    bool cut = false;
+    QString note; // instead of a result: why there is none
+};
 
 void LmPromptView::setData(std::shared_ptr<const LmDashboardData> data)
 {
@@ -117,37 +141,74 @@ void LmPromptView::showFeature()
     m_highlight->setRows({std::move(row)}, scale);
 }
 
+bool LmPromptView::isEncoding() const { return m_job->isRunning() || m_pending; }
+
+void LmPromptView::waitForEncoding()
+{
+    while (isEncoding())
+        m_job->waitForFinished(); // its finished signal starts the queued run, if any
+}
+
 void LmPromptView::encode()
+{
+    if (m_job->isRunning()) {
+        m_pending = true;
+        return;
+    }
+    if (!m_data) {
+        Encoding none;
+        none.note = tr("Scan first: the prompt view uses the scanned model and SAE.");
+        show(none);
+        return;
+    }
+    m_note->setText(tr("Running the prompt…"));
+    auto data = m_data;
+    const QString text = m_prompt->text();
+    m_job->start([this, data, text](const featurescope::ProgressReporter&) {
+        Encoding result;
+        result.data = data;
+        result.text = text;
+        const featurescope::LanguageModel& lm = data->model();
+        std::vector<int> ids = lm.tokenizer().encode(text.toStdString());
+        result.bos = data->dashboard().processing().prependBos;
+        const int room = lm.model().config().positions - (result.bos ? 1 : 0);
+        result.cut = int(ids.size()) > room;
+        if (result.cut)
+            ids.resize(std::size_t(room));
+        result.promptTokens = ids.size();
+        if (ids.empty()) {
+            result.note = tr("Type some text.");
+        } else {
+            try {
+                result.codes = data->dashboard().encodeSequence(ids);
+                result.shownIds = ids;
+                if (result.bos)
+                    result.shownIds.insert(result.shownIds.begin(), *lm.tokenizer().bosId());
+            } catch (const featurescope::InputError& error) {
+                result.note = QString::fromStdString(error.what());
+            }
+        }
+        m_job->deliver([this, result = std::move(result)] {
+            if (result.data == m_data && result.text == m_prompt->text())
+                show(result);
+            else
+                m_pending = true; // stale: the finished handler runs the newest text
+        });
+    });
+}
+
+void LmPromptView::show(const Encoding& result)
 {
     m_codes.resize(0, 0);
     m_shownIds.clear();
     m_table->setRowCount(0);
-    showFeature();
-    if (!m_data) {
-        m_note->setText(tr("Scan first: the prompt view uses the scanned model and SAE."));
+    if (!result.note.isEmpty() || result.shownIds.empty()) {
+        showFeature();
+        m_note->setText(result.note);
         return;
     }
-    const featurescope::LanguageModel& lm = m_data->model();
-    std::vector<int> ids = lm.tokenizer().encode(m_prompt->text().toStdString());
-    const bool bos = m_data->dashboard().processing().prependBos;
-    const int room = lm.model().config().positions - (bos ? 1 : 0);
-    const bool cut = int(ids.size()) > room;
-    if (cut)
-        ids.resize(std::size_t(room));
-    if (ids.empty()) {
-        m_note->setText(tr("Type some text."));
-        return;
-    }
-    Eigen::MatrixXf codes;
-    try {
-        codes = m_data->dashboard().encodeSequence(ids);
-    } catch (const featurescope::InputError& error) {
-        m_note->setText(QString::fromStdString(error.what()));
-        return;
-    }
-    std::vector<int> shownIds = ids;
-    if (bos)
-        shownIds.insert(shownIds.begin(), *lm.tokenizer().bosId());
+    const Eigen::MatrixXf& codes = result.codes;
+    const std::vector<int>& shownIds = result.shownIds;
     const float scale = std::max(codes.maxCoeff(), 1e-6f);
     m_table->setRowCount(int(shownIds.size()));
     std::vector<int> order(std::size_t(codes.rows()));
@@ -175,8 +236,8 @@ void LmPromptView::encode()
     m_shownIds = shownIds;
     showFeature();
     m_note->setText(tr("%1 tokens%2%3; cells shaded by activation relative to the prompt's largest (%4).")
-                        .arg(ids.size())
-                        .arg(bos ? tr(" after BOS") : QString())
-                        .arg(cut ? tr(" (cut to the model's context)") : QString())
+                        .arg(result.promptTokens)
+                        .arg(result.bos ? tr(" after BOS") : QString())
+                        .arg(result.cut ? tr(" (cut to the model's context)") : QString())
                         .arg(double(scale), 0, 'g', 3));
 }
