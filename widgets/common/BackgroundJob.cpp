@@ -4,9 +4,25 @@
 #include "common/Cancelled.h"
 
 #include <QCoreApplication>
+#include <QThreadPool>
 #include <QtConcurrent/QtConcurrent>
 
 #include <chrono>
+
+namespace {
+Q_GLOBAL_STATIC(QThreadPool, jobPool)
+} // namespace
+
+QThreadPool& BackgroundJob::pool()
+{
+    // Jobs are few and long: each gets its own thread (the work parallelises itself with core's TaskPool).
+    static const bool sized = [] {
+        jobPool()->setMaxThreadCount(256);
+        return true;
+    }();
+    (void)sized;
+    return *jobPool();
+}
 
 BackgroundJob::BackgroundJob(QString title, QObject* parent) : QObject(parent), m_title(std::move(title))
 {
@@ -58,7 +74,7 @@ void BackgroundJob::start(Work work)
     });
     BackgroundTasks::instance().add(this);
     auto reporter = m_reporter;
-    m_watcher.setFuture(QtConcurrent::run([this, reporter, work = std::move(work)] {
+    m_watcher.setFuture(QtConcurrent::run(&pool(), [this, reporter, work = std::move(work)] {
         try {
             work(*reporter);
             m_outcome = reporter->isCancelled() ? Outcome::Cancelled : Outcome::Succeeded;

@@ -6,13 +6,17 @@
 #include <QObject>
 #include <QString>
 
+class QThreadPool;
+
 #include <atomic>
 #include <functional>
 #include <memory>
 
 // One piece of background work, the one way featurescope runs work off the GUI thread (after QGIS's QgsTask):
-// - start() runs a function on Qt's thread pool with a fresh core ProgressReporter (stopping and waiting for any
-//   earlier run of this job first);
+// - start() runs a function on a thread of the jobs' own pool with a fresh core ProgressReporter (stopping and
+//   waiting for any earlier run of this job first). Not on Qt's global pool: Qt's painting splits large image
+//   conversions into tasks on the global pool and waits for them, so long jobs there (as many as the machine has
+//   cores) froze the window until one of them ended;
 // - the reporter's progress arrives on the GUI thread as progress() at most every 50 ms;
 // - cancel() sets the reporter's flag; the work ends promptly by returning or by throwing featurescope::Cancelled;
 // - deliver() hands a result from the work to the GUI thread, queued on this job, so results, progress and
@@ -30,6 +34,8 @@ public:
     ~BackgroundJob() override; // abandons the work
 
     void start(Work work);
+    // The pool start() uses: a thread per running job, however many run.
+    static QThreadPool& pool();
     void cancel();
     bool isRunning() const { return m_watcher.isRunning(); }
     void waitForFinished();
