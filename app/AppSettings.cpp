@@ -31,7 +31,8 @@ QByteArray AppSettings::windowState() { return QSettings().value(kWindowState).t
 void AppSettings::setWindowState(const QByteArray& value) { QSettings().setValue(kWindowState, value); }
 QString AppSettings::lastPanel()
 {
-    return QSettings().value(kLastPanel, QStringLiteral("superposition")).toString();
+    // The first start opens on a language model's features, the subject most users come for.
+    return QSettings().value(kLastPanel, QStringLiteral("features")).toString();
 }
 void AppSettings::setLastPanel(const QString& id) { QSettings().setValue(kLastPanel, id); }
 QString AppSettings::lastExportDirectory()

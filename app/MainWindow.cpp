@@ -364,8 +364,13 @@ void MainWindow::copyCurrentCaption()
 
 void MainWindow::loadDefaultLanguageModel()
 {
-    if (auto* view = findChild<LmFeaturesView*>())
-        LmDefaultLoader::start(view);
+    auto* view = findChild<LmFeaturesView*>();
+    if (!view)
+        return;
+    // The default session's subject is a language model's features: the Feature activations panel opens on them.
+    if (LmDefaultLoader::start(view)->loadsDefault())
+        if (auto* panel = findChild<FeatureActivationsPanel*>())
+            panel->showLanguageModelTab();
 }
 
 void MainWindow::showTour(bool firstStart)

@@ -5,6 +5,9 @@
 #include "lmfeatures/DefaultLanguageModel.h"
 #include "panels/lm/LmDefaultLoader.h"
 #include "panels/lm/LmFeaturesView.h"
+#include "panels/lm/LmSourceForm.h"
+
+#include <QPushButton>
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>
@@ -27,6 +30,11 @@ private Q_SLOTS:
         LmFeaturesView view;
         LmDefaultLoader* loader = LmDefaultLoader::start(&view, cache, recipe);
         QVERIFY(!view.data()); // training first, in the background
+        QVERIFY(loader->loadsDefault());
+        // The view's own form says what is happening and can cancel it.
+        QVERIFY(view.form()->cancelButton()->isEnabled());
+        QVERIFY(!view.form()->scanButton()->isEnabled());
+        QVERIFY2(view.form()->statusText().contains(QStringLiteral("First start")), qPrintable(view.form()->statusText()));
         QElapsedTimer clock;
         clock.start();
         while (!view.data() && clock.elapsed() < 240000)
@@ -47,6 +55,24 @@ private Q_SLOTS:
             QTest::qWait(50);
         QVERIFY(again.data());
         QCOMPARE(std::filesystem::last_write_time(weights), written);
+        // A view with sources of its own is left alone.
+        QVERIFY(!LmDefaultLoader::start(&again, cache, recipe)->loadsDefault());
+    }
+
+    void cancelFromTheForm()
+    {
+        QTemporaryDir dir;
+        featurescope::DefaultLanguageModelRecipe recipe;
+        recipe.modelSteps = 100000; // would take long: the test cancels it
+        LmFeaturesView view;
+        LmDefaultLoader* loader = LmDefaultLoader::start(&view, dir.filePath(QStringLiteral("cache")), recipe);
+        QVERIFY(loader->job()->isRunning());
+        QTest::mouseClick(view.form()->cancelButton(), Qt::LeftButton);
+        loader->job()->waitForFinished();
+        QVERIFY(!loader->job()->isRunning());
+        QVERIFY(!view.data());
+        QVERIFY(view.form()->scanButton()->isEnabled());
+        QVERIFY2(view.form()->statusText().contains(QStringLiteral("cancelled")), qPrintable(view.form()->statusText()));
     }
 };
 

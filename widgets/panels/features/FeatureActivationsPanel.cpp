@@ -45,9 +45,7 @@ const QStringList kFigures{QStringLiteral("density-histogram"), QStringLiteral("
                            QStringLiteral("mean-input"),        QStringLiteral("training-loss"),
                            QStringLiteral("control"),           QStringLiteral("control-purity"),
                            QStringLiteral("control-coherence"), QStringLiteral("control-density")};
-
 enum Tab { DictionaryTab, ControlTab, TrainingTab, LanguageModelTab };
-
 } // namespace
 
 FeatureActivationsPanel::FeatureActivationsPanel(QWidget* parent) : Panel(parent)
@@ -302,6 +300,8 @@ void FeatureActivationsPanel::prepareForRender()
         m_lm->waitForScan();
     m_tabs->setCurrentIndex(languageModel ? LanguageModelTab : DictionaryTab);
 }
+
+void FeatureActivationsPanel::showLanguageModelTab() { m_tabs->setCurrentIndex(LanguageModelTab); }
 
 void FeatureActivationsPanel::prepareFigureForRender(const QString& figure)
 {

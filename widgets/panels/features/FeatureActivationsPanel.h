@@ -68,6 +68,7 @@ public:
     ControlView* controlView() const { return m_control; }
     LossCurvePlot* lossPlot() const { return m_loss; }
     LmFeaturesView* lmView() const { return m_lm; }
+    void showLanguageModelTab();
     SaeTrainingWorker::Snapshot snapshot() const { return m_snapshot; }
     int selectedFeature() const { return m_selected; }
     void setSelectedFeature(int feature);

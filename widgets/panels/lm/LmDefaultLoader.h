@@ -19,6 +19,8 @@ public:
     static LmDefaultLoader* start(LmFeaturesView* view, const QString& cacheFolder = {},
                                   const featurescope::DefaultLanguageModelRecipe& recipe = {});
     BackgroundJob* job() const { return m_job; }
+    // False when the view had sources of its own and the loader left it alone.
+    bool loadsDefault() const { return m_loadsDefault; }
 
 private:
     LmDefaultLoader(LmFeaturesView* view, QString cacheFolder, featurescope::DefaultLanguageModelRecipe recipe);
@@ -28,4 +30,5 @@ private:
     QString m_cache;
     featurescope::DefaultLanguageModelRecipe m_recipe;
     BackgroundJob* m_job;
+    bool m_loadsDefault = false;
 };
