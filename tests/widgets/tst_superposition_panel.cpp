@@ -1,9 +1,12 @@
 // Offscreen tests of the superposition panel: it trains, every view gets data, selection is shared, long training
 // pauses/resumes/stops, and a configuration the memory guard rejects shows a message instead of crashing.
+#include "common/Theme.h"
+#include "panels/superposition/PhaseDiagramTab.h"
 #include "panels/superposition/SuperpositionPanel.h"
 #include "panels/superposition/ToyControlsWidget.h"
 #include "plots/FeatureArrowsPlot.h"
 #include "plots/NormBarsPlot.h"
+#include "plots/PhaseDiagramPlot.h"
 #include "geometry/FeatureMeasures.h"
 #include "toy/ToyTrainingResult.h"
 #include "experiments/ToyPreset.h"
@@ -256,6 +259,45 @@ private Q_SLOTS:
         auto* plot = qobject_cast<QCustomPlot*>(panel.figureWidget(QStringLiteral("phase-diagram")));
         QVERIFY(plot);
         QVERIFY(drawnThings(plot) > 0);
+    }
+
+    // Before the first Compute the empty diagram says what fills it; its reading names the colour the boundaries are
+    // drawn in under the current theme (it once said "black lines" on the dark theme, where they are white), and
+    // follows a theme change.
+    void phaseDiagramHintAndBoundaryColour()
+    {
+        Theme::apply(*qApp, Theme::Id::Dark);
+        PhaseDiagramTab tab;
+        auto* plot = tab.plot();
+        QVERIFY(plot->isEmptyHintShown());
+        QVERIFY2(plot->emptyHint().contains(QStringLiteral("Compute")), qPrintable(plot->emptyHint()));
+        if (const QString dir = qEnvironmentVariable("FEATURESCOPE_PLOT_PNG_DIR"); !dir.isEmpty()) // for a look
+            QVERIFY(plot->savePng(dir + QStringLiteral("/phase_empty_dark.png"), 640, 420));
+        const auto spins = tab.findChildren<QSpinBox*>();
+        QCOMPARE(spins.size(), 2);
+        spins[0]->setValue(3);   // grid
+        spins[1]->setValue(100); // steps
+        tab.compute(featurescope::TrainingConfig{});
+        tab.waitForFinished();
+        QTRY_VERIFY(tab.hasResult());
+        QVERIFY(!plot->isEmptyHintShown());
+        auto* reading = tab.findChild<QLabel*>(QStringLiteral("phaseReading"));
+        QVERIFY(reading);
+        // The colour named is the colour drawn.
+        Theme::applyToPlot(plot);
+        QCPCurve* boundary = nullptr;
+        for (int i = 0; i < plot->plottableCount() && !boundary; ++i)
+            boundary = qobject_cast<QCPCurve*>(plot->plottable(i));
+        QVERIFY(boundary);
+        QVERIFY2(boundary->pen().color().lightness() > 200, qPrintable(boundary->pen().color().name()));
+        QVERIFY2(reading->text().contains(QStringLiteral("(white lines)")), qPrintable(reading->text()));
+        Theme::apply(*qApp, Theme::Id::Light);
+        Theme::applyToPlot(plot);
+        QVERIFY(boundary->pen().color().lightness() < 60);
+        QTRY_VERIFY2(reading->text().contains(QStringLiteral("(black lines)")), qPrintable(reading->text()));
+        // Restoring a session without a diagram empties the plot, and the hint returns.
+        tab.applyState(PhaseDiagramTab::State{});
+        QVERIFY(plot->isEmptyHintShown());
     }
 
     void memoryGuardShowsAMessage()
