@@ -24,7 +24,7 @@ public:
     // Places every label for the current layout (done after each layout by itself).
     void place();
 
-    // Pixel rectangles of what a label must not touch, besides other labels: curve segments and markers.
+    // Whether `rect` (pixels) touches one of the plot's curve segments or markers; whether it touches `segment`.
     static bool crossesData(const QRectF& rect, const QCustomPlot* plot);
     static bool crossesSegment(const QRectF& rect, const QLineF& segment);
 
