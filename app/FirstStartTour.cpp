@@ -1,6 +1,5 @@
 #include "FirstStartTour.h"
 
-#include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -60,9 +59,8 @@ FirstStartTour::FirstStartTour(QWidget* parent) : QDialog(parent)
 
     m_counter = new QLabel(this);
     m_counter->setObjectName(QStringLiteral("tourCounter"));
-    m_dontShow = new QCheckBox(tr("Don't show again"), this);
-    m_dontShow->setObjectName(QStringLiteral("dontShowAgain"));
-    m_dontShow->setToolTip(tr("Do not open this tour when featurescope starts (Help → Tour opens it again)"));
+    auto* again = new QLabel(tr("Help → Tour shows it again."), this);
+    again->setObjectName(QStringLiteral("tourAgainNote"));
     m_skip = new QPushButton(tr("Skip"), this);
     m_skip->setToolTip(tr("Close the tour"));
     m_back = new QPushButton(tr("Back"), this);
@@ -72,7 +70,7 @@ FirstStartTour::FirstStartTour(QWidget* parent) : QDialog(parent)
     m_next->setDefault(true);
 
     auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_dontShow);
+    buttons->addWidget(again);
     buttons->addStretch(1);
     buttons->addWidget(m_counter);
     buttons->addSpacing(12);
@@ -99,10 +97,6 @@ QString FirstStartTour::pageTitle(int page) const { return m_titles.value(page);
 
 QString FirstStartTour::pageText(int page) const { return m_texts.value(page); }
 
-bool FirstStartTour::dontShowAgain() const { return m_dontShow->isChecked(); }
-
-void FirstStartTour::setDontShowAgain(bool on) { m_dontShow->setChecked(on); }
-
 void FirstStartTour::next()
 {
     if (currentPage() + 1 >= pageCount())
@@ -121,11 +115,10 @@ void FirstStartTour::skip() { reject(); }
 
 void FirstStartTour::done(int result)
 {
-    // Every way out (Finish, Skip, Esc, the window's close button) ends here: report the choice exactly once. A tour
-    // read to its end (Finish) has been seen: it does not come back on the next start either.
+    // Every way out (Finish, Skip, Esc, the window's close button) ends here: report it exactly once.
     if (!m_reported) {
         m_reported = true;
-        Q_EMIT tourClosed(dontShowAgain() || result == QDialog::Accepted);
+        Q_EMIT tourClosed();
     }
     QDialog::done(result);
 }

@@ -3,14 +3,13 @@
 #include <QDialog>
 #include <QStringList>
 
-class QCheckBox;
 class QLabel;
 class QPushButton;
 class QStackedWidget;
 
 // A short non-modal tour shown on first start: what each panel does, training, selection, export, presentation
-// mode and sessions, one page each, with Back/Next/Skip and "Don't show again". It only reports the choice;
-// MainWindow stores it (AppSettings::tourShown), so the dialog touches no settings itself.
+// mode and sessions, one page each, with Back/Next/Skip. It only reports that it was closed; MainWindow remembers
+// that (AppSettings::tourShown), so the dialog touches no settings itself.
 class FirstStartTour : public QDialog {
     Q_OBJECT
 public:
@@ -22,8 +21,6 @@ public:
     QString pageText(int page) const;
     // The object name of the main-window widget the page talks about ("panelSwitcher", "toyTrain", ...).
     QString pageTarget(int page) const;
-    bool dontShowAgain() const;
-    void setDontShowAgain(bool on);
 
 public Q_SLOTS:
     void next();
@@ -31,9 +28,9 @@ public Q_SLOTS:
     void skip();
 
 Q_SIGNALS:
-    // Emitted once when the tour closes (finished, skipped or closed): whether it should stay away on the next
-    // start, which is "Don't show again" when skipped or closed, and always after Finish.
-    void tourClosed(bool dontShowAgain);
+    // Emitted once each time the tour closes, whichever way (Finish, Skip, Esc, the close button): a tour the
+    // user has seen and dismissed stays away on the next start (Help > Tour opens it again).
+    void tourClosed();
     // The page shown changed: frame the widget with this object name.
     void pointAt(const QString& objectName);
 
@@ -49,7 +46,6 @@ private:
     QStringList m_targets;
     QStackedWidget* m_pages = nullptr;
     QLabel* m_counter = nullptr;
-    QCheckBox* m_dontShow = nullptr;
     QPushButton* m_back = nullptr;
     QPushButton* m_next = nullptr;
     QPushButton* m_skip = nullptr;

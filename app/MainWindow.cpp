@@ -200,7 +200,7 @@ void MainWindow::buildMenus()
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* shortcuts = help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
     shortcuts->setShortcut(QKeySequence::HelpContents);
-    help->addAction(tr("&Tour"), this, [this] { showTour(false); });
+    help->addAction(tr("&Tour"), this, &MainWindow::showTour);
     help->addAction(tr("&About featurescope"), this, &MainWindow::showAbout);
 }
 
@@ -373,25 +373,29 @@ void MainWindow::loadDefaultLanguageModel()
             panel->showLanguageModelTab();
 }
 
-void MainWindow::showTour(bool firstStart)
+void MainWindow::showTour()
 {
     auto* tour = new FirstStartTour(this);
     tour->setAttribute(Qt::WA_DeleteOnClose);
     if (!m_tourHighlight)
         m_tourHighlight = new TourHighlight(this);
     connect(tour, &FirstStartTour::pointAt, this, [this](const QString& name) {
+        // A card about a control on another panel (the Train button while the energy panel is shown) brings that
+        // panel forward, so the frame always has something to point at.
         QWidget* target = nullptr;
         for (QWidget* candidate : findChildren<QWidget*>(name))
-            if (candidate->isVisible() && !target)
+            if (!target || (candidate->isVisible() && !target->isVisible()))
                 target = candidate;
+        if (target && !target->isVisible())
+            for (Panel* p : m_panels)
+                if (p->isAncestorOf(target))
+                    showPanel(p->panelId());
         m_tourHighlight->pointAt(target);
     });
-    connect(tour, &FirstStartTour::tourClosed, m_tourHighlight, [this] { m_tourHighlight->pointAt(nullptr); });
-    if (firstStart)
-        connect(tour, &FirstStartTour::tourClosed, this, [](bool dontShowAgain) {
-            if (dontShowAgain)
-                AppSettings::setTourShown(true);
-        });
+    connect(tour, &FirstStartTour::tourClosed, this, [this] {
+        m_tourHighlight->pointAt(nullptr);
+        AppSettings::setTourShown(true); // seen and dismissed: not again on the next start
+    });
     tour->show();
 }
 

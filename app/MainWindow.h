@@ -31,8 +31,8 @@ public:
     void showPanel(const QString& id);
     void setTheme(Theme::Id id);
     void setPresentationMode(bool on);
-    // The non-modal tour; on first start, "Don't show again" is remembered.
-    void showTour(bool firstStart);
+    // The non-modal tour; each card frames the control it names. Once closed it is not shown at start again.
+    void showTour();
     // The default session's Language model tab: the cached default model and SAE, trained on the first start.
     void loadDefaultLanguageModel();
     bool isPresentationMode() const { return m_presentation; }

@@ -4,6 +4,7 @@
 #include <QAction>
 #include <QKeySequence>
 #include <QMap>
+#include <QShortcut>
 #include <QStringList>
 #include <QWidget>
 
@@ -40,6 +41,10 @@ QString ShortcutList::html(const QWidget* window)
     // Panel buttons (Train, Pause, Stop, Reset) carry their shortcuts themselves; their tooltip says what they do.
     for (const QAbstractButton* button : window->findChildren<QAbstractButton*>())
         add(rows, button->shortcut(), describe(button->toolTip().isEmpty() ? button->text() : button->toolTip()));
+    // Window-level QShortcut objects say what they do in their What's This text.
+    for (const QShortcut* shortcut : window->findChildren<QShortcut*>())
+        for (const QKeySequence& keys : shortcut->keys())
+            add(rows, keys, describe(shortcut->whatsThis()));
     add(rows, QKeySequence(Qt::Key_F1), QObject::tr("This list"));
 
     QString html = QStringLiteral("<table>");

@@ -29,7 +29,7 @@ int main(int argc, char** argv)
     if (!qEnvironmentVariableIsSet("FEATURESCOPE_SCREENSHOT")) {
         window.sessions()->startup();
         if (!AppSettings::tourShown())
-            QTimer::singleShot(0, &window, [&window] { window.showTour(true); });
+            QTimer::singleShot(0, &window, [&window] { window.showTour(); });
     }
     // `featurescope FILE` (a file manager's "Open with"): after a crash-restore offer, so the named file wins.
     if (!startupFile.isEmpty())

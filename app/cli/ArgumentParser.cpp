@@ -127,7 +127,7 @@ std::string ArgumentParser::helpText() const
     s << "options of featurescope " << m_command << ":\n";
     for (const auto& option : m_options) {
         std::string left = "  --" + option.name + (option.takesValue ? " VALUE" : "");
-        s << left << std::string(left.size() < 28 ? 28 - left.size() : 1, ' ') << option.help << "\n";
+        s << left << std::string(left.size() < 28 ? 28 - left.size() : 2, ' ') << option.help << "\n";
     }
     return s.str();
 }

@@ -167,7 +167,8 @@ int EnergyCommand::run(const std::vector<std::string>& arguments)
               << " x " << sci(in.utilization * 100.0) << " % utilisation at " << sci(r.powerW) << " W\n"
               << "Landauer energy at " << sci(in.temperatureK) << " K: " << sci(r.energyPerBitJ) << " J/bit ("
               << sci(r.energyPerBitEv) << " eV)\n"
-              << "Landauer power (" << sci(in.bitsPerOp) << " bits/" << opName << " x " << sci(r.opsPerSecond) << " "
+              << "Landauer power (" << sci(in.bitsPerOp) << (in.bitsPerOp == 1.0 ? " bit/" : " bits/") << opName
+              << " x " << sci(r.opsPerSecond) << " "
               << opName << "/s): " << sci(r.landauerPowerW) << " W\n"
               << "ratio actual/Landauer: " << sci(r.ratio, 3) << "  (" << sci(r.bitErasuresPerOp, 3)
               << " bit erasures per " << opName << "; " << sci(r.flopsPerJoule, 3) << " FLOP/J)\n";

@@ -7,23 +7,26 @@
 
 #include <cstdio>
 #include <iostream>
+#include <string>
 
 int PhaseCommand::run(const std::vector<std::string>& arguments)
 {
     ToyOptions::Defaults defaults;
-    defaults.steps = 4000;
-    defaults.restarts = 2;
+    defaults.training.steps = 4000;
+    defaults.training.restarts = 2;
+    // The help states these defaults from the same constants the parser falls back to.
+    constexpr int kDefaultFeatures = 3, kDefaultGrid = 12;
     auto options = ToyOptions::trainingOptions(defaults);
-    options.push_back({"n", true, "2 (m=1) or 3 (m=2, default)"});
-    options.push_back({"grid", true, "cells per axis (default 12)"});
+    options.push_back({"n", true, "2 (m=1) or 3 (m=2) (default " + std::to_string(kDefaultFeatures) + ")"});
+    options.push_back({"grid", true, "cells per axis (default " + std::to_string(kDefaultGrid) + ")"});
     ArgumentParser args("phase", options);
     args.parse(arguments);
     if (args.flag("help")) {
         std::cout << args.helpText();
         return 0;
     }
-    const int n = int(args.integer("n", 3, 2, 3));
-    const auto config = featurescope::PhaseDiagramConfig::standard(n, int(args.integer("grid", 12, 2, 64)));
+    const int n = int(args.integer("n", kDefaultFeatures, 2, 3));
+    const auto config = featurescope::PhaseDiagramConfig::standard(n, int(args.integer("grid", kDefaultGrid, 2, 64)));
     auto training = ToyOptions::trainingConfig(args, defaults);
     training.snapshotCount = 2;
     const auto result = featurescope::PhaseDiagram::compute(config, training);

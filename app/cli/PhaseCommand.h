@@ -9,8 +9,9 @@ public:
     std::string summary() const override { return "phase diagram (n=2,m=1 or n=3,m=2): empirical grid and analytic boundary"; }
     std::string usage() const override
     {
-        return "featurescope phase [--n 2|3] [--grid 12] [--steps 4000] [--batch 1024] [--lr LR] [--seed SEED] "
-               "[--restarts 2] [--threads T] [--json]";
+        // Placeholders only: the defaults are stated once, in the option list below, from the parser's own values.
+        return "featurescope phase [--n 2|3] [--grid G] [--steps S] [--batch B] [--lr LR] [--seed SEED] "
+               "[--restarts K] [--threads T] [--json]";
     }
     int run(const std::vector<std::string>& arguments) override;
 };

@@ -9,8 +9,9 @@ public:
     std::string summary() const override { return "sparsity sweep: dimensions per feature and D_i (sticky fractions)"; }
     std::string usage() const override
     {
-        return "featurescope sweep [--n 400 --m 30] [--instances 40] [--p-min 0.001] [--importance-decay 1] "
-               "[--steps 10000] [--batch 1024] [--lr LR] [--seed SEED] [--threads T] [--json]";
+        // Placeholders only: the defaults are stated once, in the option list below, from the parser's own values.
+        return "featurescope sweep [--n N --m M] [--instances K] [--p-min P] [--importance-decay R] [--steps S] "
+               "[--batch B] [--lr LR] [--seed SEED] [--threads T] [--json]";
     }
     int run(const std::vector<std::string>& arguments) override;
 };

@@ -13,10 +13,11 @@ public:
         int hidden = 2;
         double importanceDecay = 1.0;
         bool alwaysSweep = false; // `sweep`: no --feature-probability, the sweep options always apply
+        double featureProbability = 0.05;
         int instances = 8;
         double pMin = 0.05;
-        int steps = 10000;
-        int restarts = 1;
+        // The rest of the training settings start from core's (the reference notebook's) defaults.
+        featurescope::TrainingConfig training;
     };
 
     static std::vector<ArgumentParser::Option> modelOptions(const Defaults& defaults);

@@ -29,10 +29,11 @@ FeatureMeasures computeFeatureMeasures(const Eigen::MatrixXf& W, float normEpsil
     gram.triangularView<Eigen::StrictlyUpper>() = gram.transpose();
 
     const double eps2 = static_cast<double>(normEpsilon) * static_cast<double>(normEpsilon);
-    double frobenius = 0;
+    double frobenius = 0, capped = 0;
     for (Eigen::Index i = 0; i < n; ++i) {
         const double gii = gram(i, i);
         frobenius += gii;
+        capped += std::min(gii, 1.0);
         result.norms[i] = static_cast<float>(std::sqrt(gii));
         if (!(gii > eps2))
             continue;
@@ -49,8 +50,7 @@ FeatureMeasures computeFeatureMeasures(const Eigen::MatrixXf& W, float normEpsil
     result.frobeniusSquared = frobenius;
     result.featuresPerDimension = m > 0 ? frobenius / static_cast<double>(m) : 0.0;
     result.dimensionsPerFeature = frobenius > 0 ? static_cast<double>(m) / frobenius : 0.0;
-    result.learnedFeatures = int((result.norms.array() > FeatureMeasures::kLearnedNorm).count());
-    result.learnedPerDimension = m > 0 ? result.learnedFeatures / static_cast<double>(m) : 0.0;
+    result.unitNormPerDimension = m > 0 ? capped / static_cast<double>(m) : 0.0;
     result.maxNorm = n > 0 ? double(result.norms.maxCoeff()) : 0.0;
     return result;
 }

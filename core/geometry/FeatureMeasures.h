@@ -15,13 +15,11 @@ struct FeatureMeasures {
     double dimensionsPerFeature = 0; // D* = m / ||W||_F^2 (0 if ||W||_F^2 == 0)
     // ||W||_F^2 counts a feature of norm 1.15 as 1.32 features, so features per dimension can exceed n/m, the most any
     // unit-norm packing gives (a pentagon in 2 dimensions with norms above 1 reads 3.3, not 2.5). These say so:
-    int learnedFeatures = 0;          // features with ||W_i|| > kLearnedNorm
-    double learnedPerDimension = 0;   // learnedFeatures / m
+    double unitNormPerDimension = 0;  // sum_i min(||W_i||^2, 1) / m: the same measure with every norm capped at 1
     double maxNorm = 0;               // the largest ||W_i||
 
-    static constexpr float kLearnedNorm = 0.5f;
-    // True when norms above 1 make featuresPerDimension larger than the count of learned features per dimension.
-    bool normsInflateCount() const { return maxNorm > 1.05 && featuresPerDimension > learnedPerDimension * 1.02; }
+    // True when norms above 1 raise featuresPerDimension more than 1 % above what unit norms would give.
+    bool normsInflateCount() const { return maxNorm > 1.0 && featuresPerDimension > unitNormPerDimension * 1.01; }
 };
 
 // Features with ||W_i|| <= normEpsilon have no direction: they get D_i = 0 and superposition 0. The Gram matrix

@@ -112,7 +112,12 @@ void TestCliEnergy::humanSummary()
     QVERIFY(run.out.contains("A100 SXM4"));
     QVERIFY(run.out.contains("ratio"));
     QVERIFY(run.out.contains("2.79e+07"));
+    QVERIFY(run.out.contains("(16 bits/FLOP"));
     QVERIFY(run.err.isEmpty());
+    // One bit is singular ("1 bits" read as a typo).
+    const CliRun one = runBinary({QStringLiteral("--bits-per-op"), QStringLiteral("1")});
+    QCOMPARE(one.exitCode, 0);
+    QVERIFY2(one.out.contains("(1 bit/FLOP") && !one.out.contains("1 bits"), one.out.constData());
 }
 
 void TestCliEnergy::listPresets()

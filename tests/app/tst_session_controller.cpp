@@ -23,6 +23,7 @@
 #include <QMenuBar>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QShortcut>
 #include <QTest>
 
 #include <algorithm>
@@ -52,7 +53,12 @@ private:
 // Ctrl+Return, Ctrl+P, Ctrl+. and Ctrl+R).
 void TestSessionController::shortcutListIsComplete()
 {
+    // A window-level QShortcut is listed too, with its What's This as the meaning.
+    auto* extra = new QShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_K), m_window.get());
+    extra->setWhatsThis(QStringLiteral("Test shortcut"));
     const QString html = ShortcutList::html(m_window.get());
+    QVERIFY2(html.contains(QStringLiteral("<b>Ctrl+Alt+K</b></td><td>Test shortcut")), qPrintable(html));
+    delete extra;
     QStringList keys;
     for (const QAction* action : m_window->findChildren<QAction*>())
         for (const QKeySequence& k : action->shortcuts())
@@ -60,6 +66,9 @@ void TestSessionController::shortcutListIsComplete()
     for (const QAbstractButton* button : m_window->findChildren<QAbstractButton*>())
         if (!button->shortcut().isEmpty())
             keys << button->shortcut().toString(QKeySequence::NativeText);
+    for (const QShortcut* shortcut : m_window->findChildren<QShortcut*>())
+        for (const QKeySequence& k : shortcut->keys())
+            keys << k.toString(QKeySequence::NativeText);
     QVERIFY(keys.size() >= 15);
     for (const QString& key : keys)
         QVERIFY2(html.contains(QStringLiteral("<b>") + key.toHtmlEscaped() + QStringLiteral("</b>")), qPrintable(key));
@@ -105,13 +114,16 @@ void TestSessionController::presentationHidesTheControls()
     m_window->hide();
 }
 
-// Each card of the tour frames the control it talks about in the window; closing the tour removes the frame.
+// Each card of the tour frames the control it talks about in the window, bringing its panel forward when another
+// panel is shown (the cards once pointed at nothing from the energy panel); closing the tour removes the frame and
+// is remembered, so the tour does not come back at the next start.
 void TestSessionController::tourPointsAtWhatItNames()
 {
-    m_window->showPanel(QStringLiteral("superposition"));
+    AppSettings::setTourShown(false);
+    m_window->showPanel(QStringLiteral("energy"));
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    m_window->showTour(false);
+    m_window->showTour();
     auto* tour = m_window->findChild<FirstStartTour*>();
     QVERIFY(tour);
     for (int page = 0; page < tour->pageCount(); ++page) {
@@ -124,8 +136,20 @@ void TestSessionController::tourPointsAtWhatItNames()
         QVERIFY2(highlight && highlight->isVisible(), qPrintable(tour->pageTitle(page)));
         const QRect targetRect(target->mapTo(m_window.get(), QPoint(0, 0)), target->size());
         QVERIFY2(highlight->geometry().contains(targetRect.intersected(m_window->rect())), qPrintable(tour->pageTitle(page)));
+        QVERIFY(!AppSettings::tourShown());
         tour->next();
     }
+    QVERIFY(!m_window->findChild<QWidget*>(QStringLiteral("tourHighlight"))->isVisible());
+    QVERIFY(AppSettings::tourShown());
+    // Closed any other way (here its close button on the second card), it stays dismissed as well.
+    AppSettings::setTourShown(false);
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete); // the finished tour deletes itself
+    m_window->showTour();
+    tour = m_window->findChild<FirstStartTour*>();
+    QVERIFY(tour && tour->isVisible());
+    tour->next();
+    QVERIFY(tour->close());
+    QVERIFY(AppSettings::tourShown());
     QVERIFY(!m_window->findChild<QWidget*>(QStringLiteral("tourHighlight"))->isVisible());
     m_window->hide();
 }

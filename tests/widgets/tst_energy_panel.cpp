@@ -3,6 +3,7 @@
 #include "panels/EnergyBoundPanel.h"
 #include "plots/LogScatterPlot.h"
 
+#include "energy/EfficiencyTrend.h"
 #include "energy/HardwarePreset.h"
 
 #include <QCheckBox>
@@ -37,6 +38,9 @@ private Q_SLOTS:
     void hoverNamesTheChip();
     void everyControlHasATooltip();
     void oneBitIsSingular();
+    void referenceLabelsAreNotCrossed_data();
+    void referenceLabelsAreNotCrossed();
+    void sixteenBitTrendIsFittedOnSixteenBitPresets();
 
 private:
     template <typename T> T* child(const char* name)
@@ -112,8 +116,128 @@ void TestEnergyPanel::oneBitIsSingular()
     bits->setValue(1.0);
     QVERIFY2(caption->text().contains(QStringLiteral("(1 bit \u00d7")), qPrintable(caption->text()));
     QVERIFY(!caption->text().contains(QStringLiteral("1 bits")));
+    QCOMPARE(bits->suffix(), QStringLiteral(" bit/op"));
+    QVERIFY(bits->text().endsWith(QStringLiteral("1.0 bit/op")));
+    auto* plot = qobject_cast<LogScatterPlot*>(m_panel->figureWidget(QStringLiteral("ratio-vs-bits")));
+    QVERIFY(plot);
+    bool legendSaysOneBit = false;
+    for (int i = 0; i < plot->graphCount(); ++i)
+        legendSaysOneBit |= plot->graph(i)->name().startsWith(QStringLiteral("1 bit: "));
+    QVERIFY(legendSaysOneBit);
     bits->setValue(8.0);
     QVERIFY2(caption->text().contains(QStringLiteral("(8 bits \u00d7")), qPrintable(caption->text()));
+    QCOMPARE(bits->suffix(), QStringLiteral(" bits/op"));
+}
+
+// Every reference line's label (He, N2, FP8, the Landauer limit, the CMOS ceiling, ...) sits inside the axis rect
+// where no curve, trend line or marker crosses it, and the chosen input's marker is drawn whole, for inputs at the
+// ends of the sweeps and several sizes (the CMOS ceiling's label was crossed by the 16-bit trend, and a 1-bit marker
+// was cut in half at the axis edge).
+void TestEnergyPanel::referenceLabelsAreNotCrossed_data()
+{
+    QTest::addColumn<double>("bits");
+    QTest::addColumn<double>("kelvin");
+    QTest::addColumn<int>("width");
+    QTest::newRow("defaults") << 16.0 << 300.0 << 1280;
+    QTest::newRow("1 bit") << 1.0 << 300.0 << 1280;
+    QTest::newRow("1 bit at 1 K") << 1.0 << 1.0 << 1400;
+    QTest::newRow("4096 bits at 1000 K") << 4096.0 << 1000.0 << 1920;
+    QTest::newRow("8 bits at 4.2 K") << 8.0 << 4.2 << 1280;
+    QTest::newRow("32 bits at 77 K") << 32.0 << 77.0 << 1920;
+}
+
+void TestEnergyPanel::referenceLabelsAreNotCrossed()
+{
+    QFETCH(double, bits);
+    QFETCH(double, kelvin);
+    QFETCH(int, width);
+    m_panel->resize(width, width * 9 / 16);
+    child<QDoubleSpinBox>("bitsSpin")->setValue(bits);
+    child<QDoubleSpinBox>("temperatureSpin")->setValue(kelvin);
+    for (const QString& name : m_panel->figureNames()) {
+        auto* plot = qobject_cast<LogScatterPlot*>(m_panel->figureWidget(name));
+        QVERIFY(plot);
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+        if (const QString dir = qEnvironmentVariable("FEATURESCOPE_PLOT_PNG_DIR"); !dir.isEmpty()) // for a look
+            plot->savePng(QStringLiteral("%1/%2_%3.png").arg(dir, name, QString::fromLatin1(QTest::currentDataTag())));
+        const QRectF area = plot->axisRect()->rect();
+        // What a label must not touch: curves, sampled every pixel along each segment, and markers.
+        QVector<QPointF> linePixels;
+        QVector<QRectF> markers;
+        for (int g = 0; g < plot->graphCount(); ++g) {
+            const QCPGraph* graph = plot->graph(g);
+            QPointF previous;
+            int index = 0;
+            for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it, ++index) {
+                const QPointF p(plot->xAxis->coordToPixel(it->key), plot->yAxis->coordToPixel(it->value));
+                if (!graph->scatterStyle().isNone()) {
+                    const double size = graph->scatterStyle().size();
+                    markers.append(QRectF(p.x() - size / 2, p.y() - size / 2, size, size));
+                }
+                if (graph->lineStyle() != QCPGraph::lsNone && index > 0) {
+                    const int steps = int(QLineF(previous, p).length()) + 1;
+                    for (int k = 0; k <= steps; ++k)
+                        linePixels.append(previous + (p - previous) * (double(k) / steps));
+                }
+                previous = p;
+            }
+        }
+        // The chosen input's marker (a one-point filled series) lies wholly inside the axis rect.
+        for (int g = 0; g < plot->graphCount(); ++g) {
+            const QCPGraph* graph = plot->graph(g);
+            if (graph->data()->size() != 1 || graph->scatterStyle().isNone() || name == QLatin1String("efficiency-trend"))
+                continue;
+            const auto point = graph->data()->constBegin();
+            const QPointF p(plot->xAxis->coordToPixel(point->key), plot->yAxis->coordToPixel(point->value));
+            const double r = graph->scatterStyle().size() / 2;
+            QVERIFY2(area.contains(QRectF(p.x() - r, p.y() - r, 2 * r, 2 * r)),
+                     qPrintable(QStringLiteral("%1: the marker of %2 is cut at the axis edge").arg(name, graph->name())));
+        }
+        int labels = 0;
+        for (int i = 0; i < plot->itemCount(); ++i) {
+            auto* text = qobject_cast<QCPItemText*>(plot->item(i));
+            // Reference labels are placed in axis-rect fractions along one axis; free labels use data coordinates.
+            if (!text || (text->position->typeX() != QCPItemPosition::ptAxisRectRatio &&
+                          text->position->typeY() != QCPItemPosition::ptAxisRectRatio))
+                continue;
+            ++labels;
+            const QRectF rect = QRectF(text->topLeft->pixelPosition(), text->bottomRight->pixelPosition())
+                                    .normalized()
+                                    .adjusted(1, 1, -1, -1);
+            const QString what = QStringLiteral("%1: label \"%2\"").arg(name, text->text());
+            QVERIFY2(area.contains(rect), qPrintable(what + QStringLiteral(" is cut off")));
+            for (const QPointF& p : linePixels)
+                QVERIFY2(!rect.contains(p), qPrintable(what + QStringLiteral(" is crossed by a line")));
+            for (const QRectF& marker : markers)
+                QVERIFY2(!rect.intersects(marker), qPrintable(what + QStringLiteral(" covers a marker")));
+        }
+        QVERIFY2(labels >= 3, qPrintable(name));
+    }
+}
+
+// The "16-bit trend" line is fitted on the presets' dense 16-bit figures alone and says so; the FP32 trend on FP32
+// figures alone (GTX 580 and K80 have no 16-bit figure, and fitting their FP32 peaks into the 16-bit trend made it
+// double every 1.9 years instead of 2.9).
+void TestEnergyPanel::sixteenBitTrendIsFittedOnSixteenBitPresets()
+{
+    auto* plot = qobject_cast<LogScatterPlot*>(m_panel->figureWidget(QStringLiteral("efficiency-trend")));
+    QVERIFY(plot);
+    const EfficiencyTrend sixteen = EfficiencyTrend::fit(presetTrendPoints(hardwarePresets(), PresetFigure::Dense16));
+    const EfficiencyTrend fp32 = EfficiencyTrend::fit(presetTrendPoints(hardwarePresets(), PresetFigure::Fp32));
+    QStringList names;
+    for (int i = 0; i < plot->graphCount(); ++i)
+        names << plot->graph(i)->name();
+    const QString sixteenLabel = QStringLiteral("16-bit trend: \u00d72 / %1 y").arg(sixteen.doublingYears(), 0, 'f', 1);
+    const QString fp32Label = QStringLiteral("FP32 trend: \u00d72 / %1 y").arg(fp32.doublingYears(), 0, 'f', 1);
+    QVERIFY2(names.contains(sixteenLabel), qPrintable(names.join(u'|')));
+    QVERIFY2(names.contains(fp32Label), qPrintable(names.join(u'|')));
+    QVERIFY2(sixteenLabel.contains(QStringLiteral("2.9 y")), qPrintable(sixteenLabel));
+    // The solid 16-bit line is the 16-bit fit.
+    for (int i = 0; i < plot->graphCount(); ++i)
+        if (plot->graph(i)->name() == sixteenLabel) {
+            const auto first = plot->graph(i)->data()->constBegin();
+            QVERIFY(relClose(first->value, sixteen.valueAt(first->key), 1e-9));
+        }
 }
 
 void TestEnergyPanel::inputsChangeResult_data()

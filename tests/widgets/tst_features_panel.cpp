@@ -1,6 +1,7 @@
 // The Feature activations panel, offscreen: a tiny SAE trains in the background and every view follows it (metrics
 // strip, density histogram, feature table, feature view), selection is shared between the views, the filter box
 // filters, Stop ends training promptly, bad input is reported in the panel, and every figure has content.
+#include "common/Theme.h"
 #include "panels/features/ControlView.h"
 #include "panels/features/FeatureActivationsPanel.h"
 #include "panels/features/FeatureDensityHistogram.h"
@@ -10,6 +11,7 @@
 #include "panels/features/FeatureTableModel.h"
 #include "panels/features/MetricsStrip.h"
 #include "plots/DirectionPlot.h"
+#include "plots/FeaturePalette.h"
 #include "plots/HistogramPlot.h"
 #include "plots/ImageGridWidget.h"
 #include "plots/LossCurvePlot.h"
@@ -85,6 +87,7 @@ private Q_SLOTS:
     void everyFigureHasContent();
     void imageSourceShowsThumbnails();
     void everyControlHasATooltip();
+    void controlHeadingsFollowTheTheme();
 
 private:
     void trainTiny(const SaeExperimentConfig& config = tinyConfig());
@@ -447,6 +450,44 @@ void TestFeaturesPanel::imageSourceShowsThumbnails()
     QVERIFY(grid->tile(0).caption.contains(QLatin1Char('\n'))); // value and label
     auto* mean = qobject_cast<ImageGridWidget*>(m_panel->figureWidget(QStringLiteral("mean-input")));
     QVERIFY(mean && mean->tileCount() == 1);
+}
+
+// The control table's column headings ("trained MLP", "shuffled weights") are in the theme's text colour, keyed to
+// the histograms by a square in each side's data colour as the current theme draws it (they were written in the data
+// colours themselves: dark blue on dark grey in the dark theme), and the keys follow a theme change.
+void TestFeaturesPanel::controlHeadingsFollowTheTheme()
+{
+    Theme::apply(*qApp, Theme::Id::Light);
+    ControlView view;
+    auto control = std::make_shared<featurescope::ControlComparison>();
+    control->trained.name = "trained MLP";
+    control->trained.accuracy = 0.84;
+    control->trained.purities = {0.9, 0.8, 0.7};
+    control->trained.coherences = {0.5, 0.4, 0.3};
+    control->trained.densities = {0.1, 0.0, 0.05};
+    control->shuffled = control->trained;
+    control->shuffled.name = "shuffled weights";
+    view.setComparison(control);
+    auto* table = view.findChild<QLabel*>(QStringLiteral("controlTable"));
+    QVERIFY(table);
+    const QString lightKey = Theme::dataColor(FeaturePalette::featureColor(0)).name();
+    QVERIFY(table->text().contains(lightKey));
+    Theme::apply(*qApp, Theme::Id::Dark);
+    const QString darkKey = Theme::dataColor(FeaturePalette::featureColor(0)).name();
+    QVERIFY(darkKey != lightKey);
+    QTRY_VERIFY2(table->text().contains(darkKey), qPrintable(table->text()));
+    // Every colour in the table colours a key square only, never a name.
+    const QRegularExpression coloured(QStringLiteral("style='color:#[0-9a-f]{6}'>([^<]*)<"));
+    int keys = 0;
+    for (auto it = coloured.globalMatch(table->text()); it.hasNext(); ++keys)
+        QCOMPARE(it.next().captured(1), QStringLiteral("&#9632;"));
+    QCOMPARE(keys, 2);
+    QVERIFY(table->text().contains(QStringLiteral("&nbsp;trained MLP</th>")));
+    if (const QString dir = qEnvironmentVariable("FEATURESCOPE_PLOT_PNG_DIR"); !dir.isEmpty()) { // for a look
+        view.resize(1100, 700);
+        QVERIFY(view.grab().save(dir + QStringLiteral("/control_dark.png")));
+    }
+    Theme::apply(*qApp, Theme::Id::Light);
 }
 
 void TestFeaturesPanel::everyControlHasATooltip()

@@ -1,9 +1,13 @@
 // Offscreen tests of the superposition panel: it trains, every view gets data, selection is shared, long training
 // pauses/resumes/stops, and a configuration the memory guard rejects shows a message instead of crashing.
+#include "common/Theme.h"
+#include "panels/superposition/PhaseDiagramTab.h"
 #include "panels/superposition/SuperpositionPanel.h"
 #include "panels/superposition/ToyControlsWidget.h"
+#include "panels/superposition/ToyRunSummary.h"
 #include "plots/FeatureArrowsPlot.h"
 #include "plots/NormBarsPlot.h"
+#include "plots/PhaseDiagramPlot.h"
 #include "geometry/FeatureMeasures.h"
 #include "toy/ToyTrainingResult.h"
 #include "experiments/ToyPreset.h"
@@ -11,6 +15,8 @@
 #include "plots/QCustomPlotInclude.h"
 
 #include <algorithm>
+#include <cmath>
+#include <numbers>
 
 #include <QComboBox>
 #include <QLabel>
@@ -143,8 +149,8 @@ private Q_SLOTS:
         QVERIFY(summary);
         summary->setText(QStringLiteral("step 10000/10000"));
         const int before = panel.minimumSizeHint().width();
-        summary->setText(QStringLiteral("step 10000/10000 · loss 0.0361 · features per dimension 3.30 (norms up to 1.15 "
-                                        "inflate it; 2.50 learned features per dimension) · pentagon · feature 4: "
+        summary->setText(QStringLiteral("step 10000/10000 · loss 0.0361 · features per dimension 3.30 (norms above 1, up "
+                                        "to 1.15; unit-norm packing gives at most 2.50) · pentagon · feature 4: "
                                         "‖W‖ = 1.148, D = 0.400 · and more words to make it longer than any screen"));
         QCoreApplication::processEvents();
         QCOMPARE(panel.minimumSizeHint().width(), before);
@@ -256,6 +262,76 @@ private Q_SLOTS:
         auto* plot = qobject_cast<QCustomPlot*>(panel.figureWidget(QStringLiteral("phase-diagram")));
         QVERIFY(plot);
         QVERIFY(drawnThings(plot) > 0);
+    }
+
+    // "features per dimension 3.30" for a pentagon of norm 1.15 is more than the 2.5 any unit-norm packing of 5
+    // features in 2 dimensions gives: the summary says so, and says nothing for unit norms.
+    void featuresPerDimensionExplainsNormsAboveOne()
+    {
+        featurescope::ToyModelConfig config;
+        config.features = 5;
+        config.hidden = 2;
+        config.featureProbability = featurescope::ToyModelConfig::sharedProbability(5, 1, 0.05);
+        featurescope::ToyTrainingResult result;
+        result.model = featurescope::ToyModel(config);
+        result.training.steps = 100;
+        result.stepsDone = 100;
+        result.lossHistory = {std::vector<float>(100, 0.04f)};
+        auto pentagon = [](float radius) {
+            Eigen::MatrixXf W(2, 5);
+            for (int k = 0; k < 5; ++k) {
+                W(0, k) = radius * float(std::cos(2.0 * std::numbers::pi * k / 5));
+                W(1, k) = radius * float(std::sin(2.0 * std::numbers::pi * k / 5));
+            }
+            return W;
+        };
+        result.model.instance(0).W = pentagon(1.15f);
+        const QString inflated = ToyRunSummary::text(result, 0, -1, -1);
+        QVERIFY2(inflated.contains(QStringLiteral("features per dimension 3.31 (norms above 1, up to 1.15; unit-norm "
+                                                  "packing gives at most 2.50)")),
+                 qPrintable(inflated));
+        result.model.instance(0).W = pentagon(1.0f);
+        const QString unit = ToyRunSummary::text(result, 0, -1, -1);
+        QVERIFY2(unit.contains(QStringLiteral("features per dimension 2.50 · ")), qPrintable(unit));
+    }
+
+    // Before the first Compute the empty diagram says what fills it; its reading names the colour the boundaries are
+    // drawn in under the current theme (it once said "black lines" on the dark theme, where they are white), and
+    // follows a theme change.
+    void phaseDiagramHintAndBoundaryColour()
+    {
+        Theme::apply(*qApp, Theme::Id::Dark);
+        PhaseDiagramTab tab;
+        auto* plot = tab.plot();
+        QVERIFY(plot->isEmptyHintShown());
+        QVERIFY2(plot->emptyHint().contains(QStringLiteral("Compute")), qPrintable(plot->emptyHint()));
+        if (const QString dir = qEnvironmentVariable("FEATURESCOPE_PLOT_PNG_DIR"); !dir.isEmpty()) // for a look
+            QVERIFY(plot->savePng(dir + QStringLiteral("/phase_empty_dark.png"), 640, 420));
+        const auto spins = tab.findChildren<QSpinBox*>();
+        QCOMPARE(spins.size(), 2);
+        spins[0]->setValue(3);   // grid
+        spins[1]->setValue(100); // steps
+        tab.compute(featurescope::TrainingConfig{});
+        tab.waitForFinished();
+        QTRY_VERIFY(tab.hasResult());
+        QVERIFY(!plot->isEmptyHintShown());
+        auto* reading = tab.findChild<QLabel*>(QStringLiteral("phaseReading"));
+        QVERIFY(reading);
+        // The colour named is the colour drawn.
+        Theme::applyToPlot(plot);
+        QCPCurve* boundary = nullptr;
+        for (int i = 0; i < plot->plottableCount() && !boundary; ++i)
+            boundary = qobject_cast<QCPCurve*>(plot->plottable(i));
+        QVERIFY(boundary);
+        QVERIFY2(boundary->pen().color().lightness() > 200, qPrintable(boundary->pen().color().name()));
+        QVERIFY2(reading->text().contains(QStringLiteral("(white lines)")), qPrintable(reading->text()));
+        Theme::apply(*qApp, Theme::Id::Light);
+        Theme::applyToPlot(plot);
+        QVERIFY(boundary->pen().color().lightness() < 60);
+        QTRY_VERIFY2(reading->text().contains(QStringLiteral("(black lines)")), qPrintable(reading->text()));
+        // Restoring a session without a diagram empties the plot, and the hint returns.
+        tab.applyState(PhaseDiagramTab::State{});
+        QVERIFY(plot->isEmptyHintShown());
     }
 
     void memoryGuardShowsAMessage()

@@ -686,8 +686,9 @@ void TestSuperpositionPlots::normBars_titlesFitTheirColumns()
     }
 }
 
-// The first sixteen feature colours differ pairwise by CIE76 ΔE > 20 in the light theme and as the dark theme maps
-// them (features 1/8 and 2/9 once shared a colour, and 0/5 did in the dark theme).
+// The first twenty-four feature colours differ pairwise by CIE76 ΔE > 20 in the light theme and as the dark theme
+// maps them (features 1/8 and 2/9 once shared a colour, 0/5 did in the dark theme, and beyond sixteen the
+// golden-angle hues came within ΔE 11 of the fixed colours).
 void TestSuperpositionPlots::featureColoursStayDistinct()
 {
     auto lab = [](const QColor& c) {
@@ -704,15 +705,23 @@ void TestSuperpositionPlots::featureColoursStayDistinct()
     };
     for (Theme::Id theme : {Theme::Id::Light, Theme::Id::Dark}) {
         QCustomPlot plot;
-        for (int i = 0; i < 16; ++i)
+        constexpr int kDistinct = 24;
+        for (int i = 0; i < kDistinct; ++i)
             plot.addGraph()->setPen(QPen(FeaturePalette::featureColor(i), 2.0));
         Theme::applyToPlot(&plot, theme);
-        for (int i = 0; i < 16; ++i)
-            for (int j = i + 1; j < 16; ++j) {
+        for (int i = 0; i < kDistinct; ++i)
+            for (int j = i + 1; j < kDistinct; ++j) {
                 const double d = deltaE(plot.graph(i)->pen().color(), plot.graph(j)->pen().color());
                 QVERIFY2(d > 20.0, qPrintable(QStringLiteral("%1: features %2 and %3 are only ΔE %4 apart")
                                                   .arg(Theme::name(theme)).arg(i).arg(j).arg(d, 0, 'f', 1)));
             }
+        // For a look: neuron bars of all of them, one feature per bar segment.
+        if (const QString dir = qEnvironmentVariable("FEATURESCOPE_PLOT_PNG_DIR"); !dir.isEmpty()) {
+            NeuronBarsPlot bars;
+            bars.setWeights(Eigen::MatrixXf::Constant(4, kDistinct, 0.25f));
+            Theme::applyToPlot(&bars, theme);
+            QVERIFY(bars.savePng(dir + QStringLiteral("/palette_%1.png").arg(Theme::name(theme)), 900, 600));
+        }
     }
 }
 

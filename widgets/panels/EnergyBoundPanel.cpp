@@ -240,6 +240,10 @@ QWidget* EnergyBoundPanel::buildInputs()
     connect(m_power, &QDoubleSpinBox::valueChanged, this, &EnergyBoundPanel::onChipFigureEdited);
     for (QDoubleSpinBox* spin : {m_utilization, m_overhead, m_temperature, m_bits})
         connect(spin, &QDoubleSpinBox::valueChanged, this, &EnergyBoundPanel::recompute);
+    // "1 bit/op", not "1 bits/op".
+    connect(m_bits, &QDoubleSpinBox::valueChanged, m_bits, [this](double bits) {
+        m_bits->setSuffix(bits == 1.0 ? tr(" bit/op") : tr(" bits/op"));
+    });
     connect(m_count, &QComboBox::currentIndexChanged, this, &EnergyBoundPanel::recompute);
     connect(m_sparse, &QCheckBox::toggled, this, &EnergyBoundPanel::recompute);
     return box;

@@ -18,10 +18,10 @@ constexpr std::array<QRgb, 8> kOkabeIto = {
     0xFFF0E442, // yellow
 };
 
-// Eight more, each chosen to be as far as possible (CIE76 ΔE) from the Okabe-Ito colours and from each other, on
-// light and on dark backgrounds (golden-angle hues here once gave features 1/8 and 2/9 the same colour): every pair
-// of the first sixteen differs by ΔE > 20.
-constexpr std::array<QRgb, 8> kBeyondOkabeIto = {
+// Sixteen more, each chosen to be as far as possible (CIE76 ΔE) from the Okabe-Ito colours and from each other, on
+// light and on dark backgrounds as the dark theme draws them (golden-angle hues here once gave features 1/8 and 2/9,
+// and later 17/18, nearly the same colour): every pair of the first twenty-four differs by ΔE > 20.
+constexpr std::array<QRgb, 16> kBeyondOkabeIto = {
     0xFF332288, // indigo
     0xFF66A61E, // leaf green
     0xFFB2182B, // crimson
@@ -30,6 +30,14 @@ constexpr std::array<QRgb, 8> kBeyondOkabeIto = {
     0xFFFC8D62, // salmon
     0xFFAA4499, // purple
     0xFF01665E, // dark teal
+    0xFFDD22DD, // fuchsia
+    0xFF886644, // brown
+    0xFFAA88EE, // lavender
+    0xFF557733, // olive
+    0xFF66BBBB, // sea blue
+    0xFF22DD66, // spring green
+    0xFFEEAAAA, // rose
+    0xFFCCBBEE, // lilac
 };
 
 // ColorBrewer RdBu (9 classes), from -1 (blue) to +1 (red).
@@ -88,7 +96,7 @@ QColor ColorMaps::categorical(int i)
         return QColor::fromRgb(kOkabeIto[std::size_t(i)]);
     if (i < int(kOkabeIto.size() + kBeyondOkabeIto.size()))
         return QColor::fromRgb(kBeyondOkabeIto[std::size_t(i) - kOkabeIto.size()]);
-    // Beyond sixteen: golden-angle hue steps (neighbouring indices far apart in hue), three lightness levels.
+    // Beyond twenty-four: golden-angle hue steps (neighbouring indices far apart in hue), three lightness levels.
     const int k = i - int(kOkabeIto.size() + kBeyondOkabeIto.size());
     const double hue = std::fmod(20.0 + 137.50776405 * k, 360.0) / 360.0;
     static constexpr std::array<double, 3> lightness = {0.42, 0.30, 0.55};

@@ -10,7 +10,7 @@
 //  - sequential: viridis (dark purple #440154 at 0 -> yellow #FDE725 at 1), for magnitudes in [0, 1];
 //  - diverging: ColorBrewer RdBu, blue #2166AC at -1, near-white #F7F7F7 at 0, red #B2182B at +1, for signed data
 //    such as WᵀW (saturated but never near-black at the ends, so the diagonal of a Gram matrix reads as red);
-//  - categorical: Okabe & Ito (2008), eight more colours far from them, then golden-angle hues beyond sixteen.
+//  - categorical: Okabe & Ito (2008), sixteen more colours far from them, then golden-angle hues beyond 24.
 // Theme-independent on purpose: an exported figure means the same thing in light, dark and presentation.
 class ColorMaps {
 public:
@@ -19,7 +19,8 @@ public:
     static QColor okabeIto(OkabeIto which);
     // The eight Okabe-Ito colours in enum order (the most distinct on white first; black and yellow last).
     static QList<QColor> okabeItoPalette();
-    // Category i >= 0: Okabe-Ito for i < 8, then golden-angle hue steps; a negative index gives neutralColor().
+    // Category i >= 0: Okabe-Ito for i < 8, sixteen chosen colours, then golden-angle hue steps; a negative index
+    // gives neutralColor().
     static QColor categorical(int i);
 
     // Viridis at t in [0, 1] (clamped); NaN gives nanColor().

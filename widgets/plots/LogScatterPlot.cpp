@@ -1,6 +1,8 @@
 #include "plots/LogScatterPlot.h"
 
 #include "plots/FreshAxisMargins.h"
+#include "plots/ReferenceLabelPlacer.h"
+
 #include <QToolTip>
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 LogScatterPlot::LogScatterPlot(QWidget* parent) : QCustomPlot(parent)
 {
     FreshAxisMargins::install(this);
+    m_labelPlacer = new ReferenceLabelPlacer(this);
     m_baseFont = font();
     m_baseFont.setPointSizeF(10.0);
     QFont labelFont = m_baseFont;
@@ -104,6 +107,7 @@ void LogScatterPlot::clearContent()
 {
     clearGraphs();
     clearItems();
+    m_labelPlacer->clear();
     m_hover.clear();
     m_referenceX.clear();
     m_referenceY.clear();
@@ -167,6 +171,7 @@ void LogScatterPlot::addHorizontalReference(double y, const QString& label, cons
     text->setColor(pen.color().darker(115));
     text->setPadding(QMargins(2, 0, 2, 1));
     text->setSelectable(false);
+    m_labelPlacer->add(text, line, Qt::Horizontal, labelPosition, labelAlignment);
 }
 
 void LogScatterPlot::addVerticalReference(double x, const QString& label, const QPen& pen, double labelPosition)
@@ -190,6 +195,7 @@ void LogScatterPlot::addVerticalReference(double x, const QString& label, const 
     text->setColor(pen.color().darker(115));
     text->setPadding(QMargins(3, 0, 2, 0));
     text->setSelectable(false);
+    m_labelPlacer->add(text, line, Qt::Vertical, labelPosition, Qt::AlignLeft | Qt::AlignTop);
 }
 
 QCPItemText* LogScatterPlot::addLabel(double x, double y, const QString& text, const QColor& color,

@@ -6,6 +6,8 @@
 #include <QStringList>
 #include <QVector>
 
+class ReferenceLabelPlacer;
+
 // A QCustomPlot for slide figures on logarithmic axes: a title row, readable fonts, series whose points name
 // themselves in a hover tooltip, labelled horizontal/vertical reference lines, and a legend in its own row under
 // the axes so it never covers data. Reusable by any panel; it holds no science.
@@ -33,8 +35,8 @@ public:
     QCPGraph* addCurve(const QString& name, const QVector<double>& x, const QVector<double>& y, const QPen& pen,
                        bool inLegend = true);
     // A line across the axis rect at y (or x) with a label drawn beside it at `labelPosition` (0..1 of the axis
-    // rect: from the left for horizontal lines, from the top for vertical ones). Reference values count when the
-    // ranges are fitted.
+    // rect: from the left for horizontal lines, from the top for vertical ones) when nothing crosses it there, else
+    // where nothing does (ReferenceLabelPlacer). Reference values count when the ranges are fitted.
     void addHorizontalReference(double y, const QString& label, const QPen& pen, double labelPosition = 0.01,
                                 Qt::Alignment labelAlignment = Qt::AlignLeft | Qt::AlignBottom);
     void addVerticalReference(double x, const QString& label, const QPen& pen, double labelPosition = 0.02);
@@ -64,5 +66,6 @@ private:
     QVector<double> m_referenceY;
     QCPTextElement* m_title = nullptr;
     QCPLayoutGrid* m_legendRow = nullptr;
+    ReferenceLabelPlacer* m_labelPlacer = nullptr;
     QFont m_baseFont;
 };

@@ -13,6 +13,8 @@
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// The boundaries' own colour; the theme draws it near-white on dark backgrounds.
+const QColor kBoundary(15, 15, 15);
 
 bool allPositive(const std::vector<double>& values)
 {
@@ -142,8 +144,22 @@ PhaseDiagramPlot::PhaseDiagramPlot(QWidget* parent) : InteractivePlot(parent)
     m_cellOutline->setSelectable(false);
     m_cellOutline->setVisible(false);
 
+    m_empty = addEmptyText(QStringLiteral("no phase diagram yet"));
+
     setGrid({}, {}, {}, {});
 }
+
+void PhaseDiagramPlot::setEmptyHint(const QString& text)
+{
+    m_empty->setText(text);
+    replot(rpQueuedReplot);
+}
+
+QString PhaseDiagramPlot::emptyHint() const { return m_empty->text(); }
+
+bool PhaseDiagramPlot::isEmptyHintShown() const { return m_empty->visible(); }
+
+QColor PhaseDiagramPlot::boundaryColor() { return Theme::dataColor(kBoundary); }
 
 void PhaseDiagramPlot::setTitle(const QString& title) { m_title->setText(title); }
 
@@ -209,6 +225,7 @@ void PhaseDiagramPlot::setGrid(const std::vector<double>& relativeImportance, co
         m_map->data()->clear();
     }
     m_map->setVisible(valid);
+    m_empty->setVisible(!valid);
     xAxis2->setRange(xLog);
     yAxis2->setRange(yLog);
     xAxis->setRange(std::pow(10.0, xLog.lower), std::pow(10.0, xLog.upper));
@@ -227,7 +244,7 @@ void PhaseDiagramPlot::setGrid(const std::vector<double>& relativeImportance, co
             continue;
         auto* curve = new QCPCurve(xAxis, yAxis);
         curve->setData(t, xs, ys, true);
-        curve->setPen(QPen(QColor(15, 15, 15), 2.2)); // themed: black on light backgrounds, light on dark
+        curve->setPen(QPen(kBoundary, 2.2)); // themed: black on light backgrounds, light on dark
         curve->setSelectable(QCP::stNone);
         if (m_boundaries.empty())
             curve->setName(QStringLiteral("analytic boundary"));

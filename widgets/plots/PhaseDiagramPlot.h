@@ -28,6 +28,13 @@ public:
                  const std::vector<std::vector<QPointF>>& boundaries /* analytic region boundaries in data coords */);
     void clear();
     void setTitle(const QString& title);
+    // The text shown in the middle of the plot while it has no grid (what to do to fill it).
+    void setEmptyHint(const QString& text);
+    QString emptyHint() const;
+    bool isEmptyHintShown() const;
+    // The colour the analytic boundaries are drawn in under the current theme (black on light backgrounds,
+    // near-white on dark ones), for text that names it.
+    static QColor boundaryColor();
 
     void setSelectedFeature(int feature); // no visible effect: cells are not features
     int selectedFeature() const { return m_selected; }
@@ -62,6 +69,7 @@ private:
     QCPTextElement* m_title = nullptr;
     QCPColorMap* m_map = nullptr;
     QCPItemRect* m_cellOutline = nullptr;
+    QCPItemText* m_empty = nullptr;
     std::vector<QCPCurve*> m_boundaries;
     std::vector<double> m_x;
     std::vector<double> m_y;

@@ -30,6 +30,15 @@ QCPScatterStyle marker(QCPScatterStyle::ScatterShape shape, const QColor& color,
     return QCPScatterStyle(shape, QPen(color, 1.6), filled ? QBrush(color) : QBrush(Qt::white), size);
 }
 
+// A log axis over the swept range and the chosen value, with room on both sides so a marker at either end (1 bit,
+// 1 K) is drawn whole rather than cut at the axis edge.
+void setLogRangeWithRoom(QCPAxis* axis, double sweptLo, double sweptHi, double value)
+{
+    const double lo = std::log10(std::min(sweptLo, value)), hi = std::log10(std::max(sweptHi, value));
+    const double room = 0.04 * (hi - lo);
+    axis->setRange(std::pow(10.0, lo - room), std::pow(10.0, hi + room));
+}
+
 } // namespace
 
 EnergyFigures::EnergyFigures(QWidget* parent) : QWidget(parent)
@@ -101,7 +110,7 @@ void EnergyFigures::updateTemperaturePlot(const LandauerResult& result, const QS
     plot->addVerticalReference(77.0, tr("N\u2082"), refPen);
     plot->addVerticalReference(300.0, tr("room"), refPen);
     plot->fitRanges(0.25);
-    plot->xAxis->setRange(1.0, 1000.0);
+    setLogRangeWithRoom(plot->xAxis, 1.0, 1000.0, result.input.temperatureK);
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -126,7 +135,7 @@ void EnergyFigures::updateBitsPlot(const LandauerResult& result, const QString& 
     plot->addVerticalReference(16.0, tr("BF16"), refPen, 0.11);
     plot->addVerticalReference(32.0, tr("FP32"), refPen, 0.02);
     plot->fitRanges(0.25);
-    plot->xAxis->setRange(1.0, 256.0);
+    setLogRangeWithRoom(plot->xAxis, 1.0, 256.0, result.input.bitsPerOp);
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -6,6 +6,7 @@
 #include "plots/HistogramPlot.h"
 
 #include <QHBoxLayout>
+#include <QEvent>
 #include <QLabel>
 #include <QPushButton>
 #include <QVBoxLayout>
@@ -99,6 +100,14 @@ void ControlView::setMessage(const QString& text) { m_message->setText(text); }
 
 QString ControlView::readingText() const { return m_reading->text(); }
 
+void ControlView::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    // The table's colour keys follow the theme.
+    if ((event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange) && m_comparison)
+        setComparison(m_comparison);
+}
+
 void ControlView::setComparison(std::shared_ptr<const ControlComparison> comparison)
 {
     m_comparison = std::move(comparison);
@@ -139,10 +148,13 @@ void ControlView::setComparison(std::shared_ptr<const ControlComparison> compari
             .arg(name, a, b);
     };
     QString html = QStringLiteral("<table cellspacing='0' cellpadding='1'>");
-    html += QStringLiteral("<tr><th></th><th align='right' style='color:%1'>&nbsp;&nbsp;%2</th><th align='right' style='color:%3'>&nbsp;&nbsp;%4</th></tr>")
-                .arg(Theme::dataColor(trainedColour()).name(), QString::fromStdString(t.name).toHtmlEscaped(),
-                     Theme::dataColor(shuffledColour()).name(),
-                     QString::fromStdString(s.name).toHtmlEscaped());
+    // The headings are in the theme's text colour (a data colour as text read dark blue on dark grey); a square
+    // in each side's histogram colour, as the current theme draws it, keys them to the plots.
+    auto heading = [](const QColor& colour, const std::string& name) {
+        return QStringLiteral("<th align='right'>&nbsp;&nbsp;<span style='color:%1'>&#9632;</span>&nbsp;%2</th>")
+            .arg(Theme::dataColor(colour).name(), QString::fromStdString(name).toHtmlEscaped());
+    };
+    html += QStringLiteral("<tr><th></th>%1%2</tr>").arg(heading(trainedColour(), t.name), heading(shuffledColour(), s.name));
     html += row(tr("network test accuracy"), QStringLiteral("%1 %").arg(100.0 * t.accuracy, 0, 'f', 1),
                 QStringLiteral("%1 %").arg(100.0 * s.accuracy, 0, 'f', 1));
     html += row(tr("L0 · variance explained"),

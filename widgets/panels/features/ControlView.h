@@ -32,6 +32,9 @@ public:
 Q_SIGNALS:
     void runRequested();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     std::shared_ptr<const featurescope::ControlComparison> m_comparison;
     QPushButton* m_run = nullptr;

@@ -1,13 +1,12 @@
 #include "PhaseDiagramTab.h"
 
-#include "common/Theme.h"
-
 #include "common/BackgroundJob.h"
 #include "common/SettingsReader.h"
 #include "experiments/PhaseDiagramState.h"
 #include "plots/PhaseDiagramPlot.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -42,6 +41,7 @@ PhaseDiagramTab::PhaseDiagramTab(QWidget* parent) : QWidget(parent)
     row->addWidget(m_compute);
     row->addStretch();
     m_plot = new PhaseDiagramPlot(this);
+    m_plot->setEmptyHint(tr("Press Compute to fill this diagram"));
     m_reading = new QLabel(this);
     m_reading->setObjectName(QStringLiteral("phaseReading"));
     m_reading->setWordWrap(true);
@@ -103,15 +103,30 @@ void PhaseDiagramTab::show(const featurescope::PhaseDiagramResult& result)
         boundaries.push_back(points);
     }
     m_plot->setGrid(result.config.relativeImportance, result.config.density, cells, boundaries);
-    // The boundary is drawn in the theme's text colour: black on light backgrounds, near-white on dark ones.
-    const bool dark = Theme::plotPalette().background.lightness() < 128;
+    updateReading();
+}
+
+void PhaseDiagramTab::updateReading()
+{
+    if (!m_result)
+        return;
+    // Name the colour the boundaries are drawn in now: it follows the theme (white on the dark one).
+    const int lightness = PhaseDiagramPlot::boundaryColor().lightness();
+    const QString colour = lightness >= 200 ? tr("white") : lightness <= 60 ? tr("black") : tr("grey");
     m_reading->setText(tr("n=%1, m=%2: the trained models agree with the analytic regions (%4 lines) in "
                           "%3 % of cells. Superposition appears once features are sparse enough, and the "
                           "sparser they are, the less important the extra feature can be.")
-                           .arg(result.config.features)
-                           .arg(result.config.hidden())
-                           .arg(100.0 * result.agreement(), 0, 'f', 0)
-                           .arg(dark ? tr("white") : tr("black")));
+                           .arg(m_result->config.features)
+                           .arg(m_result->config.hidden())
+                           .arg(100.0 * m_result->agreement(), 0, 'f', 0)
+                           .arg(colour));
+}
+
+void PhaseDiagramTab::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange)
+        updateReading();
 }
 
 QString PhaseDiagramTab::caption(const featurescope::TrainingConfig& base) const

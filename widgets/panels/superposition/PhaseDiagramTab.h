@@ -55,8 +55,12 @@ Q_SIGNALS:
     void workProgress(double fraction, const QString& message);
     void workFinished(const QString& message);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void show(const featurescope::PhaseDiagramResult& result);
+    void updateReading();
 
     QComboBox* m_features = nullptr;
     QSpinBox* m_grid = nullptr;

@@ -29,12 +29,13 @@ QString ToyRunSummary::text(const featurescope::ToyTrainingResult& result, int i
     const auto& history = result.lossHistory[std::size_t(i)];
     const std::size_t lossIndex = replaying ? std::size_t(std::max(shown.step, 1) - 1) : history.size() - 1;
     const double loss = history.empty() ? 0.0 : history[std::min(lossIndex, history.size() - 1)];
-    // ‖W‖²_F / m counts norms above 1 as more than one feature; then the count of learned features is shown too.
+    // ‖W‖²_F / m counts a norm above 1 as more than one feature, so it can exceed n/m: then say why, and what unit
+    // norms would give (n/m at most).
     QString perDimension = QString::number(measures.featuresPerDimension, 'f', 2);
     if (measures.normsInflateCount())
-        perDimension += tr(" (norms up to %1 inflate it; %2 learned features per dimension)")
+        perDimension += tr(" (norms above 1, up to %1; unit-norm packing gives at most %2)")
                             .arg(measures.maxNorm, 0, 'f', 2)
-                            .arg(measures.learnedPerDimension, 0, 'f', 2);
+                            .arg(measures.unitNormPerDimension, 0, 'f', 2);
     QString text = tr("step %1/%2 · loss %3 · features per dimension %4 · %5")
                        .arg(replaying ? shown.step : result.stepsDone)
                        .arg(result.training.steps)
