@@ -158,33 +158,82 @@ void gradientPassAvx512(int latent, const int* colStart, const int* sample, cons
 // first takes each active code's dot product over the whole row, then accumulates the outputs chunk by chunk.
 constexpr int kWideChunk = 8; // vectors of 16 floats per chunk
 
+// One chunk of V vectors of a sample's residual. V is a compile-time constant so that the accumulators stay in
+// registers: with a run-time count GCC kept them in memory and stored every one after each multiply-add.
+template <int V>
+void decodeChunk(int first, int last, const int* feature, const float* value, const float* dec, int d, int c0,
+                 const float* r, float* out, float* gSum)
+{
+    __m512 g[V];
+#pragma GCC unroll 8
+    for (int v = 0; v < V; ++v)
+        g[v] = _mm512_sub_ps(_mm512_setzero_ps(), _mm512_loadu_ps(r + 16 * v));
+    for (int a = first; a < last; ++a) {
+        const __m512 f = _mm512_set1_ps(value[a]);
+        const float* w = dec + std::size_t(feature[a]) * d + c0;
+#pragma GCC unroll 8
+        for (int v = 0; v < V; ++v)
+            g[v] = _mm512_fmadd_ps(f, _mm512_loadu_ps(w + 16 * v), g[v]);
+    }
+#pragma GCC unroll 8
+    for (int v = 0; v < V; ++v) {
+        _mm512_storeu_ps(out + 16 * v, g[v]);
+        _mm512_storeu_ps(gSum + c0 + 16 * v, _mm512_add_ps(_mm512_loadu_ps(gSum + c0 + 16 * v), g[v]));
+    }
+}
+
 double decodePassWide(int d, int batch, const int* rowStart, const int* feature, const float* value, const float* dec,
                       const float* penalty, const float* target, float* G, float* gSum)
 {
     double penaltyTotal = 0.0;
     for (int s = 0; s < batch; ++s) {
-        for (int a = rowStart[s]; a < rowStart[s + 1]; ++a)
+        const int first = rowStart[s], last = rowStart[s + 1];
+        for (int a = first; a < last; ++a)
             penaltyTotal += double(value[a]) * penalty[feature[a]];
         for (int c0 = 0; c0 < d; c0 += 16 * kWideChunk) {
-            const int vectors = std::min(kWideChunk, (d - c0) / 16);
             const float* r = target + std::size_t(s) * d + c0;
-            __m512 g[kWideChunk];
-            for (int v = 0; v < vectors; ++v)
-                g[v] = _mm512_sub_ps(_mm512_setzero_ps(), _mm512_loadu_ps(r + 16 * v));
-            for (int a = rowStart[s]; a < rowStart[s + 1]; ++a) {
-                const __m512 f = _mm512_set1_ps(value[a]);
-                const float* w = dec + std::size_t(feature[a]) * d + c0;
-                for (int v = 0; v < vectors; ++v)
-                    g[v] = _mm512_fmadd_ps(f, _mm512_loadu_ps(w + 16 * v), g[v]);
-            }
             float* out = G + std::size_t(s) * d + c0;
-            for (int v = 0; v < vectors; ++v) {
-                _mm512_storeu_ps(out + 16 * v, g[v]);
-                _mm512_storeu_ps(gSum + c0 + 16 * v, _mm512_add_ps(_mm512_loadu_ps(gSum + c0 + 16 * v), g[v]));
+            const auto chunk = [&]<int V>() { decodeChunk<V>(first, last, feature, value, dec, d, c0, r, out, gSum); };
+            switch (std::min(kWideChunk, (d - c0) / 16)) {
+            case 1: chunk.template operator()<1>(); break;
+            case 2: chunk.template operator()<2>(); break;
+            case 3: chunk.template operator()<3>(); break;
+            case 4: chunk.template operator()<4>(); break;
+            case 5: chunk.template operator()<5>(); break;
+            case 6: chunk.template operator()<6>(); break;
+            case 7: chunk.template operator()<7>(); break;
+            default: chunk.template operator()<8>(); break;
             }
         }
     }
     return penaltyTotal;
+}
+
+// One chunk of V vectors of a latent's decoder and encoder gradients, over the samples where it is active (V a
+// compile-time constant for the same reason as decodeChunk's).
+template <int V>
+void gradientChunk(int count, const int* sample, const float* value, const float* dpre, const float* G,
+                   const float* encoderInput, int d, int c0, float c, float* decOut, float* encOut)
+{
+    __m512 accDec[V], accEnc[V];
+#pragma GCC unroll 8
+    for (int v = 0; v < V; ++v)
+        accDec[v] = accEnc[v] = _mm512_setzero_ps();
+    for (int a = 0; a < count; ++a) {
+        const std::size_t row = std::size_t(sample[a]) * d + c0;
+        const __m512 f = _mm512_set1_ps(value[a]), dp = _mm512_set1_ps(dpre[a]);
+#pragma GCC unroll 8
+        for (int v = 0; v < V; ++v) {
+            accDec[v] = _mm512_fmadd_ps(f, _mm512_loadu_ps(G + row + 16 * v), accDec[v]);
+            accEnc[v] = _mm512_fmadd_ps(dp, _mm512_loadu_ps(encoderInput + row + 16 * v), accEnc[v]);
+        }
+    }
+    const __m512 cv = _mm512_set1_ps(c);
+#pragma GCC unroll 8
+    for (int v = 0; v < V; ++v) {
+        _mm512_storeu_ps(decOut + 16 * v, _mm512_mul_ps(cv, accDec[v]));
+        _mm512_storeu_ps(encOut + 16 * v, accEnc[v]);
+    }
 }
 
 void gradientPassWide(int d, int latent, const int* colStart, const int* sample, const float* value, const float* dec,
@@ -208,22 +257,20 @@ void gradientPassWide(int d, int latent, const int* colStart, const int* sample,
             fSum += value[first + a];
         }
         for (int c0 = 0; c0 < d; c0 += 16 * kWideChunk) {
-            const int vectors = std::min(kWideChunk, (d - c0) / 16);
-            __m512 accDec[kWideChunk], accEnc[kWideChunk];
-            for (int v = 0; v < vectors; ++v)
-                accDec[v] = accEnc[v] = _mm512_setzero_ps();
-            for (int a = 0; a < count; ++a) {
-                const std::size_t row = std::size_t(sample[first + a]) * d + c0;
-                const __m512 f = _mm512_set1_ps(value[first + a]), dp = _mm512_set1_ps(dpre[a]);
-                for (int v = 0; v < vectors; ++v) {
-                    accDec[v] = _mm512_fmadd_ps(f, _mm512_loadu_ps(G + row + 16 * v), accDec[v]);
-                    accEnc[v] = _mm512_fmadd_ps(dp, _mm512_loadu_ps(encoderInput + row + 16 * v), accEnc[v]);
-                }
-            }
-            const __m512 cv = _mm512_set1_ps(c);
-            for (int v = 0; v < vectors; ++v) {
-                _mm512_storeu_ps(dDec + std::size_t(j) * d + c0 + 16 * v, _mm512_mul_ps(cv, accDec[v]));
-                _mm512_storeu_ps(dEnc + std::size_t(j) * d + c0 + 16 * v, accEnc[v]);
+            float* decOut = dDec + std::size_t(j) * d + c0;
+            float* encOut = dEnc + std::size_t(j) * d + c0;
+            const auto chunk = [&]<int V>() {
+                gradientChunk<V>(count, sample + first, value + first, dpre, G, encoderInput, d, c0, c, decOut, encOut);
+            };
+            switch (std::min(kWideChunk, (d - c0) / 16)) {
+            case 1: chunk.template operator()<1>(); break;
+            case 2: chunk.template operator()<2>(); break;
+            case 3: chunk.template operator()<3>(); break;
+            case 4: chunk.template operator()<4>(); break;
+            case 5: chunk.template operator()<5>(); break;
+            case 6: chunk.template operator()<6>(); break;
+            case 7: chunk.template operator()<7>(); break;
+            default: chunk.template operator()<8>(); break;
             }
         }
         dBenc[j] = biasSum;
