@@ -1,5 +1,6 @@
 #include "cli/SaeCommand.h"
 #include "cli/SaeLmCommand.h"
+#include "cli/SaeOptions.h"
 
 #include "cli/ArgumentParser.h"
 #include "common/InputError.h"
@@ -32,7 +33,6 @@ using namespace featurescope;
 
 namespace {
 
-using Defaults = SaeExperimentConfig::Defaults;
 
 // What the health and ground-truth fields of --json mean (printed by --help).
 const char* const kMetricDefinitions =
@@ -60,35 +60,6 @@ const char* const kMetricDefinitions =
     "                          of the feature's; the mean over pairs (1 = none; an L1 penalty pulls it below 1)\n"
     "  absorption_rate         absorption-toy: over the inputs where the child feature is active (so the parent too),\n"
     "                          the share where the parent's matched latent is silent while the child's fires\n";
-
-std::string number(double v)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%g", v);
-    return text;
-}
-
-// "what (synthetic: a, toy: b, fashion-mnist: c, file: d)", from the defaults the panel uses too.
-std::string perSource(const std::string& what, std::string (*value)(const Defaults&))
-{
-    std::string text = what + " (";
-    const SaeExperimentConfig::Source sources[] = {SaeExperimentConfig::Source::Synthetic, SaeExperimentConfig::Source::Toy,
-                                                   SaeExperimentConfig::Source::FashionMnist, SaeExperimentConfig::Source::File,
-                                                   SaeExperimentConfig::Source::AbsorptionToy};
-    for (auto source : sources)
-        text += (source == sources[0] ? "" : ", ") + SaeExperimentConfig::sourceName(source) + ": " +
-                value(SaeExperimentConfig::defaultsFor(source, 20));
-    return text + ")";
-}
-
-ImportedActivations loadActivations(const ArgumentParser& args)
-{
-    ActivationImportOptions options;
-    options.arrayName = args.text("array");
-    options.labelsName = args.text("labels");
-    options.npy.u2IsBf16 = args.flag("u2-is-bf16");
-    return ActivationImport::load(args.text("activations"), options);
-}
 
 // --codes FILE.npy and --features-csv FILE, for an evaluated SAE of either kind.
 template <typename Encoder>
@@ -137,7 +108,7 @@ int evaluateImportedSae(const ArgumentParser& args)
             throw InputError(std::string("--") + option + " does not apply to --sae (the SAE is evaluated, not trained)");
     const std::string directory = args.text("sae");
     const ImportedSae sae = SaeLensLoader::load(directory);
-    ImportedActivations imported = loadActivations(args);
+    ImportedActivations imported = SaeOptions::loadActivations(args);
     if (imported.set.activations.rows() != sae.inputDim())
         throw InputError(imported.path + ": the activations have d = " + std::to_string(imported.set.activations.rows()) +
                          " but the SAE in " + directory + " has d_in = " + std::to_string(sae.inputDim()));
@@ -219,191 +190,17 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
 {
     if (SaeLmCommand::wants(arguments)) // a language model's activations: its own options, then back here
         return SaeLmCommand::run(arguments);
-    ArgumentParser args("sae",
-                        {{"source", true, "synthetic (default), toy, fashion-mnist, file, lm (a language model: see --source lm "
-                                          "--help) or absorption-toy (Chanin et al. 2024: 4 orthogonal features in d = 50, "
-                                          "feature 1 active only with feature 0)"},
-                         {"tied", false, "tie the encoder to the decoder (W_enc = W_dec^T), which removes feature absorption"},
-                         {"features", true, "true features F (synthetic: 128, toy: 20)"},
-                         {"d", true, "activation dimension d (synthetic: 64, toy: 5)"},
-                         {"zipf", true, "synthetic: Zipfian firing, probability proportional to (rank + 1)^-S (default: 0.99^rank)"},
-                         {"hierarchy", true, "synthetic: P,C = the first P features are parents with C children each, a child active only with its parent (absorption_rate in the JSON)"},
-                         {"child-probability", true, "synthetic with --hierarchy: a child's probability given its parent (0.5; with --exclusive-children: that one child fires)"},
-                         {"exclusive-children", false, "synthetic with --hierarchy: at most one child of a parent at a time"},
-                         {"feature-probability", true, "toy: probability that a feature is active (0.05)"},
-                         {"toy-steps", true, "toy: training steps of the toy model (3000)"},
-                         {"d-sae", true, "SAE latents (synthetic, fashion-mnist: 512; toy: 4F)"},
-                         {"variant", true, "tm2023 (default), 2024, topk, batchtopk (the k x batch largest activations of each "
-                                                  "batch; at inference a JumpReLU at the learned threshold, exported to SAELens as jumprelu) "
-                                                  "or jumprelu (f = pre if pre > theta_j, thresholds learned through a straight-through "
-                                                  "estimator, bandwidth 0.05, initial theta 0.01, as SAELens)"},
-                         {"sparsity-loss", true, "jumprelu: step (lambda x L0, DeepMind; default) or tanh (lambda x sum tanh(4 f |W_dec|), Anthropic)"},
-                         {"l1", true, perSource("sparsity penalty lambda, tm2023", [](const Defaults& d) { return number(d.l1); }) +
-                                           "; 2024: 2/d_in (lambda = 2 for a squared error summed over d_in; our MSE is a mean over "
-                                           "d_in. Anthropic's 5/d_in shrinks codes so much that synthetic data reaches explained "
-                                           "variance 0.63; 2/d_in reaches 0.87 at MMCS 0.997); jumprelu: the sparsity loss's coefficient, 1/d_in "
-                                           "(SAELens's l0_coefficient 1 for a summed squared error); topk, batchtopk: 0"},
-                         {"k", true, "topk: active latents per input; batchtopk: on average (5)"},
-                         {"aux-k", true, "topk, batchtopk: weight of the AuxK loss on latents silent for more than 1000 steps (1; 0 = off)"},
-                         {"steps", true, perSource("SAE training steps", [](const Defaults& d) { return std::to_string(d.steps); })},
-                         {"batch", true, perSource("batch size", [](const Defaults& d) { return std::to_string(d.batch); })},
-                         {"threads", true, "threads sharing each batch (default 1, as the PyTorch reference)"},
-                         {"lr", true, perSource("Adam learning rate", [](const Defaults& d) { return number(d.learningRate); })},
-                         {"lr-schedule", true, "constant (default) or cosine: the learning rate between warm-up and decay (cosine anneals from --lr to --lr-end)"},
-                         {"lr-warmup", true, "steps of linear learning-rate warm-up from lr/N to lr (0)"},
-                         {"lr-decay", true, "final steps of linear learning-rate decay to 0 (0)"},
-                         {"lr-end", true, "learning rate the cosine phase ends at and the decay starts from (lr/10)"},
-                         {"l1-warmup", true, "steps over which the sparsity coefficient grows linearly to its value (2024: 5 % of the steps; others 0)"},
-                         {"seed", true, "random seed (0)"},
-                         {"normalize", true, "on|off: scale inputs so E|x| = sqrt(d) (on for fashion-mnist and 2024)"},
-                         {"resample-at", true, "comma-separated steps after which dead features are resampled"},
-                         {"path", true, "auto (default), dense or sparse: how the loss and gradient are computed"},
-                         {"dense-threshold", true, "density above which a latent counts as dense (default: the densest true feature's rate, plus 3 standard errors, on synthetic and toy data, else 0.01)"},
-                         {"ultra-rare", true, "density below which an active latent counts as ultra-rare (1e-5)"},
-                         {"eval", true, "evaluation inputs (generated sources: 8192; file: its first 65536 rows)"},
-                         {"randomized", false, "fashion-mnist: use the MLP with shuffled weights (the TM control)"},
-                         {"data-dir", true, "folder with the Fashion-MNIST IDX files"},
-                         {"mlp-epochs", true, "fashion-mnist: MLP training epochs (4)"},
-                         {"activations", true, "file: [N, d] activations from a .npy, .npz or .safetensors FILE"},
-                         {"array", true, "file: the array to use when the file holds several"},
-                         {"labels", true, "file: integer labels per row (an array name in the file, or FILE[:NAME])"},
-                         {"u2-is-bf16", false, "file: read '<u2' .npy arrays as bfloat16 (featurescope's convention)"},
-                         {"sae", true, "evaluate the SAELens SAE in folder DIR on --activations (no training)"},
-                         {"save", true, "write the trained SAE to folder DIR in SAELens's layout (cfg.json + safetensors)"},
-                         {"save-diverged", false, "--save even when training diverged (not saved by default)"},
-                         {"codes", true, "write the codes of the evaluation inputs to FILE.npy ([N, d_sae] f32)"},
-                         {"features-csv", true, "write per-feature density, max activation, purity, coherence to FILE"},
-                         {"export-activations", true, "write the evaluation inputs (and labels, images) to FILE (.npy, .npz, .safetensors)"}});
+    ArgumentParser args("sae", SaeOptions::list());
     args.parse(arguments);
     if (args.flag("help")) {
         std::cout << args.helpText() << kMetricDefinitions;
         return 0;
     }
-    const std::string sourceName = args.text("source", args.has("activations") ? "file" : "synthetic");
-    const bool file = sourceName == "file";
     if (args.has("sae"))
         return evaluateImportedSae(args);
-    if (file != args.has("activations"))
-        throw InputError(file ? "--source file needs --activations FILE"
-                              : "--activations needs --source file (or no --source)");
-    for (const char* option : {"array", "labels", "u2-is-bf16"})
-        if (args.has(option) && !file)
-            throw InputError(std::string("--") + option + " needs --activations FILE");
-    if (file && (args.has("features") || args.has("d")))
-        throw InputError("--features and --d apply to the synthetic and toy sources (a file's activations set d)");
-    if (sourceName != "synthetic" && sourceName != "toy" && sourceName != "fashion-mnist" &&
-        sourceName != "absorption-toy" && !file)
-        throw InputError("unknown source '" + sourceName +
-                         "' (expected synthetic, toy, fashion-mnist, file, lm or absorption-toy)");
-    if (sourceName == "absorption-toy" && (args.has("features") || args.has("d")))
-        throw InputError("--features and --d apply to the synthetic and toy sources (the absorption toy has 4 features in "
-                         "d = 50)");
-    const bool fashion = sourceName == "fashion-mnist";
-    if (fashion && (args.has("features") || args.has("d")))
-        throw InputError("--features and --d apply to the synthetic and toy sources (fashion-mnist has d = 128)");
-    if (!fashion && (args.has("randomized") || args.has("data-dir") || args.has("mlp-epochs")))
-        throw InputError("--randomized, --data-dir and --mlp-epochs need --source fashion-mnist");
-    if (sourceName != "toy" && (args.has("feature-probability") || args.has("toy-steps")))
-        throw InputError("--feature-probability and --toy-steps need --source toy");
-
-    const bool toy = sourceName == "toy";
-    SaeExperimentConfig::Source source;
-    SaeExperimentConfig::sourceFromName(sourceName, &source);
-    SaeExperimentConfig config = SaeExperimentConfig::withDefaults(source);
-    const int features = int(args.integer("features", toy ? config.toyFeatures : config.syntheticFeatures, 1, 100000));
-    const int d = int(args.integer("d", toy ? config.toyHidden : config.syntheticDimension, 1, 4096));
-    const SaeExperimentConfig::Defaults defaults = SaeExperimentConfig::defaultsFor(source, features);
-    if (toy) {
-        config.toyFeatures = features;
-        config.toyHidden = d;
-        config.toyProbability = args.number("feature-probability", config.toyProbability, 0.0, 1.0, true);
-        config.toySteps = int(args.integer("toy-steps", config.toySteps, 1, 10000000));
-    } else {
-        config.syntheticFeatures = features;
-        config.syntheticDimension = d;
-    }
-    if (sourceName != "synthetic" &&
-        (args.has("zipf") || args.has("hierarchy") || args.has("child-probability") || args.has("exclusive-children")))
-        throw InputError("--zipf, --hierarchy, --child-probability and --exclusive-children need --source synthetic");
-    SyntheticStructure& structure = config.syntheticStructure;
-    structure.zipfExponent = args.has("zipf") ? args.number("zipf", 0.0, 0.0, 10.0, true) : 0.0;
-    if (args.has("hierarchy")) {
-        const std::vector<double> pc = args.numberList("hierarchy", {});
-        if (pc.size() != 2 || pc[0] < 1 || pc[1] < 1 || pc[0] != double(int(pc[0])) || pc[1] != double(int(pc[1])))
-            throw InputError("option --hierarchy expects P,C: whole numbers of parents and of children per parent");
-        structure.parents = int(pc[0]);
-        structure.childrenPerParent = int(pc[1]);
-    } else if (args.has("child-probability") || args.has("exclusive-children")) {
-        throw InputError("--child-probability and --exclusive-children need --hierarchy P,C");
-    }
-    structure.childProbability = args.number("child-probability", 0.5, 0.0, 1.0);
-    structure.exclusiveChildren = args.flag("exclusive-children");
-    if (fashion) {
-        config.dataDirectory = args.text("data-dir", config.dataDirectory);
-        config.mlpEpochs = int(args.integer("mlp-epochs", config.mlpEpochs, 1, 1000));
-        config.randomized = args.flag("randomized");
-    }
-    if (file) {
-        auto imported = std::make_shared<ImportedActivations>(loadActivations(args));
-        config.importOptions.arrayName = args.text("array");
-        config.importOptions.labelsName = args.text("labels");
-        config.imported = std::move(imported);
-    }
-    SaeConfig& sae = config.sae;
-    sae.variant = saeVariantFromName(args.text("variant", "tm2023"));
-    sae.latentDim = int(args.integer("d-sae", defaults.latents, 1, 1 << 20));
-    sae.l1 = args.number("l1", SaeExperimentConfig::defaultL1(source, sae.variant, config.inputDimension()), 0.0, 1e3);
-    sae.k = int(args.integer("k", 5, 1, sae.latentDim));
-    sae.auxK = args.number("aux-k", sae.auxK, 0.0, 1e6);
-    sae.tiedEncoder = args.flag("tied");
-    if (args.has("aux-k") && !sae.selectsTopK())
-        throw InputError("--aux-k applies to --variant topk and batchtopk");
-    if (args.has("sparsity-loss")) {
-        const std::string loss = args.text("sparsity-loss");
-        if (sae.variant != SaeVariant::JumpReLU)
-            throw InputError("--sparsity-loss applies to --variant jumprelu");
-        if (loss != "step" && loss != "tanh")
-            throw InputError("option --sparsity-loss expects step or tanh, got '" + loss + "'");
-        sae.jumpSparsity = loss == "tanh" ? SaeJumpSparsity::Tanh : SaeJumpSparsity::Step;
-    }
-    const std::string normalize = args.text("normalize", defaults.normalize ? "on" : "off");
-    if (normalize != "on" && normalize != "off")
-        throw InputError("option --normalize expects on or off, got '" + normalize + "'");
-    sae.normalizeInputs = normalize == "on";
-    if ((sae.variant == SaeVariant::Anthropic2024 || sae.variant == SaeVariant::JumpReLU) && !sae.normalizeInputs &&
-        args.has("normalize"))
-        throw InputError("the " + saeVariantName(sae.variant) +
-                         " variant always normalises its inputs (--normalize off is not possible)");
-    SaeTrainingConfig& training = config.training;
-    training.steps = int(args.integer("steps", defaults.steps, 0, 10000000));
-    training.batch = int(args.integer("batch", defaults.batch, 1, 65536));
-    training.threads = int(args.integer("threads", 1, 1, 64));
-    training.learningRate = args.number("lr", defaults.learningRate, 0.0, 10.0, true);
-    training.seed = std::uint64_t(args.integer("seed", 0, 0, (1ll << 62)));
-    training.lrSchedule = saeLrScheduleFromName(args.text("lr-schedule", "constant"));
-    training.lrWarmupSteps = int(args.integer("lr-warmup", 0, 0, training.steps));
-    training.lrDecaySteps = int(args.integer("lr-decay", 0, 0, training.steps));
-    training.lrEnd = args.has("lr-end") ? args.number("lr-end", 0.0, 0.0, training.learningRate) : -1.0;
-    training.l1WarmupSteps = args.has("l1-warmup") ? int(args.integer("l1-warmup", 0, 0, training.steps)) : -1;
-    for (double step : args.numberList("resample-at", {})) {
-        if (step < 1 || step > training.steps || step != double(int(step)))
-            throw InputError("option --resample-at expects whole steps between 1 and --steps");
-        training.resampleSteps.push_back(int(step));
-    }
-    const std::string path = args.text("path", "auto");
-    if (path == "auto")
-        training.path = SaeComputePath::Automatic;
-    else if (path == "dense")
-        training.path = SaeComputePath::Dense;
-    else if (path == "sparse")
-        training.path = SaeComputePath::Sparse;
-    else
-        throw InputError("option --path expects auto, dense or sparse, got '" + path + "'");
-    config.evaluationInputs = int(args.integer("eval", config.evaluationInputs, 1, 1 << 30));
-    // Omitted: 0, "relative to the data" (resolved by SaeExperiment::evaluationOptions). Given: a fraction in (0, 1].
-    if (args.has("dense-threshold"))
-        config.denseThreshold = args.number("dense-threshold", 0.0, 0.0, 1.0, true);
-    config.ultraRareThreshold = args.number("ultra-rare", config.ultraRareThreshold, 0.0, 1.0);
+    const std::string sourceName = SaeOptions::sourceName(args);
+    SaeExperimentConfig config = SaeOptions::config(args);
+    const SaeTrainingConfig& training = config.training;
 
     // The experiment the panel runs, with the same seed streams: the same numbers.
     SaeSourceFactory sources;
