@@ -51,6 +51,35 @@ float fixedOrderDot(const float* x, const float* y, int n)
     return sum;
 }
 
+// Query rows per block in the products whose left factor is triangular (P and dS are zero above the diagonal): a
+// block of rows needs only the depth where its rows are non-zero, about a third less work at 64 tokens. A
+// multiple of the product kernels' row tiles (12 with AVX-512, 6 with AVX2), so no tile is left part-empty. The
+// skipped terms are exact zeros, so the sums are the same as over the whole depth.
+constexpr int kCausalBlock = 12;
+
+// C[T x n] = L B with L lower-triangular (row i non-zero for columns 0..i): block r0 needs depth r0 + rows.
+void lowerTimes(int tokens, int n, const float* lower, Sgemm::View b, float* c, std::ptrdiff_t ldc)
+{
+    for (int r0 = 0; r0 < tokens; r0 += kCausalBlock) {
+        const int rows = std::min(kCausalBlock, tokens - r0);
+        Sgemm::multiply(rows, n, r0 + rows, Sgemm::View(lower + std::size_t(r0) * std::size_t(tokens), tokens, 1), b,
+                        c + r0 * ldc, ldc, false);
+    }
+}
+
+// C[T x n] = L^T B with L lower-triangular: row i of L^T is non-zero for columns i..T-1, so block r0 starts its
+// depth (and B's rows) at r0.
+void lowerTransposedTimes(int tokens, int n, const float* lower, Sgemm::View b, float* c, std::ptrdiff_t ldc)
+{
+    for (int r0 = 0; r0 < tokens; r0 += kCausalBlock) {
+        const int rows = std::min(kCausalBlock, tokens - r0);
+        const Sgemm::View tail(b.data + r0 * b.rowStride, b.rowStride, b.colStride);
+        Sgemm::multiply(rows, n, tokens - r0,
+                        Sgemm::View(lower + std::size_t(r0) * std::size_t(tokens) + std::size_t(r0), 1, tokens), tail,
+                        c + r0 * ldc, ldc, false);
+    }
+}
+
 } // namespace
 
 void CausalAttention::forward(const float* q, const float* k, const float* v, int stride, int tokens, int dh,
@@ -69,7 +98,7 @@ void CausalAttention::forward(const float* q, const float* k, const float* v, in
         for (int j = 0; j <= i; ++j)
             row[j] *= inverse;
     }
-    Sgemm::multiply(tokens, dh, tokens, Sgemm::View(p, tokens, 1), values, z, zStride, false);
+    lowerTimes(tokens, dh, p, values, z, zStride);
 }
 
 void CausalAttention::backward(const float* q, const float* k, const float* v, int stride, const float* p,
@@ -80,7 +109,6 @@ void CausalAttention::backward(const float* q, const float* k, const float* v, i
     scratch.resize(T * T);
     float* dS = scratch.data(); // T x T; zero above the diagonal because p is
     const Sgemm::View queries(q, stride, 1), keys(k, stride, 1), values(v, stride, 1), dZ(dz, dzStride, 1);
-    const Sgemm::View pattern(p, tokens, 1), dScores(dS, tokens, 1);
     // dP = dZ V^T; softmax backward dS = P (dP - sum_j P dP), times the score scale.
     Sgemm::multiply(tokens, tokens, dh, dZ, values.transposed(), dS, tokens, false);
     for (int i = 0; i < tokens; ++i) {
@@ -90,9 +118,9 @@ void CausalAttention::backward(const float* q, const float* k, const float* v, i
         for (int j = 0; j < tokens; ++j)
             g[j] = pRow[j] * (g[j] - dot) * scale;
     }
-    Sgemm::multiply(tokens, dh, tokens, dScores, keys, dq, stride, false);                // dQ = dS K
-    Sgemm::multiply(tokens, dh, tokens, dScores.transposed(), queries, dk, stride, false); // dK = dS^T Q
-    Sgemm::multiply(tokens, dh, tokens, pattern.transposed(), dZ, dv, stride, false);      // dV = P^T dZ
+    lowerTimes(tokens, dh, dS, keys, dq, stride);               // dQ = dS K
+    lowerTransposedTimes(tokens, dh, dS, queries, dk, stride);  // dK = dS^T Q
+    lowerTransposedTimes(tokens, dh, p, dZ, dv, stride);        // dV = P^T dZ
 }
 
 } // namespace featurescope

@@ -67,6 +67,7 @@ LmPromptView::LmPromptView(QWidget* parent) : QWidget(parent)
     });
     m_job = new BackgroundJob(tr("Running the prompt"), this);
     connect(m_job, &BackgroundJob::finished, this, [this](BackgroundJob::Outcome outcome, const QString& message) {
+        m_busy = false;
         if (outcome == BackgroundJob::Outcome::Failed)
             m_note->setText(message);
         if (m_pending) {
@@ -141,7 +142,7 @@ void LmPromptView::showFeature()
     m_highlight->setRows({std::move(row)}, scale);
 }
 
-bool LmPromptView::isEncoding() const { return m_job->isRunning() || m_pending; }
+bool LmPromptView::isEncoding() const { return m_busy || m_pending; }
 
 void LmPromptView::waitForEncoding()
 {
@@ -151,7 +152,7 @@ void LmPromptView::waitForEncoding()
 
 void LmPromptView::encode()
 {
-    if (m_job->isRunning()) {
+    if (m_busy) {
         m_pending = true;
         return;
     }
@@ -164,6 +165,7 @@ void LmPromptView::encode()
     m_note->setText(tr("Running the prompt…"));
     auto data = m_data;
     const QString text = m_prompt->text();
+    m_busy = true;
     m_job->start([this, data, text](const featurescope::ProgressReporter&) {
         Encoding result;
         result.data = data;

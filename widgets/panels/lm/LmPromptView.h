@@ -57,6 +57,8 @@ private:
     QTableWidget* m_table = nullptr;
     TokenContextView* m_highlight = nullptr;
     BackgroundJob* m_job = nullptr;
+    // From start() until the job's finished signal (its result may still be queued after the work returned).
+    bool m_busy = false;
     bool m_pending = false; // the text or data changed while the job ran: encode again when it ends
     Eigen::MatrixXf m_codes;     // d_sae x tokens shown
     std::vector<int> m_shownIds; // the prompt's tokens, BOS first when prepended
