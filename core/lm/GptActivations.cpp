@@ -27,10 +27,6 @@ void GptActivations::resize(const GptConfig& config, int batchSize, int tokenCou
         l.norm2Rstd.resize(n);
         l.pre.resize(n, f);
         l.post.resize(n, f);
-        if (keep && config.activation == GptActivation::GeluTanh)
-            l.geluTanh.resize(n, f);
-        else
-            l.geluTanh.resize(0, 0);
     }
     finalHat.resize(n, d);
     finalOut.resize(n, d);

@@ -23,7 +23,6 @@ struct GptActivations {
         Eigen::VectorXf norm2Rstd;
         RowMatrixF pre;         // MLP pre-activation [N, f]
         RowMatrixF post;        // after GELU [N, f]
-        RowMatrixF geluTanh;    // training with GELU-tanh: the tanh of pre's cubic, kept for the backward pass [N, f]
     };
 
     int batch = 0;

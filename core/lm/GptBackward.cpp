@@ -49,7 +49,7 @@ void GptBackward::run(const GptModel& model, const GptActivations& forward, cons
         GptProducts::accumulateTransposedProduct(L.post, m_dResidual, gradients.matrix(Kind::MlpProjWeight, l));
         addColumnSums(m_dResidual, gradients.row(Kind::MlpProjBias, l));
         GptProducts::multiplyByTransposed(m_dResidual, w.matrix(Kind::MlpProjWeight, l), m_dHidden);
-        GptKernels::geluBackward(c.activation, L.pre, m_dHidden, L.geluTanh.size() > 0 ? &L.geluTanh : nullptr);
+        GptKernels::geluBackward(c.activation, L.pre, m_dHidden);
         GptProducts::accumulateTransposedProduct(L.norm2Out, m_dHidden, gradients.matrix(Kind::FcWeight, l));
         addColumnSums(m_dHidden, gradients.row(Kind::FcBias, l));
         GptProducts::multiplyByTransposed(m_dHidden, w.matrix(Kind::FcWeight, l), m_dNormOut);

@@ -67,7 +67,7 @@ void GptKernels::layerNormBackward(const RowMatrixF& dOut, const RowMatrixF& hat
     }
 }
 
-void GptKernels::gelu(GptActivation kind, const RowMatrixF& pre, RowMatrixF& post, RowMatrixF* tanhOut)
+void GptKernels::gelu(GptActivation kind, const RowMatrixF& pre, RowMatrixF& post)
 {
     const Eigen::Index size = pre.size();
     const float* z = pre.data();
@@ -77,23 +77,12 @@ void GptKernels::gelu(GptActivation kind, const RowMatrixF& pre, RowMatrixF& pos
             out[i] = 0.5f * z[i] * (1.0f + std::erf(z[i] * 0.7071067811865476f));
         return;
     }
-    // In chunks whose starts keep the buffers' alignment, so every element goes through the same vector code (Eigen
-    // does the unaligned head of an expression in scalar code): the tanh lands in tanhOut or a local buffer, post
-    // is computed from it the same way in both cases. Eigen's tanh is vectorised (std::tanh per element was a fifth
-    // of a training step).
-    constexpr Eigen::Index kChunk = 1024;
-    Eigen::Array<float, kChunk, 1> local;
-    for (Eigen::Index begin = 0; begin < size; begin += kChunk) {
-        const Eigen::Index n = std::min(kChunk, size - begin);
-        const Eigen::Map<const Eigen::ArrayXf> x(z + begin, n);
-        Eigen::Map<Eigen::ArrayXf> t(tanhOut ? tanhOut->data() + begin : local.data(), n);
-        t = (kSqrt2OverPi * (x + kCubic * x.cube())).tanh();
-        Eigen::Map<Eigen::ArrayXf>(out + begin, n) = 0.5f * x * (1.0f + t);
-    }
+    // Eigen's tanh is vectorised (std::tanh per element was a fifth of a training step).
+    const Eigen::Map<const Eigen::ArrayXf> x(z, size);
+    Eigen::Map<Eigen::ArrayXf>(out, size) = 0.5f * x * (1.0f + (kSqrt2OverPi * (x + kCubic * x.cube())).tanh());
 }
 
-void GptKernels::geluBackward(GptActivation kind, const RowMatrixF& pre, RowMatrixF& dPostToDPre,
-                              const RowMatrixF* tanhOfPre)
+void GptKernels::geluBackward(GptActivation kind, const RowMatrixF& pre, RowMatrixF& dPostToDPre)
 {
     const Eigen::Index size = pre.size();
     const float* z = pre.data();
@@ -106,17 +95,16 @@ void GptKernels::geluBackward(GptActivation kind, const RowMatrixF& pre, RowMatr
         }
         return;
     }
-    // In chunks, so tanh (when it was not kept) is evaluated once per element into a small buffer and reused.
+    // In chunks, so tanh is evaluated once per element into a small buffer and reused.
     constexpr Eigen::Index kChunk = 1024;
-    Eigen::Array<float, kChunk, 1> local;
+    Eigen::Array<float, kChunk, 1> t;
     for (Eigen::Index begin = 0; begin < size; begin += kChunk) {
         const Eigen::Index n = std::min(kChunk, size - begin);
         const Eigen::Map<const Eigen::ArrayXf> x(z + begin, n);
         Eigen::Map<Eigen::ArrayXf> grad(g + begin, n);
-        if (!tanhOfPre)
-            local.head(n) = (kSqrt2OverPi * (x + kCubic * x.cube())).tanh();
-        const Eigen::Map<const Eigen::ArrayXf> t(tanhOfPre ? tanhOfPre->data() + begin : local.data(), n);
-        grad *= 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t.square()) * (kSqrt2OverPi * (1.0f + 3.0f * kCubic * x.square()));
+        t.head(n) = (kSqrt2OverPi * (x + kCubic * x.cube())).tanh();
+        grad *= 0.5f * (1.0f + t.head(n)) +
+                0.5f * x * (1.0f - t.head(n).square()) * (kSqrt2OverPi * (1.0f + 3.0f * kCubic * x.square()));
     }
 }
 

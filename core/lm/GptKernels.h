@@ -16,13 +16,9 @@ public:
     static void layerNormBackward(const RowMatrixF& dOut, const RowMatrixF& hat, const Eigen::VectorXf& rstd,
                                   const float* gain, float* dGain, float* dBias,
                                   RowMatrixF& dxAccumulate);
-    // post = gelu(pre). For the tanh form, `tanhOut` (when given, the shape of pre) keeps tanh(sqrt(2/pi)(x +
-    // 0.044715 x^3)) for the backward pass; post is the same bit for bit with or without it.
-    static void gelu(GptActivation kind, const RowMatrixF& pre, RowMatrixF& post, RowMatrixF* tanhOut = nullptr);
-    // dPre = dPost * gelu'(pre), in place on dPost; `tanhOfPre` is gelu's tanhOut when it was kept (the tanh form
-    // then costs no second tanh per element).
-    static void geluBackward(GptActivation kind, const RowMatrixF& pre, RowMatrixF& dPostToDPre,
-                             const RowMatrixF* tanhOfPre = nullptr);
+    static void gelu(GptActivation kind, const RowMatrixF& pre, RowMatrixF& post);
+    // dPre = dPost * gelu'(pre), in place on dPost.
+    static void geluBackward(GptActivation kind, const RowMatrixF& pre, RowMatrixF& dPostToDPre);
 };
 
 } // namespace featurescope

@@ -63,7 +63,7 @@ void GptModel::forward(const int* ids, int batch, int tokens, GptActivations& ou
         linear(L.norm2Out, Kind::FcWeight, l, L.pre);
         L.pre.rowwise() += m_weights.row(Kind::FcBias, l);
         hook(Site::MlpPre, l, L.pre);
-        GptKernels::gelu(c.activation, L.pre, L.post, L.geluTanh.size() > 0 ? &L.geluTanh : nullptr);
+        GptKernels::gelu(c.activation, L.pre, L.post);
         hook(Site::MlpPost, l, L.post);
         linear(L.post, Kind::MlpProjWeight, l, out.blockOut);
         out.blockOut.rowwise() += m_weights.row(Kind::MlpProjBias, l);
