@@ -16,9 +16,11 @@ FirstStartTour::FirstStartTour(QWidget* parent) : QDialog(parent)
                 tr("Export a figure (Ctrl+E)"), tr("Present and save (F11, Ctrl+S)")};
     m_texts = {
         tr("<p><b>Superposition</b> trains toy models and shows how a small ReLU network packs more features than "
-           "it has dimensions.</p><p><b>Features</b> trains a sparse autoencoder on activations and compares its "
-           "features with a randomized-weights control.</p><p><b>Energy bound</b> compares real hardware with the "
-           "Landauer limit.</p><p>Switch panels in the list on the left or with Ctrl+1, Ctrl+2, Ctrl+3.</p>"),
+           "it has dimensions.</p><p><b>Feature activations</b> opens on a language model's features: on the first "
+           "start a small model and its sparse autoencoder train in the background (about a minute), then every "
+           "feature has a dashboard, a prompt view, steering and the randomized-transformer control. Its other tabs "
+           "train sparse autoencoders on synthetic data, toy models or Fashion-MNIST.</p><p><b>Energy bound</b> "
+           "compares real hardware with the Landauer limit.</p><p>Switch panels in the list on the left or with Ctrl+1, Ctrl+2, Ctrl+3.</p>"),
         tr("<p>Each panel computes in the background: <b>Train</b> (Ctrl+Return) starts from scratch, "
            "<b>Pause</b> (Ctrl+P) holds and resumes, <b>Stop</b> (Ctrl+.) keeps the weights so far.</p>"
            "<p>Progress shows in the status bar; Esc cancels. Figures update live while training.</p>"),
