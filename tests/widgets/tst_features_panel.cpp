@@ -36,6 +36,7 @@
 #include <QTest>
 #include <QTimer>
 
+#include <algorithm>
 #include <cmath>
 
 using featurescope::SaeExperimentConfig;
@@ -175,6 +176,17 @@ void TestFeaturesPanel::trainsAndShowsMetrics()
     for (double c : m_panel->densityPlot()->series(0).counts)
         total += c;
     QCOMPARE(int(total) + int(std::lround(snapshot.metrics().deadFraction * 64)), 64);
+    // The dense band starts at the threshold the metrics count dense features with, and reaches density 1.
+    const auto& bands = m_panel->densityPlot()->bands();
+    const auto dense = std::find_if(bands.begin(), bands.end(), [](const HistogramPlot::Band& b) {
+        return b.label.startsWith(QStringLiteral("dense"));
+    });
+    QVERIFY(dense != bands.end());
+    QVERIFY(std::abs(dense->from - std::log10(snapshot.metrics().denseThreshold)) < 1e-12);
+    QCOMPARE(dense->to, 0.0);
+    QVERIFY(m_panel->densityPlot()->visibleBands() >= 1);
+    QVERIFY(m_panel->densityPlot()->toolTip().contains(QStringLiteral("dense features, above")));
+    QVERIFY(m_panel->densityPlot()->title().contains(QStringLiteral("silent")));
     QCOMPARE(m_panel->lossPlot()->curveCount(), 2);
     // Something is selected by default and shown.
     QVERIFY(m_panel->selectedFeature() >= 0 && m_panel->selectedFeature() < 64);

@@ -38,6 +38,26 @@ HistogramPlot::HistogramPlot(QWidget* parent)
 
     m_empty = addEmptyText(QStringLiteral("no data yet"));
 
+    for (int b = 0; b < kMaxBands; ++b) {
+        auto* rect = new QCPItemRect(this);
+        rect->setLayer(QStringLiteral("background")); // behind the grid and the bars
+        rect->topLeft->setTypeX(QCPItemPosition::ptPlotCoords);
+        rect->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        rect->bottomRight->setTypeX(QCPItemPosition::ptPlotCoords);
+        rect->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        rect->setPen(Qt::NoPen);
+        rect->setVisible(false);
+        auto* label = new QCPItemText(this);
+        label->position->setTypeX(QCPItemPosition::ptPlotCoords);
+        label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        label->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
+        label->setFont(textFont());
+        label->setPadding(QMargins(2, 0, 2, 1));
+        label->setVisible(false);
+        m_bandRects.push_back(rect);
+        m_bandLabels.push_back(label);
+    }
+
     m_marker = new QCPItemStraightLine(this);
     m_marker->setPen(QPen(FeaturePalette::selectionColor(), 1.6, Qt::DashLine));
     m_marker->setVisible(false);
@@ -175,6 +195,36 @@ void HistogramPlot::setMarker(double x, const QString& label)
             m_markerLabel->position->setCoords(right ? x + offset : x - offset, 0.16);
     }
     replot(rpQueuedReplot);
+}
+
+void HistogramPlot::setBands(const std::vector<Band>& bands)
+{
+    m_bands = bands;
+    for (int b = 0; b < kMaxBands; ++b) {
+        const bool show = b < int(bands.size()) && bands[std::size_t(b)].from < bands[std::size_t(b)].to;
+        m_bandRects[std::size_t(b)]->setVisible(show);
+        m_bandLabels[std::size_t(b)]->setVisible(show && !bands[std::size_t(b)].label.isEmpty());
+        if (!show)
+            continue;
+        const Band& band = bands[std::size_t(b)];
+        QColor fill = band.colour;
+        fill.setAlpha(38);
+        m_bandRects[std::size_t(b)]->setBrush(fill);
+        m_bandRects[std::size_t(b)]->topLeft->setCoords(band.from, 0.0);
+        m_bandRects[std::size_t(b)]->bottomRight->setCoords(band.to, 1.0);
+        m_bandLabels[std::size_t(b)]->setText(band.label);
+        m_bandLabels[std::size_t(b)]->setColor(band.colour.darker(140));
+        m_bandLabels[std::size_t(b)]->position->setCoords(0.5 * (band.from + band.to), 0.985);
+    }
+    replot(rpQueuedReplot);
+}
+
+int HistogramPlot::visibleBands() const
+{
+    int n = 0;
+    for (const QCPItemRect* rect : m_bandRects)
+        n += rect->visible();
+    return n;
 }
 
 void HistogramPlot::setNote(const QString& note)

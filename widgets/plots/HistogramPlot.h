@@ -34,6 +34,18 @@ public:
     // A vertical line at x with a label at its top; NaN hides it. Replots.
     void setMarker(double x, const QString& label = QString());
     double markerPosition() const { return m_markerX; }
+    // Shaded ranges of x behind the bars with a label at their foot (density bands: ultra-rare, dense). Up to
+    // kMaxBands; a band with from >= to is hidden. Replots.
+    struct Band {
+        double from = 0.0;
+        double to = 0.0;
+        QString label;
+        QColor colour;
+    };
+    static constexpr int kMaxBands = 2;
+    void setBands(const std::vector<Band>& bands);
+    const std::vector<Band>& bands() const { return m_bands; }
+    int visibleBands() const;
     // Grey text in the top-right corner of the axes (empty hides it). Replots.
     void setNote(const QString& note);
     QString note() const;
@@ -71,6 +83,9 @@ private:
     QCPItemText* m_empty = nullptr;
     QCPItemStraightLine* m_marker = nullptr;
     QCPItemText* m_markerLabel = nullptr;
+    std::vector<QCPItemRect*> m_bandRects;  // kMaxBands, made up front so the theme styles them like every item
+    std::vector<QCPItemText*> m_bandLabels;
+    std::vector<Band> m_bands;
     std::vector<double> m_edges;
     std::vector<Series> m_series;
     double m_markerX;

@@ -7,6 +7,12 @@
 
 namespace {
 constexpr double kBinWidth = 0.25; // the width core's density histogram uses
+} // namespace
+
+QString FeatureDensityHistogram::baseToolTip()
+{
+    return tr("How often each feature fires (log10 of the fraction of inputs). Towards Monosemanticity shows a main "
+              "cluster and an \"ultralow\" cluster of artifacts. Click a bar to select its features one after another.");
 }
 
 FeatureDensityHistogram::FeatureDensityHistogram(QWidget* parent) : HistogramPlot(parent)
@@ -14,9 +20,7 @@ FeatureDensityHistogram::FeatureDensityHistogram(QWidget* parent) : HistogramPlo
     setObjectName(QStringLiteral("densityHistogram"));
     setTitle(tr("Feature density"));
     setAxisLabels(tr("log₁₀ feature density"), tr("features"));
-    setToolTip(tr("How often each feature fires (log10 of the fraction of inputs). Towards Monosemanticity shows a "
-                  "main cluster and an \"ultralow\" cluster of artifacts. Click a bar to select its features one "
-                  "after another."));
+    setToolTip(baseToolTip());
     setMinimumHeight(170);
 }
 
@@ -41,7 +45,28 @@ void FeatureDensityHistogram::setSnapshot(std::shared_ptr<const FeatureSnapshot>
             ++dead;
     }
     setHistogram(binEdges, {{QString(), FeaturePalette::featureColor(0), HistogramPlot::countValues(logs, binEdges)}});
-    setTitle(tr("Feature density · %1 dead of %2%3").arg(dead).arg(s.latentDim()).arg(s.final ? QString() : tr(" (live)")));
+    // "Silent", not "dead": these are the evaluation inputs; dead (the metrics strip) counts the training window.
+    setTitle(tr("Feature density · %1 of %2 silent%3").arg(dead).arg(s.latentDim()).arg(s.final ? QString() : tr(" (live)")));
+    // The health bands, from the thresholds the metrics use: ultra-rare below, dense above (dense relative to the
+    // data on synthetic and toy sources). A band the axis cannot show is said in the axis label instead.
+    const auto& m = s.metrics();
+    std::vector<Band> bands;
+    const double rare = m.ultraRareThreshold > 0.0 ? std::log10(m.ultraRareThreshold) : -1e9;
+    QString bandsText = tr("Shaded: ");
+    if (rare > low)
+        bands.push_back({low, rare, tr("ultra-rare"), QColor(70, 110, 190)});
+    else if (m.ultraRareThreshold > 0.0)
+        bandsText += tr("ultra-rare features (density < %1) lie below what %2 inputs can show; ")
+                         .arg(m.ultraRareThreshold, 0, 'g', 2)
+                         .arg(n);
+    if (m.denseThreshold > 0.0 && m.denseThreshold < 1.0)
+        bands.push_back({std::log10(m.denseThreshold), 0.0, tr("dense > %1 %").arg(100.0 * m.denseThreshold, 0, 'g', 2),
+                         QColor(213, 94, 0)});
+    setBands(bands);
+    bandsText += tr("dense features, above %1 of inputs (on synthetic and toy data: the densest true feature's "
+                    "rate plus three standard errors).")
+                     .arg(m.denseThreshold, 0, 'g', 3);
+    setToolTip(baseToolTip() + QStringLiteral("\n") + bandsText);
     setAxisLabels(tr("log₁₀ feature density (on %1 inputs)").arg(n), tr("features"));
 }
 

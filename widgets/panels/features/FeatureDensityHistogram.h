@@ -8,7 +8,8 @@
 #include <vector>
 
 // The dictionary's feature-density histogram (log10 of each feature's firing rate, dead features counted apart), with
-// the selected feature marked. Bins start at the lowest density the evaluation set can show, so nothing is hidden
+// the selected feature marked and the health bands shaded (ultra-rare below its threshold, dense above, from the
+// thresholds the dictionary's metrics use). Bins start at the lowest density the evaluation set can show, so nothing is hidden
 // below the axis.
 class FeatureDensityHistogram : public HistogramPlot {
     Q_OBJECT
@@ -21,5 +22,7 @@ public:
     std::vector<int> featuresInBin(int bin) const;
 
 private:
+    static QString baseToolTip();
+
     std::shared_ptr<const FeatureSnapshot> m_snapshot;
 };
