@@ -60,8 +60,9 @@ double distanceToSegment(const QPointF& p, const QPointF& a, const QPointF& b)
 
 FeatureArrowsPlot::FeatureArrowsPlot(QWidget* parent) : InteractivePlot(parent)
 {
-    // The note's corner depends on the theme's font size too, which can change without new weights.
-    connect(this, &QCustomPlot::beforeReplot, this, [this] {
+    // The note's corner depends on the theme's font size and on the panels' size, which change without new weights;
+    // after each layout, so an export's toPainter places it for the export's size.
+    connect(this, &QCustomPlot::afterLayout, this, [this] {
         for (const ArrowPanel& panel : m_instances)
             panel.placeGeometryText(m_limit);
     });
@@ -200,6 +201,16 @@ void FeatureArrowsPlot::rebuild()
         panel.build(this, m_grid, m_limit);
     arrangeGrid(chooseColumns(size()));
     applySelection();
+}
+
+QSize FeatureArrowsPlot::minimumSizeHint() const
+{
+    constexpr int kPanel = 240; // the panel a geometry note is designed for (ArrowPanel::placeGeometryText)
+    const int count = std::max(1, int(m_instances.size()));
+    const int columns = std::min(4, count);
+    const int rows = (count + columns - 1) / columns;
+    const int titleHeight = QFontMetrics(FeaturePalette::font(11.0, true)).height() + 8;
+    return QSize(columns * (kPanel + 14) + 14, rows * (kPanel + titleHeight) + 40).expandedTo(minimumSize());
 }
 
 int FeatureArrowsPlot::chooseColumns(const QSize& size) const

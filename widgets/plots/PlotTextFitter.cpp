@@ -1,6 +1,7 @@
 #include "plots/PlotTextFitter.h"
 
 #include <QFontMetrics>
+#include <QPicture>
 #include <QStringList>
 
 namespace {
@@ -17,6 +18,19 @@ void remember(QObject* item, const QString& full, const QString& fitted)
 {
     item->setProperty("fsFullText", full);
     item->setProperty("fsFittedText", fitted);
+}
+
+// Every title and axis label the plot shows, to tell whether a layout pass changed any of them.
+QString shownText(const QCustomPlot* plot)
+{
+    QStringList texts;
+    for (int i = 0; i < plot->plotLayout()->elementCount(); ++i)
+        if (auto* title = qobject_cast<QCPTextElement*>(plot->plotLayout()->elementAt(i)))
+            texts << title->text();
+    for (QCPAxisRect* rect : plot->axisRects())
+        for (QCPAxis* axis : rect->axes())
+            texts << axis->label();
+    return texts.join(QChar(0x1f));
 }
 
 } // namespace
@@ -57,6 +71,28 @@ void PlotTextFitter::follow(QCustomPlot* plot)
             plot->setProperty("fsFitPasses", 0);
         }
     });
+}
+
+void PlotTextFitter::settle(QCustomPlot* plot, const QSize& size)
+{
+    if (!plot || size.isEmpty())
+        return;
+    for (int pass = 0; pass < 4; ++pass) {
+        // Fitted after toPainter's layout (by follow()'s hook, or here for a plot that does not follow the theme);
+        // a pass that changes nothing has settled.
+        const QString before = shownText(plot);
+        QPicture scratch;
+        QCPPainter painter(&scratch);
+        plot->toPainter(&painter, size.width(), size.height());
+        painter.end();
+        // toPainter restored the widget's viewport; the axis rects keep the layout at `size`.
+        const QRect viewport = plot->viewport();
+        plot->setViewport(QRect(QPoint(0, 0), size));
+        const bool fitted = fit(plot);
+        plot->setViewport(viewport);
+        if (!fitted && shownText(plot) == before)
+            break;
+    }
 }
 
 bool PlotTextFitter::fit(QCustomPlot* plot)

@@ -14,6 +14,9 @@ public:
     static void follow(QCustomPlot* plot);
     // Wraps what does not fit the current layout; true when some text changed.
     static bool fit(QCustomPlot* plot);
+    // Lays the plot out at `size` as QCustomPlot::toPainter does, into nothing, and fits its text, until fitting no longer
+    // changes the layout (at most four passes): an export then draws text fitted to its own size, not the screen's.
+    static void settle(QCustomPlot* plot, const QSize& size);
     // `text` greedily wrapped at spaces so no line is wider than `width` px in `font` (existing line breaks kept;
     // a single word wider than `width` stays whole).
     static QString wrap(const QString& text, const QFont& font, int width);
