@@ -295,7 +295,9 @@ void FigureExporter::prepareWidget(QWidget* widget, const QSize& size)
         widget->setAttribute(Qt::WA_DontShowOnScreen);
         widget->show();
     }
-    widget->resize(size);
+    // A widget of several parts gets at least the room its layout needs, however small the page: squeezed below it,
+    // its plots' own layouts are aborted (QCustomPlot warns for each). A figure inside it is drawn at its own size.
+    widget->resize(qobject_cast<QCustomPlot*>(widget) ? size : size.expandedTo(widget->minimumSizeHint()));
     if (widget->layout())
         widget->layout()->activate();
     // Nested layouts post their requests: settle them now, for this widget's tree only.

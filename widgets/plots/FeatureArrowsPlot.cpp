@@ -220,10 +220,20 @@ int FeatureArrowsPlot::chooseColumns(const QSize& size) const
         return 1;
     const double titleHeight = QFontMetrics(FeaturePalette::font(11.0, true)).height() + 8;
     const double headerHeight = (m_projected || m_lineMode) ? QFontMetrics(labelFont()).height() + 6 : 0;
+    // A row of panels is at least as wide as its titles: more columns than fit would squeeze the grid below its
+    // minimum (QCustomPlot then aborts the layout and prints a warning).
+    int widestTitle = 0;
+    for (const ArrowPanel& panel : m_instances)
+        if (panel.titleElement)
+            widestTitle = std::max(widestTitle, QFontMetrics(panel.titleElement->font())
+                                                        .boundingRect(QRect(), Qt::AlignCenter, panel.titleElement->text())
+                                                        .width() + 8);
     std::vector<double> sides(5, 0.0);
     double bestSide = 0;
     for (int columns = 1; columns <= std::min(4, count); ++columns) {
         const int rows = (count + columns - 1) / columns;
+        if (columns > 1 && columns * widestTitle + 14 * (columns - 1) + 14 > size.width())
+            continue;
         sides[std::size_t(columns)] = std::min((size.width() - 14.0 * (columns - 1) - 14) / columns,
                                                (size.height() - headerHeight - rows * titleHeight - 10) / rows);
         bestSide = std::max(bestSide, sides[std::size_t(columns)]);
