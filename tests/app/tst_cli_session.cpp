@@ -71,6 +71,8 @@ private Q_SLOTS:
     void renderEqualsInProcessExport_data();
     void renderEqualsInProcessExport();
     void themeOverride();
+    void renderPrintsNoWarnings_data();
+    void renderPrintsNoWarnings();
     void badSession_data();
     void badSession();
 
@@ -142,6 +144,31 @@ void TestCliSession::renderEqualsInProcessExport()
     const QImage expected = exportInProcess(m_saved, panel, figure, Theme::Id::Dark);
     QCOMPARE(differingPixels(cli, expected), 0);
     QVERIFY(cli.pixelColor(3, 3).lightness() < 100); // the session's dark theme
+}
+
+void TestCliSession::renderPrintsNoWarnings_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    const QString slide = QStringLiteral("13.333,7.5");
+    QTest::newRow("superposition panel") << QStringList{QStringLiteral("--panel"), QStringLiteral("superposition")};
+    QTest::newRow("feature-arrows slide") << QStringList{QStringLiteral("--panel"), QStringLiteral("superposition"),
+                                                         QStringLiteral("--figure"), QStringLiteral("feature-arrows"),
+                                                         QStringLiteral("--inches"), slide};
+    QTest::newRow("norm-bars half slide") << QStringList{QStringLiteral("--panel"), QStringLiteral("superposition"),
+                                                         QStringLiteral("--figure"), QStringLiteral("norm-bars"),
+                                                         QStringLiteral("--inches"), QStringLiteral("6.667,7.5"),
+                                                         QStringLiteral("--text-pt"), QStringLiteral("18")};
+}
+
+// A render says nothing on stderr: a plot laid out below its layout's minimum made QCustomPlot print "layouting
+// aborted" (7 lines for the superposition panel, 21 for a slide of its feature arrows).
+void TestCliSession::renderPrintsNoWarnings()
+{
+    QFETCH(QStringList, arguments);
+    const CliRun run = runBinary(QStringList{QStringLiteral("render"), QStringLiteral("--out"),
+                                             m_dir.filePath(QStringLiteral("quiet.png"))} + arguments);
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QVERIFY2(run.err.isEmpty(), run.err.left(2000).constData());
 }
 
 void TestCliSession::themeOverride()

@@ -1,4 +1,4 @@
-// The automatic layout check: the main window at the sizes people use (a 1280 x 800 laptop, 1400 x 900, full HD;
+// The automatic layout check: the main window at the sizes people use (a 1280 x 720 laptop, 1400 x 900, full HD;
 // projector sizes for the presentation theme), in every theme, showing every panel and every tab of every panel, has no text cut off, no widget cut off by its
 // parent or lying on a sibling, and no plot title or axis label wider than its plot (widgets/LayoutInspector.h).
 #include "MainWindow.h"
@@ -23,7 +23,7 @@ private Q_SLOTS:
                 << int(theme) << size;
         };
         for (const Theme::Id theme : {Theme::Id::Light, Theme::Id::Dark})
-            for (const QSize size : {QSize(1280, 800), QSize(1400, 900), QSize(1920, 1080)})
+            for (const QSize size : {QSize(1280, 720), QSize(1400, 900), QSize(1920, 1080)})
                 row(theme, size);
         // The presentation theme (fonts about 1.5 times larger) is for projectors: 1600 x 900 and full HD. On a
         // 1280 x 800 or 1400 x 900 screen the Feature activations panel's detail plots get too small for its axis

@@ -2,7 +2,9 @@
 
 // Finds what a user would call a broken layout in a visible widget tree, without knowing the widgets: text cut off
 // in labels, buttons and tabs; a widget cut off by its parent or overlapping a sibling in the same layout; a plot
-// title or axis label wider than its plot. Each problem names the widget (class, objectName or text) and the
+// title or axis label wider than its plot; a legend entry cut off (given less width than it needs, or drawn outside
+// its plot); text on the data (a QCPItemText: notes, reference labels) reaching out of the plot. A plot laid out smaller
+// than its layout's minimum (QCustomPlot then aborts the layout) is reported too. Each problem names the widget (class, objectName or text) and the
 // sizes, so a failing test says what to fix.
 #include <QAbstractButton>
 #include <QCheckBox>
@@ -45,9 +47,61 @@ inline bool insideScrollArea(const QWidget* w)
     return false;
 }
 
+inline void inspectLegend(QCustomPlot* plot, QStringList& problems)
+{
+    QCPLegend* legend = plot->legend;
+    if (!legend || !legend->visible())
+        return;
+    const QRect viewport = plot->viewport().adjusted(-1, -1, 1, 1);
+    for (int i = 0; i < legend->itemCount(); ++i) {
+        QCPAbstractLegendItem* item = legend->item(i);
+        if (!item || !item->visible())
+            continue;
+        const QRect rect = item->outerRect();
+        const int needed = item->minimumOuterSizeHint().width();
+        QString name = QStringLiteral("entry %1").arg(i);
+        if (auto* plottable = qobject_cast<QCPPlottableLegendItem*>(item))
+            name = QStringLiteral("\"%1\"").arg(plottable->plottable()->name().left(40));
+        if (rect.width() + 1 < needed)
+            problems << QStringLiteral("%1: legend %2 needs %3 px, has %4").arg(describe(plot), name).arg(needed).arg(rect.width());
+        else if (!viewport.contains(rect))
+            problems << QStringLiteral("%1: legend %2 at %3,%4 %5x%6 leaves the plot (%7x%8)")
+                            .arg(describe(plot), name).arg(rect.x()).arg(rect.y()).arg(rect.width()).arg(rect.height())
+                            .arg(viewport.width() - 2).arg(viewport.height() - 2);
+    }
+}
+
+// Visible text items must lie within the plot: a label drawn past the edge is cut off.
+inline void inspectTextItems(QCustomPlot* plot, QStringList& problems)
+{
+    const QRectF viewport = QRectF(plot->viewport()).adjusted(-2, -2, 2, 2);
+    for (int i = 0; i < plot->itemCount(); ++i) {
+        auto* text = qobject_cast<QCPItemText*>(plot->item(i));
+        if (!text || !text->visible() || text->text().trimmed().isEmpty())
+            continue;
+        const QRectF box = QRectF(text->topLeft->pixelPosition(), text->bottomRight->pixelPosition()).normalized();
+        const QRectF space = text->clipToAxisRect() && text->clipAxisRect()
+                                 ? QRectF(text->clipAxisRect()->rect()).adjusted(-2, -2, 2, 2)
+                                 : viewport;
+        if (box.isValid() && !space.contains(box))
+            problems << QStringLiteral("%1: text \"%2\" (%3,%4 %5x%6) is cut by its %7 (%8x%9)")
+                            .arg(describe(plot), text->text().simplified().left(40))
+                            .arg(int(box.x())).arg(int(box.y())).arg(int(box.width())).arg(int(box.height()))
+                            .arg(space == viewport ? QStringLiteral("plot") : QStringLiteral("axes"))
+                            .arg(int(space.width()) - 4).arg(int(space.height()) - 4);
+    }
+}
+
 inline void inspectPlot(QCustomPlot* plot, QStringList& problems)
 {
     const QRect viewport = plot->viewport();
+    const QSize minimum = plot->plotLayout()->minimumOuterSizeHint();
+    if (minimum.width() > viewport.width() + 1 || minimum.height() > viewport.height() + 1)
+        problems << QStringLiteral("%1: laid out at %2x%3, below its layout's minimum %4x%5")
+                        .arg(describe(plot)).arg(viewport.width()).arg(viewport.height())
+                        .arg(minimum.width()).arg(minimum.height());
+    inspectLegend(plot, problems);
+    inspectTextItems(plot, problems);
     for (int i = 0; i < plot->plotLayout()->elementCount(); ++i)
         if (auto* title = qobject_cast<QCPTextElement*>(plot->plotLayout()->elementAt(i))) {
             const QFontMetrics fm(title->font());

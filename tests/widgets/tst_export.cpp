@@ -58,6 +58,20 @@ QWidget* makeComposite()
     return widget;
 }
 
+// A plot that needs `minimum` to show its contents, and records the viewport of every layout it is given.
+class PlotWithMinimum : public QCustomPlot {
+public:
+    explicit PlotWithMinimum(const QSize& minimum) : m_minimum(minimum)
+    {
+        connect(this, &QCustomPlot::afterLayout, this, [this] { laidOut.append(viewport().size()); });
+    }
+    QSize minimumSizeHint() const override { return m_minimum; }
+    QList<QSize> laidOut;
+
+private:
+    QSize m_minimum;
+};
+
 QColor plotBackground(QCustomPlot* plot)
 {
     const QImage image = plot->toPixmap(200, 100, 1.0).toImage();
@@ -76,6 +90,8 @@ private Q_SLOTS:
     void pdfHeader_data();
     void pdfHeader();
     void slidePdfTextIsReadable();
+    void slidePlotIsLaidOutAtItsMinimum();
+    void exportedTitlesAreFittedToTheExport();
     void svgParses_data();
     void svgParses();
     void transparentCorner();
@@ -211,6 +227,46 @@ void TestExport::slidePdfTextIsReadable()
     const QList<double> old = onSlide(screen, QStringLiteral("screen.pdf"));
     QVERIFY(!old.isEmpty());
     QVERIFY2(*std::min_element(old.begin(), old.end()) < 14.0, "the check must catch small text");
+}
+
+// A plot on a full slide is laid out at its minimum size hint (its columns and legends need the room) and scaled onto
+// the page, not squeezed into the page's 610 px; but no further than keeps the tick labels at 14 pt on the slide.
+void TestExport::slidePlotIsLaidOutAtItsMinimum()
+{
+    const ExportOptions slide = ExportOptions::forPage(QSizeF(13.333, 7.5), 21.0);
+    QVERIFY(slide.logicalSize.width() < 800);
+    for (const QString& suffix : {QStringLiteral("png"), QStringLiteral("pdf"), QStringLiteral("svg")}) {
+        PlotWithMinimum plot(QSize(800, 300));
+        plot.addGraph()->setData(QVector<double>{1, 2}, QVector<double>{1, 2});
+        QCOMPARE(FigureExporter::exportWidget(&plot, m_dir.filePath(QStringLiteral("minimum.") + suffix), slide), QString());
+        QVERIFY(!plot.laidOut.isEmpty());
+        QCOMPARE(plot.laidOut.last().width(), 800);
+        QCOMPARE(plot.laidOut.last().height(), int(std::lround(800.0 * slide.logicalSize.height() / slide.logicalSize.width())));
+
+        PlotWithMinimum wide(QSize(4000, 300));
+        QCOMPARE(FigureExporter::exportWidget(&wide, m_dir.filePath(QStringLiteral("wide.") + suffix), slide), QString());
+        const double tickPtOnSlide = 10.0 * slide.pageScale() * slide.logicalSize.width() / wide.laidOut.last().width();
+        QVERIFY2(tickPtOnSlide >= 14.0 - 0.05, qPrintable(QString::number(tickPtOnSlide)));
+    }
+}
+
+// Text is wrapped for the size an export lays the plot out at, before it is drawn: a title that fits the screen but
+// not a narrow export comes out on two lines, for a plot that is not on screen at all too.
+void TestExport::exportedTitlesAreFittedToTheExport()
+{
+    QCustomPlot plot;
+    plot.plotLayout()->insertRow(0);
+    const QString title = QStringLiteral("A rather long title that needs two lines in a narrow figure");
+    auto* element = new QCPTextElement(&plot, title, QFont(QStringLiteral("DejaVu Sans"), 12, QFont::Bold));
+    plot.plotLayout()->addElement(0, 0, element);
+    QVERIFY(QFontMetrics(element->font()).horizontalAdvance(title) > 400);
+    ExportOptions narrow;
+    narrow.logicalSize = QSize(400, 300);
+    QStringList drawn;
+    connect(&plot, &QCustomPlot::afterLayout, &plot, [&] { drawn.append(element->text()); });
+    QCOMPARE(FigureExporter::exportWidget(&plot, m_dir.filePath(QStringLiteral("title.png")), narrow), QString());
+    QVERIFY(!drawn.isEmpty());
+    QVERIFY2(drawn.last().contains(QLatin1Char('\n')), qPrintable(drawn.last()));
 }
 
 void TestExport::svgParses_data() { pdfHeader_data(); }

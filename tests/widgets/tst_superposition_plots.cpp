@@ -325,36 +325,50 @@ void TestSuperpositionPlots::arrows_geometryNoteHidesNothing()
 {
     // Two learned features, one pointing into the top-left corner where the note would go first, and three not
     // learned: the note ("2 dedicated / 3 not learned") moves to a corner where it covers no tip and no index label.
-    for (const double angle : {115.0, 60.0, -120.0}) {
-        Eigen::MatrixXf w = Eigen::MatrixXf::Zero(2, 5);
-        const double a = angle * M_PI / 180.0;
-        w(0, 0) = float(std::cos(a));
-        w(1, 0) = float(std::sin(a));
-        w(0, 1) = float(std::cos(a + 2.5));
-        w(1, 1) = float(std::sin(a + 2.5));
-        FeatureArrowsPlot plot;
-        plot.setInstances({w}, {QStringLiteral("two learned")}, geometryOf({w}));
-        showAt(plot, QSize(420, 440));
-        replotNow(plot);
-        const QString note = plot.geometryLabel(0);
-        QVERIFY2(note.contains(QStringLiteral("not learned")), qPrintable(note));
-        QRectF box;
-        std::vector<QPointF> covered;
-        for (int i = 0; i < plot.itemCount(); ++i)
-            if (auto* text = qobject_cast<QCPItemText*>(plot.item(i))) {
-                if (text->text() == note)
-                    box = QRectF(text->topLeft->pixelPosition(), text->bottomRight->pixelPosition()).normalized();
-                else if (text->text() == QLatin1String("0") || text->text() == QLatin1String("1"))
-                    covered.push_back(text->position->pixelPosition());
+    // Also in panels smaller than the screen's, at the plot's minimum size hint (four columns of 240 px, the least an
+    // export lays them out at): a note sized for a 240 px panel sat on the arrows of smaller panels.
+    struct Layout {
+        int instances;
+        QSize size;
+    };
+    for (const Layout layout : {Layout{1, QSize(420, 440)}, Layout{4, QSize()}})
+        for (const double angle : {115.0, 60.0, -120.0}) {
+            Eigen::MatrixXf w = Eigen::MatrixXf::Zero(2, 5);
+            const double a = angle * M_PI / 180.0;
+            w(0, 0) = float(std::cos(a));
+            w(1, 0) = float(std::sin(a));
+            w(0, 1) = float(std::cos(a + 2.5));
+            w(1, 1) = float(std::sin(a + 2.5));
+            const std::vector<Eigen::MatrixXf> W(std::size_t(layout.instances), w);
+            FeatureArrowsPlot plot;
+            plot.setInstances(W, QStringList(layout.instances, QStringLiteral("two learned")), geometryOf(W));
+            const QSize size = layout.size.isValid() ? layout.size : plot.minimumSizeHint();
+            showAt(plot, size);
+            replotNow(plot);
+            QCOMPARE(plot.columnCount(), layout.instances);
+            const QString note = plot.geometryLabel(0);
+            QVERIFY2(note.contains(QStringLiteral("not learned")), qPrintable(note));
+            std::vector<QRectF> boxes;
+            std::vector<QPointF> covered;
+            for (int i = 0; i < plot.itemCount(); ++i)
+                if (auto* text = qobject_cast<QCPItemText*>(plot.item(i))) {
+                    if (text->text() == note)
+                        boxes.push_back(QRectF(text->topLeft->pixelPosition(), text->bottomRight->pixelPosition()).normalized());
+                    else if (text->text() == QLatin1String("0") || text->text() == QLatin1String("1"))
+                        covered.push_back(text->position->pixelPosition());
+                }
+            QCOMPARE(int(boxes.size()), layout.instances);
+            QCOMPARE(int(covered.size()), 2 * layout.instances);
+            for (int k = 0; k < layout.instances; ++k) {
+                covered.push_back(plot.tipPixel(k, 0));
+                covered.push_back(plot.tipPixel(k, 1));
             }
-        QVERIFY(box.isValid());
-        QCOMPARE(int(covered.size()), 2);
-        covered.push_back(plot.tipPixel(0, 0));
-        covered.push_back(plot.tipPixel(0, 1));
-        for (const QPointF& p : covered)
-            QVERIFY2(!box.adjusted(-4, -4, 4, 4).contains(p),
-                     qPrintable(QStringLiteral("angle %1: note covers (%2, %3)").arg(angle).arg(p.x()).arg(p.y())));
-    }
+            for (const QRectF& box : boxes)
+                for (const QPointF& p : covered)
+                    QVERIFY2(!box.adjusted(-4, -4, 4, 4).contains(p),
+                             qPrintable(QStringLiteral("%1 panel(s) at %2 px, angle %3: note covers (%4, %5)")
+                                            .arg(layout.instances).arg(size.width()).arg(angle).arg(p.x()).arg(p.y())));
+        }
 }
 
 void TestSuperpositionPlots::arrows_drawsPanels()

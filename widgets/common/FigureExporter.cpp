@@ -10,6 +10,7 @@
 #include "plots/LossCurvePlot.h"
 #include "plots/NeuronBarsPlot.h"
 #include "plots/NormBarsPlot.h"
+#include "plots/PlotTextFitter.h"
 #include "plots/StickyFractionPlot.h"
 #include "plots/QCustomPlotInclude.h"
 
@@ -163,6 +164,7 @@ void paintWithVectorPlots(QWidget* widget, QCPPainter& painter, const QSize& siz
 {
     if (auto* plot = qobject_cast<QCustomPlot*>(widget)) {
         // toPainter lays the plot out at the requested size without resizing the widget on screen.
+        PlotTextFitter::settle(plot, size);
         plot->toPainter(&painter, size.width(), size.height());
         return;
     }
@@ -176,6 +178,7 @@ void paintWithVectorPlots(QWidget* widget, QCPPainter& painter, const QSize& siz
         painter.save();
         painter.translate(plot->mapTo(widget, QPoint(0, 0)));
         painter.setClipRect(QRect(QPoint(0, 0), plot->size()));
+        PlotTextFitter::settle(plot, plot->size());
         plot->toPainter(&painter, plot->width(), plot->height());
         painter.restore();
     }
@@ -210,15 +213,15 @@ QSize layoutSize(const QSize& size, double factor)
     return QSize(int(std::lround(size.width() * factor)), int(std::lround(size.height() * factor)));
 }
 
-// A composite widget is laid out larger than the requested size when its contents need the room (its minimum size
-// hint), and drawn scaled down to that size. A whole panel also gets at least the room it was designed for, 1280x720
-// in the light theme's font, scaled with the theme's font size: presentation fonts are about 1.4x larger, and a
-// presentation-theme panel at 1280x720 clipped its controls and squeezed its plots; at 1920x1080 it fits as it is.
-// A single plot is drawn by QCustomPlot at the requested size, factor 1.
-double compositeLayoutFactor(QWidget* widget, const QSize& size)
+// A figure is laid out larger than the requested size when its contents need the room (its minimum size hint: a
+// plot's says how large its columns, titles and legend must be), and drawn scaled down to that size. A whole panel
+// also gets at least the room it was designed for, 1280x720 in the light theme's font, scaled with the theme's font
+// size: presentation fonts are about 1.4x larger, and a presentation-theme panel at 1280x720 clipped its controls and
+// squeezed its plots; at 1920x1080 it fits as it is. A single plot on a page is scaled down no further than keeps its
+// tick labels at 14 pt (readable from the back of a room), where they were larger.
+double layoutFactor(QWidget* widget, const ExportOptions& options)
 {
-    if (qobject_cast<QCustomPlot*>(widget))
-        return 1.0;
+    const QSize size = options.logicalSize;
     QSize needed = widget->minimumSizeHint();
     if (qobject_cast<Panel*>(widget)) {
         const double fontScale = Theme::plotPalette().baseFontPt / Theme::PlotPalette{}.baseFontPt;
@@ -228,6 +231,10 @@ double compositeLayoutFactor(QWidget* widget, const QSize& size)
     if (needed.isValid()) {
         factor = std::max(factor, needed.width() / double(size.width()));
         factor = std::max(factor, needed.height() / double(size.height()));
+    }
+    if (qobject_cast<QCustomPlot*>(widget) && !options.pagePoints.isEmpty()) {
+        const double tickPt = 10.0 * Theme::plotPalette().baseFontPt / Theme::PlotPalette{}.baseFontPt * options.pageScale();
+        factor = std::min(factor, std::max(1.0, tickPt / 14.0));
     }
     return std::min(factor, 4.0);
 }
@@ -258,7 +265,7 @@ private:
     bool m_onScreen = false;
 };
 
-QImage paintImage(QWidget* widget, const ExportOptions& options, double layoutFactor)
+QImage paintImage(QWidget* widget, const ExportOptions& options, double factor)
 {
     const QSize size = options.logicalSize;
     QImage image(size * options.scale, QImage::Format_ARGB32_Premultiplied);
@@ -269,8 +276,8 @@ QImage paintImage(QWidget* widget, const ExportOptions& options, double layoutFa
     QCPPainter painter(&image);
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::TextAntialiasing);
-    painter.scale(1.0 / layoutFactor, 1.0 / layoutFactor);
-    paintWithVectorPlots(widget, painter, layoutSize(size, layoutFactor), options.transparentBackground);
+    painter.scale(1.0 / factor, 1.0 / factor);
+    paintWithVectorPlots(widget, painter, layoutSize(size, factor), options.transparentBackground);
     painter.end();
     // A page-sized figure records its page's resolution, so a slide program places it at its size in inches.
     const double dpi = options.pagePoints.isEmpty() ? 96 * options.scale
@@ -288,7 +295,9 @@ void FigureExporter::prepareWidget(QWidget* widget, const QSize& size)
         widget->setAttribute(Qt::WA_DontShowOnScreen);
         widget->show();
     }
-    widget->resize(size);
+    // A widget of several parts gets at least the room its layout needs, however small the page: squeezed below it,
+    // its plots' own layouts are aborted (QCustomPlot warns for each). A figure inside it is drawn at its own size.
+    widget->resize(qobject_cast<QCustomPlot*>(widget) ? size : size.expandedTo(widget->minimumSizeHint()));
     if (widget->layout())
         widget->layout()->activate();
     // Nested layouts post their requests: settle them now, for this widget's tree only.
@@ -309,7 +318,7 @@ QImage FigureExporter::renderImage(QWidget* widget, const ExportOptions& options
     ControlsHider controls(widget, !options.includeControls);
     SelectionHider hider(widget, !options.includeSelection);
     PlotStyler styler(widget, options.transparentBackground);
-    const double factor = compositeLayoutFactor(widget, options.logicalSize);
+    const double factor = layoutFactor(widget, options);
     std::unique_ptr<LayoutGuard> layout;
     if (!qobject_cast<QCustomPlot*>(widget))
         layout = std::make_unique<LayoutGuard>(widget, layoutSize(options.logicalSize, factor));
@@ -368,7 +377,7 @@ QString FigureExporter::exportWidget(QWidget* widget, const QString& path, const
     SelectionHider hider(widget, !options.includeSelection);
     PlotStyler styler(widget, options.transparentBackground);
     auto* plot = qobject_cast<QCustomPlot*>(widget);
-    const double factor = compositeLayoutFactor(widget, size);
+    const double factor = layoutFactor(widget, options);
     const QSize laidOut = layoutSize(size, factor);
     std::unique_ptr<LayoutGuard> layout;
     if (!plot)
@@ -391,7 +400,7 @@ QString FigureExporter::exportWidget(QWidget* widget, const QString& path, const
             }
             const double sx = writer.width() / double(size.width());
             painter.scale(sx / factor, sx / factor);
-            paintWithVectorPlots(widget, painter, plot ? size : laidOut, options.transparentBackground);
+            paintWithVectorPlots(widget, painter, laidOut, options.transparentBackground);
             ok = painter.end();
         }
     } else {
@@ -408,7 +417,7 @@ QString FigureExporter::exportWidget(QWidget* widget, const QString& path, const
         ok = painter.isActive();
         if (ok) {
             painter.scale(1.0 / factor, 1.0 / factor);
-            paintWithVectorPlots(widget, painter, plot ? size : laidOut, options.transparentBackground);
+            paintWithVectorPlots(widget, painter, laidOut, options.transparentBackground);
             ok = painter.end();
         }
     }

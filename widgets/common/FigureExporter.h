@@ -37,6 +37,7 @@ public:
     static QString exportWidget(QWidget* widget, const QString& path, const ExportOptions& options);
     // The PNG that exportWidget would write, as an image (for the clipboard). Null on bad options.
     static QImage renderImage(QWidget* widget, const ExportOptions& options, QString* error = nullptr);
-    // Lays the widget out at `size` offscreen and replots every plot in it, so it can be painted without a display.
+    // Lays the widget out at `size` (a composite at least at its minimum size hint) offscreen and replots every plot
+    // in it, so it can be painted without a display.
     static void prepareWidget(QWidget* widget, const QSize& size);
 };

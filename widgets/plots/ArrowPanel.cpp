@@ -280,9 +280,9 @@ void ArrowPanel::placeGeometryText(double limit) const
     QCPItemText* text = geometryText;
     if (!text)
         return;
-    // The note's extent as a fraction of a typical panel (about 240 px square, four columns at 1280 px), in the
-    // current theme's font size. A fixed reference rather than the current layout keeps the choice independent of
-    // the window, so a session re-renders the same figure.
+    // The note's extent as a fraction of its panel once laid out (an export lays the figure out at its own size, and a
+    // slide's panels are smaller than the screen's); before that, of a typical panel (about 240 px square, four columns
+    // at 1280 px). Fonts are the current theme's.
     QFont font = text->font();
     font.setPointSizeF(FeaturePalette::font(10.0).pointSizeF() * Theme::plotPalette().baseFontPt /
                        Theme::PlotPalette{}.baseFontPt);
@@ -291,9 +291,13 @@ void ArrowPanel::placeGeometryText(double limit) const
     int width = 0;
     for (const QString& line : lines)
         width = std::max(width, metrics.horizontalAdvance(line));
-    const double reference = 240.0;
-    const double boxW = std::min(0.9, (width + 10) / reference) * 2.0 * limit;
-    const double boxH = std::min(0.9, (lines.size() * metrics.height() + 6) / reference) * 2.0 * limit;
+    const bool laidOut = rect && rect->width() > 0 && rect->height() > 0;
+    const double referenceW = laidOut ? rect->width() : 240.0;
+    const double referenceH = laidOut ? rect->height() : 240.0;
+    // Beyond the text: the 2 % inset of its anchor, and half an index label, which is placed by its centre.
+    const double clearance = 10 + metrics.height();
+    const double boxW = std::min(0.9, 0.02 + (width + clearance) / referenceW) * 2.0 * limit;
+    const double boxH = std::min(0.9, 0.02 + (lines.size() * metrics.height() + clearance) / referenceH) * 2.0 * limit;
     // What the note may hide: tips, index labels, and the outer part of each shaft.
     std::vector<QPointF> points;
     for (int i = 0; i < n; ++i) {

@@ -60,8 +60,9 @@ double distanceToSegment(const QPointF& p, const QPointF& a, const QPointF& b)
 
 FeatureArrowsPlot::FeatureArrowsPlot(QWidget* parent) : InteractivePlot(parent)
 {
-    // The note's corner depends on the theme's font size too, which can change without new weights.
-    connect(this, &QCustomPlot::beforeReplot, this, [this] {
+    // The note's corner depends on the theme's font size and on the panels' size, which change without new weights;
+    // after each layout, so an export's toPainter places it for the export's size.
+    connect(this, &QCustomPlot::afterLayout, this, [this] {
         for (const ArrowPanel& panel : m_instances)
             panel.placeGeometryText(m_limit);
     });
@@ -202,6 +203,16 @@ void FeatureArrowsPlot::rebuild()
     applySelection();
 }
 
+QSize FeatureArrowsPlot::minimumSizeHint() const
+{
+    constexpr int kPanel = 240; // the panel a geometry note is designed for (ArrowPanel::placeGeometryText)
+    const int count = std::max(1, int(m_instances.size()));
+    const int columns = std::min(4, count);
+    const int rows = (count + columns - 1) / columns;
+    const int titleHeight = QFontMetrics(FeaturePalette::font(11.0, true)).height() + 8;
+    return QSize(columns * (kPanel + 14) + 14, rows * (kPanel + titleHeight) + 40).expandedTo(minimumSize());
+}
+
 int FeatureArrowsPlot::chooseColumns(const QSize& size) const
 {
     const int count = int(m_instances.size());
@@ -209,10 +220,20 @@ int FeatureArrowsPlot::chooseColumns(const QSize& size) const
         return 1;
     const double titleHeight = QFontMetrics(FeaturePalette::font(11.0, true)).height() + 8;
     const double headerHeight = (m_projected || m_lineMode) ? QFontMetrics(labelFont()).height() + 6 : 0;
+    // A row of panels is at least as wide as its titles: more columns than fit would squeeze the grid below its
+    // minimum (QCustomPlot then aborts the layout and prints a warning).
+    int widestTitle = 0;
+    for (const ArrowPanel& panel : m_instances)
+        if (panel.titleElement)
+            widestTitle = std::max(widestTitle, QFontMetrics(panel.titleElement->font())
+                                                        .boundingRect(QRect(), Qt::AlignCenter, panel.titleElement->text())
+                                                        .width() + 8);
     std::vector<double> sides(5, 0.0);
     double bestSide = 0;
     for (int columns = 1; columns <= std::min(4, count); ++columns) {
         const int rows = (count + columns - 1) / columns;
+        if (columns > 1 && columns * widestTitle + 14 * (columns - 1) + 14 > size.width())
+            continue;
         sides[std::size_t(columns)] = std::min((size.width() - 14.0 * (columns - 1) - 14) / columns,
                                                (size.height() - headerHeight - rows * titleHeight - 10) / rows);
         bestSide = std::max(bestSide, sides[std::size_t(columns)]);

@@ -63,6 +63,9 @@ public:
     // Feature under a widget position (arrow shaft, tip or dot within a few pixels), -1 if none.
     int featureAt(const QPointF& pos, int* instance = nullptr) const;
     QString hoverText(const QPointF& pos) const override;
+    // The smallest figure whose panels (240 px square) hold their notes and labels clear of the arrows: an
+    // export lays the figure out at least this large and scales it onto the page. Layouts use minimumSize().
+    QSize minimumSizeHint() const override;
 
     static constexpr float kDroppedNorm = ArrowPanel::kDroppedNorm;
 

@@ -231,6 +231,24 @@ void NormBarsPlot::updateLayout()
     QCustomPlot::updateLayout();
 }
 
+QSize NormBarsPlot::minimumSizeHint() const
+{
+    int column = 60;
+    for (const Instance& instance : m_instances)
+        if (instance.titleElement) {
+            const QFontMetrics metrics(instance.titleElement->font());
+            // As fitColumnTitles breaks it: after "=" when that is narrower.
+            const int cut = instance.title.indexOf(QLatin1Char('='));
+            const int whole = metrics.horizontalAdvance(instance.title);
+            const int broken = cut > 0 ? std::max(metrics.horizontalAdvance(instance.title.left(cut + 1)),
+                                                  metrics.horizontalAdvance(instance.title.mid(cut + 1).trimmed()))
+                                       : whole;
+            column = std::max(column, std::min(whole, broken) + 16);
+        }
+    constexpr int kFeatureAxisAndColourBar = 190;
+    return QSize(int(m_instances.size()) * column + kFeatureAxisAndColourBar, 300).expandedTo(minimumSize());
+}
+
 // A title wider than its column ("1−S = 0.0158" over a narrow panel) breaks after "=" onto two lines, and is elided
 // only if a line still does not fit, so it is never cut on both sides by its neighbours.
 void NormBarsPlot::fitColumnTitles()

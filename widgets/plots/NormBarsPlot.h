@@ -45,6 +45,9 @@ public:
 
     int featureAt(const QPointF& pos, int* instance = nullptr) const;
     QString hoverText(const QPointF& pos) const override;
+    // The smallest figure whose column titles fit on their columns, unelided, beside the feature axis and the colour
+    // bar: an export lays the figure out at least this large and scales it onto the page. Layouts use minimumSize().
+    QSize minimumSizeHint() const override;
 
     // Colour levels per panel (bars are grouped by quantised colour, one plottable per level).
     static constexpr int kColourLevels = 48;

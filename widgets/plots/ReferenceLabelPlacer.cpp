@@ -1,5 +1,7 @@
 #include "plots/ReferenceLabelPlacer.h"
 
+#include "plots/PlotTextFitter.h"
+
 #include <algorithm>
 #include <vector>
 
@@ -104,7 +106,7 @@ int ReferenceLabelPlacer::conflicts(const Label& label, const QVector<QRectF>& t
     const QRectF rect = pixelRect(label.text).adjusted(1, 1, -1, -1);
     int count = 0;
     if (!QRectF(m_plot->axisRect()->rect()).contains(rect))
-        count += 2; // cut off is worse than crossed
+        count += 100; // cut off is worse than crossed by anything
     if (crossesData(rect, m_plot))
         ++count;
     for (int i = 0; i < m_plot->itemCount(); ++i) {
@@ -132,6 +134,9 @@ void ReferenceLabelPlacer::place()
             taken.append(pixelRect(text));
     }
     for (const Label& label : m_labels) {
+        // A label wider than the axes (a long limit in a narrow plot or a large theme) takes more lines.
+        const int padding = label.text->padding().left() + label.text->padding().right();
+        PlotTextFitter::fitItem(label.text, m_plot->axisRect()->width() - padding - 8);
         const auto candidates = label.orientation == Qt::Horizontal ? horizontalCandidates(label.preferred, label.alignment)
                                                                     : verticalCandidates(label.preferred, label.alignment);
         QCPItemPosition* position = label.text->position;
