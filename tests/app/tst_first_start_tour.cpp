@@ -31,7 +31,7 @@ void TestFirstStartTour::pagesExist()
         QVERIFY(!tour.pageText(i).isEmpty());
         all += tour.pageTitle(i) + tour.pageText(i);
     }
-    for (const char* topic : {"Superposition", "Features", "Energy", "Train", "Pause", "Ctrl+E", "F11", "Ctrl+S"})
+    for (const char* topic : {"Superposition", "Feature activations", "Energy", "Train", "Pause", "Ctrl+E", "F11", "Ctrl+S"})
         QVERIFY2(all.contains(QLatin1String(topic)), topic);
 }
 

@@ -214,7 +214,12 @@ void HistogramPlot::setBands(const std::vector<Band>& bands)
         m_bandRects[std::size_t(b)]->bottomRight->setCoords(band.to, 1.0);
         m_bandLabels[std::size_t(b)]->setText(band.label);
         m_bandLabels[std::size_t(b)]->setColor(band.colour.darker(140));
-        m_bandLabels[std::size_t(b)]->position->setCoords(0.5 * (band.from + band.to), 0.985);
+        // Anchored at the band's outer edge (the axis end it touches), so a narrow band's label stays inside the axes.
+        const double middle = m_edges.empty() ? 0.5 * (band.from + band.to) : 0.5 * (m_edges.front() + m_edges.back());
+        const bool right = 0.5 * (band.from + band.to) >= middle;
+        const double inset = 0.01 * (m_edges.empty() ? 1.0 : m_edges.back() - m_edges.front());
+        m_bandLabels[std::size_t(b)]->setPositionAlignment((right ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignBottom);
+        m_bandLabels[std::size_t(b)]->position->setCoords(right ? band.to - inset : band.from + inset, 0.985);
     }
     replot(rpQueuedReplot);
 }
