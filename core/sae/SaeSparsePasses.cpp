@@ -158,6 +158,22 @@ void gradientPassAvx512(int latent, const int* colStart, const int* sample, cons
 // first takes each active code's dot product over the whole row, then accumulates the outputs chunk by chunk.
 constexpr int kWideChunk = 8; // vectors of 16 floats per chunk
 
+// Calls chunk.operator()<V>() with V = vectors (1..kWideChunk) as a compile-time constant.
+template <typename Chunk>
+void withChunkWidth(int vectors, const Chunk& chunk)
+{
+    switch (vectors) {
+    case 1: chunk.template operator()<1>(); break;
+    case 2: chunk.template operator()<2>(); break;
+    case 3: chunk.template operator()<3>(); break;
+    case 4: chunk.template operator()<4>(); break;
+    case 5: chunk.template operator()<5>(); break;
+    case 6: chunk.template operator()<6>(); break;
+    case 7: chunk.template operator()<7>(); break;
+    default: chunk.template operator()<8>(); break;
+    }
+}
+
 // One chunk of V vectors of a sample's residual. V is a compile-time constant so that the accumulators stay in
 // registers: with a run-time count GCC kept them in memory and stored every one after each multiply-add.
 template <int V>
@@ -194,16 +210,7 @@ double decodePassWide(int d, int batch, const int* rowStart, const int* feature,
             const float* r = target + std::size_t(s) * d + c0;
             float* out = G + std::size_t(s) * d + c0;
             const auto chunk = [&]<int V>() { decodeChunk<V>(first, last, feature, value, dec, d, c0, r, out, gSum); };
-            switch (std::min(kWideChunk, (d - c0) / 16)) {
-            case 1: chunk.template operator()<1>(); break;
-            case 2: chunk.template operator()<2>(); break;
-            case 3: chunk.template operator()<3>(); break;
-            case 4: chunk.template operator()<4>(); break;
-            case 5: chunk.template operator()<5>(); break;
-            case 6: chunk.template operator()<6>(); break;
-            case 7: chunk.template operator()<7>(); break;
-            default: chunk.template operator()<8>(); break;
-            }
+            withChunkWidth(std::min(kWideChunk, (d - c0) / 16), chunk);
         }
     }
     return penaltyTotal;
@@ -262,16 +269,7 @@ void gradientPassWide(int d, int latent, const int* colStart, const int* sample,
             const auto chunk = [&]<int V>() {
                 gradientChunk<V>(count, sample + first, value + first, dpre, G, encoderInput, d, c0, c, decOut, encOut);
             };
-            switch (std::min(kWideChunk, (d - c0) / 16)) {
-            case 1: chunk.template operator()<1>(); break;
-            case 2: chunk.template operator()<2>(); break;
-            case 3: chunk.template operator()<3>(); break;
-            case 4: chunk.template operator()<4>(); break;
-            case 5: chunk.template operator()<5>(); break;
-            case 6: chunk.template operator()<6>(); break;
-            case 7: chunk.template operator()<7>(); break;
-            default: chunk.template operator()<8>(); break;
-            }
+            withChunkWidth(std::min(kWideChunk, (d - c0) / 16), chunk);
         }
         dBenc[j] = biasSum;
         codeSum[j] = fSum;
