@@ -12,11 +12,21 @@ using Kind = GptWeights::Kind;
 
 namespace {
 
-// out += the sum of m's rows (a bias gradient), row by row over contiguous memory: Eigen's colwise().sum() on a
-// row-major matrix walks it column by column, at about a third of the speed.
+// out += the sum of m's rows (a bias gradient), in row order over contiguous memory (Eigen's colwise().sum() on a
+// row-major matrix walks it column by column, at about a third of the speed), four rows per pass over out.
 void addColumnSums(const RowMatrixF& m, RowVectorMap out)
 {
-    for (Eigen::Index r = 0; r < m.rows(); ++r)
+    const Eigen::Index rows = m.rows(), cols = m.cols();
+    float* sum = out.data();
+    const float* x = m.data();
+    Eigen::Index r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        const float *x0 = x + r * cols, *x1 = x0 + cols, *x2 = x1 + cols, *x3 = x2 + cols;
+#pragma omp simd
+        for (Eigen::Index j = 0; j < cols; ++j)
+            sum[j] += (x0[j] + x1[j]) + (x2[j] + x3[j]);
+    }
+    for (; r < rows; ++r)
         out += m.row(r);
 }
 

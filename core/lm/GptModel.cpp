@@ -49,24 +49,22 @@ void GptModel::forward(const int* ids, int batch, int tokens, GptActivations& ou
         hook(Site::ResidPre, l, out.residual);
         GptKernels::layerNorm(out.residual, m_weights.row(Kind::Norm1Gain, l).data(), m_weights.row(Kind::Norm1Bias, l).data(),
                               c.layerNormEpsilon, L.norm1Hat, L.norm1Rstd, L.norm1Out);
-        linear(L.norm1Out, Kind::AttnWeight, l, L.qkv);
-        L.qkv.rowwise() += m_weights.row(Kind::AttnBias, l);
+        linear(L.norm1Out, Kind::AttnWeight, Kind::AttnBias, l, L.qkv);
         attention(L, batch, tokens);
-        linear(L.heads, Kind::AttnProjWeight, l, out.blockOut);
-        out.blockOut.rowwise() += m_weights.row(Kind::AttnProjBias, l);
+        // The block's output is kept apart even without hooks: adding the product straight into the residual would
+        // round differently from a hooked run, and an identity intervention must change nothing.
+        linear(L.heads, Kind::AttnProjWeight, Kind::AttnProjBias, l, out.blockOut);
         hook(Site::AttnOut, l, out.blockOut);
         out.residual += out.blockOut;
         hook(Site::ResidMid, l, out.residual);
 
         GptKernels::layerNorm(out.residual, m_weights.row(Kind::Norm2Gain, l).data(), m_weights.row(Kind::Norm2Bias, l).data(),
                               c.layerNormEpsilon, L.norm2Hat, L.norm2Rstd, L.norm2Out);
-        linear(L.norm2Out, Kind::FcWeight, l, L.pre);
-        L.pre.rowwise() += m_weights.row(Kind::FcBias, l);
+        linear(L.norm2Out, Kind::FcWeight, Kind::FcBias, l, L.pre);
         hook(Site::MlpPre, l, L.pre);
         GptKernels::gelu(c.activation, L.pre, L.post);
         hook(Site::MlpPost, l, L.post);
-        linear(L.post, Kind::MlpProjWeight, l, out.blockOut);
-        out.blockOut.rowwise() += m_weights.row(Kind::MlpProjBias, l);
+        linear(L.post, Kind::MlpProjWeight, Kind::MlpProjBias, l, out.blockOut);
         hook(Site::MlpOut, l, out.blockOut);
         out.residual += out.blockOut;
         hook(Site::ResidPost, l, out.residual);
@@ -101,10 +99,12 @@ void GptModel::setBf16(bool on)
         m_bf16 = std::make_shared<const GptBf16Weights>(m_weights);
 }
 
-void GptModel::linear(const RowMatrixF& in, GptWeights::Kind kind, int layer, RowMatrixF& out) const
+void GptModel::linear(const RowMatrixF& in, GptWeights::Kind kind, GptWeights::Kind biasKind, int layer,
+                      RowMatrixF& out) const
 {
+    const float* bias = m_weights.row(biasKind, layer).data();
     if (!m_bf16) {
-        GptProducts::multiply(in, m_weights.matrix(kind, layer), out);
+        GptProducts::multiplyAddBias(in, m_weights.matrix(kind, layer), bias, out, false);
         return;
     }
     const Bf16Gemm::PackedMatrix& packed = kind == Kind::AttnWeight       ? m_bf16->attention(layer)
@@ -112,6 +112,7 @@ void GptModel::linear(const RowMatrixF& in, GptWeights::Kind kind, int layer, Ro
                                            : kind == Kind::FcWeight       ? m_bf16->mlpIn(layer)
                                                                           : m_bf16->mlpOut(layer);
     Bf16Gemm::multiply(int(in.rows()), Sgemm::View(in.data(), in.cols(), 1), packed, out.data(), out.cols(), false);
+    out.rowwise() += m_weights.row(biasKind, layer);
 }
 
 void GptModel::attention(GptActivations::Layer& layer, int batch, int tokens) const

@@ -50,8 +50,9 @@ public:
 
 private:
     void attention(GptActivations::Layer& layer, int batch, int tokens) const;
-    // out = in W for one of the four linear layers, in float or from the bfloat16 snapshot.
-    void linear(const RowMatrixF& in, GptWeights::Kind kind, int layer, RowMatrixF& out) const;
+    // out = in W + b for one of the four linear layers, in float or from the bfloat16 snapshot.
+    void linear(const RowMatrixF& in, GptWeights::Kind kind, GptWeights::Kind biasKind, int layer,
+                RowMatrixF& out) const;
 
     GptWeights m_weights;
     std::shared_ptr<const GptBf16Weights> m_bf16;

@@ -19,6 +19,15 @@ public:
                         out.outerStride(), false);
     }
 
+    // out = a b + bias (every row), or out += a b + bias: a linear layer with its bias added in the product's stores
+    template <class A, class B, class Out>
+    static void multiplyAddBias(const A& a, const B& b, const float* bias, Out&& out, bool accumulate)
+    {
+        eigen_assert(a.cols() == b.rows() && out.rows() == a.rows() && out.cols() == b.cols());
+        Sgemm::multiplyAddBias(int(out.rows()), int(out.cols()), int(a.cols()), view(a), view(b), bias, out.data(),
+                               out.outerStride(), accumulate);
+    }
+
     // out = a w^T (the unembedding, and the input gradients of a linear layer)
     template <class A, class W, class Out>
     static void multiplyByTransposed(const A& a, const W& w, Out&& out)

@@ -117,7 +117,7 @@ inline void transposeLines(const float* src, std::ptrdiff_t stride, int lines, i
 // The accumulators live in registers for the whole depth; C is read and written once.
 // Only the first `rows` rows of the tile are stored (A's padding rows are zeros and their results are dropped).
 inline void microKernel(int depth, const float* a, const float* b, float* c, std::ptrdiff_t ldc, bool add,
-                        int rows = kTileRows)
+                        int rows = kTileRows, const float* bias = nullptr)
 {
     // C's rows are fetched while the tile computes, so the stores at the end do not wait on memory.
     for (int i = 0; i < rows; ++i) {
@@ -155,7 +155,10 @@ inline void microKernel(int depth, const float* a, const float* b, float* c, std
             if (i >= rows)
                 break;
             float* dst = c + i * ldc + j * Lane::width;
-            Lane::store(dst, add ? Lane::add(Lane::load(dst), acc[i][j]) : acc[i][j]);
+            typename Lane::T sum = add ? Lane::add(Lane::load(dst), acc[i][j]) : acc[i][j];
+            if (bias)
+                sum = Lane::add(sum, Lane::load(bias + j * Lane::width));
+            Lane::store(dst, sum);
         }
 }
 
@@ -351,7 +354,7 @@ int roundUp(int x, int multiple) { return (x + multiple - 1) / multiple * multip
 // The blocked product: B is packed per (column block, depth block) into the thread's buffer, or read from
 // `prePacked` (Sgemm::pack's layout: those blocks one after another in the same loop order).
 void blockedProduct(int m, int n, int k, Sgemm::View a, Sgemm::View b, const float* prePacked, float* c,
-                    std::ptrdiff_t ldc, bool accumulate)
+                    std::ptrdiff_t ldc, bool accumulate, const float* bias)
 {
     PackBuffers& buffers = PackBuffers::forThisThread();
     const int ncMax = std::min(roundUp(n, kTileCols), kColumnBlock);
@@ -368,6 +371,8 @@ void blockedProduct(int m, int n, int k, Sgemm::View a, Sgemm::View b, const flo
         for (int pc = 0; pc < k; pc += kDepthBlock) {
             const int kc = std::min(kDepthBlock, k - pc);
             const bool add = accumulate || pc > 0;
+            // The bias joins the first depth block's results while they are still in registers.
+            const float* blockBias = pc == 0 ? bias : nullptr;
             if (prePacked) {
                 packedB = prePacked;
                 prePacked += std::ptrdiff_t(roundUp(nc, kTileCols)) * kc;
@@ -384,8 +389,9 @@ void blockedProduct(int m, int n, int k, Sgemm::View a, Sgemm::View b, const flo
                         const int r = std::min(kTileRows, mc - ir);
                         const float* aTile = packedA + std::ptrdiff_t(ir) * kc;
                         float* cTile = c + std::ptrdiff_t(ic + ir) * ldc + (jc + jr);
+                        const float* tileBias = blockBias ? blockBias + jc + jr : nullptr;
                         if (w == kTileCols) {
-                            microKernel(kc, aTile, bStrip, cTile, ldc, add, r);
+                            microKernel(kc, aTile, bStrip, cTile, ldc, add, r, tileBias);
                             continue;
                         }
                         // A tile cut by C's right edge is computed whole into a scratch tile; only its valid part
@@ -393,8 +399,9 @@ void blockedProduct(int m, int n, int k, Sgemm::View a, Sgemm::View b, const flo
                         microKernel(kc, aTile, bStrip, edge, kTileCols, false);
                         for (int i = 0; i < r; ++i)
                             for (int j = 0; j < w; ++j)
-                                cTile[i * ldc + j] = add ? cTile[i * ldc + j] + edge[i * kTileCols + j]
-                                                         : edge[i * kTileCols + j];
+                                cTile[i * ldc + j] = (add ? cTile[i * ldc + j] + edge[i * kTileCols + j]
+                                                          : edge[i * kTileCols + j]) +
+                                                     (tileBias ? tileBias[j] : 0.0f);
                     }
                 }
             }
@@ -413,6 +420,13 @@ bool emptyProduct(int m, int n, int k, float* c, std::ptrdiff_t ldc, bool accumu
         for (int i = 0; i < m; ++i)
             std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
     return true;
+}
+
+void addRowToEachRow(int m, int n, const float* row, float* c, std::ptrdiff_t ldc)
+{
+    for (int i = 0; i < m; ++i)
+        for (int j = 0; j < n; ++j)
+            c[i * ldc + j] += row[j];
 }
 
 } // namespace
@@ -443,15 +457,29 @@ void Sgemm::multiply(int m, View a, const PackedMatrix& b, float* c, std::ptrdif
     const int n = b.m_cols, k = b.m_rows;
     if (emptyProduct(m, n, k, c, ldc, accumulate))
         return;
-    blockedProduct(m, n, k, a, View(nullptr, 0, 0), b.m_data.data(), c, ldc, accumulate);
+    blockedProduct(m, n, k, a, View(nullptr, 0, 0), b.m_data.data(), c, ldc, accumulate, nullptr);
 }
 
 void Sgemm::multiply(int m, int n, int k, View a, View b, float* c, std::ptrdiff_t ldc, bool accumulate)
 {
-    if (emptyProduct(m, n, k, c, ldc, accumulate))
+    multiplyAddBias(m, n, k, a, b, nullptr, c, ldc, accumulate);
+}
+
+void Sgemm::multiplyAddBias(int m, int n, int k, View a, View b, const float* bias, float* c, std::ptrdiff_t ldc,
+                            bool accumulate)
+{
+    if (emptyProduct(m, n, k, c, ldc, accumulate)) {
+        if (bias && m > 0 && n > 0)
+            addRowToEachRow(m, n, bias, c, ldc);
         return;
+    }
 #if defined(__AVX512F__)
     if (smallProduct(m, n, k)) {
+        if (bias) { // small products are attention's, which have no bias: keep their kernel simple
+            multiplyAddBias(m, n, k, a, b, nullptr, c, ldc, accumulate);
+            addRowToEachRow(m, n, bias, c, ldc);
+            return;
+        }
         PackBuffers& buffers = PackBuffers::forThisThread();
         const float* bData = b.data;
         std::ptrdiff_t ldb = b.rowStride;
@@ -473,7 +501,7 @@ void Sgemm::multiply(int m, int n, int k, View a, View b, float* c, std::ptrdiff
         return;
     }
 #endif
-    blockedProduct(m, n, k, a, b, nullptr, c, ldc, accumulate);
+    blockedProduct(m, n, k, a, b, nullptr, c, ldc, accumulate, bias);
 }
 
 } // namespace featurescope

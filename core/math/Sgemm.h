@@ -27,6 +27,10 @@ public:
     // C[m x n] (row stride ldc, contiguous rows) = A[m x k] B[k x n], or += when accumulate is set.
     // k == 0 gives zeros (or leaves C unchanged when accumulating).
     static void multiply(int m, int n, int k, View a, View b, float* c, std::ptrdiff_t ldc, bool accumulate);
+    // The same with a row vector bias[n] added to every row of the result (a linear layer's bias, fused into the
+    // product's stores instead of a separate pass over C).
+    static void multiplyAddBias(int m, int n, int k, View a, View b, const float* bias, float* c, std::ptrdiff_t ldc,
+                                bool accumulate);
 
     // A right-hand side packed once for many products (a weight matrix applied to block after block of samples):
     // the multiply below then skips B's packing, which otherwise repeats for every block.

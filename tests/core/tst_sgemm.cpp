@@ -1,7 +1,7 @@
 // Sgemm: the packed matrix product equals a double-precision reference for every storage order (plain and
 // transposed A and B), for shapes that are not multiples of the micro-tile or cross the cache blocks, with row
-// strides wider than the matrix, in overwrite and accumulate modes, with B packed once beforehand (Sgemm::pack), and
-// for an empty inner dimension. The bfloat16
+// strides wider than the matrix, in overwrite and accumulate modes, with B packed once beforehand (Sgemm::pack), with
+// a bias row added to every row (multiplyAddBias), and for an empty inner dimension. The bfloat16
 // product equals the double-precision product of the bfloat16-rounded inputs (on CPUs with AVX512_BF16).
 #include "math/Bf16Gemm.h"
 #include "math/Sgemm.h"
@@ -58,11 +58,15 @@ private Q_SLOTS:
         QTest::newRow("blocked, crosses the column block") << 25 << 3200 << 130;
         QTest::newRow("blocked, ragged") << 131 << 517 << 129;
     }
-    void matchesReference() { checkAgainstReference(false); }
+    void matchesReference() { checkAgainstReference(Mode::Plain); }
 
     // B packed once (Sgemm::pack) gives the same products.
     void packedMatchesReference_data() { matchesReference_data(); }
-    void packedMatchesReference() { checkAgainstReference(true); }
+    void packedMatchesReference() { checkAgainstReference(Mode::PrePacked); }
+
+    // A bias row is added exactly once to every row, also across depth blocks and on C's ragged right edge.
+    void biasMatchesReference_data() { matchesReference_data(); }
+    void biasMatchesReference() { checkAgainstReference(Mode::WithBias); }
 
     void bf16Rounding()
     {
@@ -119,9 +123,15 @@ private Q_SLOTS:
         Sgemm::multiply(2, 3, 0, Sgemm::View(&dummy, 0, 1), Sgemm::View(&dummy, 3, 1), c.data(), 3, false);
         for (float x : c)
             QCOMPARE(x, 0.0f); // the product of empty factors is zero
+        const float bias[3] = {1.0f, -2.0f, 0.5f};
+        Sgemm::multiplyAddBias(2, 3, 0, Sgemm::View(&dummy, 0, 1), Sgemm::View(&dummy, 3, 1), bias, c.data(), 3, true);
+        for (int i = 0; i < 6; ++i)
+            QCOMPARE(c[std::size_t(i)], bias[i % 3]); // with no depth, only the bias is added
     }
 private:
-    static void checkAgainstReference(bool prePacked)
+    enum class Mode { Plain, PrePacked, WithBias };
+
+    static void checkAgainstReference(Mode mode)
     {
         QFETCH(int, m);
         QFETCH(int, n);
@@ -136,18 +146,25 @@ private:
             for (float& x : c)
                 x = u(rng);
             const std::vector<float> before = c;
-            if (prePacked) {
+            std::vector<float> bias(std::size_t(n), 0.0f);
+            if (mode == Mode::WithBias)
+                for (float& x : bias)
+                    x = 4.0f * u(rng);
+            if (mode == Mode::PrePacked) {
                 Sgemm::PackedMatrix packed;
                 Sgemm::pack(k, n, b.view, packed);
                 QCOMPARE(packed.rows(), k);
                 QCOMPARE(packed.cols(), n);
                 Sgemm::multiply(m, a.view, packed, c.data(), ldc, accumulate);
+            } else if (mode == Mode::WithBias) {
+                Sgemm::multiplyAddBias(m, n, k, a.view, b.view, bias.data(), c.data(), ldc, accumulate);
             } else {
                 Sgemm::multiply(m, n, k, a.view, b.view, c.data(), ldc, accumulate);
             }
             for (int i = 0; i < m; ++i) {
                 for (int j = 0; j < n; ++j) {
-                    double expected = accumulate ? before[std::size_t(i) * ldc + j] : 0.0, magnitude = std::abs(expected);
+                    double expected = (accumulate ? before[std::size_t(i) * ldc + j] : 0.0) + bias[std::size_t(j)];
+                    double magnitude = std::abs(expected);
                     for (int p = 0; p < k; ++p) {
                         expected += a.at(i, p) * b.at(p, j);
                         magnitude += std::abs(a.at(i, p) * b.at(p, j));
