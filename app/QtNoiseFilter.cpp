@@ -11,6 +11,10 @@ void filter(QtMsgType type, const QMessageLogContext& context, const QString& me
 {
     if (type == QtWarningMsg && message.contains(QLatin1String("does not support propagateSizeHints")))
         return;
+    // Containers and CI runners often have no XDG_RUNTIME_DIR; Qt then uses a private folder of its own, which is
+    // all featurescope needs, and says so on every start.
+    if (type == QtWarningMsg && message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR not set")))
+        return;
     if (g_previous)
         g_previous(type, context, message);
 }

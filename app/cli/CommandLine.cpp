@@ -135,6 +135,7 @@ int CommandLine::run(int argc, char** argv)
             // The command prints its options when asked through run().
             break;
         }
+    QtNoiseFilter::install();
     std::unique_ptr<QApplication> app;
     if (command->needsGui()) {
         // Headless drawing: no display needed unless the caller chose a platform.
@@ -142,7 +143,6 @@ int CommandLine::run(int argc, char** argv)
             qputenv("QT_QPA_PLATFORM", "offscreen");
         static int qtArgc = 1;
         static char* qtArgv[] = {argv[0], nullptr};
-        QtNoiseFilter::install();
         app = std::make_unique<QApplication>(qtArgc, qtArgv);
         QApplication::setStyle(QStringLiteral("Fusion"));
     }
