@@ -154,18 +154,19 @@ double GptModel::crossEntropy(const RowMatrixF& logits, const std::vector<int>& 
                 gradient->row(r).setZero();
             continue;
         }
-        // Vectorised float exponentials, evaluated once (into the gradient's row when there is one); the sum and the
-        // loss are accumulated in double.
+        // Vectorised float exponentials, evaluated once (into the gradient's row when there is one), summed in float by
+        // Eigen's vectorised reduction (each term is at most 1; a double cast made the sum scalar and cost as much as
+        // the exponentials); the loss is accumulated in double.
         const Eigen::Map<const Eigen::ArrayXf> row(logits.data() + r * v, v);
         const float maximum = row.maxCoeff();
         if (!gradient) {
-            const double sum = (row - maximum).exp().cast<double>().sum();
+            const double sum = (row - maximum).exp().sum();
             total += std::log(sum) + maximum - row[target];
             continue;
         }
         Eigen::Map<Eigen::ArrayXf> g(gradient->data() + r * v, v);
         g = (row - maximum).exp();
-        const double sum = g.cast<double>().sum();
+        const double sum = g.sum();
         total += std::log(sum) + maximum - row[target];
         g *= float(double(inverseCount) / sum);
         g[target] -= inverseCount;
