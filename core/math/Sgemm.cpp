@@ -213,6 +213,23 @@ void packA(int rows, int depth, const float* a, std::ptrdiff_t rs, std::ptrdiff_
 // Copies depth x columns [0, cols) of B into strips of kTileCols columns, each stored row by row (zero-padded).
 void packB(int depth, int cols, const float* b, std::ptrdiff_t rs, std::ptrdiff_t cs, float* out)
 {
+    if (cs == 1 && cols >= 2 * kTileCols) {
+        // Row-major B: each stored row is read once, in memory order, and its full strips are scattered to their
+        // panels (strip by strip, every row was fetched again for each strip).
+        const int fullStrips = cols / kTileCols;
+        for (int p = 0; p < depth; ++p) {
+            const float* row = b + p * rs;
+            for (int s = 0; s < fullStrips; ++s)
+#pragma GCC unroll 8
+                for (int j = 0; j < kTileVectors; ++j)
+                    Lane::store(out + (std::ptrdiff_t(s) * depth + p) * kTileCols + j * Lane::width,
+                                Lane::load(row + s * kTileCols + j * Lane::width));
+        }
+        const int done = fullStrips * kTileCols;
+        if (done < cols)
+            packB(depth, cols - done, b + done, rs, cs, out + std::ptrdiff_t(fullStrips) * depth * kTileCols);
+        return;
+    }
     for (int j0 = 0; j0 < cols; j0 += kTileCols) {
         const int w = std::min(kTileCols, cols - j0);
         const float* src = b + j0 * cs;
