@@ -61,16 +61,24 @@ std::vector<ArgumentParser::Option> SaeOptions::list()
             {"d-sae", true, "SAE latents (synthetic, fashion-mnist: 512; toy: 4F)"},
             {"variant", true, "tm2023 (default), 2024, topk, batchtopk (the k x batch largest activations of each "
                                      "batch; at inference a JumpReLU at the learned threshold, exported to SAELens as jumprelu) "
-                                     "or jumprelu (f = pre if pre > theta_j, thresholds learned through a straight-through "
-                                     "estimator, bandwidth 0.05, initial theta 0.01, as SAELens)"},
-            {"sparsity-loss", true, "jumprelu: step (lambda x L0, DeepMind; default) or tanh (lambda x sum tanh(4 f |W_dec|), Anthropic)"},
+                                     "jumprelu (f = pre if pre > theta_j, thresholds learned through a straight-through "
+                                     "estimator, bandwidth 0.05, initial theta 0.01, as SAELens) or matryoshka (BatchTopK "
+                                     "codes, the reconstruction loss summed over nested prefixes of the dictionary, each "
+                                     "decoding with its first w latents only; AuxK and export as batchtopk)"},
+            {"matryoshka-widths", true, "matryoshka: the nested prefix widths a,b,c (strictly increasing; d_sae is added "
+                                        "as the last when missing). Default as SAELens: none, i.e. one prefix, d_sae: "
+                                        "plain BatchTopK (a note says so); e.g. 32,128,512"},
+            {"sparsity-loss", true, "jumprelu: step (lambda x L0, DeepMind; default), tanh (lambda x sum tanh(4 f |W_dec|), "
+                                    "Anthropic) or quadratic (lambda x (L0 / target - 1)^2, L0 the batch's mean active "
+                                    "count through the step estimator: a penalty towards a target L0, after Gemma Scope 2)"},
+            {"target-l0", true, "jumprelu with --sparsity-loss quadratic: the target L0 (default: --k, 5)"},
             {"l1", true, perSource("sparsity penalty lambda, tm2023", [](const Defaults& d) { return number(d.l1); }) +
                               "; 2024: 2/d_in (lambda = 2 for a squared error summed over d_in; our MSE is a mean over "
                               "d_in. Anthropic's 5/d_in shrinks codes so much that synthetic data reaches explained "
                               "variance 0.63; 2/d_in reaches 0.87 at MMCS 0.997); jumprelu: the sparsity loss's coefficient, 1/d_in "
-                              "(SAELens's l0_coefficient 1 for a summed squared error); topk, batchtopk: 0"},
-            {"k", true, "topk: active latents per input; batchtopk: on average (5)"},
-            {"aux-k", true, "topk, batchtopk: weight of the AuxK loss on latents silent for more than 1000 steps (1; 0 = off)"},
+                              "(SAELens's l0_coefficient 1 for a summed squared error); topk, batchtopk, matryoshka: 0"},
+            {"k", true, "topk: active latents per input; batchtopk, matryoshka: on average (5)"},
+            {"aux-k", true, "topk, batchtopk, matryoshka: weight of the AuxK loss on latents silent for more than 1000 steps (1; 0 = off)"},
             {"steps", true, perSource("SAE training steps", [](const Defaults& d) { return std::to_string(d.steps); })},
             {"batch", true, perSource("batch size", [](const Defaults& d) { return std::to_string(d.batch); })},
             {"threads", true, "threads sharing each batch (default 1, as the PyTorch reference)"},
@@ -185,14 +193,29 @@ SaeExperimentConfig SaeOptions::config(const ArgumentParser& args)
     sae.auxK = args.number("aux-k", sae.auxK, 0.0, 1e6);
     sae.tiedEncoder = args.flag("tied");
     if (args.has("aux-k") && !sae.selectsTopK())
-        throw InputError("--aux-k applies to --variant topk and batchtopk");
+        throw InputError("--aux-k applies to --variant topk, batchtopk and matryoshka");
     if (args.has("sparsity-loss")) {
         const std::string loss = args.text("sparsity-loss");
         if (sae.variant != SaeVariant::JumpReLU)
             throw InputError("--sparsity-loss applies to --variant jumprelu");
-        if (loss != "step" && loss != "tanh")
-            throw InputError("option --sparsity-loss expects step or tanh, got '" + loss + "'");
-        sae.jumpSparsity = loss == "tanh" ? SaeJumpSparsity::Tanh : SaeJumpSparsity::Step;
+        if (loss != "step" && loss != "tanh" && loss != "quadratic")
+            throw InputError("option --sparsity-loss expects step, tanh or quadratic, got '" + loss + "'");
+        sae.jumpSparsity = saeJumpSparsityFromName(loss);
+    }
+    if (args.has("target-l0") && sae.jumpSparsity != SaeJumpSparsity::Quadratic)
+        throw InputError("--target-l0 applies to --variant jumprelu --sparsity-loss quadratic");
+    sae.jumpTargetL0 = args.number("target-l0", double(sae.k), 0.0, double(sae.latentDim), true);
+    if (args.has("matryoshka-widths")) {
+        if (sae.variant != SaeVariant::Matryoshka)
+            throw InputError("--matryoshka-widths applies to --variant matryoshka");
+        for (double w : args.numberList("matryoshka-widths", {})) {
+            if (w < 1 || w > sae.latentDim || w != double(int(w)))
+                throw InputError("option --matryoshka-widths expects whole numbers between 1 and --d-sae (" +
+                                 std::to_string(sae.latentDim) + ")");
+            if (!sae.matryoshkaWidths.empty() && int(w) <= sae.matryoshkaWidths.back())
+                throw InputError("option --matryoshka-widths expects strictly increasing widths");
+            sae.matryoshkaWidths.push_back(int(w));
+        }
     }
     const std::string normalize = args.text("normalize", defaults.normalize ? "on" : "off");
     if (normalize != "on" && normalize != "off")

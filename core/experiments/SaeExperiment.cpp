@@ -160,10 +160,14 @@ nlohmann::json SaeRunResult::toJson(const SaeExperimentConfig& config) const
         out["k"] = sae.k;
         out["aux_k"] = sae.auxK;
     }
-    if (sae.variant == SaeVariant::BatchTopK)
+    if (sae.selectsOverBatch())
         out["threshold"] = this->sae->threshold(); // the inference JumpReLU's θ, learned in training
+    if (sae.variant == SaeVariant::Matryoshka)
+        out["matryoshka_widths"] = sae.matryoshkaLevels();
     if (sae.variant == SaeVariant::JumpReLU) {
-        out["sparsity_loss"] = sae.jumpSparsity == SaeJumpSparsity::Tanh ? "tanh" : "step";
+        out["sparsity_loss"] = saeJumpSparsityName(sae.jumpSparsity);
+        if (sae.jumpSparsity == SaeJumpSparsity::Quadratic)
+            out["target_l0"] = sae.jumpTargetL0;
         Eigen::VectorXf theta = this->sae->thresholds();
         std::sort(theta.data(), theta.data() + theta.size());
         out["threshold_median"] = theta.size() ? double(theta[theta.size() / 2]) : 0.0;

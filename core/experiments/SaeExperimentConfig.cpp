@@ -158,6 +158,7 @@ double SaeExperimentConfig::defaultL1(Source source, SaeVariant variant, int inp
         return kJumpReluL0 / d;
     case SaeVariant::TopK:
     case SaeVariant::BatchTopK:
+    case SaeVariant::Matryoshka:
         return 0.0; // sparsity comes from k
     case SaeVariant::TM2023:
         break;
@@ -209,7 +210,9 @@ void to_json(nlohmann::json& j, const SaeExperimentConfig& c)
                 {"l1", c.sae.l1},
                 {"k", c.sae.k},
                 {"aux_k", c.sae.auxK},
-                {"sparsity_loss", c.sae.jumpSparsity == SaeJumpSparsity::Tanh ? "tanh" : "step"},
+                {"sparsity_loss", saeJumpSparsityName(c.sae.jumpSparsity)},
+                {"target_l0", c.sae.jumpTargetL0},
+                {"matryoshka_widths", c.sae.matryoshkaWidths},
                 {"normalize_inputs", c.sae.normalizeInputs}};
     j["training"] = {{"steps", c.training.steps},
                      {"batch", c.training.batch},
@@ -272,15 +275,20 @@ SaeExperimentConfig SaeExperimentConfig::fromJson(const nlohmann::json& settings
     if (mnist.has("randomized")) // sessions before the experiment layer did not store it
         c.randomized = mnist.boolean("randomized");
     const SettingsReader sae = r.object("sae");
-    c.sae.variant = saeVariantFromName(sae.choice("variant", {"tm2023", "2024", "topk", "batchtopk", "jumprelu"}));
+    c.sae.variant =
+        saeVariantFromName(sae.choice("variant", {"tm2023", "2024", "topk", "batchtopk", "jumprelu", "matryoshka"}));
     c.sae.latentDim = int(sae.integer("latents", 1, 65536));
     c.sae.l1 = sae.number("l1", 0.0, 1000.0);
     c.sae.k = int(sae.integer("k", 1, 65536));
     if (sae.has("aux_k")) // sessions before AuxK take its default
         c.sae.auxK = sae.number("aux_k", 0.0, 1e6);
     if (sae.has("sparsity_loss")) // sessions before JumpReLU take its default
-        c.sae.jumpSparsity = sae.choice("sparsity_loss", {"step", "tanh"}) == "tanh" ? SaeJumpSparsity::Tanh
-                                                                                     : SaeJumpSparsity::Step;
+        c.sae.jumpSparsity = saeJumpSparsityFromName(sae.choice("sparsity_loss", {"step", "tanh", "quadratic"}));
+    if (sae.has("target_l0")) // sessions before the quadratic loss take its default
+        c.sae.jumpTargetL0 = sae.number("target_l0", 1e-9, 65536.0);
+    if (sae.has("matryoshka_widths"))
+        for (std::int64_t w : sae.integers("matryoshka_widths", 64, 1, 65536))
+            c.sae.matryoshkaWidths.push_back(int(w));
     c.sae.normalizeInputs = sae.boolean("normalize_inputs");
     const SettingsReader training = r.object("training");
     c.training.steps = int(training.integer("steps", 1, 10000000));

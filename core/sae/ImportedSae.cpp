@@ -68,7 +68,7 @@ ImportedSae ImportedSae::fromSparseAutoencoder(const SparseAutoencoder& sae, con
     config.dSae = sae.latentDim();
     // BatchTopK runs at inference as a JumpReLU at its learned θ, which is how SAELens saves it too.
     config.architecture = c.variant == SaeVariant::TopK ? SaeLensArchitecture::TopK
-                          : c.variant == SaeVariant::BatchTopK || c.variant == SaeVariant::JumpReLU
+                          : c.selectsOverBatch() || c.variant == SaeVariant::JumpReLU
                               ? SaeLensArchitecture::JumpReLU
                               : SaeLensArchitecture::Standard;
     config.k = c.variant == SaeVariant::TopK ? c.k : 0;
@@ -80,7 +80,7 @@ ImportedSae ImportedSae::fromSparseAutoencoder(const SparseAutoencoder& sae, con
     const float s = sae.inputScale();
     // The pre-activations, and so θ, are unchanged by that folding.
     Eigen::VectorXf threshold;
-    if (c.variant == SaeVariant::BatchTopK)
+    if (c.selectsOverBatch())
         threshold = Eigen::VectorXf::Constant(sae.latentDim(), sae.threshold());
     else if (c.variant == SaeVariant::JumpReLU)
         threshold = sae.thresholds();

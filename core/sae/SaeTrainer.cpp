@@ -84,7 +84,7 @@ SaeLossTerms SaeTrainer::evaluateBatch()
     const int batch = static_cast<int>(m_X.cols());
     // Parts of at least 128 inputs: smaller ones cost more in thread start-up than they save. BatchTopK selects over
     // the whole batch, so it runs as one part.
-    const int parts = config().variant == SaeVariant::BatchTopK ? 1
+    const int parts = config().selectsOverBatch() ? 1
                                                                  : std::max(1, std::min(m_training.threads, batch / 128));
     if (parts == 1) {
         const SaeLossTerms terms = m_kernel.evaluate(m_sae, m_X, currentL1(), m_gradient.data());
@@ -162,7 +162,7 @@ bool SaeTrainer::step()
                     "inputs); the last good weights are kept";
         return false;
     }
-    if (config().variant == SaeVariant::BatchTopK && m_kernel.batchMinActive() > 0.0f) {
+    if (config().selectsOverBatch() && m_kernel.batchMinActive() > 0.0f) {
         // SAELens: θ ← (1 − r)θ + r · (smallest kept activation), in double precision; the inference threshold.
         m_threshold = (1.0 - config().thresholdRate) * m_threshold + config().thresholdRate * m_kernel.batchMinActive();
         m_sae.setThreshold(float(m_threshold));

@@ -103,7 +103,7 @@ void SparseAutoencoder::activate(Eigen::MatrixXf& pre) const
         const Eigen::ArrayXf theta = logThresholds().array().exp();
         for (Eigen::Index s = 0; s < pre.cols(); ++s)
             pre.col(s) = (pre.col(s).array() > theta).select(pre.col(s).array(), 0.0f).matrix();
-    } else if (m_config.variant == SaeVariant::BatchTopK) {
+    } else if (m_config.selectsOverBatch()) {
         // Inference: JumpReLU at θ, as SAELens runs the exported SAE: pre · [pre > max(θ, 0)].
         const float theta = std::max(m_threshold, 0.0f);
         pre = (pre.array() > theta).select(pre, 0.0f);
