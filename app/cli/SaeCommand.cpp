@@ -104,7 +104,7 @@ int evaluateImportedSae(const ArgumentParser& args)
                                "steps", "batch", "lr", "lr-schedule", "lr-warmup", "lr-decay", "lr-end", "l1-warmup",
                                "normalize", "resample-at", "path", "randomized", "data-dir",
                                "mlp-epochs", "save", "save-diverged", "seed", "export-activations", "sparsity-loss", "tied",
-                               "matryoshka-widths", "target-l0"})
+                               "matryoshka-widths", "target-l0", "checkpoint-every", "checkpoint-dir", "resume"})
         if (args.has(option))
             throw InputError(std::string("--") + option + " does not apply to --sae (the SAE is evaluated, not trained)");
     const std::string directory = args.text("sae");

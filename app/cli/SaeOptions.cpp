@@ -56,6 +56,15 @@ std::vector<ArgumentParser::Option> SaeOptions::list()
             {"hierarchy", true, "synthetic: P,C = the first P features are parents with C children each, a child active only with its parent (absorption_rate in the JSON)"},
             {"child-probability", true, "synthetic with --hierarchy: a child's probability given its parent (0.5; with --exclusive-children: that one child fires)"},
             {"exclusive-children", false, "synthetic with --hierarchy: at most one child of a parent at a time"},
+            {"correlation", true, "synthetic: correlated firing as SAELens's synthetic data, strength S in [0, 1): a "
+                                  "Gaussian copula (feature i fires when z_i > Phi^-1(1 - p_i), z ~ N(0, Sigma)), "
+                                  "Sigma with 30 % of the pairs uncorrelated and the others +-rho (half each sign), "
+                                  "|rho| uniform in [min(0.1, S), S], made positive semi-definite; each feature keeps "
+                                  "its firing probability (0: independent, the default)"},
+            {"magnitude-mean", true, "synthetic: firing magnitudes max(0, mean_i + std_i N(0,1)) instead of U[0,1), "
+                                     "mean_i = A, or A,B: linear from the first feature to the last (SAELens's "
+                                     "constant and linear laws; default 1 when --magnitude-std is given)"},
+            {"magnitude-std", true, "synthetic: the magnitudes' standard deviation std_i = A or A,B linear (default 0)"},
             {"feature-probability", true, "toy: probability that a feature is active (0.05)"},
             {"toy-steps", true, "toy: training steps of the toy model (3000)"},
             {"d-sae", true, "SAE latents (synthetic, fashion-mnist: 512; toy: 4F)"},
@@ -89,7 +98,13 @@ std::vector<ArgumentParser::Option> SaeOptions::list()
             {"lr-end", true, "learning rate the cosine phase ends at and the decay starts from (lr/10)"},
             {"l1-warmup", true, "steps over which the sparsity coefficient grows linearly to its value (2024: 5 % of the steps; others 0)"},
             {"seed", true, "random seed (0)"},
-            {"normalize", true, "on|off: scale inputs so E|x| = sqrt(d) (on for fashion-mnist and 2024)"},
+            {"normalize", true, "activation normalisation, SAELens's normalize_activations: none (alias off), "
+                                "expected_average_only_in (alias on: one fixed scale so that E|x| = sqrt(d_in), "
+                                "folded into the weights on export; the default for fashion-mnist, 2024 and jumprelu), "
+                                "constant_norm_rescale (each input scaled to norm sqrt(d_in)) or layer_norm (each "
+                                "input centred and divided by its standard deviation + 1e-5); with the last two the "
+                                "reconstruction is un-normalised (x_hat' |x|/sqrt(d_in), or x_hat' sigma + mu) before "
+                                "the loss, so the loss and MSE are in the inputs' units, and the export keeps the mode"},
             {"resample-at", true, "comma-separated steps after which dead features are resampled"},
             {"path", true, "auto (default), dense or sparse: how the loss and gradient are computed"},
             {"dense-threshold", true, "density above which a latent counts as dense (default: the densest true feature's rate, plus 3 standard errors, on synthetic and toy data, else 0.01)"},
@@ -104,6 +119,12 @@ std::vector<ArgumentParser::Option> SaeOptions::list()
             {"u2-is-bf16", false, "file: read '<u2' .npy arrays as bfloat16 (featurescope's convention)"},
             {"sae", true, "evaluate the SAELens SAE in folder DIR on --activations (no training)"},
             {"save", true, "write the trained SAE to folder DIR in SAELens's layout (cfg.json + safetensors)"},
+            {"checkpoint-every", true, "write a checkpoint every N steps into --checkpoint-dir DIR/step_<N>: the SAE in "
+                                       "SAELens's layout plus the trainer's state (optimizer moments, step, random "
+                                       "generators, activity), enough to continue the run exactly"},
+            {"checkpoint-dir", true, "folder of the checkpoints (with --checkpoint-every)"},
+            {"resume", true, "continue the run from checkpoint folder DIR (or from the latest step_<N> in a "
+                             "--checkpoint-dir); the other options must describe the same run (--threads may differ)"},
             {"save-diverged", false, "--save even when training diverged (not saved by default)"},
             {"codes", true, "write the codes of the evaluation inputs to FILE.npy ([N, d_sae] f32)"},
             {"features-csv", true, "write per-feature density, max activation, purity, coherence to FILE"},
@@ -159,8 +180,10 @@ SaeExperimentConfig SaeOptions::config(const ArgumentParser& args)
         config.syntheticDimension = d;
     }
     if (sourceName != "synthetic" &&
-        (args.has("zipf") || args.has("hierarchy") || args.has("child-probability") || args.has("exclusive-children")))
-        throw InputError("--zipf, --hierarchy, --child-probability and --exclusive-children need --source synthetic");
+        (args.has("zipf") || args.has("hierarchy") || args.has("child-probability") || args.has("exclusive-children") ||
+         args.has("correlation") || args.has("magnitude-mean") || args.has("magnitude-std")))
+        throw InputError("--zipf, --hierarchy, --child-probability, --exclusive-children, --correlation, "
+                         "--magnitude-mean and --magnitude-std need --source synthetic");
     SyntheticStructure& structure = config.syntheticStructure;
     structure.zipfExponent = args.has("zipf") ? args.number("zipf", 0.0, 0.0, 10.0, true) : 0.0;
     if (args.has("hierarchy")) {
@@ -174,6 +197,21 @@ SaeExperimentConfig SaeOptions::config(const ArgumentParser& args)
     }
     structure.childProbability = args.number("child-probability", 0.5, 0.0, 1.0);
     structure.exclusiveChildren = args.flag("exclusive-children");
+    structure.correlation = args.has("correlation") ? args.number("correlation", 0.0, 0.0, 0.999) : 0.0;
+    structure.magnitudes = args.has("magnitude-mean") || args.has("magnitude-std");
+    auto profile = [&](const char* option, double fallback, double min, double* first, double* last) {
+        *first = *last = fallback;
+        if (!args.has(option))
+            return;
+        const std::vector<double> v = args.numberList(option, {});
+        if (v.empty() || v.size() > 2 || v[0] < min || v.back() < min || v[0] > 1e6 || v.back() > 1e6)
+            throw InputError(std::string("option --") + option + " expects A or A,B between " + number(min) +
+                             " and 1e6");
+        *first = v[0];
+        *last = v.back();
+    };
+    profile("magnitude-mean", 1.0, -1e6, &structure.magnitudeMeanFirst, &structure.magnitudeMeanLast);
+    profile("magnitude-std", 0.0, 0.0, &structure.magnitudeStdFirst, &structure.magnitudeStdLast);
     if (fashion) {
         config.dataDirectory = args.text("data-dir", config.dataDirectory);
         config.mlpEpochs = int(args.integer("mlp-epochs", config.mlpEpochs, 1, 1000));
@@ -218,9 +256,17 @@ SaeExperimentConfig SaeOptions::config(const ArgumentParser& args)
         }
     }
     const std::string normalize = args.text("normalize", defaults.normalize ? "on" : "off");
-    if (normalize != "on" && normalize != "off")
-        throw InputError("option --normalize expects on or off, got '" + normalize + "'");
-    sae.normalizeInputs = normalize == "on";
+    if (normalize == "on" || normalize == "expected_average_only_in")
+        sae.normalizeInputs = true;
+    else if (normalize == "off" || normalize == "none")
+        sae.normalizeInputs = false;
+    else if (normalize == "constant_norm_rescale")
+        sae.perInputNormalization = SaeInputNormalization::ConstantNormRescale;
+    else if (normalize == "layer_norm")
+        sae.perInputNormalization = SaeInputNormalization::LayerNorm;
+    else
+        throw InputError("option --normalize expects none, expected_average_only_in, constant_norm_rescale, layer_norm, "
+                         "on or off, got '" + normalize + "'");
     if ((sae.variant == SaeVariant::Anthropic2024 || sae.variant == SaeVariant::JumpReLU) && !sae.normalizeInputs &&
         args.has("normalize"))
         throw InputError("the " + saeVariantName(sae.variant) +
@@ -255,5 +301,10 @@ SaeExperimentConfig SaeOptions::config(const ArgumentParser& args)
     if (args.has("dense-threshold"))
         config.denseThreshold = args.number("dense-threshold", 0.0, 0.0, 1.0, true);
     config.ultraRareThreshold = args.number("ultra-rare", config.ultraRareThreshold, 0.0, 1.0);
+    if (args.has("checkpoint-every") != args.has("checkpoint-dir"))
+        throw InputError("--checkpoint-every N and --checkpoint-dir DIR go together");
+    config.checkpointEvery = int(args.integer("checkpoint-every", 0, 1, std::max(1, training.steps)));
+    config.checkpointDirectory = args.text("checkpoint-dir");
+    config.resumeFrom = args.text("resume");
     return config;
 }

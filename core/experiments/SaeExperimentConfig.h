@@ -50,6 +50,14 @@ struct SaeExperimentConfig {
     static constexpr double kDefaultDenseThreshold = 0.01;
     // Inputs of the final evaluation (a file: its first rows); 0 means every row.
     int evaluationInputs = kFinalInputs;
+    // Checkpoints (SaeCheckpoint; not part of a session): every `checkpointEvery` steps into
+    // checkpointDirectory/step_<N>, and a checkpoint (or a checkpoint directory: its latest) to continue from.
+    int checkpointEvery = 0;
+    std::string checkpointDirectory;
+    std::string resumeFrom;
+    // What identifies the run a checkpoint belongs to: the source and every setting that changes the numbers
+    // (not the thread count, the evaluation or the health thresholds).
+    nlohmann::json checkpointIdentity() const;
 
     static constexpr int kLiveInputs = 2048;      // the live metrics while training
     static constexpr int kFinalInputs = 8192;     // the final metrics of a generated source

@@ -39,7 +39,24 @@ double SaeLossKernel::denseFlopsPerStep(int inputDim, int latentDim, int batch)
     return 5.0 * 2.0 * double(inputDim) * latentDim * batch;
 }
 
-Eigen::VectorXf SaeLossKernel::sampleSquaredErrors() const { return m_G.colwise().squaredNorm().transpose(); }
+Eigen::VectorXf SaeLossKernel::sampleSquaredErrors() const
+{
+    return m_weights ? m_weightedErrors : Eigen::VectorXf(m_G.colwise().squaredNorm().transpose());
+}
+
+void SaeLossKernel::applySampleWeights(Eigen::VectorXf* gSum)
+{
+    // In: m_G = x̂' − t. The loss term w_s ‖G_s‖² has gradient 2 w_s G_s: every later product uses w_s G_s. AuxK keeps
+    // the unweighted residual (its own term is weighted per input).
+    if (!m_weights || m_weights->size() != m_G.cols())
+        return;
+    m_weightedErrors = m_G.colwise().squaredNorm().transpose().cwiseProduct(*m_weights);
+    if (m_auxK > 0)
+        m_auxResidual = m_G;
+    m_G.array().rowwise() *= m_weights->transpose().array();
+    if (gSum)
+        *gSum = m_G.rowwise().sum();
+}
 
 void SaeLossKernel::prepareLists(int batch)
 {
@@ -123,8 +140,12 @@ SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::
 
     // r = x − b_dec: the decoder's target (x̂ − x = W_dec f − r) and, with a pre-encoder bias, the encoder's input.
     m_residualTarget.resize(d, batch);
-    m_residualTarget = X.colwise() - sae.decoderBias();
-    const Eigen::MatrixXf& encoderInput = m_config.subtractsDecoderBias() ? m_residualTarget : X;
+    const bool ownTarget = m_target && m_target->cols() == batch && m_target->rows() == d;
+    m_residualTarget = (ownTarget ? *m_target : X).colwise() - sae.decoderBias();
+    if (ownTarget && m_config.subtractsDecoderBias())
+        m_encoderInput = X.colwise() - sae.decoderBias();
+    const Eigen::MatrixXf& encoderInput =
+        m_config.subtractsDecoderBias() ? (ownTarget ? m_encoderInput : m_residualTarget) : X;
     // Encoder GEMM in blocks of samples, each block's codes extracted while its pre-activations are still in cache.
     m_pre.resize(dsae, batch);
     prepareLists(batch);
@@ -204,7 +225,7 @@ SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::
         Eigen::Map<const Eigen::VectorXf> dBenc(gradient + sae.encoderBiasOffset(), dsae);
         dBdec.noalias() -= sae.encoderColumns() * dBenc;
     }
-    terms.mse = m_G.squaredNorm() / (double(batch) * d);
+    terms.mse = (m_weights ? double(m_weightedErrors.sum()) : double(m_G.squaredNorm())) / (double(batch) * d);
     terms.penalty = penaltySum;
     terms.loss = terms.mse + terms.penalty + terms.auxLoss + terms.prefixLoss;
     return terms;
@@ -300,15 +321,19 @@ double SaeLossKernel::auxForwardBackward(const SparseAutoencoder& sae, const Eig
     const auto dec = sae.decoderWeights();
     Eigen::VectorXf A(d);
     double total = 0.0;
+    const bool weighted = m_weights && m_weights->size() == batch;
+    const Eigen::MatrixXf& residual = weighted ? m_auxResidual : m_G;
     for (int s = 0; s < batch; ++s) {
-        A = m_G.col(s);
+        A = residual.col(s);
         const int* feature = m_auxFeature.data() + std::size_t(s) * k;
         const float* value = m_auxValue.data() + std::size_t(s) * k;
         for (std::size_t t = 0; t < k; ++t)
             A.noalias() += value[t] * dec.col(feature[t]);
-        total += double(A.squaredNorm());
+        const float ws = weighted ? (*m_weights)[s] : 1.0f;
+        total += double(ws) * double(A.squaredNorm());
         if (!gradient)
             continue;
+        A *= ws;
         Eigen::Map<Eigen::MatrixXf> dEnc(gradient + sae.encoderOffset(), d, m_config.latentDim);
         float* dBenc = gradient + sae.encoderBiasOffset();
         Eigen::Map<Eigen::MatrixXf> dDec(gradient + sae.decoderOffset(), d, m_config.latentDim);
@@ -336,20 +361,24 @@ double SaeLossKernel::matryoshkaPrefixes(const SparseAutoencoder& sae, const Eig
     const float c = 2.0f / (float(batch) * float(d));
     const auto dec = sae.decoderWeights();
     m_levelResidual.resize(d, inner);
+    const bool weighted = m_weights && m_weights->size() == batch;
     Eigen::VectorXf A(d);
     double total = 0.0;
     for (int s = 0; s < batch; ++s) {
         const int begin = m_rowStart[std::size_t(s)], end = m_rowStart[std::size_t(s) + 1];
+        const float ws = weighted ? (*m_weights)[s] : 1.0f;
         A = -m_residualTarget.col(s);
         int a = begin;
         for (int l = 0; l < inner; ++l) {
             for (; a < end && m_activeFeature[std::size_t(a)] < m_innerWidths[std::size_t(l)]; ++a)
                 A.noalias() += m_activeValue[std::size_t(a)] * dec.col(m_activeFeature[std::size_t(a)]);
             m_levelResidual.col(l) = A;
-            total += double(A.squaredNorm());
+            total += double(ws) * double(A.squaredNorm());
         }
         if (!gradient)
             continue;
+        if (weighted)
+            m_levelResidual *= ws;
         for (int l = inner - 2; l >= 0; --l)
             m_levelResidual.col(l) += m_levelResidual.col(l + 1);
         Eigen::Map<Eigen::MatrixXf> dEnc(gradient + sae.encoderOffset(), d, m_config.latentDim);
@@ -388,6 +417,7 @@ void SaeLossKernel::sparseForwardBackward(const SparseAutoencoder& sae, const Ei
     const float* penalty = m_featurePenalty.data();
     *penaltySum = SaeSparsePasses::decode(d, batch, rows, features, values, dec, penalty, m_residualTarget.data(),
                                           m_G.data(), gSum.data());
+    applySampleWeights(&gSum);
     if (!gradient)
         return;
     Eigen::Map<Eigen::VectorXf>(gradient + sae.decoderBiasOffset(), d) = c * gSum;
@@ -445,6 +475,7 @@ void SaeLossKernel::denseBackward(const SparseAutoencoder& sae, const Eigen::Mat
     m_G.resize(d, batch);
     m_G.noalias() = dec * F;
     m_G -= m_residualTarget;
+    applySampleWeights(nullptr);
     const Eigen::VectorXf codeSum = F.rowwise().sum();
     *penaltySum = m_config.learnsThresholds() ? jumpReluSparsity(sae, m_l1) : double(codeSum.dot(m_featurePenalty));
     for (int j = 0; j < dsae; ++j)

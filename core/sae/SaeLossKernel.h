@@ -45,6 +45,14 @@ public:
     // TopK with auxK > 0: the latents counted as dead (ascending indices; the list must outlive the evaluate()
     // calls); n_dead is its size. Empty or null: no AuxK loss.
     void setDeadLatents(const std::vector<int>* dead) { m_dead = dead; }
+    // Per-input normalisation (SaeInputNormalizer): the decoder's target t (null: the inputs themselves) and a weight
+    // w_s per input on every reconstruction term (null: 1), so that the loss is in the inputs' own units. Both must
+    // outlive the evaluate() calls and match the batch.
+    void setReconstructionTarget(const Eigen::MatrixXf* target, const Eigen::VectorXf* weights)
+    {
+        m_target = target;
+        m_weights = weights;
+    }
 
     // After evaluate(): for each feature, how many inputs of the batch activated it.
     const std::vector<int>& fireCounts() const { return m_fireCount; }
@@ -65,6 +73,7 @@ private:
     void denseBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput, float* gradient,
                        double* penaltySum);
     void selectBatchTopK(int batch);
+    void applySampleWeights(Eigen::VectorXf* gSum);
     double jumpReluSparsity(const SparseAutoencoder& sae, double l1) const;
     void jumpReluBackward(const SparseAutoencoder& sae, double l1, float c, float* gradient);
     void selectAuxLatents(int first, int count);
@@ -98,6 +107,11 @@ private:
     float m_batchMinActive = -1.0f;
     Eigen::VectorXf m_theta;          // JumpReLU: exp(log θ)
     Eigen::MatrixXf m_rawPre;         // JumpReLU: pre-activations (dense path)
+    const Eigen::MatrixXf* m_target = nullptr;  // per-input normalisation: the decoder's target
+    const Eigen::VectorXf* m_weights = nullptr; // and each input's weight
+    Eigen::MatrixXf m_encoderInput;   // x − b_dec when the target differs from the inputs
+    Eigen::MatrixXf m_auxResidual;    // x̂ − t before weighting, for AuxK
+    Eigen::VectorXf m_weightedErrors; // w_s ‖x̂_s − t_s‖²
     std::vector<int> m_innerWidths;   // Matryoshka: the prefix widths below d_sae
     Eigen::MatrixXf m_levelResidual;  // Matryoshka: one input's x̂_w − x per inner prefix, then their suffix sums
     double m_l1 = 0.0;                // the λ of the current evaluate()
