@@ -3,6 +3,7 @@
 #include "common/InputError.h"
 #include "sae/SaeConfig.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -85,7 +86,7 @@ std::vector<ArgumentParser::Option> SaeOptions::list()
                               "; 2024: 2/d_in (lambda = 2 for a squared error summed over d_in; our MSE is a mean over "
                               "d_in. Anthropic's 5/d_in shrinks codes so much that synthetic data reaches explained "
                               "variance 0.63; 2/d_in reaches 0.87 at MMCS 0.997); jumprelu: the sparsity loss's coefficient, 1/d_in "
-                              "(SAELens's l0_coefficient 1 for a summed squared error); topk, batchtopk, matryoshka: 0"},
+                              "(SAELens's l0_coefficient 1 for a summed squared error), with --sparsity-loss quadratic 16/d_in; topk, batchtopk, matryoshka: 0"},
             {"k", true, "topk: active latents per input; batchtopk, matryoshka: on average (5)"},
             {"aux-k", true, "topk, batchtopk, matryoshka: weight of the AuxK loss on latents silent for more than 1000 steps (1; 0 = off)"},
             {"steps", true, perSource("SAE training steps", [](const Defaults& d) { return std::to_string(d.steps); })},
@@ -96,7 +97,7 @@ std::vector<ArgumentParser::Option> SaeOptions::list()
             {"lr-warmup", true, "steps of linear learning-rate warm-up from lr/N to lr (0)"},
             {"lr-decay", true, "final steps of linear learning-rate decay to 0 (0)"},
             {"lr-end", true, "learning rate the cosine phase ends at and the decay starts from (lr/10)"},
-            {"l1-warmup", true, "steps over which the sparsity coefficient grows linearly to its value (2024: 5 % of the steps; others 0)"},
+            {"l1-warmup", true, "steps over which the sparsity coefficient grows linearly to its value (2024: 5 % of the steps; jumprelu with --sparsity-loss quadratic: all of them; others 0)"},
             {"seed", true, "random seed (0)"},
             {"normalize", true, "activation normalisation, SAELens's normalize_activations: none (alias off), "
                                 "expected_average_only_in (alias on: one fixed scale so that E|x| = sqrt(d_in), "
@@ -226,7 +227,6 @@ SaeExperimentConfig SaeOptions::config(const ArgumentParser& args)
     SaeConfig& sae = config.sae;
     sae.variant = saeVariantFromName(args.text("variant", "tm2023"));
     sae.latentDim = int(args.integer("d-sae", defaults.latents, 1, 1 << 20));
-    sae.l1 = args.number("l1", SaeExperimentConfig::defaultL1(source, sae.variant, config.inputDimension()), 0.0, 1e3);
     sae.k = int(args.integer("k", 5, 1, sae.latentDim));
     sae.auxK = args.number("aux-k", sae.auxK, 0.0, 1e6);
     sae.tiedEncoder = args.flag("tied");
@@ -240,9 +240,13 @@ SaeExperimentConfig SaeOptions::config(const ArgumentParser& args)
             throw InputError("option --sparsity-loss expects step, tanh or quadratic, got '" + loss + "'");
         sae.jumpSparsity = saeJumpSparsityFromName(loss);
     }
+    sae.l1 = args.number(
+        "l1", SaeExperimentConfig::defaultL1(source, sae.variant, config.inputDimension(), sae.jumpSparsity), 0.0, 1e3);
     if (args.has("target-l0") && sae.jumpSparsity != SaeJumpSparsity::Quadratic)
         throw InputError("--target-l0 applies to --variant jumprelu --sparsity-loss quadratic");
-    sae.jumpTargetL0 = args.number("target-l0", double(sae.k), 0.0, double(sae.latentDim), true);
+    if (sae.jumpSparsity == SaeJumpSparsity::Quadratic)
+        sae.jumpTargetL0 =
+            args.number("target-l0", double(std::min(sae.k, sae.latentDim)), 0.0, double(sae.latentDim), true);
     if (args.has("matryoshka-widths")) {
         if (sae.variant != SaeVariant::Matryoshka)
             throw InputError("--matryoshka-widths applies to --variant matryoshka");

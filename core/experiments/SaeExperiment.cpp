@@ -198,9 +198,7 @@ nlohmann::json SaeRunResult::toJson(const SaeExperimentConfig& config) const
                           {"lr_end", SaeSchedule::endLearningRate(config.training)}};
     out["l1_warmup_steps"] = config.training.l1WarmupSteps >= 0
                                  ? double(config.training.l1WarmupSteps)
-                                 : (sae.variant == SaeVariant::Anthropic2024
-                                        ? config.training.l1WarmupFraction * config.training.steps
-                                        : 0.0);
+                                 : SaeSchedule::defaultPenaltyWarmup(sae, config.training);
     out["seed"] = config.training.seed;
     out["status"] = status == TrainingStatus::Finished    ? "finished"
                     : status == TrainingStatus::Diverged  ? "diverged"

@@ -141,7 +141,7 @@ SaeExperimentConfig::Defaults SaeExperimentConfig::defaultsFor(Source source, in
     return {512, 6e-3, 2000, 256, 3e-3, false};
 }
 
-double SaeExperimentConfig::defaultL1(Source source, SaeVariant variant, int inputDim)
+double SaeExperimentConfig::defaultL1(Source source, SaeVariant variant, int inputDim, SaeJumpSparsity sparsity)
 {
     int d = inputDim;
     if (d <= 0)
@@ -157,7 +157,7 @@ double SaeExperimentConfig::defaultL1(Source source, SaeVariant variant, int inp
         return k2024Lambda / d;
     case SaeVariant::JumpReLU:
         // SAELens's l0_coefficient multiplies a squared error summed over d_in; ours is the mean.
-        return kJumpReluL0 / d;
+        return (sparsity == SaeJumpSparsity::Quadratic ? kJumpReluQuadratic : kJumpReluL0) / d;
     case SaeVariant::TopK:
     case SaeVariant::BatchTopK:
     case SaeVariant::Matryoshka:

@@ -91,10 +91,15 @@ struct SaeExperimentConfig {
     // λ = 2 for a squared error summed over dimensions (Anthropic's 5 shrinks the codes too much to reach explained
     // variance 0.8 on the synthetic source); topk 0 (no penalty). `inputDim` 0 takes the source's default dimension
     // (synthetic 64, toy 5, fashion-mnist and file 128).
-    static double defaultL1(Source source, SaeVariant variant, int inputDim = 0);
+    static double defaultL1(Source source, SaeVariant variant, int inputDim = 0,
+                            SaeJumpSparsity sparsity = SaeJumpSparsity::Step);
     static constexpr double k2024Lambda = 2.0;
     // JumpReLU: λ = kJumpReluL0 / d_in, SAELens's l0_coefficient for a summed squared error.
     static constexpr double kJumpReluL0 = 1.0;
+    // JumpReLU's quadratic loss λ (L0/T − 1)²: λ = kJumpReluQuadratic / d_in. Its pull on θ near the target is
+    // 2λ(L0/T − 1)/T per unit of L0 against the step loss's λ: 16/d_in matches the step default's pull at L0 about
+    // 1.16 T, so L0 settles near T (docs/SAE_RECIPES.md).
+    static constexpr double kJumpReluQuadratic = 16.0;
     // A config with the source's defaults filled in (true features: F for synthetic, n for toy).
     static SaeExperimentConfig withDefaults(Source source);
 

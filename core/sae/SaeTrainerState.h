@@ -5,6 +5,7 @@
 #include "sae/SparseAutoencoder.h"
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace featurescope {
