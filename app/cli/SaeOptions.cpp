@@ -105,7 +105,7 @@ std::vector<ArgumentParser::Option> SaeOptions::list()
                                 "constant_norm_rescale (each input scaled to norm sqrt(d_in)) or layer_norm (each "
                                 "input centred and divided by its standard deviation + 1e-5); with the last two the "
                                 "reconstruction is un-normalised (x_hat' |x|/sqrt(d_in), or x_hat' sigma + mu) before "
-                                "the loss, so the loss and MSE are in the inputs' units, and the export keeps the mode"},
+                                "the loss, so the loss and MSE are in the inputs' units, and the export keeps the mode. The 2024 and jumprelu recipes always normalise (none is refused)"},
             {"resample-at", true, "comma-separated steps after which dead features are resampled"},
             {"path", true, "auto (default), dense or sparse: how the loss and gradient are computed"},
             {"dense-threshold", true, "density above which a latent counts as dense (default: the densest true feature's rate, plus 3 standard errors, on synthetic and toy data, else 0.01)"},
@@ -125,7 +125,7 @@ std::vector<ArgumentParser::Option> SaeOptions::list()
                                        "generators, activity), enough to continue the run exactly"},
             {"checkpoint-dir", true, "folder of the checkpoints (with --checkpoint-every)"},
             {"resume", true, "continue the run from checkpoint folder DIR (or from the latest step_<N> in a "
-                             "--checkpoint-dir); the other options must describe the same run (--threads may differ)"},
+                             "--checkpoint-dir); the other options must describe the same run (--threads may differ, at the price of the last bits)"},
             {"save-diverged", false, "--save even when training diverged (not saved by default)"},
             {"codes", true, "write the codes of the evaluation inputs to FILE.npy ([N, d_sae] f32)"},
             {"features-csv", true, "write per-feature density, max activation, purity, coherence to FILE"},
