@@ -187,6 +187,12 @@ nlohmann::json SaeRunResult::toJson(const SaeExperimentConfig& config) const
         out["aux_k_dead_latents"] = auxDeadAtEnd;
     out["normalize_inputs"] = sae.normalizesInputs();
     out["normalize_activations"] = sae.normalizationName();
+    if (config.checkpointEvery > 0) {
+        out["checkpoint_every"] = config.checkpointEvery;
+        out["checkpoint_dir"] = config.checkpointDirectory;
+    }
+    if (!config.resumeFrom.empty())
+        out["resumed_from"] = config.resumeFrom;
     out["input_scale"] = this->sae->inputScale();
     out["steps"] = config.training.steps;
     out["steps_done"] = stepsDone;

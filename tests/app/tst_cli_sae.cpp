@@ -278,6 +278,7 @@ private Q_SLOTS:
             QVERIFY2(std::abs(a.value(QLatin1String(key)).toDouble() - b.value(QLatin1String(key)).toDouble()) <= 1e-6,
                      key);
         QCOMPARE(b.value(QStringLiteral("steps_done")).toInt(), 60);
+        QCOMPARE(b.value(QStringLiteral("resumed_from")).toString(), dir + QStringLiteral("/step_20"));
         // Another run's checkpoint, and a damaged one.
         const CliRun other = runSae(base + QStringList{QStringLiteral("--k"), QStringLiteral("7"), QStringLiteral("--resume"), dir});
         QCOMPARE(other.exitCode, 2);
