@@ -271,10 +271,11 @@ SaeExperimentConfig SaeOptions::config(const ArgumentParser& args)
     else
         throw InputError("option --normalize expects none, expected_average_only_in, constant_norm_rescale, layer_norm, "
                          "on or off, got '" + normalize + "'");
+    // A per-input normalisation replaces the fixed scale these recipes otherwise always apply.
     if ((sae.variant == SaeVariant::Anthropic2024 || sae.variant == SaeVariant::JumpReLU) && !sae.normalizeInputs &&
-        args.has("normalize"))
+        sae.perInputNormalization == SaeInputNormalization::None && args.has("normalize"))
         throw InputError("the " + saeVariantName(sae.variant) +
-                         " variant always normalises its inputs (--normalize off is not possible)");
+                         " variant always normalises its inputs (--normalize off or none is not possible)");
     SaeTrainingConfig& training = config.training;
     training.steps = int(args.integer("steps", defaults.steps, 0, 10000000));
     training.batch = int(args.integer("batch", defaults.batch, 1, 65536));

@@ -56,6 +56,11 @@ private Q_SLOTS:
                                                                     QStringLiteral("--correlation"), QStringLiteral("0.5"),
                                                                     QStringLiteral("--steps"), QStringLiteral("1500")}
                                                      << 0.9;
+        // A per-input mode replaces the fixed scale that jumprelu otherwise always applies.
+        QTest::newRow("jumprelu layer_norm") << QStringList{QStringLiteral("--variant"), QStringLiteral("jumprelu"),
+                                                            QStringLiteral("--normalize"), QStringLiteral("layer_norm"),
+                                                            QStringLiteral("--steps"), QStringLiteral("1500")}
+                                             << 0.9;
         QTest::newRow("dense path, few steps") << QStringList{QStringLiteral("--steps"), QStringLiteral("20"),
                                                               QStringLiteral("--path"), QStringLiteral("dense"),
                                                               QStringLiteral("--d-sae"), QStringLiteral("128")}
