@@ -103,7 +103,8 @@ int evaluateImportedSae(const ArgumentParser& args)
     for (const char* option : {"features", "d", "feature-probability", "toy-steps", "d-sae", "variant", "l1", "k", "aux-k",
                                "steps", "batch", "lr", "lr-schedule", "lr-warmup", "lr-decay", "lr-end", "l1-warmup",
                                "normalize", "resample-at", "path", "randomized", "data-dir",
-                               "mlp-epochs", "save", "save-diverged", "seed", "export-activations", "sparsity-loss", "tied"})
+                               "mlp-epochs", "save", "save-diverged", "seed", "export-activations", "sparsity-loss", "tied",
+                               "matryoshka-widths", "target-l0", "checkpoint-every", "checkpoint-dir", "resume"})
         if (args.has(option))
             throw InputError(std::string("--") + option + " does not apply to --sae (the SAE is evaluated, not trained)");
     const std::string directory = args.text("sae");
@@ -201,6 +202,9 @@ int SaeCommand::run(const std::vector<std::string>& arguments)
     const std::string sourceName = SaeOptions::sourceName(args);
     SaeExperimentConfig config = SaeOptions::config(args);
     const SaeTrainingConfig& training = config.training;
+    if (config.sae.variant == SaeVariant::Matryoshka && config.sae.matryoshkaLevels().size() == 1)
+        std::cerr << "featurescope sae: note: matryoshka with the one prefix width d_sae is plain BatchTopK (SAELens's "
+                     "default); give nested widths with --matryoshka-widths a,b,c\n";
 
     // The experiment the panel runs, with the same seed streams: the same numbers.
     SaeSourceFactory sources;

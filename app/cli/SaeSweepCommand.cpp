@@ -25,7 +25,8 @@ const char* const kMetrics[] = {"l0",   "mse",  "explained_variance", "dead_frac
                                 "dense_fraction", "mmcs", "mcc", "f1_mean", "shrinkage", "absorption_rate"};
 
 // Options of `sae` that write files or evaluate a given SAE: one run's business, not a sweep's.
-const char* const kRefused[] = {"sae", "save", "save-diverged", "codes", "features-csv", "export-activations"};
+const char* const kRefused[] = {"sae", "save", "save-diverged", "codes", "features-csv", "export-activations",
+                                 "checkpoint-every", "checkpoint-dir", "resume"};
 
 // Indices of the points no other point beats on both L0 and MSE (lower is better for both).
 std::vector<std::size_t> paretoFront(const std::vector<double>& l0, const std::vector<double>& mse)
@@ -89,7 +90,7 @@ int SaeSweepCommand::run(const std::vector<std::string>& arguments)
     const SaeExperimentConfig base = SaeOptions::config(baseArgs);
     const SaeVariant variant = base.sae.variant;
     if (sweepK && !base.sae.selectsTopK())
-        throw InputError("--k sweeps need --variant topk or batchtopk");
+        throw InputError("--k sweeps need --variant topk, batchtopk or matryoshka");
     if (!sweepK && base.sae.selectsTopK())
         throw InputError("the " + saeVariantName(variant) + " variant has no sparsity coefficient: sweep --k instead");
     for (double v : values) {

@@ -5,6 +5,7 @@
 #include "common/ProgressReporter.h"
 #include "experiments/RngStreams.h"
 #include "math/Rng.h"
+#include "sae/SaeCheckpoint.h"
 #include "sae/SaeSchedule.h"
 #include "sae/SaeMetricsExport.h"
 
@@ -70,16 +71,25 @@ SaeRunResult SaeExperiment::train(const SaeExperimentConfig& config, SaeSourceFa
         throw Cancelled();
     const ActivationSource& source = *result.source.source;
     SaeTrainer trainer(config.saeConfig(), config.training, source);
+    const nlohmann::json identity = config.checkpointIdentity();
+    if (!config.resumeFrom.empty())
+        SaeCheckpoint::restore(SaeCheckpoint::resolve(config.resumeFrom), trainer, identity);
     const int steps = config.training.steps;
+    const int every = config.checkpointEvery;
     int chunk = 4;
     auto lastReport = Clock::now() - std::chrono::seconds(1);
     while (trainer.status() == TrainingStatus::Running && !progress.isCancelled()) {
         const auto t0 = Clock::now();
-        trainer.run(nullptr, chunk);
+        // Chunks end at checkpoint steps; the chunk size does not change the numbers (the trainer's state is the same
+        // after s steps however they were split).
+        trainer.run(nullptr, every > 0 ? std::min(chunk, every - trainer.stepsDone() % every) : chunk);
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-        // ~25 ms chunks: prompt to stop, long enough to amortise the bookkeeping. The chunk size does not change the
-        // numbers (the trainer's state is the same after s steps however they were split).
+        // ~25 ms chunks: prompt to stop, long enough to amortise the bookkeeping.
         chunk = std::clamp(int(chunk * (ms > 0.0 ? 25.0 / ms : 2.0)), 1, 100000);
+        if (every > 0 && trainer.stepsDone() > 0 && trainer.stepsDone() % every == 0 &&
+            trainer.status() != TrainingStatus::Diverged)
+            SaeCheckpoint::write(SaeCheckpoint::folderFor(config.checkpointDirectory, trainer.stepsDone()), trainer,
+                                 identity, {{"featurescope", {{"checkpoint_step", trainer.stepsDone()}}}});
         if (trainer.status() != TrainingStatus::Running)
             break;
         if (observer)
@@ -160,10 +170,14 @@ nlohmann::json SaeRunResult::toJson(const SaeExperimentConfig& config) const
         out["k"] = sae.k;
         out["aux_k"] = sae.auxK;
     }
-    if (sae.variant == SaeVariant::BatchTopK)
+    if (sae.selectsOverBatch())
         out["threshold"] = this->sae->threshold(); // the inference JumpReLU's θ, learned in training
+    if (sae.variant == SaeVariant::Matryoshka)
+        out["matryoshka_widths"] = sae.matryoshkaLevels();
     if (sae.variant == SaeVariant::JumpReLU) {
-        out["sparsity_loss"] = sae.jumpSparsity == SaeJumpSparsity::Tanh ? "tanh" : "step";
+        out["sparsity_loss"] = saeJumpSparsityName(sae.jumpSparsity);
+        if (sae.jumpSparsity == SaeJumpSparsity::Quadratic)
+            out["target_l0"] = sae.jumpTargetL0;
         Eigen::VectorXf theta = this->sae->thresholds();
         std::sort(theta.data(), theta.data() + theta.size());
         out["threshold_median"] = theta.size() ? double(theta[theta.size() / 2]) : 0.0;
@@ -172,6 +186,13 @@ nlohmann::json SaeRunResult::toJson(const SaeExperimentConfig& config) const
     if (auxDeadAtEnd >= 0)
         out["aux_k_dead_latents"] = auxDeadAtEnd;
     out["normalize_inputs"] = sae.normalizesInputs();
+    out["normalize_activations"] = sae.normalizationName();
+    if (config.checkpointEvery > 0) {
+        out["checkpoint_every"] = config.checkpointEvery;
+        out["checkpoint_dir"] = config.checkpointDirectory;
+    }
+    if (!config.resumeFrom.empty())
+        out["resumed_from"] = config.resumeFrom;
     out["input_scale"] = this->sae->inputScale();
     out["steps"] = config.training.steps;
     out["steps_done"] = stepsDone;
@@ -183,9 +204,7 @@ nlohmann::json SaeRunResult::toJson(const SaeExperimentConfig& config) const
                           {"lr_end", SaeSchedule::endLearningRate(config.training)}};
     out["l1_warmup_steps"] = config.training.l1WarmupSteps >= 0
                                  ? double(config.training.l1WarmupSteps)
-                                 : (sae.variant == SaeVariant::Anthropic2024
-                                        ? config.training.l1WarmupFraction * config.training.steps
-                                        : 0.0);
+                                 : SaeSchedule::defaultPenaltyWarmup(sae, config.training);
     out["seed"] = config.training.seed;
     out["status"] = status == TrainingStatus::Finished    ? "finished"
                     : status == TrainingStatus::Diverged  ? "diverged"

@@ -39,6 +39,8 @@ SaeConfig SaeExperimentConfig::saeConfig() const
 
 void SaeExperimentConfig::validate() const
 {
+    if (checkpointEvery < 0 || (checkpointEvery > 0 && checkpointDirectory.empty()))
+        throw InputError("checkpoints need a positive interval and a folder");
     switch (source) {
     case Source::Synthetic:
         if (syntheticFeatures < 1 || syntheticFeatures > 100000)
@@ -139,7 +141,7 @@ SaeExperimentConfig::Defaults SaeExperimentConfig::defaultsFor(Source source, in
     return {512, 6e-3, 2000, 256, 3e-3, false};
 }
 
-double SaeExperimentConfig::defaultL1(Source source, SaeVariant variant, int inputDim)
+double SaeExperimentConfig::defaultL1(Source source, SaeVariant variant, int inputDim, SaeJumpSparsity sparsity)
 {
     int d = inputDim;
     if (d <= 0)
@@ -155,9 +157,10 @@ double SaeExperimentConfig::defaultL1(Source source, SaeVariant variant, int inp
         return k2024Lambda / d;
     case SaeVariant::JumpReLU:
         // SAELens's l0_coefficient multiplies a squared error summed over d_in; ours is the mean.
-        return kJumpReluL0 / d;
+        return (sparsity == SaeJumpSparsity::Quadratic ? kJumpReluQuadratic : kJumpReluL0) / d;
     case SaeVariant::TopK:
     case SaeVariant::BatchTopK:
+    case SaeVariant::Matryoshka:
         return 0.0; // sparsity comes from k
     case SaeVariant::TM2023:
         break;
@@ -193,7 +196,11 @@ void to_json(nlohmann::json& j, const SaeExperimentConfig& c)
                       {"parents", c.syntheticStructure.parents},
                       {"children", c.syntheticStructure.childrenPerParent},
                       {"child_probability", c.syntheticStructure.childProbability},
-                      {"exclusive_children", c.syntheticStructure.exclusiveChildren}};
+                      {"exclusive_children", c.syntheticStructure.exclusiveChildren},
+                      {"correlation", c.syntheticStructure.correlation},
+                      {"magnitudes", c.syntheticStructure.magnitudes},
+                      {"magnitude_mean", {c.syntheticStructure.magnitudeMeanFirst, c.syntheticStructure.magnitudeMeanLast}},
+                      {"magnitude_std", {c.syntheticStructure.magnitudeStdFirst, c.syntheticStructure.magnitudeStdLast}}};
     j["toy"] = {{"features", c.toyFeatures},
                 {"hidden", c.toyHidden},
                 {"probability", c.toyProbability},
@@ -209,8 +216,14 @@ void to_json(nlohmann::json& j, const SaeExperimentConfig& c)
                 {"l1", c.sae.l1},
                 {"k", c.sae.k},
                 {"aux_k", c.sae.auxK},
-                {"sparsity_loss", c.sae.jumpSparsity == SaeJumpSparsity::Tanh ? "tanh" : "step"},
-                {"normalize_inputs", c.sae.normalizeInputs}};
+                {"sparsity_loss", saeJumpSparsityName(c.sae.jumpSparsity)},
+                {"target_l0", c.sae.jumpTargetL0},
+                {"matryoshka_widths", c.sae.matryoshkaWidths},
+                {"normalize_inputs", c.sae.normalizeInputs},
+                {"per_input_normalization", c.sae.perInputNormalization == SaeInputNormalization::LayerNorm ? "layer_norm"
+                                            : c.sae.perInputNormalization == SaeInputNormalization::ConstantNormRescale
+                                                ? "constant_norm_rescale"
+                                                : "none"}};
     j["training"] = {{"steps", c.training.steps},
                      {"batch", c.training.batch},
                      {"learning_rate", c.training.learningRate},
@@ -223,6 +236,17 @@ void to_json(nlohmann::json& j, const SaeExperimentConfig& c)
                      {"l1_warmup_steps", c.training.l1WarmupSteps}};
     j["health"] = {{"dense_threshold", c.denseThreshold}, {"ultra_rare_threshold", c.ultraRareThreshold}};
     j["evaluation_inputs"] = c.evaluationInputs;
+}
+
+nlohmann::json SaeExperimentConfig::checkpointIdentity() const
+{
+    nlohmann::json run = *this;
+    run.erase("health");
+    run.erase("evaluation_inputs");
+    run["training"].erase("threads");
+    nlohmann::json training = this->training;
+    training.erase("threads");
+    return {{"experiment", run}, {"sae", saeConfig()}, {"training", training}};
 }
 
 bool SaeExperimentConfig::importRequest(const nlohmann::json& settings, std::string* path,
@@ -261,6 +285,18 @@ SaeExperimentConfig SaeExperimentConfig::fromJson(const nlohmann::json& settings
         c.syntheticStructure.childProbability = syn.number("child_probability", 0.0, 1.0);
         c.syntheticStructure.exclusiveChildren = syn.boolean("exclusive_children");
     }
+    if (syn.has("correlation")) { // sessions before correlations and magnitude laws: independent, U[0, 1)
+        c.syntheticStructure.correlation = syn.number("correlation", 0.0, 0.999);
+        c.syntheticStructure.magnitudes = syn.boolean("magnitudes");
+        const std::vector<double> mean = syn.numbers("magnitude_mean", 2, -1e6, 1e6);
+        const std::vector<double> sd = syn.numbers("magnitude_std", 2, 0.0, 1e6);
+        if (mean.size() != 2 || sd.size() != 2)
+            throw InputError("features panel state: magnitude_mean and magnitude_std need two values each");
+        c.syntheticStructure.magnitudeMeanFirst = mean[0];
+        c.syntheticStructure.magnitudeMeanLast = mean[1];
+        c.syntheticStructure.magnitudeStdFirst = sd[0];
+        c.syntheticStructure.magnitudeStdLast = sd[1];
+    }
     const SettingsReader toy = r.object("toy");
     c.toyFeatures = int(toy.integer("features", 2, 2000));
     c.toyHidden = int(toy.integer("hidden", 1, 512));
@@ -272,16 +308,27 @@ SaeExperimentConfig SaeExperimentConfig::fromJson(const nlohmann::json& settings
     if (mnist.has("randomized")) // sessions before the experiment layer did not store it
         c.randomized = mnist.boolean("randomized");
     const SettingsReader sae = r.object("sae");
-    c.sae.variant = saeVariantFromName(sae.choice("variant", {"tm2023", "2024", "topk", "batchtopk", "jumprelu"}));
+    c.sae.variant =
+        saeVariantFromName(sae.choice("variant", {"tm2023", "2024", "topk", "batchtopk", "jumprelu", "matryoshka"}));
     c.sae.latentDim = int(sae.integer("latents", 1, 65536));
     c.sae.l1 = sae.number("l1", 0.0, 1000.0);
     c.sae.k = int(sae.integer("k", 1, 65536));
     if (sae.has("aux_k")) // sessions before AuxK take its default
         c.sae.auxK = sae.number("aux_k", 0.0, 1e6);
     if (sae.has("sparsity_loss")) // sessions before JumpReLU take its default
-        c.sae.jumpSparsity = sae.choice("sparsity_loss", {"step", "tanh"}) == "tanh" ? SaeJumpSparsity::Tanh
-                                                                                     : SaeJumpSparsity::Step;
+        c.sae.jumpSparsity = saeJumpSparsityFromName(sae.choice("sparsity_loss", {"step", "tanh", "quadratic"}));
+    if (sae.has("target_l0")) // sessions before the quadratic loss take its default
+        c.sae.jumpTargetL0 = sae.number("target_l0", 1e-9, 65536.0);
+    if (sae.has("matryoshka_widths"))
+        for (std::int64_t w : sae.integers("matryoshka_widths", 64, 1, 65536))
+            c.sae.matryoshkaWidths.push_back(int(w));
     c.sae.normalizeInputs = sae.boolean("normalize_inputs");
+    if (sae.has("per_input_normalization")) { // sessions before it: none
+        const std::string mode = sae.choice("per_input_normalization", {"none", "constant_norm_rescale", "layer_norm"});
+        c.sae.perInputNormalization = mode == "layer_norm"              ? SaeInputNormalization::LayerNorm
+                                      : mode == "constant_norm_rescale" ? SaeInputNormalization::ConstantNormRescale
+                                                                        : SaeInputNormalization::None;
+    }
     const SettingsReader training = r.object("training");
     c.training.steps = int(training.integer("steps", 1, 10000000));
     c.training.batch = int(training.integer("batch", 1, 65536));

@@ -50,6 +50,14 @@ struct SaeExperimentConfig {
     static constexpr double kDefaultDenseThreshold = 0.01;
     // Inputs of the final evaluation (a file: its first rows); 0 means every row.
     int evaluationInputs = kFinalInputs;
+    // Checkpoints (SaeCheckpoint; not part of a session): every `checkpointEvery` steps into
+    // checkpointDirectory/step_<N>, and a checkpoint (or a checkpoint directory: its latest) to continue from.
+    int checkpointEvery = 0;
+    std::string checkpointDirectory;
+    std::string resumeFrom;
+    // What identifies the run a checkpoint belongs to: the source and every setting that changes the numbers
+    // (not the thread count, the evaluation or the health thresholds).
+    nlohmann::json checkpointIdentity() const;
 
     static constexpr int kLiveInputs = 2048;      // the live metrics while training
     static constexpr int kFinalInputs = 8192;     // the final metrics of a generated source
@@ -83,10 +91,15 @@ struct SaeExperimentConfig {
     // λ = 2 for a squared error summed over dimensions (Anthropic's 5 shrinks the codes too much to reach explained
     // variance 0.8 on the synthetic source); topk 0 (no penalty). `inputDim` 0 takes the source's default dimension
     // (synthetic 64, toy 5, fashion-mnist and file 128).
-    static double defaultL1(Source source, SaeVariant variant, int inputDim = 0);
+    static double defaultL1(Source source, SaeVariant variant, int inputDim = 0,
+                            SaeJumpSparsity sparsity = SaeJumpSparsity::Step);
     static constexpr double k2024Lambda = 2.0;
     // JumpReLU: λ = kJumpReluL0 / d_in, SAELens's l0_coefficient for a summed squared error.
     static constexpr double kJumpReluL0 = 1.0;
+    // JumpReLU's quadratic loss λ (L0/T − 1)²: λ = kJumpReluQuadratic / d_in. Its pull on θ near the target is
+    // 2λ(L0/T − 1)/T per unit of L0 against the step loss's λ: 16/d_in matches the step default's pull at L0 about
+    // 1.16 T, so L0 settles near T (docs/SAE_RECIPES.md).
+    static constexpr double kJumpReluQuadratic = 16.0;
     // A config with the source's defaults filled in (true features: F for synthetic, n for toy).
     static SaeExperimentConfig withDefaults(Source source);
 

@@ -35,7 +35,7 @@ nlohmann::json SaeRunState::write(std::map<std::string, ArrayData>& arrays) cons
                         {"latent_dim", sae->latentDim()}};
     // The experiment's SAE settings may differ from the model's for an opened SAELens SAE: store the model's.
     j["sae"] = sae->config();
-    if (sae->config().variant == SaeVariant::BatchTopK)
+    if (sae->config().selectsOverBatch())
         j["threshold"] = sae->threshold();
     const auto& p = sae->parameters();
     arrays[kParameters] = ArrayData::fromFloats({p.size()}, p.data());
@@ -78,7 +78,7 @@ SaeRunState SaeRunState::read(const nlohmann::json& trained, const std::map<std:
     p->second.toFloat(state.sae->parameters().data());
     const double scale = t.number("input_scale", 1e-30, 1e30);
     state.sae->setInputScale(float(scale));
-    if (saeConfig.variant == SaeVariant::BatchTopK && t.has("threshold"))
+    if (saeConfig.selectsOverBatch() && t.has("threshold"))
         state.sae->setThreshold(float(t.number("threshold", 0.0, 1e30)));
     if (!state.sae->isFinite())
         throw InputError("features panel state: sae_parameters holds NaN or infinite values");

@@ -113,7 +113,14 @@ SaeSource SaeSourceFactory::build(const SaeExperimentConfig& config, const Progr
                           (st.hierarchical() ? ", " + std::to_string(st.parents) + " parents with " +
                                                    std::to_string(st.childrenPerParent) +
                                                    (st.exclusiveChildren ? " mutually exclusive" : "") + " children each"
-                                             : "");
+                                             : "") +
+                          (st.correlation > 0.0 ? ", correlated firing (strength " + format("%.3g", st.correlation) + ")"
+                                                : "") +
+                          (st.magnitudes ? ", magnitudes max(0, " + format("%.3g", st.magnitudeMeanFirst) + ".." +
+                                               format("%.3g", st.magnitudeMeanLast) + " + " +
+                                               format("%.3g", st.magnitudeStdFirst) + ".." +
+                                               format("%.3g", st.magnitudeStdLast) + " N(0,1))"
+                                         : "");
         out.facts["true_features"] = config.syntheticFeatures;
         break;
     }

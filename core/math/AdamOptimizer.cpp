@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace featurescope {
 
@@ -31,6 +32,16 @@ void AdamOptimizer::step(float* parameters, const float* gradients)
         v[i] = beta2 * v[i] + (1.0f - beta2) * g * g;
         parameters[i] = parameters[i] * decay - stepSize * m[i] / (std::sqrt(v[i]) * inverseSqrtC2 + epsilon);
     }
+}
+
+bool AdamOptimizer::restore(std::vector<float> firstMoment, std::vector<float> secondMoment, long long step)
+{
+    if (firstMoment.size() != m_firstMoment.size() || secondMoment.size() != m_secondMoment.size() || step < 0)
+        return false;
+    m_firstMoment = std::move(firstMoment);
+    m_secondMoment = std::move(secondMoment);
+    m_step = step;
+    return true;
 }
 
 void AdamOptimizer::resetState(std::size_t begin, std::size_t count)

@@ -27,6 +27,11 @@ public:
     // For learning-rate schedules; the moments are kept.
     void setLearningRate(double learningRate) { m_settings.learningRate = learningRate; }
     long long stepCount() const { return m_step; }
+    // The moment estimates, and a way back to a saved state (checkpoints); restore() needs size() values in each
+    // and returns false otherwise.
+    const std::vector<float>& firstMoment() const { return m_firstMoment; }
+    const std::vector<float>& secondMoment() const { return m_secondMoment; }
+    bool restore(std::vector<float> firstMoment, std::vector<float> secondMoment, long long step);
     std::size_t size() const { return m_firstMoment.size(); }
 
 private:

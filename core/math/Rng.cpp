@@ -21,6 +21,24 @@ Rng::Rng(std::uint64_t seed)
         s = splitMix64(seed);
 }
 
+Rng::State Rng::state() const
+{
+    State s;
+    for (int i = 0; i < 4; ++i)
+        s.words[i] = m_state[i];
+    s.spareNormal = m_spareNormal;
+    s.hasSpare = m_hasSpare;
+    return s;
+}
+
+void Rng::setState(const State& state)
+{
+    for (int i = 0; i < 4; ++i)
+        m_state[i] = state.words[i];
+    m_spareNormal = state.spareNormal;
+    m_hasSpare = state.hasSpare;
+}
+
 std::uint64_t Rng::next()
 {
     const std::uint64_t result = rotl(m_state[1] * 5, 7) * 9;

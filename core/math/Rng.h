@@ -18,6 +18,15 @@ public:
     // A seed for an independent sub-stream (one per instance, restart, worker).
     static std::uint64_t deriveSeed(std::uint64_t seed, std::uint64_t stream);
 
+    // The whole generator state, so that a checkpointed run continues with the very same numbers.
+    struct State {
+        std::uint64_t words[4] = {};
+        double spareNormal = 0.0;
+        bool hasSpare = false;
+    };
+    State state() const;
+    void setState(const State& state);
+
 private:
     std::uint64_t m_state[4];
     double m_spareNormal = 0.0;

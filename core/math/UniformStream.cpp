@@ -17,6 +17,28 @@ UniformStream::UniformStream(std::uint64_t seed)
     }
 }
 
+UniformStream::State UniformStream::state() const
+{
+    State s;
+    std::memcpy(s.words, m_s0, sizeof m_s0);
+    std::memcpy(s.words + kLanes, m_s1, sizeof m_s1);
+    std::memcpy(s.words + 2 * kLanes, m_s2, sizeof m_s2);
+    std::memcpy(s.words + 3 * kLanes, m_s3, sizeof m_s3);
+    std::memcpy(s.buffer, m_buffer, sizeof m_buffer);
+    s.buffered = m_buffered;
+    return s;
+}
+
+void UniformStream::setState(const State& state)
+{
+    std::memcpy(m_s0, state.words, sizeof m_s0);
+    std::memcpy(m_s1, state.words + kLanes, sizeof m_s1);
+    std::memcpy(m_s2, state.words + 2 * kLanes, sizeof m_s2);
+    std::memcpy(m_s3, state.words + 3 * kLanes, sizeof m_s3);
+    std::memcpy(m_buffer, state.buffer, sizeof m_buffer);
+    m_buffered = state.buffered < 0 ? 0 : state.buffered > 2 * kLanes ? 2 * kLanes : state.buffered;
+}
+
 void UniformStream::fill(float* out, std::size_t count)
 {
     // Serve leftovers of the previous call first so the stream is one sequence whatever the call sizes.

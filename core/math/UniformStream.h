@@ -16,6 +16,15 @@ public:
     // Writes `count` floats in [0, 1), each with 24 random bits.
     void fill(float* out, std::size_t count);
 
+    // The whole stream state (lane words s0..s3 lane by lane, the unread leftovers), for checkpoints.
+    struct State {
+        std::uint64_t words[4 * kLanes] = {};
+        float buffer[2 * kLanes] = {};
+        int buffered = 0; // 0 .. 2 kLanes
+    };
+    State state() const;
+    void setState(const State& state); // `buffered` is clamped to its range
+
 private:
     // No alignas: the state is copied in and out with memcpy, so heap placement never matters.
     std::uint64_t m_s0[kLanes];

@@ -68,11 +68,16 @@ ImportedSae ImportedSae::fromSparseAutoencoder(const SparseAutoencoder& sae, con
     config.dSae = sae.latentDim();
     // BatchTopK runs at inference as a JumpReLU at its learned θ, which is how SAELens saves it too.
     config.architecture = c.variant == SaeVariant::TopK ? SaeLensArchitecture::TopK
-                          : c.variant == SaeVariant::BatchTopK || c.variant == SaeVariant::JumpReLU
+                          : c.selectsOverBatch() || c.variant == SaeVariant::JumpReLU
                               ? SaeLensArchitecture::JumpReLU
                               : SaeLensArchitecture::Standard;
     config.k = c.variant == SaeVariant::TopK ? c.k : 0;
     config.applyBDecToInput = c.subtractsDecoderBias();
+    // Per-input normalisation runs in SAELens's forward pass as it did in training; the fixed scale is folded below.
+    config.normalization = c.perInputNormalization == SaeInputNormalization::ConstantNormRescale
+                               ? SaeLensNormalization::ConstantNormRescale
+                           : c.perInputNormalization == SaeInputNormalization::LayerNorm ? SaeLensNormalization::LayerNorm
+                                                                                         : SaeLensNormalization::None;
     config.hookName = hookName;
     config.modelName = "featurescope";
     config.saeLensVersion = "6.0.0";
@@ -80,7 +85,7 @@ ImportedSae ImportedSae::fromSparseAutoencoder(const SparseAutoencoder& sae, con
     const float s = sae.inputScale();
     // The pre-activations, and so θ, are unchanged by that folding.
     Eigen::VectorXf threshold;
-    if (c.variant == SaeVariant::BatchTopK)
+    if (c.selectsOverBatch())
         threshold = Eigen::VectorXf::Constant(sae.latentDim(), sae.threshold());
     else if (c.variant == SaeVariant::JumpReLU)
         threshold = sae.thresholds();
@@ -88,44 +93,19 @@ ImportedSae ImportedSae::fromSparseAutoencoder(const SparseAutoencoder& sae, con
                        sae.decoderBias() / s, threshold);
 }
 
-ImportedSae::Normalisation ImportedSae::normaliseInputs(Eigen::MatrixXf& X) const
+SaeInputNormalizer::Undo ImportedSae::normaliseInputs(Eigen::MatrixXf& X) const
 {
-    Normalisation n;
-    const Eigen::Index count = X.cols();
-    const float d = float(X.rows());
+    // "none" and "expected_average_only_in" are the identity at inference (the latter's scale is folded in).
     switch (m_config.normalization) {
+    case SaeLensNormalization::ConstantNormRescale:
+        return SaeInputNormalizer::normalize(SaeInputNormalization::ConstantNormRescale, X);
+    case SaeLensNormalization::LayerNorm:
+        return SaeInputNormalizer::normalize(SaeInputNormalization::LayerNorm, X);
     case SaeLensNormalization::None:
     case SaeLensNormalization::ExpectedAverageOnlyIn:
         break;
-    case SaeLensNormalization::ConstantNormRescale:
-        n.inScale.resize(count);
-        n.outScale.resize(count);
-        for (Eigen::Index i = 0; i < count; ++i) {
-            const float norm = X.col(i).norm();
-            // SAELens divides by ‖x‖ (NaN for a zero input); a zero input stays unscaled here.
-            const float coefficient = norm > 0.0f ? std::sqrt(d) / norm : 1.0f;
-            X.col(i) *= coefficient;
-            n.inScale[i] = coefficient;
-            n.outScale[i] = 1.0f / coefficient;
-        }
-        break;
-    case SaeLensNormalization::LayerNorm:
-        n.inScale.resize(count);
-        n.outScale.resize(count);
-        n.shift.resize(count);
-        for (Eigen::Index i = 0; i < count; ++i) {
-            const float mu = X.col(i).mean();
-            X.col(i).array() -= mu;
-            // torch.std: the unbiased (n − 1) estimate.
-            const float sigma = X.rows() > 1 ? std::sqrt(X.col(i).squaredNorm() / (d - 1.0f)) : 0.0f;
-            X.col(i) /= sigma + 1e-5f;
-            n.inScale[i] = 1.0f / (sigma + 1e-5f);
-            n.outScale[i] = sigma;
-            n.shift[i] = mu;
-        }
-        break;
     }
-    return n;
+    return {};
 }
 
 Eigen::MatrixXf ImportedSae::preActivationsNormalised(const Eigen::MatrixXf& X) const
@@ -200,14 +180,11 @@ Eigen::MatrixXf ImportedSae::decode(const Eigen::MatrixXf& F) const
 Eigen::MatrixXf ImportedSae::reconstruct(const Eigen::MatrixXf& X, Eigen::MatrixXf* codes) const
 {
     Eigen::MatrixXf normalised = X;
-    const Normalisation n = normaliseInputs(normalised);
+    const SaeInputNormalizer::Undo undo = normaliseInputs(normalised);
     Eigen::MatrixXf F = preActivationsNormalised(normalised);
     activate(F);
     Eigen::MatrixXf out = decode(F);
-    if (n.outScale.size())
-        out.array().rowwise() *= n.outScale.array();
-    if (n.shift.size())
-        out.array().rowwise() += n.shift.array();
+    SaeInputNormalizer::denormalize(undo, out);
     if (codes)
         *codes = std::move(F);
     return out;

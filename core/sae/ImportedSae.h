@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sae/SaeInputNormalizer.h"
 #include "sae/SaeLensConfig.h"
 #include "sae/SparseAutoencoder.h"
 
@@ -60,11 +61,8 @@ public:
     std::optional<SparseAutoencoder> toSparseAutoencoder(std::string* reason = nullptr) const;
 
 private:
-    // Per-input normalisation as SAELens does it: x' = (x − shift)·inScale, undone as x = x'·outScale + shift.
-    struct Normalisation {
-        Eigen::RowVectorXf inScale, outScale, shift;
-    };
-    Normalisation normaliseInputs(Eigen::MatrixXf& X) const;
+    // Per-input normalisation as SAELens does it (SaeInputNormalizer, which our own SAEs train with).
+    SaeInputNormalizer::Undo normaliseInputs(Eigen::MatrixXf& X) const;
     Eigen::MatrixXf preActivationsNormalised(const Eigen::MatrixXf& normalisedX) const;
     void activate(Eigen::MatrixXf& pre) const;
 

@@ -17,17 +17,55 @@ std::string saeVariantName(SaeVariant variant)
     case SaeVariant::TopK: return "topk";
     case SaeVariant::BatchTopK: return "batchtopk";
     case SaeVariant::JumpReLU: return "jumprelu";
+    case SaeVariant::Matryoshka: return "matryoshka";
     }
     return "tm2023";
+}
+
+std::string saeJumpSparsityName(SaeJumpSparsity sparsity)
+{
+    switch (sparsity) {
+    case SaeJumpSparsity::Step: return "step";
+    case SaeJumpSparsity::Tanh: return "tanh";
+    case SaeJumpSparsity::Quadratic: return "quadratic";
+    }
+    return "step";
+}
+
+SaeJumpSparsity saeJumpSparsityFromName(const std::string& name)
+{
+    for (auto s : {SaeJumpSparsity::Step, SaeJumpSparsity::Tanh, SaeJumpSparsity::Quadratic})
+        if (saeJumpSparsityName(s) == name)
+            return s;
+    throw InputError("unknown JumpReLU sparsity loss '" + name + "' (expected step, tanh or quadratic)");
+}
+
+std::string SaeConfig::normalizationName() const
+{
+    switch (perInputNormalization) {
+    case SaeInputNormalization::ConstantNormRescale: return "constant_norm_rescale";
+    case SaeInputNormalization::LayerNorm: return "layer_norm";
+    case SaeInputNormalization::None: break;
+    }
+    return normalizesInputs() ? "expected_average_only_in" : "none";
+}
+
+std::vector<int> SaeConfig::matryoshkaLevels() const
+{
+    std::vector<int> levels = matryoshkaWidths;
+    if (levels.empty() || levels.back() != latentDim)
+        levels.push_back(latentDim);
+    return levels;
 }
 
 SaeVariant saeVariantFromName(const std::string& name)
 {
     for (auto v : {SaeVariant::TM2023, SaeVariant::Anthropic2024, SaeVariant::TopK, SaeVariant::BatchTopK,
-                   SaeVariant::JumpReLU})
+                   SaeVariant::JumpReLU, SaeVariant::Matryoshka})
         if (saeVariantName(v) == name)
             return v;
-    throw InputError("unknown SAE variant '" + name + "' (expected tm2023, 2024, topk, batchtopk or jumprelu)");
+    throw InputError("unknown SAE variant '" + name +
+                     "' (expected tm2023, 2024, topk, batchtopk, jumprelu or matryoshka)");
 }
 
 std::string saeLrScheduleName(SaeLrSchedule schedule)
@@ -63,6 +101,19 @@ void SaeConfig::validate() const
         throw InputError("JumpReLU needs a positive finite initial threshold, bandwidth and tanh scale");
     if (!std::isfinite(thresholdRate) || thresholdRate <= 0.0 || thresholdRate > 1.0)
         throw InputError("the BatchTopK threshold rate must be in (0, 1]");
+    if (variant == SaeVariant::JumpReLU && jumpSparsity == SaeJumpSparsity::Quadratic &&
+        !(jumpTargetL0 > 0.0 && jumpTargetL0 <= latentDim))
+        throw InputError("the quadratic sparsity loss needs a target L0 in (0, d_sae]");
+    if (variant == SaeVariant::Matryoshka) {
+        if (matryoshkaWidths.size() > 64)
+            throw InputError("Matryoshka takes at most 64 prefix widths");
+        for (std::size_t i = 0; i < matryoshkaWidths.size(); ++i) {
+            const int w = matryoshkaWidths[i];
+            if (w < 1 || w > latentDim || (i > 0 && w <= matryoshkaWidths[i - 1]))
+                throw InputError("Matryoshka widths must be strictly increasing whole numbers between 1 and d_sae (" +
+                                 std::to_string(latentDim) + ")");
+        }
+    }
     if (selectsTopK() && (k < 1 || k > latentDim))
         throw InputError(saeVariantName(variant) + " needs 1 <= k <= d_sae (got k = " + std::to_string(k) + ", d_sae = " +
                          std::to_string(latentDim) + ")");
@@ -114,17 +165,22 @@ void to_json(nlohmann::json& j, const SaeConfig& config)
                        {"d_sae", config.latentDim},
                        {"variant", saeVariantName(config.variant)},
                        {"l1", config.l1},
-                       {"normalize_inputs", config.normalizesInputs()}};
+                       {"normalize_inputs", config.normalizesInputs()},
+                       {"normalize_activations", config.normalizationName()}};
     if (config.selectsTopK()) {
         j["k"] = config.k;
         j["aux_k"] = config.auxK;
     }
-    if (config.variant == SaeVariant::BatchTopK)
+    if (config.selectsOverBatch())
         j["threshold_rate"] = config.thresholdRate;
+    if (config.variant == SaeVariant::Matryoshka)
+        j["matryoshka_widths"] = config.matryoshkaLevels();
     if (config.tiedEncoder)
         j["tied"] = true;
     if (config.variant == SaeVariant::JumpReLU) {
-        j["sparsity_loss"] = config.jumpSparsity == SaeJumpSparsity::Tanh ? "tanh" : "step";
+        j["sparsity_loss"] = saeJumpSparsityName(config.jumpSparsity);
+        if (config.jumpSparsity == SaeJumpSparsity::Quadratic)
+            j["target_l0"] = config.jumpTargetL0;
         j["init_threshold"] = config.jumpInitThreshold;
         j["bandwidth"] = config.jumpBandwidth;
         if (config.jumpSparsity == SaeJumpSparsity::Tanh)

@@ -21,12 +21,27 @@ enum class SaeVariant {
     // θ_j = exp(log θ_j) per latent, trained through a straight-through estimator of bandwidth ε, and a sparsity loss
     // λ·L0 ("step", DeepMind) or λ Σ tanh(c f ‖W_dec‖) ("tanh", Anthropic). Unit-norm decoder as TM 2023.
     JumpReLU,
+    // Matryoshka BatchTopK (Bussmann et al. 2025, as SAELens trains it): BatchTopK codes, and the reconstruction loss
+    // summed over nested prefixes of the dictionary, prefix w decoding with only latents 0..w-1 (plus b_dec). Early
+    // latents must reconstruct on their own, which pushes general (parent) features to the front and counters
+    // absorption. AuxK and the inference threshold as BatchTopK; exported to SAELens as JumpReLU.
+    Matryoshka,
 };
 
-// JumpReLU's sparsity loss.
-enum class SaeJumpSparsity { Step, Tanh };
+// JumpReLU's sparsity loss. Quadratic: λ (L0 / L0_target − 1)², with L0 the batch's mean active count through the
+// step estimator (a target-L0 penalty, after Gemma Scope 2; docs/SAE_RECIPES.md).
+enum class SaeJumpSparsity { Step, Tanh, Quadratic };
+std::string saeJumpSparsityName(SaeJumpSparsity sparsity);          // "step", "tanh", "quadratic"
+SaeJumpSparsity saeJumpSparsityFromName(const std::string& name);   // throws InputError
 
-std::string saeVariantName(SaeVariant variant);               // "tm2023", "2024", "topk", "batchtopk", "jumprelu"
+// Per-input activation normalisation, SAELens's normalize_activations beyond the fixed scale ("expected_average_only_in",
+// SaeConfig::normalizeInputs). The SAE sees x' = n(x); its reconstruction is un-normalised before the loss, so the loss
+// is in the inputs' own units as in SAELens:
+//   ConstantNormRescale: x' = x·√d_in/‖x‖, x̂ = x̂'·‖x‖/√d_in;
+//   LayerNorm: x' = (x − μ)/(σ + 1e-5), x̂ = x̂'·σ + μ (μ, σ: the input's mean and unbiased standard deviation).
+enum class SaeInputNormalization { None, ConstantNormRescale, LayerNorm };
+
+std::string saeVariantName(SaeVariant variant); // "tm2023", "2024", "topk", "batchtopk", "jumprelu", "matryoshka"
 SaeVariant saeVariantFromName(const std::string& name);        // throws InputError
 
 // What the autoencoder is.
@@ -41,6 +56,10 @@ struct SaeConfig {
     double jumpBandwidth = 0.05;
     SaeJumpSparsity jumpSparsity = SaeJumpSparsity::Step;
     double jumpTanhScale = 4.0;
+    double jumpTargetL0 = 5.0; // the quadratic sparsity loss's target L0 (SAELens's target_l0)
+    // Matryoshka: the nested prefix widths, strictly increasing; d_sae is appended when the last is smaller (SAELens's
+    // matryoshka_widths, empty by default: then the one level d_sae, i.e. plain BatchTopK).
+    std::vector<int> matryoshkaWidths;
     int k = 5;            // TopK: per input; BatchTopK: on average per input
     // TopK and BatchTopK: weight of the AuxK dead-latent loss (SAELens's aux_loss_coefficient, 1 by default; 0 turns it off).
     // docs/ARCHITECTURE.md §5.
@@ -50,16 +69,26 @@ struct SaeConfig {
     bool tiedEncoder = false;
     // Scale inputs so that E‖x‖ = √d_in (always on for the 2024 and JumpReLU variants, opt-in for the others).
     bool normalizeInputs = false;
+    // Per-input normalisation instead of the fixed scale (then normalizesInputs() is false for every variant).
+    SaeInputNormalization perInputNormalization = SaeInputNormalization::None;
 
     // The 2024 recipe, and JumpReLU, whose SAELens defaults (θ 0.01, ε 0.05) assume inputs of norm about √d_in.
     bool normalizesInputs() const
     {
-        return normalizeInputs || variant == SaeVariant::Anthropic2024 || variant == SaeVariant::JumpReLU;
+        return perInputNormalization == SaeInputNormalization::None &&
+               (normalizeInputs || variant == SaeVariant::Anthropic2024 || variant == SaeVariant::JumpReLU);
     }
+    // SAELens's normalize_activations name of this config: none, expected_average_only_in, constant_norm_rescale or
+    // layer_norm.
+    std::string normalizationName() const;
     bool subtractsDecoderBias() const { return variant != SaeVariant::Anthropic2024; }
     bool unitNormDecoder() const { return variant != SaeVariant::Anthropic2024; }
     // TopK or BatchTopK: sparsity from k, no penalty.
-    bool selectsTopK() const { return variant == SaeVariant::TopK || variant == SaeVariant::BatchTopK; }
+    bool selectsTopK() const { return variant == SaeVariant::TopK || selectsOverBatch(); }
+    // BatchTopK and Matryoshka: the selection runs over the whole batch, and inference is a JumpReLU at a learned θ.
+    bool selectsOverBatch() const { return variant == SaeVariant::BatchTopK || variant == SaeVariant::Matryoshka; }
+    // Matryoshka: the prefix widths trained, the last one d_sae.
+    std::vector<int> matryoshkaLevels() const;
     bool usesAuxK() const { return selectsTopK() && auxK > 0.0; }
     // JumpReLU: log θ per latent follows the other parameters (SparseAutoencoder's layout).
     bool learnsThresholds() const { return variant == SaeVariant::JumpReLU; }

@@ -117,8 +117,8 @@ SaeEvaluator::SaeEvaluator(const SparseAutoencoder& sae, EvaluationSet set, Eige
     for (int begin = 0; begin < n; begin += kChunk) {
         const int count = std::min(kChunk, n - begin);
         const Eigen::MatrixXf X = m_set.activations.middleCols(begin, count);
-        const Eigen::MatrixXf F = sae.encode(X);
-        const Eigen::MatrixXf Xhat = sae.decode(F);
+        Eigen::MatrixXf F;
+        const Eigen::MatrixXf Xhat = sae.reconstruct(X, &F);
         squaredError += (Xhat - X).cast<double>().squaredNorm();
         variance += (X.cast<double>().colwise() - mean).squaredNorm();
         for (int s = 0; s < count; ++s)

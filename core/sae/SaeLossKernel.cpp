@@ -27,6 +27,10 @@ SaeLossKernel::SaeLossKernel(const SaeConfig& config, SaeComputePath path)
 {
     m_fireCount.assign(std::size_t(config.latentDim), 0);
     m_codeSum.assign(std::size_t(config.latentDim), 0.0);
+    if (config.variant == SaeVariant::Matryoshka) {
+        m_innerWidths = config.matryoshkaLevels();
+        m_innerWidths.pop_back(); // the last prefix is the whole dictionary: the ordinary reconstruction loss
+    }
 }
 
 double SaeLossKernel::denseFlopsPerStep(int inputDim, int latentDim, int batch)
@@ -35,7 +39,24 @@ double SaeLossKernel::denseFlopsPerStep(int inputDim, int latentDim, int batch)
     return 5.0 * 2.0 * double(inputDim) * latentDim * batch;
 }
 
-Eigen::VectorXf SaeLossKernel::sampleSquaredErrors() const { return m_G.colwise().squaredNorm().transpose(); }
+Eigen::VectorXf SaeLossKernel::sampleSquaredErrors() const
+{
+    return m_weights ? m_weightedErrors : Eigen::VectorXf(m_G.colwise().squaredNorm().transpose());
+}
+
+void SaeLossKernel::applySampleWeights(Eigen::VectorXf* gSum)
+{
+    // In: m_G = x̂' − t. The loss term w_s ‖G_s‖² has gradient 2 w_s G_s: every later product uses w_s G_s. AuxK keeps
+    // the unweighted residual (its own term is weighted per input).
+    if (!m_weights || m_weights->size() != m_G.cols())
+        return;
+    m_weightedErrors = m_G.colwise().squaredNorm().transpose().cwiseProduct(*m_weights);
+    if (m_auxK > 0)
+        m_auxResidual = m_G;
+    m_G.array().rowwise() *= m_weights->transpose().array();
+    if (gSum)
+        *gSum = m_G.rowwise().sum();
+}
 
 void SaeLossKernel::prepareLists(int batch)
 {
@@ -119,8 +140,12 @@ SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::
 
     // r = x − b_dec: the decoder's target (x̂ − x = W_dec f − r) and, with a pre-encoder bias, the encoder's input.
     m_residualTarget.resize(d, batch);
-    m_residualTarget = X.colwise() - sae.decoderBias();
-    const Eigen::MatrixXf& encoderInput = m_config.subtractsDecoderBias() ? m_residualTarget : X;
+    const bool ownTarget = m_target && m_target->cols() == batch && m_target->rows() == d;
+    m_residualTarget = (ownTarget ? *m_target : X).colwise() - sae.decoderBias();
+    if (ownTarget && m_config.subtractsDecoderBias())
+        m_encoderInput = X.colwise() - sae.decoderBias();
+    const Eigen::MatrixXf& encoderInput =
+        m_config.subtractsDecoderBias() ? (ownTarget ? m_encoderInput : m_residualTarget) : X;
     // Encoder GEMM in blocks of samples, each block's codes extracted while its pre-activations are still in cache.
     m_pre.resize(dsae, batch);
     prepareLists(batch);
@@ -132,7 +157,7 @@ SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::
         m_auxFeature.resize(std::size_t(batch) * std::size_t(m_auxK));
         m_auxValue.resize(m_auxFeature.size());
     }
-    const bool batchTopK = m_config.variant == SaeVariant::BatchTopK;
+    const bool batchTopK = m_config.selectsOverBatch();
     Sgemm::pack(d, dsae, Sgemm::View(sae.encoderColumns().data(), 1, d), m_packedEncoder);
     for (int first = 0; first < batch; first += kSampleBlock) {
         const int count = std::min(kSampleBlock, batch - first);
@@ -180,6 +205,8 @@ SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::
     else
         denseBackward(sae, encoderInput, gradient, &penaltySum);
 
+    if (!m_innerWidths.empty())
+        terms.prefixLoss = matryoshkaPrefixes(sae, encoderInput, gradient);
     if (m_auxK > 0)
         terms.auxLoss = auxForwardBackward(sae, encoderInput, gradient);
     if (gradient && m_config.variant == SaeVariant::Anthropic2024) {
@@ -198,9 +225,9 @@ SaeLossTerms SaeLossKernel::evaluate(const SparseAutoencoder& sae, const Eigen::
         Eigen::Map<const Eigen::VectorXf> dBenc(gradient + sae.encoderBiasOffset(), dsae);
         dBdec.noalias() -= sae.encoderColumns() * dBenc;
     }
-    terms.mse = m_G.squaredNorm() / (double(batch) * d);
+    terms.mse = (m_weights ? double(m_weightedErrors.sum()) : double(m_G.squaredNorm())) / (double(batch) * d);
     terms.penalty = penaltySum;
-    terms.loss = terms.mse + terms.penalty + terms.auxLoss;
+    terms.loss = terms.mse + terms.penalty + terms.auxLoss + terms.prefixLoss;
     return terms;
 }
 
@@ -294,15 +321,19 @@ double SaeLossKernel::auxForwardBackward(const SparseAutoencoder& sae, const Eig
     const auto dec = sae.decoderWeights();
     Eigen::VectorXf A(d);
     double total = 0.0;
+    const bool weighted = m_weights && m_weights->size() == batch;
+    const Eigen::MatrixXf& residual = weighted ? m_auxResidual : m_G;
     for (int s = 0; s < batch; ++s) {
-        A = m_G.col(s);
+        A = residual.col(s);
         const int* feature = m_auxFeature.data() + std::size_t(s) * k;
         const float* value = m_auxValue.data() + std::size_t(s) * k;
         for (std::size_t t = 0; t < k; ++t)
             A.noalias() += value[t] * dec.col(feature[t]);
-        total += double(A.squaredNorm());
+        const float ws = weighted ? (*m_weights)[s] : 1.0f;
+        total += double(ws) * double(A.squaredNorm());
         if (!gradient)
             continue;
+        A *= ws;
         Eigen::Map<Eigen::MatrixXf> dEnc(gradient + sae.encoderOffset(), d, m_config.latentDim);
         float* dBenc = gradient + sae.encoderBiasOffset();
         Eigen::Map<Eigen::MatrixXf> dDec(gradient + sae.decoderOffset(), d, m_config.latentDim);
@@ -315,6 +346,59 @@ double SaeLossKernel::auxForwardBackward(const SparseAutoencoder& sae, const Eig
         }
     }
     return w * total;
+}
+
+double SaeLossKernel::matryoshkaPrefixes(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput,
+                                        float* gradient)
+{
+    // Per input, A_l = x̂_{w_l} − x = Σ_{j < w_l} f_j W_dec,j − r (r = x − b_dec), accumulated over the nested prefixes
+    // from the active codes (ascending latent order). A latent j below w_l appears in every prefix from l on, so its
+    // gradient takes the suffix sum H_l = Σ_{l' ≥ l} A_l' with l its first prefix: dL/dW_dec,j += c f_j H_l,
+    // dL/dpre_j = c W_dec,j · H_l (BatchTopK passes the code's gradient to its pre-activation), dL/db_dec += c H_0.
+    const int d = m_config.inputDim;
+    const int batch = static_cast<int>(m_residualTarget.cols());
+    const int inner = int(m_innerWidths.size());
+    const float c = 2.0f / (float(batch) * float(d));
+    const auto dec = sae.decoderWeights();
+    m_levelResidual.resize(d, inner);
+    const bool weighted = m_weights && m_weights->size() == batch;
+    Eigen::VectorXf A(d);
+    double total = 0.0;
+    for (int s = 0; s < batch; ++s) {
+        const int begin = m_rowStart[std::size_t(s)], end = m_rowStart[std::size_t(s) + 1];
+        const float ws = weighted ? (*m_weights)[s] : 1.0f;
+        A = -m_residualTarget.col(s);
+        int a = begin;
+        for (int l = 0; l < inner; ++l) {
+            for (; a < end && m_activeFeature[std::size_t(a)] < m_innerWidths[std::size_t(l)]; ++a)
+                A.noalias() += m_activeValue[std::size_t(a)] * dec.col(m_activeFeature[std::size_t(a)]);
+            m_levelResidual.col(l) = A;
+            total += double(ws) * double(A.squaredNorm());
+        }
+        if (!gradient)
+            continue;
+        if (weighted)
+            m_levelResidual *= ws;
+        for (int l = inner - 2; l >= 0; --l)
+            m_levelResidual.col(l) += m_levelResidual.col(l + 1);
+        Eigen::Map<Eigen::MatrixXf> dEnc(gradient + sae.encoderOffset(), d, m_config.latentDim);
+        float* dBenc = gradient + sae.encoderBiasOffset();
+        Eigen::Map<Eigen::MatrixXf> dDec(gradient + sae.decoderOffset(), d, m_config.latentDim);
+        Eigen::Map<Eigen::VectorXf>(gradient + sae.decoderBiasOffset(), d) += c * m_levelResidual.col(0);
+        int l = 0;
+        for (a = begin; a < end; ++a) {
+            const int j = m_activeFeature[std::size_t(a)];
+            while (l < inner && j >= m_innerWidths[std::size_t(l)])
+                ++l;
+            if (l == inner)
+                break; // the remaining latents are in the full dictionary only
+            dDec.col(j) += (c * m_activeValue[std::size_t(a)]) * m_levelResidual.col(l);
+            const float dpre = c * dec.col(j).dot(m_levelResidual.col(l));
+            dEnc.col(j) += dpre * encoderInput.col(s);
+            dBenc[j] += dpre;
+        }
+    }
+    return total / (double(batch) * d);
 }
 
 void SaeLossKernel::sparseForwardBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput,
@@ -333,6 +417,7 @@ void SaeLossKernel::sparseForwardBackward(const SparseAutoencoder& sae, const Ei
     const float* penalty = m_featurePenalty.data();
     *penaltySum = SaeSparsePasses::decode(d, batch, rows, features, values, dec, penalty, m_residualTarget.data(),
                                           m_G.data(), gSum.data());
+    applySampleWeights(&gSum);
     if (!gradient)
         return;
     Eigen::Map<Eigen::VectorXf>(gradient + sae.decoderBiasOffset(), d) = c * gSum;
@@ -390,6 +475,7 @@ void SaeLossKernel::denseBackward(const SparseAutoencoder& sae, const Eigen::Mat
     m_G.resize(d, batch);
     m_G.noalias() = dec * F;
     m_G -= m_residualTarget;
+    applySampleWeights(nullptr);
     const Eigen::VectorXf codeSum = F.rowwise().sum();
     *penaltySum = m_config.learnsThresholds() ? jumpReluSparsity(sae, m_l1) : double(codeSum.dot(m_featurePenalty));
     for (int j = 0; j < dsae; ++j)
@@ -425,10 +511,15 @@ void SaeLossKernel::denseBackward(const SparseAutoencoder& sae, const Eigen::Mat
 
 double SaeLossKernel::jumpReluSparsity(const SparseAutoencoder& sae, double l1) const
 {
-    // Step: λ/B Σ_s Σ_j [pre_sj > θ_j] = λ · mean L0. Tanh: λ/B Σ_s Σ_j tanh(c f_sj ‖W_dec,j‖).
+    // Step: λ/B Σ_s Σ_j [pre_sj > θ_j] = λ · mean L0. Tanh: λ/B Σ_s Σ_j tanh(c f_sj ‖W_dec,j‖). Quadratic:
+    // λ (mean L0 / L0_target − 1)².
     const int batch = int(m_pre.cols());
     if (m_config.jumpSparsity == SaeJumpSparsity::Step)
         return l1 / batch * double((m_pre.array() > 0.0f).count());
+    if (m_config.jumpSparsity == SaeJumpSparsity::Quadratic) {
+        const double deviation = double((m_pre.array() > 0.0f).count()) / batch / m_config.jumpTargetL0 - 1.0;
+        return l1 * deviation * deviation;
+    }
     const Eigen::ArrayXf scale = float(m_config.jumpTanhScale) * sae.decoderWeights().colwise().norm().transpose().array();
     double total = 0.0;
     for (int s = 0; s < batch; ++s)
@@ -443,12 +534,22 @@ void SaeLossKernel::jumpReluBackward(const SparseAutoencoder& sae, double l1, fl
     //   dL/dpre_sj = g_sj where active (SAELens applies no estimator to pre),
     //   dL/dθ_j = Σ_s −(θ_j/ε) K((pre_sj − θ_j)/ε) g_sj  (JumpReLU's estimator, K the unit rectangle on (−½, ½)),
     //            + step: λ/B Σ_s −(1/ε) K((pre_sj − θ_j)/ε),
+    //            + quadratic: 2λ (L0/T − 1)/(T B) Σ_s −(1/ε) K((pre_sj − θ_j)/ε) (the step estimator through the square),
     //   dL/dlog θ_j = θ_j · dL/dθ_j.
     const int dsae = m_config.latentDim;
     const int batch = int(m_pre.cols());
     const float eps = float(m_config.jumpBandwidth);
     const float rate = float(l1 / batch);
     const bool tanhLoss = m_config.jumpSparsity == SaeJumpSparsity::Tanh;
+    // The coefficient of Σ_s [pre_sj > θ_j] in the sparsity loss, locally: its estimator gives −(1/ε) K per code.
+    float stepRate = 0.0f;
+    if (m_config.jumpSparsity == SaeJumpSparsity::Step) {
+        stepRate = rate;
+    } else if (m_config.jumpSparsity == SaeJumpSparsity::Quadratic) {
+        const double target = m_config.jumpTargetL0;
+        const double meanL0 = double((m_pre.array() > 0.0f).count()) / batch;
+        stepRate = float(2.0 * l1 * (meanL0 / target - 1.0) / (target * batch));
+    }
     const Eigen::VectorXf norms = sae.decoderWeights().colwise().norm().transpose();
     const float scaleT = float(m_config.jumpTanhScale);
     Eigen::Map<Eigen::VectorXf> dLogTheta(gradient + sae.logThresholdOffset(), dsae);
@@ -469,8 +570,7 @@ void SaeLossKernel::jumpReluBackward(const SparseAutoencoder& sae, double l1, fl
             const float u = (m_rawPre(j, s) - theta) / eps;
             if (u > -0.5f && u < 0.5f) {
                 dTheta[std::size_t(j)] -= double(theta / eps * g);
-                if (!tanhLoss)
-                    dTheta[std::size_t(j)] -= double(rate / eps);
+                dTheta[std::size_t(j)] -= double(stepRate / eps);
             }
             m_dF(j, s) = m_rawPre(j, s) > theta ? g : 0.0f;
         }

@@ -18,6 +18,7 @@ struct SaeLossTerms {
     double mse = 0.0;      // mean over batch and input dimensions of (x̂ − x)², scaled units
     double penalty = 0.0;  // λ · mean over batch of Σ_i |f_i| (· ‖W_dec,i‖ for the 2024 variant)
     double auxLoss = 0.0;  // TopK's AuxK loss (0 without dead latents)
+    double prefixLoss = 0.0; // Matryoshka: the inner prefixes' reconstruction losses, summed (scaled units)
     double l0 = 0.0;       // mean number of active features per input
     bool sparsePath = false;
 };
@@ -28,7 +29,8 @@ struct SaeLossTerms {
 //     L_aux = α · min(n_dead / k_aux, 1) · (1 / (B·d_in)) Σ_s ‖W_dec a_s − e_s‖²,
 // where e_s = x_s − x̂_s is the residual (held constant: no gradient flows through it), a_s keeps the k_aux =
 // d_in/2 largest pre-activations among the dead latents (not ReLU'd, as in SAELens) and α = SaeConfig::auxK.
-// docs/ARCHITECTURE.md §5. Two implementations of the same arithmetic: dense GEMMs, and loops over
+// Matryoshka adds, for each inner prefix width w (all but the last, d_sae), (1 / (B·d_in)) Σ ‖x̂_w − x‖² with x̂_w
+// decoded from latents 0..w-1 only. docs/ARCHITECTURE.md §5. Two implementations of the same arithmetic: dense GEMMs, and loops over
 // the active (sample, feature) pairs found after the encoder GEMM, which skip the zero codes in the decoder and in
 // every gradient product. SaeComputePath::Automatic picks the sparse one below kSparseBelowDensity active codes.
 class SaeLossKernel {
@@ -43,6 +45,14 @@ public:
     // TopK with auxK > 0: the latents counted as dead (ascending indices; the list must outlive the evaluate()
     // calls); n_dead is its size. Empty or null: no AuxK loss.
     void setDeadLatents(const std::vector<int>* dead) { m_dead = dead; }
+    // Per-input normalisation (SaeInputNormalizer): the decoder's target t (null: the inputs themselves) and a weight
+    // w_s per input on every reconstruction term (null: 1), so that the loss is in the inputs' own units. Both must
+    // outlive the evaluate() calls and match the batch.
+    void setReconstructionTarget(const Eigen::MatrixXf* target, const Eigen::VectorXf* weights)
+    {
+        m_target = target;
+        m_weights = weights;
+    }
 
     // After evaluate(): for each feature, how many inputs of the batch activated it.
     const std::vector<int>& fireCounts() const { return m_fireCount; }
@@ -63,9 +73,11 @@ private:
     void denseBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput, float* gradient,
                        double* penaltySum);
     void selectBatchTopK(int batch);
+    void applySampleWeights(Eigen::VectorXf* gSum);
     double jumpReluSparsity(const SparseAutoencoder& sae, double l1) const;
     void jumpReluBackward(const SparseAutoencoder& sae, double l1, float c, float* gradient);
     void selectAuxLatents(int first, int count);
+    double matryoshkaPrefixes(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput, float* gradient);
     double auxForwardBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput, float* gradient);
     void sparseForwardBackward(const SparseAutoencoder& sae, const Eigen::MatrixXf& encoderInput, float* gradient,
                                double* penaltySum);
@@ -95,6 +107,13 @@ private:
     float m_batchMinActive = -1.0f;
     Eigen::VectorXf m_theta;          // JumpReLU: exp(log θ)
     Eigen::MatrixXf m_rawPre;         // JumpReLU: pre-activations (dense path)
+    const Eigen::MatrixXf* m_target = nullptr;  // per-input normalisation: the decoder's target
+    const Eigen::VectorXf* m_weights = nullptr; // and each input's weight
+    Eigen::MatrixXf m_encoderInput;   // x − b_dec when the target differs from the inputs
+    Eigen::MatrixXf m_auxResidual;    // x̂ − t before weighting, for AuxK
+    Eigen::VectorXf m_weightedErrors; // w_s ‖x̂_s − t_s‖²
+    std::vector<int> m_innerWidths;   // Matryoshka: the prefix widths below d_sae
+    Eigen::MatrixXf m_levelResidual;  // Matryoshka: one input's x̂_w − x per inner prefix, then their suffix sums
     double m_l1 = 0.0;                // the λ of the current evaluate()
     // AuxK: the dead latents, and per sample the k_aux chosen ones (indices and pre-activations, kAux per sample).
     const std::vector<int>* m_dead = nullptr;

@@ -34,11 +34,20 @@ double SaeSchedule::learningRate(const SaeTrainingConfig& training, int step)
     return start * (1.0 - std::min(step, decay) / double(decay));
 }
 
+double SaeSchedule::defaultPenaltyWarmup(const SaeConfig& sae, const SaeTrainingConfig& training)
+{
+    if (sae.variant == SaeVariant::Anthropic2024)
+        return training.l1WarmupFraction * training.steps;
+    if (sae.variant == SaeVariant::JumpReLU && sae.jumpSparsity == SaeJumpSparsity::Quadratic)
+        return training.steps;
+    return 0.0;
+}
+
 double SaeSchedule::penaltyFactor(const SaeConfig& sae, const SaeTrainingConfig& training, int step)
 {
     double warm = training.l1WarmupSteps;
     if (training.l1WarmupSteps < 0)
-        warm = sae.variant == SaeVariant::Anthropic2024 ? training.l1WarmupFraction * training.steps : 0.0;
+        warm = defaultPenaltyWarmup(sae, training);
     return warm > 0.0 ? std::min(1.0, (step + 1) / warm) : 1.0;
 }
 

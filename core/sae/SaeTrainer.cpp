@@ -1,5 +1,6 @@
 #include "sae/SaeTrainer.h"
 
+#include "sae/SaeInputNormalizer.h"
 #include "sae/SaeSchedule.h"
 
 #include "common/InputError.h"
@@ -37,6 +38,7 @@ SaeTrainer::SaeTrainer(const SaeConfig& config, const SaeTrainingConfig& trainin
     while (seen < training.initInputs) {
         const int count = std::min(training.batch, training.initInputs - seen);
         m_source.sampleBatch(m_X, count, m_random);
+        SaeInputNormalizer::normalize(config.perInputNormalization, m_X); // b_dec starts at the normalised mean
         sum += m_X.cast<double>().rowwise().sum();
         normSum += m_X.colwise().norm().cast<double>().sum();
         seen += count;
@@ -55,6 +57,8 @@ SaeTrainer::SaeTrainer(const SaeConfig& config, const SaeTrainingConfig& trainin
     m_gradient.assign(m_sae.parameters().size(), 0.0f);
     m_lastFire.assign(std::size_t(config.latentDim), 0);
     m_kernel.setDeadLatents(&m_auxDead);
+    if (config.perInputNormalization != SaeInputNormalization::None)
+        m_kernel.setReconstructionTarget(&m_target, &m_weights);
     m_lossHistory.reserve(std::size_t(training.steps));
     m_mseHistory.reserve(std::size_t(training.steps));
     m_l0History.reserve(std::size_t(training.steps));
@@ -83,9 +87,10 @@ SaeLossTerms SaeTrainer::evaluateBatch()
 {
     const int batch = static_cast<int>(m_X.cols());
     // Parts of at least 128 inputs: smaller ones cost more in thread start-up than they save. BatchTopK selects over
-    // the whole batch, so it runs as one part.
-    const int parts = config().variant == SaeVariant::BatchTopK ? 1
-                                                                 : std::max(1, std::min(m_training.threads, batch / 128));
+    // the whole batch, so it runs as one part; so does per-input normalisation (its targets and weights are per batch).
+    const bool wholeBatch =
+        config().selectsOverBatch() || config().perInputNormalization != SaeInputNormalization::None;
+    const int parts = wholeBatch ? 1 : std::max(1, std::min(m_training.threads, batch / 128));
     if (parts == 1) {
         const SaeLossTerms terms = m_kernel.evaluate(m_sae, m_X, currentL1(), m_gradient.data());
         m_fireCount = m_kernel.fireCounts();
@@ -137,13 +142,23 @@ SaeLossTerms SaeTrainer::evaluateBatch()
     return total;
 }
 
+void SaeTrainer::drawBatch(int count)
+{
+    m_source.sampleBatch(m_X, count, m_random);
+    const SaeInputNormalization mode = config().perInputNormalization;
+    if (mode != SaeInputNormalization::None) {
+        const SaeInputNormalizer::Undo undo = SaeInputNormalizer::normalize(mode, m_X);
+        SaeInputNormalizer::trainingTarget(mode, m_X, undo, &m_target, &m_weights);
+    } else if (m_sae.inputScale() != 1.0f) {
+        m_X *= m_sae.inputScale();
+    }
+}
+
 bool SaeTrainer::step()
 {
     const int d = config().inputDim;
     const int dsae = config().latentDim;
-    m_source.sampleBatch(m_X, m_training.batch, m_random);
-    if (m_sae.inputScale() != 1.0f)
-        m_X *= m_sae.inputScale();
+    drawBatch(m_training.batch);
     if (config().usesAuxK()) {
         // AuxK's dead latents: silent for more than deadWindow steps (SAELens: n_forward_passes_since_fired >
         // dead_feature_window).
@@ -162,7 +177,7 @@ bool SaeTrainer::step()
                     "inputs); the last good weights are kept";
         return false;
     }
-    if (config().variant == SaeVariant::BatchTopK && m_kernel.batchMinActive() > 0.0f) {
+    if (config().selectsOverBatch() && m_kernel.batchMinActive() > 0.0f) {
         // SAELens: θ ← (1 − r)θ + r · (smallest kept activation), in double precision; the inference threshold.
         m_threshold = (1.0 - config().thresholdRate) * m_threshold + config().thresholdRate * m_kernel.batchMinActive();
         m_sae.setThreshold(float(m_threshold));
@@ -242,6 +257,96 @@ TrainingStatus SaeTrainer::run(ProgressReporter* progress, int stepLimit)
     return m_status;
 }
 
+SaeTrainerState SaeTrainer::state() const
+{
+    SaeTrainerState s;
+    s.stepsDone = m_stepsDone;
+    s.sparseSteps = m_sparseSteps;
+    s.trainingSeconds = m_trainingSeconds;
+    s.parameters = m_sae.parameters();
+    s.inputScale = m_sae.inputScale();
+    s.batchThreshold = m_threshold;
+    s.adamFirstMoment = m_adam.firstMoment();
+    s.adamSecondMoment = m_adam.secondMoment();
+    s.adamSteps = m_adam.stepCount();
+    s.rng = m_random.rng.state();
+    s.uniform = m_random.uniform.state();
+    s.lastFire = m_lastFire;
+    s.windowFires = m_windowFires;
+    s.windowInputs = m_windowInputs;
+    s.windowSteps = m_windowSteps;
+    s.lossHistory = m_lossHistory;
+    s.mseHistory = m_mseHistory;
+    s.l0History = m_l0History;
+    s.auxHistory = m_auxHistory;
+    s.auxDeadHistory = m_auxDeadHistory;
+    for (const SaeResampleEvent& e : m_resampleEvents)
+        s.resampleEvents.emplace_back(e.step, e.resampled);
+    return s;
+}
+
+void SaeTrainer::restore(const SaeTrainerState& s, const std::string& where)
+{
+    auto fail = [&](const std::string& problem) { return InputError(where + ": " + problem); };
+    const std::size_t dsae = std::size_t(config().latentDim);
+    const std::size_t steps = std::size_t(s.stepsDone);
+    if (s.stepsDone < 0 || s.stepsDone > m_training.steps)
+        throw fail("the checkpoint is at step " + std::to_string(s.stepsDone) + ", outside this run's 0 to " +
+                   std::to_string(m_training.steps) + " steps");
+    if (s.sparseSteps < 0 || s.sparseSteps > s.stepsDone || s.windowSteps < 0 || s.windowSteps > s.stepsDone ||
+        s.windowInputs < 0 || s.adamSteps < 0 || s.adamSteps > s.stepsDone)
+        throw fail("inconsistent step counts");
+    if (s.parameters.size() != m_sae.parameters().size())
+        throw fail("the checkpoint holds " + std::to_string(s.parameters.size()) + " parameters, this SAE has " +
+                   std::to_string(m_sae.parameters().size()));
+    if (s.lastFire.size() != dsae || (!s.windowFires.empty() && s.windowFires.size() != dsae))
+        throw fail("the per-latent activity does not match d_sae = " + std::to_string(dsae));
+    for (int f : s.lastFire)
+        if (f < 0 || f > s.stepsDone)
+            throw fail("a latent's last firing step lies outside 0 to " + std::to_string(s.stepsDone));
+    for (std::int64_t f : s.windowFires)
+        if (f < 0 || f > s.windowInputs)
+            throw fail("a latent's window fire count lies outside 0 to the window's inputs");
+    const std::size_t auxSteps = config().usesAuxK() ? steps : 0;
+    if (s.lossHistory.size() != steps || s.mseHistory.size() != steps || s.l0History.size() != steps ||
+        s.auxHistory.size() != auxSteps || s.auxDeadHistory.size() != auxSteps)
+        throw fail("the loss histories do not hold one value per step done (" + std::to_string(steps) + ")");
+    if (!(s.inputScale > 0.0f) || !std::isfinite(s.inputScale) || !std::isfinite(s.batchThreshold))
+        throw fail("the input scale or the threshold is not a positive finite number");
+    if (s.uniform.buffered < 0 || s.uniform.buffered > 2 * UniformStream::kLanes)
+        throw fail("the random stream's buffer count is out of range");
+    SparseAutoencoder restored = m_sae;
+    restored.parameters() = s.parameters;
+    restored.setInputScale(s.inputScale);
+    restored.setThreshold(float(s.batchThreshold));
+    if (!restored.isFinite())
+        throw fail("the weights hold NaN or infinite values");
+    if (!m_adam.restore(s.adamFirstMoment, s.adamSecondMoment, s.adamSteps))
+        throw fail("the optimizer state does not match the " + std::to_string(m_sae.parameters().size()) +
+                   " parameters");
+    m_sae = std::move(restored);
+    m_threshold = s.batchThreshold;
+    m_random.rng.setState(s.rng);
+    m_random.uniform.setState(s.uniform);
+    m_stepsDone = s.stepsDone;
+    m_sparseSteps = s.sparseSteps;
+    m_trainingSeconds = s.trainingSeconds >= 0.0 && std::isfinite(s.trainingSeconds) ? s.trainingSeconds : 0.0;
+    m_lastFire = s.lastFire;
+    m_windowFires = s.windowFires;
+    m_windowInputs = s.windowInputs;
+    m_windowSteps = s.windowSteps;
+    m_lossHistory = s.lossHistory;
+    m_mseHistory = s.mseHistory;
+    m_l0History = s.l0History;
+    m_auxHistory = s.auxHistory;
+    m_auxDeadHistory = s.auxDeadHistory;
+    m_resampleEvents.clear();
+    for (const auto& [step, resampled] : s.resampleEvents)
+        m_resampleEvents.push_back({step, resampled});
+    m_status = TrainingStatus::Running;
+    m_message.clear();
+}
+
 SaeTrainingActivity SaeTrainer::activity() const
 {
     SaeTrainingActivity a;
@@ -277,10 +382,10 @@ int SaeTrainer::resampleDeadFeatures(int window)
     SaeLossKernel scorer(config(), SaeComputePath::Automatic);
     for (int begin = 0; begin < m_training.resampleInputs; begin += m_training.batch) {
         const int count = std::min(m_training.batch, m_training.resampleInputs - begin);
-        m_source.sampleBatch(m_X, count, m_random);
-        if (m_sae.inputScale() != 1.0f)
-            m_X *= m_sae.inputScale();
+        drawBatch(count);
         inputs.middleCols(begin, count) = m_X;
+        if (config().perInputNormalization != SaeInputNormalization::None)
+            scorer.setReconstructionTarget(&m_target, &m_weights);
         scorer.evaluate(m_sae, m_X, 0.0, nullptr);
         const Eigen::VectorXf errors = scorer.sampleSquaredErrors();
         for (int s = 0; s < count; ++s) {

@@ -7,6 +7,7 @@
 #include "sae/SaeConfig.h"
 #include "sae/SaeEvaluator.h" // SaeTrainingActivity
 #include "sae/SaeLossKernel.h"
+#include "sae/SaeTrainerState.h"
 #include "sae/SparseAutoencoder.h"
 #include "toy/ToyTrainingResult.h" // TrainingStatus
 
@@ -70,8 +71,15 @@ public:
     int resampleDeadFeatures(int window);
     const std::vector<SaeResampleEvent>& resampleEvents() const { return m_resampleEvents; }
 
+    // Checkpoints: the state after stepsDone() steps, and back (throws InputError naming `where` when the state does
+    // not fit this trainer's configuration: sizes, step counts beyond the configured steps, non-finite weights).
+    SaeTrainerState state() const;
+    void restore(const SaeTrainerState& state, const std::string& where);
+
 private:
     bool step();
+    // Draws a batch into m_X as the SAE sees it (scaled, or normalised per input with the kernels' targets set).
+    void drawBatch(int count);
     // Loss and gradient (into m_gradient, fire counts into m_fireCount) of the batch in m_X, split over threads.
     SaeLossTerms evaluateBatch();
 
@@ -94,6 +102,8 @@ private:
     std::int64_t m_windowInputs = 0;
     int m_windowSteps = 0;
     double m_threshold = 0.0; // BatchTopK: θ's running average (copied into the autoencoder as float)
+    Eigen::MatrixXf m_target;    // per-input normalisation: the decoder's target (SaeInputNormalizer)
+    Eigen::VectorXf m_weights;   // and each input's weight
     std::vector<int> m_auxDead;  // AuxK: latents silent for more than deadWindow steps, refreshed every step
     std::vector<float> m_lossHistory, m_mseHistory, m_l0History, m_auxHistory;
     std::vector<int> m_auxDeadHistory;

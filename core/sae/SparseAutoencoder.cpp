@@ -1,6 +1,7 @@
 #include "sae/SparseAutoencoder.h"
 
 #include "math/Rng.h"
+#include "sae/SaeInputNormalizer.h"
 #include "sae/TopKSelector.h"
 
 #include <algorithm>
@@ -103,7 +104,7 @@ void SparseAutoencoder::activate(Eigen::MatrixXf& pre) const
         const Eigen::ArrayXf theta = logThresholds().array().exp();
         for (Eigen::Index s = 0; s < pre.cols(); ++s)
             pre.col(s) = (pre.col(s).array() > theta).select(pre.col(s).array(), 0.0f).matrix();
-    } else if (m_config.variant == SaeVariant::BatchTopK) {
+    } else if (m_config.selectsOverBatch()) {
         // Inference: JumpReLU at θ, as SAELens runs the exported SAE: pre · [pre > max(θ, 0)].
         const float theta = std::max(m_threshold, 0.0f);
         pre = (pre.array() > theta).select(pre, 0.0f);
@@ -114,9 +115,37 @@ void SparseAutoencoder::activate(Eigen::MatrixXf& pre) const
 
 Eigen::MatrixXf SparseAutoencoder::encode(const Eigen::MatrixXf& X) const
 {
+    if (m_config.perInputNormalization != SaeInputNormalization::None) {
+        Eigen::MatrixXf normalised = X;
+        SaeInputNormalizer::normalize(m_config.perInputNormalization, normalised);
+        Eigen::MatrixXf pre = preActivations(normalised);
+        activate(pre);
+        return pre;
+    }
     Eigen::MatrixXf pre = preActivations(X * m_inputScale);
     activate(pre);
     return pre;
+}
+
+Eigen::MatrixXf SparseAutoencoder::reconstruct(const Eigen::MatrixXf& X, Eigen::MatrixXf* codes) const
+{
+    if (m_config.perInputNormalization == SaeInputNormalization::None) {
+        Eigen::MatrixXf F = encode(X);
+        Eigen::MatrixXf out = decode(F);
+        if (codes)
+            *codes = std::move(F);
+        return out;
+    }
+    Eigen::MatrixXf normalised = X;
+    const SaeInputNormalizer::Undo undo = SaeInputNormalizer::normalize(m_config.perInputNormalization, normalised);
+    Eigen::MatrixXf F = preActivations(normalised);
+    activate(F);
+    Eigen::MatrixXf out = decoderWeights() * F;
+    out.colwise() += decoderBias();
+    SaeInputNormalizer::denormalize(undo, out);
+    if (codes)
+        *codes = std::move(F);
+    return out;
 }
 
 Eigen::MatrixXf SparseAutoencoder::decode(const Eigen::MatrixXf& F) const

@@ -72,10 +72,14 @@ public:
     ConstVectorMap logThresholds() const;
     Eigen::VectorXf thresholds() const;
 
-    // Codes of the inputs X (d_in x N, original units): d_sae x N.
+    // Codes of the inputs X (d_in x N, original units): d_sae x N. With a per-input normalisation
+    // (SaeConfig::perInputNormalization) the inputs are normalised first (SaeInputNormalizer).
     Eigen::MatrixXf encode(const Eigen::MatrixXf& X) const;
-    // Reconstructions of codes F (d_sae x N), in original units: d_in x N.
+    // Reconstructions of codes F (d_sae x N), in original units: d_in x N. With a per-input normalisation this is in
+    // the normalised space (undoing it needs the inputs): use reconstruct().
     Eigen::MatrixXf decode(const Eigen::MatrixXf& F) const;
+    // The full forward pass x ↦ x̂ in the inputs' own units for every normalisation; codes optionally.
+    Eigen::MatrixXf reconstruct(const Eigen::MatrixXf& X, Eigen::MatrixXf* codes = nullptr) const;
     // Pre-activations W_enc (s·x − b_dec) + b_enc of scaled inputs (already multiplied by s).
     Eigen::MatrixXf preActivations(const Eigen::MatrixXf& scaledX) const;
     // The activation function applied to pre-activations, in place (ReLU, TopK + ReLU, or BatchTopK's inference

@@ -71,6 +71,19 @@ SyntheticActivationSource::SyntheticActivationSource(const Settings& settings)
     : m_settings(settings), m_sampler(makeSampler(settings)), m_marginal(m_sampler.probability())
 {
     const SyntheticStructure& st = m_settings.structure;
+    if (st.usesFiringSampler()) {
+        if (!(st.correlation >= 0.0 && st.correlation < 1.0))
+            throw InputError("the feature correlation must be in [0, 1)");
+        SyntheticFiringSampler::Settings firing;
+        firing.probability = m_sampler.probability(); // children: 0 here, drawn with their parents
+        firing.correlation = st.correlation;
+        firing.meanMagnitude =
+            SyntheticFiringSampler::linearProfile(st.magnitudeMeanFirst, st.magnitudeMeanLast, settings.features);
+        firing.stdMagnitude =
+            SyntheticFiringSampler::linearProfile(st.magnitudeStdFirst, st.magnitudeStdLast, settings.features);
+        firing.seed = settings.seed;
+        m_firing = std::make_shared<const SyntheticFiringSampler>(firing);
+    }
     if (!st.hierarchical())
         return;
     const double perChild = st.exclusiveChildren ? st.childProbability / st.childrenPerParent : st.childProbability;
@@ -113,6 +126,15 @@ void SyntheticActivationSource::addChildren(Eigen::MatrixXf& X, const Eigen::Mat
     const Eigen::MatrixXf& directions = m_sampler.directions();
     float u[3];
     auto add = [&](int child, Eigen::Index s, float value) {
+        if (st.magnitudes) { // the child's own magnitude law instead of U[0, 1)
+            float w[2];
+            stream.fill(w, 2);
+            const float normal = std::sqrt(-2.0f * std::log(1.0f - w[0])) * std::cos(6.2831853f * w[1]);
+            const float t = m_settings.features > 1 ? float(child) / float(m_settings.features - 1) : 0.0f;
+            const float mean = float(st.magnitudeMeanFirst + (st.magnitudeMeanLast - st.magnitudeMeanFirst) * t);
+            const float sd = float(st.magnitudeStdFirst + (st.magnitudeStdLast - st.magnitudeStdFirst) * t);
+            value = std::max(0.0f, mean + sd * normal);
+        }
         X.col(s) += value * directions.col(child);
         if (valuesOut)
             (*valuesOut)(child, s) = value;
@@ -136,14 +158,27 @@ void SyntheticActivationSource::addChildren(Eigen::MatrixXf& X, const Eigen::Mat
         }
 }
 
+void SyntheticActivationSource::sampleValues(Eigen::MatrixXf& X, int batch, UniformStream& stream,
+                                             Eigen::MatrixXf* values) const
+{
+    if (!m_firing) {
+        m_sampler.sample(X, batch, stream, values);
+        return;
+    }
+    Eigen::MatrixXf own;
+    Eigen::MatrixXf& coefficients = values ? *values : own;
+    m_firing->sample(coefficients, batch, stream);
+    X.noalias() = m_sampler.directions() * coefficients;
+}
+
 void SyntheticActivationSource::sampleBatch(Eigen::MatrixXf& X, int batch, Random& random) const
 {
     if (!m_settings.structure.hierarchical()) {
-        m_sampler.sample(X, batch, random.uniform);
+        sampleValues(X, batch, random.uniform, nullptr);
         return;
     }
     Eigen::MatrixXf values;
-    m_sampler.sample(X, batch, random.uniform, &values);
+    sampleValues(X, batch, random.uniform, &values);
     addChildren(X, values, nullptr, random.uniform);
 }
 
@@ -152,7 +187,7 @@ EvaluationSet SyntheticActivationSource::evaluationSet(int maxCount, std::uint64
     Random random(seed);
     EvaluationSet set;
     // The directions have unit norm, so each feature's contribution norm is |coefficient| (values are in [0, 1)).
-    m_sampler.sample(set.activations, std::max(maxCount, 0), random.uniform, &set.trueActivations);
+    sampleValues(set.activations, std::max(maxCount, 0), random.uniform, &set.trueActivations);
     if (m_settings.structure.hierarchical()) {
         const Eigen::MatrixXf parents = set.trueActivations;
         addChildren(set.activations, parents, &set.trueActivations, random.uniform);

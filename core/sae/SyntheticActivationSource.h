@@ -2,8 +2,10 @@
 
 #include "sae/ActivationSource.h"
 #include "sae/SparseCombinationSampler.h"
+#include "sae/SyntheticFiringSampler.h"
 
 #include <cstdint>
+#include <memory>
 
 namespace featurescope {
 
@@ -16,7 +18,15 @@ struct SyntheticStructure {
     int childrenPerParent = 0;      // C
     double childProbability = 0.5;  // a child's probability given its parent (exclusive: that one child fires)
     bool exclusiveChildren = false; // at most one child of a parent at a time, chosen uniformly
-    bool any() const { return zipfExponent > 0.0 || (parents > 0 && childrenPerParent > 0); }
+    // SAELens's correlated firing and magnitude variation (SyntheticFiringSampler): correlation s > 0 makes firing
+    // a Gaussian copula with random pairwise correlations up to s; with `magnitudes` a firing feature's value is
+    // max(0, mean_i + std_i N(0,1)), mean_i and std_i linear from the first to the last feature (instead of U[0,1)).
+    double correlation = 0.0;
+    bool magnitudes = false;
+    double magnitudeMeanFirst = 1.0, magnitudeMeanLast = 1.0; // SAELens's defaults: mean 1, std 0
+    double magnitudeStdFirst = 0.0, magnitudeStdLast = 0.0;
+    bool usesFiringSampler() const { return correlation > 0.0 || magnitudes; }
+    bool any() const { return zipfExponent > 0.0 || (parents > 0 && childrenPerParent > 0) || usesFiringSampler(); }
     bool hierarchical() const { return parents > 0 && childrenPerParent > 0; }
 };
 
@@ -56,10 +66,13 @@ private:
     // Adds the children of active parents to X and, when given, to the features' values.
     void addChildren(Eigen::MatrixXf& X, const Eigen::MatrixXf& values, Eigen::MatrixXf* valuesOut,
                      UniformStream& stream) const;
+    // The features' values (F x batch) and their sum X, through SyntheticFiringSampler or the fast sparse sampler.
+    void sampleValues(Eigen::MatrixXf& X, int batch, UniformStream& stream, Eigen::MatrixXf* values) const;
 
     Settings m_settings;
     SparseCombinationSampler m_sampler;
     std::vector<double> m_marginal;
+    std::shared_ptr<const SyntheticFiringSampler> m_firing; // correlations or magnitude laws, else null
 };
 
 } // namespace featurescope

@@ -1,9 +1,11 @@
 #include "app/CliRun.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
@@ -41,6 +43,24 @@ private Q_SLOTS:
         QTest::newRow("jumprelu") << QStringList{QStringLiteral("--variant"), QStringLiteral("jumprelu"),
                                                  QStringLiteral("--steps"), QStringLiteral("1500")}
                                   << 0.9;
+        QTest::newRow("matryoshka") << QStringList{QStringLiteral("--variant"), QStringLiteral("matryoshka"),
+                                                   QStringLiteral("--matryoshka-widths"), QStringLiteral("128,512"),
+                                                   QStringLiteral("--steps"), QStringLiteral("1500")}
+                                    << 0.9;
+        QTest::newRow("jumprelu quadratic") << QStringList{QStringLiteral("--variant"), QStringLiteral("jumprelu"),
+                                                           QStringLiteral("--sparsity-loss"), QStringLiteral("quadratic"),
+                                                           QStringLiteral("--steps"), QStringLiteral("1500")}
+                                            << 0.9;
+        QTest::newRow("topk layer_norm, correlated") << QStringList{QStringLiteral("--variant"), QStringLiteral("topk"),
+                                                                    QStringLiteral("--normalize"), QStringLiteral("layer_norm"),
+                                                                    QStringLiteral("--correlation"), QStringLiteral("0.5"),
+                                                                    QStringLiteral("--steps"), QStringLiteral("1500")}
+                                                     << 0.9;
+        // A per-input mode replaces the fixed scale that jumprelu otherwise always applies.
+        QTest::newRow("jumprelu layer_norm") << QStringList{QStringLiteral("--variant"), QStringLiteral("jumprelu"),
+                                                            QStringLiteral("--normalize"), QStringLiteral("layer_norm"),
+                                                            QStringLiteral("--steps"), QStringLiteral("1500")}
+                                             << 0.9;
         QTest::newRow("dense path, few steps") << QStringList{QStringLiteral("--steps"), QStringLiteral("20"),
                                                               QStringLiteral("--path"), QStringLiteral("dense"),
                                                               QStringLiteral("--d-sae"), QStringLiteral("128")}
@@ -77,10 +97,19 @@ private Q_SLOTS:
         QCOMPARE(j.value(QStringLiteral("ultra_rare_threshold")).toDouble(), 1e-5);
         QCOMPARE(j.value(QStringLiteral("d_in")).toInt(), 64);
         QVERIFY(!j.contains(QStringLiteral("mean_label_purity")));
-        // BatchTopK reports the inference threshold it learned; the others have none.
-        QCOMPARE(j.contains(QStringLiteral("threshold")), arguments.contains(QStringLiteral("batchtopk")));
-        if (arguments.contains(QStringLiteral("batchtopk")))
+        // BatchTopK and Matryoshka report the inference threshold they learned; the others have none.
+        const bool batchThreshold =
+            arguments.contains(QStringLiteral("batchtopk")) || arguments.contains(QStringLiteral("matryoshka"));
+        QCOMPARE(j.contains(QStringLiteral("threshold")), batchThreshold);
+        if (batchThreshold)
             QVERIFY(j.value(QStringLiteral("threshold")).toDouble() > 0.0);
+        if (arguments.contains(QStringLiteral("matryoshka")))
+            QCOMPARE(j.value(QStringLiteral("matryoshka_widths")).toArray().size(), 2);
+        if (arguments.contains(QStringLiteral("quadratic")))
+            QCOMPARE(j.value(QStringLiteral("target_l0")).toDouble(), 5.0);
+        const int normalizeAt = int(arguments.indexOf(QStringLiteral("--normalize")));
+        if (normalizeAt >= 0)
+            QCOMPARE(j.value(QStringLiteral("normalize_activations")).toString(), arguments.at(normalizeAt + 1));
         QVERIFY(j.value(QStringLiteral("mmcs")).toDouble() >= minMmcs);
         QVERIFY(j.value(QStringLiteral("steps_per_s")).toDouble() > 0.0);
         const QJsonObject histogram = j.value(QStringLiteral("density_log10_histogram")).toObject();
@@ -208,7 +237,7 @@ private Q_SLOTS:
         QTest::newRow("unknown source") << QStringList{QStringLiteral("--source"), QStringLiteral("cifar")} << QStringLiteral("unknown source");
         QTest::newRow("unknown variant") << QStringList{QStringLiteral("--variant"), QStringLiteral("gated")} << QStringLiteral("unknown SAE variant");
         QTest::newRow("sparsity loss without jumprelu") << QStringList{QStringLiteral("--sparsity-loss"), QStringLiteral("tanh")} << QStringLiteral("--sparsity-loss applies");
-        QTest::newRow("unknown sparsity loss") << QStringList{QStringLiteral("--variant"), QStringLiteral("jumprelu"), QStringLiteral("--sparsity-loss"), QStringLiteral("l1")} << QStringLiteral("expects step or tanh");
+        QTest::newRow("unknown sparsity loss") << QStringList{QStringLiteral("--variant"), QStringLiteral("jumprelu"), QStringLiteral("--sparsity-loss"), QStringLiteral("l1")} << QStringLiteral("expects step, tanh or quadratic");
         QTest::newRow("jumprelu unnormalised") << QStringList{QStringLiteral("--variant"), QStringLiteral("jumprelu"), QStringLiteral("--normalize"), QStringLiteral("off")} << QStringLiteral("always normalises");
         QTest::newRow("negative l1") << QStringList{QStringLiteral("--l1"), QStringLiteral("-1")} << QStringLiteral("--l1");
         QTest::newRow("k above d_sae") << QStringList{QStringLiteral("--variant"), QStringLiteral("topk"), QStringLiteral("--d-sae"), QStringLiteral("8"), QStringLiteral("--k"), QStringLiteral("9")} << QStringLiteral("--k");
@@ -218,7 +247,55 @@ private Q_SLOTS:
         QTest::newRow("sae dir") << QStringList{QStringLiteral("--sae"), QStringLiteral("dir")} << QStringLiteral("--sae needs --activations");
         QTest::newRow("randomized on synthetic") << QStringList{QStringLiteral("--randomized")} << QStringLiteral("--source fashion-mnist");
         QTest::newRow("missing data dir") << QStringList{QStringLiteral("--source"), QStringLiteral("fashion-mnist"), QStringLiteral("--data-dir"), QStringLiteral("/nonexistent")} << QStringLiteral("/nonexistent");
+        QTest::newRow("matryoshka widths decreasing") << QStringList{QStringLiteral("--variant"), QStringLiteral("matryoshka"), QStringLiteral("--matryoshka-widths"), QStringLiteral("64,32")} << QStringLiteral("strictly increasing");
+        QTest::newRow("matryoshka width above d_sae") << QStringList{QStringLiteral("--variant"), QStringLiteral("matryoshka"), QStringLiteral("--matryoshka-widths"), QStringLiteral("64,9999")} << QStringLiteral("--matryoshka-widths");
+        QTest::newRow("widths without matryoshka") << QStringList{QStringLiteral("--matryoshka-widths"), QStringLiteral("64")} << QStringLiteral("applies to --variant matryoshka");
+        QTest::newRow("target-l0 without quadratic") << QStringList{QStringLiteral("--variant"), QStringLiteral("jumprelu"), QStringLiteral("--target-l0"), QStringLiteral("4")} << QStringLiteral("--target-l0 applies");
+        QTest::newRow("unknown normalisation") << QStringList{QStringLiteral("--normalize"), QStringLiteral("batch_norm")} << QStringLiteral("constant_norm_rescale");
+        QTest::newRow("correlation of 1") << QStringList{QStringLiteral("--correlation"), QStringLiteral("1")} << QStringLiteral("--correlation");
+        QTest::newRow("magnitude std negative") << QStringList{QStringLiteral("--magnitude-std"), QStringLiteral("-1")} << QStringLiteral("--magnitude-std");
+        QTest::newRow("correlation on toy") << QStringList{QStringLiteral("--source"), QStringLiteral("toy"), QStringLiteral("--correlation"), QStringLiteral("0.3")} << QStringLiteral("need --source synthetic");
+        QTest::newRow("checkpoint dir alone") << QStringList{QStringLiteral("--checkpoint-dir"), QStringLiteral("ck")} << QStringLiteral("go together");
+        QTest::newRow("resume from nowhere") << QStringList{QStringLiteral("--resume"), QStringLiteral("/nonexistent/ck")} << QStringLiteral("/nonexistent/ck");
         QTest::newRow("huge sae") << QStringList{QStringLiteral("--d"), QStringLiteral("4096"), QStringLiteral("--d-sae"), QStringLiteral("1000000")} << QStringLiteral("d_in x d_sae");
+    }
+
+    // --checkpoint-every N then --resume: the resumed run ends where the straight run does; a damaged checkpoint is
+    // one error line and exit 2.
+    void checkpointAndResume()
+    {
+        const QStringList base = {QStringLiteral("--variant"), QStringLiteral("topk"), QStringLiteral("--steps"),
+                                  QStringLiteral("60"), QStringLiteral("--batch"), QStringLiteral("256"),
+                                  QStringLiteral("--d-sae"), QStringLiteral("128"), QStringLiteral("--eval"),
+                                  QStringLiteral("1024"), QStringLiteral("--json")};
+        const CliRun straight = runSae(base);
+        QVERIFY2(straight.exitCode == 0, straight.err.constData());
+        const QString dir = m_dir.filePath(QStringLiteral("checkpoints"));
+        const CliRun writing = runSae(base + QStringList{QStringLiteral("--checkpoint-every"), QStringLiteral("20"),
+                                                         QStringLiteral("--checkpoint-dir"), dir});
+        QVERIFY2(writing.exitCode == 0, writing.err.constData());
+        QVERIFY(QFile::exists(dir + QStringLiteral("/step_40/trainer_state.json")));
+        QVERIFY(QFile::exists(dir + QStringLiteral("/step_60/sae_weights.safetensors")));
+        const CliRun resumed = runSae(base + QStringList{QStringLiteral("--resume"), dir + QStringLiteral("/step_20")});
+        QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+        const QJsonObject a = QJsonDocument::fromJson(straight.out).object(), b = QJsonDocument::fromJson(resumed.out).object();
+        for (const char* key : {"final_loss", "mse", "l0", "mmcs", "mcc"})
+            QVERIFY2(std::abs(a.value(QLatin1String(key)).toDouble() - b.value(QLatin1String(key)).toDouble()) <= 1e-6,
+                     key);
+        QCOMPARE(b.value(QStringLiteral("steps_done")).toInt(), 60);
+        QCOMPARE(b.value(QStringLiteral("resumed_from")).toString(), dir + QStringLiteral("/step_20"));
+        // Another run's checkpoint, and a damaged one.
+        const CliRun other = runSae(base + QStringList{QStringLiteral("--k"), QStringLiteral("7"), QStringLiteral("--resume"), dir});
+        QCOMPARE(other.exitCode, 2);
+        QVERIFY2(other.err.contains("another run"), other.err.constData());
+        QFile state(dir + QStringLiteral("/step_20/trainer_state.safetensors"));
+        QVERIFY(state.open(QIODevice::ReadWrite));
+        state.resize(state.size() / 3);
+        state.close();
+        const CliRun damaged = runSae(base + QStringList{QStringLiteral("--resume"), dir + QStringLiteral("/step_20")});
+        QCOMPARE(damaged.exitCode, 2);
+        QVERIFY2(damaged.err.contains("trainer_state.safetensors"), damaged.err.constData());
+        QVERIFY(!QString::fromUtf8(damaged.err).trimmed().contains(QLatin1Char('\n')));
     }
 
     void badArguments()
@@ -232,6 +309,9 @@ private Q_SLOTS:
         QVERIFY2(!err.contains(QLatin1Char('\n')), qPrintable(err)); // one line
         QVERIFY(r.out.isEmpty());
     }
+
+private:
+    QTemporaryDir m_dir;
 };
 
 QTEST_GUILESS_MAIN(TestCliSae)

@@ -410,6 +410,46 @@ private Q_SLOTS:
         QVERIFY(QFileInfo::exists(saved + QStringLiteral("/cfg.json")));
     }
 
+    // Training checkpoints (`sae --resume DIR`): a FIFO, a JSON bomb and a tensor header claiming a terabyte are each
+    // one line and exit 2, in bounded time and memory.
+    void hostileCheckpoints()
+    {
+        const QStringList run = args({"sae", "--variant", "topk", "--steps", "20", "--batch", "64", "--d-sae", "64",
+                                      "--eval", "256"});
+        const QString dir = m_files.path(QStringLiteral("checkpoints"));
+        const MeasuredRun written =
+            MeasuredRun::run(run + QStringList{QStringLiteral("--checkpoint-every"), QStringLiteral("10"),
+                                               QStringLiteral("--checkpoint-dir"), dir});
+        QVERIFY2(written.exitCode == 0, written.err.constData());
+        const QString step = dir + QStringLiteral("/step_10");
+        QVERIFY(QFile::exists(step + QStringLiteral("/trainer_state.json")));
+        // A terabyte-sized parameter tensor claimed by a short file.
+        const QByteArray header = "{\"parameters\":{\"dtype\":\"F32\",\"shape\":[250000000000],"
+                                  "\"data_offsets\":[0,1000000000000]}}";
+        QByteArray bomb(8, '\0');
+        for (int i = 0; i < 8; ++i)
+            bomb[i] = char((quint64(header.size()) >> (8 * i)) & 0xff);
+        bomb += header;
+        QFile tensors(step + QStringLiteral("/trainer_state.safetensors"));
+        QVERIFY(tensors.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        tensors.write(bomb);
+        tensors.close();
+        expectRefusal(MeasuredRun::run(run + QStringList{QStringLiteral("--resume"), step}),
+                      step + QStringLiteral("/trainer_state.safetensors"));
+        // Deeply nested JSON in the state file.
+        QFile state(step + QStringLiteral("/trainer_state.json"));
+        QVERIFY(state.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        state.write("{\"format\": " + QByteArray(100000, '[') + QByteArray(100000, ']') + "}");
+        state.close();
+        expectRefusal(MeasuredRun::run(run + QStringList{QStringLiteral("--resume"), step}),
+                      QStringLiteral("nested more than 64 levels deep"));
+        // A named pipe where the state file should be.
+        QFile::remove(step + QStringLiteral("/trainer_state.json"));
+        fifo(QStringLiteral("checkpoints/step_10/trainer_state.json"));
+        expectRefusal(MeasuredRun::run(run + QStringList{QStringLiteral("--resume"), step}, 30000),
+                      QStringLiteral("is a named pipe (FIFO), not a regular file"), kSmallPeakMegabytes, 20.0);
+    }
+
     // Item 6: an export that cannot be written exits 2 with one line and leaves no partial file.
     void exportsThatCannotBeWritten_data()
     {

@@ -31,7 +31,7 @@ double referenceLoss(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, dou
     // BatchTopK: the k·B largest positive pre-activations of the whole batch, ties to the earlier (input, latent).
     Eigen::MatrixXd batchPre(config.latentDim, batch);
     std::vector<char> batchKeep(std::size_t(config.latentDim) * std::size_t(batch), 0);
-    if (config.variant == SaeVariant::BatchTopK) {
+    if (config.selectsOverBatch()) {
         for (int s = 0; s < batch; ++s) {
             const Eigen::VectorXd x = X.col(s).cast<double>();
             batchPre.col(s) = E.transpose() * (x - bd) + be;
@@ -47,7 +47,7 @@ double referenceLoss(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, dou
         const Eigen::VectorXd in = config.subtractsDecoderBias() ? Eigen::VectorXd(x - bd) : x;
         const Eigen::VectorXd pre = E.transpose() * in + be;
         Eigen::VectorXd f = Eigen::VectorXd::Zero(pre.size());
-        if (config.variant == SaeVariant::BatchTopK) {
+        if (config.selectsOverBatch()) {
             for (Eigen::Index j = 0; j < pre.size(); ++j)
                 f[j] = batchKeep[std::size_t(s) * std::size_t(config.latentDim) + std::size_t(j)] ? pre[j] : 0.0;
         } else if (config.variant == SaeVariant::JumpReLU) {
@@ -66,6 +66,14 @@ double referenceLoss(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, dou
             for (Eigen::Index j = 0; j < f.size(); ++j)
                 pattern->push_back(f[j] > 0.0 ? 1 : 0);
         mse += (W * f + bd - x).squaredNorm();
+        if (config.variant == SaeVariant::Matryoshka) {
+            // Each inner prefix decodes with its first w latents only; the last prefix is the whole dictionary.
+            const std::vector<int> levels = config.matryoshkaLevels();
+            for (std::size_t l = 0; l + 1 < levels.size(); ++l) {
+                const int w = levels[l];
+                mse += (W.leftCols(w) * f.head(w) + bd - x).squaredNorm();
+            }
+        }
         if (reconstruction) {
             reconstruction->resize(x.size(), batch);
             reconstruction->col(s) = W * f + bd;
@@ -76,10 +84,15 @@ double referenceLoss(const SparseAutoencoder& sae, const Eigen::MatrixXf& X, dou
             else if (config.variant == SaeVariant::Anthropic2024)
                 penalty += f[j] * W.col(j).norm();
             else if (config.variant == SaeVariant::JumpReLU)
-                penalty += config.jumpSparsity == SaeJumpSparsity::Step
-                               ? (f[j] > 0.0 ? 1.0 : 0.0)
-                               : std::tanh(config.jumpTanhScale * f[j] * W.col(j).norm());
+                penalty += config.jumpSparsity == SaeJumpSparsity::Tanh
+                               ? std::tanh(config.jumpTanhScale * f[j] * W.col(j).norm())
+                               : (f[j] > 0.0 ? 1.0 : 0.0);
         }
+    }
+    if (config.variant == SaeVariant::JumpReLU && config.jumpSparsity == SaeJumpSparsity::Quadratic) {
+        // λ (L0 / T − 1)² with L0 the batch's mean count of active codes.
+        const double deviation = penalty / batch / config.jumpTargetL0 - 1.0;
+        return mse / (double(batch) * config.inputDim) + l1 * deviation * deviation;
     }
     return mse / (double(batch) * config.inputDim) + l1 / batch * penalty;
 }
@@ -135,6 +148,9 @@ SparseAutoencoder makeAutoencoder(SaeVariant variant, int d, int dsae, std::uint
     config.jumpBandwidth = 0.5; // wide, so that many pre-activations fall in the estimator's window
     config.k = std::max(1, dsae / 3);
     config.l1 = 0.05;
+    config.jumpTargetL0 = 2.0;
+    if (variant == SaeVariant::Matryoshka) // three nested prefixes: the first third, two thirds, all
+        config.matryoshkaWidths = {std::max(1, dsae / 3), std::max(2, 2 * dsae / 3)};
     SparseAutoencoder sae(config);
     Rng rng(seed);
     Eigen::VectorXf bias(d);
@@ -184,7 +200,8 @@ private Q_SLOTS:
         } variants[] = {{"tm2023", SaeVariant::TM2023},
                         {"2024", SaeVariant::Anthropic2024},
                         {"topk", SaeVariant::TopK},
-                        {"batchtopk", SaeVariant::BatchTopK}};
+                        {"batchtopk", SaeVariant::BatchTopK},
+                        {"matryoshka", SaeVariant::Matryoshka}};
         const int step = int(SaeJumpSparsity::Step), tanhLoss = int(SaeJumpSparsity::Tanh);
         for (const auto& v : variants) {
             for (const auto& p : {std::pair{"dense", SaeComputePath::Dense}, std::pair{"sparse", SaeComputePath::Sparse}}) {
@@ -200,6 +217,9 @@ private Q_SLOTS:
         QTest::newRow("jumprelu-step-d32") << jump << dense << 32 << 12 << 6 << step;
         QTest::newRow("jumprelu-tanh-d5") << jump << dense << 5 << 9 << 7 << tanhLoss;
         QTest::newRow("jumprelu-tanh-d32") << jump << dense << 32 << 12 << 6 << tanhLoss;
+        const int quadratic = int(SaeJumpSparsity::Quadratic);
+        QTest::newRow("jumprelu-quadratic-d5") << jump << dense << 5 << 9 << 7 << quadratic;
+        QTest::newRow("jumprelu-quadratic-d32") << jump << dense << 32 << 12 << 6 << quadratic;
     }
 
     void finiteDifferences()
@@ -267,6 +287,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("sparsity");
         QTest::newRow("step") << int(SaeJumpSparsity::Step);
         QTest::newRow("tanh") << int(SaeJumpSparsity::Tanh);
+        QTest::newRow("quadratic") << int(SaeJumpSparsity::Quadratic);
     }
 
     void jumpReluEstimator()
@@ -289,6 +310,20 @@ private Q_SLOTS:
         const Eigen::VectorXd theta = sae.logThresholds().cast<double>().array().exp();
         const double eps = config.jumpBandwidth, scale = config.jumpTanhScale;
         Eigen::VectorXd dTheta = Eigen::VectorXd::Zero(dsae);
+        // Quadratic: λ (L0/T − 1)² is λ' Σ_s Σ_j [pre_sj > θ_j] locally, λ' = 2λ (L0/T − 1)/(T B).
+        double active = 0.0;
+        for (int s = 0; s < batch; ++s) {
+            const Eigen::VectorXd pre = E.transpose() * (X.col(s).cast<double>() - bd) + be;
+            for (int j = 0; j < dsae; ++j)
+                active += pre[j] > theta[j] ? 1.0 : 0.0;
+        }
+        const double T = config.jumpTargetL0;
+        const double stepRate = config.jumpSparsity == SaeJumpSparsity::Step ? l1 / batch
+                                : config.jumpSparsity == SaeJumpSparsity::Quadratic
+                                    ? 2.0 * l1 * (active / batch / T - 1.0) / (T * batch)
+                                    : 0.0;
+        if (config.jumpSparsity == SaeJumpSparsity::Quadratic)
+            QVERIFY2(std::abs(active / batch - T) > 0.5, "the test needs L0 away from its target");
         int inWindow = 0;
         for (int s = 0; s < batch; ++s) {
             const Eigen::VectorXd x = X.col(s).cast<double>();
@@ -306,8 +341,7 @@ private Q_SLOTS:
                 if (std::abs((pre[j] - theta[j]) / eps) < 0.5) {
                     ++inWindow;
                     dTheta[j] += -theta[j] / eps * g;
-                    if (config.jumpSparsity == SaeJumpSparsity::Step)
-                        dTheta[j] += -l1 / (batch * eps);
+                    dTheta[j] += -stepRate / eps;
                 }
             }
         }
@@ -333,7 +367,8 @@ private Q_SLOTS:
         QTest::addColumn<int>("d");
         QTest::addColumn<int>("dsae");
         QTest::addColumn<QList<int>>("dead");
-        for (const auto& v : {std::pair{"topk", SaeVariant::TopK}, std::pair{"batchtopk", SaeVariant::BatchTopK}})
+        for (const auto& v : {std::pair{"topk", SaeVariant::TopK}, std::pair{"batchtopk", SaeVariant::BatchTopK},
+                              std::pair{"matryoshka", SaeVariant::Matryoshka}})
             for (const auto& p : {std::pair{"dense", SaeComputePath::Dense}, std::pair{"sparse", SaeComputePath::Sparse}}) {
                 QTest::addRow("%s-%s-d5-many-dead", v.first, p.first)
                     << int(v.second) << int(p.second) << 5 << 9 << QList<int>{1, 4, 5, 7, 8};
@@ -445,6 +480,7 @@ private Q_SLOTS:
         QTest::newRow("2024-d64") << int(SaeVariant::Anthropic2024) << 64;
         QTest::newRow("topk-d64") << int(SaeVariant::TopK) << 64;
         QTest::newRow("batchtopk-d64") << int(SaeVariant::BatchTopK) << 64;
+        QTest::newRow("matryoshka-d64") << int(SaeVariant::Matryoshka) << 64;
         QTest::newRow("tm2023-d40") << int(SaeVariant::TM2023) << 40;
         QTest::newRow("tm2023-d128") << int(SaeVariant::TM2023) << 128;
         // wide inputs (a language model's width): the chunked kernels, and 400 = 25 x 16 with a partial last chunk

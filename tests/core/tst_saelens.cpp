@@ -194,6 +194,7 @@ private Q_SLOTS:
         QTest::newRow("batchtopk") << int(SaeVariant::BatchTopK) << 1.0f;
         QTest::newRow("batchtopk scaled") << int(SaeVariant::BatchTopK) << 1.5f;
         QTest::newRow("jumprelu scaled") << int(SaeVariant::JumpReLU) << 1.5f;
+        QTest::newRow("matryoshka scaled") << int(SaeVariant::Matryoshka) << 1.5f;
     }
 
     void exportRoundTrip()
@@ -205,11 +206,13 @@ private Q_SLOTS:
         config.latentDim = 24;
         config.variant = SaeVariant(variant);
         config.k = 3;
+        if (config.variant == SaeVariant::Matryoshka)
+            config.matryoshkaWidths = {4, 12};
         SparseAutoencoder sae(config);
         sae.initialise(7, Eigen::VectorXf::Constant(8, 0.1f));
         sae.encoderBias().setConstant(-0.05f);
         sae.setInputScale(inputScale);
-        const bool batchTopK = config.variant == SaeVariant::BatchTopK;
+        const bool batchTopK = config.selectsOverBatch(); // BatchTopK and Matryoshka
         if (batchTopK)
             sae.setThreshold(0.08f); // exported as SAELens's jumprelu with that threshold for every latent
         const bool jumpRelu = config.variant == SaeVariant::JumpReLU;
@@ -247,7 +250,8 @@ private Q_SLOTS:
             return;
         }
         QVERIFY(again);
-        QCOMPARE(again->config().variant, config.variant);
+        // Matryoshka's inference function is BatchTopK's: it comes back as one.
+        QCOMPARE(again->config().variant, batchTopK ? SaeVariant::BatchTopK : config.variant);
         QCOMPARE(again->threshold(), sae.threshold());
         QVERIFY((again->encode(X) - sae.encode(X)).cwiseAbs().maxCoeff() < 1e-5f);
     }
