@@ -61,24 +61,34 @@ int SaeSplittingResult::mostSplitRoot() const
 {
     if (widths.empty())
         return -1;
+    // Grown through strong links only, so the example is a clean split rather than a loose cluster of weak matches.
+    constexpr float kStrongLink = 0.7f;
     int best = -1;
     std::size_t bestSize = 0;
     double bestCosine = -1.0;
     for (int j = 0; j < widths.front().latents; ++j) {
         if (!widths.front().alive(j))
             continue;
-        const auto members = family(0, j);
+        std::vector<int> members{j};
         double cosine = 0.0;
         int links = 0;
-        for (std::size_t w = 1; w < members.size(); ++w)
-            for (int m : members[w]) {
-                cosine += widths[w].parentCosine[std::size_t(m)];
-                ++links;
+        for (std::size_t w = 1; w < widths.size() && !members.empty(); ++w) {
+            std::vector<int> next;
+            for (int c = 0; c < widths[w].latents; ++c) {
+                const int p = widths[w].parent[std::size_t(c)];
+                const float cos = widths[w].parentCosine[std::size_t(c)];
+                if (cos >= kStrongLink && std::find(members.begin(), members.end(), p) != members.end()) {
+                    next.push_back(c);
+                    cosine += cos;
+                    ++links;
+                }
             }
+            members = std::move(next);
+        }
         cosine = links ? cosine / links : 0.0;
-        if (best < 0 || members.back().size() > bestSize || (members.back().size() == bestSize && cosine > bestCosine)) {
+        if (best < 0 || members.size() > bestSize || (members.size() == bestSize && cosine > bestCosine)) {
             best = j;
-            bestSize = members.back().size();
+            bestSize = members.size();
             bestCosine = cosine;
         }
     }

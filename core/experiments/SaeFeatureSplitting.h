@@ -47,8 +47,8 @@ struct SaeSplittingResult {
     std::vector<int> children(int width, int latent) const;
     // `latent` of width `width` and all its descendants: per width, the family's latents (empty above `width`).
     std::vector<std::vector<int>> family(int width, int latent) const;
-    // The 1x latent whose family grows most (most descendants at the widest SAE, then the highest mean link cosine):
-    // the example of a split that a view shows first. -1 for an empty result.
+    // The 1x latent whose family, followed through links of cosine >= 0.7 only, has the most members at the widest
+    // SAE (then the highest mean link cosine): the example of a clean split a view shows first. -1 for no result.
     int mostSplitRoot() const;
     // `featurescope sae-split --json`: per width its metrics and the links (child, parent, cosine).
     nlohmann::json toJson() const;
