@@ -2,6 +2,7 @@
 
 #include "FeatureSplittingPlot.h"
 #include "StudyJobBar.h"
+#include "StudyLayout.h"
 
 #include "common/InputError.h"
 #include "common/SpinBoxes.h"
@@ -29,19 +30,9 @@ FeatureSplittingView::FeatureSplittingView(QWidget* parent) : QWidget(parent)
     m_widths->setToolTip(tr("Width multipliers, increasing from 1: each SAE is that many times the 1× width"));
     m_zoom = new QCheckBox(tr("Zoom to the family"), this);
     m_zoom->setToolTip(tr("Show only the highlighted latent's family across the widths"));
-    auto* settings = new QGridLayout;
-    settings->setContentsMargins(0, 0, 0, 0);
-    const std::pair<QString, QWidget*> labelled[] = {
-        {tr("1× latents"), m_latents}, {tr("Steps"), m_steps}, {tr("Widths"), m_widths}};
-    int row = 0;
-    for (const auto& [text, widget] : labelled) {
-        auto* label = new QLabel(text, this);
-        label->setToolTip(widget->toolTip());
-        label->setBuddy(widget);
-        settings->addWidget(label, row, 0);
-        settings->addWidget(widget, row++, 1);
-    }
-    settings->addWidget(m_zoom, row, 0, 1, 2);
+    QGridLayout* settings = StudyLayout::labelledGrid(
+        this, {{tr("1× latents"), m_latents}, {tr("Steps"), m_steps}, {tr("Widths"), m_widths}});
+    settings->addWidget(m_zoom, settings->rowCount(), 0, 1, 2);
     m_bar = new StudyJobBar(tr("Feature splitting"), tr("Train widths"),
                             tr("Train the panel's recipe at every width on the panel's source (same data, same seed) "
                                "and link each latent to its closest decoder direction one width narrower"),
@@ -51,28 +42,13 @@ FeatureSplittingView::FeatureSplittingView(QWidget* parent) : QWidget(parent)
     m_family->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_family->setToolTip(tr("The highlighted latent's descendants, width by width, with each link's decoder cosine"));
 
-    auto* form = new QWidget(this);
-    form->setMaximumWidth(300);
-    auto* formLayout = new QVBoxLayout(form);
-    formLayout->setContentsMargins(0, 0, 0, 0);
-    formLayout->addLayout(settings);
-    formLayout->addWidget(m_bar);
-    formLayout->addWidget(m_family);
-    formLayout->addStretch(1);
-
     m_plot = new FeatureSplittingPlot(this);
     m_plot->setObjectName(QStringLiteral("featureSplittingPlot"));
     m_plot->setToolTip(tr("One row per width; edges join each latent to its parent, coloured by decoder cosine. "
                           "Click a dot to highlight its family"));
-    auto* layout = new QHBoxLayout(this);
-    layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(form);
-    layout->addWidget(m_plot, 1);
+    StudyLayout::arrange(this, {settings, m_bar, m_family}, m_plot);
 
     connect(m_bar, &StudyJobBar::runRequested, this, qOverload<>(&FeatureSplittingView::start));
-    connect(m_bar, &StudyJobBar::workStarted, this, &FeatureSplittingView::workStarted);
-    connect(m_bar, &StudyJobBar::workProgress, this, &FeatureSplittingView::workProgress);
-    connect(m_bar, &StudyJobBar::workFinished, this, &FeatureSplittingView::workFinished);
     connect(m_zoom, &QCheckBox::toggled, m_plot, &FeatureSplittingPlot::setZoomToFamily);
     connect(m_plot, &FeatureSplittingPlot::latentClicked, this, &FeatureSplittingView::showFamily);
 }

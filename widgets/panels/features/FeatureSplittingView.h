@@ -39,11 +39,6 @@ public:
     StudyJobBar* jobBar() const { return m_bar; }
     QLabel* familyLabel() const { return m_family; }
 
-Q_SIGNALS:
-    void workStarted(const QString& description);
-    void workProgress(double fraction, const QString& message);
-    void workFinished(const QString& message);
-
 private:
     void showFamily(int width, int latent);
 

@@ -2,6 +2,7 @@
 
 #include "GroundTruthCosinePlot.h"
 #include "StudyJobBar.h"
+#include "StudyLayout.h"
 
 #include "common/Cancelled.h"
 #include "common/InputError.h"
@@ -50,15 +51,6 @@ GroundTruthView::GroundTruthView(QWidget* parent) : QWidget(parent)
                             this);
     note->setWordWrap(true);
     note->setToolTip(tr("How to read the ground-truth maps"));
-    auto* form = new QWidget(this);
-    form->setMaximumWidth(300);
-    auto* formLayout = new QVBoxLayout(form);
-    formLayout->setContentsMargins(0, 0, 0, 0);
-    formLayout->addWidget(m_preset);
-    formLayout->addWidget(m_bar);
-    formLayout->addWidget(note);
-    formLayout->addStretch(1);
-
     m_plot = new GroundTruthCosinePlot(this);
     m_plot->setObjectName(QStringLiteral("groundTruthPlot"));
     m_plot->setToolTip(tr("Signed cosines of each true feature with the matched latents' encoder rows (left) and "
@@ -90,15 +82,9 @@ GroundTruthView::GroundTruthView(QWidget* parent) : QWidget(parent)
     splitter->setStretchFactor(1, 1);
     splitter->setChildrenCollapsible(false);
 
-    auto* layout = new QHBoxLayout(this);
-    layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(form);
-    layout->addWidget(splitter, 1);
+    StudyLayout::arrange(this, {m_preset, m_bar, note}, splitter);
 
     connect(m_bar, &StudyJobBar::runRequested, this, &GroundTruthView::start);
-    connect(m_bar, &StudyJobBar::workStarted, this, &GroundTruthView::workStarted);
-    connect(m_bar, &StudyJobBar::workProgress, this, &GroundTruthView::workProgress);
-    connect(m_bar, &StudyJobBar::workFinished, this, &GroundTruthView::workFinished);
 }
 
 void GroundTruthView::setPreset(Preset preset) { m_preset->setCurrentIndex(m_preset->findData(int(preset))); }

@@ -41,11 +41,6 @@ public:
     QTableWidget* table() const { return m_table; }
     StudyJobBar* jobBar() const { return m_bar; }
 
-Q_SIGNALS:
-    void workStarted(const QString& description);
-    void workProgress(double fraction, const QString& message);
-    void workFinished(const QString& message);
-
 private:
     void showComparison(const featurescope::GroundTruthComparison& comparison, const QString& subject, const QString& caption);
 

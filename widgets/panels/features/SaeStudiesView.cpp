@@ -4,6 +4,7 @@
 #include "FeatureSplittingView.h"
 #include "GroundTruthCosinePlot.h"
 #include "GroundTruthView.h"
+#include "StudyJobBar.h"
 #include "SweepParetoPlot.h"
 #include "SweepView.h"
 
@@ -20,15 +21,11 @@ SaeStudiesView::SaeStudiesView(QWidget* parent) : QTabWidget(parent)
     setTabToolTip(SplittingTab, tr("The same recipe at 1×, 2×, 4×, 8× width: how features split"));
     addTab(m_groundTruth, tr("Ground truth"));
     setTabToolTip(GroundTruthTab, tr("True features against the matched latents, encoder and decoder: absorption"));
-    auto forward = [this](auto* view) {
-        using View = std::remove_pointer_t<decltype(view)>;
-        connect(view, &View::workStarted, this, &SaeStudiesView::workStarted);
-        connect(view, &View::workProgress, this, &SaeStudiesView::workProgress);
-        connect(view, &View::workFinished, this, &SaeStudiesView::workFinished);
-    };
-    forward(m_sweep);
-    forward(m_splitting);
-    forward(m_groundTruth);
+    for (StudyJobBar* bar : {m_sweep->jobBar(), m_splitting->jobBar(), m_groundTruth->jobBar()}) {
+        connect(bar, &StudyJobBar::workStarted, this, &SaeStudiesView::workStarted);
+        connect(bar, &StudyJobBar::workProgress, this, &SaeStudiesView::workProgress);
+        connect(bar, &StudyJobBar::workFinished, this, &SaeStudiesView::workFinished);
+    }
     if (auto* panel = qobject_cast<Panel*>(parent)) {
         connect(this, &SaeStudiesView::workStarted, panel, &Panel::workStarted);
         connect(this, &SaeStudiesView::workProgress, panel, &Panel::workProgress);

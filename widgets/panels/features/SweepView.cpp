@@ -1,6 +1,7 @@
 #include "SweepView.h"
 
 #include "StudyJobBar.h"
+#include "StudyLayout.h"
 #include "SweepParetoPlot.h"
 
 #include "common/InputError.h"
@@ -68,18 +69,8 @@ SweepView::SweepView(QWidget* parent) : QWidget(parent)
     for (const auto& metric : SweepParetoPlot::metrics())
         m_metric->addItem(metric.label, QString::fromStdString(metric.key));
     m_metric->setToolTip(tr("What the vertical axis shows against L0 (MMCS and MCC need a source with true features)"));
-    auto* settings = new QGridLayout;
-    settings->setContentsMargins(0, 0, 0, 0);
-    const std::pair<QString, QWidget*> labelled[] = {
-        {tr("Seeds"), m_seeds}, {tr("Steps"), m_steps}, {tr("Latents"), m_latents}, {tr("y axis"), m_metric}};
-    row = 0;
-    for (const auto& [text, widget] : labelled) {
-        auto* label = new QLabel(text, this);
-        label->setToolTip(widget->toolTip());
-        label->setBuddy(widget);
-        settings->addWidget(label, row, 0);
-        settings->addWidget(widget, row++, 1);
-    }
+    QGridLayout* settings = StudyLayout::labelledGrid(
+        this, {{tr("Seeds"), m_seeds}, {tr("Steps"), m_steps}, {tr("Latents"), m_latents}, {tr("y axis"), m_metric}});
     m_bar = new StudyJobBar(tr("SAE sweep"), tr("Run sweep"),
                             tr("Train every checked recipe at each of its values and seeds on the panel's activation "
                                "source (the source settings on the left)"),
@@ -90,28 +81,12 @@ SweepView::SweepView(QWidget* parent) : QWidget(parent)
     note->setWordWrap(true);
     note->setToolTip(tr("How to read the sweep plot"));
 
-    auto* form = new QWidget(this);
-    form->setMaximumWidth(300);
-    auto* formLayout = new QVBoxLayout(form);
-    formLayout->setContentsMargins(0, 0, 0, 0);
-    formLayout->addLayout(recipes);
-    formLayout->addLayout(settings);
-    formLayout->addWidget(m_bar);
-    formLayout->addWidget(note);
-    formLayout->addStretch(1);
-
     m_plot = new SweepParetoPlot(this);
     m_plot->setObjectName(QStringLiteral("sweepParetoPlot"));
     m_plot->setToolTip(tr("L0 against the chosen metric, one curve per recipe; hover a point for its numbers"));
-    auto* layout = new QHBoxLayout(this);
-    layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(form);
-    layout->addWidget(m_plot, 1);
+    StudyLayout::arrange(this, {recipes, settings, m_bar, note}, m_plot);
 
     connect(m_bar, &StudyJobBar::runRequested, this, qOverload<>(&SweepView::start));
-    connect(m_bar, &StudyJobBar::workStarted, this, &SweepView::workStarted);
-    connect(m_bar, &StudyJobBar::workProgress, this, &SweepView::workProgress);
-    connect(m_bar, &StudyJobBar::workFinished, this, &SweepView::workFinished);
     connect(m_metric, &QComboBox::currentIndexChanged, this,
             [this] { m_plot->setMetric(m_metric->currentData().toString().toStdString()); });
 }

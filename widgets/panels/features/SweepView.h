@@ -42,11 +42,6 @@ public:
     StudyJobBar* jobBar() const { return m_bar; }
     QComboBox* metricBox() const { return m_metric; }
 
-Q_SIGNALS:
-    void workStarted(const QString& description);
-    void workProgress(double fraction, const QString& message);
-    void workFinished(const QString& message);
-
 private:
     struct RecipeRow {
         featurescope::SaeVariant variant;
