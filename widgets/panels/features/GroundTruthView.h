@@ -35,7 +35,7 @@ public:
     void waitForFinished();
     bool hasResult() const;
     const featurescope::GroundTruthComparison& comparison() const { return m_comparison; }
-    QString caption() const { return m_caption; }
+    QString caption() const { return m_caption.isEmpty() ? tr("Ground truth: not run yet") : m_caption; }
 
     GroundTruthCosinePlot* plot() const { return m_plot; }
     QTableWidget* table() const { return m_table; }

@@ -2,6 +2,7 @@
 
 #include "plots/ColorMaps.h"
 #include "plots/FeaturePalette.h"
+#include "plots/LogNiceTicker.h"
 
 #include <algorithm>
 #include <cmath>
@@ -39,7 +40,7 @@ SweepParetoPlot::SweepParetoPlot(QWidget* parent) : InteractivePlot(parent)
     FeaturePalette::styleAxis(xAxis, tr("L0 (active latents per input)"));
     FeaturePalette::styleAxis(yAxis);
     xAxis->setScaleType(QCPAxis::stLogarithmic);
-    xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new LogNiceTicker));
     m_empty = addEmptyText(tr("Run a sweep to draw the trade-off"));
     setMetric(m_metric);
 }
@@ -62,7 +63,7 @@ void SweepParetoPlot::setMetric(const std::string& key)
     const Metric& metric = it == metrics().end() ? metrics().front() : *it;
     yAxis->setLabel(metric.label);
     yAxis->setScaleType(metric.log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
-    yAxis->setTicker(metric.log ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
+    yAxis->setTicker(metric.log ? QSharedPointer<QCPAxisTicker>(new LogNiceTicker)
                                 : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     m_titleBase = tr("L0 against %1").arg(metric.shortName);
     redraw();
