@@ -74,6 +74,10 @@ int SaeSweepCommand::run(const std::vector<std::string>& arguments)
         throw InputError("--k sweeps need --variant topk or batchtopk");
     if (!sweepK && base.sae.selectsTopK())
         throw InputError("the " + saeVariantName(variant) + " variant has no sparsity coefficient: sweep --k instead");
+    for (double v : values) // named by option here; SaeSweepSpec::validate words it for the panel
+        if (!std::isfinite(v) || v < 0.0 || v > 1e3 || (sweepK && (v < 1 || v != std::floor(v) || v > base.sae.latentDim)))
+            throw InputError(sweepK ? "option --k expects whole numbers between 1 and --d-sae"
+                                    : "option --l1 expects coefficients between 0 and 1000");
     SaeSweepSpec spec;
     spec.base = base;
     spec.values = values;
