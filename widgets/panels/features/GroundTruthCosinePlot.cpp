@@ -59,6 +59,10 @@ GroundTruthCosinePlot::GroundTruthCosinePlot(QWidget* parent) : InteractivePlot(
         styleRect(rect);
     }
     m_scale->setMarginGroup(QCP::msTop | QCP::msBottom, group);
+    // The decoder map keeps the encoder's left margin (its row labels) so that both maps are the same size.
+    auto* sides = new QCPMarginGroup(this);
+    m_encoderRect->setMarginGroup(QCP::msLeft, sides);
+    m_decoderRect->setMarginGroup(QCP::msLeft, sides);
     m_scale->setType(QCPAxis::atRight);
     QCPColorGradient gradient = ColorMaps::divergingGradient();
     gradient.setNanHandling(QCPColorGradient::nhNanColor);
