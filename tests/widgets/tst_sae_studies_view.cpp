@@ -277,6 +277,20 @@ private Q_SLOTS:
             if (const QString shots = qEnvironmentVariable("FEATURESCOPE_SCREENSHOTS"); !shots.isEmpty())
                 panel.grab().save(QStringLiteral("%1/studies-%2-%3.png").arg(shots, QString::fromUtf8(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('-'))).arg(tab));
         }
+        // The ground-truth maps of the panel's own SAE (128 true features of the default synthetic source): too many
+        // cells to print, the tick labels thinned.
+        studies->groundTruthView()->setPreset(GroundTruthView::PanelSae);
+        studies->groundTruthView()->start();
+        studies->groundTruthView()->waitForFinished();
+        QCOMPARE(studies->groundTruthView()->comparison().featureCount(), panel.snapshot()->truth.cols());
+        for (int pass = 0; pass < 4; ++pass) {
+            QTest::qWait(20);
+            QApplication::processEvents();
+        }
+        for (const QString& p : LayoutInspector::inspect(&panel))
+            problems << QStringLiteral("Ground truth of the panel's SAE: ") + p;
+        if (const QString shots = qEnvironmentVariable("FEATURESCOPE_SCREENSHOTS"); !shots.isEmpty())
+            panel.grab().save(QStringLiteral("%1/studies-%2-panel-sae.png").arg(shots, QString::fromUtf8(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('-'))));
         // Each figure as `render --figure` draws it: exported at 1280 x 720, then inspected at that size.
         QTemporaryDir dir;
         for (const QString& name : SaeStudiesView::figureNames()) {

@@ -138,6 +138,8 @@ void GroundTruthCosinePlot::fillMap(QCPColorMap* map, QCPAxisRect* rect, const E
         return parent >= 0 ? tr("%1 (child of %2)").arg(i).arg(parent) : QString::number(i);
     };
     rect->axis(QCPAxis::atBottom)->setTicker(indexTicker(F, column));
+    // Few columns are named by their latents; many are numbered by the true feature they are matched to.
+    rect->axis(QCPAxis::atBottom)->setLabel(F > 16 ? tr("latent matched to true feature") : tr("matched latent"));
     rect->axis(QCPAxis::atLeft)->setTicker(indexTicker(F, row));
     rect->axis(QCPAxis::atBottom)->setRange(-0.5, F - 0.5);
     rect->axis(QCPAxis::atLeft)->setRange(-0.5, F - 0.5);

@@ -75,6 +75,8 @@ GroundTruthView::GroundTruthView(QWidget* parent) : QWidget(parent)
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_table->verticalHeader()->setDefaultSectionSize(22);
     m_table->setToolTip(tr("Recovery numbers per true feature"));
+    // At least a header and three rows beside the maps (the absorption toy's parent and child among them).
+    m_table->setMinimumHeight(m_table->horizontalHeader()->sizeHint().height() + 3 * 22 + 2 * m_table->frameWidth() + 2);
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_plot);
     splitter->addWidget(m_table);

@@ -25,7 +25,7 @@ QGridLayout* labelledGrid(QWidget* parent, std::initializer_list<std::pair<QStri
 void arrange(QWidget* view, std::initializer_list<QObject*> formParts, QWidget* results)
 {
     auto* form = new QWidget(view);
-    form->setMaximumWidth(300);
+    form->setMaximumWidth(260);
     auto* formLayout = new QVBoxLayout(form);
     formLayout->setContentsMargins(0, 0, 0, 0);
     for (QObject* part : formParts) {

@@ -9,7 +9,7 @@ class QGridLayout;
 class QObject;
 class QWidget;
 
-// The layout the study views of the Feature activations panel share: a form column on the left (at most 300 px wide,
+// The layout the study views of the Feature activations panel share: a form column on the left (at most 260 px wide,
 // its parts top-aligned) beside the results, which take the rest.
 namespace StudyLayout {
 
