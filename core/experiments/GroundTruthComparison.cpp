@@ -1,6 +1,7 @@
 #include "experiments/GroundTruthComparison.h"
 
 #include "common/InputError.h"
+#include "common/SettingsReader.h"
 #include "experiments/SaeExperiment.h"
 
 #include <cmath>
@@ -103,6 +104,62 @@ nlohmann::json GroundTruthComparison::toJson() const
             {"features", std::move(features)},
             {"encoder_cosine", matrix(encoderCosine)},
             {"decoder_cosine", matrix(decoderCosine)}};
+}
+
+GroundTruthComparison GroundTruthComparison::fromJson(const nlohmann::json& j, const std::string& where)
+{
+    if (!j.is_object())
+        throw InputError(where + ": the ground-truth comparison must be a JSON object");
+    const SettingsReader r(j, where);
+    GroundTruthComparison c;
+    c.mcc = r.number("mcc", -1.0, 1.0);
+    c.f1Mean = r.number("f1_mean", -1.0, 1.0);
+    c.shrinkageMean = r.number("shrinkage", -1.0, 1e6);
+    c.absorptionRate = r.number("absorption_rate", -1.0, 1.0);
+    c.explainedVariance = r.number("explained_variance", -1e30, 1.0);
+    c.l0 = r.number("l0", 0.0, 1e9);
+    const nlohmann::json& features = r.raw("features");
+    if (!features.is_array() || features.empty() || features.size() > 1024)
+        throw InputError(where + ": \"features\" must be an array of 1 to 1024 true features");
+    const int F = int(features.size());
+    bool detection = true;
+    for (int i = 0; i < F; ++i) {
+        if (!features[std::size_t(i)].is_object())
+            throw InputError(where + ": true feature " + std::to_string(i) + " is not an object");
+        const SettingsReader f(features[std::size_t(i)], where + ", true feature " + std::to_string(i));
+        c.matchedLatent.push_back(int(f.integer("latent", -1, 1 << 20)));
+        c.matchedCosine.push_back(f.number("cosine", 0.0, 1.0));
+        detection = detection && f.has("f1");
+        c.f1.push_back(f.has("f1") ? f.number("f1", -1.0, 1.0) : -1.0);
+        c.shrinkage.push_back(f.has("shrinkage") ? f.number("shrinkage", -1.0, 1e6) : -1.0);
+        c.parentOf.push_back(f.has("parent") ? int(f.integer("parent", 0, F - 1)) : -1);
+        c.absorption.push_back(f.has("absorption_rate") ? f.number("absorption_rate", -1.0, 1.0) : -1.0);
+    }
+    if (!detection) {
+        c.f1.clear();
+        c.shrinkage.clear();
+    }
+    auto matrix = [&](const char* key) {
+        const nlohmann::json& rows = r.raw(key);
+        if (!rows.is_array() || int(rows.size()) != F)
+            throw InputError(where + ": \"" + key + "\" must have a row per true feature");
+        Eigen::MatrixXf m(F, F);
+        for (int i = 0; i < F; ++i) {
+            const nlohmann::json& row = rows[std::size_t(i)];
+            if (!row.is_array() || int(row.size()) != F)
+                throw InputError(where + ": \"" + key + "\" must be square");
+            for (int k = 0; k < F; ++k) {
+                const nlohmann::json& v = row[std::size_t(k)];
+                if (!(v.is_null() || (v.is_number() && std::abs(v.get<double>()) <= 1.0001)))
+                    throw InputError(where + ": \"" + key + "\" holds a value that is not a cosine");
+                m(i, k) = v.is_null() ? std::numeric_limits<float>::quiet_NaN() : v.get<float>();
+            }
+        }
+        return m;
+    };
+    c.encoderCosine = matrix("encoder_cosine");
+    c.decoderCosine = matrix("decoder_cosine");
+    return c;
 }
 
 } // namespace featurescope

@@ -6,6 +6,7 @@
 #include <Eigen/Core>
 #include <nlohmann/json.hpp>
 
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -40,6 +41,8 @@ struct GroundTruthComparison {
     static GroundTruthComparison of(const SparseAutoencoder& sae, const SaeEvaluator& evaluator,
                                     const Eigen::MatrixXf& truth, const std::vector<std::pair<int, int>>& hierarchy);
     nlohmann::json toJson() const;
+    // Reads toJson()'s output back (a session), every key checked; InputError naming `where`.
+    static GroundTruthComparison fromJson(const nlohmann::json& j, const std::string& where);
 };
 
 } // namespace featurescope

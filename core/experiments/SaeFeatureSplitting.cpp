@@ -3,6 +3,7 @@
 #include "common/Cancelled.h"
 #include "common/InputError.h"
 #include "common/ProgressReporter.h"
+#include "common/SettingsReader.h"
 #include "experiments/SaeExperiment.h"
 
 #include <algorithm>
@@ -110,6 +111,9 @@ nlohmann::json SaeSplittingResult::toJson() const
                             {"mse", width.mse},               {"explained_variance", width.explainedVariance}};
         if (width.mmcs >= -0.5)
             j["mmcs"] = width.mmcs;
+        j["density"] = width.density;
+        j["best_true"] = width.bestTrue;
+        j["best_true_cosine"] = width.bestTrueCosine;
         if (w > 0) {
             j["links"] = std::move(links);
             // The narrower SAE's latents that split: two or more children here.
@@ -122,6 +126,53 @@ nlohmann::json SaeSplittingResult::toJson() const
         out.push_back(std::move(j));
     }
     return {{"widths", std::move(out)}, {"most_split_root", mostSplitRoot()}};
+}
+
+SaeSplittingResult SaeSplittingResult::fromJson(const nlohmann::json& j, const std::string& where)
+{
+    if (!j.is_object())
+        throw InputError(where + ": feature splitting must be a JSON object");
+    const nlohmann::json& widths = SettingsReader(j, where).raw("widths");
+    if (!widths.is_array() || widths.size() > 6)
+        throw InputError(where + ": \"widths\" must be an array of at most 6 widths");
+    SaeSplittingResult result;
+    for (std::size_t w = 0; w < widths.size(); ++w) {
+        if (!widths[w].is_object())
+            throw InputError(where + ": width " + std::to_string(w) + " is not an object");
+        const SettingsReader r(widths[w], where + ", width " + std::to_string(w));
+        SaeSplittingWidth width;
+        width.multiplier = int(r.integer("multiplier", 1, 64));
+        width.latents = int(r.integer("d_sae", 1, 65536));
+        width.l0 = r.number("l0", 0.0, 1e9);
+        width.mse = r.number("mse", 0.0, 1e30);
+        width.explainedVariance = r.number("explained_variance", -1e30, 1.0);
+        width.mmcs = r.has("mmcs") ? r.number("mmcs", -1.0, 1.0) : -1.0;
+        const std::size_t n = std::size_t(width.latents);
+        width.density = r.numbers("density", n, 0.0, 1.0);
+        const std::vector<std::int64_t> best = r.integers("best_true", n, -1, 1 << 20);
+        const std::vector<double> bestCosine = r.numbers("best_true_cosine", n, -1.0, 1.0);
+        if (width.density.size() != n || best.size() != n || bestCosine.size() != n)
+            throw InputError(r.where() + ": density, best_true and best_true_cosine need d_sae entries each");
+        width.bestTrue.assign(best.begin(), best.end());
+        width.bestTrueCosine.assign(bestCosine.begin(), bestCosine.end());
+        width.parent.assign(n, -1);
+        width.parentCosine.assign(n, 0.0f);
+        if (w > 0) {
+            const nlohmann::json& links = r.raw("links");
+            if (!links.is_array() || links.size() > n)
+                throw InputError(r.where() + ": \"links\" must be an array of at most d_sae links");
+            for (const nlohmann::json& link : links) {
+                if (!link.is_object())
+                    throw InputError(r.where() + ": a link is not an object");
+                const SettingsReader l(link, r.where());
+                const auto child = std::size_t(l.integer("child", 0, width.latents - 1));
+                width.parent[child] = int(l.integer("parent", 0, result.widths.back().latents - 1));
+                width.parentCosine[child] = float(l.number("cosine", 0.0, 1.0));
+            }
+        }
+        result.widths.push_back(std::move(width));
+    }
+    return result;
 }
 
 void SaeFeatureSplitting::link(const Eigen::MatrixXf& parentDecoder, const std::vector<bool>& parentAlive,

@@ -50,8 +50,11 @@ struct SaeSplittingResult {
     // The 1x latent whose family, followed through links of cosine >= 0.7 only, has the most members at the widest
     // SAE (then the highest mean link cosine): the example of a clean split a view shows first. -1 for no result.
     int mostSplitRoot() const;
-    // `featurescope sae-split --json`: per width its metrics and the links (child, parent, cosine).
+    // `featurescope sae-split --json`: per width its metrics, the links (child, parent, cosine), each latent's
+    // density and closest true feature.
     nlohmann::json toJson() const;
+    // Reads toJson()'s output back (a session), every key checked; InputError naming `where`.
+    static SaeSplittingResult fromJson(const nlohmann::json& j, const std::string& where);
 };
 
 class SaeFeatureSplitting {

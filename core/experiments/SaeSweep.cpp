@@ -3,6 +3,7 @@
 #include "common/Cancelled.h"
 #include "common/InputError.h"
 #include "common/ProgressReporter.h"
+#include "common/SettingsReader.h"
 #include "experiments/SaeExperiment.h"
 
 #include <cmath>
@@ -190,8 +191,64 @@ nlohmann::json SaeSweepSeries::toJson() const
             {"seeds", spec.seeds},
             {"steps", spec.base.training.steps},
             {"d_sae", spec.base.sae.latentDim},
+            {"batch", spec.base.training.batch},
+            {"seed", spec.base.training.seed},
             {"points", std::move(points)},
             {"pareto_front", paretoFront}};
+}
+
+SaeSweepSeries SaeSweepSeries::fromJson(const nlohmann::json& j, const std::string& where)
+{
+    if (!j.is_object())
+        throw InputError(where + ": a sweep must be a JSON object");
+    const SettingsReader r(j, where);
+    SaeSweepSeries series;
+    SaeSweepSpec& spec = series.spec;
+    spec.name = r.text("name", 64);
+    const std::string source = r.text("source", 64);
+    if (!SaeExperimentConfig::sourceFromName(source, &spec.base.source))
+        throw InputError(where + ": unknown source \"" + source + "\"");
+    spec.base.sae.variant = saeVariantFromName(r.text("variant", 32));
+    spec.base.sae.latentDim = int(r.integer("d_sae", 1, 1 << 20));
+    spec.base.training.steps = int(r.integer("steps", 1, 100000000));
+    spec.base.training.batch = int(r.integer("batch", 1, 1 << 20));
+    spec.base.training.seed = std::uint64_t(r.integer("seed", 0, std::int64_t(1) << 53));
+    spec.seeds = int(r.integer("seeds", 1, 100));
+    if (r.choice("parameter", {"l1", "k"}) != spec.parameterName())
+        throw InputError(where + ": \"parameter\" does not match the recipe " + saeVariantName(spec.base.sae.variant));
+    const nlohmann::json& points = r.raw("points");
+    if (!points.is_array() || points.size() > 64)
+        throw InputError(where + ": \"points\" must be an array of at most 64 points");
+    auto metrics = [&](const SettingsReader& m) {
+        std::map<std::string, double> out;
+        for (const std::string& key : SaeSweep::metricKeys())
+            if (m.has(key.c_str()))
+                out[key] = m.number(key.c_str(), -1e30, 1e30);
+        return out;
+    };
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        if (!points[i].is_object())
+            throw InputError(where + ": point " + std::to_string(i) + " is not an object");
+        const SettingsReader pr(points[i], where + ", point " + std::to_string(i));
+        SaeSweepPoint point;
+        point.value = pr.number("value", 0.0, 1e6);
+        point.mean = metrics(pr.object("mean"));
+        point.std = metrics(pr.object("std"));
+        point.pareto = pr.has("pareto") && pr.boolean("pareto");
+        const nlohmann::json& runs = pr.raw("runs");
+        if (!runs.is_array() || runs.size() > 100)
+            throw InputError(pr.where() + ": \"runs\" must be an array of at most 100 runs");
+        for (const nlohmann::json& run : runs) {
+            if (!run.is_object())
+                throw InputError(pr.where() + ": a run is not an object");
+            const SettingsReader rr(run, pr.where());
+            point.runs.push_back({std::uint64_t(rr.integer("seed", 0, std::int64_t(1) << 53)), rr.text("status", 32), metrics(rr)});
+        }
+        spec.values.push_back(point.value);
+        series.points.push_back(std::move(point));
+    }
+    SaeSweep::markParetoFront(series);
+    return series;
 }
 
 } // namespace featurescope

@@ -59,6 +59,9 @@ struct SaeSweepSeries {
 
     // The JSON of `featurescope sae-sweep --json` for this sweep.
     nlohmann::json toJson() const;
+    // Reads toJson()'s output back (a session): every key type- and range-checked, InputError naming `where`. The
+    // spec keeps what the JSON says (name, recipe, values, seeds, source, d_sae, steps, batch, first seed).
+    static SaeSweepSeries fromJson(const nlohmann::json& j, const std::string& where);
 };
 
 // Sweeps of SAE recipes (the L0-versus-MSE trade-off), one code path for the Feature activations panel's sweep view

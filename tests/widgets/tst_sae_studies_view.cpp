@@ -15,6 +15,8 @@
 #include "panels/features/SweepView.h"
 #include "common/FigureExporter.h"
 #include "widgets/LayoutInspector.h"
+#include "common/InputError.h"
+#include "session/PanelState.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -231,6 +233,62 @@ private Q_SLOTS:
         QCOMPARE(view->comparison().featureCount(), 32);
         QCOMPARE(view->table()->rowCount(), 32);
         QCOMPARE(plot->cellLabelCount(), 0); // too many cells to print
+    }
+
+    // A session keeps the three results: a restored panel draws the same figures, pixel for pixel, without running
+    // anything; a damaged studies entry is one error and changes nothing.
+    void sessionsKeepTheResults()
+    {
+        SaeStudiesView* studies = m_panel->studiesView();
+        studies->sweepView()->start(tinySweeps());
+        studies->sweepView()->waitForFinished();
+        studies->sweepView()->metricBox()->setCurrentIndex(studies->sweepView()->metricBox()->findData(QStringLiteral("fvu")));
+        studies->splittingView()->start(tinySplitting());
+        studies->splittingView()->waitForFinished();
+        studies->groundTruthView()->start();
+        studies->groundTruthView()->waitForFinished();
+        studies->setCurrentIndex(SaeStudiesView::SplittingTab);
+        featurescope::PanelState state;
+        m_panel->saveState(state);
+        // Through text, as a session file stores it.
+        state.settings = nlohmann::json::parse(state.settings.dump());
+
+        FeatureActivationsPanel restored;
+        restored.setAttribute(Qt::WA_DontShowOnScreen);
+        restored.resize(1280, 720);
+        restored.show();
+        restored.restoreState(state);
+        restored.waitForTraining();
+        SaeStudiesView* again = restored.studiesView();
+        QVERIFY(!again->isBusy());
+        QCOMPARE(again->currentIndex(), int(SaeStudiesView::SplittingTab));
+        QCOMPARE(again->sweepView()->plot()->metric(), std::string("fvu"));
+        QCOMPARE(again->sweepView()->plot()->seriesCount(), 2);
+        QCOMPARE(again->sweepView()->plot()->errorBarCount(), 4);
+        QCOMPARE(again->splittingView()->plot()->edgeCount(), studies->splittingView()->plot()->edgeCount());
+        QCOMPARE(again->splittingView()->plot()->selectedLatent(), studies->splittingView()->plot()->selectedLatent());
+        QVERIFY(again->groundTruthView()->comparison().decoderCosine.isApprox(studies->groundTruthView()->comparison().decoderCosine));
+        QCOMPARE(again->groundTruthView()->table()->rowCount(), 4);
+        for (const QString& name : SaeStudiesView::figureNames()) {
+            QCOMPARE(restored.figureCaption(name), m_panel->figureCaption(name));
+            ExportOptions options;
+            options.logicalSize = QSize(900, 600);
+            const QImage a = FigureExporter::renderImage(m_panel->figureWidget(name), options);
+            const QImage b = FigureExporter::renderImage(restored.figureWidget(name), options);
+            QVERIFY2(!a.isNull() && a == b, qPrintable(name));
+        }
+
+        // Damaged: a link to a parent that does not exist.
+        featurescope::PanelState bad = state;
+        bad.settings["studies"]["splitting"]["result"]["widths"][1]["links"][0]["parent"] = 999;
+        QVERIFY_THROWS_EXCEPTION(featurescope::InputError, restored.restoreState(bad));
+        bad = state;
+        bad.settings["studies"]["ground_truth"]["comparison"]["encoder_cosine"][0][0] = 7.0;
+        QVERIFY_THROWS_EXCEPTION(featurescope::InputError, restored.restoreState(bad));
+        bad = state;
+        bad.settings["studies"]["sweep"][0]["parameter"] = "k"; // TM 2023 sweeps λ
+        QVERIFY_THROWS_EXCEPTION(featurescope::InputError, restored.restoreState(bad));
+        QCOMPARE(again->sweepView()->results().size(), std::size_t(2)); // unchanged
     }
 
     // With results on screen, in the light theme at 1280 x 720 and the presentation theme at 1600 x 900, nothing in

@@ -392,10 +392,8 @@ void FeatureActivationsPanel::startControl()
     Q_EMIT workStarted(tr("Running the randomized-weights control"));
 }
 
-void FeatureActivationsPanel::waitForTraining()
-{
-    m_worker->waitForFinished(); // delivers the run's snapshots and its finished signal
-}
+// The worker's waitForFinished delivers the run's snapshots and its finished signal.
+void FeatureActivationsPanel::waitForTraining() { m_worker->waitForFinished(); }
 
 void FeatureActivationsPanel::onJobFinished(const QString& message, bool ok)
 {
@@ -568,6 +566,7 @@ void FeatureActivationsPanel::saveState(featurescope::PanelState& state) const
     j["sort_column"] = m_table->horizontalHeader()->sortIndicatorSection();
     j["sort_descending"] = m_table->horizontalHeader()->sortIndicatorOrder() == Qt::DescendingOrder;
     j["lm"] = m_lm->saveState();
+    j["studies"] = m_studies->saveState();
     state.arrays.clear();
     if (const auto* control = m_control->comparison())
         j["control"] = *control;
@@ -624,6 +623,7 @@ void FeatureActivationsPanel::restoreState(const featurescope::PanelState& state
     if (descendingIt == j.end() || !descendingIt->is_boolean())
         throw InputError("features panel state: sort_descending is missing");
     const LmFeaturesView::State lmState = LmFeaturesView::readState(j.value("lm", json()));
+    const SaeStudiesView::State studies = SaeStudiesView::readState(j.value("studies", json()));
 
     SaeTrainingWorker::Restored restored;
     const auto trainedIt = j.find("trained");
@@ -660,6 +660,7 @@ void FeatureActivationsPanel::restoreState(const featurescope::PanelState& state
     }
     m_tabs->setCurrentIndex(tab);
     m_lm->restoreState(lmState);
+    m_studies->restoreState(studies);
     m_started = true;
     if (trained) {
         m_restoredRun = m_worker->runId();

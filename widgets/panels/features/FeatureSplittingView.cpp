@@ -86,13 +86,7 @@ void FeatureSplittingView::start(const SaeSplittingSpec& spec)
     m_bar->start(tr("Training %n SAE width(s)", nullptr, int(spec.multipliers.size())),
                  [this, spec](const featurescope::ProgressReporter& progress) {
                      auto result = featurescope::SaeFeatureSplitting::run(spec, progress);
-                     m_bar->deliver([this, spec, result = std::move(result)] {
-                         m_spec = spec;
-                         m_result = result;
-                         m_plot->setResult(m_result);
-                         showFamily(m_plot->selectedWidth(), m_plot->selectedLatent());
-                         m_bar->setStatus(caption());
-                     });
+                     m_bar->deliver([this, spec, result = std::move(result)] { setResult(result, captionOf(spec, result)); });
                  });
 }
 
@@ -123,14 +117,23 @@ void FeatureSplittingView::showFamily(int width, int latent)
     m_family->setText(lines.join(QStringLiteral("<br>")));
 }
 
-QString FeatureSplittingView::caption() const
+void FeatureSplittingView::setResult(const featurescope::SaeSplittingResult& result, const QString& caption)
 {
-    if (!hasResult())
-        return tr("Feature splitting: not run yet");
+    m_result = result;
+    m_caption = caption;
+    m_plot->setResult(m_result);
+    showFamily(m_plot->selectedWidth(), m_plot->selectedLatent());
+    m_bar->setStatus(caption);
+}
+
+QString FeatureSplittingView::caption() const { return hasResult() ? m_caption : tr("Feature splitting: not run yet"); }
+
+QString FeatureSplittingView::captionOf(const SaeSplittingSpec& spec, const featurescope::SaeSplittingResult& result)
+{
     QStringList widths;
-    for (const auto& w : m_result.widths)
+    for (const auto& w : result.widths)
         widths << QString::number(w.latents);
-    const SaeExperimentConfig& c = m_spec.base;
+    const SaeExperimentConfig& c = spec.base;
     return tr("Feature splitting on %1: SAE %2 at d_sae = %3, %4 steps, batch %5, seed %6; links by decoder cosine")
         .arg(QString::fromStdString(SaeExperimentConfig::sourceName(c.source)),
              QString::fromStdString(featurescope::saeVariantName(c.sae.variant)), widths.join(QStringLiteral(", ")))

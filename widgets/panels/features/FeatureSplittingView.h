@@ -33,6 +33,8 @@ public:
     void waitForFinished();
     const featurescope::SaeSplittingResult& result() const { return m_result; }
     bool hasResult() const { return !m_result.widths.empty(); }
+    // Shows a result (a session's) made as `caption` says; nothing runs.
+    void setResult(const featurescope::SaeSplittingResult& result, const QString& caption);
     QString caption() const;
 
     FeatureSplittingPlot* plot() const { return m_plot; }
@@ -41,6 +43,7 @@ public:
 
 private:
     void showFamily(int width, int latent);
+    static QString captionOf(const featurescope::SaeSplittingSpec& spec, const featurescope::SaeSplittingResult& result);
 
     BaseConfig m_baseConfig;
     QSpinBox* m_latents = nullptr;
@@ -51,5 +54,5 @@ private:
     QLabel* m_family = nullptr;
     FeatureSplittingPlot* m_plot = nullptr;
     featurescope::SaeSplittingResult m_result;
-    featurescope::SaeSplittingSpec m_spec; // what made m_result
+    QString m_caption; // what made m_result
 };

@@ -144,6 +144,7 @@ void GroundTruthView::showComparison(const GroundTruthComparison& comparison, co
 {
     m_comparison = comparison;
     m_caption = caption;
+    m_subject = subject;
     m_plot->setComparison(comparison, subject);
     m_bar->setStatus(caption);
     const int F = comparison.featureCount();

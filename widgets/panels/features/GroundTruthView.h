@@ -36,14 +36,15 @@ public:
     bool hasResult() const;
     const featurescope::GroundTruthComparison& comparison() const { return m_comparison; }
     QString caption() const { return m_caption.isEmpty() ? tr("Ground truth: not run yet") : m_caption; }
+    QString subject() const { return m_subject; }
+    // Shows a comparison (a session's): `subject` names what was compared, `caption` how it was made.
+    void showComparison(const featurescope::GroundTruthComparison& comparison, const QString& subject, const QString& caption);
 
     GroundTruthCosinePlot* plot() const { return m_plot; }
     QTableWidget* table() const { return m_table; }
     StudyJobBar* jobBar() const { return m_bar; }
 
 private:
-    void showComparison(const featurescope::GroundTruthComparison& comparison, const QString& subject, const QString& caption);
-
     QComboBox* m_preset = nullptr;
     StudyJobBar* m_bar = nullptr;
     GroundTruthCosinePlot* m_plot = nullptr;
@@ -51,4 +52,5 @@ private:
     std::shared_ptr<const FeatureSnapshot> m_snapshot;
     featurescope::GroundTruthComparison m_comparison;
     QString m_caption;
+    QString m_subject;
 };

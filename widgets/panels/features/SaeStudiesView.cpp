@@ -8,7 +8,11 @@
 #include "SweepParetoPlot.h"
 #include "SweepView.h"
 
+#include "common/InputError.h"
 #include "common/Panel.h"
+#include "common/SettingsReader.h"
+
+#include <QComboBox>
 
 SaeStudiesView::SaeStudiesView(QWidget* parent) : QTabWidget(parent)
 {
@@ -105,4 +109,66 @@ void SaeStudiesView::cancel()
     m_sweep->cancel();
     m_splitting->cancel();
     m_groundTruth->cancel();
+}
+
+// ---- sessions ---------------------------------------------------------------------------------------------------
+
+nlohmann::json SaeStudiesView::saveState() const
+{
+    nlohmann::json j = {{"tab", currentIndex()}, {"sweep_metric", m_sweep->plot()->metric()}};
+    j["sweep"] = nlohmann::json::array();
+    for (const auto& series : m_sweep->results())
+        j["sweep"].push_back(series.toJson());
+    if (m_splitting->hasResult())
+        j["splitting"] = {{"result", m_splitting->result().toJson()}, {"caption", m_splitting->caption().toStdString()}};
+    if (m_groundTruth->hasResult())
+        j["ground_truth"] = {{"comparison", m_groundTruth->comparison().toJson()},
+                             {"subject", m_groundTruth->subject().toStdString()},
+                             {"caption", m_groundTruth->caption().toStdString()}};
+    return j;
+}
+
+SaeStudiesView::State SaeStudiesView::readState(const nlohmann::json& j)
+{
+    State state;
+    if (j.is_null())
+        return state;
+    const std::string where = "features panel state: studies";
+    if (!j.is_object())
+        throw featurescope::InputError(where + " must be a JSON object");
+    const featurescope::SettingsReader r(j, where);
+    state.tab = int(r.integer("tab", SweepTab, GroundTruthTab));
+    state.sweepMetric = r.choice("sweep_metric", {"mse", "fvu", "mmcs", "mcc", "dead_fraction"});
+    const nlohmann::json& sweep = r.raw("sweep");
+    if (!sweep.is_array() || sweep.size() > 8)
+        throw featurescope::InputError(where + ": \"sweep\" must be an array of at most 8 recipes");
+    for (std::size_t i = 0; i < sweep.size(); ++i)
+        state.sweep.push_back(featurescope::SaeSweepSeries::fromJson(sweep[i], where + ", sweep " + std::to_string(i)));
+    if (r.has("splitting")) {
+        const featurescope::SettingsReader s = r.object("splitting");
+        state.splitting = featurescope::SaeSplittingResult::fromJson(s.raw("result"), where + ", splitting");
+        state.splittingCaption = QString::fromStdString(s.text("caption", 1000));
+    }
+    if (r.has("ground_truth")) {
+        const featurescope::SettingsReader g = r.object("ground_truth");
+        state.groundTruth = featurescope::GroundTruthComparison::fromJson(g.raw("comparison"), where + ", ground truth");
+        state.groundTruthSubject = QString::fromStdString(g.text("subject", 200));
+        state.groundTruthCaption = QString::fromStdString(g.text("caption", 1000));
+    }
+    return state;
+}
+
+void SaeStudiesView::restoreState(const State& state)
+{
+    cancel();
+    m_sweep->waitForFinished(); // what they deliver now would cover the restored results
+    m_splitting->waitForFinished();
+    m_groundTruth->waitForFinished();
+    m_sweep->metricBox()->setCurrentIndex(std::max(0, m_sweep->metricBox()->findData(QString::fromStdString(state.sweepMetric))));
+    m_sweep->setResults(state.sweep);
+    if (state.splitting)
+        m_splitting->setResult(*state.splitting, state.splittingCaption);
+    if (state.groundTruth)
+        m_groundTruth->showComparison(*state.groundTruth, state.groundTruthSubject, state.groundTruthCaption);
+    setCurrentIndex(state.tab);
 }

@@ -2,10 +2,17 @@
 
 #include "FeatureSnapshot.h"
 
+#include "experiments/GroundTruthComparison.h"
+#include "experiments/SaeFeatureSplitting.h"
+#include "experiments/SaeSweep.h"
+
 #include <QTabWidget>
+
+#include <nlohmann/json.hpp>
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class FeatureSplittingView;
 class GroundTruthView;
@@ -34,6 +41,22 @@ public:
     QString figureCaption(const QString& figure) const;
     bool isBusy() const;
     void cancel();
+
+    // Sessions keep the results on screen (not the forms), so a restored session and `render --session` draw them
+    // without running anything.
+    struct State {
+        int tab = SweepTab;
+        std::vector<featurescope::SaeSweepSeries> sweep;
+        std::string sweepMetric = "mse";
+        std::optional<featurescope::SaeSplittingResult> splitting;
+        QString splittingCaption;
+        std::optional<featurescope::GroundTruthComparison> groundTruth;
+        QString groundTruthSubject, groundTruthCaption;
+    };
+    nlohmann::json saveState() const;
+    // Validates (featurescope::InputError with one line) without changing anything; null is the empty state.
+    static State readState(const nlohmann::json& j);
+    void restoreState(const State& state);
 
     SweepView* sweepView() const { return m_sweep; }
     FeatureSplittingView* splittingView() const { return m_splitting; }

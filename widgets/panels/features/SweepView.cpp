@@ -143,12 +143,15 @@ void SweepView::start(const std::vector<SaeSweepSpec>& specs)
                 m_plot->setSeries(soFar);
             });
         });
-        m_bar->deliver([this, series = std::move(series)] {
-            m_results = series;
-            m_plot->setSeries(series);
-            m_bar->setStatus(caption());
-        });
+        m_bar->deliver([this, series = std::move(series)] { setResults(series); });
     });
+}
+
+void SweepView::setResults(const std::vector<featurescope::SaeSweepSeries>& results)
+{
+    m_results = results;
+    m_plot->setSeries(results);
+    m_bar->setStatus(caption());
 }
 
 void SweepView::cancel() { m_bar->cancel(); }

@@ -36,6 +36,7 @@ public:
     bool isRunning() const;
     void waitForFinished();
     const std::vector<featurescope::SaeSweepSeries>& results() const { return m_results; }
+    void setResults(const std::vector<featurescope::SaeSweepSeries>& results); // a session's; nothing runs
     QString caption() const;
 
     SweepParetoPlot* plot() const { return m_plot; }
