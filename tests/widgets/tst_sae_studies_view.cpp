@@ -167,6 +167,27 @@ private Q_SLOTS:
                  qPrintable(view->jobBar()->statusLabel()->text()));
     }
 
+    // Closing the panel while every study runs stops them promptly, and nothing they deliver reaches the dead views.
+    void closingWhileRunning()
+    {
+        SaeStudiesView* studies = m_panel->studiesView();
+        auto sweeps = tinySweeps();
+        sweeps.front().base.training.steps = 1000000;
+        auto splitting = tinySplitting();
+        splitting.base.training.steps = 1000000;
+        studies->sweepView()->start(sweeps);
+        studies->splittingView()->start(splitting);
+        studies->groundTruthView()->start();
+        QVERIFY(studies->isBusy());
+        QTest::qWait(50);
+        QElapsedTimer timer;
+        timer.start();
+        delete m_panel;
+        m_panel = nullptr;
+        QApplication::processEvents();
+        QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
+    }
+
     void splittingDrawsLinksAndAFamily()
     {
         FeatureSplittingView* view = m_panel->studiesView()->splittingView();

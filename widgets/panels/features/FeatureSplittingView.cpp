@@ -90,6 +90,8 @@ void FeatureSplittingView::start(const SaeSplittingSpec& spec)
                  });
 }
 
+FeatureSplittingView::~FeatureSplittingView() { m_bar->abandon(); }
+
 void FeatureSplittingView::cancel() { m_bar->cancel(); }
 bool FeatureSplittingView::isRunning() const { return m_bar->isRunning(); }
 void FeatureSplittingView::waitForFinished() { m_bar->waitForFinished(); }

@@ -22,6 +22,7 @@ public:
     using BaseConfig = std::function<featurescope::SaeExperimentConfig()>;
 
     explicit FeatureSplittingView(QWidget* parent = nullptr);
+    ~FeatureSplittingView() override; // stops the running job before the members its deliveries use go
 
     void setBaseConfig(BaseConfig baseConfig) { m_baseConfig = std::move(baseConfig); }
     // The experiment the form describes. Throws featurescope::InputError with one line.

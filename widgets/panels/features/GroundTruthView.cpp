@@ -136,6 +136,8 @@ void GroundTruthView::start()
     });
 }
 
+GroundTruthView::~GroundTruthView() { m_bar->abandon(); }
+
 void GroundTruthView::cancel() { m_bar->cancel(); }
 bool GroundTruthView::isRunning() const { return m_bar->isRunning(); }
 void GroundTruthView::waitForFinished() { m_bar->waitForFinished(); }

@@ -22,6 +22,7 @@ public:
     enum Preset { AbsorptionUntied, AbsorptionTied, PanelSae };
 
     explicit GroundTruthView(QWidget* parent = nullptr);
+    ~GroundTruthView() override; // stops the running job before the members its deliveries use go
 
     // The experiment a toy preset trains (PanelSae has none: it reuses the panel's SAE).
     static featurescope::SaeExperimentConfig presetConfig(Preset preset);

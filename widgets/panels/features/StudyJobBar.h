@@ -23,6 +23,8 @@ public:
     // From the work's thread: runs `call` on the GUI thread, in order with the job's progress.
     void deliver(std::function<void()> call) { m_job->deliver(std::move(call)); }
     void cancel() { m_job->cancel(); }
+    // Cancels and waits, delivering nothing: for the destructor of the view whose members the work's deliveries use.
+    void abandon() { m_job->abandon(); }
     bool isRunning() const { return m_job->isRunning(); }
     void waitForFinished() { m_job->waitForFinished(); }
     void setStatus(const QString& text);

@@ -154,6 +154,8 @@ void SweepView::setResults(const std::vector<featurescope::SaeSweepSeries>& resu
     m_bar->setStatus(caption());
 }
 
+SweepView::~SweepView() { m_bar->abandon(); }
+
 void SweepView::cancel() { m_bar->cancel(); }
 bool SweepView::isRunning() const { return m_bar->isRunning(); }
 void SweepView::waitForFinished() { m_bar->waitForFinished(); }

@@ -24,6 +24,7 @@ public:
     using BaseConfig = std::function<featurescope::SaeExperimentConfig()>;
 
     explicit SweepView(QWidget* parent = nullptr);
+    ~SweepView() override; // stops the running job before the members its deliveries use go
 
     // Where the activation source's settings come from (the panel's controls).
     void setBaseConfig(BaseConfig baseConfig) { m_baseConfig = std::move(baseConfig); }
