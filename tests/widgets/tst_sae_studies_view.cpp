@@ -17,6 +17,9 @@
 #include "widgets/LayoutInspector.h"
 #include "common/InputError.h"
 #include "session/PanelState.h"
+#include "session/SessionFile.h"
+
+#include <QProcess>
 
 #include <QApplication>
 #include <QComboBox>
@@ -310,6 +313,47 @@ private Q_SLOTS:
         bad.settings["studies"]["sweep"][0]["parameter"] = "k"; // TM 2023 sweeps λ
         QVERIFY_THROWS_EXCEPTION(featurescope::InputError, restored.restoreState(bad));
         QCOMPARE(again->sweepView()->results().size(), std::size_t(2)); // unchanged
+    }
+
+    // `featurescope render --session` draws the saved results exactly as the panel exports them, without running.
+    void renderSessionDrawsTheSavedResults()
+    {
+        if (qEnvironmentVariable("FEATURESCOPE_BINARY").isEmpty())
+            QSKIP("FEATURESCOPE_BINARY is not set (run through ctest)");
+        SaeStudiesView* studies = m_panel->studiesView();
+        studies->splittingView()->start(tinySplitting());
+        studies->splittingView()->waitForFinished();
+        studies->groundTruthView()->setPreset(GroundTruthView::AbsorptionTied);
+        studies->groundTruthView()->start();
+        studies->groundTruthView()->waitForFinished();
+        featurescope::Session session;
+        session.theme = "light";
+        m_panel->saveState(session.panels["features"]);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("studies.fss"));
+        featurescope::SessionFile::save(path.toStdString(), session);
+        for (const QString& figure : {QStringLiteral("feature-splitting"), QStringLiteral("ground-truth")}) {
+            const QString out = dir.filePath(figure + QStringLiteral(".png"));
+            QProcess render;
+            render.start(qEnvironmentVariable("FEATURESCOPE_BINARY"),
+                         {QStringLiteral("render"), QStringLiteral("--session"), path, QStringLiteral("--panel"),
+                          QStringLiteral("features"), QStringLiteral("--figure"), figure, QStringLiteral("--out"), out,
+                          QStringLiteral("--width"), QStringLiteral("900"), QStringLiteral("--height"), QStringLiteral("600")});
+            QVERIFY(render.waitForFinished(120000));
+            QVERIFY2(render.exitCode() == 0, render.readAllStandardError().constData());
+            ExportOptions options;
+            options.logicalSize = QSize(900, 600);
+            FigureExporter::prepareWidget(m_panel, options.logicalSize);
+            const QImage expected = FigureExporter::renderImage(m_panel->figureWidget(figure), options)
+                                        .convertToFormat(QImage::Format_ARGB32);
+            const QImage drawn = QImage(out).convertToFormat(QImage::Format_ARGB32);
+            QCOMPARE(drawn.size(), expected.size());
+            int differing = 0;
+            for (int y = 0; y < drawn.height(); ++y)
+                for (int x = 0; x < drawn.width(); ++x)
+                    differing += drawn.pixel(x, y) != expected.pixel(x, y);
+            QVERIFY2(differing == 0, qPrintable(QStringLiteral("%1: %2 pixels differ").arg(figure).arg(differing)));
+        }
     }
 
     // With results on screen, in the light theme at 1280 x 720 and the presentation theme at 1600 x 900, nothing in
