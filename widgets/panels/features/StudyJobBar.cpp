@@ -50,7 +50,9 @@ StudyJobBar::StudyJobBar(const QString& jobTitle, const QString& runText, const 
             setError(message);
         else if (outcome == BackgroundJob::Outcome::Cancelled)
             m_status->setText(tr("Cancelled; the results shown are those finished before."));
-        Q_EMIT workFinished(outcome == BackgroundJob::Outcome::Succeeded ? m_status->text() : tr("Cancelled or failed"));
+        Q_EMIT workFinished(outcome == BackgroundJob::Outcome::Succeeded ? m_job->title() + tr(": done")
+                            : outcome == BackgroundJob::Outcome::Cancelled ? m_job->title() + tr(": cancelled")
+                                                                           : message);
     });
 }
 
