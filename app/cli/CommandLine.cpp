@@ -10,6 +10,7 @@
 #include "cli/EnergyCommand.h"
 #include "cli/SaeCommand.h"
 #include "cli/SaeSweepCommand.h"
+#include "cli/SaeSplitCommand.h"
 #include "cli/ScaleCommand.h"
 #include "cli/LmCommand.h"
 #include "cli/DashboardCommand.h"
@@ -33,6 +34,7 @@ CommandLine::CommandLine()
     m_commands.push_back(std::make_unique<EnergyCommand>());
     m_commands.push_back(std::make_unique<SaeCommand>());
     m_commands.push_back(std::make_unique<SaeSweepCommand>());
+    m_commands.push_back(std::make_unique<SaeSplitCommand>());
     m_commands.push_back(std::make_unique<ScaleCommand>());
     m_commands.push_back(std::make_unique<LmCommand>());
     m_commands.push_back(std::make_unique<DashboardCommand>());

@@ -6,7 +6,7 @@
 #include "common/ProgressReporter.h"
 #include "experiments/SaeExperiment.h"
 #include "sae/SaeConfig.h"
-#include "sae/SaeEvaluator.h"
+#include "experiments/SaeSweep.h"
 
 #include <nlohmann/json.hpp>
 
@@ -20,27 +20,9 @@ using namespace featurescope;
 
 namespace {
 
-// The per-run numbers a sweep reports (those a run has: the ground-truth scores only on synthetic and toy data).
-const char* const kMetrics[] = {"l0",   "mse",  "explained_variance", "dead_fraction", "ultra_rare_fraction",
-                                "dense_fraction", "mmcs", "mcc", "f1_mean", "shrinkage", "absorption_rate"};
-
 // Options of `sae` that write files or evaluate a given SAE: one run's business, not a sweep's.
 const char* const kRefused[] = {"sae", "save", "save-diverged", "codes", "features-csv", "export-activations",
                                  "checkpoint-every", "checkpoint-dir", "resume"};
-
-// Indices of the points no other point beats on both L0 and MSE (lower is better for both).
-std::vector<std::size_t> paretoFront(const std::vector<double>& l0, const std::vector<double>& mse)
-{
-    std::vector<std::size_t> front;
-    for (std::size_t i = 0; i < l0.size(); ++i) {
-        bool dominated = false;
-        for (std::size_t j = 0; j < l0.size() && !dominated; ++j)
-            dominated = j != i && l0[j] <= l0[i] && mse[j] <= mse[i] && (l0[j] < l0[i] || mse[j] < mse[i]);
-        if (!dominated)
-            front.push_back(i);
-    }
-    return front;
-}
 
 } // namespace
 
@@ -93,60 +75,23 @@ int SaeSweepCommand::run(const std::vector<std::string>& arguments)
         throw InputError("--k sweeps need --variant topk, batchtopk or matryoshka");
     if (!sweepK && base.sae.selectsTopK())
         throw InputError("the " + saeVariantName(variant) + " variant has no sparsity coefficient: sweep --k instead");
-    for (double v : values) {
+    for (double v : values) // named by option here; SaeSweepSpec::validate words it for the panel
         if (!std::isfinite(v) || v < 0.0 || v > 1e3 || (sweepK && (v < 1 || v != std::floor(v) || v > base.sae.latentDim)))
             throw InputError(sweepK ? "option --k expects whole numbers between 1 and --d-sae"
                                     : "option --l1 expects coefficients between 0 and 1000");
-    }
-
-    nlohmann::json points = nlohmann::json::array();
-    std::vector<double> meanL0, meanMse;
-    const std::uint64_t firstSeed = base.training.seed;
-    const int total = int(values.size()) * seeds;
-    int done = 0;
-    for (double value : values) {
-        nlohmann::json runs = nlohmann::json::array();
-        for (int s = 0; s < seeds; ++s) {
-            SaeExperimentConfig config = base;
-            if (sweepK)
-                config.sae.k = int(value);
-            else
-                config.sae.l1 = value;
-            config.training.seed = firstSeed + std::uint64_t(s);
-            std::cerr << "sae-sweep: run " << ++done << " of " << total << ": " << parameter << " " << value << ", seed "
-                      << config.training.seed << "\n";
-            SaeSourceFactory sources;
-            const SaeRunResult run = SaeExperiment::train(config, sources, ProgressReporter());
-            const nlohmann::json all = run.toJson(config);
-            nlohmann::json r = {{"seed", config.training.seed}, {"status", all.value("status", std::string())}};
-            for (const char* key : kMetrics)
-                if (all.contains(key) && all[key].is_number())
-                    r[key] = all[key];
-            runs.push_back(std::move(r));
-        }
-        nlohmann::json mean = nlohmann::json::object(), spread = nlohmann::json::object();
-        for (const char* key : kMetrics) {
-            double sum = 0.0, sq = 0.0;
-            bool everyRun = true;
-            for (const auto& r : runs)
-                everyRun = everyRun && r.contains(key);
-            if (!everyRun)
-                continue;
-            for (const auto& r : runs)
-                sum += r[key].get<double>();
-            const double m = sum / double(runs.size());
-            for (const auto& r : runs)
-                sq += (r[key].get<double>() - m) * (r[key].get<double>() - m);
-            mean[key] = m;
-            spread[key] = runs.size() > 1 ? std::sqrt(sq / double(runs.size() - 1)) : 0.0;
-        }
-        meanL0.push_back(mean.value("l0", 0.0));
-        meanMse.push_back(mean.value("mse", 0.0));
-        points.push_back({{"value", value}, {"runs", std::move(runs)}, {"mean", std::move(mean)}, {"std", std::move(spread)}});
-    }
-    const std::vector<std::size_t> front = paretoFront(meanL0, meanMse);
-    for (std::size_t i : front)
-        points[i]["pareto"] = true;
+    SaeSweepSpec spec;
+    spec.base = base;
+    spec.values = values;
+    spec.seeds = seeds;
+    spec.validate();
+    const SaeSweepSeries series =
+        SaeSweep::run({spec}, ProgressReporter(), [](int run, int total, const SaeSweepSpec& s, double value, std::uint64_t seed) {
+            std::cerr << "sae-sweep: run " << run << " of " << total << ": " << s.parameterName() << " " << value
+                      << ", seed " << seed << "\n";
+        }).front();
+    const nlohmann::json swept = series.toJson();
+    const nlohmann::json& points = swept["points"];
+    const std::vector<std::size_t>& front = series.paretoFront;
 
     if (args.flag("json")) {
         const nlohmann::json out = {{"parameter", parameter},

@@ -173,3 +173,14 @@ void ControlView::setComparison(std::shared_ptr<const ControlComparison> compari
     m_table->setText(html);
     m_reading->setText(QString::fromStdString(c.reading()));
 }
+
+QString ControlView::caption(const featurescope::SaeExperimentConfig& c)
+{
+    return tr("Randomized control: the Fashion-MNIST MLP and its shuffled-weights copy, the same SAE on both\n"
+              "SAE %1, d_sae = %2, %3 steps, batch %4, seed %5")
+        .arg(QString::fromStdString(featurescope::saeVariantName(c.sae.variant)))
+        .arg(c.sae.latentDim)
+        .arg(c.training.steps)
+        .arg(c.training.batch)
+        .arg(c.training.seed);
+}

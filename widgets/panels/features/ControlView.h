@@ -1,6 +1,7 @@
 #pragma once
 
 #include "experiments/ControlComparison.h"
+#include "experiments/SaeExperimentConfig.h"
 
 #include <QWidget>
 
@@ -28,6 +29,8 @@ public:
     HistogramPlot* densityPlot() const { return m_density; }
     QString readingText() const;
     QPushButton* runButton() const { return m_run; }
+    // Two lines for the control figures' captions: what the control compares, and the SAE settings of `config`.
+    static QString caption(const featurescope::SaeExperimentConfig& config);
 
 Q_SIGNALS:
     void runRequested();

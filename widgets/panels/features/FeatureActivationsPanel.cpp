@@ -9,6 +9,7 @@
 #include "FeatureFilterProxyModel.h"
 #include "FeatureTableModel.h"
 #include "MetricsStrip.h"
+#include "SaeStudiesView.h"
 #include "panels/lm/LmFeaturesView.h"
 #include "FeatureSessionState.h"
 
@@ -16,7 +17,6 @@
 #include "mlp/ImageDataset.h"
 #include "sae/ActivationImport.h"
 #include "sae/ImportedSae.h"
-#include "sae/SaeLensExporter.h"
 #include "session/PanelState.h"
 #include "plots/FeaturePalette.h"
 #include "plots/HistogramPlot.h"
@@ -32,20 +32,18 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
-#include <algorithm>
-#include <cmath>
-
 using featurescope::SaeExperimentConfig;
 
 namespace {
 
-const QStringList kFigures{QStringLiteral("density-histogram"), QStringLiteral("feature-table"),
+const QStringList kFigures = QStringList{QStringLiteral("density-histogram"), QStringLiteral("feature-table"),
                            QStringLiteral("feature-view"),      QStringLiteral("feature-activations"),
                            QStringLiteral("top-examples"),      QStringLiteral("quantile-examples"),
                            QStringLiteral("mean-input"),        QStringLiteral("training-loss"),
                            QStringLiteral("control"),           QStringLiteral("control-purity"),
-                           QStringLiteral("control-coherence"), QStringLiteral("control-density")};
-enum Tab { DictionaryTab, ControlTab, TrainingTab, LanguageModelTab };
+                           QStringLiteral("control-coherence"), QStringLiteral("control-density")} +
+                           SaeStudiesView::figureNames();
+enum Tab { DictionaryTab, ControlTab, TrainingTab, LanguageModelTab, StudiesTab };
 } // namespace
 
 FeatureActivationsPanel::FeatureActivationsPanel(QWidget* parent) : Panel(parent)
@@ -70,6 +68,10 @@ FeatureActivationsPanel::FeatureActivationsPanel(QWidget* parent) : Panel(parent
     m_lm = new LmFeaturesView(this);
     m_tabs->addTab(m_lm, tr("Language model"));
     m_tabs->setTabToolTip(LanguageModelTab, tr("Dashboards, prompts and steering for an SAE on a language model's hook"));
+    m_studies = new SaeStudiesView(this);
+    m_studies->setBaseConfig([this] { return m_controls->config(); });
+    m_tabs->addTab(m_studies, tr("Studies"));
+    m_tabs->setTabToolTip(StudiesTab, tr("Many SAEs at once: recipe sweeps, feature splitting, ground-truth recovery"));
 
     auto* views = new QWidget(this);
     auto* viewsLayout = new QVBoxLayout(views);
@@ -109,14 +111,10 @@ FeatureActivationsPanel::FeatureActivationsPanel(QWidget* parent) : Panel(parent
         setSelectedFeature(feature);
     });
     connect(m_density, &HistogramPlot::binClicked, this, [this](int bin, double) {
-        const auto features = m_density->featuresInBin(bin);
-        if (features.empty())
-            return;
-        // Repeated clicks on one bin step through its features.
-        auto it = std::upper_bound(features.begin(), features.end(), m_selected);
-        const bool inBin = std::find(features.begin(), features.end(), m_selected) != features.end();
-        m_userSelected = true;
-        setSelectedFeature(inBin && it != features.end() ? *it : features.front());
+        if (const int next = m_density->nextFeatureInBin(bin, m_selected); next >= 0) {
+            m_userSelected = true;
+            setSelectedFeature(next);
+        }
     });
 }
 
@@ -233,6 +231,8 @@ QWidget* FeatureActivationsPanel::figureWidget(const QString& name)
             return m_control->densityPlot();
         return nullptr;
     }
+    if (SaeStudiesView::figureNames().contains(name))
+        return m_studies->figureWidget(name);
     // Plots export themselves at any size; composite widgets are exported through a parentless copy, which the
     // exporter can lay out at the requested size (a widget inside the panel's layout keeps the layout's size).
     QWidget* widget = nullptr;
@@ -309,6 +309,10 @@ void FeatureActivationsPanel::prepareFigureForRender(const QString& figure)
         m_tabs->setCurrentIndex(LanguageModelTab);
         return m_lm->prepareForRender(figure);
     }
+    if (SaeStudiesView::figureNames().contains(figure)) {
+        m_tabs->setCurrentIndex(StudiesTab);
+        return m_studies->prepareForRender(figure);
+    }
     if (figure.startsWith(QLatin1String("control"))) {
         m_tabs->setCurrentIndex(ControlTab);
         m_started = true;
@@ -331,9 +335,13 @@ void FeatureActivationsPanel::prepareFigureForRender(const QString& figure)
     m_tabs->setCurrentIndex(figure == QLatin1String("training-loss") ? TrainingTab : DictionaryTab);
 }
 
-bool FeatureActivationsPanel::isBusy() const { return m_worker->isRunning() || m_lm->isBusy(); }
+bool FeatureActivationsPanel::isBusy() const { return m_worker->isRunning() || m_lm->isBusy() || m_studies->isBusy(); }
 
-void FeatureActivationsPanel::cancelWork() { m_worker->stop(); }
+void FeatureActivationsPanel::cancelWork()
+{
+    m_worker->stop();
+    m_studies->cancel();
+}
 
 void FeatureActivationsPanel::showEvent(QShowEvent* event)
 {
@@ -384,10 +392,8 @@ void FeatureActivationsPanel::startControl()
     Q_EMIT workStarted(tr("Running the randomized-weights control"));
 }
 
-void FeatureActivationsPanel::waitForTraining()
-{
-    m_worker->waitForFinished(); // delivers the run's snapshots and its finished signal
-}
+// The worker's waitForFinished delivers the run's snapshots and its finished signal.
+void FeatureActivationsPanel::waitForTraining() { m_worker->waitForFinished(); }
 
 void FeatureActivationsPanel::onJobFinished(const QString& message, bool ok)
 {
@@ -433,6 +439,7 @@ void FeatureActivationsPanel::onSnapshot(const SaeTrainingWorker::Snapshot& snap
     if (m_selected < 0 || (!m_userSelected && (newRun || snapshot->final)))
         m_selected = snapshot->representativeFeature();
     m_density->setSnapshot(snapshot);
+    m_studies->setPanelSnapshot(snapshot); // the ground-truth view takes final ones
     applySelection();
     // The loss curves redraw live only while their tab is shown (and once at the end).
     if (snapshot->final || m_tabs->currentIndex() == TrainingTab)
@@ -535,11 +542,7 @@ void FeatureActivationsPanel::exportModel(const QString& directory) const
 {
     if (!hasModel())
         throw featurescope::InputError("there is no SAE to export yet: train one first");
-    const FeatureSnapshot& s = *m_snapshot;
-    nlohmann::json metadata = FeatureSessionState::toJson(s.config);
-    metadata["source_description"] = s.sourceDescription.toStdString();
-    metadata["steps_done"] = s.step;
-    featurescope::SaeLensExporter::write(directory.toStdString(), *s.sae, {{"featurescope", metadata}}, s.densities);
+    FeatureSessionState::exportSae(*m_snapshot, directory.toStdString());
 }
 
 // ---- sessions ---------------------------------------------------------------------------------------------------
@@ -563,6 +566,7 @@ void FeatureActivationsPanel::saveState(featurescope::PanelState& state) const
     j["sort_column"] = m_table->horizontalHeader()->sortIndicatorSection();
     j["sort_descending"] = m_table->horizontalHeader()->sortIndicatorOrder() == Qt::DescendingOrder;
     j["lm"] = m_lm->saveState();
+    j["studies"] = m_studies->saveState();
     state.arrays.clear();
     if (const auto* control = m_control->comparison())
         j["control"] = *control;
@@ -619,6 +623,7 @@ void FeatureActivationsPanel::restoreState(const featurescope::PanelState& state
     if (descendingIt == j.end() || !descendingIt->is_boolean())
         throw InputError("features panel state: sort_descending is missing");
     const LmFeaturesView::State lmState = LmFeaturesView::readState(j.value("lm", json()));
+    const SaeStudiesView::State studies = SaeStudiesView::readState(j.value("studies", json()));
 
     SaeTrainingWorker::Restored restored;
     const auto trainedIt = j.find("trained");
@@ -655,6 +660,7 @@ void FeatureActivationsPanel::restoreState(const featurescope::PanelState& state
     }
     m_tabs->setCurrentIndex(tab);
     m_lm->restoreState(lmState);
+    m_studies->restoreState(studies);
     m_started = true;
     if (trained) {
         m_restoredRun = m_worker->runId();
@@ -680,16 +686,10 @@ QString FeatureActivationsPanel::figureCaption(const QString& figure) const
 {
     if (LmFeaturesView::figureNames().contains(figure))
         return m_lm->figureCaption(figure);
-    if (figure.startsWith(QLatin1String("control"))) {
-        const SaeExperimentConfig c = m_controls->config();
-        return tr("Randomized control: the Fashion-MNIST MLP and its shuffled-weights copy, the same SAE on both\n"
-                  "SAE %1, d_sae = %2, %3 steps, batch %4, seed %5")
-            .arg(QString::fromStdString(featurescope::saeVariantName(c.sae.variant)))
-            .arg(c.sae.latentDim)
-            .arg(c.training.steps)
-            .arg(c.training.batch)
-            .arg(c.training.seed);
-    }
+    if (SaeStudiesView::figureNames().contains(figure))
+        return m_studies->figureCaption(figure);
+    if (figure.startsWith(QLatin1String("control")))
+        return ControlView::caption(m_controls->config());
     QString caption = runCaption();
     const bool perFeature = figure == QLatin1String("feature-view") || figure == QLatin1String("feature-activations") ||
                             figure == QLatin1String("top-examples") || figure == QLatin1String("quantile-examples") ||

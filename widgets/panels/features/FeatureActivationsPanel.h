@@ -19,6 +19,7 @@ class FeatureDensityHistogram;
 class LmFeaturesView;
 class LossCurvePlot;
 class MetricsStrip;
+class SaeStudiesView;
 class QLabel;
 class QLineEdit;
 class QTabWidget;
@@ -68,6 +69,7 @@ public:
     ControlView* controlView() const { return m_control; }
     LossCurvePlot* lossPlot() const { return m_loss; }
     LmFeaturesView* lmView() const { return m_lm; }
+    SaeStudiesView* studiesView() const { return m_studies; }
     void showLanguageModelTab();
     SaeTrainingWorker::Snapshot snapshot() const { return m_snapshot; }
     int selectedFeature() const { return m_selected; }
@@ -106,6 +108,7 @@ private:
     ControlView* m_control = nullptr;
     LossCurvePlot* m_loss = nullptr;
     LmFeaturesView* m_lm = nullptr;
+    SaeStudiesView* m_studies = nullptr;
 
     std::unique_ptr<QWidget> m_exportCopy; // a parentless copy of a composite figure, laid out for export
     SaeTrainingWorker::Snapshot m_snapshot;

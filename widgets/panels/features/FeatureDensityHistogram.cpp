@@ -97,3 +97,13 @@ std::vector<int> FeatureDensityHistogram::featuresInBin(int bin) const
     }
     return features;
 }
+
+int FeatureDensityHistogram::nextFeatureInBin(int bin, int selected) const
+{
+    const std::vector<int> features = featuresInBin(bin);
+    if (features.empty())
+        return -1;
+    const auto next = std::upper_bound(features.begin(), features.end(), selected);
+    const bool inBin = std::find(features.begin(), features.end(), selected) != features.end();
+    return inBin && next != features.end() ? *next : features.front();
+}

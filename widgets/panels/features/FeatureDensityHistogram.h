@@ -20,6 +20,9 @@ public:
     void markFeature(int feature); // -1 clears the marker
     // The features whose density falls in `bin` (a bar's index), in index order.
     std::vector<int> featuresInBin(int bin) const;
+    // The feature a click on `bin` selects when `selected` is selected: repeated clicks step through the bin's
+    // features (after the last, back to the first). -1 for an empty bin.
+    int nextFeatureInBin(int bin, int selected) const;
 
 private:
     static QString baseToolTip();

@@ -1,6 +1,9 @@
 #include "FeatureSessionState.h"
 
+#include "FeatureSnapshot.h"
 #include "ImportedActivationsHandoff.h"
+
+#include "sae/SaeLensExporter.h"
 
 #include <filesystem>
 
@@ -38,4 +41,12 @@ SaeExperimentConfig FeatureSessionState::fromJson(const nlohmann::json& settings
         std::shared_ptr<const ImportedActivations> taken = ImportedActivationsHandoff::take(path, options);
         return taken ? taken : std::make_shared<const ImportedActivations>(ActivationImport::load(path, options));
     });
+}
+
+void FeatureSessionState::exportSae(const FeatureSnapshot& snapshot, const std::string& directory)
+{
+    nlohmann::json metadata = toJson(snapshot.config);
+    metadata["source_description"] = snapshot.sourceDescription.toStdString();
+    metadata["steps_done"] = snapshot.step;
+    featurescope::SaeLensExporter::write(directory, *snapshot.sae, {{"featurescope", metadata}}, snapshot.densities);
 }
