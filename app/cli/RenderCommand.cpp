@@ -20,6 +20,33 @@
 
 using featurescope::InputError;
 
+int RenderCommand::list(const QStringList& panelIds, bool json)
+{
+    nlohmann::json out = nlohmann::json::object();
+    for (const QString& id : panelIds) {
+        std::unique_ptr<Panel> panel(PanelFactory::create(id, nullptr));
+        nlohmann::json figures = nlohmann::json::array();
+        if (!json)
+            std::cout << id.toStdString() << " (" << panel->title().toStdString() << ")\n";
+        for (const QString& figure : panel->figureNames()) {
+            figures.push_back({{"id", figure.toStdString()}, {"title", panel->figureTitle(figure).toStdString()}});
+            if (!json)
+                std::cout << "  " << figure.leftJustified(24).toStdString() << " " << panel->figureTitle(figure).toStdString()
+                          << "\n";
+        }
+        const QStringList presets = panel->presetIds();
+        if (!json && !presets.isEmpty())
+            std::cout << "  presets: " << presets.join(QStringLiteral(", ")).toStdString() << "\n";
+        nlohmann::json presetList = nlohmann::json::array();
+        for (const QString& preset : presets)
+            presetList.push_back(preset.toStdString());
+        out[id.toStdString()] = {{"title", panel->title().toStdString()}, {"figures", figures}, {"presets", presetList}};
+    }
+    if (json)
+        std::cout << out.dump(2) << "\n";
+    return 0;
+}
+
 int RenderCommand::run(const std::vector<std::string>& arguments)
 {
     ArgumentParser args("render", {{"panel", true, "energy, superposition or features"},
@@ -33,7 +60,9 @@ int RenderCommand::run(const std::vector<std::string>& arguments)
                                    {"dpi", true, "with --inches: PNG resolution (default 144)"},
                                    {"transparent", false, "transparent background"},
                                    {"theme", true, "light, dark or presentation (default: the session's, else light)"},
-                                   {"session", true, "a saved session (.fss): the panel shows its state"}});
+                                   {"session", true, "a saved session (.fss): the panel shows its state"},
+                                   {"preset", true, "start the panel from one of its presets (see --list)"},
+                                   {"list", false, "list each panel's figures (id and title) and presets, then exit"}});
     args.parse(arguments);
     if (args.flag("help")) {
         std::cout << args.helpText();
@@ -43,6 +72,8 @@ int RenderCommand::run(const std::vector<std::string>& arguments)
     if (!PanelFactory::panelIds().contains(panelId))
         throw InputError("unknown panel '" + panelId.toStdString() + "' (expected " +
                          PanelFactory::panelIds().join(QStringLiteral(", ")).toStdString() + ")");
+    if (args.flag("list"))
+        return list(args.has("panel") ? QStringList{panelId} : PanelFactory::panelIds(), args.flag("json"));
     if (!args.has("out"))
         throw InputError("--out FILE is required");
     const QString out = QString::fromStdString(args.text("out"));
@@ -94,6 +125,12 @@ int RenderCommand::run(const std::vector<std::string>& arguments)
                 throw InputError(sessionPath + ": " + error.what());
             }
         }
+    }
+    if (args.has("preset")) {
+        const QString preset = QString::fromStdString(args.text("preset"));
+        if (!panel->selectPreset(preset))
+            throw InputError("panel " + panelId.toStdString() + " has no preset '" + preset.toStdString() +
+                             "' (presets: " + panel->presetIds().join(QStringLiteral(", ")).toStdString() + ")");
     }
     QWidget* target = panel.get();
     if (!args.has("figure"))

@@ -338,6 +338,15 @@ QWidget* EnergyBoundPanel::buildCaveats()
     return box;
 }
 
+QStringList EnergyBoundPanel::presetIds() const
+{
+    QStringList ids;
+    for (int i = 0; i < m_preset->count(); ++i)
+        if (!m_preset->itemData(i).toString().isEmpty())
+            ids << m_preset->itemData(i).toString();
+    return ids;
+}
+
 bool EnergyBoundPanel::selectPreset(const QString& id)
 {
     const int index = m_preset->findData(id);
