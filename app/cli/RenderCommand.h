@@ -12,7 +12,8 @@ public:
     std::string usage() const override
     {
         return "featurescope render --panel energy|superposition|features [--figure NAME] --out FILE.png|.pdf|.svg "
-               "[--preset ID] [--width W --height H --scale S | --inches W,H [--text-pt P --dpi D]] [--transparent]\n"
+               "[--preset ID] [--width W --height H --scale S | --inches W,H | --cm W,H [--text-pt P --dpi D]] [--transparent] "
+               "[--data]\n"
                "       featurescope render --list [--panel ID] [--json]";
     }
     bool needsGui() const override { return true; }
