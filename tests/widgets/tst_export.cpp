@@ -18,6 +18,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QDoubleSpinBox>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLineEdit>
@@ -103,6 +104,7 @@ private Q_SLOTS:
     void dialogOptions();
     void figureUnderTheMouseIsPreselected();
     void wholePanelLeavesOutTheControls();
+    void energyPanelExportLeavesOutItsInputs();
     void cliRenderDark();
     void cliRenderSlide();
 
@@ -427,6 +429,37 @@ void TestExport::wholePanelLeavesOutTheControls()
     QVERIFY(!controls->isHidden()); // shown again after the export
     options.includeControls = true;
     QVERIFY(magentaPixels(FigureExporter::renderImage(&panel, options)) > 1000);
+}
+
+// The energy panel's Inputs form sits beside its results, not in a control column: it is left out all the same.
+void TestExport::energyPanelExportLeavesOutItsInputs()
+{
+    EnergyBoundPanel panel;
+    panel.resize(1280, 720);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QGroupBox* inputs = nullptr;
+    for (QGroupBox* box : panel.findChildren<QGroupBox*>())
+        if (box->title() == QLatin1String("Inputs"))
+            inputs = box;
+    QVERIFY(inputs);
+    struct HideCounter : QObject {
+        int hides = 0;
+        bool eventFilter(QObject*, QEvent* event) override
+        {
+            hides += event->type() == QEvent::Hide;
+            return false;
+        }
+    } counter;
+    inputs->installEventFilter(&counter);
+    ExportOptions options;
+    options.logicalSize = QSize(1280, 720);
+    QVERIFY(!FigureExporter::renderImage(&panel, options).isNull());
+    QCOMPARE(counter.hides, 1);
+    QVERIFY(!inputs->isHidden()); // back after the export
+    options.includeControls = true;
+    QVERIFY(!FigureExporter::renderImage(&panel, options).isNull());
+    QCOMPARE(counter.hides, 1);
 }
 
 // Ctrl+E over a plot opens on that plot, not on the whole panel that also contains it.

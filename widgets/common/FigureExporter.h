@@ -32,6 +32,9 @@ struct ExportOptions {
 // decorations are cleared for the duration unless asked.
 class FigureExporter {
 public:
+    // A widget with this dynamic property set to true is a control, left out of a whole-panel export like a
+    // ControlsScrollArea (for forms that sit beside the figures rather than in a control column).
+    static constexpr const char* kControlsProperty = "featurescopeExportControls";
     // Returns an empty string on success, otherwise one line saying what went wrong. The format follows the
     // file name's suffix (.png, .pdf, .svg).
     static QString exportWidget(QWidget* widget, const QString& path, const ExportOptions& options);
