@@ -17,6 +17,7 @@
 #include <QLabel>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -549,7 +550,16 @@ void TestExport::dialogOptions()
     QVERIFY(!dialog.options().includeSelection);
     QVERIFY(dialog.path().endsWith(QStringLiteral("featurescope-test-whole-panel.png")));
     QVERIFY(dialog.caption().startsWith(QStringLiteral("test caption")));
-    QVERIFY2(dialog.caption().contains(QStringLiteral("13.3 × 7.5 in")), qPrintable(dialog.caption()));
+    QVERIFY2(dialog.caption().contains(QStringLiteral("13.3 × 7.5 in (33.9 × 19.1 cm)")), qPrintable(dialog.caption()));
+    // "Also write the data": the CSV and the matplotlib script land beside the picture.
+    auto* data = dialog.findChild<QCheckBox*>(QStringLiteral("writeData"));
+    QVERIFY(data);
+    data->setChecked(true);
+    QCOMPARE(dialog.exportToFile(), QString());
+    const QString base = dialog.path().chopped(4);
+    QVERIFY(QFile::exists(base + QStringLiteral(".csv")) && QFile::exists(base + QStringLiteral(".py")));
+    data->setChecked(false);
+    composite->resize(500, 300); // the export laid it out at its own size
     auto* preset = dialog.findChild<QComboBox*>(QStringLiteral("preset"));
     auto presetIndex = [&](const QString& start) {
         for (int i = 0; i < preset->count(); ++i)

@@ -5,12 +5,14 @@
 // Set FEATURESCOPE_PLOT_PNG_DIR to also write the glyph figure for a look.
 
 #include "common/FigureTitles.h"
+#include "common/Theme.h"
 #include "panels/EnergyBoundPanel.h"
 #include "panels/superposition/SuperpositionPanel.h"
 #include "panels/superposition/ToyControlsWidget.h"
 #include "panels/superposition/ToyRunSummary.h"
 #include "plots/FeatureArrowsPlot.h"
 #include "plots/FeatureDimensionalityPlot.h"
+#include "plots/NormBarsPlot.h"
 #include "plots/PhaseDiagramPlot.h"
 #include "session/PanelState.h"
 
@@ -237,6 +239,28 @@ private Q_SLOTS:
         QVERIFY(legendSaysSo);
         plot.setGrid(x, y, std::vector<int>(9, PhaseDiagramPlot::Dedicated), {}); // a new grid forgets it
         QCOMPARE(plot.cellOpacity(1, 0), 1.0);
+    }
+
+    void normBars_eightColumnsFitThePresentationTheme()
+    {
+        // The intro sweep's eight columns at a 1280 px window in the presentation theme: the titles wrap ("1−S =",
+        // "0.0158", "(dense)") so the plot's layout fits its width.
+        Theme::apply(*qApp, Theme::Id::Presentation);
+        NormBarsPlot plot;
+        std::vector<Eigen::MatrixXf> W;
+        QStringList titles{QStringLiteral("1\u2212S = 1 (dense)")};
+        for (int k = 0; k < 8; ++k)
+            W.push_back(randomMatrix(2, 5, unsigned(k + 1)));
+        for (double p : {0.652, 0.425, 0.277, 0.181, 0.118, 0.0767, 0.05})
+            titles << QStringLiteral("1\u2212S = %1").arg(p);
+        plot.setInstances(W, titles);
+        Theme::applyToPlots(&plot);
+        showAt(plot, QSize(1245, 615));
+        plot.replot(QCustomPlot::rpImmediateRefresh);
+        const int minimum = plot.plotLayout()->minimumOuterSizeHint().width();
+        Theme::apply(*qApp, Theme::Id::Light);
+        QVERIFY2(minimum <= 1245, qPrintable(QString::number(minimum)));
+        QVERIFY(plot.minimumSizeHint().width() <= 1245);
     }
 
     void panel_manyFeaturesOpenOnGlyphs()

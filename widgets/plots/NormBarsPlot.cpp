@@ -232,6 +232,7 @@ void NormBarsPlot::updateLayout()
 }
 
 namespace {
+constexpr int kFeatureAxisAndColourBar = 190; // the feature axis of the first column and the colour scale, in pixels
 // A column title's words for wrapping; "1−S =" is kept as one (a line never starts with "=").
 QStringList titleWords(const QString& title)
 {
@@ -256,7 +257,6 @@ QSize NormBarsPlot::minimumSizeHint() const
             for (const QString& word : titleWords(instance.title))
                 column = std::max(column, metrics.horizontalAdvance(word) + 16);
         }
-    constexpr int kFeatureAxisAndColourBar = 190;
     return QSize(int(m_instances.size()) * column + kFeatureAxisAndColourBar, 300).expandedTo(minimumSize());
 }
 
@@ -268,7 +268,10 @@ void NormBarsPlot::fitColumnTitles()
         if (!instance.titleElement || !instance.rect)
             continue;
         const QFontMetrics metrics(instance.titleElement->font());
-        const int room = std::max(20, instance.rect->outerRect().width() - 4);
+        // The column's share of the plot, too: a layout that could not fit unwrapped titles widened the columns to
+        // them, and measuring those alone would keep the titles whole and the plot below its minimum.
+        const int share = (viewport().width() - kFeatureAxisAndColourBar) / std::max(1, int(m_instances.size())) - 4;
+        const int room = std::max(20, std::min(instance.rect->outerRect().width() - 4, share));
         QString text = instance.title;
         if (metrics.horizontalAdvance(text) > room) {
             // Greedy word wrap: as many words a line as fit; only a single word wider than the column is elided.
