@@ -62,6 +62,7 @@ int RenderCommand::run(const std::vector<std::string>& arguments)
                                    {"text-pt", true, "with --inches: tick-label size in points on the page (default 21)"},
                                    {"dpi", true, "with --inches: PNG resolution (default 144)"},
                                    {"transparent", false, "transparent background"},
+                                   {"tight", false, "PNG: crop to the drawn content plus a small margin"},
                                    {"theme", true, "light, dark or presentation (default: the session's, else light)"},
                                    {"session", true, "a saved session (.fss): the panel shows its state"},
                                    {"preset", true, "start the panel from one of its presets (see --list)"},
@@ -121,6 +122,7 @@ int RenderCommand::run(const std::vector<std::string>& arguments)
     if (page) // the layout size follows the theme's base font, so the page is sized once the theme is set
         options = ExportOptions::forPage(QSizeF(inches[0], inches[1]), textPt, dpi);
     options.transparentBackground = args.flag("transparent");
+    options.tight = args.flag("tight");
 
     std::unique_ptr<Panel> panel(PanelFactory::create(panelId, nullptr));
     if (session) {

@@ -106,6 +106,7 @@ private Q_SLOTS:
     void figureUnderTheMouseIsPreselected();
     void wholePanelLeavesOutTheControls();
     void energyPanelExportLeavesOutItsInputs();
+    void tightCropsToTheDrawnContent();
     void cliRenderDark();
     void cliRenderSlide();
 
@@ -430,6 +431,32 @@ void TestExport::wholePanelLeavesOutTheControls()
     QVERIFY(!controls->isHidden()); // shown again after the export
     options.includeControls = true;
     QVERIFY(magentaPixels(FigureExporter::renderImage(&panel, options)) > 1000);
+}
+
+// Tight: the empty border goes, the drawn content stays whole with a small margin.
+void TestExport::tightCropsToTheDrawnContent()
+{
+    QImage canvas(400, 300, QImage::Format_ARGB32);
+    canvas.fill(Qt::white);
+    for (int y = 100; y < 150; ++y)
+        for (int x = 120; x < 200; ++x)
+            canvas.setPixel(x, y, qRgb(20, 20, 200));
+    const QImage cropped = FigureExporter::cropToContent(canvas, 8);
+    QCOMPARE(cropped.size(), QSize(80 + 16, 50 + 16));
+    QCOMPARE(QColor(cropped.pixel(8, 8)), QColor(20, 20, 200));
+    QCOMPARE(QColor(cropped.pixel(7, 7)), QColor(Qt::white));
+    QImage blank(50, 40, QImage::Format_ARGB32);
+    blank.fill(Qt::white);
+    QCOMPARE(FigureExporter::cropToContent(blank, 8).size(), QSize(50, 40)); // nothing drawn: kept
+    // A real plot: tight is never larger, and the CLI flag reaches it.
+    std::unique_ptr<QCustomPlot> plot(makePlot(nullptr));
+    ExportOptions options;
+    options.logicalSize = QSize(800, 600);
+    const QImage full = FigureExporter::renderImage(plot.get(), options);
+    options.tight = true;
+    const QImage tight = FigureExporter::renderImage(plot.get(), options);
+    QVERIFY(tight.width() <= full.width() && tight.height() <= full.height());
+    QVERIFY(tight.width() * tight.height() < full.width() * full.height());
 }
 
 // The energy panel's Inputs form sits beside its results, not in a control column: it is left out all the same.

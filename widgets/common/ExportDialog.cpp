@@ -134,6 +134,11 @@ ExportDialog::ExportDialog(const QList<ExportTarget>& targets, const QString& ca
     m_controlsBox = new QCheckBox(tr("Include the panel's controls"), this);
     m_controlsBox->setObjectName(QStringLiteral("includeControls"));
     m_controlsBox->setToolTip(tr("A whole-panel figure shows its views only unless this is on"));
+    m_tightBox = new QCheckBox(tr("Tight: crop to the drawn content (PNG, clipboard)"), this);
+    m_tightBox->setObjectName(QStringLiteral("tight"));
+    m_tightBox->setToolTip(tr("Cut the empty border off, leaving a small margin, like matplotlib's bbox_inches=\"tight\"; "
+                              "PDF and SVG keep their page size"));
+    connect(m_tightBox, &QCheckBox::toggled, this, &ExportDialog::schedulePreview);
     m_dataBox = new QCheckBox(tr("Also write the data (CSV, NPZ) and a matplotlib script"), this);
     m_dataBox->setObjectName(QStringLiteral("writeData"));
     m_dataBox->setToolTip(tr("Beside the file: FILE.csv with every plotted point, FILE.npz for colour maps, and "
@@ -197,6 +202,7 @@ ExportDialog::ExportDialog(const QList<ExportTarget>& targets, const QString& ca
     form->addRow(QString(), m_transparent);
     form->addRow(QString(), m_selection);
     form->addRow(QString(), m_controlsBox);
+    form->addRow(QString(), m_tightBox);
     form->addRow(QString(), m_dataBox);
     form->addRow(tr("Caption:"), captionRow);
 
@@ -298,6 +304,7 @@ ExportOptions ExportDialog::options() const
     if (preset.inches.isEmpty())
         options.scale = m_scale->currentData().toDouble();
     options.transparentBackground = m_transparent->isChecked();
+    options.tight = m_tightBox->isChecked();
     options.includeSelection = m_selection->isChecked();
     options.includeControls = m_controlsBox->isChecked();
     return options;

@@ -112,6 +112,7 @@ private:
     QCheckBox* m_selection = nullptr;
     QCheckBox* m_controlsBox = nullptr;
     QCheckBox* m_dataBox = nullptr;
+    QCheckBox* m_tightBox = nullptr;
     QPlainTextEdit* m_caption = nullptr;
     QWidget* m_textArea = nullptr;
     QVBoxLayout* m_textLayout = nullptr;

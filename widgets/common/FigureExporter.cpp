@@ -330,9 +330,39 @@ QImage FigureExporter::renderImage(QWidget* widget, const ExportOptions& options
     if (!qobject_cast<QCustomPlot*>(widget))
         layout = std::make_unique<LayoutGuard>(widget, layoutSize(options.logicalSize, factor));
     QImage image = paintImage(widget, options, factor);
+    if (!image.isNull() && options.tight)
+        image = cropToContent(image, int(std::lround(8 * options.scale)));
     if (image.isNull() && error)
         *error = QStringLiteral("out of memory for a %1×%2 image").arg(options.logicalSize.width()).arg(options.logicalSize.height());
     return image;
+}
+
+QImage FigureExporter::cropToContent(const QImage& image, int margin)
+{
+    if (image.isNull())
+        return image;
+    const QImage argb = image.convertToFormat(QImage::Format_ARGB32);
+    const QRgb background = argb.pixel(0, 0);
+    auto differs = [&](QRgb p) {
+        return std::abs(qRed(p) - qRed(background)) + std::abs(qGreen(p) - qGreen(background)) +
+                   std::abs(qBlue(p) - qBlue(background)) + std::abs(qAlpha(p) - qAlpha(background)) > 12;
+    };
+    int left = argb.width(), right = -1, top = argb.height(), bottom = -1;
+    for (int y = 0; y < argb.height(); ++y) {
+        const auto* row = reinterpret_cast<const QRgb*>(argb.constScanLine(y));
+        for (int x = 0; x < argb.width(); ++x)
+            if (differs(row[x])) {
+                left = std::min(left, x);
+                right = std::max(right, x);
+                top = std::min(top, y);
+                bottom = std::max(bottom, y);
+            }
+    }
+    if (right < 0)
+        return image; // nothing drawn: keep the canvas
+    const QRect box = QRect(QPoint(left, top), QPoint(right, bottom)).adjusted(-margin, -margin, margin, margin)
+                          .intersected(image.rect());
+    return image.copy(box);
 }
 
 ExportOptions ExportOptions::forPage(QSizeF inches, double tickPt, double dpi)

@@ -428,8 +428,8 @@ void ArrowPanel::groupLabels(double limit)
     // the longest arrow of each cluster leads and its label lists the others ("3,7,12" or "3,7,+4").
     std::vector<int> order;
     for (int i = 0; i < n; ++i)
-        // Short arrows crowd the origin: they are labelled on demand (hover, click), like the end-on ones.
-        if (!isDropped(i) && !isEndOn(i) && std::hypot(position(0, i), position(1, i)) >= 0.25)
+        // Projected short arrows crowd the origin: labelled on demand (hover, click), like the end-on ones.
+        if (!isDropped(i) && !isEndOn(i) && (m <= 2 || std::hypot(position(0, i), position(1, i)) >= 0.25))
             order.push_back(i);
     std::stable_sort(order.begin(), order.end(), [this](int a, int b) {
         return std::hypot(position(0, a), position(1, a)) > std::hypot(position(0, b), position(1, b));
