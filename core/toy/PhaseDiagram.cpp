@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <map>
 
 namespace featurescope {
@@ -112,34 +113,54 @@ PhaseDiagramResult PhaseDiagram::compute(const PhaseDiagramConfig& config, const
     model.features = config.features;
     model.hidden = config.hidden();
     model.featureProbability.clear();
+    // Each cell's runs are instances of their own (independent initialisations, one training pass for all).
+    const int runs = std::max(1, training.restarts);
     for (double s : config.density)
-        for (double r : config.relativeImportance) {
-            model.featureProbability.emplace_back(static_cast<std::size_t>(config.features), s);
-            std::vector<double> importance(static_cast<std::size_t>(config.features), 1.0);
-            importance.back() = r;
-            model.instanceImportance.push_back(importance);
-        }
-    const ToyTrainingResult trained = ToyTrainer::train(model, training, progress);
+        for (double r : config.relativeImportance)
+            for (int run = 0; run < runs; ++run) {
+                model.featureProbability.emplace_back(static_cast<std::size_t>(config.features), s);
+                std::vector<double> importance(static_cast<std::size_t>(config.features), 1.0);
+                importance.back() = r;
+                model.instanceImportance.push_back(importance);
+            }
+    TrainingConfig oneEach = training;
+    oneEach.restarts = 1;
+    const ToyTrainingResult trained = ToyTrainer::train(model, oneEach, progress);
 
     std::vector<PhaseRegion> empirical;
-    std::vector<float> extraNorm;
-    const int extra = config.features - 1;
-    for (int cell = 0; cell < trained.model.instanceCount(); ++cell) {
-        const Eigen::MatrixXf& W = trained.model.instance(cell).W;
-        const auto measures = computeFeatureMeasures(W);
-        const float norm = measures.norms[extra];
-        PhaseRegion region = PhaseRegion::NotLearned;
-        if (norm > 0.5f)
-            region = measures.superposition[extra] > 0.2f * norm * norm ? PhaseRegion::Superposition
-                                                                        : PhaseRegion::Dedicated;
+    std::vector<float> extraNorm, certainty;
+    const int cells = trained.model.instanceCount() / runs;
+    for (int cell = 0; cell < cells; ++cell) {
+        int best = cell * runs;
+        for (int k = cell * runs; k < (cell + 1) * runs; ++k)
+            if (trained.finalLoss[static_cast<std::size_t>(k)] < trained.finalLoss[static_cast<std::size_t>(best)])
+                best = k;
+        float norm = 0.0f;
+        const PhaseRegion region = classify(trained.model.instance(best).W, &norm);
+        int agreeing = 0;
+        for (int k = cell * runs; k < (cell + 1) * runs; ++k)
+            agreeing += classify(trained.model.instance(k).W) == region;
         empirical.push_back(region);
         extraNorm.push_back(norm);
+        certainty.push_back(float(agreeing) / float(runs));
     }
-    return assemble(config, std::move(empirical), std::move(extraNorm));
+    return assemble(config, std::move(empirical), std::move(extraNorm), std::move(certainty), runs);
+}
+
+PhaseRegion PhaseDiagram::classify(const Eigen::MatrixXf& W, float* extraNorm)
+{
+    const int extra = int(W.cols()) - 1;
+    const auto measures = computeFeatureMeasures(W);
+    const float norm = measures.norms[extra];
+    if (extraNorm)
+        *extraNorm = norm;
+    if (!(norm > 0.5f))
+        return PhaseRegion::NotLearned;
+    return measures.superposition[extra] > 0.2f * norm * norm ? PhaseRegion::Superposition : PhaseRegion::Dedicated;
 }
 
 PhaseDiagramResult PhaseDiagram::assemble(const PhaseDiagramConfig& config, std::vector<PhaseRegion> empirical,
-                                          std::vector<float> extraNorm)
+                                          std::vector<float> extraNorm, std::vector<float> certainty, int runsPerCell)
 {
     config.validate();
     const std::size_t cells = config.relativeImportance.size() * config.density.size();
@@ -155,10 +176,20 @@ PhaseDiagramResult PhaseDiagram::assemble(const PhaseDiagramConfig& config, std:
         if (!std::isfinite(extraNorm[k]) || extraNorm[k] < 0.0f)
             throw InputError("phase-diagram cell " + std::to_string(k) + " has an invalid norm");
     }
+    if (!certainty.empty() && certainty.size() != cells)
+        throw InputError("a phase diagram of " + std::to_string(cells) + " cells needs as many certainties (got " +
+                         std::to_string(certainty.size()) + ")");
+    for (std::size_t k = 0; k < certainty.size(); ++k)
+        if (!(certainty[k] > 0.0f && certainty[k] <= 1.0f))
+            throw InputError("phase-diagram cell " + std::to_string(k) + " has a certainty outside (0, 1]");
+    if (runsPerCell < 0 || runsPerCell > 1000)
+        throw InputError("a phase diagram's runs per cell must be between 0 and 1000");
     PhaseDiagramResult result;
     result.config = config;
     result.empirical = std::move(empirical);
     result.extraNorm = std::move(extraNorm);
+    result.certainty = std::move(certainty);
+    result.runsPerCell = result.certainty.empty() ? 0 : runsPerCell;
     for (std::size_t cell = 0; cell < cells; ++cell) {
         const std::size_t xi = cell % config.relativeImportance.size();
         const std::size_t yi = cell / config.relativeImportance.size();
@@ -180,6 +211,16 @@ double PhaseDiagramResult::agreement() const
     return double(same) / double(empirical.size());
 }
 
+double PhaseDiagramResult::meanCertainty() const
+{
+    if (certainty.empty())
+        return std::numeric_limits<double>::quiet_NaN();
+    double sum = 0;
+    for (float c : certainty)
+        sum += c;
+    return sum / double(certainty.size());
+}
+
 nlohmann::json PhaseDiagram::toJson(const PhaseDiagramResult& result)
 {
     nlohmann::json cells = nlohmann::json::array();
@@ -191,7 +232,9 @@ nlohmann::json PhaseDiagram::toJson(const PhaseDiagramResult& result)
                          {"density", c.density[yi]},
                          {"empirical", regionName(result.empirical[k])},
                          {"analytic", regionName(result.analytic[k])},
-                         {"extra_feature_norm", result.extraNorm[k]}});
+                         {"extra_feature_norm", result.extraNorm[k]},
+                         {"certainty", result.certainty.empty() ? nlohmann::json(nullptr)
+                                                                : nlohmann::json(result.certainty[k])}});
     }
     nlohmann::json boundaries = nlohmann::json::array();
     for (const auto& curve : result.boundaries) {
@@ -206,6 +249,8 @@ nlohmann::json PhaseDiagram::toJson(const PhaseDiagramResult& result)
             {"density", c.density},
             {"cells", cells},
             {"agreement", result.agreement()},
+            {"runs_per_cell", result.runsPerCell},
+            {"mean_certainty", result.certainty.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.meanCertainty())},
             {"analytic_boundaries", boundaries}};
 }
 

@@ -2,6 +2,7 @@
 
 #include "geometry/FeatureGeometry.h"
 #include "geometry/FeatureMeasures.h"
+#include "toy/LossTrend.h"
 
 #include <nlohmann/json.hpp>
 
@@ -64,6 +65,12 @@ nlohmann::json toyTrainingReport(const ToyTrainingResult& result, double seconds
     nlohmann::json instances = nlohmann::json::array();
     for (int i = 0; i < result.model.instanceCount(); ++i) {
         nlohmann::json inst = toyInstanceReport(result.model, i, result.finalLoss[static_cast<std::size_t>(i)]);
+        // Stopped while still descending: more steps (or a higher learning rate) would lower the loss.
+        if (static_cast<std::size_t>(i) < result.lossHistory.size()) {
+            const LossTrend trend = measureLossTrend(result.lossHistory[static_cast<std::size_t>(i)]);
+            inst["loss_still_falling"] = trend.stillFalling;
+            inst["loss_drop_last_tenth"] = trend.relativeDrop;
+        }
         if (result.training.restarts > 1)
             inst["restart_chosen"] = result.restartChosen[static_cast<std::size_t>(i)];
         instances.push_back(std::move(inst));

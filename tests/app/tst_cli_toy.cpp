@@ -66,7 +66,7 @@ private Q_SLOTS:
         QVERIFY(tms.out.contains("--feature-probability"));
         const CliRun phase = CliRun::run({QStringLiteral("phase"), QStringLiteral("--help")});
         QCOMPARE(statedDefault(phase.out, QStringLiteral("steps")), QStringLiteral("4000"));
-        QCOMPARE(statedDefault(phase.out, QStringLiteral("restarts")), QStringLiteral("2"));
+        QCOMPARE(statedDefault(phase.out, QStringLiteral("restarts")), QStringLiteral("4"));
     }
 
     // Every option a command's --help lists is accepted, and giving an option its stated default changes nothing:

@@ -13,6 +13,7 @@
 #include "experiments/ScaleLabConfig.h"
 #include "experiments/ToyPreset.h"
 #include "experiments/ToyRunState.h"
+#include "toy/PhaseDiagram.h"
 #include "toy/ToyTrainer.h"
 
 #include <nlohmann/json.hpp>
@@ -257,6 +258,41 @@ private Q_SLOTS:
         QCOMPARE(back.analytic, result.analytic);
         json hostile = j;
         hostile["empirical"] = std::vector<int>(10, 1);
+        QVERIFY_THROWS_EXCEPTION(InputError, PhaseDiagramState::read(SettingsReader(hostile, "phase")));
+    }
+
+    void phaseDiagramCertainty()
+    {
+        // Three runs per cell: the cell shows the lowest-loss run, and its certainty is the share that agree.
+        PhaseDiagramConfig config = PhaseDiagramConfig::standard(3, 2);
+        TrainingConfig training;
+        training.steps = 300;
+        training.batch = 64;
+        training.restarts = 3;
+        training.snapshotCount = 2;
+        const PhaseDiagramResult result = PhaseDiagram::compute(config, training);
+        QCOMPARE(result.runsPerCell, 3);
+        QCOMPARE(result.certainty.size(), std::size_t(4));
+        for (float c : result.certainty)
+            QVERIFY(std::abs(c - 1.0f / 3) < 1e-6 || std::abs(c - 2.0f / 3) < 1e-6 || c == 1.0f);
+        const json out = PhaseDiagram::toJson(result);
+        QCOMPARE(out["runs_per_cell"].get<int>(), 3);
+        QVERIFY(out["cells"][0].contains("certainty"));
+        QVERIFY(std::abs(out["mean_certainty"].get<double>() - result.meanCertainty()) < 1e-9);
+        // Sessions keep it; older sessions without it read as unknown.
+        const json j = PhaseDiagramState::write(result);
+        const PhaseDiagramResult back = PhaseDiagramState::read(SettingsReader(j, "phase"));
+        QCOMPARE(back.certainty, result.certainty);
+        QCOMPARE(back.runsPerCell, 3);
+        json old = j;
+        old.erase("certainty");
+        old.erase("runs_per_cell");
+        QVERIFY(PhaseDiagramState::read(SettingsReader(old, "phase")).certainty.empty());
+        QVERIFY(std::isnan(PhaseDiagramState::read(SettingsReader(old, "phase")).meanCertainty()));
+        json hostile = j;
+        hostile["certainty"] = std::vector<double>(4, 0.0);
+        QVERIFY_THROWS_EXCEPTION(InputError, PhaseDiagramState::read(SettingsReader(hostile, "phase")));
+        hostile["certainty"] = std::vector<double>(3, 1.0);
         QVERIFY_THROWS_EXCEPTION(InputError, PhaseDiagramState::read(SettingsReader(hostile, "phase")));
     }
 

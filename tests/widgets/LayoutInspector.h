@@ -12,6 +12,7 @@
 #include <QLayout>
 #include <QScrollArea>
 #include <QStackedWidget>
+#include <QHeaderView>
 #include <QStringList>
 #include <QTabBar>
 #include <QTextDocument>
@@ -160,6 +161,18 @@ inline QStringList inspect(QWidget* root)
                     problems << QStringLiteral("%1: tab \"%2\" is cut to %3 px").arg(describe(w), tabs->tabText(i)).arg(tabs->tabRect(i).width());
         } else if (auto* plot = qobject_cast<QCustomPlot*>(w)) {
             inspectPlot(plot, problems);
+        } else if (auto* header = qobject_cast<QHeaderView*>(w); header && header->orientation() == Qt::Horizontal) {
+            // Column titles: the text plus a little padding must fit its section (the sort indicator may overlap).
+            const QFontMetrics fm(header->font());
+            for (int c = 0; c < header->count() && header->model(); ++c) {
+                const QString title = header->model()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
+                if (header->isSectionHidden(c) || title.isEmpty())
+                    continue;
+                const int needed = fm.horizontalAdvance(title) + 6;
+                if (header->sectionSize(c) < needed)
+                    problems << QStringLiteral("%1: column title \"%2\" needs %3 px, has %4")
+                                    .arg(describe(w), title).arg(needed).arg(header->sectionSize(c));
+            }
         }
         // Layout-managed widgets must lie inside their parent and not on each other (scroll areas may be larger).
         QWidget* parent = w->parentWidget();

@@ -17,7 +17,9 @@
 #include <QLabel>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QCheckBox>
 #include <QDoubleSpinBox>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLineEdit>
@@ -103,6 +105,8 @@ private Q_SLOTS:
     void dialogOptions();
     void figureUnderTheMouseIsPreselected();
     void wholePanelLeavesOutTheControls();
+    void energyPanelExportLeavesOutItsInputs();
+    void tightCropsToTheDrawnContent();
     void cliRenderDark();
     void cliRenderSlide();
 
@@ -429,6 +433,63 @@ void TestExport::wholePanelLeavesOutTheControls()
     QVERIFY(magentaPixels(FigureExporter::renderImage(&panel, options)) > 1000);
 }
 
+// Tight: the empty border goes, the drawn content stays whole with a small margin.
+void TestExport::tightCropsToTheDrawnContent()
+{
+    QImage canvas(400, 300, QImage::Format_ARGB32);
+    canvas.fill(Qt::white);
+    for (int y = 100; y < 150; ++y)
+        for (int x = 120; x < 200; ++x)
+            canvas.setPixel(x, y, qRgb(20, 20, 200));
+    const QImage cropped = FigureExporter::cropToContent(canvas, 8);
+    QCOMPARE(cropped.size(), QSize(80 + 16, 50 + 16));
+    QCOMPARE(QColor(cropped.pixel(8, 8)), QColor(20, 20, 200));
+    QCOMPARE(QColor(cropped.pixel(7, 7)), QColor(Qt::white));
+    QImage blank(50, 40, QImage::Format_ARGB32);
+    blank.fill(Qt::white);
+    QCOMPARE(FigureExporter::cropToContent(blank, 8).size(), QSize(50, 40)); // nothing drawn: kept
+    // A real plot: tight is never larger, and the CLI flag reaches it.
+    std::unique_ptr<QCustomPlot> plot(makePlot(nullptr));
+    ExportOptions options;
+    options.logicalSize = QSize(800, 600);
+    const QImage full = FigureExporter::renderImage(plot.get(), options);
+    options.tight = true;
+    const QImage tight = FigureExporter::renderImage(plot.get(), options);
+    QVERIFY(tight.width() <= full.width() && tight.height() <= full.height());
+    QVERIFY(tight.width() * tight.height() < full.width() * full.height());
+}
+
+// The energy panel's Inputs form sits beside its results, not in a control column: it is left out all the same.
+void TestExport::energyPanelExportLeavesOutItsInputs()
+{
+    EnergyBoundPanel panel;
+    panel.resize(1280, 720);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QGroupBox* inputs = nullptr;
+    for (QGroupBox* box : panel.findChildren<QGroupBox*>())
+        if (box->title() == QLatin1String("Inputs"))
+            inputs = box;
+    QVERIFY(inputs);
+    struct HideCounter : QObject {
+        int hides = 0;
+        bool eventFilter(QObject*, QEvent* event) override
+        {
+            hides += event->type() == QEvent::Hide;
+            return false;
+        }
+    } counter;
+    inputs->installEventFilter(&counter);
+    ExportOptions options;
+    options.logicalSize = QSize(1280, 720);
+    QVERIFY(!FigureExporter::renderImage(&panel, options).isNull());
+    QCOMPARE(counter.hides, 1);
+    QVERIFY(!inputs->isHidden()); // back after the export
+    options.includeControls = true;
+    QVERIFY(!FigureExporter::renderImage(&panel, options).isNull());
+    QCOMPARE(counter.hides, 1);
+}
+
 // Ctrl+E over a plot opens on that plot, not on the whole panel that also contains it.
 void TestExport::figureUnderTheMouseIsPreselected()
 {
@@ -516,7 +577,16 @@ void TestExport::dialogOptions()
     QVERIFY(!dialog.options().includeSelection);
     QVERIFY(dialog.path().endsWith(QStringLiteral("featurescope-test-whole-panel.png")));
     QVERIFY(dialog.caption().startsWith(QStringLiteral("test caption")));
-    QVERIFY2(dialog.caption().contains(QStringLiteral("13.3 × 7.5 in")), qPrintable(dialog.caption()));
+    QVERIFY2(dialog.caption().contains(QStringLiteral("13.3 × 7.5 in (33.9 × 19.1 cm)")), qPrintable(dialog.caption()));
+    // "Also write the data": the CSV and the matplotlib script land beside the picture.
+    auto* data = dialog.findChild<QCheckBox*>(QStringLiteral("writeData"));
+    QVERIFY(data);
+    data->setChecked(true);
+    QCOMPARE(dialog.exportToFile(), QString());
+    const QString base = dialog.path().chopped(4);
+    QVERIFY(QFile::exists(base + QStringLiteral(".csv")) && QFile::exists(base + QStringLiteral(".py")));
+    data->setChecked(false);
+    composite->resize(500, 300); // the export laid it out at its own size
     auto* preset = dialog.findChild<QComboBox*>(QStringLiteral("preset"));
     auto presetIndex = [&](const QString& start) {
         for (int i = 0; i < preset->count(); ++i)

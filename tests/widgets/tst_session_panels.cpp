@@ -205,7 +205,7 @@ PanelState TestSessionPanels::trainedSuperposition(SuperpositionPanel& panel)
     // A selection, another tab and a time-slider position, set through the session itself.
     trained.settings["view"]["selected_feature"] = 2;
     trained.settings["view"]["selected_instance"] = 5;
-    trained.settings["view"]["tab"] = 1;
+    trained.settings["view"]["tab"] = "gram";
     trained.settings["view"]["snapshot"] = 3;
     trained.settings["scale_lab"]["scale_step"] = 30;
     panel.restoreState(trained);

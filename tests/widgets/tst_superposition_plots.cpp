@@ -16,6 +16,7 @@
 #include "geometry/FeatureMeasures.h"
 
 #include "core/KnownGeometries.h"
+#include "PlotTestHelpers.h"
 
 #include <QDir>
 #include <QImage>
@@ -46,17 +47,6 @@ Eigen::MatrixXf antipodalPairs()
     return W;
 }
 
-Eigen::MatrixXf randomMatrix(int m, int n, unsigned seed)
-{
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> normal(0.0f, 1.0f / std::sqrt(float(m)));
-    Eigen::MatrixXf W(m, n);
-    for (int j = 0; j < n; ++j)
-        for (int i = 0; i < m; ++i)
-            W(i, j) = normal(rng);
-    return W;
-}
-
 // A small sweep of n = 5, m = 2 models: dense (two dedicated features), then a pair, then a pentagon.
 std::vector<Eigen::MatrixXf> sweepWeights()
 {
@@ -79,15 +69,6 @@ std::vector<std::vector<GeometryComponent>> geometryOf(const std::vector<Eigen::
     for (const auto& w : W)
         geometry.push_back(findFeatureGeometry(w));
     return geometry;
-}
-
-void showAt(QWidget& widget, const QSize& size)
-{
-    widget.resize(size);
-    widget.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&widget));
-    widget.resize(size);
-    QApplication::sendPostedEvents();
 }
 
 void replotNow(QCustomPlot& plot) { plot.replot(QCustomPlot::rpImmediateRefresh); }

@@ -3,6 +3,8 @@
 #include "ControlsScrollArea.h"
 
 #include "FigureCaption.h"
+#include "FigureData.h"
+#include "FigureExporter.h"
 #include "FigureText.h"
 #include "Panel.h"
 #include "Theme.h"
@@ -60,9 +62,9 @@ QList<ExportDialog::SizePreset> ExportDialog::sizePresets()
 {
     // A 16:9 slide is 13.33 × 7.5 in (PowerPoint, Keynote, Google Slides). At 21 pt for tick labels, titles are
     // 25 pt and the smallest text, a log axis's exponents, 14.7 pt: all read from the back of a room.
-    return {{tr("16:9 slide, full (13.3 × 7.5 in, 21 pt text)"), {}, QSizeF(13.333, 7.5), 21.0},
-            {tr("16:9 slide, half width (6.7 × 7.5 in, 18 pt text)"), {}, QSizeF(6.667, 7.5), 18.0},
-            {tr("Paper, one column (3.5 × 2.6 in, 8 pt text)"), {}, QSizeF(3.5, 2.625), 8.0},
+    return {{tr("16:9 slide, full (13.3 × 7.5 in = 33.9 × 19.1 cm, 21 pt text)"), {}, QSizeF(13.333, 7.5), 21.0},
+            {tr("16:9 slide, half width (6.7 × 7.5 in = 16.9 × 19.1 cm, 18 pt text)"), {}, QSizeF(6.667, 7.5), 18.0},
+            {tr("Paper, one column (3.5 × 2.6 in = 8.9 × 6.7 cm, 8 pt text)"), {}, QSizeF(3.5, 2.625), 8.0},
             {tr("Screen 1920 × 1080 px"), QSize(1920, 1080), {}, 0.0},
             {tr("Screen 1280 × 720 px"), QSize(1280, 720), {}, 0.0},
             {tr("Square 1080 × 1080 px"), QSize(1080, 1080), {}, 0.0},
@@ -132,6 +134,15 @@ ExportDialog::ExportDialog(const QList<ExportTarget>& targets, const QString& ca
     m_controlsBox = new QCheckBox(tr("Include the panel's controls"), this);
     m_controlsBox->setObjectName(QStringLiteral("includeControls"));
     m_controlsBox->setToolTip(tr("A whole-panel figure shows its views only unless this is on"));
+    m_tightBox = new QCheckBox(tr("Tight: crop to the drawn content (PNG, clipboard)"), this);
+    m_tightBox->setObjectName(QStringLiteral("tight"));
+    m_tightBox->setToolTip(tr("Cut the empty border off, leaving a small margin, like matplotlib's bbox_inches=\"tight\"; "
+                              "PDF and SVG keep their page size"));
+    connect(m_tightBox, &QCheckBox::toggled, this, &ExportDialog::schedulePreview);
+    m_dataBox = new QCheckBox(tr("Also write the data (CSV, NPZ) and a matplotlib script"), this);
+    m_dataBox->setObjectName(QStringLiteral("writeData"));
+    m_dataBox->setToolTip(tr("Beside the file: FILE.csv with every plotted point, FILE.npz for colour maps, and "
+                             "FILE.py that redraws the figure with matplotlib"));
 
     m_caption = new QPlainTextEdit(this);
     m_caption->setObjectName(QStringLiteral("caption"));
@@ -191,6 +202,8 @@ ExportDialog::ExportDialog(const QList<ExportTarget>& targets, const QString& ca
     form->addRow(QString(), m_transparent);
     form->addRow(QString(), m_selection);
     form->addRow(QString(), m_controlsBox);
+    form->addRow(QString(), m_tightBox);
+    form->addRow(QString(), m_dataBox);
     form->addRow(tr("Caption:"), captionRow);
 
     m_status = new QLabel(this);
@@ -291,6 +304,7 @@ ExportOptions ExportDialog::options() const
     if (preset.inches.isEmpty())
         options.scale = m_scale->currentData().toDouble();
     options.transparentBackground = m_transparent->isChecked();
+    options.tight = m_tightBox->isChecked();
     options.includeSelection = m_selection->isChecked();
     options.includeControls = m_controlsBox->isChecked();
     return options;
@@ -306,8 +320,12 @@ QString ExportDialog::caption() const
         lines.append(FigureCaption::panelLines(m_panel, figureNameOf(m_target->currentIndex())));
     QString exportLine;
     if (!o.pagePoints.isEmpty())
-        exportLine = tr("%1 · %2 × %3 in").arg(targetName()).arg(o.pagePoints.width() / 72.0, 0, 'g', 3)
-                         .arg(o.pagePoints.height() / 72.0, 0, 'g', 3);
+        exportLine = tr("%1 · %2 × %3 in (%4 × %5 cm)")
+                         .arg(targetName())
+                         .arg(o.pagePoints.width() / 72.0, 0, 'g', 3)
+                         .arg(o.pagePoints.height() / 72.0, 0, 'g', 3)
+                         .arg(o.pagePoints.width() / 72.0 * 2.54, 0, 'f', 1)
+                         .arg(o.pagePoints.height() / 72.0 * 2.54, 0, 'f', 1);
     else
         exportLine = tr("%1 · %2×%3 px").arg(targetName()).arg(o.logicalSize.width()).arg(o.logicalSize.height());
     if (o.pagePoints.isEmpty() && (formatOf(path()) == QLatin1String("png") || formatOf(path()).isEmpty()))
@@ -487,7 +505,12 @@ void ExportDialog::updateControls()
                                                                         : tr("%1 (vector)").arg(format.toUpper()));
     m_export->setEnabled(!format.isEmpty() && targetWidget());
     m_copyImage->setEnabled(targetWidget() != nullptr);
-    m_controlsBox->setEnabled(targetWidget() && !targetWidget()->findChildren<ControlsScrollArea*>().isEmpty());
+    bool hasControls = false;
+    if (QWidget* target = targetWidget())
+        for (QWidget* child : target->findChildren<QWidget*>())
+            hasControls = hasControls || qobject_cast<ControlsScrollArea*>(child) ||
+                          child->property(FigureExporter::kControlsProperty).toBool();
+    m_controlsBox->setEnabled(hasControls);
     m_scale->setEnabled(!page && format != QLatin1String("pdf") && format != QLatin1String("svg"));
     const QString text = caption();
     if (m_caption->toPlainText() != text)
@@ -516,6 +539,16 @@ QString ExportDialog::exportToFile()
     if (!error.isEmpty()) {
         reportError(tr("Could not export to %1: %2").arg(file, error));
         return error;
+    }
+    if (m_dataBox->isChecked()) {
+        const QFileInfo info(file);
+        const QString dataError = FigureData::write(widget, info.dir().filePath(info.completeBaseName()), targetName());
+        if (!dataError.isEmpty()) {
+            reportError(tr("Exported %1, but not its data: %2").arg(file, dataError));
+            return dataError;
+        }
+        m_status->setText(tr("Exported %1 with its data and a matplotlib script").arg(file));
+        return {};
     }
     m_status->setText(tr("Exported %1").arg(file));
     return {};

@@ -111,6 +111,8 @@ private:
     QCheckBox* m_transparent = nullptr;
     QCheckBox* m_selection = nullptr;
     QCheckBox* m_controlsBox = nullptr;
+    QCheckBox* m_dataBox = nullptr;
+    QCheckBox* m_tightBox = nullptr;
     QPlainTextEdit* m_caption = nullptr;
     QWidget* m_textArea = nullptr;
     QVBoxLayout* m_textLayout = nullptr;

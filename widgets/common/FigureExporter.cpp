@@ -59,15 +59,18 @@ public:
     {
         if (!hide || !widget)
             return;
-        for (ControlsScrollArea* controls : widget->findChildren<ControlsScrollArea*>())
-            if (!controls->isHidden()) {
-                controls->hide();
-                m_hidden.append(controls);
+        for (QWidget* child : widget->findChildren<QWidget*>()) {
+            const bool control = qobject_cast<ControlsScrollArea*>(child) ||
+                                 child->property(FigureExporter::kControlsProperty).toBool();
+            if (control && !child->isHidden()) {
+                child->hide();
+                m_hidden.append(child);
             }
+        }
     }
     ~ControlsHider()
     {
-        for (const QPointer<ControlsScrollArea>& controls : m_hidden)
+        for (const QPointer<QWidget>& controls : m_hidden)
             if (controls)
                 controls->show();
     }
@@ -75,7 +78,7 @@ public:
     ControlsHider& operator=(const ControlsHider&) = delete;
 
 private:
-    QList<QPointer<ControlsScrollArea>> m_hidden;
+    QList<QPointer<QWidget>> m_hidden;
 };
 
 class SelectionHider {
@@ -217,15 +220,19 @@ QSize layoutSize(const QSize& size, double factor)
 // plot's says how large its columns, titles and legend must be), and drawn scaled down to that size. A whole panel
 // also gets at least the room it was designed for, 1280x720 in the light theme's font, scaled with the theme's font
 // size: presentation fonts are about 1.4x larger, and a presentation-theme panel at 1280x720 clipped its controls and
-// squeezed its plots; at 1920x1080 it fits as it is. A single plot on a page is scaled down no further than keeps its
+// squeezed its plots; at 1920x1080 it fits as it is. Other composites get at least 960x540. A single plot on a page is scaled down no further than keeps its
 // tick labels at 14 pt (readable from the back of a room), where they were larger.
 double layoutFactor(QWidget* widget, const ExportOptions& options)
 {
     const QSize size = options.logicalSize;
     QSize needed = widget->minimumSizeHint();
+    const double fontScale = Theme::plotPalette().baseFontPt / Theme::PlotPalette{}.baseFontPt;
     if (qobject_cast<Panel*>(widget)) {
-        const double fontScale = Theme::plotPalette().baseFontPt / Theme::PlotPalette{}.baseFontPt;
         needed = needed.expandedTo(QSize(int(std::ceil(1280 * fontScale)), int(std::ceil(720 * fontScale))));
+    } else if (!qobject_cast<QCustomPlot*>(widget)) {
+        // A composite figure (the scale lab: text above and below two plots) on a slide-sized page was laid out at
+        // about 600 x 340 px, which left its plots a few lines tall: at least 960 x 540 keeps them plots.
+        needed = needed.expandedTo(QSize(int(std::ceil(960 * fontScale)), int(std::ceil(540 * fontScale))));
     }
     double factor = 1.0;
     if (needed.isValid()) {
@@ -323,9 +330,39 @@ QImage FigureExporter::renderImage(QWidget* widget, const ExportOptions& options
     if (!qobject_cast<QCustomPlot*>(widget))
         layout = std::make_unique<LayoutGuard>(widget, layoutSize(options.logicalSize, factor));
     QImage image = paintImage(widget, options, factor);
+    if (!image.isNull() && options.tight)
+        image = cropToContent(image, int(std::lround(8 * options.scale)));
     if (image.isNull() && error)
         *error = QStringLiteral("out of memory for a %1×%2 image").arg(options.logicalSize.width()).arg(options.logicalSize.height());
     return image;
+}
+
+QImage FigureExporter::cropToContent(const QImage& image, int margin)
+{
+    if (image.isNull())
+        return image;
+    const QImage argb = image.convertToFormat(QImage::Format_ARGB32);
+    const QRgb background = argb.pixel(0, 0);
+    auto differs = [&](QRgb p) {
+        return std::abs(qRed(p) - qRed(background)) + std::abs(qGreen(p) - qGreen(background)) +
+                   std::abs(qBlue(p) - qBlue(background)) + std::abs(qAlpha(p) - qAlpha(background)) > 12;
+    };
+    int left = argb.width(), right = -1, top = argb.height(), bottom = -1;
+    for (int y = 0; y < argb.height(); ++y) {
+        const auto* row = reinterpret_cast<const QRgb*>(argb.constScanLine(y));
+        for (int x = 0; x < argb.width(); ++x)
+            if (differs(row[x])) {
+                left = std::min(left, x);
+                right = std::max(right, x);
+                top = std::min(top, y);
+                bottom = std::max(bottom, y);
+            }
+    }
+    if (right < 0)
+        return image; // nothing drawn: keep the canvas
+    const QRect box = QRect(QPoint(left, top), QPoint(right, bottom)).adjusted(-margin, -margin, margin, margin)
+                          .intersected(image.rect());
+    return image.copy(box);
 }
 
 ExportOptions ExportOptions::forPage(QSizeF inches, double tickPt, double dpi)

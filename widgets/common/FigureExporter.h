@@ -13,6 +13,9 @@ struct ExportOptions {
     bool transparentBackground = false;
     bool includeSelection = false; // selection highlights are hidden while drawing unless asked for
     bool includeControls = false;  // a whole panel is drawn without its control column unless asked for
+    // PNG and the clipboard: crop to the drawn content plus a margin of 8 logical pixels (matplotlib's
+    // bbox_inches="tight"); PDF and SVG keep their page size, which a slide or paper layout is planned around.
+    bool tight = false;
     // The PDF page and the SVG's physical size in points (1/72 inch). Empty: one point per logical pixel.
     QSizeF pagePoints;
 
@@ -32,6 +35,9 @@ struct ExportOptions {
 // decorations are cleared for the duration unless asked.
 class FigureExporter {
 public:
+    // A widget with this dynamic property set to true is a control, left out of a whole-panel export like a
+    // ControlsScrollArea (for forms that sit beside the figures rather than in a control column).
+    static constexpr const char* kControlsProperty = "featurescopeExportControls";
     // Returns an empty string on success, otherwise one line saying what went wrong. The format follows the
     // file name's suffix (.png, .pdf, .svg).
     static QString exportWidget(QWidget* widget, const QString& path, const ExportOptions& options);
@@ -40,4 +46,6 @@ public:
     // Lays the widget out at `size` (a composite at least at its minimum size hint) offscreen and replots every plot
     // in it, so it can be painted without a display.
     static void prepareWidget(QWidget* widget, const QSize& size);
+    // The image cropped to the pixels that differ from its corner's colour, plus `margin` pixels on every side.
+    static QImage cropToContent(const QImage& image, int margin);
 };

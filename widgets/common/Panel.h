@@ -25,6 +25,9 @@ public:
     // Like prepareForRender, for one figure (some figures need their own computation, e.g. a phase diagram).
     virtual void prepareFigureForRender(const QString& figure) { Q_UNUSED(figure); prepareForRender(); }
     virtual bool isBusy() const { return false; }
+    // Named starting points (`featurescope render --preset ID`): their ids, and choosing one (false for an unknown id).
+    virtual QStringList presetIds() const { return {}; }
+    virtual bool selectPreset(const QString& id) { Q_UNUSED(id); return false; }
 
     // Sessions: saveState writes everything needed to redraw exactly what the panel shows (parameters, seeds,
     // trained weights, selection). restoreState validates first and throws featurescope::InputError with one line

@@ -4,6 +4,7 @@
 #include "panels/energy/EnergyText.h"
 #include "plots/LogScatterPlot.h"
 
+#include "common/FigureExporter.h"
 #include "common/InputError.h"
 #include "energy/EnergyReferences.h"
 #include "energy/EvaluationSchedule.h"
@@ -153,6 +154,7 @@ QWidget* EnergyBoundPanel::buildInputs()
 {
     auto* box = new QGroupBox(tr("Inputs"), this);
     m_inputsBox = box;
+    box->setProperty(FigureExporter::kControlsProperty, true); // a whole-panel export shows results and figures only
     box->setFixedWidth(kInputsWidth);
     auto* form = new QFormLayout(box);
     form->setContentsMargins(8, 4, 8, 6);
@@ -336,6 +338,15 @@ QWidget* EnergyBoundPanel::buildCaveats()
     connect(m_growth, &QDoubleSpinBox::valueChanged, this, &EnergyBoundPanel::updateSchedule);
     updateSchedule();
     return box;
+}
+
+QStringList EnergyBoundPanel::presetIds() const
+{
+    QStringList ids;
+    for (int i = 0; i < m_preset->count(); ++i)
+        if (!m_preset->itemData(i).toString().isEmpty())
+            ids << m_preset->itemData(i).toString();
+    return ids;
 }
 
 bool EnergyBoundPanel::selectPreset(const QString& id)

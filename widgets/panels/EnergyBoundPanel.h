@@ -30,7 +30,8 @@ public:
     QString figureCaption(const QString& figure) const override;
 
     // Selects a preset by id ("a100-sxm4") and fills the inputs; an empty id selects "Custom".
-    bool selectPreset(const QString& id);
+    bool selectPreset(const QString& id) override;
+    QStringList presetIds() const override;
     QString selectedPresetId() const;
     featurescope::LandauerInput currentInput() const;
     bool hasValidResult() const { return m_valid; }

@@ -55,6 +55,7 @@ void ArrowPanel::build(QCustomPlot* plot, QCPLayoutGrid* grid, double limit)
         axis->setRange(-limit, limit);
     }
     buildGuides(plot, limit);
+    groupLabels(limit);
     buildFeatures(plot, limit);
     buildNotes(plot, limit);
 }
@@ -98,7 +99,6 @@ void ArrowPanel::buildGuides(QCustomPlot* plot, double limit)
 
 void ArrowPanel::buildFeatures(QCustomPlot* plot, double limit)
 {
-    const bool many = n > 40;
     arrows.assign(std::size_t(n), nullptr);
     if (n > kBulkFeatures) {
         dots.assign(std::size_t(n), nullptr);
@@ -144,11 +144,10 @@ void ArrowPanel::buildFeatures(QCustomPlot* plot, double limit)
             bindToRect(arrow, rect);
             arrow->start->setCoords(0.0, 0.0);
             arrow->end->setCoords(px, py);
-            arrow->setPen(QPen(colour, many ? 1.2 : 2.4, Qt::SolidLine, Qt::RoundCap));
-            arrow->setHead(QCPLineEnding(QCPLineEnding::esSpikeArrow, many ? 6 : 11, many ? 7 : 13));
-            arrows[std::size_t(i)] = arrow;
+            arrows[std::size_t(i)] = arrow; // pen and head: applySelection
         }
-        // Index labels just beyond the tips for up to 20 features; beyond that one label follows the selection.
+        // Index labels just beyond the tips for up to 20 features (overlapping ones merged into their group lead's
+        // label); beyond that one label follows the selection.
         if (n <= 20) {
             auto* label = new QCPItemText(plot);
             bindToRect(label, rect);
@@ -156,7 +155,7 @@ void ArrowPanel::buildFeatures(QCustomPlot* plot, double limit)
             label->setPositionAlignment(Qt::AlignCenter);
             label->setFont(FeaturePalette::font(10.0));
             label->setColor(dropped ? FeaturePalette::droppedColor().darker(130) : colour.darker(125));
-            label->setText(QString::number(i));
+            label->setText(labelText[std::size_t(i)]);
             labels[std::size_t(i)] = label;
         }
     }
@@ -245,6 +244,7 @@ void ArrowPanel::takeItemsFrom(ArrowPanel& old, double limit)
     selectedArrow = old.selectedArrow;
     if (shafts)
         fillBulk();
+    groupLabels(limit);
     for (QCPAxis* axis : rect->axes())
         axis->setRange(-limit, limit);
     for (int i = 0; i < n; ++i) {
@@ -253,8 +253,10 @@ void ArrowPanel::takeItemsFrom(ArrowPanel& old, double limit)
             arrow->end->setCoords(tip);
         if (QCPItemTracer* dot = dots[std::size_t(i)])
             dot->position->setCoords(tip);
-        if (QCPItemText* label = labels[std::size_t(i)])
+        if (QCPItemText* label = labels[std::size_t(i)]) {
             label->position->setCoords(labelPosition(i, limit));
+            label->setText(labelText[std::size_t(i)]);
+        }
     }
     if (geometryText) {
         geometryText->setText(geometryLabel);
@@ -361,8 +363,13 @@ void ArrowPanel::applySelection(int selected, double limit)
         if (any && !isSelected)
             colour.setAlpha(70);
         if (QCPItemLine* arrow = arrows[std::size_t(i)]) {
-            arrow->setPen(QPen(colour, isSelected ? 4.5 : (many ? 1.2 : 2.4), Qt::SolidLine, Qt::RoundCap));
-            if (headless && !isSelected)
+            const bool endOn = isEndOn(i) && !isSelected; // seen end-on: faint and thin, so in-plane arrows read
+            if (endOn)
+                colour.setAlpha(std::min(colour.alpha(), 90));
+            arrow->setPen(QPen(colour, isSelected ? 4.5 : (many || endOn ? 1.2 : 2.4), Qt::SolidLine, Qt::RoundCap));
+            if (endOn)
+                arrow->setHead(QCPLineEnding(QCPLineEnding::esDisc, 4, 4));
+            else if (headless && !isSelected)
                 arrow->setHead(QCPLineEnding(QCPLineEnding::esDisc, 3, 3));
             else
                 arrow->setHead(QCPLineEnding(QCPLineEnding::esSpikeArrow, isSelected ? 15 : (many ? 6 : 11),
@@ -383,9 +390,80 @@ void ArrowPanel::applySelection(int selected, double limit)
         }
         if (QCPItemText* label = labels[std::size_t(i)]) {
             const bool dropped = isDropped(i);
-            label->setVisible((n <= 20 && !dropped) || isSelected);
+            const bool lead = labelLead.size() > std::size_t(i) && labelLead[std::size_t(i)] == i;
+            label->setVisible((n <= 20 && !dropped && lead) || isSelected);
+            label->setText(isSelected ? QString::number(i) : labelText[std::size_t(i)]);
             label->setFont(FeaturePalette::font(isSelected ? 12.0 : 10.0, isSelected));
             label->setLayer(isSelected ? QStringLiteral("overlay") : QStringLiteral("main"));
         }
     }
+}
+
+double ArrowPanel::inPlaneShare(int feature) const
+{
+    if (m <= 2 || feature < 0 || feature >= n || !(norms[feature] > 0))
+        return 1.0;
+    return std::hypot(double(position(0, feature)), double(position(1, feature))) / double(norms[feature]);
+}
+
+std::vector<int> ArrowPanel::featuresAtTipOf(int feature, double tolerance) const
+{
+    std::vector<int> near;
+    if (feature < 0 || feature >= n)
+        return near;
+    const QPointF tip(position(0, feature), position(1, feature));
+    for (int j = 0; j < n; ++j)
+        if (std::hypot(position(0, j) - tip.x(), position(1, j) - tip.y()) <= tolerance)
+            near.push_back(j);
+    return near;
+}
+
+void ArrowPanel::groupLabels(double limit)
+{
+    labelLead.assign(std::size_t(n), -1);
+    labelText.assign(std::size_t(n), QString());
+    if (n > 20)
+        return;
+    // Labels closer than about one label (a 10 pt index on a 240 px panel is ~0.12 of the half-range) would pile up:
+    // the longest arrow of each cluster leads and its label lists the others ("3,7,12" or "3,7,+4").
+    std::vector<int> order;
+    for (int i = 0; i < n; ++i)
+        // Projected short arrows crowd the origin: labelled on demand (hover, click), like the end-on ones.
+        if (!isDropped(i) && !isEndOn(i) && (m <= 2 || std::hypot(position(0, i), position(1, i)) >= 0.25))
+            order.push_back(i);
+    std::stable_sort(order.begin(), order.end(), [this](int a, int b) {
+        return std::hypot(position(0, a), position(1, a)) > std::hypot(position(0, b), position(1, b));
+    });
+    const double tolerance = 0.12 * limit;
+    std::vector<std::vector<int>> groups;
+    for (int i : order) {
+        const QPointF at = labelPosition(i, limit);
+        bool placed = false;
+        for (auto& group : groups) {
+            const QPointF lead = labelPosition(group.front(), limit);
+            if (std::hypot(at.x() - lead.x(), at.y() - lead.y()) < tolerance) {
+                group.push_back(i);
+                placed = true;
+                break;
+            }
+        }
+        if (!placed)
+            groups.push_back({i});
+    }
+    for (const auto& group : groups) {
+        std::vector<int> members = group;
+        std::sort(members.begin(), members.end());
+        QStringList names;
+        for (std::size_t j = 0; j < members.size() && j < 3; ++j)
+            names << QString::number(members[j]);
+        if (members.size() > 3)
+            names.back() = QStringLiteral("+%1").arg(members.size() - 2);
+        for (int i : group) {
+            labelLead[std::size_t(i)] = group.front();
+            labelText[std::size_t(i)] = names.join(QLatin1Char(','));
+        }
+    }
+    for (int i = 0; i < n; ++i)
+        if (labelText[std::size_t(i)].isEmpty())
+            labelText[std::size_t(i)] = QString::number(i); // shown only when selected
 }

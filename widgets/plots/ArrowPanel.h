@@ -26,6 +26,10 @@ struct ArrowPanel {
     Eigen::VectorXf dimensionality;
     Eigen::VectorXf superposition;
     std::vector<QString> componentOf;  // geometry kind of each feature ("" if unknown)
+    // Index labels that would overlap are merged: each feature's group lead (the longest arrow of the group, which
+    // carries "3,7,12"), -1 for features without a label. Recomputed whenever positions change.
+    std::vector<int> labelLead;
+    std::vector<QString> labelText;
     QString geometryLabel;
 
     QCPTextElement* titleElement = nullptr;
@@ -40,6 +44,14 @@ struct ArrowPanel {
     QCPItemLine* selectedArrow = nullptr;
 
     bool isDropped(int feature) const { return !(norms[feature] >= kDroppedNorm); }
+    // The share of ||W_i|| that lies in the drawn plane (1 for m <= 2).
+    double inPlaneShare(int feature) const;
+    // m > 2: a learned feature whose projection keeps less than this share of its norm points mostly out of the
+    // plane; it is drawn faint and unlabelled (its numbers are in the hover text), so it does not pile up at the origin.
+    static constexpr double kEndOnShare = 0.35;
+    bool isEndOn(int feature) const { return m > 2 && !isDropped(feature) && inPlaneShare(feature) < kEndOnShare; }
+    // Features whose drawn tips lie within `tolerance` (plot units) of feature i's, i included, ascending.
+    std::vector<int> featuresAtTipOf(int feature, double tolerance) const;
     // Makes the title, the axis rect (appended to `grid`) and every item.
     void build(QCustomPlot* plot, QCPLayoutGrid* grid, double limit);
     // True when `old` has the same shape and the same arrows and dots, so its items can simply move.
@@ -57,4 +69,5 @@ private:
     void buildFeatures(QCustomPlot* plot, double limit);
     void buildNotes(QCustomPlot* plot, double limit);
     void fillBulk();
+    void groupLabels(double limit);
 };

@@ -369,6 +369,14 @@ QCPItemLine* FeatureArrowsPlot::arrowItem(int instance, int feature) const
     return feature >= 0 && feature < in.n ? in.arrows[std::size_t(feature)] : nullptr;
 }
 
+QCPItemText* FeatureArrowsPlot::labelItem(int instance, int feature) const
+{
+    if (instance < 0 || instance >= instanceCount())
+        return nullptr;
+    const ArrowPanel& in = m_instances[std::size_t(instance)];
+    return feature >= 0 && feature < int(in.labels.size()) ? in.labels[std::size_t(feature)] : nullptr;
+}
+
 int FeatureArrowsPlot::featureAt(const QPointF& pos, int* instanceOut) const
 {
     for (int k = 0; k < instanceCount(); ++k) {
@@ -420,6 +428,18 @@ QString FeatureArrowsPlot::hoverText(const QPointF& pos) const
     }
     if (!in.componentOf[std::size_t(i)].isEmpty())
         text += QStringLiteral("\n") + in.componentOf[std::size_t(i)];
+    if (in.m > 2 && !in.isDropped(i))
+        text += QStringLiteral("\n%1 % of its length lies in this plane%2")
+                    .arg(100.0 * in.inPlaneShare(i), 0, 'f', 0)
+                    .arg(in.isEndOn(i) ? QStringLiteral(" (seen end-on: drawn faint)") : QString());
+    // Tips drawn on one spot are listed together: the plot shows only the top one.
+    const std::vector<int> together = in.featuresAtTipOf(i, 0.04 * m_limit);
+    if (together.size() > 1) {
+        QStringList names;
+        for (int j : together)
+            names << QString::number(j);
+        text += QStringLiteral("\n%1 features drawn here: %2").arg(together.size()).arg(names.join(QStringLiteral(", ")));
+    }
     return text;
 }
 

@@ -59,6 +59,8 @@ public:
     bool isDropped(int instance, int feature) const;
     // The arrow (nullptr for dropped features or m == 1) and the tip marker of a feature, for inspection.
     QCPItemLine* arrowItem(int instance, int feature) const;
+    // The index label of a feature (nullptr when n > 20); overlapping labels are merged into one that lists them.
+    QCPItemText* labelItem(int instance, int feature) const;
 
     // Feature under a widget position (arrow shaft, tip or dot within a few pixels), -1 if none.
     int featureAt(const QPointF& pos, int* instance = nullptr) const;

@@ -231,21 +231,32 @@ void NormBarsPlot::updateLayout()
     QCustomPlot::updateLayout();
 }
 
+namespace {
+constexpr int kFeatureAxisAndColourBar = 190; // the feature axis of the first column and the colour scale, in pixels
+// A column title's words for wrapping; "1−S =" is kept as one (a line never starts with "=").
+QStringList titleWords(const QString& title)
+{
+    QStringList words;
+    for (const QString& word : title.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        if (word == QLatin1String("=") && !words.isEmpty())
+            words.back() += QStringLiteral(" =");
+        else
+            words << word;
+    }
+    return words;
+}
+} // namespace
+
 QSize NormBarsPlot::minimumSizeHint() const
 {
     int column = 60;
     for (const Instance& instance : m_instances)
         if (instance.titleElement) {
+            // As fitColumnTitles breaks it: at its spaces, down to one word a line ("1−S =" stays together).
             const QFontMetrics metrics(instance.titleElement->font());
-            // As fitColumnTitles breaks it: after "=" when that is narrower.
-            const int cut = instance.title.indexOf(QLatin1Char('='));
-            const int whole = metrics.horizontalAdvance(instance.title);
-            const int broken = cut > 0 ? std::max(metrics.horizontalAdvance(instance.title.left(cut + 1)),
-                                                  metrics.horizontalAdvance(instance.title.mid(cut + 1).trimmed()))
-                                       : whole;
-            column = std::max(column, std::min(whole, broken) + 16);
+            for (const QString& word : titleWords(instance.title))
+                column = std::max(column, metrics.horizontalAdvance(word) + 16);
         }
-    constexpr int kFeatureAxisAndColourBar = 190;
     return QSize(int(m_instances.size()) * column + kFeatureAxisAndColourBar, 300).expandedTo(minimumSize());
 }
 
@@ -257,12 +268,21 @@ void NormBarsPlot::fitColumnTitles()
         if (!instance.titleElement || !instance.rect)
             continue;
         const QFontMetrics metrics(instance.titleElement->font());
-        const int room = std::max(20, instance.rect->outerRect().width() - 4);
+        // The column's share of the plot, too: a layout that could not fit unwrapped titles widened the columns to
+        // them, and measuring those alone would keep the titles whole and the plot below its minimum.
+        const int share = (viewport().width() - kFeatureAxisAndColourBar) / std::max(1, int(m_instances.size())) - 4;
+        const int room = std::max(20, std::min(instance.rect->outerRect().width() - 4, share));
         QString text = instance.title;
         if (metrics.horizontalAdvance(text) > room) {
-            const int cut = text.indexOf(QLatin1Char('='));
-            QStringList lines = cut > 0 ? QStringList{text.left(cut + 1).trimmed(), text.mid(cut + 1).trimmed()}
-                                        : QStringList{text};
+            // Greedy word wrap: as many words a line as fit; only a single word wider than the column is elided.
+            QStringList lines;
+            for (const QString& word : titleWords(text)) {
+                const QString joined = lines.isEmpty() ? word : lines.back() + QLatin1Char(' ') + word;
+                if (!lines.isEmpty() && metrics.horizontalAdvance(joined) <= room)
+                    lines.back() = joined;
+                else
+                    lines << word;
+            }
             for (QString& line : lines)
                 line = metrics.elidedText(line, Qt::ElideRight, room);
             text = lines.join(QLatin1Char('\n'));

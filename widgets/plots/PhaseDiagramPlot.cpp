@@ -13,6 +13,10 @@
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// A cell's opacity from the share of its runs that agree: every run agreeing is opaque, a split cell clearly paler,
+// but never so pale that its colour is lost.
+double opacityOf(float certainty) { return 0.3 + 0.7 * std::clamp(double(certainty), 0.0, 1.0); }
 // The boundaries' own colour; the theme draws it near-white on dark backgrounds.
 const QColor kBoundary(15, 15, 15);
 
@@ -135,6 +139,17 @@ PhaseDiagramPlot::PhaseDiagramPlot(QWidget* parent) : InteractivePlot(parent)
         swatch->setProperty(Theme::kKeepColours, true); // the legend swatch must match the map cell in every theme
     }
 
+    // Uncertain cells are paler: a legend entry says so (only while a certainty is shown).
+    m_uncertainSwatch = new QCPBars(xAxis, yAxis);
+    QColor pale = cellColor(Superposition);
+    pale.setAlphaF(opacityOf(0.5f));
+    m_uncertainSwatch->setBrush(pale);
+    m_uncertainSwatch->setPen(Qt::NoPen);
+    m_uncertainSwatch->setName(QStringLiteral("paler: runs disagree"));
+    m_uncertainSwatch->setSelectable(QCP::stNone);
+    m_uncertainSwatch->setProperty(Theme::kKeepColours, true);
+    m_uncertainSwatch->removeFromLegend();
+
     m_cellOutline = new QCPItemRect(this);
     for (QCPItemPosition* p : m_cellOutline->positions())
         p->setAxes(xAxis2, yAxis2);
@@ -181,6 +196,10 @@ void PhaseDiagramPlot::setGrid(const std::vector<double>& relativeImportance, co
     m_x = relativeImportance;
     m_y = density;
     m_cells = cells;
+    m_certainty.clear();
+    m_runsPerCell = 0;
+    m_map->data()->clearAlpha();
+    m_uncertainSwatch->removeFromLegend();
     const bool valid = !m_x.empty() && !m_y.empty() && allPositive(m_x) && allPositive(m_y);
     if (!valid) {
         m_x.clear();
@@ -324,10 +343,43 @@ QString PhaseDiagramPlot::hoverText(const QPointF& pos) const
                          : value == Dedicated ? QStringLiteral("dedicated dimension")
                          : value == Superposition ? QStringLiteral("superposition")
                                                   : QStringLiteral("no data");
-    return QStringLiteral("relative importance = %1\ndensity 1\u2212S = %2\n%3")
-        .arg(m_x[std::size_t(column)], 0, 'g', 3)
-        .arg(m_y[std::size_t(row)], 0, 'g', 3)
-        .arg(what);
+    QString text = QStringLiteral("relative importance = %1\ndensity 1\u2212S = %2\n%3")
+                       .arg(m_x[std::size_t(column)], 0, 'g', 3)
+                       .arg(m_y[std::size_t(row)], 0, 'g', 3)
+                       .arg(what);
+    if (!m_certainty.empty()) {
+        const double share = m_certainty[std::size_t(row) * m_x.size() + std::size_t(column)];
+        text += m_runsPerCell > 0 ? QStringLiteral("\n%1 of %2 runs agree").arg(std::lround(share * m_runsPerCell)).arg(m_runsPerCell)
+                                  : QStringLiteral("\n%1 % of runs agree").arg(100.0 * share, 0, 'f', 0);
+    }
+    return text;
+}
+
+void PhaseDiagramPlot::setCertainty(const std::vector<float>& certainty, int runsPerCell)
+{
+    const std::size_t cells = m_x.size() * m_y.size();
+    m_map->data()->clearAlpha();
+    m_certainty.clear();
+    m_runsPerCell = 0;
+    m_uncertainSwatch->removeFromLegend();
+    if (certainty.size() == cells && cells > 0) {
+        m_certainty = certainty;
+        m_runsPerCell = runsPerCell;
+        const bool collapsed = m_map->data()->keySize() != int(m_x.size()) || m_map->data()->valueSize() != int(m_y.size());
+        for (int r = 0; r < int(m_y.size()) && !collapsed; ++r)
+            for (int c = 0; c < int(m_x.size()); ++c)
+                m_map->data()->setAlpha(mapIndex(m_x, c), mapIndex(m_y, r),
+                                        static_cast<unsigned char>(std::lround(255.0 * cellOpacity(c, r))));
+        m_uncertainSwatch->addToLegend();
+    }
+    replot(rpQueuedReplot);
+}
+
+double PhaseDiagramPlot::cellOpacity(int column, int row) const
+{
+    if (column < 0 || column >= int(m_x.size()) || row < 0 || row >= int(m_y.size()) || m_certainty.empty())
+        return 1.0;
+    return opacityOf(m_certainty[std::size_t(row) * m_x.size() + std::size_t(column)]);
 }
 
 void PhaseDiagramPlot::plotClicked(const QPointF& pos)

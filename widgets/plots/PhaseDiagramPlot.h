@@ -27,6 +27,12 @@ public:
                  const std::vector<int>& cells /* row-major [y][x]: 0 not learned, 1 dedicated, 2 superposition */,
                  const std::vector<std::vector<QPointF>>& boundaries /* analytic region boundaries in data coords */);
     void clear();
+    // How sure each cell is (row-major like the cells; the share of runsPerCell runs that agree with the region
+    // shown): a cell is drawn paler the fewer runs agree, and its hover text says "3 of 4 runs agree". Call after
+    // setGrid (which forgets it); an empty vector draws every cell opaque.
+    void setCertainty(const std::vector<float>& certainty, int runsPerCell);
+    // Opacity of cell (column, row) in [0, 1] (1 without certainty).
+    double cellOpacity(int column, int row) const;
     void setTitle(const QString& title);
     // The text shown in the middle of the plot while it has no grid (what to do to fill it).
     void setEmptyHint(const QString& text);
@@ -74,5 +80,8 @@ private:
     std::vector<double> m_x;
     std::vector<double> m_y;
     std::vector<int> m_cells;
+    std::vector<float> m_certainty;
+    int m_runsPerCell = 0;
+    QCPBars* m_uncertainSwatch = nullptr;
     int m_selected = -1;
 };

@@ -76,28 +76,8 @@ StickyFractionPlot::StickyFractionPlot(QWidget* parent) : InteractivePlot(parent
     // matched to their font, which the presentation theme enlarges.
     axisRect()->setAutoMargins(QCP::msLeft | QCP::msTop | QCP::msBottom);
 
-    const QPen referencePen(FeaturePalette::referenceColor(), 1.2, Qt::DashLine);
-    for (const Reference& r : kReferences) {
-        auto* line = new QCPItemLine(this);
-        line->start->setTypeX(QCPItemPosition::ptAxisRectRatio);
-        line->end->setTypeX(QCPItemPosition::ptAxisRectRatio);
-        line->start->setCoords(0.0, r.value);
-        line->end->setCoords(1.0, r.value);
-        line->setPen(referencePen);
-        line->setSelectable(false);
-        line->setLayer(QStringLiteral("grid"));
-        auto* text = new QCPItemText(this);
-        text->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
-        text->position->setCoords(1.0, r.value);
-        text->setPositionAlignment(Qt::AlignLeft | r.vertical);
-        text->setClipToAxisRect(false);
-        text->setPadding(QMargins(5, 0, 0, 0));
-        text->setFont(textFont());
-        text->setColor(QColor(90, 90, 90));
-        text->setText(QString::fromLatin1(r.label));
-        text->setSelectable(false);
-        m_referenceLabels.append(text);
-    }
+    for (const Reference& r : kReferences)
+        m_references.add(this, r.value, QString::fromLatin1(r.label), textFont(), r.vertical);
 
     m_dots = addGraph();
     m_dots->setName(QStringLiteral("D\u1d62 of each learned feature"));
@@ -299,12 +279,7 @@ QString StickyFractionPlot::hoverText(const QPointF& pos) const
 
 void StickyFractionPlot::updateLayout()
 {
-    int width = 0;
-    for (const QCPItemText* label : std::as_const(m_referenceLabels))
-        width = std::max(width, QFontMetrics(label->font()).horizontalAdvance(label->text()) + label->padding().left());
-    const QMargins margins(0, 0, width + 8, 0);
-    if (axisRect() && axisRect()->margins() != margins)
-        axisRect()->setMargins(margins);
+    m_references.applyMargin(axisRect());
     QCustomPlot::updateLayout();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "plots/EdgeReferenceLines.h"
 #include "plots/InteractivePlot.h"
 
 #include <QVector>
@@ -65,7 +66,7 @@ private:
     int nearestDot(const QPointF& pos, double radius) const;
 
     QCPTextElement* m_title = nullptr;
-    QList<QCPItemText*> m_referenceLabels;
+    EdgeReferenceLines m_references;
     QCPGraph* m_dimensions = nullptr;
     QCPGraph* m_dots = nullptr;
     QCPGraph* m_selectedDots = nullptr;

@@ -8,6 +8,7 @@
 #include "FeatureDetailView.h"
 #include "FeatureFilterProxyModel.h"
 #include "FeatureTableModel.h"
+#include "common/TableHeaderFit.h"
 #include "MetricsStrip.h"
 #include "SaeStudiesView.h"
 #include "panels/lm/LmFeaturesView.h"
@@ -154,9 +155,7 @@ QWidget* FeatureActivationsPanel::buildDictionaryTab()
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->setVisible(false);
     m_table->verticalHeader()->setDefaultSectionSize(20);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    m_table->horizontalHeader()->setSectionResizeMode(FeatureTableModel::Index, QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setMinimumSectionSize(40);
+    TableHeaderFit::install(m_table, {FeatureTableModel::Index}); // every title whole ("Coherence", "True match")
     m_table->setAlternatingRowColors(true);
     m_table->setToolTip(tr("Every SAE feature; click a header to sort, type in the filter box to search, select a row "
                            "to inspect the feature"));

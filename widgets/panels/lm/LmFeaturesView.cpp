@@ -4,6 +4,7 @@
 #include "LmFeatureCardView.h"
 #include "LmFeatureFilterProxyModel.h"
 #include "LmFeatureTableModel.h"
+#include "common/TableHeaderFit.h"
 #include "LmPromptView.h"
 #include "LmSourceForm.h"
 #include "LmSteeringView.h"
@@ -69,8 +70,9 @@ LmFeaturesView::LmFeaturesView(QWidget* parent) : QWidget(parent)
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->setVisible(false);
     m_table->verticalHeader()->setDefaultSectionSize(20);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setSectionResizeMode(LmFeatureTableModel::TopLogits, QHeaderView::Stretch);
+    // Numbers sized to their contents, the logits column to its title at least (it takes the rest).
+    TableHeaderFit::install(m_table, {LmFeatureTableModel::Index, LmFeatureTableModel::Density,
+                                      LmFeatureTableModel::MaxActivation});
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
     m_table->setToolTip(tr("Every feature of the SAE; click a header to sort, select a row to open its dashboard"));

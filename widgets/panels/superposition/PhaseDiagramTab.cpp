@@ -73,7 +73,7 @@ void PhaseDiagramTab::compute(const featurescope::TrainingConfig& base)
     const auto config = featurescope::PhaseDiagramConfig::standard(m_features->currentData().toInt(), m_grid->value());
     auto training = base;
     training.steps = m_steps->value();
-    training.restarts = 2;
+    training.restarts = kRunsPerCell;
     training.snapshotCount = 2;
     m_compute->setEnabled(false);
     Q_EMIT workStarted(tr("Computing phase diagram"));
@@ -103,6 +103,7 @@ void PhaseDiagramTab::show(const featurescope::PhaseDiagramResult& result)
         boundaries.push_back(points);
     }
     m_plot->setGrid(result.config.relativeImportance, result.config.density, cells, boundaries);
+    m_plot->setCertainty(result.certainty, result.runsPerCell);
     updateReading();
 }
 
@@ -119,7 +120,13 @@ void PhaseDiagramTab::updateReading()
                            .arg(m_result->config.features)
                            .arg(m_result->config.hidden())
                            .arg(100.0 * m_result->agreement(), 0, 'f', 0)
-                           .arg(colour));
+                           .arg(colour) +
+                       (m_result->certainty.empty()
+                            ? QString()
+                            : tr(" Each cell is the best of %1 runs; paler cells are those where fewer runs agree "
+                                 "(%2 % agree on average).")
+                                  .arg(m_result->runsPerCell)
+                                  .arg(100.0 * m_result->meanCertainty(), 0, 'f', 0)));
 }
 
 void PhaseDiagramTab::changeEvent(QEvent* event)
@@ -131,15 +138,16 @@ void PhaseDiagramTab::changeEvent(QEvent* event)
 
 QString PhaseDiagramTab::caption(const featurescope::TrainingConfig& base) const
 {
-    return tr("Phase diagram, n = %1, m = %2 (one extra feature), %3 \u00d7 %3 grid, %4 steps per cell, best of 2 "
-              "restarts, batch %5, lr %6, seed %7.")
+    return tr("Phase diagram, n = %1, m = %2 (one extra feature), %3 \u00d7 %3 grid, %4 steps per cell, best of %8 "
+              "runs (paler cells: fewer runs agree), batch %5, lr %6, seed %7.")
         .arg(m_features->currentData().toInt())
         .arg(m_features->currentData().toInt() - 1)
         .arg(m_grid->value())
         .arg(m_steps->value())
         .arg(base.batch)
         .arg(base.learningRate, 0, 'g', 3)
-        .arg(base.seed);
+        .arg(base.seed)
+        .arg(m_result && m_result->runsPerCell > 0 ? m_result->runsPerCell : kRunsPerCell);
 }
 
 nlohmann::json PhaseDiagramTab::saveState() const

@@ -26,6 +26,9 @@ class PhaseDiagramTab : public QWidget {
     Q_OBJECT
 public:
     explicit PhaseDiagramTab(QWidget* parent = nullptr);
+    // Independent runs per cell: the cell shows the lowest-loss run, its opacity how many runs agree with it. The
+    // models are tiny (n <= 3), so four runs cost seconds and make a noisy checkerboard say how sure it is.
+    static constexpr int kRunsPerCell = 4;
     ~PhaseDiagramTab() override;
 
     // Trains the grid with `base`'s batch, learning rate and seed (steps and restarts come from the tab).

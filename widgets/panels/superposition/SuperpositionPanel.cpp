@@ -18,6 +18,8 @@
 #include "plots/NormBarsPlot.h"
 #include "plots/PhaseDiagramPlot.h"
 #include "plots/StickyFractionPlot.h"
+#include "plots/FeatureDimensionalityPlot.h"
+#include "ToyFigureCaption.h"
 #include "session/PanelState.h"
 #include "common/SettingsReader.h"
 #include "toy/SparsitySweep.h"
@@ -42,10 +44,20 @@ namespace {
 // Parameter changes retrain at once when the run is this cheap (weights x samples x steps); larger runs wait for Train.
 constexpr double kAutoTrainBudget = 3e10;
 
-const QStringList kFigures{QStringLiteral("feature-arrows"), QStringLiteral("gram-heatmap"),
-                           QStringLiteral("norm-bars"),      QStringLiteral("sticky-fraction"),
-                           QStringLiteral("loss"),           QStringLiteral("neuron-bars"),
-                           QStringLiteral("phase-diagram")};
+// The view tabs in order; sessions name the tab by its id (older sessions saved the index of kLegacyTabOrder).
+enum Tab { GeometryTab, DimensionalityTab, GramTab, NormsTab, StickyTab, LossTab, NeuronsTab, PhasesTab, ScaleLabTab };
+const QStringList kTabIds{QStringLiteral("geometry"), QStringLiteral("dimensionality"), QStringLiteral("gram"),
+                          QStringLiteral("norms"),    QStringLiteral("sticky"),         QStringLiteral("loss"),
+                          QStringLiteral("neurons"),  QStringLiteral("phases"),         QStringLiteral("scale-lab")};
+const Tab kLegacyTabOrder[] = {GeometryTab, GramTab, NormsTab, StickyTab, LossTab, NeuronsTab, PhasesTab, ScaleLabTab};
+// Each figure and the tab it is drawn on.
+const QStringList kFigures{QStringLiteral("feature-arrows"), QStringLiteral("feature-dimensionality"),
+                           QStringLiteral("gram-heatmap"),   QStringLiteral("norm-bars"),
+                           QStringLiteral("sticky-fraction"), QStringLiteral("loss"),
+                           QStringLiteral("neuron-bars"),    QStringLiteral("phase-diagram")};
+const Tab kFigureTabs[] = {GeometryTab, DimensionalityTab, GramTab, NormsTab, StickyTab, LossTab, NeuronsTab, PhasesTab};
+// Above this many features the arrows are a dense star: a preset that large opens on the dimensionality glyphs.
+constexpr int kManyFeatures = 60;
 } // namespace
 
 SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
@@ -70,6 +82,10 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
 
     m_tabs = new QTabWidget(this);
     m_tabs->addTab(buildGeometryTab(), tr("Geometry"));
+    m_dimensionality = new FeatureDimensionalityPlot(this);
+    m_dimensionality->setStripAxisLabel(
+        tr("feature density 1\u2212S of each instance   (in a strip \u2016W\u1d62\u2016 grows to the right; dotted: 1)"));
+    m_tabs->addTab(m_dimensionality, tr("D\u1d62"));
     m_tabs->addTab(buildHeatmapTab(), tr("W\u1d40W and b"));
     m_norms = new NormBarsPlot(this);
     m_tabs->addTab(m_norms, tr("Norms"));
@@ -91,6 +107,8 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
     m_tabs->addTab(m_phaseTab, tr("Phases"));
     // Short tab names so every tab shows at 1280 px without scroll arrows; the tooltips say the full name.
     const QStringList fullNames{tr("Feature geometry: each feature's direction in the hidden space"),
+                                tr("Feature dimensionality: every feature's D\u1d62 against its norm, one strip per "
+                                   "instance, glyphs by geometry (readable for any m and n)"),
                                 tr("Gram matrix W\u1d40W and bias b"),
                                 tr("Norms: ||W_i|| per feature, coloured by superposition, one column per instance"),
                                 tr("Sticky fractions: dimensions per feature against sparsity"),
@@ -127,7 +145,10 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
     });
     connect(m_worker, &ToyTrainingWorker::finished, this, [this](const QString& message) {
         m_controls->setState(ToyControlsWidget::State::Idle);
-        m_controls->setStatus(message);
+        const QString falling = m_result ? ToyRunSummary::lossStillFallingNote(*m_result) : QString();
+        m_controls->setStatus(falling.isEmpty() ? message.toHtmlEscaped()
+                                                : QStringLiteral("%1<br><span style='color:#b35900'>%2</span>")
+                                                      .arg(message.toHtmlEscaped(), falling.toHtmlEscaped()));
         Q_EMIT workFinished(message);
     });
     connect(m_controls, &ToyControlsWidget::trainRequested, this, &SuperpositionPanel::startTraining);
@@ -163,6 +184,12 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
     auto select = [this](int feature) { setSelectedFeature(feature == m_selectedFeature ? -1 : feature); };
     connect(m_arrows, &FeatureArrowsPlot::featureClicked, this, select);
     connect(m_heatmap, &GramHeatmapPlot::featureClicked, this, select);
+    connect(m_dimensionality, &FeatureDimensionalityPlot::featureClicked, this, [this](int instance, int feature) {
+        const bool sameInstance = instance == m_selectedInstance || instance < 0;
+        if (!sameInstance)
+            setSelectedInstance(instance);
+        setSelectedFeature(sameInstance && feature == m_selectedFeature ? -1 : feature);
+    });
     // A norm bar belongs to one instance: the summary follows the clicked column, not the Instance box's choice.
     connect(m_norms, &NormBarsPlot::barClicked, this, [this](int instance, int feature) {
         const bool sameInstance = instance == m_selectedInstance || instance < 0;
@@ -234,13 +261,12 @@ QStringList SuperpositionPanel::figureNames() const { return kFigures + m_scaleL
 QWidget* SuperpositionPanel::figureWidget(const QString& name)
 {
     const int index = kFigures.indexOf(name);
-    QWidget* widgets[] = {m_arrows, m_heatmap, m_norms, m_sticky, m_loss, m_neurons, m_phaseTab->plot()};
+    QWidget* widgets[] = {m_arrows, m_dimensionality, m_heatmap, m_norms, m_sticky, m_loss, m_neurons, m_phaseTab->plot()};
     if (index < 0)
         return m_scaleLab->figureWidget(name);
     // Exported figures must be drawn with current data even when their tab is hidden.
-    const int tabs[] = {0, 1, 2, 3, 4, 5, 6};
     const int previous = m_tabs->currentIndex();
-    m_tabs->setCurrentIndex(tabs[index]);
+    m_tabs->setCurrentIndex(kFigureTabs[index]);
     refreshCurrentView();
     m_tabs->setCurrentIndex(previous);
     return widgets[index];
@@ -269,6 +295,26 @@ void SuperpositionPanel::prepareFigureForRender(const QString& figure)
         return;
     }
     prepareForRender();
+}
+
+QStringList SuperpositionPanel::presetIds() const
+{
+    QStringList ids;
+    for (const auto& preset : featurescope::ToyPreset::all())
+        ids << QString::fromStdString(preset.id);
+    return ids;
+}
+
+bool SuperpositionPanel::selectPreset(const QString& id)
+{
+    const int index = int(presetIds().indexOf(id));
+    if (index < 0)
+        return false;
+    if (index == m_controls->presetIndex())
+        m_controls->applyPreset(featurescope::ToyPreset::all()[std::size_t(index)]);
+    else
+        m_controls->setPresetIndex(index); // trains at once if the panel has started
+    return true;
 }
 
 bool SuperpositionPanel::isBusy() const { return m_worker->isRunning() || m_phaseTab->isBusy(); }
@@ -317,6 +363,7 @@ void SuperpositionPanel::clearFigures()
     m_result.reset();
     m_arrows->clear();
     m_heatmap->clear();
+    m_dimensionality->clear();
     m_norms->clear();
     m_sticky->clear();
     m_loss->clear();
@@ -357,6 +404,8 @@ void SuperpositionPanel::onTrainingUpdated(const ToyTrainingWorker::Result& resu
                               m_result->model.config().features != result->model.config().features;
     m_result = result;
     if (shapeChanged) {
+        if (result->model.config().features > kManyFeatures && m_tabs->currentIndex() == GeometryTab)
+            m_tabs->setCurrentIndex(DimensionalityTab); // hundreds of arrows are a hairball; the glyphs stay readable
         m_selectedInstance = std::clamp(m_selectedInstance, 0, result->model.instanceCount() - 1);
         if (m_selectedFeature >= result->model.config().features)
             m_selectedFeature = -1;
@@ -441,7 +490,7 @@ void SuperpositionPanel::refreshCurrentView()
     const auto instances = displayedInstances();
     const int selected = std::clamp(m_selectedInstance, 0, int(instances.size()) - 1);
     switch (m_tabs->currentIndex()) {
-    case 0: {
+    case GeometryTab: {
         std::vector<Eigen::MatrixXf> W;
         for (const auto& inst : instances)
             W.push_back(inst.W);
@@ -457,11 +506,14 @@ void SuperpositionPanel::refreshCurrentView()
         m_arrows->setSelectedFeature(m_selectedFeature);
         break;
     }
-    case 1:
+    case DimensionalityTab:
+        refreshDimensionality(instances);
+        break;
+    case GramTab:
         m_heatmap->setMatrix(instances[std::size_t(selected)].W, instances[std::size_t(selected)].b);
         m_heatmap->setSelectedFeature(m_selectedFeature);
         break;
-    case 2: {
+    case NormsTab: {
         std::vector<Eigen::MatrixXf> W;
         for (const auto& inst : instances)
             W.push_back(inst.W);
@@ -469,7 +521,7 @@ void SuperpositionPanel::refreshCurrentView()
         m_norms->setSelectedFeature(m_selectedFeature);
         break;
     }
-    case 3: {
+    case StickyTab: {
         // Live: the measures came from the training thread. Replay: computed here for the snapshot.
         featurescope::ToyModel model = m_result->model;
         for (int i = 0; i < model.instanceCount(); ++i)
@@ -486,10 +538,10 @@ void SuperpositionPanel::refreshCurrentView()
         m_sticky->setData(x, y, d);
         break;
     }
-    case 4:
+    case LossTab:
         m_loss->setHistories(m_result->lossHistory, instanceTitles());
         break;
-    case 5: {
+    case NeuronsTab: {
         const bool hidden = m_result->model.config().kind == ToyModelKind::ReluHidden;
         m_neuronNote->setText(hidden ? tr("Each bar is a hidden neuron; its segments are the features' weights "
                                           "(positive up, negative down). One colour per neuron = monosemantic.")
@@ -504,6 +556,26 @@ void SuperpositionPanel::refreshCurrentView()
     }
 }
 
+void SuperpositionPanel::refreshDimensionality(const std::vector<ToyInstance>& instances)
+{
+    std::vector<featurescope::FeatureMeasures> measures;
+    std::vector<std::vector<featurescope::GeometryComponent>> geometry;
+    if (showsLiveState()) {
+        measures = m_result->measures;
+        geometry = m_result->geometry;
+    } else { // a replayed snapshot is analysed here
+        for (const auto& instance : instances) {
+            measures.push_back(featurescope::computeFeatureMeasures(instance.W));
+            geometry.push_back(featurescope::findFeatureGeometry(instance.W));
+        }
+    }
+    QStringList labels;
+    for (const auto& probability : m_result->model.config().featureProbability)
+        labels << QString::number(probability.empty() ? 1.0 : probability.front(), 'g', 3);
+    m_dimensionality->setInstances(measures, geometry, labels);
+    m_dimensionality->setSelectedFeature(m_selectedFeature);
+}
+
 void SuperpositionPanel::refreshSummary()
 {
     if (m_result)
@@ -515,6 +587,7 @@ void SuperpositionPanel::setSelectedFeature(int feature)
     m_selectedFeature = feature;
     m_arrows->setSelectedFeature(feature);
     m_heatmap->setSelectedFeature(feature);
+    m_dimensionality->setSelectedFeature(feature);
     m_norms->setSelectedFeature(feature);
     m_neurons->setSelectedFeature(feature);
     refreshSummary();
@@ -536,23 +609,13 @@ namespace {
 using featurescope::InputError;
 using json = nlohmann::json;
 
-QString kindLabel(ToyModelKind kind)
-{
-    switch (kind) {
-    case ToyModelKind::Linear: return QCoreApplication::translate("SuperpositionPanel", "Linear");
-    case ToyModelKind::ReluOutput: return QCoreApplication::translate("SuperpositionPanel", "ReLU-output");
-    case ToyModelKind::ReluHidden: return QCoreApplication::translate("SuperpositionPanel", "ReLU-hidden");
-    case ToyModelKind::UntiedAbs: return QCoreApplication::translate("SuperpositionPanel", "Untied |x|");
-    }
-    return {};
-}
 } // namespace
 
 void SuperpositionPanel::saveState(featurescope::PanelState& state) const
 {
     json settings;
     settings["controls"] = m_controls->saveSettings();
-    settings["view"] = {{"tab", m_tabs->currentIndex()},
+    settings["view"] = {{"tab", kTabIds.value(m_tabs->currentIndex()).toStdString()},
                         {"selected_feature", m_selectedFeature},
                         {"selected_instance", m_selectedInstance},
                         {"snapshot", m_snapshotIndex},
@@ -573,7 +636,15 @@ void SuperpositionPanel::restoreState(const featurescope::PanelState& state)
     const featurescope::SettingsReader r(state.settings, where);
     m_controls->validateSettings(r.raw("controls"), where + ".controls");
     const auto view = r.object("view");
-    const int tab = int(view.integer("tab", 0, m_tabs->count() - 1));
+    // The tab's id; sessions before the dimensionality tab saved the index of kLegacyTabOrder.
+    int tab = 0;
+    if (view.raw("tab").is_string()) {
+        tab = int(kTabIds.indexOf(QString::fromStdString(view.text("tab", 40))));
+        if (tab < 0)
+            throw InputError(where + ".view: unknown tab \"" + view.text("tab", 40) + "\"");
+    } else {
+        tab = kLegacyTabOrder[view.integer("tab", 0, std::size(kLegacyTabOrder) - 1)];
+    }
     int feature = int(view.integer("selected_feature", -1, 5000));
     int instance = int(view.integer("selected_instance", 0, 4096));
     int snapshot = int(view.integer("snapshot", -1, 100000));
@@ -660,39 +731,14 @@ QString SuperpositionPanel::figureCaption(const QString& figure) const
     const featurescope::TrainingConfig training = m_result ? m_result->training : m_controls->trainingConfig();
     if (figure == QLatin1String("phase-diagram"))
         return m_phaseTab->caption(training);
-    double pMax = 0.0, pMin = 1.0;
-    for (const auto& row : config.featureProbability)
-        for (double p : row) {
-            pMax = std::max(pMax, p);
-            pMin = std::min(pMin, p);
-        }
-    const QString probability = pMax == pMin ? tr("feature probability 1\u2212S = %1").arg(pMin, 0, 'g', 3)
-                                             : tr("feature probability 1\u2212S from %1 to %2 across instances")
-                                                   .arg(pMax, 0, 'g', 3)
-                                                   .arg(pMin, 0, 'g', 3);
-    const QString importance = !config.instanceImportance.empty() ? tr("per-instance importance")
-                               : config.importanceDecay == 1.0    ? tr("uniform importance")
-                                                                  : tr("importance %1^i").arg(config.importanceDecay, 0, 'g', 3);
-    QString line1 = tr("%1 toy model, n = %2, m = %3, %4 instance(s), %5, %6.")
-                        .arg(kindLabel(config.kind))
-                        .arg(config.features)
-                        .arg(config.hidden)
-                        .arg(config.instances())
-                        .arg(probability, importance);
-    QString line2 = tr("%1, %2 steps%3, batch %4, lr %5, seed %6%7")
-                        .arg(training.adamW ? tr("AdamW") : tr("Adam"))
-                        .arg(training.steps)
-                        .arg(m_result && m_result->stepsDone != training.steps
-                                 ? tr(" (%1 done)").arg(m_result->stepsDone) : QString())
-                        .arg(training.batch)
-                        .arg(training.learningRate, 0, 'g', 3)
-                        .arg(training.seed)
-                        .arg(training.restarts > 1 ? tr(", best of %1 restarts").arg(training.restarts) : QString());
-    const bool oneInstance = figure == QLatin1String("gram-heatmap") || figure == QLatin1String("neuron-bars");
-    if (oneInstance && m_result)
-        line2 += tr("; instance %1").arg(instanceTitles().value(m_selectedInstance));
-    if (m_snapshotIndex >= 0 && m_result && std::size_t(m_snapshotIndex) < m_result->snapshots.size() &&
-        figure != QLatin1String("loss"))
-        line2 += tr("; weights at step %1").arg(m_result->snapshots[std::size_t(m_snapshotIndex)].step);
-    return line1 + QLatin1Char('\n') + line2 + QLatin1Char('.');
+    ToyFigureCaption::Shown shown;
+    if (m_result) {
+        shown.stepsDone = m_result->stepsDone;
+        const bool oneInstance = figure == QLatin1String("gram-heatmap") || figure == QLatin1String("neuron-bars");
+        if (oneInstance)
+            shown.instanceTitle = instanceTitles().value(m_selectedInstance);
+        if (m_snapshotIndex >= 0 && std::size_t(m_snapshotIndex) < m_result->snapshots.size())
+            shown.snapshotStep = m_result->snapshots[std::size_t(m_snapshotIndex)].step;
+    }
+    return ToyFigureCaption::text(config, training, figure, shown);
 }

@@ -11,6 +11,7 @@
 #include <optional>
 
 class FeatureArrowsPlot;
+class FeatureDimensionalityPlot;
 class ProjectionChooser;
 class GramHeatmapPlot;
 class LossCurvePlot;
@@ -42,6 +43,8 @@ public:
     void prepareForRender() override;
     void prepareFigureForRender(const QString& figure) override;
     bool isBusy() const override;
+    QStringList presetIds() const override;
+    bool selectPreset(const QString& id) override;
     // Sessions: the controls, the trained weights, loss history and snapshots of every instance (so every tab redraws
     // without retraining), the selection, tab, time slider, phase-diagram and scale-lab settings.
     void saveState(featurescope::PanelState& state) const override;
@@ -76,6 +79,7 @@ private:
     void refreshCurrentView();
     void refreshInstanceChoices();
     void refreshSummary();
+    void refreshDimensionality(const std::vector<featurescope::ToyInstance>& instances);
     std::vector<featurescope::ToyInstance> displayedInstances() const;
     // True when the views show the current weights and m_result carries their measures and geometry (analysed on
     // the training thread), false while replaying a snapshot.
@@ -89,6 +93,7 @@ private:
     QLabel* m_summary = nullptr;
     QComboBox* m_instanceChoice = nullptr;
     FeatureArrowsPlot* m_arrows = nullptr;
+    FeatureDimensionalityPlot* m_dimensionality = nullptr;
     ProjectionChooser* m_projection = nullptr;
     QSlider* m_timeSlider = nullptr;
     QLabel* m_timeLabel = nullptr;

@@ -2,6 +2,7 @@
 
 #include "geometry/FeatureGeometry.h"
 #include "geometry/FeatureMeasures.h"
+#include "toy/LossTrend.h"
 #include "toy/ToyTrainingResult.h"
 
 #include <QCoreApplication>
@@ -59,4 +60,29 @@ QStringList ToyRunSummary::instanceTitles(const featurescope::ToyTrainingResult&
         titles << (p >= 1.0 ? tr("1\u2212S = 1 (dense)") : tr("1\u2212S = %1").arg(p, 0, 'g', 3));
     }
     return titles;
+}
+
+QString ToyRunSummary::lossStillFallingNote(const featurescope::ToyTrainingResult& result)
+{
+    const QStringList titles = instanceTitles(result);
+    int falling = 0, steepest = -1;
+    double steepestDrop = 0;
+    for (std::size_t i = 0; i < result.lossHistory.size(); ++i) {
+        const auto trend = featurescope::measureLossTrend(result.lossHistory[i]);
+        if (!trend.stillFalling)
+            continue;
+        ++falling;
+        if (trend.relativeDrop > steepestDrop) {
+            steepestDrop = trend.relativeDrop;
+            steepest = int(i);
+        }
+    }
+    if (falling == 0)
+        return {};
+    return tr("Loss still falling in %1 of %2 instance(s) (%3: %4 % over the last tenth of the steps): more steps "
+              "would lower it")
+        .arg(falling)
+        .arg(result.lossHistory.size())
+        .arg(titles.value(steepest))
+        .arg(-100.0 * steepestDrop, 0, 'f', 1);
 }

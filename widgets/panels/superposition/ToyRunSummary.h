@@ -15,4 +15,7 @@ public:
     static QString text(const featurescope::ToyTrainingResult& result, int instance, int snapshot, int selectedFeature);
     // One title per instance, by its sparsity: "1−S = 1 (dense)", "1−S = 0.0158".
     static QStringList instanceTitles(const featurescope::ToyTrainingResult& result);
+    // When training stopped while some instances' loss was still dropping (featurescope::measureLossTrend): which,
+    // by how much, and that more steps would help. Empty when every loss has levelled off.
+    static QString lossStillFallingNote(const featurescope::ToyTrainingResult& result);
 };
