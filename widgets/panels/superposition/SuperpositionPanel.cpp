@@ -20,6 +20,7 @@
 #include "plots/StickyFractionPlot.h"
 #include "plots/FeatureDimensionalityPlot.h"
 #include "ToyFigureCaption.h"
+#include "ToyViewState.h"
 #include "session/PanelState.h"
 #include "common/SettingsReader.h"
 #include "toy/SparsitySweep.h"
@@ -44,12 +45,8 @@ namespace {
 // Parameter changes retrain at once when the run is this cheap (weights x samples x steps); larger runs wait for Train.
 constexpr double kAutoTrainBudget = 3e10;
 
-// The view tabs in order; sessions name the tab by its id (older sessions saved the index of kLegacyTabOrder).
+// The view tabs in the order of ToyViewState::tabIds(), which names them in sessions.
 enum Tab { GeometryTab, DimensionalityTab, GramTab, NormsTab, StickyTab, LossTab, NeuronsTab, PhasesTab, ScaleLabTab };
-const QStringList kTabIds{QStringLiteral("geometry"), QStringLiteral("dimensionality"), QStringLiteral("gram"),
-                          QStringLiteral("norms"),    QStringLiteral("sticky"),         QStringLiteral("loss"),
-                          QStringLiteral("neurons"),  QStringLiteral("phases"),         QStringLiteral("scale-lab")};
-const Tab kLegacyTabOrder[] = {GeometryTab, GramTab, NormsTab, StickyTab, LossTab, NeuronsTab, PhasesTab, ScaleLabTab};
 // Each figure and the tab it is drawn on.
 const QStringList kFigures{QStringLiteral("feature-arrows"), QStringLiteral("feature-dimensionality"),
                            QStringLiteral("gram-heatmap"),   QStringLiteral("norm-bars"),
@@ -86,7 +83,8 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
     m_dimensionality->setStripAxisLabel(
         tr("feature density 1\u2212S of each instance   (in a strip \u2016W\u1d62\u2016 grows to the right; dotted: 1)"));
     m_tabs->addTab(m_dimensionality, tr("D\u1d62"));
-    m_tabs->addTab(buildHeatmapTab(), tr("W\u1d40W and b"));
+    m_heatmap = new GramHeatmapPlot(this);
+    m_tabs->addTab(m_heatmap, tr("W\u1d40W and b"));
     m_norms = new NormBarsPlot(this);
     m_tabs->addTab(m_norms, tr("Norms"));
     m_sticky = new StickyFractionPlot(this);
@@ -106,21 +104,11 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
     m_phaseTab = new PhaseDiagramTab(this);
     m_tabs->addTab(m_phaseTab, tr("Phases"));
     // Short tab names so every tab shows at 1280 px without scroll arrows; the tooltips say the full name.
-    const QStringList fullNames{tr("Feature geometry: each feature's direction in the hidden space"),
-                                tr("Feature dimensionality: every feature's D\u1d62 against its norm, one strip per "
-                                   "instance, glyphs by geometry (readable for any m and n)"),
-                                tr("Gram matrix W\u1d40W and bias b"),
-                                tr("Norms: ||W_i|| per feature, coloured by superposition, one column per instance"),
-                                tr("Sticky fractions: dimensions per feature against sparsity"),
-                                tr("Training loss per instance"),
-                                tr("Neurons: each hidden unit's weights (privileged basis of the ReLU-hidden model)"),
-                                tr("Phase diagram: where a model puts one extra feature")};
-    for (int i = 0; i < fullNames.size(); ++i)
-        m_tabs->setTabToolTip(i, fullNames[i]);
+    for (int i = 0; i < m_tabs->count(); ++i)
+        m_tabs->setTabToolTip(i, ToyViewState::tabToolTip(i));
     m_scaleLab = new ScaleInvarianceTab(this);
     m_tabs->addTab(m_scaleLab, tr("Scale lab"));
-    m_tabs->setTabToolTip(m_tabs->count() - 1, tr("Is \"features per dimension\" scale invariant? Rescale W by c and "
-                                                  "watch each measure"));
+    m_tabs->setTabToolTip(m_tabs->count() - 1, ToyViewState::tabToolTip(m_tabs->count() - 1));
     connect(m_scaleLab, &ScaleInvarianceTab::workStarted, this, &Panel::workStarted);
     connect(m_scaleLab, &ScaleInvarianceTab::workProgress, this, &Panel::workProgress);
     connect(m_scaleLab, &ScaleInvarianceTab::workFinished, this, &Panel::workFinished);
@@ -184,19 +172,15 @@ SuperpositionPanel::SuperpositionPanel(QWidget* parent) : Panel(parent)
     auto select = [this](int feature) { setSelectedFeature(feature == m_selectedFeature ? -1 : feature); };
     connect(m_arrows, &FeatureArrowsPlot::featureClicked, this, select);
     connect(m_heatmap, &GramHeatmapPlot::featureClicked, this, select);
-    connect(m_dimensionality, &FeatureDimensionalityPlot::featureClicked, this, [this](int instance, int feature) {
+    // A glyph or norm bar belongs to one instance: the summary follows the clicked one, not the Instance box's choice.
+    auto selectInInstance = [this](int instance, int feature) {
         const bool sameInstance = instance == m_selectedInstance || instance < 0;
         if (!sameInstance)
             setSelectedInstance(instance);
         setSelectedFeature(sameInstance && feature == m_selectedFeature ? -1 : feature);
-    });
-    // A norm bar belongs to one instance: the summary follows the clicked column, not the Instance box's choice.
-    connect(m_norms, &NormBarsPlot::barClicked, this, [this](int instance, int feature) {
-        const bool sameInstance = instance == m_selectedInstance || instance < 0;
-        if (!sameInstance)
-            setSelectedInstance(instance);
-        setSelectedFeature(sameInstance && feature == m_selectedFeature ? -1 : feature);
-    });
+    };
+    connect(m_dimensionality, &FeatureDimensionalityPlot::featureClicked, this, selectInInstance);
+    connect(m_norms, &NormBarsPlot::barClicked, this, selectInInstance);
     connect(m_neurons, &NeuronBarsPlot::featureClicked, this, select);
 
     connect(m_phaseTab, &PhaseDiagramTab::computeRequested, this, &SuperpositionPanel::computePhaseDiagram);
@@ -248,12 +232,6 @@ QWidget* SuperpositionPanel::buildGeometryTab()
         refreshSummary();
     });
     return page;
-}
-
-QWidget* SuperpositionPanel::buildHeatmapTab()
-{
-    m_heatmap = new GramHeatmapPlot(this);
-    return m_heatmap;
 }
 
 QStringList SuperpositionPanel::figureNames() const { return kFigures + m_scaleLab->figureNames(); }
@@ -602,24 +580,20 @@ void SuperpositionPanel::computePhaseDiagram() { m_phaseTab->compute(m_controls-
 
 void SuperpositionPanel::waitForPhaseDiagram() { m_phaseTab->waitForFinished(); }
 
-// ---------------------------------------------------------------------------------------------------------------
 // Sessions
-
-namespace {
-using featurescope::InputError;
-using json = nlohmann::json;
-
-} // namespace
 
 void SuperpositionPanel::saveState(featurescope::PanelState& state) const
 {
-    json settings;
+    nlohmann::json settings;
     settings["controls"] = m_controls->saveSettings();
-    settings["view"] = {{"tab", kTabIds.value(m_tabs->currentIndex()).toStdString()},
-                        {"selected_feature", m_selectedFeature},
-                        {"selected_instance", m_selectedInstance},
-                        {"snapshot", m_snapshotIndex},
-                        {"projection", {m_projection->first(), m_projection->second()}}};
+    ToyViewState view;
+    view.tab = m_tabs->currentIndex();
+    view.feature = m_selectedFeature;
+    view.instance = m_selectedInstance;
+    view.snapshot = m_snapshotIndex;
+    view.projectionFirst = m_projection->first();
+    view.projectionSecond = m_projection->second();
+    settings["view"] = view.write();
     settings["phase"] = m_phaseTab->saveState();
     settings["scale_lab"] = m_scaleLab->saveSettings();
     settings["result"] = nullptr;
@@ -635,36 +609,16 @@ void SuperpositionPanel::restoreState(const featurescope::PanelState& state)
     const std::string where = "superposition panel";
     const featurescope::SettingsReader r(state.settings, where);
     m_controls->validateSettings(r.raw("controls"), where + ".controls");
-    const auto view = r.object("view");
-    // The tab's id; sessions before the dimensionality tab saved the index of kLegacyTabOrder.
-    int tab = 0;
-    if (view.raw("tab").is_string()) {
-        tab = int(kTabIds.indexOf(QString::fromStdString(view.text("tab", 40))));
-        if (tab < 0)
-            throw InputError(where + ".view: unknown tab \"" + view.text("tab", 40) + "\"");
-    } else {
-        tab = kLegacyTabOrder[view.integer("tab", 0, std::size(kLegacyTabOrder) - 1)];
-    }
-    int feature = int(view.integer("selected_feature", -1, 5000));
-    int instance = int(view.integer("selected_instance", 0, 4096));
-    int snapshot = int(view.integer("snapshot", -1, 100000));
-    // Sessions before the plane choice have no "projection": the principal axes.
-    const auto projection = view.has("projection") ? view.integers("projection", 2, -1, 100000)
-                                                   : std::vector<std::int64_t>{-1, -1};
-    if (projection.size() != 2)
-        throw InputError(where + ".view: \"projection\" must be two dimensions");
+    const ToyViewState view = ToyViewState::parse(r.object("view"), where + ".view");
+    const int tab = view.tab, feature = view.feature, instance = view.instance, snapshot = view.snapshot;
     const auto phase = r.object("phase");
     const PhaseDiagramTab::State phaseState = m_phaseTab->parseState(phase);
     m_scaleLab->validateSettings(r.raw("scale_lab"), where + ".scale_lab");
     std::shared_ptr<const featurescope::ToyTrainingResult> result;
     if (!r.raw("result").is_null()) {
         result = featurescope::ToyRunState::read(r.raw("result"), state.arrays, where + ".result");
-        if (feature >= result->model.config().features)
-            throw InputError(where + ": the selected feature " + std::to_string(feature) + " does not exist");
-        if (instance >= result->model.instanceCount())
-            throw InputError(where + ": the selected instance " + std::to_string(instance) + " does not exist");
-        if (snapshot >= int(result->snapshots.size()))
-            throw InputError(where + ": the time slider's snapshot " + std::to_string(snapshot) + " does not exist");
+        view.checkFits(result->model.config().features, result->model.instanceCount(), int(result->snapshots.size()),
+                       where);
     }
 
     // Apply: stop any training first so no late update overwrites the restored weights.
@@ -676,7 +630,7 @@ void SuperpositionPanel::restoreState(const featurescope::PanelState& state)
     m_result = result;
     if (result)
         m_projection->setHiddenDimensions(result->model.config().hidden);
-    m_projection->setDimensions(int(projection[0]), int(projection[1]));
+    m_projection->setDimensions(view.projectionFirst, view.projectionSecond);
     m_arrows->setProjectionDimensions(m_projection->first(), m_projection->second());
     if (!result) {
         m_selectedFeature = feature;

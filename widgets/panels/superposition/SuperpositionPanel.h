@@ -71,7 +71,6 @@ protected:
 
 private:
     QWidget* buildGeometryTab();
-    QWidget* buildHeatmapTab();
     void onTrainingUpdated(const ToyTrainingWorker::Result& result);
     void redrawTrainingState();
     void clearFigures(); // before training a model of another shape
