@@ -263,6 +263,40 @@ private Q_SLOTS:
         QVERIFY(plot.minimumSizeHint().width() <= 1245);
     }
 
+    void normBars_narrowColumnsShowTheirValues_data()
+    {
+        QTest::addColumn<int>("width");
+        QTest::newRow("half slide") << 620;
+        // where "1−S =" and the values fit on two lines (normBars_eightColumnsFitThePresentationTheme) they stay whole
+    }
+    void normBars_narrowColumnsShowTheirValues()
+    {
+        // A half-slide: columns too narrow even for "1−S =" show the value alone (two significant digits, one where
+        // two do not fit), the first one under "1−S" where it fits; nothing is cut to "1…" or "0.…".
+        QFETCH(int, width);
+        Theme::apply(*qApp, Theme::Id::Presentation);
+        NormBarsPlot plot;
+        std::vector<Eigen::MatrixXf> W;
+        QStringList titles{QStringLiteral("1\u2212S = 1 (dense)")};
+        const std::vector<double> p{1.0, 0.652, 0.425, 0.277, 0.181, 0.118, 0.0767, 0.0158};
+        for (int k = 0; k < 8; ++k)
+            W.push_back(randomMatrix(2, 5, unsigned(k + 1)));
+        for (std::size_t k = 1; k < p.size(); ++k)
+            titles << QStringLiteral("1\u2212S = %1").arg(p[k]);
+        plot.setInstances(W, titles);
+        Theme::applyToPlots(&plot);
+        showAt(plot, QSize(width, 600));
+        plot.replot(QCustomPlot::rpImmediateRefresh);
+        Theme::apply(*qApp, Theme::Id::Light);
+        QCOMPARE(plot.shownColumnTitle(0), QStringLiteral("1\u2212S\n1"));
+        for (int k = 1; k < 8; ++k) {
+            const QString shown = plot.shownColumnTitle(k);
+            const bool asTwoDigits = shown == QString::number(p[std::size_t(k)], 'g', 2);
+            const bool asOneDigit = shown == QString::number(p[std::size_t(k)], 'g', 1);
+            QVERIFY2(asTwoDigits || asOneDigit, qPrintable(QStringLiteral("column %1: %2").arg(k).arg(shown)));
+        }
+    }
+
     void panel_manyFeaturesOpenOnGlyphs()
     {
         std::unique_ptr<SuperpositionPanel> panel(quickPanel(80, 5));

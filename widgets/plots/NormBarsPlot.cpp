@@ -245,6 +245,24 @@ QStringList titleWords(const QString& title)
     }
     return words;
 }
+
+// The short form of a column title too narrow to wrap ("1−S = 0.0158" -> "0.016", "1−S = 1 (dense)" -> "1"): the
+// value after "=" to `digits` significant digits; the first column keeps "1−S" above it so the figure still says what
+// the numbers are. Titles without such a value are returned as they are.
+QString compactTitle(const QString& title, bool first, int digits)
+{
+    const int equals = int(title.indexOf(QLatin1Char('=')));
+    if (equals < 0)
+        return title;
+    const QStringList after = title.mid(equals + 1).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    bool ok = false;
+    const double value = after.isEmpty() ? 0.0 : after.front().toDouble(&ok);
+    if (!ok)
+        return title;
+    const QString name = title.left(equals).trimmed();
+    const QString number = QString::number(value, 'g', digits);
+    return first && !name.isEmpty() ? name + QLatin1Char('\n') + number : number;
+}
 } // namespace
 
 QSize NormBarsPlot::minimumSizeHint() const
@@ -260,8 +278,9 @@ QSize NormBarsPlot::minimumSizeHint() const
     return QSize(int(m_instances.size()) * column + kFeatureAxisAndColourBar, 300).expandedTo(minimumSize());
 }
 
-// A title wider than its column ("1−S = 0.0158" over a narrow panel) breaks after "=" onto two lines, and is elided
-// only if a line still does not fit, so it is never cut on both sides by its neighbours.
+// A title wider than its column ("1−S = 0.0158" over a narrow panel) breaks after "=" onto two lines; where a word
+// still does not fit, the column shows its value alone (compactTitle), elided only if even that is too wide, so it is
+// never cut on both sides by its neighbours.
 void NormBarsPlot::fitColumnTitles()
 {
     for (Instance& instance : m_instances) {
@@ -273,6 +292,7 @@ void NormBarsPlot::fitColumnTitles()
         const int share = (viewport().width() - kFeatureAxisAndColourBar) / std::max(1, int(m_instances.size())) - 4;
         const int room = std::max(20, std::min(instance.rect->outerRect().width() - 4, share));
         QString text = instance.title;
+        const bool first = &instance == &m_instances.front();
         if (metrics.horizontalAdvance(text) > room) {
             // Greedy word wrap: as many words a line as fit; only a single word wider than the column is elided.
             QStringList lines;
@@ -282,6 +302,18 @@ void NormBarsPlot::fitColumnTitles()
                     lines.back() = joined;
                 else
                     lines << word;
+            }
+            bool fits = true;
+            for (const QString& line : lines)
+                fits = fits && metrics.horizontalAdvance(line) <= room;
+            // Words cut to "1…" say nothing: a column too narrow for them shows its value alone instead.
+            // Shorter and shorter: two digits, one digit, and for the first column without "1−S" above.
+            for (int attempt = 0; !fits && attempt < 4; ++attempt) {
+                const bool named = first && attempt < 2;
+                lines = compactTitle(instance.title, named, attempt % 2 == 0 ? 2 : 1).split(QLatin1Char('\n'));
+                fits = true;
+                for (const QString& line : lines)
+                    fits = fits && metrics.horizontalAdvance(line) <= room;
             }
             for (QString& line : lines)
                 line = metrics.elidedText(line, Qt::ElideRight, room);
@@ -294,6 +326,13 @@ void NormBarsPlot::fitColumnTitles()
         if (shown != text)
             instance.titleElement->setText(text);
     }
+}
+
+QString NormBarsPlot::shownColumnTitle(int k) const
+{
+    if (k < 0 || k >= int(m_instances.size()) || !m_instances[std::size_t(k)].titleElement)
+        return QString();
+    return m_instances[std::size_t(k)].titleElement->text();
 }
 
 void NormBarsPlot::setSelectedFeature(int feature)

@@ -32,6 +32,8 @@ public:
     int selectedFeature() const { return m_selected; }
 
     int instanceCount() const { return int(m_instances.size()); }
+    // Column k's title as drawn (wrapped or shortened to fit its column).
+    QString shownColumnTitle(int k) const;
     QCPAxisRect* instanceRect(int instance) const;
     QCPColorScale* colorScale() const { return m_scale; }
     double normRangeUpper() const { return m_upper; }
